@@ -1,0 +1,279 @@
+#include "app/command_line.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "app/exit_codes.hpp"
+#include "oci/manifest.hpp"
+
+extern char** environ;
+
+namespace regscan::app {
+namespace po = boost::program_options;
+namespace {
+
+constexpr const char* usage = R"(Usage: regscan <command> [options]
+
+Scan whole container registries for vulnerable images.
+
+Commands:
+  registry <url>   discover every repository and tag of a registry and scan (or, with
+                   --mode=dry-run, list) its images
+  plugins          list the plugins found (name, version, SDK version, registry types,
+                   path) and the files refused, with the reason
+
+Options:
+  -h [ --help ]    show this help, or a command's with 'regscan <command> --help'
+  --version        show the version
+
+Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 registry unreachable,
+4 authentication failed, 5 no plugin for the registry, 6 some repositories or images failed.
+)";
+
+po::options_description common_options() {
+    po::options_description options("Common options");
+    options.add_options()
+        ("help,h", "show this help")
+        ("plugin-dir", po::value<std::vector<std::string>>()->composing(),
+         "extra plugin directory, searched before REGSCAN_PLUGIN_PATH and the install directory (repeatable)")
+        ("log-level", po::value<std::string>()->default_value("info"),
+         "trace, debug, info, warning, error or off");
+    return options;
+}
+
+po::options_description registry_options() {
+    po::options_description options("Registry options");
+    options.add_options()
+        ("type", po::value<std::string>(), "force the registry type (DEFAULT_V2, ECR, ACR, DOCKERHUB, ...)")
+        ("username", po::value<std::string>(), "registry user (env REGSCAN_REGISTRY_USERNAME)")
+        ("password", po::value<std::string>(), "registry password or token (env REGSCAN_REGISTRY_PASSWORD)")
+        ("password-stdin", po::bool_switch(), "read the password from the first line of standard input")
+        ("mode", po::value<std::string>()->default_value("scan"), "scan, or dry-run to list images only")
+        ("allowList", po::value<std::vector<std::string>>()->composing(),
+         "keep only images whose repository:tag matches one of these comma-separated patterns (repeatable)")
+        ("denyList", po::value<std::vector<std::string>>()->composing(),
+         "skip images matching one of these comma-separated patterns; deny wins (repeatable)")
+        ("max-images", po::value<size_t>()->default_value(0), "scan at most N images (0: no limit)")
+        ("platform", po::value<std::string>()->default_value("linux/amd64"),
+         "platform picked from multi-platform indexes: os/arch[/variant], or all")
+        ("ca-cert", po::value<std::string>(), "PEM CA bundle to trust for the registry's TLS certificate")
+        ("insecure", po::bool_switch(), "do not verify TLS certificates")
+        ("concurrency", po::value<size_t>()->default_value(8), "requests in flight at once")
+        ("output-dir", po::value<std::string>()->default_value("."), "directory for reports")
+        ("config", po::value<std::string>(),
+         "config file of name = value lines (default ./config, else ~/.config/regscan/config)")
+        ("request-timeout", po::value<long>()->default_value(600), "seconds one HTTP request may take")
+        ("retries", po::value<int>()->default_value(4), "retries of a request answered 429/5xx or cut off")
+        ("option", po::value<std::vector<std::string>>()->composing(),
+         "plugin option NAME=VALUE passed to the registry plugin (repeatable)");
+    return options;
+}
+
+std::string help_for(const std::string& command, const po::options_description& options) {
+    std::ostringstream out;
+    if (command == "registry")
+        out << "Usage: regscan registry <url> [options]\n\n"
+               "Discover every repository and tag of the registry at <url>, filter them, and scan each\n"
+               "image (or, with --mode=dry-run, write the inventory <host>-report.csv).\n\n";
+    else
+        out << "Usage: regscan plugins [options]\n\nList the plugins found and the files refused.\n\n";
+    out << options << "\nPatterns match the whole repository:tag; '*' matches any run of characters, '/'\n"
+                      "included; 'foo' means 'foo:*'.\n"
+                      "Credentials: --username/--password, --password-stdin, env REGSCAN_REGISTRY_USERNAME/\n"
+                      "REGSCAN_REGISTRY_PASSWORD (or TCS_REGISTRY_USERNAME/TCS_REGISTRY_PASSWORD), config file.\n"
+                      "Plugins: --plugin-dir, then REGSCAN_PLUGIN_PATH (colon-separated), then the install directory.\n";
+    return out.str();
+}
+
+std::string env_or(const std::map<std::string, std::string>& env, std::initializer_list<const char*> names) {
+    for (const char* name : names)
+        if (auto it = env.find(name); it != env.end() && !it->second.empty()) return it->second;
+    return {};
+}
+
+std::filesystem::path default_config_path(const std::map<std::string, std::string>& env) {
+    if (std::filesystem::exists("config")) return "config";
+    std::string xdg = env_or(env, {"XDG_CONFIG_HOME"});
+    std::string home = env_or(env, {"HOME"});
+    std::filesystem::path dir = !xdg.empty() ? std::filesystem::path(xdg)
+                                             : (home.empty() ? std::filesystem::path() : std::filesystem::path(home) / ".config");
+    if (dir.empty()) return {};
+    auto path = dir / "regscan" / "config";
+    return std::filesystem::exists(path) ? path : std::filesystem::path();
+}
+
+// The value of `name`: command line first, then the config file.
+template <class T>
+T pick(const po::variables_map& cli, const po::variables_map& file, const std::string& name) {
+    if (cli.count(name) && !cli[name].defaulted()) return cli[name].as<T>();
+    if (file.count(name) && !file[name].defaulted()) return file[name].as<T>();
+    return cli[name].as<T>();
+}
+
+std::vector<std::string> pick_list(const po::variables_map& cli, const po::variables_map& file,
+                                   const std::string& name) {
+    std::vector<std::string> values;
+    for (const auto* map : {&cli, &file})
+        if (map->count(name)) {
+            const auto& more = (*map)[name].as<std::vector<std::string>>();
+            values.insert(values.end(), more.begin(), more.end());
+            break;  // the command line replaces the file's list
+        }
+    return values;
+}
+
+std::string pick_string(const po::variables_map& cli, const po::variables_map& file, const std::string& name) {
+    if (cli.count(name)) return cli[name].as<std::string>();
+    if (file.count(name)) return file[name].as<std::string>();
+    return {};
+}
+
+bool pick_flag(const po::variables_map& cli, const po::variables_map& file, const std::string& name) {
+    return (cli.count(name) && cli[name].as<bool>()) || (file.count(name) && file[name].as<bool>());
+}
+
+engine::RunOptions build_run(const po::variables_map& cli, const po::variables_map& file, std::istream& in,
+                             const std::map<std::string, std::string>& env) {
+    engine::RunOptions run;
+    run.url = pick_string(cli, file, "url");
+    if (run.url.empty()) throw Fatal(ExitCode::bad_arguments, "registry: missing <url>");
+    if (run.url.find("://") == std::string::npos) run.url = "https://" + run.url;
+    while (run.url.size() > 8 && run.url.back() == '/') run.url.pop_back();
+    run.type = pick_string(cli, file, "type");
+
+    std::string mode = pick<std::string>(cli, file, "mode");
+    if (mode == "scan") run.mode = engine::Mode::scan;
+    else if (mode == "dry-run" || mode == "dryrun") run.mode = engine::Mode::dry_run;
+    else throw Fatal(ExitCode::bad_arguments, "--mode must be scan or dry-run, not '" + mode + "'");
+
+    // Credentials: command line, then environment, then config file.
+    run.credentials.username = cli.count("username") ? cli["username"].as<std::string>() : "";
+    if (run.credentials.username.empty())
+        run.credentials.username = env_or(env, {"REGSCAN_REGISTRY_USERNAME", "TCS_REGISTRY_USERNAME"});
+    if (run.credentials.username.empty() && file.count("username"))
+        run.credentials.username = file["username"].as<std::string>();
+    if (cli.count("password-stdin") && cli["password-stdin"].as<bool>()) {
+        if (cli.count("password")) throw Fatal(ExitCode::bad_arguments, "--password and --password-stdin exclude each other");
+        std::getline(in, run.credentials.password);
+        if (!run.credentials.password.empty() && run.credentials.password.back() == '\r')
+            run.credentials.password.pop_back();
+    } else if (cli.count("password")) {
+        run.credentials.password = cli["password"].as<std::string>();
+    }
+    if (run.credentials.password.empty())
+        run.credentials.password = env_or(env, {"REGSCAN_REGISTRY_PASSWORD", "TCS_REGISTRY_PASSWORD"});
+    if (run.credentials.password.empty() && file.count("password"))
+        run.credentials.password = file["password"].as<std::string>();
+
+    run.allow = pick_list(cli, file, "allowList");
+    run.deny = pick_list(cli, file, "denyList");
+    run.max_images = pick<size_t>(cli, file, "max-images");
+    run.platform = pick<std::string>(cli, file, "platform");
+    try {
+        oci::PlatformSelector::parse(run.platform);
+    } catch (const std::exception& e) {
+        throw Fatal(ExitCode::bad_arguments, std::string("--platform: ") + e.what());
+    }
+    run.concurrency = pick<size_t>(cli, file, "concurrency");
+    if (run.concurrency == 0 || run.concurrency > 256)
+        throw Fatal(ExitCode::bad_arguments, "--concurrency must be between 1 and 256");
+    run.output_dir = pick<std::string>(cli, file, "output-dir");
+    run.plugin_dirs = pick_list(cli, file, "plugin-dir");
+    for (const auto& option : pick_list(cli, file, "option")) {
+        auto eq = option.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Fatal(ExitCode::bad_arguments, "--option takes NAME=VALUE, not '" + option + "'");
+        run.plugin_options[option.substr(0, eq)] = option.substr(eq + 1);
+    }
+
+    run.http.verify_tls = !pick_flag(cli, file, "insecure");
+    run.http.ca_cert = pick_string(cli, file, "ca-cert");
+    if (!run.http.ca_cert.empty() && !std::filesystem::exists(run.http.ca_cert))
+        throw Fatal(ExitCode::bad_arguments, "--ca-cert: no such file: " + run.http.ca_cert);
+    long timeout = pick<long>(cli, file, "request-timeout");
+    if (timeout < 0) throw Fatal(ExitCode::bad_arguments, "--request-timeout must not be negative");
+    run.http.request_timeout = std::chrono::seconds(timeout);
+    run.http.max_retries = pick<int>(cli, file, "retries");
+    if (run.http.max_retries < 0) throw Fatal(ExitCode::bad_arguments, "--retries must not be negative");
+    run.http.user_agent = std::string("regscan/") + REGSCAN_VERSION;
+    return run;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> process_environment() {
+    std::map<std::string, std::string> env;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        std::string text(*entry);
+        auto eq = text.find('=');
+        if (eq != std::string::npos) env[text.substr(0, eq)] = text.substr(eq + 1);
+    }
+    return env;
+}
+
+Command parse_command_line(const std::vector<std::string>& arguments, std::istream& in,
+                           const std::map<std::string, std::string>& env) {
+    Command command;
+    if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" || arguments[0] == "help") {
+        command.help_text = usage;
+        return command;
+    }
+    if (arguments[0] == "--version") {
+        command.kind = CommandKind::version;
+        return command;
+    }
+    const std::string name = arguments[0];
+    if (name != "registry" && name != "plugins")
+        throw Fatal(ExitCode::bad_arguments, "unknown command '" + name + "'; see 'regscan --help'");
+
+    po::options_description visible = common_options();
+    if (name == "registry") visible.add(registry_options());
+    po::options_description all = visible;
+    all.add_options()("url", po::value<std::string>(), "registry URL");
+    po::positional_options_description positional;
+    if (name == "registry") positional.add("url", 1);
+
+    std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+    po::variables_map cli, file;
+    try {
+        po::store(po::command_line_parser(rest).options(all).positional(positional).run(), cli);
+        po::notify(cli);
+    } catch (const po::error& e) {
+        throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + "; see 'regscan " + name + " --help'");
+    }
+    if (cli.count("help")) {
+        command.help_text = help_for(name, visible);
+        return command;
+    }
+
+    if (name == "registry") {
+        std::filesystem::path config =
+            cli.count("config") ? std::filesystem::path(cli["config"].as<std::string>()) : default_config_path(env);
+        if (!config.empty()) {
+            std::ifstream stream(config);
+            if (!stream) throw Fatal(ExitCode::bad_arguments, "cannot read config file " + config.string());
+            try {
+                po::store(po::parse_config_file(stream, all), file);
+                po::notify(file);
+            } catch (const po::error& e) {
+                throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what());
+            }
+        }
+        command.kind = CommandKind::registry;
+        command.run = build_run(cli, file, in, env);
+    } else {
+        command.kind = CommandKind::plugins;
+        command.run.plugin_dirs = pick_list(cli, file, "plugin-dir");
+    }
+    command.log_level = pick<std::string>(cli, file, "log-level");
+    if (command.log_level == "warning") command.log_level = "warn";
+    static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(levels.begin(), levels.end(), command.log_level) == levels.end())
+        throw Fatal(ExitCode::bad_arguments, "--log-level must be one of trace, debug, info, warning, error, off");
+    return command;
+}
+
+}  // namespace regscan::app

@@ -1,0 +1,152 @@
+#include "auth/registry_auth.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "log/secrets.hpp"
+#include "regscan/url.hpp"
+#include "util/crypto.hpp"
+
+namespace regscan::auth {
+namespace {
+
+// Renew tokens this long before the registry would refuse them.
+constexpr std::chrono::seconds expiry_margin{10};
+// RFC 6750 / distribution token spec: 60 s when expires_in is absent.
+constexpr std::chrono::seconds default_token_lifetime{60};
+// Basic credentials do not expire; re-check them now and then anyway.
+constexpr std::chrono::seconds basic_lifetime{3600};
+
+std::string cache_key(const std::string& url, const std::string& scope) {
+    return sdk::parse_url(url).origin() + " " + scope;
+}
+
+http::Response refused(const std::string& why) {
+    http::Response response;
+    response.status = 401;
+    response.body = why;
+    return response;
+}
+
+}  // namespace
+
+RegistryAuth::RegistryAuth(http::HttpClient& client, Credentials credentials)
+    : client_(client), credentials_(std::move(credentials)) {
+    log::add_secret(credentials_.password);
+    if (!credentials_.empty())
+        log::add_secret(util::base64_encode(credentials_.username + ":" + credentials_.password));
+}
+
+void RegistryAuth::set_authorize_hook(AuthorizeHook hook) { hook_ = std::move(hook); }
+
+std::optional<std::string> RegistryAuth::cached(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end() || it->second.expires <= std::chrono::steady_clock::now()) return std::nullopt;
+    return it->second.authorization;
+}
+
+void RegistryAuth::remember(const std::string& key, const std::string& authorization, std::chrono::seconds lifetime) {
+    std::lock_guard lock(mutex_);
+    auto margin = lifetime > 2 * expiry_margin ? expiry_margin : std::chrono::seconds(0);
+    cache_[key] = {authorization, std::chrono::steady_clock::now() + lifetime - margin};
+}
+
+void RegistryAuth::forget(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    cache_.erase(key);
+}
+
+http::Response RegistryAuth::send(http::Request request) {
+    const std::string url_scope = scope_for_url(request.url);
+    const std::string key = cache_key(request.url, url_scope);
+    const auto plain_headers = request.headers;
+    if (auto authorization = cached(key)) request.headers.emplace_back("Authorization", *authorization);
+
+    auto response = client_.send(request);
+    if (response.status != 401) return response;
+    forget(key);
+
+    auto header = response.header("WWW-Authenticate");
+    auto challenges = parse_challenges(header.value_or(""));
+    const Challenge* chosen = nullptr;
+    for (const auto& c : challenges)
+        if (sdk::iequals(c.scheme, "Bearer")) chosen = &c;
+    for (const auto& c : challenges)
+        if (!chosen && sdk::iequals(c.scheme, "Basic")) chosen = &c;
+    if (!chosen && !hook_) return response;
+
+    Challenge challenge = chosen ? *chosen : Challenge{};
+    std::string scope = challenge.param("scope").empty() ? url_scope : challenge.param("scope");
+    std::chrono::seconds lifetime = default_token_lifetime;
+    auto [authorization, error] = answer(challenge, scope, request, lifetime);
+    if (!authorization) return error.empty() ? response : refused(error);
+
+    remember(key, *authorization, lifetime);
+    request.headers = plain_headers;
+    request.headers.emplace_back("Authorization", *authorization);
+    return client_.send(request);
+}
+
+std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Challenge& challenge,
+                                                                        const std::string& scope,
+                                                                        const http::Request& request,
+                                                                        std::chrono::seconds& lifetime) {
+    if (hook_) {
+        sdk::AuthRequest ask{request.url, request.method, scope, challenge.scheme, challenge.params};
+        try {
+            if (auto value = hook_(ask)) {
+                log::add_secret(*value);
+                return {value, {}};
+            }
+        } catch (const std::exception& e) {
+            return {std::nullopt, std::string("plugin authorisation failed: ") + e.what()};
+        }
+    }
+    if (sdk::iequals(challenge.scheme, "Basic")) {
+        if (credentials_.empty()) return {std::nullopt, {}};
+        lifetime = basic_lifetime;
+        return {"Basic " + util::base64_encode(credentials_.username + ":" + credentials_.password), {}};
+    }
+    if (sdk::iequals(challenge.scheme, "Bearer")) return bearer_token(challenge, scope, lifetime);
+    return {std::nullopt, {}};
+}
+
+std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(const Challenge& challenge,
+                                                                              const std::string& scope,
+                                                                              std::chrono::seconds& lifetime) {
+    std::string realm = challenge.param("realm");
+    if (realm.empty()) return {std::nullopt, "Bearer challenge without a realm"};
+    std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
+    std::string query;
+    if (!challenge.param("service").empty()) query += "service=" + sdk::url_encode(challenge.param("service"));
+    // A challenge may name several scopes separated by spaces.
+    for (size_t start = 0; start < scope.size();) {
+        size_t end = scope.find(' ', start);
+        std::string one = scope.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (!one.empty()) query += (query.empty() ? "" : "&") + std::string("scope=") + sdk::url_encode(one);
+        start = end == std::string::npos ? scope.size() : end + 1;
+    }
+    http::Request token_request;
+    token_request.url = url + query;
+    if (!credentials_.empty())
+        token_request.headers.emplace_back(
+            "Authorization", "Basic " + util::base64_encode(credentials_.username + ":" + credentials_.password));
+    auto response = client_.send(token_request);
+    if (!response.ok())
+        return {std::nullopt, "token request to " + realm + " failed: " + response.describe()};
+    try {
+        auto body = nlohmann::json::parse(response.body);
+        std::string token = body.value("token", "");
+        if (token.empty()) token = body.value("access_token", "");
+        if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
+        log::add_secret(token);
+        long expires_in = body.value("expires_in", 0L);
+        lifetime = expires_in > 0 ? std::chrono::seconds(expires_in) : default_token_lifetime;
+        return {"Bearer " + token, {}};
+    } catch (const nlohmann::json::exception&) {
+        return {std::nullopt, "token response from " + realm + " is not JSON"};
+    }
+}
+
+}  // namespace regscan::auth

@@ -1,0 +1,107 @@
+#include "engine/image_inspector.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "regscan/error.hpp"
+#include "util/time.hpp"
+
+namespace regscan::engine {
+namespace {
+
+// Image configs are small; a long history still fits well inside this.
+constexpr size_t max_config_size = 16 * 1024 * 1024;
+
+std::string utc_of(const std::string& created) {
+    auto parsed = util::parse_rfc3339(created);
+    return parsed ? util::format_utc(*parsed) : std::string{};
+}
+
+// Schema 1 keeps the config as JSON text inside history[0].v1Compatibility.
+std::string schema1_build_time(const std::string& body) {
+    auto manifest = nlohmann::json::parse(body, nullptr, false);
+    if (!manifest.is_object() || !manifest.contains("history") || !manifest["history"].is_array() ||
+        manifest["history"].empty())
+        return {};
+    auto v1 = nlohmann::json::parse(manifest["history"][0].value("v1Compatibility", "{}"), nullptr, false);
+    return v1.is_object() ? utc_of(v1.value("created", "")) : std::string{};
+}
+
+}  // namespace
+
+std::string ImageInspector::base_of(const ImageRecord& image) const {
+    return image.repository.pull_base.empty() ? registry_base_ : image.repository.pull_base;
+}
+
+std::string ImageInspector::build_time(const ImageRecord& image, const oci::Manifest& manifest) const {
+    const auto& name = image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;
+    auto config_text = client_.blob(base_of(image), name, manifest.config.digest, max_config_size);
+    auto config = nlohmann::json::parse(config_text, nullptr, false);
+    if (!config.is_object())
+        throw sdk::Error(REGSCAN_ERROR, "config " + manifest.config.digest + " is not a JSON object");
+    auto created = config.value("created", "");
+    if (!created.empty() && utc_of(created).empty())
+        throw sdk::Error(REGSCAN_ERROR, "config " + manifest.config.digest + " has a malformed created time: " + created);
+    return utc_of(created);
+}
+
+void ImageInspector::inspect(ImageRecord& image) const {
+    const auto& name = image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;
+    const std::string base = base_of(image);
+    auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag);
+    image.digest = fetched.digest;
+
+    oci::Manifest manifest;
+    try {
+        manifest = oci::parse_manifest(fetched.body, fetched.content_type);
+    } catch (const std::exception& e) {
+        throw sdk::Error(REGSCAN_ERROR, "manifest " + image.name() + ": " + e.what());
+    }
+    image.media_type = manifest.media_type;
+
+    switch (manifest.kind) {
+        case oci::ManifestKind::Artifact:
+            image.skipped = true;
+            image.skip_reason = "not an image: artifact of type " + manifest.artifact_type;
+            return;
+        case oci::ManifestKind::Schema1:
+            image.build_time = schema1_build_time(fetched.body);
+            return;
+        case oci::ManifestKind::Image:
+            image.build_time = build_time(image, manifest);
+            return;
+        case oci::ManifestKind::Index: break;
+    }
+
+    auto chosen = oci::select_platforms(manifest, platform_);
+    if (chosen.empty()) {
+        std::string available;
+        for (const auto& entry : manifest.manifests)
+            if (entry.platform && !entry.is_attestation)
+                available += (available.empty() ? "" : ", ") + entry.platform->str();
+        image.skipped = true;
+        image.skip_reason = "no manifest for the requested platform in the index (has: " +
+                            (available.empty() ? std::string("none") : available) + ")";
+        return;
+    }
+    // With several platforms the newest build is the one to report.
+    for (const auto& entry : chosen) {
+        auto child = client_.manifest(base, name, entry.digest);
+        oci::Manifest child_manifest;
+        try {
+            child_manifest = oci::parse_manifest(child.body, child.content_type);
+        } catch (const std::exception& e) {
+            throw sdk::Error(REGSCAN_ERROR, "manifest " + name + "@" + entry.digest + ": " + e.what());
+        }
+        if (child_manifest.kind != oci::ManifestKind::Image) continue;
+        image.platforms.push_back(entry.platform ? entry.platform->str() : "unknown");
+        image.build_time = std::max(image.build_time, build_time(image, child_manifest));
+    }
+    if (image.platforms.empty()) {
+        image.skipped = true;
+        image.skip_reason = "index holds no image for the requested platform";
+    }
+}
+
+}  // namespace regscan::engine

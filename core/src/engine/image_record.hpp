@@ -1,0 +1,35 @@
+// One row of the inventory: a repository:tag found in the registry and what
+// became of it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "regscan/registry.hpp"
+
+namespace regscan::engine {
+
+struct ImageRecord {
+    sdk::Repository repository;  // name and where to pull it from
+    std::string tag;             // empty for an untagged image
+    std::string digest;          // from the listing or the manifest
+    std::string build_time;      // config "created", UTC, "" when unknown
+    std::string pushed;          // when the vendor API tells it
+    std::string media_type;
+    std::vector<std::string> platforms;  // the ones picked from an index
+    bool skipped = false;
+    std::string skip_reason;
+    std::string error;  // why its details could not be read
+
+    // "team/app:1.0", or "team/app@sha256:..." for an untagged image.
+    [[nodiscard]] std::string name() const {
+        return repository.name + (tag.empty() ? "@" + digest : ":" + tag);
+    }
+};
+
+struct RepositoryFailure {
+    std::string repository;
+    std::string error;
+};
+
+}  // namespace regscan::engine

@@ -1,0 +1,193 @@
+#include "http/http_client.hpp"
+
+#include <random>
+#include <thread>
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include "http/retry_policy.hpp"
+#include "log/secrets.hpp"
+#include "regscan/url.hpp"
+
+namespace regscan::http {
+namespace {
+
+constexpr const char* aborted_by_reader = "transfer aborted by the reader";
+constexpr const char* interrupted = "transfer interrupted: ";
+
+struct Transfer {
+    const Request* request = nullptr;
+    Response* response = nullptr;
+    bool aborted_by_consumer = false;
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    std::string_view line(data, size * count);
+    // A new status line starts a new response (after 100-continue, say); its
+    // status is needed before the body arrives, to decide on streaming.
+    if (line.rfind("HTTP/", 0) == 0) {
+        transfer->response->headers.clear();
+        if (auto space = line.find(' '); space != std::string_view::npos)
+            transfer->response->status = std::atol(line.data() + space + 1);
+    }
+    auto parsed = sdk::parse_header_lines(line);
+    for (auto& header : parsed) transfer->response->headers.push_back(std::move(header));
+    return size * count;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    const size_t bytes = size * count;
+    // Stream only a successful body; an error body is kept for the message.
+    if (transfer->request->on_body && transfer->response->status >= 200 && transfer->response->status < 300) {
+        if (!transfer->request->on_body(data, bytes)) {
+            transfer->aborted_by_consumer = true;
+            return 0;
+        }
+        return bytes;
+    }
+    transfer->response->body.append(data, bytes);
+    return bytes;
+}
+
+bool same_origin(const std::string& a, const std::string& b) {
+    auto x = sdk::parse_url(a);
+    auto y = sdk::parse_url(b);
+    return x.scheme == y.scheme && x.host == y.host && x.port == y.port;
+}
+
+bool is_redirect(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+struct CurlGlobal {
+    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+    ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+}  // namespace
+
+HttpClient::HttpClient(ClientOptions options) : options_(std::move(options)) {
+    static CurlGlobal global;
+}
+
+HttpClient::~HttpClient() {
+    for (void* handle : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* HttpClient::acquire_handle() {
+    {
+        std::lock_guard lock(pool_mutex_);
+        if (!idle_handles_.empty()) {
+            void* handle = idle_handles_.back();
+            idle_handles_.pop_back();
+            return handle;
+        }
+    }
+    return curl_easy_init();
+}
+
+void HttpClient::release_handle(void* handle) {
+    std::lock_guard lock(pool_mutex_);
+    idle_handles_.push_back(handle);
+}
+
+Response HttpClient::send_once(const Request& request) {
+    Response response;
+    CURL* curl = static_cast<CURL*>(acquire_handle());
+    curl_easy_reset(curl);
+    Transfer transfer{&request, &response};
+
+    curl_slist* header_list = nullptr;
+    for (const auto& [name, value] : request.headers)
+        header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
+    // curl adds "Expect: 100-continue" to large POSTs; registries do not need it.
+    header_list = curl_slist_append(header_list, "Expect:");
+
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.request_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+    if (!options_.ca_cert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_cert.c_str());
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+
+    if (request.method == "HEAD") {
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else if (request.method != "GET") {
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    }
+
+    CURLcode code = curl_easy_perform(curl);
+    if (code == CURLE_OK) {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    } else if (transfer.aborted_by_consumer) {
+        response.error = aborted_by_reader;
+    } else {
+        // Once a streamed body has started, a retry would feed the reader
+        // the same bytes twice: report the failure instead.
+        bool streaming = request.on_body && response.status >= 200 && response.status < 300;
+        response.status = 0;
+        response.body.clear();
+        response.error = std::string(streaming ? interrupted : "") + curl_easy_strerror(code);
+    }
+    curl_slist_free_all(header_list);
+    release_handle(curl);
+    return response;
+}
+
+Response HttpClient::send(const Request& original) {
+    thread_local std::mt19937 random{std::random_device{}()};
+    std::uniform_real_distribution<double> jitter(0.0, 1.0);
+
+    Request request = original;
+    Response response;
+    for (int attempt = 0;; ++attempt) {
+        response = send_once(request);
+        int redirects = 0;
+        while (is_redirect(response.status) && redirects++ < 10) {
+            auto location = response.header("Location");
+            if (!location) break;
+            std::string next = sdk::resolve_url(request.url, *location);
+            if (!same_origin(request.url, next)) {
+                // Presigned object-storage URLs carry their own signature and
+                // reject (or would leak) the registry's credentials.
+                std::erase_if(request.headers, [](const Header& h) { return sdk::iequals(h.first, "Authorization"); });
+            }
+            if (response.status == 303) {
+                request.method = "GET";
+                request.body.clear();
+            }
+            request.url = next;
+            response = send_once(request);
+        }
+        if (!original.retry || !is_retryable_status(response.status) || attempt >= options_.max_retries) break;
+        if (response.error == aborted_by_reader || response.error.rfind(interrupted, 0) == 0) break;
+        auto retry_after = response.header("Retry-After");
+        auto delay = retry_delay(attempt, options_.retry_base_delay,
+                                 retry_after ? parse_retry_after(*retry_after, std::chrono::system_clock::now())
+                                             : std::nullopt,
+                                 options_.max_retry_delay, jitter(random));
+        spdlog::warn("{} {} answered {}; retry {} of {} in {} ms", request.method, log::redact(original.url),
+                     response.status == 0 ? response.error : std::to_string(response.status), attempt + 1,
+                     options_.max_retries, delay.count());
+        std::this_thread::sleep_for(delay);
+        request = original;
+    }
+    return response;
+}
+
+}  // namespace regscan::http

@@ -1,0 +1,49 @@
+#include "log/logging.hpp"
+
+#include <memory>
+#include <mutex>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include "log/secrets.hpp"
+
+namespace regscan::log {
+namespace {
+
+// Wraps another sink and redacts the message before it is formatted.
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner) : inner_(std::move(inner)) {}
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        std::string clean = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
+        inner_->log(copy);
+    }
+    void flush_() override { inner_->flush(); }
+    void set_pattern_(const std::string& pattern) override { inner_->set_pattern(pattern); }
+    void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+        inner_->set_formatter(std::move(formatter));
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::sink> inner_;
+};
+
+}  // namespace
+
+void init(const std::string& level) {
+    auto sink = std::make_shared<RedactingSink>(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto logger = std::make_shared<spdlog::logger>("regscan", sink);
+    // UTC with a literal offset: the format users of the tool we replace parse.
+    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e+0000 %l %v",
+                                                                       spdlog::pattern_time_type::utc));
+    logger->set_level(spdlog::level::from_str(level));
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+}
+
+}  // namespace regscan::log

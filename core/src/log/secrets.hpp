@@ -1,0 +1,19 @@
+// Values that must never be printed: passwords, tokens, Authorization
+// headers. Every log line, error message and report passes through redact().
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace regscan::log {
+
+// Registers a secret for the life of the process. Thread-safe. Values shorter
+// than four characters are ignored: redacting "a" would garble every line.
+void add_secret(std::string_view value);
+
+// `text` with every registered secret, and the credential part of any
+// "Authorization: <scheme> <credentials>" or "password=" fragment, replaced
+// by "***".
+std::string redact(std::string_view text);
+
+}  // namespace regscan::log

@@ -1,0 +1,34 @@
+// regscan: maps every failure to one documented exit code (app/exit_codes.hpp).
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "app/command_line.hpp"
+#include "app/exit_codes.hpp"
+#include "app/plugins_command.hpp"
+#include "engine/registry_run.hpp"
+#include "log/logging.hpp"
+#include "log/secrets.hpp"
+
+int main(int argc, char** argv) {
+    using namespace regscan;
+    std::vector<std::string> arguments(argv + 1, argv + argc);
+    regscan::log::init("info");
+    try {
+        auto command = app::parse_command_line(arguments, std::cin, app::process_environment());
+        regscan::log::init(command.log_level);
+        switch (command.kind) {
+            case app::CommandKind::help: std::cout << command.help_text; return 0;
+            case app::CommandKind::version: std::cout << "regscan " << REGSCAN_VERSION << "\n"; return 0;
+            case app::CommandKind::plugins: return static_cast<int>(app::run_plugins_command(command.run.plugin_dirs));
+            case app::CommandKind::registry: return static_cast<int>(engine::run_registry(command.run));
+        }
+    } catch (const app::Fatal& e) {
+        spdlog::error("{}", e.what());
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        spdlog::error("internal error: {}", e.what());
+        return static_cast<int>(app::ExitCode::internal_error);
+    }
+    return 0;
+}

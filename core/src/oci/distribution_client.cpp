@@ -1,0 +1,81 @@
+#include "oci/distribution_client.hpp"
+
+#include "oci/manifest.hpp"
+#include "regscan/error.hpp"
+#include "util/crypto.hpp"
+
+namespace regscan::oci {
+namespace {
+
+void expect_ok(const http::Response& response, const std::string& what) {
+    if (!response.ok()) throw sdk::Error(sdk::status_of(response), what + ": " + response.describe());
+}
+
+void expect_sha256(const std::string& digest, const std::string& what) {
+    if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71)
+        throw sdk::Error(REGSCAN_ERROR, what + ": unsupported digest " + digest);
+}
+
+}  // namespace
+
+FetchedManifest DistributionClient::manifest(const std::string& base, const std::string& name,
+                                             const std::string& reference) const {
+    const std::string what = "manifest " + name + (reference.rfind("sha256:", 0) == 0 ? "@" : ":") + reference;
+    http::Request request;
+    request.url = base + "/v2/" + name + "/manifests/" + reference;
+    request.headers.emplace_back("Accept", manifest_accept_header());
+    auto response = auth_.send(request);
+    expect_ok(response, what);
+
+    FetchedManifest fetched;
+    fetched.body = std::move(response.body);
+    fetched.content_type = response.header("Content-Type").value_or("");
+    fetched.digest = "sha256:" + util::sha256_hex(fetched.body);
+    std::string claimed = reference.rfind("sha256:", 0) == 0 ? reference
+                                                              : response.header("Docker-Content-Digest").value_or("");
+    if (claimed.rfind("sha256:", 0) == 0 && claimed != fetched.digest)
+        throw sdk::Error(REGSCAN_ERROR, what + ": digest mismatch (expected " + claimed + ", content is " +
+                                            fetched.digest + ")");
+    return fetched;
+}
+
+std::string DistributionClient::blob(const std::string& base, const std::string& name, const std::string& digest,
+                                     size_t max_size) const {
+    std::string data;
+    const std::string what = "blob " + name + "@" + digest;
+    stream_blob(base, name, digest, [&](const char* bytes, size_t size) {
+        if (data.size() + size > max_size)
+            throw sdk::Error(REGSCAN_ERROR, what + ": larger than " + std::to_string(max_size) + " bytes");
+        data.append(bytes, size);
+    });
+    return data;
+}
+
+void DistributionClient::stream_blob(const std::string& base, const std::string& name, const std::string& digest,
+                                     const std::function<void(const char*, size_t)>& consumer) const {
+    const std::string what = "blob " + name + "@" + digest;
+    expect_sha256(digest, what);
+    util::Sha256 sha;
+    std::exception_ptr consumer_error;
+    http::Request request;
+    request.url = base + "/v2/" + name + "/blobs/" + digest;
+    request.on_body = [&](const char* bytes, size_t size) {
+        sha.update(bytes, size);
+        try {
+            consumer(bytes, size);
+        } catch (...) {
+            consumer_error = std::current_exception();
+            return false;
+        }
+        return true;
+    };
+    auto response = auth_.send(request);
+    if (consumer_error) std::rethrow_exception(consumer_error);
+    if (response.status == 0) throw sdk::Error(REGSCAN_UNREACHABLE, what + ": " + response.describe());
+    expect_ok(response, what);
+    std::string actual = "sha256:" + sha.hex_digest();
+    if (actual != digest)
+        throw sdk::Error(REGSCAN_ERROR, what + ": digest mismatch (content is " + actual + ")");
+}
+
+}  // namespace regscan::oci

@@ -1,0 +1,39 @@
+// Pulls from any OCI distribution (/v2/) endpoint: manifests and blobs, each
+// verified against its sha256 digest. Authorisation is RegistryAuth's job.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "auth/registry_auth.hpp"
+
+namespace regscan::oci {
+
+struct FetchedManifest {
+    std::string body;
+    std::string content_type;
+    std::string digest;  // "sha256:<hex>" of the body
+};
+
+class DistributionClient {
+public:
+    explicit DistributionClient(auth::RegistryAuth& auth) : auth_(auth) {}
+
+    // GET <base>/v2/<name>/manifests/<reference>. Throws sdk::Error naming
+    // the reference and what the registry answered.
+    FetchedManifest manifest(const std::string& base, const std::string& name, const std::string& reference) const;
+
+    // GET <base>/v2/<name>/blobs/<digest> into memory, refusing more than
+    // `max_size` bytes (configs are small; layers are streamed instead).
+    std::string blob(const std::string& base, const std::string& name, const std::string& digest,
+                     size_t max_size) const;
+
+    // Streams a blob to `consumer`, verifying its digest at the end.
+    void stream_blob(const std::string& base, const std::string& name, const std::string& digest,
+                     const std::function<void(const char*, size_t)>& consumer) const;
+
+private:
+    auth::RegistryAuth& auth_;
+};
+
+}  // namespace regscan::oci

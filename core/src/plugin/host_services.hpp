@@ -1,0 +1,42 @@
+// The regscan_host_api table the core hands to plugins: logging, HTTP on the
+// core's client (and registry auth when asked), secret registration.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "auth/registry_auth.hpp"
+#include "http/http_client.hpp"
+#include "regscan/plugin_abi.h"
+
+// The opaque output buffer of plugin_abi.h.
+struct regscan_out {
+    std::string data;
+};
+
+namespace regscan::plugin {
+
+class HostServices {
+public:
+    HostServices(http::HttpClient& client, std::string plugin_id);
+    HostServices(const HostServices&) = delete;
+    HostServices& operator=(const HostServices&) = delete;
+
+    // Requests flagged REGSCAN_HTTP_REGISTRY_AUTH go through `auth`.
+    void set_registry_auth(auth::RegistryAuth* auth) { auth_.store(auth); }
+    [[nodiscard]] const regscan_host_api* api() const { return &api_; }
+
+private:
+    static void log(void* ctx, regscan_log_level level, const char* message);
+    static regscan_status http(void* ctx, const regscan_http_request* request, regscan_http_response* response);
+    static void http_release(void* ctx, regscan_http_response* response);
+    static void out_write(regscan_out* out, const char* data, size_t size);
+    static void add_secret(void* ctx, const char* value);
+
+    http::HttpClient& client_;
+    std::string plugin_id_;
+    std::atomic<auth::RegistryAuth*> auth_{nullptr};
+    regscan_host_api api_{};
+};
+
+}  // namespace regscan::plugin

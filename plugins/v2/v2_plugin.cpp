@@ -1,0 +1,57 @@
+// The generic registry: any Docker Registry HTTP API V2 / OCI distribution
+// server, discovered through /v2/_catalog and /v2/<name>/tags/list.
+#include <memory>
+#include <string>
+
+#include "regscan/pagination.hpp"
+#include "regscan/plugin.hpp"
+
+namespace {
+
+using namespace regscan::sdk;
+
+class V2Session final : public Session {
+public:
+    V2Session(const Host& host, std::string base) : host_(host), base_(std::move(base)) {}
+
+    std::vector<Repository> repositories() override {
+        std::vector<Repository> repositories;
+        for (auto& name : v2_catalog(host_, base_)) repositories.push_back({std::move(name), {}, {}});
+        return repositories;
+    }
+
+    std::vector<TagInfo> tags(const Repository& repository) override {
+        std::vector<TagInfo> tags;
+        for (auto& tag : v2_tags(host_, base_, repository.name)) {
+            TagInfo info;
+            info.tag = std::move(tag);
+            tags.push_back(std::move(info));
+        }
+        return tags;
+    }
+
+private:
+    Host host_;
+    std::string base_;
+};
+
+struct V2Registry {
+    static constexpr const char* types = "DEFAULT_V2";
+
+    // Low scores on purpose: this plugin is the fallback, and any vendor
+    // plugin that recognises the registry should win.
+    static Identification identify(const Host&, const Probe& probe) {
+        if (!probe.ping_header("docker-distribution-api-version").empty()) return {10, types};
+        if (probe.ping_status == 200 || probe.ping_status == 401) return {5, types};
+        return {0, types};
+    }
+
+    static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
+        return std::make_unique<V2Session>(host, registry_base(config.url));
+    }
+};
+
+}  // namespace
+
+REGSCAN_PLUGIN("v2", "1.0.0", "Docker Registry HTTP API V2 / OCI distribution (catalog discovery)",
+               regscan::sdk::registry_table<V2Registry>(), nullptr, nullptr)

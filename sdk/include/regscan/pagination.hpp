@@ -1,0 +1,72 @@
+// Pagination shared by every plugin: RFC 8288 `Link: <...>; rel="next"`
+// (distribution, ACR, Harbor) and the OCI /v2/ catalog and tag listings.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "regscan/host.hpp"
+#include "regscan/url.hpp"
+
+namespace regscan::sdk {
+
+// Fetches `first_url` and every page its Link headers lead to, handing each
+// parsed JSON body to `page`. Stops on a repeated URL, so a registry that
+// links a page to itself cannot loop us forever.
+inline void for_each_link_page(const Host& host, const std::string& first_url, bool registry_auth,
+                               const std::function<void(const nlohmann::json&)>& page) {
+    std::set<std::string> seen;
+    for (std::string url = first_url; !url.empty() && seen.insert(url).second;) {
+        HttpRequest request;
+        request.url = url;
+        request.registry_auth = registry_auth;
+        request.headers.emplace_back("Accept", "application/json");
+        auto response = host.get_ok(request);
+        nlohmann::json body;
+        try {
+            body = nlohmann::json::parse(response.body);
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(REGSCAN_ERROR, "GET " + url + ": response is not JSON (" + std::string(e.what()) + ")");
+        }
+        page(body);
+        auto link = response.header("Link");
+        url = link ? resolve_url(url, next_link(*link)) : std::string{};
+        if (link && next_link(*link).empty()) url.clear();
+    }
+}
+
+// Collects the strings of `key` (an array, or null for none) over all pages.
+inline std::vector<std::string> collect_link_pages(const Host& host, const std::string& first_url,
+                                                   const std::string& key, bool registry_auth) {
+    std::vector<std::string> items;
+    for_each_link_page(host, first_url, registry_auth, [&](const nlohmann::json& body) {
+        if (!body.is_object()) throw Error(REGSCAN_ERROR, "GET " + first_url + ": expected a JSON object");
+        auto it = body.find(key);
+        if (it == body.end() || it->is_null()) return;
+        if (!it->is_array()) throw Error(REGSCAN_ERROR, "GET " + first_url + ": \"" + key + "\" is not an array");
+        for (const auto& item : *it)
+            if (item.is_string()) items.push_back(item.get<std::string>());
+    });
+    return items;
+}
+
+// The page size asked of /v2/ listings. Always sent: CNCF distribution
+// answers only 100 entries when `n` is missing.
+inline constexpr int v2_page_size = 1000;
+
+// GET <base>/v2/_catalog, all pages.
+inline std::vector<std::string> v2_catalog(const Host& host, const std::string& base) {
+    return collect_link_pages(host, base + "/v2/_catalog?n=" + std::to_string(v2_page_size), "repositories", true);
+}
+
+// GET <base>/v2/<name>/tags/list, all pages.
+inline std::vector<std::string> v2_tags(const Host& host, const std::string& base, const std::string& name) {
+    return collect_link_pages(host, base + "/v2/" + name + "/tags/list?n=" + std::to_string(v2_page_size), "tags",
+                              true);
+}
+
+}  // namespace regscan::sdk

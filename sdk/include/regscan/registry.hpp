@@ -1,0 +1,155 @@
+// What a registry plugin implements, as plain C++: identify a URL, open a
+// session with credentials, list repositories and tags, optionally authorise
+// /v2/ requests itself. <regscan/plugin.hpp> turns it into the C tables.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "regscan/host.hpp"
+#include "regscan/url.hpp"
+
+namespace regscan::sdk {
+
+// What the core learned about a URL before asking plugins: one unauthenticated
+// GET /v2/ so that identifying costs one request, not one per plugin.
+struct Probe {
+    std::string url;
+    Url parsed;
+    long ping_status = 0;                         // 0: no answer
+    std::map<std::string, std::string> ping_headers;  // lowercase names
+    std::string ping_error;
+
+    [[nodiscard]] std::string ping_header(const std::string& lowercase_name) const {
+        auto it = ping_headers.find(lowercase_name);
+        return it == ping_headers.end() ? std::string{} : it->second;
+    }
+};
+
+struct Identification {
+    int score = 0;     // 0: not mine; 100: certain
+    std::string type;  // one of the plugin's registry types
+};
+
+struct SessionConfig {
+    std::string url;
+    std::string type;
+    std::string username;
+    std::string password;
+    std::map<std::string, std::string> options;  // vendor options, e.g. "ecr-endpoint"
+
+    [[nodiscard]] std::string option(const std::string& name, const std::string& fallback = {}) const {
+        auto it = options.find(name);
+        return it == options.end() || it->second.empty() ? fallback : it->second;
+    }
+};
+
+// A repository as discovered. pull_base/pull_name say where its /v2/ API
+// lives when that differs from the registry URL (Docker Hub, Artifactory).
+struct Repository {
+    std::string name;       // as users name it: "team/app"
+    std::string pull_base;  // "https://registry-1.docker.io"; empty: the registry URL
+    std::string pull_name;  // name under pull_base; empty: name
+};
+
+struct TagInfo {
+    std::string tag;         // empty for an untagged image (digest only)
+    std::string digest;      // "sha256:..." when the API tells it
+    std::string created;     // RFC 3339 build time when the API tells it
+    std::string pushed;      // RFC 3339 push time when the API tells it
+    std::string media_type;  // manifest media type when the API tells it
+};
+
+struct AuthRequest {
+    std::string url;
+    std::string method;
+    std::string scope;             // "repository:team/app:pull" or "registry:catalog:*"
+    std::string challenge_scheme;  // "Bearer", "Basic"; empty when no challenge was seen
+    std::map<std::string, std::string> challenge_params;
+};
+
+class Session {
+public:
+    virtual ~Session() = default;
+    virtual std::vector<Repository> repositories() = 0;
+    // Called concurrently from several threads.
+    virtual std::vector<TagInfo> tags(const Repository& repository) = 0;
+    // The Authorization header value for a /v2/ request, or nullopt to let
+    // the core run the standard Basic/Bearer flow. Called concurrently.
+    virtual std::optional<std::string> authorize(const AuthRequest& /*request*/) { return std::nullopt; }
+};
+
+// ---- JSON shapes that cross the ABI (see plugin_abi.h) ----
+
+inline void to_json(nlohmann::json& j, const Repository& r) {
+    j = {{"name", r.name}};
+    if (!r.pull_base.empty()) j["pull_base"] = r.pull_base;
+    if (!r.pull_name.empty()) j["pull_name"] = r.pull_name;
+}
+inline void from_json(const nlohmann::json& j, Repository& r) {
+    r.name = j.value("name", "");
+    r.pull_base = j.value("pull_base", "");
+    r.pull_name = j.value("pull_name", "");
+}
+inline void to_json(nlohmann::json& j, const TagInfo& t) {
+    j = nlohmann::json::object();
+    if (!t.tag.empty()) j["tag"] = t.tag;
+    if (!t.digest.empty()) j["digest"] = t.digest;
+    if (!t.created.empty()) j["created"] = t.created;
+    if (!t.pushed.empty()) j["pushed"] = t.pushed;
+    if (!t.media_type.empty()) j["media_type"] = t.media_type;
+}
+inline void from_json(const nlohmann::json& j, TagInfo& t) {
+    t.tag = j.value("tag", "");
+    t.digest = j.value("digest", "");
+    t.created = j.value("created", "");
+    t.pushed = j.value("pushed", "");
+    t.media_type = j.value("media_type", "");
+}
+inline void to_json(nlohmann::json& j, const SessionConfig& c) {
+    j = {{"url", c.url}, {"type", c.type}, {"username", c.username}, {"password", c.password}, {"options", c.options}};
+}
+inline void from_json(const nlohmann::json& j, SessionConfig& c) {
+    c.url = j.value("url", "");
+    c.type = j.value("type", "");
+    c.username = j.value("username", "");
+    c.password = j.value("password", "");
+    c.options = j.value("options", std::map<std::string, std::string>{});
+}
+inline void to_json(nlohmann::json& j, const Probe& p) {
+    j = {{"url", p.url},
+         {"scheme", p.parsed.scheme},
+         {"host", p.parsed.host},
+         {"port", p.parsed.port},
+         {"ping", {{"status", p.ping_status}, {"headers", p.ping_headers}, {"error", p.ping_error}}}};
+}
+inline void from_json(const nlohmann::json& j, Probe& p) {
+    p.url = j.value("url", "");
+    p.parsed = parse_url(p.url);
+    const auto& ping = j.contains("ping") ? j.at("ping") : nlohmann::json::object();
+    p.ping_status = ping.value("status", 0L);
+    p.ping_headers = ping.value("headers", std::map<std::string, std::string>{});
+    p.ping_error = ping.value("error", "");
+}
+inline void to_json(nlohmann::json& j, const AuthRequest& a) {
+    j = {{"url", a.url},
+         {"method", a.method},
+         {"scope", a.scope},
+         {"challenge", {{"scheme", a.challenge_scheme}, {"params", a.challenge_params}}}};
+}
+inline void from_json(const nlohmann::json& j, AuthRequest& a) {
+    a.url = j.value("url", "");
+    a.method = j.value("method", "");
+    a.scope = j.value("scope", "");
+    if (j.contains("challenge")) {
+        a.challenge_scheme = j.at("challenge").value("scheme", "");
+        a.challenge_params = j.at("challenge").value("params", std::map<std::string, std::string>{});
+    }
+}
+
+}  // namespace regscan::sdk
