@@ -9,19 +9,21 @@
 #include "engine/registry_run.hpp"
 #include "log/logging.hpp"
 #include "log/secrets.hpp"
+#include "plugin/loaded_plugin.hpp"
 
 int main(int argc, char** argv) {
     using namespace regscan;
     std::vector<std::string> arguments(argv + 1, argv + argc);
     regscan::log::init("info");
     try {
-        auto command = app::parse_command_line(arguments, std::cin, app::process_environment());
+        auto plugins = plugin::load_plugins(plugin::plugin_search_path(app::plugin_dirs_in(arguments)));
+        auto command = app::parse_command_line(arguments, std::cin, app::process_environment(), plugins);
         regscan::log::init(command.log_level);
         switch (command.kind) {
             case app::CommandKind::help: std::cout << command.help_text; return 0;
             case app::CommandKind::version: std::cout << "regscan " << REGSCAN_VERSION << "\n"; return 0;
-            case app::CommandKind::plugins: return static_cast<int>(app::run_plugins_command(command.run.plugin_dirs));
-            case app::CommandKind::registry: return static_cast<int>(engine::run_registry(command.run));
+            case app::CommandKind::plugins: return static_cast<int>(app::run_plugins_command(plugins));
+            case app::CommandKind::registry: return static_cast<int>(engine::run_registry(command.run, plugins));
         }
     } catch (const app::Fatal& e) {
         spdlog::error("{}", e.what());

@@ -67,6 +67,9 @@ po::options_description registry_options() {
          "config file of name = value lines (default ./config, else ~/.config/regscan/config)")
         ("request-timeout", po::value<long>()->default_value(600), "seconds one HTTP request may take")
         ("retries", po::value<int>()->default_value(4), "retries of a request answered 429/5xx or cut off")
+        ("resolve", po::value<std::vector<std::string>>()->composing(),
+         "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT, TLS still checking HOST, as curl --resolve "
+         "(repeatable)")
         ("option", po::value<std::vector<std::string>>()->composing(),
          "plugin option NAME=VALUE passed to the registry plugin (repeatable)");
     return options;
@@ -135,6 +138,35 @@ bool pick_flag(const po::variables_map& cli, const po::variables_map& file, cons
     return (cli.count(name) && cli[name].as<bool>()) || (file.count(name) && file[name].as<bool>());
 }
 
+// One group per plugin that declares options; an option two plugins share
+// (or one the core has) is added once.
+void add_plugin_options(po::options_description& into, const plugin::PluginSet& plugins) {
+    for (const auto& p : plugins.plugins) {
+        po::options_description group("Options of the " + p->id() + " plugin");
+        bool any = false;
+        for (const auto& option : p->options()) {
+            if (into.find_nothrow(option.name, false)) continue;
+            std::string help = option.help + (option.env.empty() ? "" : " (env " + option.env + ")");
+            group.add_options()(option.name.c_str(), po::value<std::vector<std::string>>()->composing(), help.c_str());
+            any = true;
+        }
+        if (any) into.add(group);
+    }
+}
+
+// Values of plugin options: command line, then config file, then the
+// environment variable the plugin named. Repeated values are comma-joined.
+void collect_plugin_options(engine::RunOptions& run, const po::variables_map& cli, const po::variables_map& file,
+                            const std::map<std::string, std::string>& env, const plugin::PluginSet& plugins) {
+    for (const auto& p : plugins.plugins)
+        for (const auto& option : p->options()) {
+            std::string joined;
+            for (const auto& value : pick_list(cli, file, option.name)) joined += (joined.empty() ? "" : ",") + value;
+            if (joined.empty() && !option.env.empty()) joined = env_or(env, {option.env.c_str()});
+            if (!joined.empty()) run.plugin_options[option.name] = joined;
+        }
+}
+
 engine::RunOptions build_run(const po::variables_map& cli, const po::variables_map& file, std::istream& in,
                              const std::map<std::string, std::string>& env) {
     engine::RunOptions run;
@@ -183,6 +215,7 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     run.output_dir = pick<std::string>(cli, file, "output-dir");
     run.plugin_dirs = pick_list(cli, file, "plugin-dir");
     for (const auto& option : pick_list(cli, file, "option")) {
+        // Generic form for a plugin option the plugin did not declare.
         auto eq = option.find('=');
         if (eq == std::string::npos || eq == 0)
             throw Fatal(ExitCode::bad_arguments, "--option takes NAME=VALUE, not '" + option + "'");
@@ -199,6 +232,10 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     run.http.max_retries = pick<int>(cli, file, "retries");
     if (run.http.max_retries < 0) throw Fatal(ExitCode::bad_arguments, "--retries must not be negative");
     run.http.user_agent = std::string("regscan/") + REGSCAN_VERSION;
+    run.http.resolve = pick_list(cli, file, "resolve");
+    for (const auto& entry : run.http.resolve)
+        if (std::count(entry.begin(), entry.end(), ':') < 2)
+            throw Fatal(ExitCode::bad_arguments, "--resolve takes HOST:PORT:ADDRESS, not '" + entry + "'");
     return run;
 }
 
@@ -214,8 +251,17 @@ std::map<std::string, std::string> process_environment() {
     return env;
 }
 
+std::vector<std::string> plugin_dirs_in(const std::vector<std::string>& arguments) {
+    std::vector<std::string> dirs;
+    for (size_t i = 0; i < arguments.size(); ++i) {
+        if (arguments[i] == "--plugin-dir" && i + 1 < arguments.size()) dirs.push_back(arguments[++i]);
+        else if (arguments[i].rfind("--plugin-dir=", 0) == 0) dirs.push_back(arguments[i].substr(13));
+    }
+    return dirs;
+}
+
 Command parse_command_line(const std::vector<std::string>& arguments, std::istream& in,
-                           const std::map<std::string, std::string>& env) {
+                           const std::map<std::string, std::string>& env, const plugin::PluginSet& plugins) {
     Command command;
     if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" || arguments[0] == "help") {
         command.help_text = usage;
@@ -230,7 +276,10 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         throw Fatal(ExitCode::bad_arguments, "unknown command '" + name + "'; see 'regscan --help'");
 
     po::options_description visible = common_options();
-    if (name == "registry") visible.add(registry_options());
+    if (name == "registry") {
+        visible.add(registry_options());
+        add_plugin_options(visible, plugins);
+    }
     po::options_description all = visible;
     all.add_options()("url", po::value<std::string>(), "registry URL");
     po::positional_options_description positional;
@@ -264,6 +313,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         }
         command.kind = CommandKind::registry;
         command.run = build_run(cli, file, in, env);
+        collect_plugin_options(command.run, cli, file, env, plugins);
     } else {
         command.kind = CommandKind::plugins;
         command.run.plugin_dirs = pick_list(cli, file, "plugin-dir");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/run_options.hpp"
+#include "plugin/loaded_plugin.hpp"
 
 namespace regscan::app {
 
@@ -21,10 +22,15 @@ struct Command {
     engine::RunOptions run;  // registry; plugins uses run.plugin_dirs
 };
 
-// Throws Fatal(bad_arguments) with a message naming the problem.
-// `environment` is consulted instead of the process environment (tests).
+// The --plugin-dir values, read before the full parse: plugins must be loaded
+// first because they add options of their own.
+std::vector<std::string> plugin_dirs_in(const std::vector<std::string>& arguments);
+
+// Throws Fatal(bad_arguments) with a message naming the problem. `plugins`
+// adds the options its registry plugins declare. `environment` is consulted
+// instead of the process environment (tests).
 Command parse_command_line(const std::vector<std::string>& arguments, std::istream& standard_input,
-                           const std::map<std::string, std::string>& environment);
+                           const std::map<std::string, std::string>& environment, const plugin::PluginSet& plugins);
 
 // The process environment as a map, for parse_command_line.
 std::map<std::string, std::string> process_environment();

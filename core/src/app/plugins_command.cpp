@@ -8,9 +8,7 @@
 
 namespace regscan::app {
 
-ExitCode run_plugins_command(const std::vector<std::string>& plugin_dirs) {
-    auto dirs = plugin::plugin_search_path(plugin_dirs);
-    auto plugins = plugin::load_plugins(dirs);
+ExitCode run_plugins_command(const plugin::PluginSet& plugins) {
     std::cout << fmt::format("{:<12} {:<9} {:<5} {:<24} {}\n", "NAME", "VERSION", "SDK", "REGISTRY TYPES", "PATH");
     for (const auto& p : plugins.plugins) {
         std::string types;
@@ -25,7 +23,7 @@ ExitCode run_plugins_command(const std::vector<std::string>& plugin_dirs) {
         for (const auto& r : plugins.refused) std::cout << "  " << r.path.string() << ": " << r.reason << "\n";
     }
     std::cout << "\nSearched:";
-    for (const auto& dir : dirs) std::cout << " " << dir.string();
+    for (const auto& dir : plugins.searched) std::cout << " " << dir.string();
     std::cout << "\n";
     return ExitCode::ok;
 }

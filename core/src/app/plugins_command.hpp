@@ -1,13 +1,11 @@
 // `regscan plugins`: what a team has installed, and what was refused and why.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "app/exit_codes.hpp"
+#include "plugin/loaded_plugin.hpp"
 
 namespace regscan::app {
 
-ExitCode run_plugins_command(const std::vector<std::string>& plugin_dirs);
+ExitCode run_plugins_command(const plugin::PluginSet& plugins);
 
 }  // namespace regscan::app

@@ -83,8 +83,7 @@ nlohmann::json image_json(const ImageRecord& image, const std::string& authority
 
 }  // namespace
 
-app::ExitCode run_registry(const RunOptions& options) {
-    auto plugins = plugin::load_plugins(plugin::plugin_search_path(options.plugin_dirs));
+app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& plugins) {
     for (const auto& refusal : plugins.refused)
         spdlog::warn("Plugin refused path={} reason={}", refusal.path.string(), refusal.reason);
 

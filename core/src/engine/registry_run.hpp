@@ -4,10 +4,11 @@
 
 #include "app/exit_codes.hpp"
 #include "engine/run_options.hpp"
+#include "plugin/loaded_plugin.hpp"
 
 namespace regscan::engine {
 
 // Returns ok or partial_failure; throws app::Fatal when the run cannot go on.
-app::ExitCode run_registry(const RunOptions& options);
+app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& plugins);
 
 }  // namespace regscan::engine

@@ -55,11 +55,15 @@ PatternFilter::PatternFilter(std::vector<std::string> allow, std::vector<std::st
 
 const std::string* PatternFilter::first_match(const std::vector<std::string>& patterns,
                                               const sdk::ImageRef& image) const {
-    const std::string short_name = image.repository + ":" + image.tag;
-    const std::string full_name = image.registry + "/" + short_name;
-    for (const auto& pattern : patterns)
-        if (wildcard_match(pattern, short_name) || (!image.registry.empty() && wildcard_match(pattern, full_name)))
+    const std::string name = image.repository + ":" + image.tag;
+    const std::string host_prefix = image.registry + "/";
+    for (const auto& pattern : patterns) {
+        // Only a pattern that spells out the host is matched with it, so
+        // "*/foo:bar" never matches repository "foo" through "host/foo".
+        bool names_host = !image.registry.empty() && pattern.rfind(host_prefix, 0) == 0;
+        if (wildcard_match(names_host ? std::string_view(pattern).substr(host_prefix.size()) : pattern, name))
             return &pattern;
+    }
     return nullptr;
 }
 

@@ -1,7 +1,7 @@
 // --allowList / --denyList: wildcard patterns over the whole "repository:tag".
 //   `*` matches any run of characters, `/` included; nothing else is special.
 //   A pattern without a tag part ("foo", "team/*") means "<pattern>:*".
-//   A pattern may also name the registry host ("reg:5000/team/*").
+//   A pattern may start with the registry host ("reg:5000/team/*").
 //   Deny wins over allow; an empty allow list allows everything.
 #pragma once
 

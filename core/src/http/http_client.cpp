@@ -118,6 +118,9 @@ Response HttpClient::send_once(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.ca_cert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_cert.c_str());
+    curl_slist* resolve_list = nullptr;
+    for (const auto& entry : options_.resolve) resolve_list = curl_slist_append(resolve_list, entry.c_str());
+    if (resolve_list) curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve_list);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -145,6 +148,7 @@ Response HttpClient::send_once(const Request& request) {
         response.error = std::string(streaming ? interrupted : "") + curl_easy_strerror(code);
     }
     curl_slist_free_all(header_list);
+    curl_slist_free_all(resolve_list);
     release_handle(curl);
     return response;
 }

@@ -37,6 +37,9 @@ struct ClientOptions {
     std::chrono::milliseconds retry_base_delay{500};
     std::chrono::seconds max_retry_delay{120};
     std::string user_agent = "regscan";
+    // curl-style "HOST:PORT:ADDRESS" entries: connect to ADDRESS for HOST:PORT
+    // while TLS still checks HOST (private DNS, tests on loopback).
+    std::vector<std::string> resolve;
 };
 
 class HttpClient {

@@ -16,6 +16,8 @@
 
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+
 #include "regscan/host.hpp"
 
 namespace regscan::plugin {
@@ -110,12 +112,30 @@ private:
         if (covers(offsetof(regscan_plugin, filter) + sizeof(void*))) plugin->filter_ = descriptor->filter;
         if (covers(offsetof(regscan_plugin, reporter) + sizeof(void*))) plugin->reporter_ = descriptor->reporter;
         if (auto problem = check_tables(*plugin); !problem.empty()) return refuse(file, problem);
+        if (auto problem = read_options(*plugin); !problem.empty()) return refuse(file, problem);
 
         for (const auto& loaded : result.plugins)
             if (loaded->id() == plugin->id())
                 return refuse(file, "duplicate plugin id '" + plugin->id() + "' (already loaded from " +
                                         loaded->path().string() + ")");
         result.plugins.push_back(std::move(plugin));
+    }
+
+    static std::string read_options(LoadedPlugin& p) {
+        if (!p.registry() || !p.registry()->options) return {};
+        auto list = nlohmann::json::parse(p.registry()->options, nullptr, false);
+        if (!list.is_array()) return "registry options are not a JSON array";
+        for (const auto& item : list) {
+            if (!item.is_object() || !item.contains("name") || !item["name"].is_string())
+                return "a registry option has no name";
+            PluginOption option{item["name"].get<std::string>(), item.value("help", ""), item.value("env", "")};
+            bool valid = !option.name.empty() && std::all_of(option.name.begin(), option.name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+            });
+            if (!valid) return "registry option name '" + option.name + "' is not of letters, digits and '-'";
+            p.options_.push_back(std::move(option));
+        }
+        return {};
     }
 
     static std::string check(const regscan_plugin* d) {
@@ -157,6 +177,7 @@ private:
 
 PluginSet load_plugins(const std::vector<fs::path>& dirs) {
     Loader loader;
+    loader.result.searched = dirs;
     std::set<fs::path> seen;
     for (const auto& dir : dirs) {
         std::error_code ec;

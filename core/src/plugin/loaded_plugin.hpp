@@ -14,6 +14,13 @@ class shared_library;
 
 namespace regscan::plugin {
 
+// A command-line option a registry plugin declares (plugin_abi.h).
+struct PluginOption {
+    std::string name;
+    std::string help;
+    std::string env;
+};
+
 // Owns the library handle. Everything made from a plugin's tables holds a
 // shared_ptr to its LoadedPlugin, so no plugin object outlives its code.
 class LoadedPlugin {
@@ -28,6 +35,7 @@ public:
     [[nodiscard]] std::string sdk_version() const;
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     [[nodiscard]] std::vector<std::string> registry_types() const;
+    [[nodiscard]] const std::vector<PluginOption>& options() const { return options_; }
     // nullptr when the plugin does not offer the capability.
     [[nodiscard]] const regscan_registry_api* registry() const { return registry_; }
     [[nodiscard]] const regscan_filter_api* filter() const { return filter_; }
@@ -41,6 +49,7 @@ private:
     const regscan_registry_api* registry_ = nullptr;
     const regscan_filter_api* filter_ = nullptr;
     const regscan_reporter_api* reporter_ = nullptr;
+    std::vector<PluginOption> options_;
 };
 
 struct Refusal {
@@ -51,6 +60,7 @@ struct Refusal {
 struct PluginSet {
     std::vector<std::shared_ptr<LoadedPlugin>> plugins;
     std::vector<Refusal> refused;
+    std::vector<std::filesystem::path> searched;
 
     // The plugin whose registry types include `type` (case-insensitive).
     [[nodiscard]] std::shared_ptr<LoadedPlugin> for_type(const std::string& type) const;

@@ -3,6 +3,8 @@
 //
 //   struct MyRegistry {
 //       static constexpr const char* types = "MYREG";
+//       static constexpr const char* options =   // optional
+//           R"([{"name": "myreg-endpoint", "help": "API endpoint", "env": "MYREG_ENDPOINT"}])";
 //       static regscan::sdk::Identification identify(const Host&, const Probe&);
 //       static std::unique_ptr<regscan::sdk::Session> open(const Host&, const SessionConfig&);
 //   };
@@ -54,6 +56,16 @@ struct SessionBox {
 };
 
 inline SessionBox* box(regscan_session* s) { return reinterpret_cast<SessionBox*>(s); }
+
+// A registry class may declare `static constexpr const char* options` (the
+// JSON list of plugin_abi.h); without it the plugin adds no options.
+template <class Registry>
+const char* options_of() {
+    if constexpr (requires { Registry::options; })
+        return Registry::options;
+    else
+        return nullptr;
+}
 
 template <class Registry>
 struct RegistryTrampolines {
@@ -171,8 +183,8 @@ template <class Registry>
 const regscan_registry_api* registry_table() {
     using T = detail::RegistryTrampolines<Registry>;
     static const regscan_registry_api table = {
-        sizeof(regscan_registry_api), Registry::types, &T::identify,  &T::open,
-        &T::list_repositories,        &T::list_tags,   &T::authorize, &T::close,
+        sizeof(regscan_registry_api), Registry::types,  detail::options_of<Registry>(), &T::identify, &T::open,
+        &T::list_repositories,        &T::list_tags,    &T::authorize,                  &T::close,
     };
     return &table;
 }

@@ -123,7 +123,7 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
  * JSON shapes (documented in sdk/README.md):
  *   identify  in : {"url","scheme","host","port","ping":{"status","headers":{lowercase name: value},"error"}}
  *             out: {"score": 0..100, "type": "ECR"}     (0 = not mine)
- *   open      in : {"url","type","username","password","options":{name: value},"platform"}
+ *   open      in : {"url","type","username","password","options":{name: value}}
  *   list_repositories out: [{"name": "team/app", "pull_base": "https://host", "pull_name": "team/app"}]
  *   list_tags in : one element of list_repositories' array
  *             out: [{"tag","digest","created","pushed","media_type"}]  (only "tag" or "digest" required)
@@ -133,6 +133,11 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
 typedef struct regscan_registry_api {
     uint32_t struct_size;
     const char *types;  /* comma-separated registry types, e.g. "ECR" */
+    /* Command-line options the plugin adds to `regscan registry`, as JSON:
+     * [{"name": "ecr-endpoint", "help": "...", "env": "AWS_ENDPOINT_URL_ECR"}].
+     * Values reach open() in "options" by name; when the option is not given,
+     * the core fills it from "env" if that variable is set. NULL: none. */
+    const char *options;
     /* required */
     regscan_status (*identify)(const regscan_host_api *host, const char *probe_json, regscan_out *out);
     /* required; on failure *session stays NULL and the reason is in err */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's own packages, everything regscan needs to build,
+# test and run its demo. Does nothing when all of it is already there.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config python3 ca-certificates
+  # libraries regscan links
+  libboost-dev libboost-program-options-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev
+  libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
+  # real servers and tools the tests and the demo drive
+  docker-registry skopeo umoci openssl apache2-utils
+  # reference implementations the version-order oracle tests compare against
+  dpkg rpm python3-packaging nodejs node-semver default-jre-headless libmaven3-core-java
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,151 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "http/http_client.hpp"
+#include "plugin/loaded_plugin.hpp"
+#include "plugin/registry_session.hpp"
+#include "regscan/error.hpp"
+
+using namespace regscan;
+namespace fs = std::filesystem;
+
+TEST_SUITE_BEGIN("plugin");
+
+namespace {
+
+fs::path fixture_dir(const std::string& name) { return fs::path(REGSCAN_FIXTURE_PLUGIN_DIR) / name; }
+
+std::string only_refusal(const plugin::PluginSet& set) {
+    REQUIRE(set.plugins.empty());
+    REQUIRE(set.refused.size() == 1);
+    return set.refused[0].reason;
+}
+
+struct TempDir {
+    fs::path path;
+    explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / ("regscan-test-" + name)) {
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("plugin::load_plugins loads every real plugin of the build") {
+    auto set = plugin::load_plugins({REGSCAN_PLUGIN_DIR});
+    CHECK(set.refused.empty());
+    auto v2 = set.for_type("DEFAULT_V2");
+    REQUIRE(v2);
+    CHECK(v2->id() == "v2");
+    CHECK(v2->sdk_version() == "1.0");
+    CHECK(set.for_type("default_v2") == v2);
+    CHECK(static_cast<bool>(v2->registry()->identify));
+}
+
+TEST_CASE("plugin::load_plugins refuses another SDK major version before calling the plugin") {
+    auto reason = only_refusal(plugin::load_plugins({fixture_dir("wrong_major")}));
+    CHECK(reason.find("major versions differ") != std::string::npos);
+    CHECK(reason.find("built for SDK 2.0") != std::string::npos);
+}
+
+TEST_CASE("plugin::load_plugins refuses a plugin built for a newer minor version") {
+    CHECK(only_refusal(plugin::load_plugins({fixture_dir("newer_minor")})).find("upgrade regscan") != std::string::npos);
+}
+
+TEST_CASE("plugin::load_plugins refuses a descriptor shorter than its required fields") {
+    CHECK(only_refusal(plugin::load_plugins({fixture_dir("short_descriptor")})).find("too short") != std::string::npos);
+}
+
+TEST_CASE("plugin::load_plugins refuses a registry table without a required function") {
+    CHECK(only_refusal(plugin::load_plugins({fixture_dir("missing_function")})).find("lacks a required function") !=
+          std::string::npos);
+}
+
+TEST_CASE("plugin::load_plugins refuses a shared library that is not a plugin") {
+    CHECK(only_refusal(plugin::load_plugins({fixture_dir("no_entry_point")})).find("not a regscan plugin") !=
+          std::string::npos);
+}
+
+TEST_CASE("plugin::load_plugins reports a corrupt file and still loads the others") {
+    TempDir dir("corrupt");
+    { std::ofstream(dir.path / "aaa-corrupt.so") << "this is not an ELF file at all, just text"; }
+    fs::copy_file(fs::path(REGSCAN_PLUGIN_DIR) / "libregscan-v2.so", dir.path / "libregscan-v2.so");
+    auto set = plugin::load_plugins({dir.path});
+    REQUIRE(set.refused.size() == 1);
+    CHECK(set.refused[0].path.filename() == "aaa-corrupt.so");
+    CHECK(set.refused[0].reason.find("not a loadable shared library") != std::string::npos);
+    REQUIRE(set.plugins.size() == 1);
+    CHECK(set.plugins[0]->id() == "v2");
+}
+
+TEST_CASE("plugin::load_plugins finds nothing in an empty or absent directory") {
+    TempDir dir("empty");
+    auto set = plugin::load_plugins({dir.path, dir.path / "absent"});
+    CHECK(set.plugins.empty());
+    CHECK(set.refused.empty());
+}
+
+TEST_CASE("plugin::load_plugins keeps the first of two plugins with the same id") {
+    TempDir dir("duplicate");
+    fs::copy_file(fs::path(REGSCAN_PLUGIN_DIR) / "libregscan-v2.so", dir.path / "libregscan-v2.so");
+    auto set = plugin::load_plugins({dir.path, REGSCAN_PLUGIN_DIR});
+    auto v2 = set.for_type("DEFAULT_V2");
+    REQUIRE(v2);
+    CHECK(v2->path().parent_path() == dir.path);
+    bool refused_duplicate = false;
+    for (const auto& r : set.refused) refused_duplicate |= r.reason.find("duplicate plugin id 'v2'") != std::string::npos;
+    CHECK(refused_duplicate);
+}
+
+TEST_CASE("plugin::load_plugins refuses a world-writable directory") {
+    TempDir dir("world-writable");
+    fs::copy_file(fs::path(REGSCAN_PLUGIN_DIR) / "libregscan-v2.so", dir.path / "libregscan-v2.so");
+    fs::permissions(dir.path, fs::perms::all);
+    auto set = plugin::load_plugins({dir.path});
+    CHECK(only_refusal(set).find("world-writable") != std::string::npos);
+}
+
+TEST_CASE("plugin::RegistrySession turns plugin exceptions into errors, never crashes") {
+    auto set = plugin::load_plugins({fixture_dir("throwing_plugin")});
+    REQUIRE(set.plugins.size() == 1);
+    auto throwing = set.plugins[0];
+    REQUIRE(throwing->options().size() == 1);
+    CHECK(throwing->options()[0].name == "throwing-flag");
+    CHECK(throwing->options()[0].env == "THROWING_FLAG");
+
+    http::HttpClient client({});
+    sdk::Probe probe;
+    probe.url = "https://throwing.example";
+    probe.parsed = sdk::parse_url(probe.url);
+    auto identified = plugin::identify_registry(set, client, probe, "");
+    CHECK(identified.plugin == throwing);
+    CHECK(identified.score == 50);
+    probe.url = "https://throw.invalid";
+    probe.parsed = sdk::parse_url(probe.url);
+    CHECK_FALSE(plugin::identify_registry(set, client, probe, "").plugin);  // no DEFAULT_V2 loaded
+
+    auth::RegistryAuth auth(client, {});
+    sdk::SessionConfig refuse{"https://throwing.example", "THROWING", "refuse", "", {}};
+    try {
+        plugin::RegistrySession session(throwing, client, auth, refuse);
+        FAIL("open should have failed");
+    } catch (const sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_AUTH_FAILED);
+        CHECK(std::string(e.what()).find("bad credentials") != std::string::npos);
+    }
+
+    plugin::RegistrySession session(throwing, client, auth, {"https://throwing.example", "THROWING", "", "", {}});
+    CHECK_THROWS_WITH(session.repositories(), doctest::Contains("catalog exploded"));
+    try {
+        session.tags({"team/app", "", ""});
+        FAIL("tags should have failed");
+    } catch (const sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_NOT_FOUND);
+        CHECK(std::string(e.what()).find("no such repo team/app") != std::string::npos);
+    }
+}
+
+TEST_SUITE_END();
