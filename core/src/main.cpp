@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "app/command_line.hpp"
+#include "app/db_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/plugins_command.hpp"
+#include "engine/image_run.hpp"
 #include "engine/registry_run.hpp"
 #include "log/logging.hpp"
 #include "log/secrets.hpp"
@@ -16,6 +18,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> arguments(argv + 1, argv + argc);
     regscan::log::init("info");
     try {
+        if (!arguments.empty() && arguments[0] == "db") {
+            // The database needs no plugins and no registry.
+            std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+            return static_cast<int>(app::run_db_command(rest, app::process_environment()));
+        }
         auto plugins = plugin::load_plugins(plugin::plugin_search_path(app::plugin_dirs_in(arguments)));
         auto command = app::parse_command_line(arguments, std::cin, app::process_environment(), plugins);
         regscan::log::init(command.log_level);
@@ -24,6 +31,9 @@ int main(int argc, char** argv) {
             case app::CommandKind::version: std::cout << "regscan " << REGSCAN_VERSION << "\n"; return 0;
             case app::CommandKind::plugins: return static_cast<int>(app::run_plugins_command(plugins));
             case app::CommandKind::registry: return static_cast<int>(engine::run_registry(command.run, plugins));
+            case app::CommandKind::image:
+                return static_cast<int>(engine::run_image(command.run, command.image_reference, plugins));
+            case app::CommandKind::db: break;
         }
     } catch (const app::Fatal& e) {
         spdlog::error("{}", e.what());

@@ -1,34 +1,58 @@
-// Azure Container Registry: recognised from its URL; discovery through the vendor API is
-// not implemented yet, so opening a session says so plainly.
+// Azure Container Registry: identified from its login server name
+// (<name>.azurecr.io, .azurecr.cn, .azurecr.us), discovered through the ACR
+// listing API, signed in as an admin user or token, a service principal or
+// a managed identity (see docs/registries/acr.md).
 #include <memory>
 #include <string>
 
+#include "acr_challenge.hpp"
+#include "acr_cloud.hpp"
+#include "acr_credentials.hpp"
+#include "acr_session.hpp"
+#include "acr_settings.hpp"
 #include "regscan/plugin.hpp"
+#include "regscan/url.hpp"
 
 namespace {
 
 using namespace regscan::sdk;
+namespace acr = regscan::acr;
 
-bool host_matches(const std::string& host, const std::string& pattern) {
-    if (pattern.front() == '.') return host.find(pattern) != std::string::npos;
-    return host == pattern;
-}
-
-struct Registry {
+struct AcrRegistry {
     static constexpr const char* types = "ACR";
+    static constexpr const char* options = R"json([
+        {"name": "acr-auth",
+         "help": "ACR sign-in: auto (credentials as admin user or token, then as service principal; none: managed identity), basic, service-principal or managed-identity"},
+        {"name": "acr-tenant", "env": "AZURE_TENANT_ID",
+         "help": "Entra ID tenant of the service principal given as --username (client id) and --password (secret)"},
+        {"name": "azure-authority-host", "env": "AZURE_AUTHORITY_HOST",
+         "help": "Entra ID sign-in host (default from the registry's cloud: https://login.microsoftonline.com, .us or chinacloudapi.cn)"},
+        {"name": "azure-client-id", "env": "AZURE_CLIENT_ID",
+         "help": "client id of the user-assigned managed identity to sign in with (default: the system-assigned one)"},
+        {"name": "azure-imds-endpoint", "env": "AZURE_IMDS_ENDPOINT",
+         "help": "Azure Instance Metadata Service address for managed identity tokens (default http://169.254.169.254)"},
+        {"name": "acr-audience",
+         "help": "audience of the Entra ID token exchanged at the registry (default: the cloud's Resource Manager, https://management.azure.com/)"}
+    ])json";
 
     static Identification identify(const Host&, const Probe& probe) {
-        return {(host_matches(probe.parsed.host, ".azurecr.io") || host_matches(probe.parsed.host, ".azurecr.cn") || host_matches(probe.parsed.host, ".azurecr.us")) ? 90 : 0, types};
+        if (acr::is_acr_host(probe.parsed.host)) return {90, types};
+        // An ACR behind another name still points its challenge at *.azurecr.*.
+        auto params = acr::bearer_challenge(probe.ping_header("www-authenticate"));
+        if (params && params->count("realm") && acr::is_acr_host(parse_url(params->at("realm")).host))
+            return {60, types};
+        return {0, types};
     }
 
-    static std::unique_ptr<Session> open(const Host&, const SessionConfig&) {
-        throw Error(REGSCAN_UNSUPPORTED,
-                    "the acr plugin recognises Azure Container Registry URLs but cannot discover them yet; "
-                    "use --type DEFAULT_V2 to list it through /v2/_catalog");
+    static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
+        auto settings = acr::read_settings(config);
+        const std::string base = registry_base(config.url);
+        auto credentials = std::make_shared<acr::AcrCredentials>(host, std::move(settings), base);
+        return std::make_unique<acr::AcrSession>(host, base, acr::endpoint_for(config.url), std::move(credentials));
     }
 };
 
 }  // namespace
 
-REGSCAN_PLUGIN("acr", "0.1.0", "Azure Container Registry (identification only)", regscan::sdk::registry_table<Registry>(),
-               nullptr, nullptr)
+REGSCAN_PLUGIN("acr", "1.0.0", "Azure Container Registry (ACR listing API; admin user, token, service principal, managed identity)",
+               regscan::sdk::registry_table<AcrRegistry>(), nullptr, nullptr)

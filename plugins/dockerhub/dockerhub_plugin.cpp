@@ -1,34 +1,42 @@
-// Docker Hub: recognised from its URL; discovery through the vendor API is
-// not implemented yet, so opening a session says so plainly.
+// Docker Hub: repositories and tags come from the Hub API (hub.docker.com),
+// images are read from registry-1.docker.io with tokens from auth.docker.io.
 #include <memory>
-#include <string>
 
+#include "hub_config.hpp"
+#include "hub_session.hpp"
 #include "regscan/plugin.hpp"
 
 namespace {
 
 using namespace regscan::sdk;
 
-bool host_matches(const std::string& host, const std::string& pattern) {
-    if (pattern.front() == '.') return host.find(pattern) != std::string::npos;
-    return host == pattern;
-}
-
-struct Registry {
+struct DockerHubRegistry {
     static constexpr const char* types = "DOCKERHUB";
+    static constexpr const char* options = R"json([
+        {"name": "namespace",
+         "help": "Docker Hub account or organisation whose repositories are listed (repeatable, or comma-separated; 'library' for the official images); default: the username"},
+        {"name": "hub-api",
+         "help": "Docker Hub API base URL (default https://hub.docker.com)",
+         "env": "REGSCAN_DOCKERHUB_API"},
+        {"name": "hub-registry",
+         "help": "registry that Docker Hub images are read from (default https://registry-1.docker.io)",
+         "env": "REGSCAN_DOCKERHUB_REGISTRY"}
+    ])json";
 
+    // Known host names only: Docker Hub answers /v2/ like any registry, so
+    // the probe cannot tell it apart.
     static Identification identify(const Host&, const Probe& probe) {
-        return {(host_matches(probe.parsed.host, "hub.docker.com") || host_matches(probe.parsed.host, "docker.io") || host_matches(probe.parsed.host, "registry-1.docker.io")) ? 90 : 0, types};
+        return {regscan::dockerhub::is_docker_hub_host(probe.parsed.host) ? 90 : 0, types};
     }
 
-    static std::unique_ptr<Session> open(const Host&, const SessionConfig&) {
-        throw Error(REGSCAN_UNSUPPORTED,
-                    "the dockerhub plugin recognises Docker Hub URLs but cannot discover them yet; "
-                    "use --type DEFAULT_V2 to list it through /v2/_catalog");
+    static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
+        auto session = std::make_unique<regscan::dockerhub::HubSession>(host, regscan::dockerhub::hub_config(config));
+        session->log_in();
+        return session;
     }
 };
 
 }  // namespace
 
-REGSCAN_PLUGIN("dockerhub", "0.1.0", "Docker Hub (identification only)", regscan::sdk::registry_table<Registry>(),
-               nullptr, nullptr)
+REGSCAN_PLUGIN("dockerhub", "1.0.0", "Docker Hub (Hub API discovery, registry-1.docker.io pulls)",
+               regscan::sdk::registry_table<DockerHubRegistry>(), nullptr, nullptr)

@@ -1,34 +1,36 @@
-// Amazon Elastic Container Registry: recognised from its URL; discovery through the vendor API is
-// not implemented yet, so opening a session says so plainly.
+// Amazon Elastic Container Registry: discovery through the ECR API
+// (DescribeRepositories, DescribeImages), pulls with the Basic credentials of
+// GetAuthorizationToken. The logic lives in the files beside this one.
 #include <memory>
-#include <string>
 
+#include "ecr_open.hpp"
 #include "regscan/plugin.hpp"
 
 namespace {
 
 using namespace regscan::sdk;
 
-bool host_matches(const std::string& host, const std::string& pattern) {
-    if (pattern.front() == '.') return host.find(pattern) != std::string::npos;
-    return host == pattern;
-}
+struct EcrRegistry {
+    static constexpr const char* types = regscan::ecr::registry_type;
+    static constexpr const char* options = R"json([
+        {"name": "ecr-endpoint", "env": "AWS_ENDPOINT_URL_ECR",
+         "help": "ECR API endpoint URL (default: https://api.ecr.<region>.amazonaws.com from the registry host)"},
+        {"name": "ecr-role-arn",
+         "help": "IAM role ARN to assume with STS AssumeRole before calling ECR (cross-account scans)"},
+        {"name": "ecr-role-external-id", "help": "external ID that the role's trust policy requires"},
+        {"name": "ecr-role-session-name", "help": "session name for the assumed role (default: regscan)"},
+        {"name": "sts-endpoint", "env": "AWS_ENDPOINT_URL_STS",
+         "help": "STS endpoint URL for --ecr-role-arn (default: https://sts.<region>.amazonaws.com)"}
+    ])json";
 
-struct Registry {
-    static constexpr const char* types = "ECR";
+    static Identification identify(const Host&, const Probe& probe) { return regscan::ecr::identify(probe); }
 
-    static Identification identify(const Host&, const Probe& probe) {
-        return {(host_matches(probe.parsed.host, ".dkr.ecr.")) ? 90 : 0, types};
-    }
-
-    static std::unique_ptr<Session> open(const Host&, const SessionConfig&) {
-        throw Error(REGSCAN_UNSUPPORTED,
-                    "the ecr plugin recognises Amazon Elastic Container Registry URLs but cannot discover them yet; "
-                    "use --type DEFAULT_V2 to list it through /v2/_catalog");
+    static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
+        return regscan::ecr::open_session(host, config, regscan::ecr::Environment::system());
     }
 };
 
 }  // namespace
 
-REGSCAN_PLUGIN("ecr", "0.1.0", "Amazon Elastic Container Registry (identification only)", regscan::sdk::registry_table<Registry>(),
-               nullptr, nullptr)
+REGSCAN_PLUGIN("ecr", "1.0.0", "Amazon Elastic Container Registry (ECR API discovery, SigV4, AWS credential chain)",
+               regscan::sdk::registry_table<EcrRegistry>(), nullptr, nullptr)

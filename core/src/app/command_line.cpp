@@ -7,13 +7,20 @@
 #include <boost/program_options.hpp>
 
 #include "app/exit_codes.hpp"
+#include "app/data_paths.hpp"
+#include "app/db_command.hpp"
+#include "filter/pattern_filter.hpp"
 #include "oci/manifest.hpp"
+
+#include <unistd.h>
 
 extern char** environ;
 
 namespace regscan::app {
 namespace po = boost::program_options;
 namespace {
+
+const std::vector<std::string> known_formats = {"table", "json", "sarif", "cyclonedx", "csv"};
 
 constexpr const char* usage = R"(Usage: regscan <command> [options]
 
@@ -22,6 +29,9 @@ Scan whole container registries for vulnerable images.
 Commands:
   registry <url>   discover every repository and tag of a registry and scan (or, with
                    --mode=dry-run, list) its images
+  image <ref>      scan one image, e.g. reg.example:5000/team/app:1.0 or
+                   http://127.0.0.1:5000/team/app@sha256:...
+  db               import, update and inspect the offline OSV vulnerability database
   plugins          list the plugins found (name, version, SDK version, registry types,
                    path) and the files refused, with the reason
 
@@ -30,7 +40,8 @@ Options:
   --version        show the version
 
 Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 registry unreachable,
-4 authentication failed, 5 no plugin for the registry, 6 some repositories or images failed.
+4 authentication failed, 5 no plugin for the registry, 6 some repositories or images failed,
+7 findings at or above --fail-on.
 )";
 
 po::options_description common_options() {
@@ -71,13 +82,53 @@ po::options_description registry_options() {
          "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT, TLS still checking HOST, as curl --resolve "
          "(repeatable)")
         ("option", po::value<std::vector<std::string>>()->composing(),
-         "plugin option NAME=VALUE passed to the registry plugin (repeatable)");
+         "plugin option NAME=VALUE passed to the registry plugin (repeatable)")
+        ("max-tags-per-repo", po::value<size_t>()->default_value(0),
+         "per repository, keep only the N most recently pushed tags (where the registry tells push times)")
+        ("max-tag-age", po::value<int>()->default_value(0),
+         "skip tags pushed more than DAYS days ago (where the registry tells push times)");
     return options;
+}
+
+po::options_description scan_options() {
+    po::options_description options("Scan options");
+    options.add_options()
+        ("format", po::value<std::vector<std::string>>()->composing(),
+         "reports to write, comma-separated: table, json, sarif, cyclonedx, csv (default table,json,csv)")
+        ("fail-on", po::value<std::string>(),
+         "exit with code 7 when a finding is at or above this severity: low, medium, high, critical")
+        ("image-timeout", po::value<std::string>()->default_value("60m"),
+         "give up on one image after this long (e.g. 90s, 30m, 2h); it is reported as scan_failed")
+        ("db", po::value<std::string>(), "OSV database file (env REGSCAN_DB; default <data dir>/osv.db)")
+        ("state", po::value<std::string>(), "state file (default <data dir>/state.db)")
+        ("project", po::value<std::string>(),
+         "project whose images and results the state keeps apart (env REGSCAN_PROJECT_ID or TCS_PROJECT_ID)")
+        ("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
+    return options;
+}
+
+std::chrono::seconds parse_duration(const std::string& text) {
+    size_t used = 0;
+    long long value = 0;
+    try {
+        value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        throw Fatal(ExitCode::bad_arguments, "--image-timeout: not a duration: '" + text + "'");
+    }
+    std::string unit = text.substr(used);
+    long long factor = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+    if (factor == 0 || value <= 0)
+        throw Fatal(ExitCode::bad_arguments, "--image-timeout: use a positive number with s, m or h: '" + text + "'");
+    return std::chrono::seconds(value * factor);
 }
 
 std::string help_for(const std::string& command, const po::options_description& options) {
     std::ostringstream out;
-    if (command == "registry")
+    if (command == "image")
+        out << "Usage: regscan image <reference> [options]\n\n"
+               "Scan one image with the same engine and reports as 'regscan registry'. <reference> is\n"
+               "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given).\n\n";
+    else if (command == "registry")
         out << "Usage: regscan registry <url> [options]\n\n"
                "Discover every repository and tag of the registry at <url>, filter them, and scan each\n"
                "image (or, with --mode=dry-run, write the inventory <host>-report.csv).\n\n";
@@ -165,6 +216,32 @@ void collect_plugin_options(engine::RunOptions& run, const po::variables_map& cl
             if (joined.empty() && !option.env.empty()) joined = env_or(env, {option.env.c_str()});
             if (!joined.empty()) run.plugin_options[option.name] = joined;
         }
+}
+
+void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, const po::variables_map& file,
+                       const std::map<std::string, std::string>& env) {
+    auto formats = filter::split_patterns(pick_list(cli, file, "format"));
+    if (!formats.empty()) run.formats = formats;
+    for (const auto& format : run.formats)
+        if (std::find(known_formats.begin(), known_formats.end(), format) == known_formats.end())
+            throw Fatal(ExitCode::bad_arguments, "--format: unknown format '" + format +
+                                                     "'; known: table, json, sarif, cyclonedx, csv");
+    run.fail_on = pick_string(cli, file, "fail-on");
+    if (!run.fail_on.empty() && run.fail_on != "low" && run.fail_on != "medium" && run.fail_on != "high" &&
+        run.fail_on != "critical")
+        throw Fatal(ExitCode::bad_arguments, "--fail-on must be low, medium, high or critical");
+    run.image_timeout = parse_duration(pick<std::string>(cli, file, "image-timeout"));
+    run.db_path = pick_string(cli, file, "db");
+    if (run.db_path.empty()) run.db_path = default_db_path(env).string();
+    run.state_path = pick_string(cli, file, "state");
+    if (run.state_path.empty()) run.state_path = default_state_path(env).string();
+    run.project = pick_string(cli, file, "project");
+    if (run.project.empty()) run.project = env_or(env, {"REGSCAN_PROJECT_ID", "TCS_PROJECT_ID"});
+    if (run.project.empty()) run.project = "default";
+    run.max_tags_per_repo = pick<size_t>(cli, file, "max-tags-per-repo");
+    run.max_tag_age_days = pick<int>(cli, file, "max-tag-age");
+    if (run.max_tag_age_days < 0) throw Fatal(ExitCode::bad_arguments, "--max-tag-age must not be negative");
+    run.progress = !pick_flag(cli, file, "no-progress") && isatty(STDERR_FILENO);
 }
 
 engine::RunOptions build_run(const po::variables_map& cli, const po::variables_map& file, std::istream& in,
@@ -272,18 +349,19 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         return command;
     }
     const std::string name = arguments[0];
-    if (name != "registry" && name != "plugins")
+    if (name != "registry" && name != "plugins" && name != "image")
         throw Fatal(ExitCode::bad_arguments, "unknown command '" + name + "'; see 'regscan --help'");
 
     po::options_description visible = common_options();
-    if (name == "registry") {
+    if (name == "registry" || name == "image") {
         visible.add(registry_options());
+        visible.add(scan_options());
         add_plugin_options(visible, plugins);
     }
     po::options_description all = visible;
     all.add_options()("url", po::value<std::string>(), "registry URL");
     po::positional_options_description positional;
-    if (name == "registry") positional.add("url", 1);
+    if (name == "registry" || name == "image") positional.add("url", 1);
 
     std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
     po::variables_map cli, file;
@@ -298,7 +376,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         return command;
     }
 
-    if (name == "registry") {
+    if (name == "registry" || name == "image") {
         std::filesystem::path config =
             cli.count("config") ? std::filesystem::path(cli["config"].as<std::string>()) : default_config_path(env);
         if (!config.empty()) {
@@ -311,8 +389,15 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
                 throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what());
             }
         }
-        command.kind = CommandKind::registry;
+        command.kind = name == "image" ? CommandKind::image : CommandKind::registry;
+        if (name == "image") {
+            // The reference names the registry and the one image to scan.
+            std::string reference = pick_string(cli, file, "url");
+            if (reference.empty()) throw Fatal(ExitCode::bad_arguments, "image: missing <reference>");
+            command.image_reference = reference;
+        }
         command.run = build_run(cli, file, in, env);
+        add_scan_settings(command.run, cli, file, env);
         collect_plugin_options(command.run, cli, file, env, plugins);
     } else {
         command.kind = CommandKind::plugins;

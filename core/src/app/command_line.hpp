@@ -13,13 +13,14 @@
 
 namespace regscan::app {
 
-enum class CommandKind { help, version, registry, plugins };
+enum class CommandKind { help, version, registry, plugins, image, db };
 
 struct Command {
     CommandKind kind = CommandKind::help;
     std::string help_text;  // for CommandKind::help
     std::string log_level = "info";
-    engine::RunOptions run;  // registry; plugins uses run.plugin_dirs
+    engine::RunOptions run;  // registry and image; plugins uses run.plugin_dirs
+    std::string image_reference;  // image
 };
 
 // The --plugin-dir values, read before the full parse: plugins must be loaded

@@ -16,6 +16,7 @@ enum class ExitCode : int {
     auth_failed = 4,
     no_plugin = 5,
     partial_failure = 6,
+    findings = 7,  // --fail-on: a finding at or above the given severity
 };
 
 // A failure that ends the run with a given exit code; main() prints the

@@ -34,20 +34,28 @@ std::string ImageInspector::base_of(const ImageRecord& image) const {
     return image.repository.pull_base.empty() ? registry_base_ : image.repository.pull_base;
 }
 
-std::string ImageInspector::build_time(const ImageRecord& image, const oci::Manifest& manifest) const {
-    const auto& name = image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;
-    auto config_text = client_.blob(base_of(image), name, manifest.config.digest, max_config_size);
-    auto config = nlohmann::json::parse(config_text, nullptr, false);
-    if (!config.is_object())
-        throw sdk::Error(REGSCAN_ERROR, "config " + manifest.config.digest + " is not a JSON object");
-    auto created = config.value("created", "");
-    if (!created.empty() && utc_of(created).empty())
-        throw sdk::Error(REGSCAN_ERROR, "config " + manifest.config.digest + " has a malformed created time: " + created);
-    return utc_of(created);
+ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manifest manifest, std::string digest,
+                                            std::string platform) const {
+    ResolvedImage resolved{std::move(platform), std::move(digest), std::move(manifest), {}, {}};
+    const auto& config_digest = resolved.manifest.config.digest;
+    auto text = client_.blob(base_of(image), name_of(image), config_digest, max_config_size);
+    resolved.config = nlohmann::json::parse(text, nullptr, false);
+    if (!resolved.config.is_object())
+        throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + " is not a JSON object");
+    auto created = resolved.config.value("created", "");
+    resolved.build_time = utc_of(created);
+    if (!created.empty() && resolved.build_time.empty())
+        throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + " has a malformed created time: " + created);
+    if (resolved.platform.empty()) {
+        oci::Platform p{resolved.config.value("os", ""), resolved.config.value("architecture", ""),
+                        resolved.config.value("variant", "")};
+        resolved.platform = p.os.empty() ? "unknown" : p.str();
+    }
+    return resolved;
 }
 
-void ImageInspector::inspect(ImageRecord& image) const {
-    const auto& name = image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;
+std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
+    const auto& name = name_of(image);
     const std::string base = base_of(image);
     auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag);
     image.digest = fetched.digest;
@@ -60,17 +68,20 @@ void ImageInspector::inspect(ImageRecord& image) const {
     }
     image.media_type = manifest.media_type;
 
+    std::vector<ResolvedImage> resolved;
     switch (manifest.kind) {
         case oci::ManifestKind::Artifact:
             image.skipped = true;
             image.skip_reason = "not an image: artifact of type " + manifest.artifact_type;
-            return;
+            return resolved;
         case oci::ManifestKind::Schema1:
             image.build_time = schema1_build_time(fetched.body);
-            return;
+            return resolved;
         case oci::ManifestKind::Image:
-            image.build_time = build_time(image, manifest);
-            return;
+            resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, ""));
+            image.platforms.push_back(resolved.back().platform);
+            image.build_time = resolved.back().build_time;
+            return resolved;
         case oci::ManifestKind::Index: break;
     }
 
@@ -83,7 +94,7 @@ void ImageInspector::inspect(ImageRecord& image) const {
         image.skipped = true;
         image.skip_reason = "no manifest for the requested platform in the index (has: " +
                             (available.empty() ? std::string("none") : available) + ")";
-        return;
+        return resolved;
     }
     // With several platforms the newest build is the one to report.
     for (const auto& entry : chosen) {
@@ -95,13 +106,16 @@ void ImageInspector::inspect(ImageRecord& image) const {
             throw sdk::Error(REGSCAN_ERROR, "manifest " + name + "@" + entry.digest + ": " + e.what());
         }
         if (child_manifest.kind != oci::ManifestKind::Image) continue;
-        image.platforms.push_back(entry.platform ? entry.platform->str() : "unknown");
-        image.build_time = std::max(image.build_time, build_time(image, child_manifest));
+        resolved.push_back(resolve_image(image, std::move(child_manifest), entry.digest,
+                                         entry.platform ? entry.platform->str() : ""));
+        image.platforms.push_back(resolved.back().platform);
+        image.build_time = std::max(image.build_time, resolved.back().build_time);
     }
-    if (image.platforms.empty()) {
+    if (resolved.empty()) {
         image.skipped = true;
         image.skip_reason = "index holds no image for the requested platform";
     }
+    return resolved;
 }
 
 }  // namespace regscan::engine

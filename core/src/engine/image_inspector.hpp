@@ -4,12 +4,24 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/image_record.hpp"
 #include "oci/distribution_client.hpp"
 #include "oci/manifest.hpp"
 
 namespace regscan::engine {
+
+// One platform of an image, ready to scan.
+struct ResolvedImage {
+    std::string platform;  // "linux/amd64", "unknown" when the manifest does not say
+    std::string digest;    // of this platform's image manifest
+    oci::Manifest manifest;
+    nlohmann::json config;  // the image config, parsed
+    std::string build_time;
+};
 
 class ImageInspector {
 public:
@@ -19,12 +31,20 @@ public:
     // Fills digest, media type, platforms and build time, or marks the image
     // skipped (artifact, no matching platform). Throws sdk::Error when the
     // registry's answer cannot be read.
-    void inspect(ImageRecord& image) const;
+    void inspect(ImageRecord& image) const { resolve(image); }
+
+    // As inspect(), and returns each platform picked with its manifest and
+    // config (none when the image is skipped or a schema 1 manifest).
+    std::vector<ResolvedImage> resolve(ImageRecord& image) const;
+
+    [[nodiscard]] std::string base_of(const ImageRecord& image) const;
+    [[nodiscard]] static const std::string& name_of(const ImageRecord& image) {
+        return image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;
+    }
 
 private:
-    [[nodiscard]] std::string base_of(const ImageRecord& image) const;
-    // The config's "created" of one image manifest, UTC; "" when absent.
-    [[nodiscard]] std::string build_time(const ImageRecord& image, const oci::Manifest& manifest) const;
+    [[nodiscard]] ResolvedImage resolve_image(const ImageRecord& image, oci::Manifest manifest, std::string digest,
+                                              std::string platform) const;
 
     const oci::DistributionClient& client_;
     std::string registry_base_;

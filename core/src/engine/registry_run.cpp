@@ -1,7 +1,5 @@
 #include "engine/registry_run.hpp"
 
-#include <atomic>
-#include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,14 +7,9 @@
 
 #include "app/exit_codes.hpp"
 #include "engine/discovery.hpp"
-#include "engine/image_inspector.hpp"
+#include "engine/run_pipeline.hpp"
 #include "filter/pattern_filter.hpp"
-#include "log/secrets.hpp"
-#include "oci/distribution_client.hpp"
-#include "plugin/loaded_plugin.hpp"
 #include "plugin/registry_session.hpp"
-#include "report/inventory_csv.hpp"
-#include "util/parallel.hpp"
 #include "util/time.hpp"
 
 namespace regscan::engine {
@@ -50,10 +43,43 @@ std::string installed_types(const plugin::PluginSet& plugins) {
     return types.empty() ? "none" : types;
 }
 
+// Per repository, newest first by push time: keep --max-tags-per-repo, drop
+// what is older than --max-tag-age. Tags without a push time are kept.
+void limit_tags(std::vector<ImageRecord>& images, const RunOptions& options) {
+    if (!options.max_tags_per_repo && !options.max_tag_age_days) return;
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::map<std::string, std::vector<ImageRecord*>> by_repository;
+    for (auto& image : images) by_repository[image.repository.name].push_back(&image);
+    for (auto& [name, list] : by_repository) {
+        std::stable_sort(list.begin(), list.end(), [](const ImageRecord* a, const ImageRecord* b) {
+            auto ta = util::parse_rfc3339(a->pushed), tb = util::parse_rfc3339(b->pushed);
+            if (ta && tb) return *ta > *tb;
+            return ta.has_value() && !tb.has_value();
+        });
+        size_t kept = 0;
+        for (auto* image : list) {
+            auto pushed = util::parse_rfc3339(image->pushed);
+            if (options.max_tag_age_days && pushed && now - *pushed > std::chrono::days(options.max_tag_age_days)) {
+                image->skipped = true;
+                image->skip_reason = fmt::format("pushed {} , older than --max-tag-age {} days", image->pushed,
+                                                 options.max_tag_age_days);
+            } else if (options.max_tags_per_repo && pushed && kept >= options.max_tags_per_repo) {
+                image->skipped = true;
+                image->skip_reason = fmt::format("beyond the newest {} tags of the repository (--max-tags-per-repo)",
+                                                 options.max_tags_per_repo);
+            } else if (pushed) {
+                ++kept;
+            }
+        }
+    }
+}
+
 void apply_filters(std::vector<ImageRecord>& images, const RunOptions& options, const std::string& authority) {
+    limit_tags(images, options);
     filter::PatternFilter patterns(filter::split_patterns(options.allow), filter::split_patterns(options.deny));
     size_t kept = 0;
     for (auto& image : images) {
+        if (image.skipped) continue;
         if (auto reason = patterns.skip_reason({authority, image.repository.name, image.tag, image.digest})) {
             image.skipped = true;
             image.skip_reason = *reason;
@@ -64,21 +90,9 @@ void apply_filters(std::vector<ImageRecord>& images, const RunOptions& options, 
             ++kept;
         }
     }
-}
-
-nlohmann::json image_json(const ImageRecord& image, const std::string& authority) {
-    return {{"registry", authority},
-            {"repository", image.repository.name},
-            {"reference_repository", authority + "/" + image.repository.name},
-            {"tag", image.tag},
-            {"digest", image.digest},
-            {"media_type", image.media_type},
-            {"platforms", image.platforms},
-            {"build_time", image.build_time},
-            {"pushed", image.pushed},
-            {"skipped", image.skipped},
-            {"skip_reason", image.skip_reason},
-            {"error", image.error}};
+    for (const auto& image : images)
+        if (image.skipped)
+            spdlog::info("Skipping image image={}/{} reason={}", authority, image.name(), image.skip_reason);
 }
 
 }  // namespace
@@ -87,10 +101,8 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     for (const auto& refusal : plugins.refused)
         spdlog::warn("Plugin refused path={} reason={}", refusal.path.string(), refusal.reason);
 
-    http::HttpClient client(options.http);
-    const std::string authority = sdk::parse_url(options.url).authority();
-    const std::string base = sdk::registry_base(options.url);
-
+    RunPipeline pipeline(options);
+    auto& client = pipeline.client();
     auto probe = probe_registry(client, options.url);
     if (probe.ping_status == 0)
         throw Fatal(ExitCode::unreachable, "cannot reach registry " + options.url + ": " + probe.ping_error);
@@ -102,12 +114,11 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
                                              "; installed registry types: " + installed_types(plugins));
     spdlog::info("Identified registry as: {}", identified.type);
 
-    auth::RegistryAuth auth(client, options.credentials);
     sdk::SessionConfig config{options.url, identified.type, options.credentials.username,
                               options.credentials.password, options.plugin_options};
     std::unique_ptr<plugin::RegistrySession> session;
     try {
-        session = std::make_unique<plugin::RegistrySession>(identified.plugin, client, auth, config);
+        session = std::make_unique<plugin::RegistrySession>(identified.plugin, client, pipeline.auth(), config);
     } catch (const sdk::Error& e) {
         throw Fatal(e.status() == REGSCAN_ERROR ? ExitCode::no_plugin : app::exit_code_for(e.status()), e.what());
     }
@@ -119,58 +130,8 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     } catch (const sdk::Error& e) {
         throw Fatal(app::exit_code_for(e.status()), "discovery of " + options.url + " failed: " + e.what());
     }
-
-    apply_filters(discovery.images, options, authority);
-    for (const auto& image : discovery.images)
-        if (image.skipped)
-            spdlog::info("Skipping image image={}/{} reason={}", authority, image.name(), image.skip_reason);
-
-    oci::DistributionClient distribution(auth);
-    ImageInspector inspector(distribution, base, oci::PlatformSelector::parse(options.platform));
-    std::atomic<size_t> failed_images{0};
-    util::parallel_for(discovery.images.size(), options.concurrency, [&](size_t i) {
-        auto& image = discovery.images[i];
-        if (image.skipped) return;
-        try {
-            inspector.inspect(image);
-            if (image.skipped)
-                spdlog::info("Skipping image image={}/{} reason={}", authority, image.name(), image.skip_reason);
-            else
-                spdlog::info("Fetched image discovery details image={}/{}", authority, image.name());
-        } catch (const std::exception& e) {
-            image.error = e.what();
-            ++failed_images;
-            spdlog::error("Failed to fetch image details image={}/{} error={}", authority, image.name(), e.what());
-        }
-    });
-
-    size_t skipped = 0;
-    for (const auto& image : discovery.images) skipped += image.skipped ? 1 : 0;
-
-    sdk::ReportRun run{options.url, options.mode == Mode::dry_run ? "dry-run" : "scan", options.output_dir,
-                       util::now_utc()};
-    report::InventoryCsv inventory(run);
-    for (const auto& image : discovery.images) inventory.image(image_json(image, authority));
-    nlohmann::json summary = {{"images", discovery.images.size()},
-                              {"skipped", skipped},
-                              {"failed_repositories", discovery.failures.size()},
-                              {"failed_images", failed_images.load()}};
-    auto paths = inventory.finish(summary);
-    spdlog::info("Output report: {}", inventory.path().filename().string());
-
-    std::cout << "Registry Summary:\n"
-              << fmt::format("    {:<22}: {}\n", "Total images found", discovery.images.size())
-              << fmt::format("    {:<22}: {}\n", "Images skipped", skipped)
-              << fmt::format("    {:<22}: {}\n", "Repositories failed", discovery.failures.size())
-              << fmt::format("    {:<22}: {}\n", "Images failed", failed_images.load())
-              << fmt::format("    {:<22}: {}\n", "Inventory report", log::redact(paths.front()));
-    std::cout.flush();
-
-    if (options.mode == Mode::scan)
-        throw Fatal(ExitCode::bad_arguments,
-                    "--mode=scan is not available in this build yet; the inventory above was written as in "
-                    "--mode=dry-run");
-    return discovery.failures.empty() && failed_images == 0 ? ExitCode::ok : ExitCode::partial_failure;
+    apply_filters(discovery.images, options, pipeline.authority());
+    return pipeline.run(discovery.images, discovery.failures);
 }
 
 }  // namespace regscan::engine

@@ -1,6 +1,7 @@
 // Everything a registry run needs, already validated by the command line.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +27,20 @@ struct RunOptions {
     std::vector<std::string> plugin_dirs;
     std::map<std::string, std::string> plugin_options;  // vendor options for the plugin
     http::ClientOptions http;
+
+    // Tag selection for huge repositories, applied where the plugin reports
+    // push times: keep the newest N tags, and none older than N days.
+    size_t max_tags_per_repo = 0;  // 0: all
+    int max_tag_age_days = 0;      // 0: any age
+
+    // Scan mode.
+    std::string project = "default";
+    std::string state_path;  // SQLite state file
+    std::string db_path;     // OSV database
+    std::vector<std::string> formats{"table", "json", "csv"};
+    std::string fail_on;  // "", or a severity: exit 7 when a finding is at or above it
+    std::chrono::seconds image_timeout{3600};
+    bool progress = false;  // live progress line (standard error is a terminal)
 };
 
 }  // namespace regscan::engine

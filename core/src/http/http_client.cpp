@@ -15,6 +15,8 @@ namespace {
 
 constexpr const char* aborted_by_reader = "transfer aborted by the reader";
 constexpr const char* interrupted = "transfer interrupted: ";
+constexpr const char* deadline_passed = "deadline passed (image timeout)";
+constexpr const char* tls_failure = "TLS failure: ";
 
 struct Transfer {
     const Request* request = nullptr;
@@ -118,6 +120,20 @@ Response HttpClient::send_once(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.ca_cert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_cert.c_str());
+    if (request.deadline) {
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
+                         +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                             auto* t = static_cast<Transfer*>(user);
+                             return std::chrono::steady_clock::now() > *t->request->deadline ? 1 : 0;
+                         });
+    }
+    // A connection that stalls for a minute is dead; say so instead of waiting.
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
     curl_slist* resolve_list = nullptr;
     for (const auto& entry : options_.resolve) resolve_list = curl_slist_append(resolve_list, entry.c_str());
     if (resolve_list) curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve_list);
@@ -139,13 +155,22 @@ Response HttpClient::send_once(const Request& request) {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     } else if (transfer.aborted_by_consumer) {
         response.error = aborted_by_reader;
+    } else if (code == CURLE_ABORTED_BY_CALLBACK && request.deadline) {
+        response.status = 0;
+        response.body.clear();
+        response.error = deadline_passed;
     } else {
         // Once a streamed body has started, a retry would feed the reader
         // the same bytes twice: report the failure instead.
         bool streaming = request.on_body && response.status >= 200 && response.status < 300;
         response.status = 0;
         response.body.clear();
-        response.error = std::string(streaming ? interrupted : "") + curl_easy_strerror(code);
+        std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+        // A certificate or TLS setup failure will not go away on retry.
+        bool tls = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
+                   code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_CACERT_BADFILE ||
+                   code == CURLE_SSL_CIPHER || code == CURLE_SSL_ISSUER_ERROR;
+        response.error = std::string(streaming ? interrupted : tls ? tls_failure : "") + detail;
     }
     curl_slist_free_all(header_list);
     curl_slist_free_all(resolve_list);
@@ -179,7 +204,9 @@ Response HttpClient::send(const Request& original) {
             response = send_once(request);
         }
         if (!original.retry || !is_retryable_status(response.status) || attempt >= options_.max_retries) break;
-        if (response.error == aborted_by_reader || response.error.rfind(interrupted, 0) == 0) break;
+        if (response.error == aborted_by_reader || response.error == deadline_passed ||
+            response.error.rfind(interrupted, 0) == 0 || response.error.rfind(tls_failure, 0) == 0)
+            break;
         auto retry_after = response.header("Retry-After");
         auto delay = retry_delay(attempt, options_.retry_base_delay,
                                  retry_after ? parse_retry_after(*retry_after, std::chrono::system_clock::now())

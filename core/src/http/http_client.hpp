@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct Request {
     // When set, the body is handed over in pieces instead of kept in
     // Response::body; returning false aborts the transfer.
     std::function<bool(const char*, size_t)> on_body;
+    // Abort the transfer past this point, even while no byte arrives.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct ClientOptions {

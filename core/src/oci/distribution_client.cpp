@@ -52,13 +52,15 @@ std::string DistributionClient::blob(const std::string& base, const std::string&
 }
 
 void DistributionClient::stream_blob(const std::string& base, const std::string& name, const std::string& digest,
-                                     const std::function<void(const char*, size_t)>& consumer) const {
+                                     const std::function<void(const char*, size_t)>& consumer,
+                                     std::optional<std::chrono::steady_clock::time_point> deadline) const {
     const std::string what = "blob " + name + "@" + digest;
     expect_sha256(digest, what);
     util::Sha256 sha;
     std::exception_ptr consumer_error;
     http::Request request;
     request.url = base + "/v2/" + name + "/blobs/" + digest;
+    request.deadline = deadline;
     request.on_body = [&](const char* bytes, size_t size) {
         sha.update(bytes, size);
         try {

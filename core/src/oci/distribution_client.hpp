@@ -2,7 +2,9 @@
 // verified against its sha256 digest. Authorisation is RegistryAuth's job.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "auth/registry_auth.hpp"
@@ -30,7 +32,8 @@ public:
 
     // Streams a blob to `consumer`, verifying its digest at the end.
     void stream_blob(const std::string& base, const std::string& name, const std::string& digest,
-                     const std::function<void(const char*, size_t)>& consumer) const;
+                     const std::function<void(const char*, size_t)>& consumer,
+                     std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) const;
 
 private:
     auth::RegistryAuth& auth_;

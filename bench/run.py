@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""regscan benchmarks: each prints regscan's time (or memory) as a ratio
+against a floor measured in the same run on the same machine, so the figures
+compare across machines. Real parts only: a CNCF distribution registry on
+loopback, images pushed through its API, the real regscan binary, skopeo.
+
+  bench/run.py discovery [--repos 100 --tags 10]
+  bench/run.py scan      [--mb 200]      one multi-layer image vs skopeo copy + zcat
+  bench/run.py registry  [--images 30]   many images on 3 shared bases; cold, warm, rescan
+  bench/run.py rss       [--mb 1024]     peak RSS while scanning one big image
+  bench/run.py all
+
+Environment: REGSCAN_BIN (default build/bin/regscan).
+"""
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+from harness import oci_layout  # noqa: E402
+from harness.push import ApiPusher  # noqa: E402
+from harness.registry import Registry  # noqa: E402
+
+BIN = os.environ.get("REGSCAN_BIN", os.path.join(ROOT, "build", "bin", "regscan"))
+
+
+def timed(command, **kwargs):
+    """Wall seconds and the child's peak RSS (KiB) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.monotonic()
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    elapsed = time.monotonic() - start
+    if result.returncode not in (0, 6, 7):
+        sys.exit(f"{command[0]} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before), result
+
+
+def regscan(*args, workdir):
+    env = dict(os.environ, XDG_DATA_HOME=os.path.join(workdir, "data"))
+    return timed([BIN, *args, "--no-progress", "--log-level=warning", "--output-dir",
+                  os.path.join(workdir, "out")], env=env)
+
+
+def random_layer(megabytes, seed):
+    """A gzip layer of incompressible bytes: the worst case for pulling."""
+    files = {}
+    rng = __import__("random").Random(seed)
+    for i in range(max(1, megabytes // 16)):
+        size = min(16, megabytes - 16 * i) * 1024 * 1024
+        files[f"data/blob-{seed}-{i}.bin"] = rng.randbytes(size)
+    return oci_layout.Blob(oci_layout.OCI_LAYER_GZIP, oci_layout.tar_gz(files))
+
+
+def multi_layer_image(layers, created="2024-01-01T00:00:00Z"):
+    import gzip
+    config = {"created": created, "architecture": "amd64", "os": "linux",
+              "config": {"User": "1000"},
+              "rootfs": {"type": "layers", "diff_ids": [oci_layout.digest_of(gzip.decompress(l.data)) for l in layers]}}
+    config_blob = oci_layout.Blob(oci_layout.OCI_CONFIG, oci_layout.canonical_json(config))
+    manifest = {"schemaVersion": 2, "mediaType": oci_layout.OCI_MANIFEST, "config": config_blob.descriptor(),
+                "layers": [l.descriptor() for l in layers]}
+    return oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_MANIFEST, oci_layout.canonical_json(manifest)),
+                               [config_blob, *layers])
+
+
+def push(registry, repo_tag, manifest):
+    pusher = ApiPusher(registry)
+    repo, tag = repo_tag.rsplit(":", 1)
+    for blob in manifest.dependencies:
+        pusher.upload_blob(repo, blob.data)
+    pusher.put_manifest(repo, tag, manifest.media_type, manifest.data)
+    pusher.close()
+
+
+def empty_db(workdir):
+    """A vulnerability database with one record, so scan mode runs."""
+    records = os.path.join(workdir, "osv")
+    os.makedirs(records, exist_ok=True)
+    with open(os.path.join(records, "BENCH-1.json"), "w") as f:
+        json.dump({"schema_version": "1.6.0", "id": "BENCH-1", "modified": "2024-01-01T00:00:00Z",
+                   "affected": [{"package": {"ecosystem": "PyPI", "name": "nothing"}, "versions": ["0.0.1"]}]}, f)
+    db = os.path.join(workdir, "osv.db")
+    subprocess.run([BIN, "db", "import", "--db", db, records], check=True, capture_output=True)
+    return db
+
+
+def bench_discovery(args):
+    with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
+        base = oci_layout.image("2024-01-01T00:00:00Z")
+        push(registry, "seed/base:1", base)
+        pusher = ApiPusher(registry)
+        repos = [f"bench/r{i:04d}" for i in range(args.repos)]
+        for repo in repos:
+            for blob in base.dependencies:
+                pusher.mount_blob(blob.digest, "seed/base", repo)
+            for t in range(args.tags):
+                pusher.put_manifest(repo, f"t{t}", base.media_type, base.data)
+        pusher.close()
+        ours, _, _ = regscan("registry", registry.url, "--mode=dry-run", "--allowList=bench/*", workdir=workdir)
+        floor_start = time.monotonic()
+        for repo in repos:  # the same discovery, sequentially, with skopeo
+            subprocess.run(["skopeo", "list-tags", "--tls-verify=false", f"docker://{registry.host}/{repo}"],
+                           check=True, capture_output=True)
+        floor = time.monotonic() - floor_start
+        print(f"discovery {args.repos} repos x {args.tags} tags: regscan dry-run {ours:.2f}s "
+              f"(tags + manifest + config per image), skopeo list-tags sequential {floor:.2f}s (tags only), "
+              f"ratio {ours / floor:.2f}")
+
+
+def bench_scan(args):
+    with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
+        layers = [random_layer(args.mb // 4, seed) for seed in range(4)]
+        push(registry, "bench/big:1", multi_layer_image(layers))
+        db = empty_db(workdir)
+        start = time.monotonic()
+        target = os.path.join(workdir, "copy")
+        subprocess.run(["skopeo", "copy", "--quiet", "--src-tls-verify=false",
+                        f"docker://{registry.host}/bench/big:1", f"dir:{target}"], check=True)
+        for name in os.listdir(target):
+            path = os.path.join(target, name)
+            if name not in ("manifest.json", "version") and os.path.getsize(path) > 1024 * 1024:
+                subprocess.run(f"zcat {path} > /dev/null", shell=True, check=True)
+        floor = time.monotonic() - start
+        ours, rss, _ = regscan("image", f"http://{registry.host}/bench/big:1", "--db", db,
+                               "--format=json", workdir=workdir)
+        print(f"scan of a {args.mb} MB 4-layer image: regscan {ours:.2f}s, floor (skopeo copy + zcat) "
+              f"{floor:.2f}s, ratio {ours / floor:.2f} (goal <= 1.3); peak RSS {rss / 1024:.0f} MiB")
+
+
+def bench_registry(args):
+    with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
+        bases = [random_layer(8, 100 + b) for b in range(3)]
+        for i in range(args.images):
+            own = oci_layout.Blob(oci_layout.OCI_LAYER_GZIP, oci_layout.tar_gz({f"app/{i}.txt": os.urandom(4096)}))
+            push(registry, f"bench/app{i:03d}:1", multi_layer_image([bases[i % 3], own]))
+        db = empty_db(workdir)
+        cold, _, _ = regscan("registry", registry.url, "--db", db, "--format=json", workdir=workdir)
+        rescan, _, _ = regscan("registry", registry.url, "--db", db, "--format=json", workdir=workdir)
+        shutil.rmtree(os.path.join(workdir, "data"))
+        one_dir = os.path.join(workdir, "one")
+        os.makedirs(one_dir)
+        single, _, _ = regscan("image", f"http://{registry.host}/bench/app000:1", "--db", db, "--format=json",
+                               workdir=one_dir)
+        print(f"registry of {args.images} images on 3 shared 8 MB bases: first scan {cold:.2f}s "
+              f"= {cold / single:.2f}x one full image scan ({single:.2f}s; {args.images} full scans would be "
+              f"{args.images}x); rescan of the unchanged registry {rescan:.2f}s = {100 * rescan / cold:.1f}% "
+              f"of the first (goal <= 5%)")
+
+
+def bench_rss(args):
+    with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
+        layers = [random_layer(args.mb // 8, 200 + seed) for seed in range(8)]
+        push(registry, "bench/huge:1", multi_layer_image(layers))
+        db = empty_db(workdir)
+        _, floor_rss, _ = timed([BIN, "--version"])
+        ours, rss, _ = regscan("image", f"http://{registry.host}/bench/huge:1", "--db", db, "--format=json",
+                               workdir=workdir)
+        print(f"scan of a {args.mb} MB image: peak RSS {rss / 1024:.0f} MiB (goal < 100 MiB besides the DB; "
+              f"the binary alone: {floor_rss / 1024:.0f} MiB), {ours:.1f}s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("which", choices=["discovery", "scan", "registry", "rss", "all"])
+    parser.add_argument("--repos", type=int, default=100)
+    parser.add_argument("--tags", type=int, default=10)
+    parser.add_argument("--mb", type=int, default=0)
+    parser.add_argument("--images", type=int, default=30)
+    args = parser.parse_args()
+    if args.which in ("discovery", "all"):
+        bench_discovery(args)
+    if args.which in ("scan", "all"):
+        bench_scan(argparse.Namespace(**{**vars(args), "mb": args.mb or 200}))
+    if args.which in ("registry", "all"):
+        bench_registry(args)
+    if args.which in ("rss", "all"):
+        bench_rss(argparse.Namespace(**{**vars(args), "mb": args.mb or 1024}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+#include "catalog/npm_cataloger.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <stdexcept>
+
+#include "catalog/purl.hpp"
+
+namespace regscan::catalog {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view node_modules = "/node_modules/";
+
+// ".../node_modules/<name>/package.json" or ".../node_modules/@scope/<name>/package.json";
+// deeper package.json files are a package's own sub-manifests.
+bool is_installed_manifest(std::string_view path) {
+    if (!path.ends_with("/package.json")) return false;
+    size_t at = path.rfind(node_modules);
+    if (at == std::string_view::npos) return false;
+    std::string_view rest = path.substr(at + node_modules.size());
+    rest.remove_suffix(std::string_view("/package.json").size());
+    if (rest.empty()) return false;
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return rest.front() != '@' && rest.front() != '.';
+    return rest.front() == '@' && rest.find('/', slash + 1) == std::string_view::npos && slash + 1 < rest.size();
+}
+
+std::string string_field(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+class Collector {
+public:
+    Collector(const std::string& location, FileFacts& facts) : location_(location), facts_(facts) {}
+
+    void add(std::string name, std::string version) {
+        if (name.empty() || version.empty()) return;
+        if (!seen_.insert(name + '@' + version).second) return;
+        scan::Package package;
+        package.type = "npm";
+        package.ecosystem = "npm";
+        size_t slash = name.find('/');
+        bool scoped = name.front() == '@' && slash != std::string::npos;
+        package.purl = purl::make("npm", scoped ? std::string_view(name).substr(0, slash) : std::string_view(),
+                                  scoped ? std::string_view(name).substr(slash + 1) : std::string_view(name), version);
+        package.name = std::move(name);
+        package.version = std::move(version);
+        package.location = location_;
+        facts_.packages.push_back(std::move(package));
+    }
+
+private:
+    const std::string& location_;
+    FileFacts& facts_;
+    std::set<std::string> seen_;
+};
+
+// lockfileVersion 2 and 3: "packages" keyed by install path.
+void read_packages_map(const json& packages, Collector& collector) {
+    constexpr std::string_view marker = "node_modules/";
+    for (const auto& [key, entry] : packages.items()) {
+        size_t at = key.rfind(marker);
+        // "" is the project itself, other keys without node_modules/ are workspaces.
+        if (at == std::string::npos || !entry.is_object()) continue;
+        if (entry.value("link", false)) continue;  // the target has its own entry
+        std::string name = string_field(entry, "name");
+        if (name.empty()) name = key.substr(at + marker.size());
+        collector.add(std::move(name), string_field(entry, "version"));
+    }
+}
+
+// lockfileVersion 1: a "dependencies" tree keyed by name.
+void read_dependencies_tree(const json& dependencies, Collector& collector, int depth) {
+    if (depth > 64) throw std::runtime_error("dependencies nested deeper than 64");
+    for (const auto& [name, entry] : dependencies.items()) {
+        if (!entry.is_object()) continue;
+        std::string version = string_field(entry, "version");
+        std::string real_name = name;
+        if (version.starts_with("npm:")) {
+            // An alias: "npm:<real name>@<version>".
+            size_t at = version.rfind('@');
+            if (at != std::string::npos && at > 4) {
+                real_name = version.substr(4, at - 4);
+                version = version.substr(at + 1);
+            }
+        }
+        // git, file and URL dependencies have no registry version to match.
+        if (version.find(':') == std::string::npos) collector.add(real_name, version);
+        if (auto nested = entry.find("dependencies"); nested != entry.end() && nested->is_object()) {
+            read_dependencies_tree(*nested, collector, depth + 1);
+        }
+    }
+}
+
+json parse_json(const FileInfo& file, std::string_view content) {
+    json document = json::parse(content.begin(), content.end(), nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+        throw std::runtime_error(file.path + ": not a JSON object");
+    }
+    return document;
+}
+
+}  // namespace
+
+bool NpmCataloger::wants(const FileInfo& file) const {
+    std::string_view path = file.path;
+    if (path.ends_with("/package-lock.json")) return path.find(node_modules) == std::string_view::npos;
+    return is_installed_manifest(path);
+}
+
+void NpmCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
+    json document = parse_json(file, content);
+    Collector collector(file.path, facts);
+    if (file.path.ends_with("/package.json")) {
+        collector.add(string_field(document, "name"), string_field(document, "version"));
+        return;
+    }
+    if (auto packages = document.find("packages"); packages != document.end() && packages->is_object()) {
+        read_packages_map(*packages, collector);
+    } else if (auto dependencies = document.find("dependencies");
+               dependencies != document.end() && dependencies->is_object()) {
+        read_dependencies_tree(*dependencies, collector, 0);
+    }
+}
+
+}  // namespace regscan::catalog

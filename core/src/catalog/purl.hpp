@@ -1,0 +1,28 @@
+// Package URLs (github.com/package-url/purl-spec): built by the catalogers,
+// completed with the OS namespace and distro qualifier once the OS is known.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace regscan::catalog::purl {
+
+using Qualifiers = std::vector<std::pair<std::string, std::string>>;
+
+// Percent-encodes all but ASCII letters, digits, ".-_~" and ':' (the spec
+// keeps ':' as is); '/' too unless `keep_slash` (Go namespaces).
+std::string encode(std::string_view text, bool keep_slash = false);
+
+// "pkg:type/namespace/name@version?k=v&..." with qualifiers sorted by key and
+// empty values left out; an empty namespace or version is left out.
+std::string make(std::string_view type, std::string_view ns, std::string_view name, std::string_view version,
+                 Qualifiers qualifiers = {});
+
+// A purl made by make() with its namespace replaced (when `ns` is not empty)
+// and one qualifier set; other purls are returned unchanged.
+std::string with_namespace_and_qualifier(std::string_view purl, std::string_view ns, std::string_view key,
+                                         std::string_view value);
+
+}  // namespace regscan::catalog::purl

@@ -1,0 +1,87 @@
+#include "engine/image_run.hpp"
+
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/run_pipeline.hpp"
+#include "plugin/registry_session.hpp"
+
+namespace regscan::engine {
+
+using app::ExitCode;
+using app::Fatal;
+
+ImageReference parse_image_reference(const std::string& text) {
+    std::string rest = text;
+    std::string scheme = "https";
+    if (auto sep = rest.find("://"); sep != std::string::npos) {
+        scheme = rest.substr(0, sep);
+        rest = rest.substr(sep + 3);
+    }
+    auto slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
+        throw Fatal(ExitCode::bad_arguments, "image reference must be host[:port]/repository[:tag|@digest]: " + text);
+    ImageReference ref;
+    ref.registry_url = scheme + "://" + rest.substr(0, slash);
+    std::string name = rest.substr(slash + 1);
+    if (auto at = name.find('@'); at != std::string::npos) {
+        ref.digest = name.substr(at + 1);
+        name = name.substr(0, at);
+        if (ref.digest.rfind("sha256:", 0) != 0)
+            throw Fatal(ExitCode::bad_arguments, "image digest must be sha256:<hex>: " + text);
+    } else if (auto colon = name.rfind(':'); colon != std::string::npos && name.find('/', colon) == std::string::npos) {
+        ref.tag = name.substr(colon + 1);
+        name = name.substr(0, colon);
+    } else {
+        ref.tag = "latest";
+    }
+    if (name.empty()) throw Fatal(ExitCode::bad_arguments, "image reference has no repository: " + text);
+    ref.repository = name;
+    return ref;
+}
+
+app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins) {
+    auto ref = parse_image_reference(reference);
+    options.url = ref.registry_url;
+    RunPipeline pipeline(options);
+
+    // A vendor plugin may need to authorise pulls (ECR, ACR): open one
+    // session for its authorize(); discovery is not needed.
+    std::unique_ptr<plugin::RegistrySession> session;
+    sdk::Probe probe;
+    probe.url = options.url;
+    probe.parsed = sdk::parse_url(options.url);
+    http::Request ping;
+    ping.url = sdk::registry_base(options.url) + "/v2/";
+    auto response = pipeline.client().send(ping);
+    if (response.status == 0)
+        throw Fatal(ExitCode::unreachable, "cannot reach registry " + options.url + ": " + response.error);
+    probe.ping_status = response.status;
+    for (const auto& [name, value] : response.headers) {
+        std::string lower = name;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        probe.ping_headers[lower] = value;
+    }
+    auto identified = plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
+    if (identified.plugin) {
+        spdlog::info("Identified registry as: {}", identified.type);
+        try {
+            session = std::make_unique<plugin::RegistrySession>(
+                identified.plugin, pipeline.client(), pipeline.auth(),
+                sdk::SessionConfig{options.url, identified.type, options.credentials.username,
+                                   options.credentials.password, options.plugin_options});
+        } catch (const sdk::Error& e) {
+            spdlog::warn("Plugin {} could not open a session ({}); pulling with standard registry auth",
+                         identified.plugin->id(), e.what());
+        }
+    }
+
+    std::vector<ImageRecord> images(1);
+    images[0].repository.name = ref.repository;
+    images[0].tag = ref.tag;
+    images[0].digest = ref.digest;
+    return pipeline.run(images, {});
+}
+
+}  // namespace regscan::engine

@@ -1,0 +1,26 @@
+// `regscan image <reference>`: one image through the same pipeline as a
+// registry run, without discovery.
+#pragma once
+
+#include <string>
+
+#include "app/exit_codes.hpp"
+#include "engine/run_options.hpp"
+#include "plugin/loaded_plugin.hpp"
+
+namespace regscan::engine {
+
+struct ImageReference {
+    std::string registry_url;  // "https://reg.example:5000"
+    std::string repository;    // "team/app"
+    std::string tag;           // "" when a digest is given
+    std::string digest;
+};
+
+// "[scheme://]host[:port]/repo[:tag|@digest]"; a missing tag means "latest".
+// Throws app::Fatal(bad_arguments) when malformed.
+ImageReference parse_image_reference(const std::string& text);
+
+app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins);
+
+}  // namespace regscan::engine

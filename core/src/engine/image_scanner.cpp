@@ -1,0 +1,110 @@
+#include "engine/image_scanner.hpp"
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "scan/byte_pipe.hpp"
+#include "scan/config_checks.hpp"
+#include "scan/image_fold.hpp"
+
+namespace regscan::engine {
+namespace {
+
+// Enough to keep the decompressor busy while the next bytes arrive; small
+// enough that memory does not grow with layer size or concurrency.
+constexpr size_t pipe_capacity = 4 * 1024 * 1024;
+constexpr const char* reader_stopped = "layer reader stopped";
+
+}  // namespace
+
+std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& image, const oci::Descriptor& layer,
+                                                            std::chrono::steady_clock::time_point deadline) const {
+    bool cached = false;
+    auto facts = cache_.get(layer.digest, [&] {
+        scan::BytePipe pipe(pipe_capacity);
+        std::thread producer([&] {
+            try {
+                client_.stream_blob(inspector_.base_of(image), ImageInspector::name_of(image), layer.digest,
+                                    [&](const char* data, size_t size) {
+                                        if (std::chrono::steady_clock::now() > deadline)
+                                            throw ImageTimeout("image scan timed out while pulling layer " +
+                                                               layer.digest);
+                                        counters_.bytes_pulled += size;
+                                        if (!pipe.push(data, size)) throw std::runtime_error(reader_stopped);
+                                    },
+                                    deadline);
+                pipe.close();
+            } catch (const std::exception& e) {
+                pipe.close(std::string(e.what()));
+            }
+        });
+        try {
+            auto result = scan::LayerAnalyzer().analyse(pipe, layer.digest);
+            producer.join();
+            if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
+            ++counters_.layers_pulled;
+            return result;
+        } catch (...) {
+            pipe.abort();
+            producer.join();
+            // A transfer failure explains a broken stream better than the
+            // reader's own complaint; "reader stopped" is just our abort.
+            std::string transfer_error = pipe.error();
+            if (!transfer_error.empty() && transfer_error != reader_stopped)
+                throw std::runtime_error("layer " + layer.digest + ": " + transfer_error);
+            throw;
+        }
+    }, cached);
+    if (cached) ++counters_.layers_cached;
+    return facts;
+}
+
+scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedImage& platform,
+                                     std::chrono::steady_clock::time_point deadline) const {
+    scan::ImageResult result;
+    result.repository = image.repository.name;
+    result.tag = image.tag;
+    result.digest = platform.digest;
+    result.platform = platform.platform;
+    result.build_time = platform.build_time;
+
+    std::vector<std::shared_ptr<const scan::LayerFacts>> layers;
+    for (const auto& descriptor : platform.manifest.layers) {
+        if (!descriptor.urls.empty()) {
+            result.notes.push_back("foreign layer " + descriptor.digest + " (" + descriptor.media_type +
+                                   ") is not distributed by the registry and was not scanned");
+            continue;
+        }
+        if (!oci::is_filesystem_layer(descriptor.media_type)) {
+            result.notes.push_back("layer " + descriptor.digest + " of type " + descriptor.media_type +
+                                   " is not a filesystem layer");
+            continue;
+        }
+        if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
+        try {
+            layers.push_back(layer(image, descriptor, deadline));
+        } catch (const ImageTimeout&) {
+            throw;
+        } catch (const std::exception& e) {
+            std::string what = e.what();
+            throw std::runtime_error(what.find(descriptor.digest) == std::string::npos
+                                         ? "layer " + descriptor.digest + ": " + what
+                                         : what);
+        }
+    }
+    std::vector<const scan::LayerFacts*> raw;
+    for (const auto& l : layers) raw.push_back(l.get());
+    auto folded = scan::fold_layers(raw);
+    result.os = folded.os;
+    result.packages = std::move(folded.packages);
+    result.notes.insert(result.notes.end(), folded.notes.begin(), folded.notes.end());
+    result.misconfigurations = scan::check_image_config(platform.config);
+    result.misconfigurations.insert(result.misconfigurations.end(), folded.findings.begin(), folded.findings.end());
+    if (matcher_)
+        for (const auto& package : result.packages)
+            for (auto& vulnerability : matcher_->match(package)) result.vulnerabilities.push_back(std::move(vulnerability));
+    return result;
+}
+
+}  // namespace regscan::engine

@@ -1,0 +1,52 @@
+// Scans one image: each platform picked is pulled layer by layer (digests
+// verified, decompressed and walked as they stream, cached by digest), its
+// layers folded, its packages matched and its config checked.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "engine/image_inspector.hpp"
+#include "scan/layer_cache.hpp"
+#include "scan/matcher.hpp"
+#include "scan/model.hpp"
+
+namespace regscan::engine {
+
+struct ScanCounters {
+    std::atomic<uint64_t> bytes_pulled{0};
+    std::atomic<uint64_t> layers_pulled{0};
+    std::atomic<uint64_t> layers_cached{0};
+};
+
+class ImageScanner {
+public:
+    ImageScanner(const ImageInspector& inspector, const oci::DistributionClient& client, scan::LayerCache& cache,
+                 const scan::VulnerabilityMatcher* matcher, ScanCounters& counters)
+        : inspector_(inspector), client_(client), cache_(cache), matcher_(matcher), counters_(counters) {}
+
+    // Scans the platforms of an already resolved image. Throws on failure
+    // (the caller records scan_failed); gives up past `deadline`.
+    scan::ImageResult scan(const ImageRecord& image, const ResolvedImage& platform,
+                           std::chrono::steady_clock::time_point deadline) const;
+
+private:
+    std::shared_ptr<const scan::LayerFacts> layer(const ImageRecord& image, const oci::Descriptor& layer,
+                                                  std::chrono::steady_clock::time_point deadline) const;
+
+    const ImageInspector& inspector_;
+    const oci::DistributionClient& client_;
+    scan::LayerCache& cache_;
+    const scan::VulnerabilityMatcher* matcher_;
+    ScanCounters& counters_;
+};
+
+// Thrown when an image runs past --image-timeout.
+class ImageTimeout : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace regscan::engine

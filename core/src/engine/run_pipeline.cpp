@@ -1,0 +1,109 @@
+#include "engine/run_pipeline.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/image_inspector.hpp"
+#include "engine/image_scanner.hpp"
+#include "engine/progress.hpp"
+#include "engine/scan_phase.hpp"
+#include "engine/summary.hpp"
+#include "log/secrets.hpp"
+#include "oci/distribution_client.hpp"
+#include "report/inventory_csv.hpp"
+#include "report/report_name.hpp"
+#include "report/reporter_registry.hpp"
+#include "scan/model_json.hpp"
+#include "util/time.hpp"
+
+namespace regscan::engine {
+
+using app::ExitCode;
+using app::Fatal;
+
+RunPipeline::RunPipeline(const RunOptions& options)
+    : options_(options),
+      client_(options.http),
+      auth_(client_, options.credentials),
+      authority_(sdk::parse_url(options.url).authority()) {}
+
+RunPipeline::~RunPipeline() = default;
+
+ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures) {
+    const bool scanning = options_.mode == Mode::scan;
+    const std::string started = util::now_utc();
+    try {
+        if (!options_.state_path.empty()) store_ = std::make_unique<state::StateStore>(options_.state_path);
+    } catch (const std::exception& e) {
+        throw Fatal(ExitCode::bad_arguments, std::string("cannot open the state file: ") + e.what());
+    }
+    if (scanning) matcher_ = scan::open_vulnerability_data(options_.db_path);
+
+    const std::string mode = scanning ? "scan" : "dry-run";
+    int64_t scan_id = store_ ? store_->begin_scan(options_.project, authority_, mode, started) : 0;
+
+    oci::DistributionClient distribution(auth_);
+    ImageInspector inspector(distribution, sdk::registry_base(options_.url),
+                             oci::PlatformSelector::parse(options_.platform));
+    scan::LayerCache cache(store_.get());
+    ScanCounters counters;
+    ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters);
+
+    ScanEnvironment env;
+    env.inspector = &inspector;
+    env.scanner = scanning ? &scanner : nullptr;
+    env.store = store_.get();
+    env.project = options_.project;
+    env.registry = authority_;
+    env.data_fingerprint = matcher_ ? matcher_->fingerprint() : "";
+    env.scan_id = scan_id;
+    env.image_timeout = options_.image_timeout;
+    env.concurrency = options_.concurrency;
+
+    size_t selected = 0;
+    for (const auto& image : images) selected += image.skipped ? 0 : 1;
+    Progress progress(options_.progress, selected, counters);
+    auto outcome = run_scan_phase(images, env, [&](const ImageRecord&) { progress.image_done(); });
+    progress.finish();
+
+    Totals totals = count_totals(images, outcome, failures);
+    nlohmann::json summary = summary_json(totals, authority_, mode, started, util::now_utc(), failures);
+
+    sdk::ReportRun run{options_.url, mode, options_.output_dir, started};
+    ReportPaths paths;
+    report::InventoryCsv inventory(run);
+    for (const auto& image : images)
+        inventory.image({{"reference_repository", authority_ + "/" + image.repository.name},
+                         {"tag", image.tag},
+                         {"build_time", image.build_time},
+                         {"skipped", image.skipped}});
+    paths.inventory = inventory.finish(summary).front();
+    spdlog::info("Output report: {}", std::filesystem::path(paths.inventory).filename().string());
+
+    if (scanning) {
+        for (const auto& format : options_.formats) {
+            auto reporter = report::make_reporter(format, run, std::cout);
+            for (const auto& per_image : outcome.results)
+                for (const auto& result : per_image) reporter->image(nlohmann::json(result));
+            for (const auto& written : reporter->finish(summary)) {
+                paths.all.push_back(written);
+                spdlog::info("Output report: {}", std::filesystem::path(written).filename().string());
+            }
+        }
+        paths.choose_details(report::registry_file_stem(options_.url));
+    }
+    if (store_) store_->finish_scan(scan_id, util::now_utc(), summary.dump());
+
+    print_summary(std::cout, totals, paths, scanning);
+
+    if (scanning && !options_.fail_on.empty() &&
+        totals.at_or_above(scan::severity_from_string(options_.fail_on)) > 0) {
+        spdlog::error("Findings at or above {} severity: failing as --fail-on asks", options_.fail_on);
+        return ExitCode::findings;
+    }
+    return failures.empty() && totals.failed_images == 0 ? ExitCode::ok : ExitCode::partial_failure;
+}
+
+}  // namespace regscan::engine

@@ -1,0 +1,43 @@
+// What every run does once it knows its images, for `regscan registry` and
+// `regscan image` alike: open the state and the vulnerability data, resolve
+// and scan (or list) the images, write the reports, print the summary, and
+// choose the exit code.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/exit_codes.hpp"
+#include "auth/registry_auth.hpp"
+#include "engine/image_record.hpp"
+#include "engine/run_options.hpp"
+#include "http/http_client.hpp"
+#include "scan/matcher.hpp"
+#include "state/state_store.hpp"
+
+namespace regscan::engine {
+
+class RunPipeline {
+public:
+    explicit RunPipeline(const RunOptions& options);
+    ~RunPipeline();
+
+    [[nodiscard]] http::HttpClient& client() { return client_; }
+    [[nodiscard]] auth::RegistryAuth& auth() { return auth_; }
+    [[nodiscard]] const std::string& authority() const { return authority_; }
+
+    // Resolves, scans (scan mode) and reports `images`; `failures` are the
+    // repositories discovery could not list.
+    app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures);
+
+private:
+    const RunOptions& options_;
+    http::HttpClient client_;
+    auth::RegistryAuth auth_;
+    std::string authority_;
+    std::unique_ptr<state::StateStore> store_;
+    std::unique_ptr<scan::VulnerabilityMatcher> matcher_;
+};
+
+}  // namespace regscan::engine

@@ -1,0 +1,109 @@
+#include "engine/scan_phase.hpp"
+
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "scan/model_json.hpp"
+#include "util/parallel.hpp"
+#include "util/time.hpp"
+
+namespace regscan::engine {
+namespace {
+
+scan::ImageResult failed_result(const ImageRecord& image, const std::string& registry, const std::string& platform,
+                                const std::string& error) {
+    scan::ImageResult result;
+    result.registry = registry;
+    result.repository = image.repository.name;
+    result.tag = image.tag;
+    result.digest = image.digest;
+    result.platform = platform;
+    result.build_time = image.build_time;
+    result.status = scan::ScanStatus::scan_failed;
+    result.error = error;
+    return result;
+}
+
+}  // namespace
+
+PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env,
+                            const std::function<void(const ImageRecord&)>& on_done) {
+    PhaseOutcome outcome;
+    outcome.results.resize(images.size());
+    std::mutex mutex;
+
+    util::parallel_for(images.size(), env.concurrency, [&](size_t i) {
+        auto& image = images[i];
+        if (image.skipped) return;
+        const auto deadline = std::chrono::steady_clock::now() + env.image_timeout;
+        const std::string reference = env.registry + "/" + image.name();
+        const state::ImageKey key{env.project, env.registry, image.repository.name, image.tag};
+        std::vector<scan::ImageResult> results;
+        bool failed = false, is_new = false;
+        size_t reused = 0;
+        try {
+            auto platforms = env.inspector->resolve(image);
+            if (env.store && !image.digest.empty()) {
+                is_new = !env.store->seen(key, image.digest);
+                env.store->record_seen(key, image.digest, util::now_utc());
+            }
+            if (image.skipped) {
+                spdlog::info("Skipping image image={} reason={}", reference, image.skip_reason);
+            } else if (!env.scanner) {
+                spdlog::info("Fetched image discovery details image={}", reference);
+            } else if (platforms.empty()) {
+                results.push_back(failed_result(image, env.registry, "",
+                                                "schema 1 manifests are not scanned; re-push the image"));
+                failed = true;
+            }
+            for (const auto& platform : env.scanner && !image.skipped ? platforms : std::vector<ResolvedImage>{}) {
+                std::optional<std::string> stored;
+                if (env.store) stored = env.store->result(key, platform.digest, platform.platform, env.data_fingerprint);
+                scan::ImageResult result;
+                if (stored) {
+                    result = nlohmann::json::parse(*stored).get<scan::ImageResult>();
+                    result.status = scan::ScanStatus::reused;
+                    ++reused;
+                } else {
+                    try {
+                        result = env.scanner->scan(image, platform, deadline);
+                    } catch (const std::exception& e) {
+                        result = failed_result(image, env.registry, platform.platform, e.what());
+                        result.digest = platform.digest;
+                    }
+                }
+                result.registry = env.registry;
+                result.build_time = platform.build_time;
+                if (result.status == scan::ScanStatus::scan_failed) {
+                    failed = true;
+                    spdlog::error("Failed to scan image image={} platform={} error={}", reference, platform.platform,
+                                  result.error);
+                } else {
+                    if (env.store && result.status == scan::ScanStatus::scanned)
+                        env.store->put_result(key, platform.digest, platform.platform, env.data_fingerprint,
+                                              env.scan_id, "scanned", nlohmann::json(result).dump());
+                    spdlog::info("Scanned image image={} platform={} packages={} vulnerabilities={} "
+                                 "misconfigurations={}{}",
+                                 reference, platform.platform, result.packages.size(), result.vulnerabilities.size(),
+                                 result.misconfigurations.size(), stored ? " (unchanged, result reused)" : "");
+                }
+                results.push_back(std::move(result));
+            }
+        } catch (const std::exception& e) {
+            image.error = e.what();
+            failed = true;
+            spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
+            if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
+        }
+        std::lock_guard lock(mutex);
+        outcome.results[i] = std::move(results);
+        outcome.new_images += is_new ? 1 : 0;
+        outcome.failed_images += failed ? 1 : 0;
+        outcome.reused += reused;
+        if (on_done) on_done(image);
+    });
+    return outcome;
+}
+
+}  // namespace regscan::engine

@@ -1,0 +1,40 @@
+// The per-image part of a run, in parallel: resolve each selected image
+// (manifest, platforms, config), tell whether it is new to this project, and
+// in scan mode reuse a stored result when neither the image nor the
+// vulnerability data changed, else scan it. One image's failure or timeout
+// is recorded on that image; the others go on.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "engine/image_scanner.hpp"
+#include "state/state_store.hpp"
+
+namespace regscan::engine {
+
+struct ScanEnvironment {
+    const ImageInspector* inspector = nullptr;
+    const ImageScanner* scanner = nullptr;  // null in dry-run
+    state::StateStore* store = nullptr;
+    std::string project;
+    std::string registry;  // host[:port], as in reports
+    std::string data_fingerprint;
+    int64_t scan_id = 0;
+    std::chrono::seconds image_timeout{3600};
+    size_t concurrency = 1;
+};
+
+struct PhaseOutcome {
+    std::vector<std::vector<scan::ImageResult>> results;  // per image, per platform (empty when skipped)
+    size_t new_images = 0;
+    size_t failed_images = 0;
+    size_t reused = 0;
+};
+
+// `on_done` is called (from worker threads, serialised) after each image.
+PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env,
+                            const std::function<void(const ImageRecord&)>& on_done = {});
+
+}  // namespace regscan::engine

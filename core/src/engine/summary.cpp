@@ -1,0 +1,116 @@
+#include "engine/summary.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "log/secrets.hpp"
+
+namespace regscan::engine {
+namespace {
+
+constexpr scan::Severity order[] = {scan::Severity::critical, scan::Severity::high, scan::Severity::medium,
+                                    scan::Severity::low, scan::Severity::unknown};
+
+nlohmann::json by_severity(const size_t (&counts)[5]) {
+    nlohmann::json j = nlohmann::json::object();
+    for (auto severity : order) j[scan::to_string(severity)] = counts[static_cast<int>(severity)];
+    return j;
+}
+
+std::string line(const std::string& label, const std::string& value) {
+    return fmt::format("    {:<22}: {}\n", label, value);
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+size_t Totals::at_or_above(scan::Severity floor) const {
+    size_t count = 0;
+    for (int s = static_cast<int>(floor); s <= static_cast<int>(scan::Severity::critical); ++s)
+        count += vulnerabilities[s] + misconfigurations[s];
+    return count;
+}
+
+Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome,
+                    const std::vector<RepositoryFailure>& failures) {
+    Totals totals;
+    totals.images_found = images.size();
+    for (const auto& image : images) totals.images_skipped += image.skipped ? 1 : 0;
+    totals.images_selected = totals.images_found - totals.images_skipped;
+    totals.new_images = outcome.new_images;
+    totals.failed_images = outcome.failed_images;
+    totals.reused = outcome.reused;
+    totals.failed_repositories = failures.size();
+    for (const auto& per_image : outcome.results)
+        for (const auto& result : per_image) {
+            for (const auto& v : result.vulnerabilities) ++totals.vulnerabilities[static_cast<int>(v.severity)];
+            for (const auto& m : result.misconfigurations) ++totals.misconfigurations[static_cast<int>(m.severity)];
+        }
+    return totals;
+}
+
+nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,
+                            const std::string& started, const std::string& finished,
+                            const std::vector<RepositoryFailure>& failures) {
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& f : failures) failed.push_back({{"repository", f.repository}, {"error", log::redact(f.error)}});
+    return {{"registry", registry},
+            {"mode", mode},
+            {"started", started},
+            {"finished", finished},
+            {"images_found", totals.images_found},
+            {"new_images", totals.new_images},
+            {"images_scanned", totals.images_selected},
+            {"images_failed", totals.failed_images},
+            {"images_skipped", totals.images_skipped},
+            {"results_reused", totals.reused},
+            {"vulnerabilities", by_severity(totals.vulnerabilities)},
+            {"misconfigurations", by_severity(totals.misconfigurations)},
+            {"failed_repositories", failed}};
+}
+
+void ReportPaths::choose_details(const std::string& stem) {
+    auto pick = [&](const std::string& suffix) -> std::string {
+        for (const auto& path : all)
+            if (ends_with(std::filesystem::path(path).filename().string(), stem + suffix)) return path;
+        return {};
+    };
+    vulnerability_details = pick("-vulnerabilities.csv");
+    violation_details = pick("-violations.csv");
+    std::string json = pick("-report.json");
+    if (vulnerability_details.empty()) vulnerability_details = json;
+    if (violation_details.empty()) violation_details = json;
+}
+
+void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths, bool scanning) {
+    out << "Registry Summary:\n" << line("Total images found", std::to_string(t.images_found));
+    out << line("New images found", std::to_string(t.new_images));
+    if (scanning) {
+        out << line("Images scanned", fmt::format("{} ({} failed{})", t.images_selected, t.failed_images,
+                                                  t.reused ? fmt::format(", {} unchanged", t.reused) : ""));
+        std::string counts;
+        for (auto severity : order)
+            counts += (counts.empty() ? "" : ", ") +
+                      fmt::format("{} {}", t.vulnerabilities[static_cast<int>(severity)], scan::to_string(severity));
+        out << line("Vulnerabilities", counts);
+        size_t violations = 0;
+        for (auto n : t.misconfigurations) violations += n;
+        out << line("Violations", std::to_string(violations));
+    } else {
+        out << line("Images failed", std::to_string(t.failed_images));
+    }
+    out << line("Images skipped", std::to_string(t.images_skipped));
+    out << line("Repositories failed", std::to_string(t.failed_repositories));
+    if (scanning) {
+        out << line("Violation details", paths.violation_details.empty() ? "-" : paths.violation_details);
+        out << line("Vulnerability details", paths.vulnerability_details.empty() ? "-" : paths.vulnerability_details);
+    }
+    out << line("Inventory report", paths.inventory);
+    out.flush();
+}
+
+}  // namespace regscan::engine

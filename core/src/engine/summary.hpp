@@ -1,0 +1,49 @@
+// The run's totals, the summary JSON every reporter receives, and the
+// console summary in the shape users of the tool we replace know.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/image_record.hpp"
+#include "engine/scan_phase.hpp"
+
+namespace regscan::engine {
+
+struct Totals {
+    size_t images_found = 0;
+    size_t images_skipped = 0;
+    size_t images_selected = 0;
+    size_t new_images = 0;
+    size_t failed_images = 0;
+    size_t reused = 0;
+    size_t failed_repositories = 0;
+    size_t vulnerabilities[5] = {};    // by scan::Severity
+    size_t misconfigurations[5] = {};  // by scan::Severity
+
+    // Findings (vulnerabilities and misconfigurations) at or above `floor`.
+    [[nodiscard]] size_t at_or_above(scan::Severity floor) const;
+};
+
+Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome,
+                    const std::vector<RepositoryFailure>& failures);
+
+nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,
+                            const std::string& started, const std::string& finished,
+                            const std::vector<RepositoryFailure>& failures);
+
+struct ReportPaths {
+    std::string inventory;
+    std::vector<std::string> all;
+    std::string vulnerability_details;
+    std::string violation_details;
+    // Prefers the findings CSVs, then the JSON report, among `all`.
+    void choose_details(const std::string& stem);
+};
+
+void print_summary(std::ostream& out, const Totals& totals, const ReportPaths& paths, bool scanning);
+
+}  // namespace regscan::engine

@@ -1,0 +1,42 @@
+// --format cyclonedx: <stem>-report.cdx.json, a CycloneDX 1.5 BOM of the
+// registry: one container component per image with its packages nested, and
+// every vulnerability once, affecting the packages it was found in.
+// Misconfigurations have no place in CycloneDX 1.5; they are listed as the
+// image's "regscan:misconfiguration" properties.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "regscan/reporter.hpp"
+#include "scan/model.hpp"
+
+namespace regscan::report {
+
+// "urn:uuid:" and a random (version 4) UUID from OpenSSL's RAND_bytes.
+std::string random_uuid_urn();
+
+// CycloneDX's scoreMethod for a CVSS vector: "CVSSv31", "CVSSv3", "CVSSv4",
+// "CVSSv2", or "other" when there is no vector.
+std::string cyclonedx_score_method(const std::string& cvss_vector);
+
+// The purl-spec "oci" purl of an image: pkg:oci/app@sha256%3A...?repository_url=host/team/app&tag=1
+std::string oci_purl(const scan::ImageResult& image);
+
+class CycloneDxReport final : public sdk::Reporter {
+public:
+    explicit CycloneDxReport(const sdk::ReportRun& run);
+    void image(const nlohmann::json& image) override;
+    std::vector<std::string> finish(const nlohmann::json& summary) override;
+
+    [[nodiscard]] nlohmann::json document(const nlohmann::json& summary) const;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    sdk::ReportRun run_;
+    std::filesystem::path path_;
+    std::vector<scan::ImageResult> images_;
+};
+
+}  // namespace regscan::report

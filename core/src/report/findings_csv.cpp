@@ -1,0 +1,73 @@
+#include "report/findings_csv.hpp"
+
+#include <cstdio>
+
+#include "report/csv_writer.hpp"
+#include "report/report_file.hpp"
+#include "scan/model_json.hpp"
+
+namespace regscan::report {
+namespace {
+
+std::string cvss_text(double score) {
+    if (score <= 0) return "";
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%.1f", score);
+    return buffer;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ";") + item;
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> vulnerability_csv_header() {
+    return {"registry", "repository", "tag",           "digest",      "platform", "package",  "version",
+            "ecosystem", "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary"};
+}
+
+std::vector<std::string> violation_csv_header() {
+    return {"registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"};
+}
+
+std::vector<std::string> vulnerability_csv_row(const scan::ImageResult& image, const scan::Vulnerability& v) {
+    return {image.registry,      image.repository,   image.tag,         image.digest,
+            image.platform,      v.package_name,     v.package_version, v.ecosystem,
+            v.id,                joined(v.aliases),  scan::to_string(v.severity), cvss_text(v.cvss_score),
+            v.fixed_version,     v.summary};
+}
+
+std::vector<std::string> violation_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m) {
+    return {image.registry, image.repository, image.tag, image.digest, m.id, scan::to_string(m.severity),
+            m.title,        m.location,       m.detail};
+}
+
+FindingsCsv::FindingsCsv(const sdk::ReportRun& run)
+    : vulnerabilities_path_(report_path(run, "-vulnerabilities.csv")),
+      violations_path_(report_path(run, "-violations.csv")) {}
+
+void FindingsCsv::image(const nlohmann::json& image) {
+    images_.push_back(image.get<scan::ImageResult>());
+    images_.back().packages.clear();  // only findings are reported: a registry's package lists need not stay in memory
+}
+
+std::vector<std::string> FindingsCsv::finish(const nlohmann::json&) {
+    auto images = images_;
+    sort_images(images);
+    write_file_atomically(vulnerabilities_path_, [&](std::ostream& out) {
+        write_csv_row(out, vulnerability_csv_header());
+        for (const auto& image : images)
+            for (const auto& v : vulnerabilities_by_severity(image)) write_csv_row(out, vulnerability_csv_row(image, v));
+    });
+    write_file_atomically(violations_path_, [&](std::ostream& out) {
+        write_csv_row(out, violation_csv_header());
+        for (const auto& image : images)
+            for (const auto& m : misconfigurations_by_severity(image)) write_csv_row(out, violation_csv_row(image, m));
+    });
+    return {vulnerabilities_path_.string(), violations_path_.string()};
+}
+
+}  // namespace regscan::report

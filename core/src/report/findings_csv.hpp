@@ -1,0 +1,37 @@
+// --format csv: the findings as two spreadsheets,
+//   <stem>-vulnerabilities.csv  one row per vulnerability per image
+//   <stem>-violations.csv       one row per misconfiguration per image
+// Images by reference, findings most severe first.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "regscan/reporter.hpp"
+#include "scan/model.hpp"
+
+namespace regscan::report {
+
+std::vector<std::string> vulnerability_csv_header();
+std::vector<std::string> violation_csv_header();
+std::vector<std::string> vulnerability_csv_row(const scan::ImageResult& image, const scan::Vulnerability& v);
+std::vector<std::string> violation_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m);
+
+class FindingsCsv final : public sdk::Reporter {
+public:
+    explicit FindingsCsv(const sdk::ReportRun& run);
+    void image(const nlohmann::json& image) override;
+    // Returns the vulnerability file, then the violation file.
+    std::vector<std::string> finish(const nlohmann::json& summary) override;
+
+    [[nodiscard]] const std::filesystem::path& vulnerabilities_path() const { return vulnerabilities_path_; }
+    [[nodiscard]] const std::filesystem::path& violations_path() const { return violations_path_; }
+
+private:
+    std::filesystem::path vulnerabilities_path_;
+    std::filesystem::path violations_path_;
+    std::vector<scan::ImageResult> images_;
+};
+
+}  // namespace regscan::report

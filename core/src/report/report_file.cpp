@@ -1,0 +1,108 @@
+#include "report/report_file.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <atomic>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+#include <tuple>
+
+#include "regscan/url.hpp"
+#include "report/report_name.hpp"
+
+namespace regscan::report {
+
+std::string tool_version() { return REGSCAN_VERSION; }
+
+std::filesystem::path report_path(const sdk::ReportRun& run, const std::string& suffix) {
+    return std::filesystem::path(run.output_dir.empty() ? "." : run.output_dir) /
+           (registry_file_stem(run.registry) + suffix);
+}
+
+std::string registry_without_credentials(const std::string& registry_url) {
+    if (registry_url.empty()) return registry_url;
+    auto url = sdk::parse_url(registry_url);
+    return url.origin() + url.path;
+}
+
+std::string percent_encode(const std::string& text, const std::string& also_keep) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+            also_keep.find(static_cast<char>(c)) != std::string::npos) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string osv_uri(const std::string& id) { return "https://osv.dev/vulnerability/" + percent_encode(id, ":"); }
+
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    auto directory = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) throw std::runtime_error("cannot create " + directory.string() + ": " + ec.message());
+    // Unique per process and call: two reporters, or two runs sharing an
+    // output directory, never write the same temporary file.
+    static std::atomic<unsigned> counter{0};
+    auto partial = directory / ("." + path.filename().string() + "." + std::to_string(::getpid()) + "." +
+                                std::to_string(counter++) + ".partial");
+    try {
+        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error("cannot write " + partial.string());
+        write(out);
+        if (!out.flush()) throw std::runtime_error("cannot write " + partial.string());
+        out.close();
+        std::filesystem::rename(partial, path);
+    } catch (...) {
+        std::filesystem::remove(partial, ec);
+        throw;
+    }
+}
+
+std::string image_reference(const scan::ImageResult& image) {
+    std::string reference = image.registry.empty() ? image.repository : image.registry + "/" + image.repository;
+    if (!image.tag.empty()) return reference + ":" + image.tag;
+    if (!image.digest.empty()) return reference + "@" + image.digest;
+    return reference;
+}
+
+void sort_images(std::vector<scan::ImageResult>& images) {
+    std::stable_sort(images.begin(), images.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.registry, a.repository, a.tag, a.platform, a.digest) <
+               std::tie(b.registry, b.repository, b.tag, b.platform, b.digest);
+    });
+}
+
+std::vector<scan::Vulnerability> vulnerabilities_by_severity(const scan::ImageResult& image) {
+    auto sorted = image.vulnerabilities;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+        return std::make_tuple(-static_cast<int>(a.severity), a.package_name, a.package_version, a.id) <
+               std::make_tuple(-static_cast<int>(b.severity), b.package_name, b.package_version, b.id);
+    });
+    return sorted;
+}
+
+std::vector<scan::Misconfiguration> misconfigurations_by_severity(const scan::ImageResult& image) {
+    auto sorted = image.misconfigurations;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+        return std::make_tuple(-static_cast<int>(a.severity), a.id, a.location) <
+               std::make_tuple(-static_cast<int>(b.severity), b.id, b.location);
+    });
+    return sorted;
+}
+
+std::string dump_json(const nlohmann::json& document) {
+    return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace regscan::report

@@ -1,0 +1,58 @@
+// What every scan report shares: where its file goes, how it is written so a
+// reader never sees half of it, the tool's identity, and a stable image order.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "regscan/reporter.hpp"
+#include "scan/model.hpp"
+
+namespace regscan::report {
+
+inline constexpr const char* tool_name = "regscan";
+// The project's home page, named by SARIF's tool.driver.informationUri and
+// the misconfiguration rules' helpUri.
+inline constexpr const char* tool_information_uri = "https://github.com/regscan/regscan";
+
+std::string tool_version();
+
+// <output_dir>/<registry stem><suffix>, e.g. suffix "-report.sarif".
+std::filesystem::path report_path(const sdk::ReportRun& run, const std::string& suffix);
+
+// The registry URL without user info, so a report never repeats a secret
+// typed into the URL: "https://user:pw@reg.example:5443/x" -> "https://reg.example:5443/x".
+std::string registry_without_credentials(const std::string& registry_url);
+
+// RFC 3986 percent-encoding of everything but unreserved characters and
+// those in `also_keep`.
+std::string percent_encode(const std::string& text, const std::string& also_keep = "");
+
+// The OSV page of a vulnerability id: https://osv.dev/vulnerability/<id>
+std::string osv_uri(const std::string& id);
+
+// Creates the directory, writes through a uniquely named temporary file
+// beside `path`, then renames it over `path`. Throws std::runtime_error.
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+
+// "reg.example:5000/team/app:1.2"
+std::string image_reference(const scan::ImageResult& image);
+
+// Images arrive in the order scans finish; reports list them by reference,
+// platform and digest so two runs over the same registry compare line by line.
+void sort_images(std::vector<scan::ImageResult>& images);
+
+// Findings most severe first, then by package and id.
+std::vector<scan::Vulnerability> vulnerabilities_by_severity(const scan::ImageResult& image);
+std::vector<scan::Misconfiguration> misconfigurations_by_severity(const scan::ImageResult& image);
+
+// Pretty JSON; bytes that are not UTF-8 (a package's metadata may hold
+// Latin-1) become U+FFFD instead of aborting the report.
+std::string dump_json(const nlohmann::json& document);
+
+}  // namespace regscan::report

@@ -1,0 +1,27 @@
+#include "report/reporter_registry.hpp"
+
+#include <stdexcept>
+
+#include "report/cyclonedx_report.hpp"
+#include "report/findings_csv.hpp"
+#include "report/json_report.hpp"
+#include "report/sarif_report.hpp"
+#include "report/table_report.hpp"
+
+namespace regscan::report {
+
+std::vector<std::string> known_formats() { return {"table", "json", "sarif", "cyclonedx", "csv"}; }
+
+std::unique_ptr<sdk::Reporter> make_reporter(const std::string& format, const sdk::ReportRun& run,
+                                             std::ostream& console) {
+    if (format == "table") return std::make_unique<TableReport>(console);
+    if (format == "json") return std::make_unique<JsonReport>(run);
+    if (format == "sarif") return std::make_unique<SarifReport>(run);
+    if (format == "cyclonedx") return std::make_unique<CycloneDxReport>(run);
+    if (format == "csv") return std::make_unique<FindingsCsv>(run);
+    std::string known;
+    for (const auto& name : known_formats()) known += (known.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("unknown report format '" + format + "' (known: " + known + ")");
+}
+
+}  // namespace regscan::report

@@ -1,0 +1,242 @@
+#include "report/sarif_report.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "report/report_file.hpp"
+#include "scan/model_json.hpp"
+#include "util/crypto.hpp"
+#include "util/time.hpp"
+
+namespace regscan::report {
+namespace {
+
+std::string misconfiguration_uri(const std::string& id) {
+    std::string anchor;
+    for (char c : id) anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return std::string(tool_information_uri) + "/blob/main/docs/misconfigurations.md#" + percent_encode(anchor, "");
+}
+
+std::string score_text(double score) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%.1f", score);
+    return buffer;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+// What the rules of one id need, merged over every finding with that id.
+struct RuleFacts {
+    bool vulnerability = true;
+    std::string title;
+    std::string description;
+    std::vector<std::string> aliases;
+    scan::Severity severity = scan::Severity::unknown;
+    double cvss_score = 0.0;
+};
+
+nlohmann::json rule_json(const std::string& id, const RuleFacts& facts) {
+    auto short_text = facts.title.empty() ? id : facts.title;
+    auto full_text = facts.description.empty() ? short_text : facts.description;
+    if (!facts.aliases.empty()) full_text += " (aliases: " + join(facts.aliases, ", ") + ")";
+    auto help_uri = facts.vulnerability ? osv_uri(id) : misconfiguration_uri(id);
+    nlohmann::json properties = {
+        {"tags", facts.vulnerability ? nlohmann::json{"security", "vulnerability"}
+                                     : nlohmann::json{"security", "misconfiguration"}},
+        {"severity", scan::to_string(facts.severity)}};
+    if (auto score = sarif_security_severity(facts.severity, facts.cvss_score)) properties["security-severity"] = *score;
+    if (!facts.aliases.empty()) properties["aliases"] = facts.aliases;
+    return {{"id", id},
+            {"shortDescription", {{"text", short_text}}},
+            {"fullDescription", {{"text", full_text}}},
+            {"helpUri", help_uri},
+            {"help", {{"text", full_text + "\n" + help_uri}, {"markdown", "**" + id + "**: " + full_text + "\n\n[" + help_uri + "](" + help_uri + ")"}}},
+            {"defaultConfiguration", {{"level", sarif_level(facts.severity)}}},
+            {"properties", properties}};
+}
+
+nlohmann::json location_json(const scan::ImageResult& image, const std::string& name, const std::string& kind) {
+    return {{"physicalLocation", {{"artifactLocation", {{"uri", sarif_image_uri(image)}}}}},
+            {"logicalLocations",
+             {{{"name", name}, {"fullyQualifiedName", image_reference(image) + "/" + name}, {"kind", kind}}}}};
+}
+
+// Stable over rebuilds of the same tag, so a finding that persists is one
+// alert; the digest is left out on purpose.
+nlohmann::json fingerprints(const scan::ImageResult& image, const std::string& subject, const std::string& id) {
+    auto key = image_reference(image) + "\n" + image.platform + "\n" + subject + "\n" + id;
+    return {{"regscan/v1", util::sha256_hex(key)}};
+}
+
+nlohmann::json vulnerability_result(const scan::ImageResult& image, const scan::Vulnerability& v, size_t rule_index) {
+    auto reference = image_reference(image);
+    auto text = v.package_name + " " + v.package_version + " in " + reference +
+                (image.platform.empty() ? "" : " (" + image.platform + ")") + " is affected by " + v.id;
+    if (!v.aliases.empty()) text += " (" + join(v.aliases, ", ") + ")";
+    text += ", severity " + scan::to_string(v.severity) + ".";
+    text += v.fixed_version.empty() ? " No fixed version is known." : " Fixed in " + v.fixed_version + ".";
+    nlohmann::json properties = {{"image", reference},       {"digest", image.digest},
+                                 {"platform", image.platform}, {"package", v.package_name},
+                                 {"installed_version", v.package_version}, {"fixed_version", v.fixed_version},
+                                 {"ecosystem", v.ecosystem},   {"severity", scan::to_string(v.severity)}};
+    if (v.cvss_score > 0) properties["cvss_score"] = v.cvss_score;
+    if (!v.cvss_vector.empty()) properties["cvss_vector"] = v.cvss_vector;
+    return {{"ruleId", v.id},
+            {"ruleIndex", rule_index},
+            {"level", sarif_level(v.severity)},
+            {"message", {{"text", text}}},
+            {"locations", {location_json(image, v.package_name + "@" + v.package_version, "module")}},
+            {"partialFingerprints", fingerprints(image, v.package_name + "@" + v.package_version, v.id)},
+            {"properties", properties}};
+}
+
+nlohmann::json misconfiguration_result(const scan::ImageResult& image, const scan::Misconfiguration& m,
+                                       size_t rule_index) {
+    auto reference = image_reference(image);
+    auto where = m.location.empty() ? std::string("image") : m.location;
+    auto text = (m.title.empty() ? m.id : m.title) + " in " + reference +
+                (image.platform.empty() ? "" : " (" + image.platform + ")") + " at " + where + ".";
+    if (!m.detail.empty()) text += " " + m.detail;
+    return {{"ruleId", m.id},
+            {"ruleIndex", rule_index},
+            {"level", sarif_level(m.severity)},
+            {"message", {{"text", text}}},
+            {"locations", {location_json(image, where, "resource")}},
+            {"partialFingerprints", fingerprints(image, where, m.id)},
+            {"properties",
+             {{"image", reference},
+              {"digest", image.digest},
+              {"platform", image.platform},
+              {"location", m.location},
+              {"severity", scan::to_string(m.severity)}}}};
+}
+
+}  // namespace
+
+std::string sarif_level(scan::Severity severity) {
+    switch (severity) {
+        case scan::Severity::critical:
+        case scan::Severity::high: return "error";
+        case scan::Severity::medium: return "warning";
+        case scan::Severity::low:
+        case scan::Severity::unknown: break;
+    }
+    return "note";
+}
+
+std::optional<std::string> sarif_security_severity(scan::Severity severity, double cvss_score) {
+    if (cvss_score > 0) return score_text(std::min(cvss_score, 10.0));
+    switch (severity) {
+        case scan::Severity::critical: return "9.5";
+        case scan::Severity::high: return "8.0";
+        case scan::Severity::medium: return "5.5";
+        case scan::Severity::low: return "2.0";
+        case scan::Severity::unknown: break;
+    }
+    return std::nullopt;
+}
+
+std::string sarif_image_uri(const scan::ImageResult& image) {
+    auto uri = percent_encode(image.registry, "");
+    if (!uri.empty()) uri += "/";
+    uri += percent_encode(image.repository, "/");
+    if (!image.tag.empty()) uri += ":" + percent_encode(image.tag, "");
+    else if (!image.digest.empty()) uri += "@" + percent_encode(image.digest, ":");
+    return uri;
+}
+
+SarifReport::SarifReport(const sdk::ReportRun& run) : run_(run), path_(report_path(run, "-report.sarif")) {}
+
+void SarifReport::image(const nlohmann::json& image) {
+    images_.push_back(image.get<scan::ImageResult>());
+    images_.back().packages.clear();  // only findings are reported: a registry's package lists need not stay in memory
+}
+
+nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
+    auto images = images_;
+    sort_images(images);
+
+    std::map<std::string, RuleFacts> facts;  // sorted by id: rule order does not follow scan order
+    for (const auto& image : images) {
+        for (const auto& v : image.vulnerabilities) {
+            auto& rule = facts[v.id];
+            if (rule.title.empty()) rule.title = v.summary;
+            for (const auto& alias : v.aliases)
+                if (std::find(rule.aliases.begin(), rule.aliases.end(), alias) == rule.aliases.end())
+                    rule.aliases.push_back(alias);
+            rule.severity = std::max(rule.severity, v.severity);
+            rule.cvss_score = std::max(rule.cvss_score, v.cvss_score);
+        }
+        for (const auto& m : image.misconfigurations) {
+            auto& rule = facts[m.id];
+            rule.vulnerability = false;
+            if (rule.title.empty()) rule.title = m.title;
+            rule.severity = std::max(rule.severity, m.severity);
+        }
+    }
+    std::map<std::string, size_t> rule_index;
+    auto rules = nlohmann::json::array();
+    for (const auto& [id, rule] : facts) {
+        rule_index[id] = rules.size();
+        rules.push_back(rule_json(id, rule));
+    }
+
+    auto results = nlohmann::json::array();
+    auto notifications = nlohmann::json::array();
+    // The same package at two paths of one image gives two findings that
+    // nothing tells apart: one result, as a dashboard would merge them anyway.
+    std::set<std::string> emitted;
+    auto add_result = [&](nlohmann::json result) {
+        if (emitted.insert(result["partialFingerprints"].dump()).second) results.push_back(std::move(result));
+    };
+    for (const auto& image : images) {
+        for (const auto& v : vulnerabilities_by_severity(image))
+            add_result(vulnerability_result(image, v, rule_index[v.id]));
+        for (const auto& m : misconfigurations_by_severity(image))
+            add_result(misconfiguration_result(image, m, rule_index[m.id]));
+        if (image.status == scan::ScanStatus::scan_failed)
+            notifications.push_back({{"level", "error"},
+                                     {"message", {{"text", "scan of " + image_reference(image) + " failed: " + image.error}}}});
+    }
+    if (summary.is_object() && summary.contains("failed_repositories") && summary["failed_repositories"].is_array())
+        for (const auto& repository : summary["failed_repositories"])
+            if (repository.is_string())
+                notifications.push_back({{"level", "error"},
+                                         {"message", {{"text", "listing " + repository.get<std::string>() + " failed"}}}});
+
+    nlohmann::json invocation = {{"executionSuccessful", notifications.empty()}};
+    if (util::parse_rfc3339(run_.started)) invocation["startTimeUtc"] = run_.started;
+    if (summary.is_object() && summary.value("finished", nlohmann::json()).is_string()) {
+        auto finished = summary["finished"].get<std::string>();
+        if (util::parse_rfc3339(finished)) invocation["endTimeUtc"] = finished;
+    }
+    if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
+
+    nlohmann::json run = {
+        {"tool",
+         {{"driver",
+           {{"name", tool_name},
+            {"version", tool_version()},
+            {"semanticVersion", tool_version()},
+            {"informationUri", tool_information_uri},
+            {"rules", rules}}}}},
+        {"invocations", {invocation}},
+        {"results", results},
+        {"properties", {{"registry", registry_without_credentials(run_.registry)}, {"mode", run_.mode}}}};
+    return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", {run}}};
+}
+
+std::vector<std::string> SarifReport::finish(const nlohmann::json& summary) {
+    auto text = dump_json(document(summary));
+    write_file_atomically(path_, [&](std::ostream& out) { out << text; });
+    return {path_.string()};
+}
+
+}  // namespace regscan::report

@@ -1,0 +1,43 @@
+// --format sarif: <stem>-report.sarif, SARIF 2.1.0 for code-scanning
+// dashboards. One run; one rule per vulnerability or misconfiguration id; one
+// result per finding per image, located at the image and the package.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "regscan/reporter.hpp"
+#include "scan/model.hpp"
+
+namespace regscan::report {
+
+// "error" for critical and high, "warning" for medium, "note" otherwise.
+std::string sarif_level(scan::Severity severity);
+
+// GitHub code scanning ranks a rule by properties.security-severity, a CVSS
+// score as a string ("9.8"): the score when known, else a score inside the
+// band GitHub gives the severity; nullopt for an unknown severity.
+std::optional<std::string> sarif_security_severity(scan::Severity severity, double cvss_score);
+
+// The image as a URI reference: "127.0.0.1%3A5000/team/app:1" (a ':' in the
+// first segment would read as a scheme, so the port's is escaped).
+std::string sarif_image_uri(const scan::ImageResult& image);
+
+class SarifReport final : public sdk::Reporter {
+public:
+    explicit SarifReport(const sdk::ReportRun& run);
+    void image(const nlohmann::json& image) override;
+    std::vector<std::string> finish(const nlohmann::json& summary) override;
+
+    [[nodiscard]] nlohmann::json document(const nlohmann::json& summary) const;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    sdk::ReportRun run_;
+    std::filesystem::path path_;
+    std::vector<scan::ImageResult> images_;
+};
+
+}  // namespace regscan::report

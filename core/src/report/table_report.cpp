@@ -1,0 +1,128 @@
+#include "report/table_report.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "report/report_file.hpp"
+#include "scan/model_json.hpp"
+
+namespace regscan::report {
+namespace {
+
+std::string cut(const std::string& text, size_t max_width) {
+    std::string single_line = text;
+    std::replace(single_line.begin(), single_line.end(), '\n', ' ');
+    std::replace(single_line.begin(), single_line.end(), '\r', ' ');
+    if (single_line.size() <= max_width || max_width < 4) return single_line;
+    return single_line.substr(0, max_width - 3) + "...";
+}
+
+std::string severity_counts(const std::array<size_t, 5>& counts) {
+    static const scan::Severity order[] = {scan::Severity::critical, scan::Severity::high, scan::Severity::medium,
+                                           scan::Severity::low, scan::Severity::unknown};
+    std::string text;
+    for (auto severity : order) {
+        auto count = counts[static_cast<size_t>(severity)];
+        if (count == 0) continue;
+        text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + scan::to_string(severity);
+    }
+    return text;
+}
+
+template <typename Finding>
+std::string count_line(const std::vector<Finding>& findings) {
+    std::array<size_t, 5> counts{};
+    for (const auto& finding : findings) ++counts[static_cast<size_t>(finding.severity)];
+    return std::to_string(findings.size()) + " (" + severity_counts(counts) + ")";
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+    return out;
+}
+
+void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count) {
+    out << image_reference(image);
+    if (!image.platform.empty()) out << " (" << image.platform << ")";
+    if (!image.digest.empty()) out << " " << image.digest;
+    out << "\n";
+    if (image.status == scan::ScanStatus::scan_failed) {
+        out << "  scan failed: " << image.error << "\n";
+        return;
+    }
+    if (image.status == scan::ScanStatus::skipped) {
+        out << "  skipped" << (image.error.empty() ? "" : ": " + image.error) << "\n";
+        return;
+    }
+    if (image.status == scan::ScanStatus::reused) out << "  unchanged since the last scan: result reused\n";
+    if (image.os && !image.os->pretty_name.empty()) out << "  OS: " << image.os->pretty_name << "\n";
+    if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
+        out << "  no findings in " << package_count << " packages\n";
+        return;
+    }
+    if (!image.vulnerabilities.empty()) {
+        out << "  Vulnerabilities: " << count_line(image.vulnerabilities) << "\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& v : vulnerabilities_by_severity(image))
+            rows.push_back({v.package_name, v.package_version, v.id, join(v.aliases), scan::to_string(v.severity),
+                            v.fixed_version});
+        write_text_table(out, {"PACKAGE", "VERSION", "VULNERABILITY", "ALIASES", "SEVERITY", "FIXED VERSION"}, rows,
+                         "    ");
+    }
+    if (!image.misconfigurations.empty()) {
+        out << "  Misconfigurations: " << count_line(image.misconfigurations) << "\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& m : misconfigurations_by_severity(image))
+            rows.push_back({m.id, scan::to_string(m.severity), m.title, m.location});
+        write_text_table(out, {"ID", "SEVERITY", "TITLE", "LOCATION"}, rows, "    ");
+    }
+}
+
+}  // namespace
+
+void write_text_table(std::ostream& out, const std::vector<std::string>& header,
+                      const std::vector<std::vector<std::string>>& rows, const std::string& indent, size_t max_width) {
+    std::vector<size_t> widths(header.size(), 0);
+    auto measure = [&](const std::vector<std::string>& row) {
+        for (size_t i = 0; i < widths.size() && i < row.size(); ++i)
+            widths[i] = std::max(widths[i], cut(row[i], max_width).size());
+    };
+    measure(header);
+    for (const auto& row : rows) measure(row);
+    auto write_row = [&](const std::vector<std::string>& row) {
+        std::string line = indent;
+        for (size_t i = 0; i < widths.size(); ++i) {
+            auto cell = i < row.size() ? cut(row[i], max_width) : std::string();
+            line += cell;
+            if (i + 1 < widths.size()) line += std::string(widths[i] - cell.size() + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out << line << "\n";
+    };
+    write_row(header);
+    for (const auto& row : rows) write_row(row);
+}
+
+TableReport::TableReport(std::ostream& console) : console_(console) {}
+
+void TableReport::image(const nlohmann::json& image) {
+    images_.push_back(image.get<scan::ImageResult>());
+    // Only findings and the package count are printed: the lists need not stay in memory.
+    package_counts_[images_.back().digest + " " + images_.back().platform] = images_.back().packages.size();
+    images_.back().packages.clear();
+}
+
+std::vector<std::string> TableReport::finish(const nlohmann::json&) {
+    auto images = images_;
+    sort_images(images);
+    if (images.empty()) console_ << "No images were scanned.\n";
+    for (size_t i = 0; i < images.size(); ++i) {
+        if (i) console_ << "\n";
+        write_image(console_, images[i], package_counts_[images[i].digest + " " + images[i].platform]);
+    }
+    console_.flush();
+    return {};
+}
+
+}  // namespace regscan::report

@@ -1,0 +1,58 @@
+#include "scan/image_fold.hpp"
+
+#include <map>
+
+#include "catalog/cataloger.hpp"
+
+namespace regscan::scan {
+namespace {
+
+bool is_under(const std::string& path, const std::string& dir) {
+    if (dir == "/") return true;
+    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+}
+
+template <class Map>
+void erase_under(Map& map, const std::string& dir, bool keep_dir_itself) {
+    for (auto it = map.begin(); it != map.end();) {
+        bool inside = keep_dir_itself ? (it->first != dir && is_under(it->first, dir)) : is_under(it->first, dir);
+        it = inside ? map.erase(it) : std::next(it);
+    }
+}
+
+}  // namespace
+
+FoldedImage fold_layers(const std::vector<const LayerFacts*>& layers) {
+    std::map<std::string, const catalog::FileFacts*> files;
+    std::map<std::string, const std::vector<Misconfiguration>*> findings;
+    FoldedImage image;
+    for (const auto* layer : layers) {
+        // Whiteouts act on the layers below this one only.
+        for (const auto& dir : layer->opaque_dirs) {
+            erase_under(files, dir, true);
+            erase_under(findings, dir, true);
+        }
+        for (const auto& path : layer->deleted) {
+            erase_under(files, path, false);
+            erase_under(findings, path, false);
+        }
+        for (const auto& [path, facts] : layer->files) {
+            files[path] = &facts;
+            findings.erase(path);  // replaced file: its old mode no longer applies
+        }
+        for (const auto& [path, list] : layer->findings) findings[path] = &list;
+        image.notes.insert(image.notes.end(), layer->notes.begin(), layer->notes.end());
+    }
+    // /etc/os-release wins over /usr/lib/os-release, as os-release(5) says.
+    for (const char* path : {"/usr/lib/os-release", "/etc/os-release"})
+        if (auto it = files.find(path); it != files.end() && it->second->os) image.os = it->second->os;
+    for (const auto& [path, facts] : files) {
+        image.packages.insert(image.packages.end(), facts->packages.begin(), facts->packages.end());
+        image.notes.insert(image.notes.end(), facts->notes.begin(), facts->notes.end());
+    }
+    for (const auto& [path, list] : findings) image.findings.insert(image.findings.end(), list->begin(), list->end());
+    catalog::assign_os_ecosystem(image.packages, image.os);
+    return image;
+}
+
+}  // namespace regscan::scan

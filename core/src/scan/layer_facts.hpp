@@ -1,0 +1,43 @@
+// What one layer yields, independent of every other layer, so it can be
+// cached by the layer's digest: facts per file, file-level misconfigurations,
+// and the layer's whiteouts (deletions of lower layers' files).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/cataloger.hpp"
+#include "scan/layer_reader.hpp"
+
+namespace regscan::scan {
+
+struct LayerFacts {
+    std::map<std::string, catalog::FileFacts> files;            // every analysed file, facts or not
+    std::map<std::string, std::vector<Misconfiguration>> findings;  // per file
+    std::vector<std::string> deleted;                              // ".wh.<name>" targets
+    std::vector<std::string> opaque_dirs;                          // ".wh..wh..opq" directories
+    std::vector<std::string> notes;
+    uint64_t entries = 0;
+};
+
+// Bump when analysis changes, so cached facts of older versions are redone.
+inline constexpr int layer_analysis_version = 1;
+
+class LayerAnalyzer {
+public:
+    LayerAnalyzer();
+    // Consumes the layer from `pipe`; throws std::runtime_error on a corrupt
+    // stream. `layer_digest` is recorded on every package found.
+    [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest) const;
+
+private:
+    std::vector<std::unique_ptr<catalog::Cataloger>> catalogers_;
+};
+
+void to_json(nlohmann::json& j, const LayerFacts& facts);
+void from_json(const nlohmann::json& j, LayerFacts& facts);
+
+}  // namespace regscan::scan

@@ -1,0 +1,39 @@
+// Walks the entries of one layer (tar, optionally gzip- or zstd-compressed)
+// as its bytes arrive, without writing it anywhere. libarchive does the
+// decompression and the tar format, including GNU and PAX long names.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "scan/byte_pipe.hpp"
+
+namespace regscan::scan {
+
+enum class EntryType { file, directory, symlink, hardlink, other };
+
+struct LayerEntry {
+    std::string path;  // absolute, normalised ("/etc/os-release"), never ".." above "/"
+    EntryType type = EntryType::other;
+    uint64_t size = 0;
+    uint32_t mode = 0;
+    std::string link_target;
+};
+
+// Lets a visitor read the current entry's content; reads at most `limit`
+// bytes (the rest is skipped). Call at most once per entry.
+using ContentReader = std::function<std::string(uint64_t limit)>;
+
+using EntryVisitor = std::function<void(const LayerEntry&, const ContentReader&)>;
+
+// Reads the tar stream from `pipe` until its end, calling `visit` per entry.
+// Throws std::runtime_error with libarchive's reason when the stream is not
+// a (compressed) tar, or is cut short.
+void read_layer(BytePipe& pipe, const EntryVisitor& visit);
+
+// "./usr//lib/../bin/x" -> "/usr/bin/x"; "" for paths that escape the root.
+std::string normalise_layer_path(std::string_view raw);
+
+}  // namespace regscan::scan

@@ -1,0 +1,38 @@
+#include "scan/model.hpp"
+
+#include <cctype>
+
+namespace regscan::scan {
+
+std::string to_string(Severity severity) {
+    switch (severity) {
+        case Severity::critical: return "critical";
+        case Severity::high: return "high";
+        case Severity::medium: return "medium";
+        case Severity::low: return "low";
+        case Severity::unknown: break;
+    }
+    return "unknown";
+}
+
+Severity severity_from_string(const std::string& text) {
+    std::string lower;
+    for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "critical") return Severity::critical;
+    if (lower == "high" || lower == "important") return Severity::high;
+    if (lower == "medium" || lower == "moderate") return Severity::medium;
+    if (lower == "low" || lower == "negligible" || lower == "unimportant") return Severity::low;
+    return Severity::unknown;
+}
+
+std::string to_string(ScanStatus status) {
+    switch (status) {
+        case ScanStatus::scanned: return "scanned";
+        case ScanStatus::scan_failed: return "scan_failed";
+        case ScanStatus::skipped: return "skipped";
+        case ScanStatus::reused: return "reused";
+    }
+    return "scanned";
+}
+
+}  // namespace regscan::scan

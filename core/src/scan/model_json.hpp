@@ -1,0 +1,96 @@
+// JSON shapes of the scan model: the JSON report (docs/report-schema.md), the
+// state store and reporter plugins all use these.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "scan/model.hpp"
+
+namespace regscan::scan {
+
+inline void to_json(nlohmann::json& j, const OsRelease& o) {
+    j = {{"id", o.id}, {"version_id", o.version_id}, {"version_codename", o.version_codename},
+         {"id_like", o.id_like}, {"pretty_name", o.pretty_name}};
+}
+inline void from_json(const nlohmann::json& j, OsRelease& o) {
+    o.id = j.value("id", "");
+    o.version_id = j.value("version_id", "");
+    o.version_codename = j.value("version_codename", "");
+    o.id_like = j.value("id_like", "");
+    o.pretty_name = j.value("pretty_name", "");
+}
+inline void to_json(nlohmann::json& j, const Package& p) {
+    j = {{"type", p.type}, {"name", p.name}, {"version", p.version}, {"source_name", p.source_name},
+         {"source_version", p.source_version}, {"ecosystem", p.ecosystem}, {"purl", p.purl},
+         {"location", p.location}, {"layer_digest", p.layer_digest}};
+}
+inline void from_json(const nlohmann::json& j, Package& p) {
+    p.type = j.value("type", "");
+    p.name = j.value("name", "");
+    p.version = j.value("version", "");
+    p.source_name = j.value("source_name", "");
+    p.source_version = j.value("source_version", "");
+    p.ecosystem = j.value("ecosystem", "");
+    p.purl = j.value("purl", "");
+    p.location = j.value("location", "");
+    p.layer_digest = j.value("layer_digest", "");
+}
+inline void to_json(nlohmann::json& j, const Vulnerability& v) {
+    j = {{"id", v.id}, {"aliases", v.aliases}, {"summary", v.summary}, {"severity", to_string(v.severity)},
+         {"cvss_score", v.cvss_score}, {"cvss_vector", v.cvss_vector}, {"package_name", v.package_name},
+         {"package_version", v.package_version}, {"ecosystem", v.ecosystem}, {"fixed_version", v.fixed_version},
+         {"references", v.references}};
+}
+inline void from_json(const nlohmann::json& j, Vulnerability& v) {
+    v.id = j.value("id", "");
+    v.aliases = j.value("aliases", std::vector<std::string>{});
+    v.summary = j.value("summary", "");
+    v.severity = severity_from_string(j.value("severity", ""));
+    v.cvss_score = j.value("cvss_score", 0.0);
+    v.cvss_vector = j.value("cvss_vector", "");
+    v.package_name = j.value("package_name", "");
+    v.package_version = j.value("package_version", "");
+    v.ecosystem = j.value("ecosystem", "");
+    v.fixed_version = j.value("fixed_version", "");
+    v.references = j.value("references", std::vector<std::string>{});
+}
+inline void to_json(nlohmann::json& j, const Misconfiguration& m) {
+    j = {{"id", m.id}, {"title", m.title}, {"severity", to_string(m.severity)}, {"detail", m.detail},
+         {"location", m.location}};
+}
+inline void from_json(const nlohmann::json& j, Misconfiguration& m) {
+    m.id = j.value("id", "");
+    m.title = j.value("title", "");
+    m.severity = severity_from_string(j.value("severity", ""));
+    m.detail = j.value("detail", "");
+    m.location = j.value("location", "");
+}
+inline void to_json(nlohmann::json& j, const ImageResult& r) {
+    j = {{"registry", r.registry}, {"repository", r.repository}, {"tag", r.tag}, {"digest", r.digest},
+         {"platform", r.platform}, {"build_time", r.build_time}, {"status", to_string(r.status)},
+         {"error", r.error}, {"packages", r.packages}, {"vulnerabilities", r.vulnerabilities},
+         {"misconfigurations", r.misconfigurations}, {"notes", r.notes}, {"bytes_pulled", r.bytes_pulled}};
+    j["os"] = r.os ? nlohmann::json(*r.os) : nlohmann::json(nullptr);
+}
+inline void from_json(const nlohmann::json& j, ImageResult& r) {
+    r.registry = j.value("registry", "");
+    r.repository = j.value("repository", "");
+    r.tag = j.value("tag", "");
+    r.digest = j.value("digest", "");
+    r.platform = j.value("platform", "");
+    r.build_time = j.value("build_time", "");
+    auto status = j.value("status", "scanned");
+    r.status = status == "scan_failed" ? ScanStatus::scan_failed
+               : status == "skipped"   ? ScanStatus::skipped
+               : status == "reused"    ? ScanStatus::reused
+                                       : ScanStatus::scanned;
+    r.error = j.value("error", "");
+    if (j.contains("os") && j["os"].is_object()) r.os = j["os"].get<OsRelease>();
+    r.packages = j.value("packages", std::vector<Package>{});
+    r.vulnerabilities = j.value("vulnerabilities", std::vector<Vulnerability>{});
+    r.misconfigurations = j.value("misconfigurations", std::vector<Misconfiguration>{});
+    r.notes = j.value("notes", std::vector<std::string>{});
+    r.bytes_pulled = j.value("bytes_pulled", uint64_t{0});
+}
+
+}  // namespace regscan::scan

@@ -1,0 +1,113 @@
+#include "state/sqlite_db.hpp"
+
+#include <stdexcept>
+
+#include <sqlite3.h>
+
+namespace regscan::state {
+namespace {
+
+// Long enough for another process's scan to commit; short enough to notice a
+// stuck one.
+constexpr int busy_timeout_ms = 30000;
+
+}  // namespace
+
+SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(path) {
+    if (!read_only && path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        std::string error = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw std::runtime_error("cannot open " + path.string() + ": " + error);
+    }
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    if (!read_only) {
+        exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=NORMAL");
+    }
+    exec("PRAGMA foreign_keys=ON");
+}
+
+SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+
+void SqliteDb::exec(const std::string& sql) {
+    std::lock_guard lock(mutex_);
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error ? error : "unknown error";
+        sqlite3_free(error);
+        throw std::runtime_error(path_.string() + ": " + message);
+    }
+}
+
+std::vector<Row> SqliteDb::query(const std::string& sql, const std::vector<Value>& params) {
+    std::lock_guard lock(mutex_);
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
+        throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owner(statement, sqlite3_finalize);
+    for (size_t i = 0; i < params.size(); ++i) {
+        int index = static_cast<int>(i + 1);
+        std::visit(
+            [&](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, std::nullptr_t>) sqlite3_bind_null(statement, index);
+                else if constexpr (std::is_same_v<T, int64_t>) sqlite3_bind_int64(statement, index, v);
+                else if constexpr (std::is_same_v<T, double>) sqlite3_bind_double(statement, index, v);
+                else sqlite3_bind_text(statement, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+            },
+            params[i]);
+    }
+    std::vector<Row> rows;
+    while (true) {
+        int status = sqlite3_step(statement);
+        if (status == SQLITE_DONE) break;
+        if (status != SQLITE_ROW) throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+        Row row;
+        for (int c = 0; c < sqlite3_column_count(statement); ++c) {
+            switch (sqlite3_column_type(statement, c)) {
+                case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(statement, c))); break;
+                case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(statement, c)); break;
+                case SQLITE_NULL: row.emplace_back(nullptr); break;
+                default: {
+                    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+                    row.emplace_back(std::string(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(statement, c))));
+                }
+            }
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void SqliteDb::transaction(const std::function<void()>& body) {
+    std::lock_guard lock(mutex_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        body();
+        exec("COMMIT");
+    } catch (...) {
+        try {
+            exec("ROLLBACK");
+        } catch (...) {
+        }
+        throw;
+    }
+}
+
+std::string as_text(const Value& value) {
+    if (const auto* s = std::get_if<std::string>(&value)) return *s;
+    if (const auto* i = std::get_if<int64_t>(&value)) return std::to_string(*i);
+    return {};
+}
+
+int64_t as_int(const Value& value) {
+    if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+    if (const auto* s = std::get_if<std::string>(&value)) return std::stoll(*s);
+    return 0;
+}
+
+}  // namespace regscan::state

@@ -1,0 +1,79 @@
+#include "state/state_store.hpp"
+
+namespace regscan::state {
+
+StateStore::StateStore(const std::filesystem::path& path) : db_(path) {
+    db_.transaction([&] {
+        db_.exec(R"(
+CREATE TABLE IF NOT EXISTS images (
+  project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  digest TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+  PRIMARY KEY (project, registry, repository, tag, digest));
+CREATE TABLE IF NOT EXISTS scans (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, registry TEXT NOT NULL, mode TEXT NOT NULL,
+  started TEXT NOT NULL, finished TEXT, summary TEXT);
+CREATE TABLE IF NOT EXISTS results (
+  project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  digest TEXT NOT NULL, platform TEXT NOT NULL, data_fingerprint TEXT NOT NULL,
+  scan_id INTEGER NOT NULL REFERENCES scans(id), status TEXT NOT NULL, result TEXT NOT NULL,
+  PRIMARY KEY (project, registry, repository, tag, digest, platform));
+CREATE TABLE IF NOT EXISTS layer_facts (
+  digest TEXT NOT NULL, analysis_version INTEGER NOT NULL, facts TEXT NOT NULL,
+  PRIMARY KEY (digest, analysis_version));
+)");
+    });
+}
+
+bool StateStore::seen(const ImageKey& k, const std::string& digest) {
+    return !db_.query("SELECT 1 FROM images WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=?",
+                      {k.project, k.registry, k.repository, k.tag, digest})
+                .empty();
+}
+
+void StateStore::record_seen(const ImageKey& k, const std::string& digest, const std::string& now) {
+    db_.query(
+        "INSERT INTO images VALUES (?,?,?,?,?,?,?) "
+        "ON CONFLICT(project, registry, repository, tag, digest) DO UPDATE SET last_seen=excluded.last_seen",
+        {k.project, k.registry, k.repository, k.tag, digest, now, now});
+}
+
+std::optional<std::string> StateStore::result(const ImageKey& k, const std::string& digest,
+                                              const std::string& platform, const std::string& fingerprint) {
+    auto rows = db_.query(
+        "SELECT result FROM results WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
+        "AND platform=? AND data_fingerprint=? AND status='scanned'",
+        {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint});
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
+void StateStore::put_result(const ImageKey& k, const std::string& digest, const std::string& platform,
+                            const std::string& fingerprint, int64_t scan_id, const std::string& status,
+                            const std::string& json) {
+    db_.query("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)",
+              {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json});
+}
+
+int64_t StateStore::begin_scan(const std::string& project, const std::string& registry, const std::string& mode,
+                               const std::string& started) {
+    auto rows = db_.query("INSERT INTO scans (project, registry, mode, started) VALUES (?,?,?,?) RETURNING id",
+                          {project, registry, mode, started});
+    return as_int(rows.at(0).at(0));
+}
+
+void StateStore::finish_scan(int64_t scan_id, const std::string& finished, const std::string& summary_json) {
+    db_.query("UPDATE scans SET finished=?, summary=? WHERE id=?", {finished, summary_json, scan_id});
+}
+
+std::optional<std::string> StateStore::layer_facts(const std::string& digest, int version) {
+    auto rows = db_.query("SELECT facts FROM layer_facts WHERE digest=? AND analysis_version=?",
+                          {digest, static_cast<int64_t>(version)});
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
+void StateStore::put_layer_facts(const std::string& digest, int version, const std::string& json) {
+    db_.query("INSERT OR REPLACE INTO layer_facts VALUES (?,?,?)", {digest, static_cast<int64_t>(version), json});
+}
+
+}  // namespace regscan::state

@@ -1,0 +1,50 @@
+// The scan state: every image seen (per project and registry), every scan and
+// each image's result, and the per-layer facts cache. One SQLite file, shared
+// safely by concurrent regscan processes.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "state/sqlite_db.hpp"
+
+namespace regscan::state {
+
+struct ImageKey {
+    std::string project;
+    std::string registry;  // host[:port]
+    std::string repository;
+    std::string tag;
+};
+
+class StateStore {
+public:
+    explicit StateStore(const std::filesystem::path& path);
+
+    // Has this project seen this repository:tag at this digest in this registry?
+    bool seen(const ImageKey& key, const std::string& digest);
+    void record_seen(const ImageKey& key, const std::string& digest, const std::string& now);
+
+    // A stored result for this image at this digest, platform and
+    // vulnerability-data fingerprint, as JSON text.
+    std::optional<std::string> result(const ImageKey& key, const std::string& digest, const std::string& platform,
+                                      const std::string& data_fingerprint);
+    void put_result(const ImageKey& key, const std::string& digest, const std::string& platform,
+                    const std::string& data_fingerprint, int64_t scan_id, const std::string& status,
+                    const std::string& json);
+
+    int64_t begin_scan(const std::string& project, const std::string& registry, const std::string& mode,
+                       const std::string& started);
+    void finish_scan(int64_t scan_id, const std::string& finished, const std::string& summary_json);
+
+    std::optional<std::string> layer_facts(const std::string& digest, int analysis_version);
+    void put_layer_facts(const std::string& digest, int analysis_version, const std::string& json);
+
+    [[nodiscard]] SqliteDb& db() { return db_; }
+
+private:
+    SqliteDb db_;
+};
+
+}  // namespace regscan::state

@@ -1,0 +1,50 @@
+#include "acr_errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace regscan::acr {
+namespace {
+
+constexpr size_t max_message = 300;
+
+std::string first_line(std::string text) {
+    for (const char* end : {"\r", "\n", " Trace ID:"})
+        if (auto at = text.find(end); at != std::string::npos) text.resize(at);
+    if (text.size() > max_message) text = text.substr(0, max_message) + "...";
+    return text;
+}
+
+std::string string_field(const nlohmann::json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+}  // namespace
+
+std::string acr_error_text(const sdk::HttpResponse& response) {
+    if (response.status == 0) return response.describe();
+    auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("errors") && body["errors"].is_array() && !body["errors"].empty() &&
+        body["errors"][0].is_object()) {
+        const auto& error = body["errors"][0];
+        std::string code = string_field(error, "code");
+        std::string message = first_line(string_field(error, "message"));
+        return "HTTP " + std::to_string(response.status) + (code.empty() ? "" : " " + code) +
+               (message.empty() ? "" : ": " + message);
+    }
+    return response.describe();
+}
+
+std::string entra_error_text(const sdk::HttpResponse& response) {
+    if (response.status == 0) return response.describe();
+    auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("error")) {
+        std::string code = string_field(body, "error");
+        std::string description = first_line(string_field(body, "error_description"));
+        return "HTTP " + std::to_string(response.status) + " " + code +
+               (description.empty() ? "" : ": " + description);
+    }
+    return response.describe();
+}
+
+}  // namespace regscan::acr

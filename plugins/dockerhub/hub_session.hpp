@@ -1,0 +1,48 @@
+// Discovery of Docker Hub namespaces through the Hub API; pulls go to the
+// registry (registry-1.docker.io) with the core's standard Bearer flow, whose
+// challenge points at auth.docker.io.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub_config.hpp"
+#include "hub_login.hpp"
+#include "rate_limit.hpp"
+#include "regscan/registry.hpp"
+
+namespace regscan::dockerhub {
+
+class HubSession final : public sdk::Session {
+public:
+    HubSession(const sdk::Host& host, HubConfig config);
+
+    // Logs in now (when credentials were given), so refused credentials end
+    // the run before discovery starts.
+    void log_in();
+
+    std::vector<sdk::Repository> repositories() override;
+    std::vector<sdk::TagInfo> tags(const sdk::Repository& repository) override;
+
+private:
+    sdk::HttpResponse get(const std::string& url);
+    nlohmann::json get_json(const std::string& url);
+    // GETs `url` and every page its `next` leads to; `page` returns the `next` it read.
+    void each_page(const std::string& url, const std::function<std::string(const nlohmann::json&, const std::string&)>& page);
+    std::vector<std::string> namespace_repositories(const std::string& name);
+    void log_pull_quota(const std::string& pull_name, const std::string& tag);
+
+    sdk::Host host_;
+    HubConfig config_;
+    HubLogin login_;
+    RateLimitLog limits_;
+    // Set when the API lacks /v2/namespaces/{ns}/repositories (older deployments).
+    std::atomic<bool> legacy_routes_{false};
+    std::atomic<bool> quota_read_{false};
+};
+
+}  // namespace regscan::dockerhub

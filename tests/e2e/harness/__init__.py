@@ -1,0 +1,1 @@
+"""End-to-end harness for regscan: real registries on loopback, images built here."""

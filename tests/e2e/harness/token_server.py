@@ -1,0 +1,141 @@
+"""A Bearer token server (Docker token auth spec) for the distribution registry.
+
+Checks Basic credentials, grants each requested scope only as far as the user's
+rights go, and returns a JWT signed RS256 with `openssl dgst` whose `x5c` header
+carries the signing cert, which the registry verifies against `rootcertbundle`.
+"""
+import base64
+import datetime
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+
+from . import net
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class TokenServer:
+    """users: {name: (password, {resource type: set of actions})}, e.g.
+    {"reader": ("pw", {"repository": {"pull"}, "registry": {"*"}})}.
+
+    token_field: "token", "access_token" or "both" (real servers send either).
+    """
+
+    def __init__(self, signer, users, service="regscan-e2e-registry",
+                 issuer="regscan-e2e-token-issuer", token_field="both", expires_in=300):
+        self.signer = signer
+        self.users = users
+        self.service = service
+        self.issuer = issuer
+        self.token_field = token_field
+        self.expires_in = expires_in
+        self.issued = []        # every token handed out (tests check none leaks)
+        self.requests = []      # (user or None, [scopes]) per token request
+        self.lock = threading.Lock()
+        self.httpd = None
+
+    @property
+    def realm(self):
+        return f"http://{net.LOOPBACK}:{self.port}/token"
+
+    def start(self):
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                server._handle(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer((net.LOOPBACK, 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def _authenticate(self, header):
+        """(ok, user): ok is False for bad credentials; user None means anonymous."""
+        if not header:
+            return True, None
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False, None
+        try:
+            user, _, password = base64.b64decode(value).decode().partition(":")
+        except Exception:
+            return False, None
+        entry = self.users.get(user)
+        if entry is None or entry[0] != password:
+            return False, None
+        return True, user
+
+    def _grant(self, user, scope):
+        """The part of one requested scope ("type:name:actions") this user holds."""
+        kind, _, rest = scope.partition(":")
+        name, _, actions = rest.rpartition(":")
+        if user is None or not name:
+            return None
+        rights = self.users[user][1].get(kind, set())
+        wanted = set(actions.split(","))
+        granted = sorted(wanted if "*" in rights else wanted & rights)
+        return {"type": kind, "name": name, "actions": granted} if granted else None
+
+    def _handle(self, handler):
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(handler.path).query)
+        scopes = [s for value in query.get("scope", []) for s in value.split(" ") if s]
+        ok, user = self._authenticate(handler.headers.get("Authorization"))
+        with self.lock:
+            self.requests.append((user, scopes))
+        if not ok or query.get("service", [None])[0] != self.service:
+            body = json.dumps({"errors": [{"code": "UNAUTHORIZED"}]}).encode()
+            handler.send_response(401)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
+        access = [g for g in (self._grant(user, s) for s in scopes) if g]
+        token = self.make_token(user or "", access)
+        with self.lock:
+            self.issued.append(token)
+        answer = {"expires_in": self.expires_in,
+                  "issued_at": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+        if self.token_field in ("token", "both"):
+            answer["token"] = token
+        if self.token_field in ("access_token", "both"):
+            answer["access_token"] = token
+        body = json.dumps(answer).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def make_token(self, subject, access):
+        now = int(time.time())
+        header = {"typ": "JWT", "alg": "RS256",
+                  "x5c": [base64.b64encode(self.signer.der).decode()]}
+        claims = {"iss": self.issuer, "sub": subject, "aud": self.service,
+                  "exp": now + self.expires_in, "nbf": now - 10, "iat": now,
+                  "jti": f"{now}-{len(self.issued)}-{subject}", "access": access}
+        signing_input = (b64url(json.dumps(header).encode()) + "." +
+                         b64url(json.dumps(claims).encode())).encode()
+        return signing_input.decode() + "." + b64url(self.signer.sign(signing_input))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,213 @@
+"""The command line itself: help, version, bad arguments, plugin discovery (docs/cli.md).
+
+Plugin directories: an empty REGSCAN_PLUGIN_PATH entry, a directory holding a
+corrupt .so, a foreign .so (libz) and a plugin built for another SDK major
+version (tests/fixtures/plugins/wrong_major.cpp): each bad file is listed as
+refused with a reason, and the real plugins still load and work.
+"""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import case, content, net, oci_layout as oci, push, registry
+
+SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CREATED = "2019-01-01T01:29:27Z"
+
+
+def documented_options():
+    """Every --option in the option table of docs/cli.md."""
+    with open(os.path.join(SOURCE_DIR, "docs", "cli.md")) as f:
+        rows = [line for line in f if line.startswith("| `--")]
+    return sorted({option for row in rows for option in re.findall(r"--[A-Za-z][A-Za-z-]*",
+                                                                      row.split("|")[1])})
+
+
+def project_version():
+    with open(os.path.join(SOURCE_DIR, "CMakeLists.txt")) as f:
+        return re.search(r"project\(regscan VERSION ([0-9.]+)", f.read()).group(1)
+
+
+def build_dir():
+    path = os.environ.get("REGSCAN_BUILD_DIR")
+    if not path:
+        raise AssertionError("REGSCAN_BUILD_DIR is not set")
+    return path
+
+
+def installed_plugins():
+    directory = os.path.join(build_dir(), "lib", "regscan", "plugins")
+    return sorted(os.path.join(directory, f) for f in os.listdir(directory) if f.endswith(".so"))
+
+
+def find_libz():
+    for candidate in ("/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/x86_64-linux-gnu/libz.so.1",
+                      "/usr/lib/aarch64-linux-gnu/libz.so.1", "/usr/lib/libz.so.1"):
+        if os.path.exists(candidate):
+            return candidate
+    raise AssertionError("no libz.so.1 to use as a foreign shared library")
+
+
+class CommandLine(case.RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.registry = registry.Registry()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        push.skopeo_push(cls.registry, {"app/web:1.0": oci.image(CREATED),
+                                        "app/web:1.1": oci.image("2020-01-01T00:00:00Z")})
+        cls.inventory = content.Inventory(cls.registry.host)
+        cls.inventory.add("app/web", "1.0", {"": CREATED})
+        cls.inventory.add("app/web", "1.1", {"": "2020-01-01T00:00:00Z"})
+        cls.closed = net.ClosedPort()
+        cls.addClassCleanup(cls.closed.close)
+        cls.scratch = tempfile.TemporaryDirectory(prefix="regscan-e2e-plugins-")
+        cls.addClassCleanup(cls.scratch.cleanup)
+        cls.empty_dir = os.path.join(cls.scratch.name, "empty")
+        os.mkdir(cls.empty_dir, 0o755)
+        cls.bad_dir = os.path.join(cls.scratch.name, "bad")
+        os.mkdir(cls.bad_dir, 0o755)
+        cls.corrupt = os.path.join(cls.bad_dir, "corrupt.so")
+        with open(cls.corrupt, "wb") as f:
+            f.write(b"\x7fELF" + os.urandom(4092))
+        cls.foreign = os.path.join(cls.bad_dir, "foo.so")
+        shutil.copyfile(find_libz(), cls.foreign)
+        fixture = os.path.join(build_dir(), "test-plugins", "wrong_major", "libwrong_major.so")
+        if not os.path.exists(fixture):
+            raise AssertionError(f"fixture plugin not built: {fixture}")
+        cls.wrong_major = os.path.join(cls.bad_dir, "libwrong_major.so")
+        shutil.copyfile(fixture, cls.wrong_major)
+        cls.bad_files = (cls.corrupt, cls.foreign, cls.wrong_major)
+
+    # help and version ------------------------------------------------------
+
+    def test_help(self):
+        result = self.regscan("--help", output_dir=False)
+        self.assertExit(result, 0)
+        self.assertIn("registry", result.stdout)
+        self.assertIn("plugins", result.stdout)
+
+    def test_registry_help_mentions_every_documented_option(self):
+        options = documented_options()
+        self.assertGreaterEqual(len(options), 18, options)  # the doc table was read
+        result = self.regscan("registry", "--help", output_dir=False)
+        self.assertExit(result, 0)
+        missing = [o for o in options if not re.search(re.escape(o) + r"\b", result.stdout)]
+        self.assertEqual(missing, [], f"options missing from 'registry --help'\n{result!r}")
+
+    def test_version(self):
+        result = self.regscan("--version", output_dir=False)
+        self.assertExit(result, 0)
+        self.assertIn(project_version(), result.stdout)
+
+    # bad arguments -----------------------------------------------------------
+
+    def test_bad_arguments_exit_2(self):
+        url = f"http://{net.LOOPBACK}:{self.closed.port}"  # a wrongly accepted run exits 3
+        with tempfile.TemporaryDirectory(prefix="regscan-e2e-config-") as directory:
+            bad_config = os.path.join(directory, "bad.conf")
+            with open(bad_config, "w") as f:
+                f.write("mode = dry-run\nno-such-option = 1\n")
+            cases = {
+                "unknown command": (["frobnicate"], "frobnicate"),
+                "missing url": (["registry", "--mode=dry-run"], "url"),
+                "unknown option": (["registry", url, "--mode=dry-run", "--bogus"], "--bogus"),
+                "bad mode": (["registry", url, "--mode=bogus"], ("bogus", "--mode")),
+                "bad number": (["registry", url, "--mode=dry-run", "--max-images=abc"], ("abc", "--max-images")),
+                "bad concurrency": (["registry", url, "--mode=dry-run", "--concurrency=many"], ("many", "--concurrency")),
+                "bad log level": (["registry", url, "--mode=dry-run", "--log-level=loud"], ("loud", "--log-level")),
+                "missing config": (["registry", url, "--mode=dry-run",
+                                    f"--config={directory}/absent.conf"], "absent.conf"),
+                "unknown config key": (["registry", url, f"--config={bad_config}"], "no-such-option"),
+            }
+            for name, (args, mentioned) in cases.items():
+                with self.subTest(name):
+                    result = self.regscan(*args, output_dir=False)
+                    self.assertExit(result, 2)
+                    # The message names the offending option or value.
+                    alternatives = mentioned if isinstance(mentioned, tuple) else (mentioned,)
+                    self.assertTrue(any(a.lower() in result.stderr.lower() for a in alternatives),
+                                    f"stderr names none of {alternatives}\n{result!r}")
+
+    # plugins -----------------------------------------------------------------
+
+    def plugin_lines(self, result, path):
+        return [line for line in (result.stdout + result.stderr).splitlines() if path in line]
+
+    def assertInstalledPluginsListed(self, result):
+        self.assertExit(result, 0)
+        for path in installed_plugins():
+            self.assertTrue(self.plugin_lines(result, path), f"{path} not listed\n{result!r}")
+        v2 = os.path.join(build_dir(), "lib", "regscan", "plugins", "libregscan-v2.so")
+        line = " ".join(self.plugin_lines(result, v2))
+        self.assertIn("DEFAULT_V2", line)
+        self.assertRegex(line, r"\bv2\b")
+
+    def test_plugins_lists_the_installed_plugins(self):
+        self.assertInstalledPluginsListed(self.regscan("plugins", output_dir=False))
+
+    def test_empty_plugin_directory(self):
+        env = {"REGSCAN_PLUGIN_PATH": self.empty_dir}
+        self.assertInstalledPluginsListed(self.regscan("plugins", env=env, output_dir=False))
+        result = self.dry_run(self.registry.url, env=env)
+        self.assertInventory(result, self.registry.host, self.inventory.rows())
+
+    def test_bad_plugins_are_refused_with_a_reason(self):
+        env = {"REGSCAN_PLUGIN_PATH": f"{self.empty_dir}:{self.bad_dir}"}
+        result = self.regscan("plugins", env=env, output_dir=False)
+        self.assertInstalledPluginsListed(result)
+        for path in self.bad_files:
+            lines = self.plugin_lines(result, path)
+            self.assertEqual(len(lines), 1, f"{path}\n{result!r}")
+            self.assertGreater(len(lines[0].replace(path, "").strip(" :-")), 5,
+                               f"no reason given for {path}\n{result!r}")
+        self.assertRegex(self.plugin_lines(result, self.wrong_major)[0], r"(?i)sdk|abi|major")
+
+    def test_dry_run_works_despite_bad_plugins(self):
+        for how, kwargs, args in (
+                ("REGSCAN_PLUGIN_PATH", {"env": {"REGSCAN_PLUGIN_PATH": self.bad_dir}}, ()),
+                ("--plugin-dir", {}, (f"--plugin-dir={self.bad_dir}",))):
+            with self.subTest(how):
+                result = self.dry_run(self.registry.url, *args, **kwargs)
+                self.assertInventory(result, self.registry.host, self.inventory.rows())
+
+    def test_plugin_path_searched_before_install_directory(self):
+        first = os.path.join(self.scratch.name, "first")
+        os.makedirs(first, 0o755, exist_ok=True)
+        copy = os.path.join(first, "libregscan-v2.so")
+        shutil.copyfile(os.path.join(build_dir(), "lib", "regscan", "plugins", "libregscan-v2.so"), copy)
+        result = self.regscan("plugins", env={"REGSCAN_PLUGIN_PATH": first}, output_dir=False)
+        self.assertExit(result, 0)
+        loaded = [line for line in result.stdout.splitlines() if "DEFAULT_V2" in line]
+        self.assertEqual(len(loaded), 1, f"{result!r}")
+        self.assertIn(copy, loaded[0])
+
+    def test_forced_type(self):
+        result = self.dry_run(self.registry.url, "--type=DEFAULT_V2")
+        self.assertInventory(result, self.registry.host, self.inventory.rows())
+        result = self.dry_run(self.registry.url, "--type=NO_SUCH_TYPE")
+        self.assertExit(result, 5)
+
+    def test_relocated_install(self):
+        with tempfile.TemporaryDirectory(prefix="regscan-e2e-install-") as directory:
+            prefix = os.path.join(directory, "first")
+            subprocess.run(["cmake", "--install", build_dir(), "--prefix", prefix],
+                           check=True, capture_output=True, timeout=120)
+            moved = os.path.join(directory, "moved")
+            os.rename(prefix, moved)
+            binary = os.path.join(moved, "bin", "regscan")
+            result = self.regscan("plugins", env={"REGSCAN_BIN": binary}, output_dir=False,
+                                  binary=binary)
+            self.assertExit(result, 0)
+            loaded = [line for line in result.stdout.splitlines() if "DEFAULT_V2" in line]
+            self.assertEqual(len(loaded), 1, f"{result!r}")
+            self.assertIn(moved + os.sep, loaded[0])
+            result = self.dry_run(self.registry.url, binary=binary)
+            self.assertInventory(result, self.registry.host, self.inventory.rows())
+
+
+if __name__ == "__main__":
+    unittest.main()

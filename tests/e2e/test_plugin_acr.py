@@ -1,0 +1,265 @@
+"""The acr plugin through the real binary, against an emulated Azure Container Registry.
+
+The registry is reached by its real name, https://test.azurecr.io, through
+--resolve and a certificate for that name (port 443 of a loopback address
+when it can be bound), so identification from the URL is tested for real.
+Behind the emulated ACR data plane (tests/e2e/emulators/acr_registry.py)
+sits a real distribution registry holding the images pushed here; Entra ID
+and the Instance Metadata Service are emulated too (acr_identity.py).
+"""
+import os
+import re
+import secrets
+import tempfile
+import unittest
+
+from emulators import acr_https
+from emulators.acr_identity import AzureDirectory, EntraEmulator, ImdsEmulator
+from emulators.acr_registry import AcrEmulator
+from harness import case, certs, content, oci_layout as oci, push, registry
+
+LOGIN_SERVER = "test.azurecr.io"
+ADMIN = ("test", "Admin-" + secrets.token_hex(12))
+CLIENT_SECRET = "Sp~" + secrets.token_hex(16)
+WRONG_SECRET = "Wrong~" + secrets.token_hex(16)
+# Four repositories and a three-tag one: with pages of two, both listings page.
+IMAGES = {("base/alpine", "3.19"): "2023-12-07T10:00:00Z",
+          ("team/app", "1.0"): "2019-01-01T01:29:27Z",
+          ("team/app", "1.1"): "2020-02-02T02:02:02.25Z",
+          ("team/app", "2.0"): "2021-06-07T08:09:10.5+01:00",
+          ("tools/jq", "1.7"): "2022-02-02T02:02:02Z",
+          ("web/site", "latest"): "2024-02-29T23:59:59Z"}
+REPOSITORIES = sorted({repo for repo, _ in IMAGES})
+# Neither a build time nor a push time of anything above: a report showing
+# these would have taken ACR's tag times for build times.
+TAG_TIMES = {key: ("2001-01-01T00:00:00.1234567Z", "2002-02-02T00:00:00.7654321Z") for key in IMAGES}
+AZURE_ENV = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_AUTHORITY_HOST", "AZURE_IMDS_ENDPOINT")
+
+
+class AcrPlugin(case.RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-acr-")
+        cls.addClassCleanup(directory.cleanup)
+        cls.ca = certs.CertificateAuthority(directory.name, names=f"DNS:{LOGIN_SERVER},IP:127.0.0.1",
+                                            common_name=LOGIN_SERVER)
+
+        cls.upstream = registry.Registry()
+        cls.addClassCleanup(cls.upstream.stop)
+        cls.upstream.start()
+        push.skopeo_push(cls.upstream, {f"{r}:{t}": oci.image(c) for (r, t), c in IMAGES.items()})
+
+        cls.azure = AzureDirectory()
+        cls.client_id, sp_object = cls.azure.add_app(CLIENT_SECRET)
+        cls.identity_client_id, identity_object = cls.azure.add_identity()
+        cls.azure.system_identity = "system-" + secrets.token_hex(4)
+        cls.stranger_client_id, _ = cls.azure.add_identity()  # no role on the registry
+
+        cls.entra = EntraEmulator(cls.azure, cls.ca).start()
+        cls.addClassCleanup(cls.entra.stop)
+        cls.imds = ImdsEmulator(cls.azure).start()
+        cls.addClassCleanup(cls.imds.stop)
+        cls.acr = AcrEmulator(cls.upstream, cls.ca, cls.azure, login_server=LOGIN_SERVER, admin=ADMIN,
+                              pull_principals={sp_object, identity_object, cls.azure.system_identity},
+                              page_size=2, tag_times=TAG_TIMES).start()
+        cls.addClassCleanup(cls.acr.stop)
+
+        cls.inventory = content.Inventory(cls.acr.authority)
+        for (repo, tag), created in IMAGES.items():
+            cls.inventory.add(repo, tag, {"": created})
+
+    def setUp(self):
+        self.acr.reset()
+        self.entra.server.clear()
+        self.entra.grants.clear()
+        self.imds.asked.clear()
+
+    # -- helpers ------------------------------------------------------------
+
+    def scan(self, *args, env=None, **kwargs):
+        base_env = {name: "" for name in AZURE_ENV}
+        base_env.update(AZURE_AUTHORITY_HOST=self.entra.url, AZURE_IMDS_ENDPOINT=self.imds.url)
+        base_env.update(env or {})
+        return self.dry_run(self.acr.url, self.acr.resolve, f"--ca-cert={self.ca.ca_cert}", *args,
+                            env=base_env, **kwargs)
+
+    def as_service_principal(self, secret=CLIENT_SECRET, *args, **kwargs):
+        env = dict(kwargs.pop("env", {}), AZURE_TENANT_ID=self.azure.tenant)
+        return self.scan(f"--username={self.client_id}", f"--password={secret}", *args, env=env, **kwargs)
+
+    def assertScanned(self, result, **kwargs):
+        self.assertInventory(result, self.acr.authority, self.inventory.rows(**kwargs),
+                             repositories_failed=len(kwargs.get("missing", ())))
+        self.assertLogged(result, "^Identified registry as: ACR$", "info")
+        self.assertNoSecrets(result)
+
+    def all_secrets(self):
+        return [ADMIN[1], CLIENT_SECRET, WRONG_SECRET, *self.azure.issued, *self.acr.issued]
+
+    def assertNoSecrets(self, result):
+        report = ""
+        if os.path.exists(result.report_path(self.acr.authority)):
+            with open(result.report_path(self.acr.authority)) as f:
+                report = f.read()
+        for secret in self.all_secrets():
+            for name, text in (("stdout", result.stdout), ("stderr", result.stderr), ("report", report)):
+                self.assertNotIn(secret, text, f"a secret or token leaked into {name}")
+
+    def listing_requests(self):
+        """(route, query) of every /acr/v1 request the registry answered 200."""
+        return [(path.partition("?")[0], path.partition("?")[2])
+                for method, path, status in self.acr.server.requests("GET")
+                if path.startswith("/acr/v1/") and status == 200]
+
+    def scopes_granted(self, how):
+        return sorted(s for h, scopes in self.acr.token_grants if h == how for s in scopes)
+
+    # -- identification and listing ----------------------------------------
+
+    def test_identified_from_the_real_host_name(self):
+        result = self.scan(f"--username={ADMIN[0]}", f"--password={ADMIN[1]}")
+        self.assertScanned(result)
+        expected = ("test-azurecr-io-report.csv" if self.acr.port == 443
+                    else f"test-azurecr-io-{self.acr.port}-report.csv")
+        self.assertEqual(result.output_files(), [expected])
+        self.assertTrue(all(row[0].startswith(self.acr.authority + "/") for row in result.rows(self.acr.authority)[1]))
+
+    def test_listing_pages_through_the_acr_api(self):
+        result = self.scan(f"--username={ADMIN[0]}", f"--password={ADMIN[1]}")
+        self.assertScanned(result)
+        requests = self.listing_requests()
+        catalog = [q for r, q in requests if r == "/acr/v1/_catalog"]
+        self.assertEqual(len(catalog), (len(REPOSITORIES) + 1) // 2, requests)
+        self.assertTrue(any("last=" in q for q in catalog), catalog)
+        for repo in REPOSITORIES:
+            tags = sum(1 for r, _ in requests if r == f"/acr/v1/{repo}/_tags")
+            expected_pages = (sum(1 for r, _ in IMAGES if r == repo) + 1) // 2
+            self.assertEqual(tags, expected_pages, f"{repo}: {requests}")
+        self.assertEqual(self.acr.server.requests(route="/v2/_catalog"), [])
+
+    # -- admin user (Basic) --------------------------------------------------
+
+    def test_admin_user(self):
+        result = self.scan(f"--username={ADMIN[0]}", f"--password={ADMIN[1]}")
+        self.assertScanned(result)
+        self.assertLogged(result, r"Signed in to test\.azurecr\.io as 'test' \(admin user or repository-scoped token\)")
+        # Basic credentials bought the scoped tokens; Entra ID was never asked.
+        scopes = self.scopes_granted("basic")
+        self.assertIn("registry:catalog:*", scopes)
+        for repo in REPOSITORIES:
+            self.assertIn(f"repository:{repo}:metadata_read", scopes)
+            self.assertIn(f"repository:{repo}:pull", scopes)
+        self.assertEqual(self.scopes_granted("refresh"), [])
+        self.assertEqual((self.entra.grants, self.imds.asked, self.acr.exchanges), ([], [], []))
+
+    def test_wrong_admin_password_without_a_tenant(self):
+        result = self.scan(f"--username={ADMIN[0]}", "--password=" + WRONG_SECRET)
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"refused 'test' as an admin user or token \(HTTP 401 UNAUTHORIZED.*"
+                                  r"needs its tenant: set AZURE_TENANT_ID or --acr-tenant")
+        self.assertNoSecrets(result)
+
+    # -- service principal ---------------------------------------------------
+
+    def test_service_principal(self):
+        result = self.as_service_principal()
+        self.assertScanned(result)
+        self.assertLogged(result, f"Signed in to Entra ID as service principal {self.client_id} "
+                                  f"\\(tenant {self.azure.tenant}\\)")
+        # One client-credentials grant, one exchange, then one access token per
+        # listing scope: every token was cached and reused.
+        self.assertEqual(self.entra.grants,
+                         [(self.azure.tenant, self.client_id, "https://management.azure.com/.default")])
+        self.assertEqual(len(self.acr.exchanges), 1)
+        self.assertEqual(self.acr.exchanges[0][0], self.azure.tenant)
+        listing = [s for s in self.scopes_granted("refresh") if not s.endswith(":pull")]
+        self.assertEqual(listing, sorted(["registry:catalog:*"] +
+                                         [f"repository:{r}:metadata_read" for r in REPOSITORIES]))
+        pulls = {s for s in self.scopes_granted("refresh") if s.endswith(":pull")}
+        self.assertEqual(pulls, {f"repository:{r}:pull" for r in REPOSITORIES})
+
+    def test_service_principal_with_options_instead_of_environment(self):
+        result = self.scan(f"--username={self.client_id}", f"--password={CLIENT_SECRET}",
+                           f"--acr-tenant={self.azure.tenant}", f"--azure-authority-host={self.entra.url}",
+                           "--acr-auth=service-principal", env={"AZURE_AUTHORITY_HOST": "https://127.0.0.1:9"})
+        self.assertScanned(result)
+        # Told it is a service principal, the plugin never tried Basic.
+        self.assertEqual(self.acr.server.requests("GET", "/oauth2/token"), [])
+        self.assertEqual(len(self.entra.grants), 1)
+
+    def test_wrong_client_secret(self):
+        result = self.as_service_principal(WRONG_SECRET)
+        self.assertExit(result, 4)
+        self.assertLogFormat(result)
+        self.assertLogged(result, f"Entra ID .* for service principal {self.client_id} in tenant "
+                                  f"{self.azure.tenant} refused the sign-in: HTTP 401 invalid_client: "
+                                  "AADSTS7000215: Invalid client secret provided")
+        self.assertEqual(self.acr.exchanges, [])
+        self.assertFalse(os.path.exists(result.report_path(self.acr.authority)))
+        self.assertNoSecrets(result)
+
+    # -- managed identity ----------------------------------------------------
+
+    def test_system_assigned_managed_identity(self):
+        result = self.scan()
+        self.assertScanned(result)
+        self.assertLogged(result, r"^Signed in with the managed identity \(system-assigned\)")
+        self.assertEqual(self.imds.asked, [(None, "https://management.azure.com/", "true")])
+        # The exchange names the tenant the identity's token carries.
+        self.assertEqual(self.acr.exchanges, [(self.azure.tenant, self.azure.system_identity)])
+
+    def test_user_assigned_managed_identity(self):
+        result = self.scan(env={"AZURE_CLIENT_ID": self.identity_client_id})
+        self.assertScanned(result)
+        self.assertEqual(self.imds.asked, [(self.identity_client_id, "https://management.azure.com/", "true")])
+        self.assertEqual(len(self.acr.exchanges), 1)
+
+    def test_managed_identity_not_found(self):
+        result = self.scan("--azure-client-id=" + "0" * 8 + "-dead-beef-0000-" + "0" * 12)
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"no --username/--password given; managed identity sign-in failed: .*"
+                                  r"HTTP 400 invalid_request: Identity not found")
+        self.assertNoSecrets(result)
+
+    def test_managed_identity_without_a_role(self):
+        result = self.scan(f"--azure-client-id={self.stranger_client_id}")
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"/oauth2/exchange .*HTTP 401 UNAUTHORIZED: principal '[^']+' has no role")
+        self.assertNoSecrets(result)
+
+    # -- fallback and failures -----------------------------------------------
+
+    def test_falls_back_to_v2_catalog_without_the_acr_api(self):
+        self.acr.acr_api = False
+        result = self.as_service_principal()
+        self.assertScanned(result)
+        self.assertLogged(result, r"no ACR listing API \(GET https://test\.azurecr\.io\S*/acr/v1/_catalog\?n=100: "
+                                  r"HTTP 404.*listing through /v2/_catalog")
+        self.assertEqual(len(self.acr.server.requests("GET", "/acr/v1/_catalog")), 1)
+        self.assertTrue(any(status == 200 for _, _, status in self.acr.server.requests("GET", "/v2/_catalog")))
+        for repo in REPOSITORIES:
+            self.assertTrue(self.acr.server.requests("GET", f"/v2/{repo}/tags/list"), repo)
+        self.assertIn("registry:catalog:*", self.scopes_granted("refresh"))
+
+    def test_one_repository_failing_leaves_the_others(self):
+        self.acr.failing_tags["tools/jq"] = acr_https.json_reply(
+            403, {"errors": [{"code": "DENIED", "message": "requested access to the resource is denied",
+                              "detail": None}]})
+        result = self.as_service_principal()
+        self.assertScanned(result, missing={"tools/jq"})
+        self.assertExit(result, 6)
+        self.assertLogged(result, r"^Failed to list tags repository=tools/jq error=.*/acr/v1/tools/jq/_tags\?n=100: "
+                                  r"HTTP 403 DENIED: requested access to the resource is denied", "error")
+
+    def test_no_secret_or_token_in_trace_output(self):
+        for result in (self.as_service_principal(CLIENT_SECRET, "--log-level=trace"),
+                       self.scan(f"--username={ADMIN[0]}", f"--password={ADMIN[1]}", "--log-level=trace"),
+                       self.scan("--log-level=trace")):
+            self.assertScanned(result)
+        self.assertGreater(len(self.azure.issued), 1)
+        self.assertGreater(len(self.acr.issued), 3)
+        self.assertTrue(any(" trace " in line or " debug " in line for line in result.log_lines), result)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,305 @@
+"""The dockerhub plugin against emulators of the Docker Hub API, auth.docker.io
+and registry-1.docker.io (tests/e2e/emulators/dockerhub*.py) whose /v2/ traffic
+reaches a real distribution registry holding the images built here.
+
+Pages hold 2 entries, so every listing of more than 2 follows `next`.
+
+The repository column: Docker Hub images are `docker.io/<namespace>/<repo>`
+to every client, but the core prefixes the host:port of the URL given to
+regscan, so expected_rows() takes that host. When the core lets a plugin name
+the reference host, these expectations change to docker.io.
+"""
+import base64
+import secrets
+import unittest
+
+from emulators import dockerhub, dockerhub_model
+from harness import case, content, oci_layout as oci
+
+USER = "hubuser"
+PASSWORD = "Pw-" + secrets.token_hex(12)
+PAT = "dckr_pat_" + secrets.token_hex(12)
+WRONG = "dckr_pat_" + secrets.token_hex(12)
+OTHER_PAT = "dckr_pat_" + secrets.token_hex(12)
+
+AMD64 = {"os": "linux", "architecture": "amd64"}
+ARM64 = {"os": "linux", "architecture": "arm64", "variant": "v8"}
+
+# (namespace, repository, tag, {platform: created} or {"": created}, pushed, private)
+IMAGES = [
+    ("acme", "api", "1.0", {"": "2019-01-01T01:29:27Z"}, "2024-01-10T10:00:00.000001Z", False),
+    ("acme", "api", "1.1", {"": "2020-02-02T02:02:02.5Z"}, "2024-02-10T10:00:00Z", False),
+    ("acme", "api", "latest", {"linux/amd64": "2021-03-03T03:03:03Z", "linux/arm64/v8": "2021-03-04T04:04:04Z"},
+     "2024-03-10T10:00:00.5Z", False),
+    ("acme", "web", "2.0", {"": "2022-05-05T05:05:05+02:00"}, "2023-12-24T18:00:00Z", False),
+    ("acme", "worker", "0.9", {"": "2017-07-07T07:07:07Z"}, "2022-01-01T00:00:00Z", False),
+    ("acme", "internal", "v1", {"": "2018-08-08T08:08:08Z"}, "2024-04-01T00:00:00Z", True),
+    (USER, "tool", "0.1", {"": "2016-06-06T06:06:06Z"}, "2021-06-06T06:06:06Z", False),
+    (USER, "secret-svc", "v2", {"": "2015-05-05T05:05:05Z"}, "2021-05-05T05:05:05Z", True),
+    ("library", "alpine", "3.19", {"linux/amd64": "2023-12-07T11:00:00Z", "linux/arm64/v8": "2023-12-07T11:30:00Z"},
+     "2024-01-27T00:00:00Z", False),
+    ("other", "hidden", "1", {"": "2014-04-04T04:04:04Z"}, "2020-04-04T04:04:04Z", True),
+]
+
+
+def build_manifest(created):
+    if "" in created:
+        return oci.image(created[""])
+    children = []
+    for platform, when in created.items():
+        os_name, arch, *variant = platform.split("/")
+        spec = dict(AMD64 if arch == "amd64" else ARM64)
+        children.append((oci.image(when, os_name=os_name, arch=arch, variant=variant[0] if variant else None),
+                         spec))
+    return oci.index(children)
+
+
+def start_hub(real_names):
+    hub = dockerhub.DockerHub(max_page_size=2, real_names=real_names)
+    hub.start()
+    try:
+        hub.model.add_account(dockerhub_model.Account(USER, PASSWORD, [PAT], member_of=["acme"]))
+        hub.model.add_account(dockerhub_model.Account("other", "Other-" + secrets.token_hex(8),
+                                                                [OTHER_PAT]))
+        hub.model.add_namespace("acme")
+        hub.model.add_namespace("library")
+        hub.model.add_namespace("empty-org")
+        hub.publish([(ns, repo, tag, build_manifest(created), pushed, private)
+                     for ns, repo, tag, created, pushed, private in IMAGES])
+    except BaseException:
+        hub.stop()
+        raise
+    return hub
+
+
+def expected_rows(host, namespaces, private=False):
+    """The CSV rows for `namespaces` as a user sees them (private: may read acme's and own private repos)."""
+    inventory = content.Inventory(host)
+    for ns, repo, tag, created, _, is_private in IMAGES:
+        if ns not in namespaces:
+            continue
+        if is_private and not (private and ns in ("acme", USER)):
+            continue
+        inventory.add(f"{ns}/{repo}", tag, created)
+    return inventory.rows()
+
+
+class DockerHubCase(case.RegscanCase):
+    """Shared checks; the subclass sets `hub`."""
+
+    def setUp(self):
+        front = self.hub.front
+        front.pull_limit = front.pulls_left = 100
+        front.limited, front.reset_after_429, front.retry_after = True, True, "1"
+        self.hub.api.auth_token_route = self.hub.api.namespaces_routes = True
+        self.first_issued = len(self.hub.model.issued)
+        self.first_auth = len(self.hub.auth.requests)
+        self.first_front = len(self.hub.front.requests)
+        self.first_login = len(self.hub.api.logins)
+        self.first_listing = len(self.hub.api.listings)
+
+    def secrets_in_play(self):
+        issued = self.hub.model.issued[self.first_issued:]
+        return [PASSWORD, PAT, WRONG, OTHER_PAT,
+                base64.b64encode(f"{USER}:{PAT}".encode()).decode(),
+                base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode(),
+                base64.b64encode(f"{USER}:{WRONG}".encode()).decode()] + issued + \
+            [token.rsplit(".", 1)[1] for token in issued]
+
+    def assertNoSecrets(self, result, host):
+        report = ""
+        try:
+            with open(result.report_path(host)) as f:
+                report = f.read()
+        except FileNotFoundError:
+            pass
+        for secret in self.secrets_in_play():
+            for name, text in (("stdout", result.stdout), ("stderr", result.stderr), ("report", report)):
+                self.assertNotIn(secret, text, f"a secret leaked into {name}")
+
+    def auth_requests(self):
+        return self.hub.auth.requests[self.first_auth:]
+
+    def front_requests(self):
+        return self.hub.front.requests[self.first_front:]
+
+
+class DockerHubEmulated(DockerHubCase):
+    """https://hub.docker.com:<port> (resolved to loopback) with --hub-api and
+    --hub-registry pointing at the emulators."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = start_hub(real_names=False)
+        cls.addClassCleanup(cls.hub.stop)
+        cls.host = cls.hub.hub_url.split("://", 1)[1]
+
+    def scan(self, *args, env=None, endpoints=True, **kwargs):
+        options = self.hub.endpoint_options() if endpoints else []
+        return self.dry_run(self.hub.hub_url, *self.hub.args(), *options, *args, env=env, **kwargs)
+
+    def pat(self):
+        return [f"--username={USER}", f"--password={PAT}"]
+
+    def test_namespace_with_personal_access_token(self):
+        result = self.scan(*self.pat(), "--namespace=acme")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True))
+        self.assertLogged(result, r"^Identified registry as: DOCKERHUB$", "info")
+        self.assertLogged(result, rf"^Logged in to the Docker Hub API as {USER} \(/v2/auth/token\)", "info")
+        self.assertEqual(self.hub.api.logins[self.first_login:], [("/v2/auth/token", USER, True)])
+        # Both listings really were paged: 4 repositories and 3 tags, 2 per page.
+        paths = [path for path, _, _ in self.hub.api.listings[self.first_listing:]]
+        self.assertIn("/v2/namespaces/acme/repositories?page=2&page_size=2", paths)
+        self.assertIn("/v2/namespaces/acme/repositories/api/tags?page=2&page_size=2", paths)
+        self.assertTrue(all(user == USER for _, user, _ in self.hub.api.listings[self.first_listing:]))
+        self.assertNoSecrets(result, self.host)
+
+    def test_username_is_the_default_namespace(self):
+        result = self.scan(*self.pat())
+        self.assertInventory(result, self.host, expected_rows(self.host, {USER}, private=True))
+
+    def test_password_instead_of_token(self):
+        result = self.scan(f"--username={USER}", f"--password={PASSWORD}", "--namespace=acme")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True))
+        self.assertNoSecrets(result, self.host)
+
+    def test_two_namespaces(self):
+        for args in (["--namespace=acme", "--namespace=library"], ["--namespace=library,acme"]):
+            with self.subTest(args=args):
+                result = self.scan(*self.pat(), *args)
+                self.assertInventory(result, self.host, expected_rows(self.host, {"acme", "library"}, private=True))
+
+    def test_anonymous_lists_public_repositories(self):
+        result = self.scan("--namespace=acme")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}))
+        self.assertLogged(result, r"^Docker Hub namespace acme: 3 repositories \(public only", "info")
+        self.assertEqual(self.hub.api.logins[self.first_login:], [])
+        requests = self.auth_requests()
+        self.assertTrue(requests)
+        self.assertTrue(all(user is None for user, _, _, _ in requests), requests)
+
+    def test_tokens_are_per_repository_pull_scopes_of_docker_hub(self):
+        result = self.scan(*self.pat(), "--namespace=acme")
+        self.assertExit(result, 0)
+        requests = self.auth_requests()
+        self.assertEqual({(user, service) for user, service, _, _ in requests}, {(USER, "registry.docker.io")})
+        scopes = {scope for _, _, wanted, _ in requests for scope in wanted}
+        self.assertEqual(scopes, {f"repository:acme/{repo}:pull" for repo in ("api", "web", "worker", "internal")})
+        self.assertTrue(all(status == 200 for _, _, _, status in requests))
+
+    def test_pull_rate_limit_is_logged_once(self):
+        result = self.scan(*self.pat(), "--namespace=acme")
+        self.assertExit(result, 0)
+        limits = [m for m in result.messages() if "pull rate limit" in m]
+        self.assertEqual(len(limits), 1, f"{result!r}")
+        self.assertRegex(limits[0], r"^Docker Hub pull rate limit for this account: 100 of 100 pulls left per "
+                                    r"6 h window plugin=dockerhub$")
+        # One free HEAD, on the newest tag of whichever repository was listed first.
+        heads = [path for method, path, _, status in self.front_requests()
+                 if method == "HEAD" and "/manifests/" in path and status == 200]
+        newest = {"/v2/acme/api/manifests/latest", "/v2/acme/web/manifests/2.0",
+                  "/v2/acme/worker/manifests/0.9", "/v2/acme/internal/manifests/v1"}
+        self.assertEqual(len(heads), 1, heads)
+        self.assertIn(heads[0], newest)
+
+    def test_registry_429_once_then_the_run_succeeds(self):
+        self.hub.front.pulls_left = 0
+        result = self.scan(*self.pat(), "--namespace=acme")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True))
+        self.assertLogged(result, r"^Docker Hub pull rate limit exhausted for this account: 0 of 100 pulls left per "
+                                  r"6 h window\. Manifest GETs are answered 429 TOOMANYREQUESTS", "warning")
+        self.assertLogged(result, r"/manifests/\S+ answered 429; retry 1 of \d+ in 1000 ms", "warning")
+        refused = [r for r in self.front_requests() if r[3] == 429]
+        self.assertEqual(len(refused), 1, self.front_requests())
+
+    def test_api_429_once_then_the_run_succeeds(self):
+        self.hub.api.fail_next_get(1)
+        result = self.scan("--namespace=acme")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}))
+        self.assertLogged(result, r"GET https://hub\.docker\.com:\d+/v2/namespaces/acme/repositories\?page_size=100 "
+                                  r"answered 429; retry 1 of \d+ in 1000 ms", "warning")
+
+    def test_wrong_token_exits_4(self):
+        result = self.scan(f"--username={USER}", f"--password={WRONG}", "--namespace=acme")
+        self.assertExit(result, 4)
+        self.assertLogFormat(result)
+        self.assertLogged(result, rf"Docker Hub refused the credentials of '{USER}' \(POST https://hub\.docker\.com:\d+"
+                                  r"/v2/auth/token: HTTP 401: Incorrect authentication credentials\)")
+        self.assertEqual(self.front_requests(), [])
+        self.assertNoSecrets(result, self.host)
+
+    def test_no_namespace_and_no_username_exits_5(self):
+        result = self.scan()
+        self.assertExit(result, 5)
+        self.assertLogged(result, r"--namespace NAME")
+        self.assertEqual(self.hub.api.listings[self.first_listing:], [])
+
+    def test_unknown_namespace_is_named(self):
+        result = self.scan("--namespace=nobody")
+        self.assertExit(result, 6)
+        self.assertLogged(result, r"Docker Hub namespace 'nobody' not found \(GET https://hub\.docker\.com:\d+"
+                                  r"/v2/namespaces/nobody/repositories\?page_size=100: HTTP 404")
+
+    def test_private_repositories_of_others_stay_hidden(self):
+        result = self.scan(*self.pat(), "--namespace=other,empty-org")
+        self.assertInventory(result, self.host, [])
+
+    def test_older_hub_api_routes(self):
+        self.hub.api.auth_token_route = False
+        self.hub.api.namespaces_routes = False
+        result = self.scan(*self.pat(), "--namespace=acme")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True))
+        self.assertEqual(self.hub.api.logins[self.first_login:], [("/v2/users/login", USER, True)])
+        paths = [path for path, _, _ in self.hub.api.listings[self.first_listing:]]
+        self.assertIn("/v2/repositories/acme/?page=2&page_size=2", paths)
+        self.assertIn("/v2/repositories/acme/api/tags/?page=2&page_size=2", paths)
+
+    def test_endpoints_from_the_environment(self):
+        env = {"REGSCAN_DOCKERHUB_API": self.hub.hub_url, "REGSCAN_DOCKERHUB_REGISTRY": self.hub.registry_url}
+        result = self.scan(*self.pat(), "--namespace=library", env=env, endpoints=False)
+        self.assertInventory(result, self.host, expected_rows(self.host, {"library"}, private=True))
+
+    def test_no_secret_at_trace_level(self):
+        for name, password, code in (("token", PAT, 0), ("password", PASSWORD, 0), ("wrong", WRONG, 4)):
+            with self.subTest(secret=name):
+                self.first_issued = len(self.hub.model.issued)
+                result = self.scan("--log-level=trace", f"--username={USER}", f"--password={password}",
+                                   "--namespace=acme")
+                self.assertExit(result, code)
+                if code == 0:
+                    self.assertLogged(result, r"^Docker Hub API rate limit: \d+ of 180 requests left", "trace")
+                    self.assertTrue(self.hub.model.issued[self.first_issued:])
+                self.assertNoSecrets(result, self.host)
+
+
+class DockerHubRealNames(DockerHubCase):
+    """The real host names on port 443 of loopback addresses: no endpoint
+    options, the plugin's defaults (hub.docker.com, registry-1.docker.io and
+    the challenge's https://auth.docker.io/token) are used as they are."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = start_hub(real_names=True)
+        cls.addClassCleanup(cls.hub.stop)
+
+    def test_identified_from_each_docker_hub_name(self):
+        for url in ("https://hub.docker.com", "https://docker.io", "https://index.docker.io",
+                    "https://registry-1.docker.io"):
+            with self.subTest(url=url):
+                host = url.split("://", 1)[1]
+                result = self.dry_run(url, *self.hub.args(), f"--username={USER}", f"--password={PAT}",
+                                      "--namespace=acme")
+                self.assertInventory(result, host, expected_rows(host, {"acme"}, private=True))
+                self.assertLogged(result, r"^Identified registry as: DOCKERHUB$", "info")
+                self.assertNoSecrets(result, host)
+
+    def test_anonymous_official_images(self):
+        result = self.dry_run("https://hub.docker.com/u/library", *self.hub.args())
+        self.assertInventory(result, "hub.docker.com", expected_rows("hub.docker.com", {"library"}))
+        self.assertTrue(all(service == "registry.docker.io" and user is None
+                            for user, service, _, _ in self.auth_requests()))
+        self.assertTrue(self.auth_requests())
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,270 @@
+"""Scan mode end to end: real images (this machine's dpkg database, a
+distroless-style status.d, multi-layer whiteouts, zstd layers, planted Python
+distributions) pushed to a real registry, real OSV records imported into the
+real database, findings asserted by id; state reuse, new-image counting,
+--fail-on, a corrupted blob and an image timeout through a fault proxy."""
+import gzip
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import threading
+import unittest
+
+from harness import oci_layout, proxy
+from harness.case import RegscanCase
+from harness.push import ApiPusher
+from harness.registry import Registry
+
+SHARED = os.environ.get("REGSCAN_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+PYSEC = os.path.join(SHARED, "reference", "osv", "pypi")
+# Real records (pypa/advisory-database) for the distributions planted below.
+RECORDS = ["PYSEC-2018-28", "PYSEC-2023-74", "PYSEC-2020-96", "PYSEC-2021-142", "PYSEC-2014-13"]
+
+
+def tar_bytes(files, compress):
+    """A tar of {path: bytes or (bytes, mode)}; whiteouts are empty files."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(files):
+            data, mode = files[path] if isinstance(files[path], tuple) else (files[path], 0o644)
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size = len(data)
+            info.mode = mode
+            tar.addfile(info, io.BytesIO(data))
+    data = raw.getvalue()
+    if compress == "gzip":
+        return oci_layout.OCI_LAYER_GZIP, gzip.compress(data, mtime=0), data
+    zstd = subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
+    return "application/vnd.oci.image.layer.v1.tar+zstd", zstd, data
+
+
+def image(layers, config=None, created="2024-01-01T00:00:00Z"):
+    """An OCI image of [(files, compression)] layers."""
+    blobs, diff_ids = [], []
+    for files, compress in layers:
+        media_type, data, raw = tar_bytes(files, compress)
+        blobs.append(oci_layout.Blob(media_type, data))
+        diff_ids.append(oci_layout.digest_of(raw))
+    document = {"created": created, "architecture": "amd64", "os": "linux",
+                "config": config or {"User": "1000", "Healthcheck": {"Test": ["CMD", "true"]}},
+                "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+    config_blob = oci_layout.Blob(oci_layout.OCI_CONFIG, oci_layout.canonical_json(document))
+    manifest = {"schemaVersion": 2, "mediaType": oci_layout.OCI_MANIFEST,
+                "config": config_blob.descriptor(), "layers": [b.descriptor() for b in blobs]}
+    return oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_MANIFEST, oci_layout.canonical_json(manifest)),
+                               [config_blob, *blobs])
+
+
+def metadata(name, version):
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
+
+
+SITE = "/usr/lib/python3/dist-packages"
+
+
+def dpkg_packages():
+    """This machine's installed packages: {(name, version)} by dpkg-query, the oracle."""
+    out = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status} ${Package} ${Version}\n"],
+                         capture_output=True, text=True, check=True).stdout
+    return {tuple(line.split(" ")[1:3]) for line in out.splitlines() if line.startswith("installed ")}
+
+
+def push(registry, target, manifest):
+    pusher = ApiPusher(registry)
+    repo, tag = target.rsplit(":", 1)
+    for blob in manifest.dependencies:
+        pusher.upload_blob(repo, blob.data)
+    pusher.put_manifest(repo, tag, manifest.media_type, manifest.data)
+    pusher.close()
+
+
+class ScanTest(RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-scan-")
+        cls.registry = Registry().start()
+        with open("/etc/os-release", "rb") as f:
+            os_release = f.read()
+        with open("/var/lib/dpkg/status", "rb") as f:
+            dpkg_status = f.read()
+        cls.images = {
+            # this machine's real package database, one layer, gzip
+            "os/debian:real": image([({"/etc/os-release": os_release, "/var/lib/dpkg/status": dpkg_status},
+                                      "gzip")]),
+            # python distributions over two zstd layers; the second deletes requests
+            # (.wh.) and replaces PyYAML's directory wholesale (opaque), leaving 5.4
+            "py/app:whiteouts": image([
+                ({"/etc/os-release": os_release,
+                  f"{SITE}/requests-2.19.0.dist-info/METADATA": metadata("requests", "2.19.0"),
+                  f"{SITE}/PyYAML-5.3.dist-info/METADATA": metadata("PyYAML", "5.3")}, "zstd"),
+                ({f"{SITE}/.wh.requests-2.19.0.dist-info": b"",
+                  f"{SITE}/PyYAML-5.3.dist-info/.wh..wh..opq": b"",
+                  f"{SITE}/PyYAML-5.3.dist-info/METADATA": metadata("PyYAML", "5.4")}, "zstd")]),
+            # distroless-style dpkg (status.d) and a vulnerable requests, gzip
+            "py/app:vulnerable": image([
+                ({"/etc/os-release": os_release,
+                  "/var/lib/dpkg/status.d/base-files": b"Package: base-files\nVersion: 12.4+deb12u5\n"
+                                                       b"Architecture: amd64\n\n",
+                  f"{SITE}/requests-2.19.0.dist-info/METADATA": metadata("requests", "2.19.0")}, "gzip")]),
+            # misconfigured: root, no healthcheck, a secret in Env, remote ADD, setuid file, a key
+            "bad/config:1": image([
+                ({"/usr/bin/helper": (b"#!/bin/sh\n", 0o4755),
+                  "/root/.ssh/id_rsa": b"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n"},
+                 "gzip")],
+                config={"Env": ["PATH=/bin", "DB_PASSWORD=s3cr3t-value-123"]}),
+        }
+        for target, manifest in cls.images.items():
+            push(cls.registry, target, manifest)
+        records = os.path.join(cls.workdir, "osv")
+        os.makedirs(records)
+        for record in RECORDS:
+            shutil.copy(os.path.join(PYSEC, record + ".json"), records)
+        cls.db = os.path.join(cls.workdir, "osv.db")
+        imported = subprocess.run([os.environ["REGSCAN_BIN"], "db", "import", "--db", cls.db, records],
+                                  capture_output=True, text=True)
+        assert imported.returncode == 0, imported.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.registry.stop()
+        shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    def scan(self, *args, state=None, url=None, registry=None, **kwargs):
+        state = state or os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        return self.regscan("registry", url or self.registry.url, "--db", self.db, "--state", state,
+                            "--format=json,csv,sarif,cyclonedx", "--no-progress", *args, **kwargs)
+
+    def report(self, result):
+        path = os.path.join(result.output_dir, self.registry.host.replace(".", "-").replace(":", "-") + "-report.json")
+        with open(path) as f:
+            return json.load(f)
+
+    def images_by_name(self, report):
+        return {f"{i['repository']}:{i['tag']}": i for i in report["images"]}
+
+    def test_findings_packages_and_misconfigurations(self):
+        result = self.scan()
+        self.assertExit(result, 0)
+        images = self.images_by_name(self.report(result))
+        self.assertEqual(set(images), set(self.images))
+
+        # the real dpkg database: every installed package, exactly (dpkg-query is the oracle)
+        debian = images["os/debian:real"]
+        self.assertEqual(debian["status"], "scanned")
+        found = {(p["name"], p["version"]) for p in debian["packages"] if p["type"] == "deb"}
+        self.assertEqual(found, dpkg_packages())
+        self.assertTrue(all(p["ecosystem"].startswith("Debian:") for p in debian["packages"] if p["type"] == "deb"))
+
+        # whiteouts: requests deleted, PyYAML replaced by 5.4 (PYSEC-2020-96 fixed in 5.3.1,
+        # PYSEC-2021-142 fixed in 5.4: neither applies)
+        whiteouts = images["py/app:whiteouts"]
+        python = {(p["name"], p["version"]) for p in whiteouts["packages"] if p["type"] == "python"}
+        self.assertEqual(python, {("PyYAML", "5.4")})
+        self.assertEqual(whiteouts["vulnerabilities"], [])
+
+        # requests 2.19.0: PYSEC-2018-28 (fixed 2.20.0) and PYSEC-2023-74 (fixed 2.31.0),
+        # not PYSEC-2014-13 (fixed 2.3.0)
+        vulnerable = images["py/app:vulnerable"]
+        ids = {v["id"] for v in vulnerable["vulnerabilities"]}
+        self.assertEqual(ids, {"PYSEC-2018-28", "PYSEC-2023-74"})
+        fixed = {v["id"]: v["fixed_version"] for v in vulnerable["vulnerabilities"]}
+        self.assertEqual(fixed, {"PYSEC-2018-28": "2.20.0", "PYSEC-2023-74": "2.31.0"})
+        self.assertIn(("base-files", "12.4+deb12u5"),
+                      {(p["name"], p["version"]) for p in vulnerable["packages"] if p["type"] == "deb"})
+
+        bad = images["bad/config:1"]
+        rules = {(m["id"], m["location"]) for m in bad["misconfigurations"]}
+        self.assertEqual(rules, {("RS-CFG-001", "config.User"), ("RS-CFG-002", "config.Healthcheck"),
+                                 ("RS-CFG-003", "config.Env.DB_PASSWORD"), ("RS-FS-001", "/usr/bin/helper"),
+                                 ("RS-FS-003", "/root/.ssh/id_rsa")})
+        for output in (result.stdout, result.stderr, json.dumps(bad)):
+            self.assertNotIn("s3cr3t-value-123", output)
+
+        summary = result.summary()
+        self.assertEqual(summary["Total images found"], "4")
+        self.assertEqual(summary["New images found"], "4")
+        self.assertEqual(summary["Images scanned"], "4 (0 failed)")
+        self.assertTrue(summary["Vulnerability details"].endswith("-vulnerabilities.csv"))
+        self.assertTrue(summary["Violation details"].endswith("-violations.csv"))
+        validator = os.path.join(os.path.dirname(__file__), "validate_reports.py")
+        checked = subprocess.run(["/usr/bin/python3", validator, result.output_dir], capture_output=True, text=True)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+
+    def test_rescan_reuses_unchanged_images_and_counts_new_ones(self):
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        first = self.scan("--allowList=py/*", state=state)
+        self.assertExit(first, 0)
+        self.assertEqual(first.summary()["New images found"], "2")
+        second = self.scan("--allowList=py/*", state=state)
+        self.assertExit(second, 0)
+        self.assertEqual(second.summary()["New images found"], "0")
+        self.assertEqual(second.summary()["Images scanned"], "2 (0 failed, 2 unchanged)")
+        statuses = {i["status"] for i in self.report(second)["images"]}
+        self.assertEqual(statuses, {"reused"})
+        # a re-pushed tag is new again and rescanned
+        push(self.registry, "py/app:whiteouts", self.images["py/app:vulnerable"])
+        try:
+            third = self.scan("--allowList=py/*", state=state)
+            self.assertEqual(third.summary()["New images found"], "1")
+            images = self.images_by_name(self.report(third))
+            self.assertEqual(images["py/app:whiteouts"]["status"], "reused")  # same digest as :vulnerable
+        finally:
+            push(self.registry, "py/app:whiteouts", self.images["py/app:whiteouts"])
+
+    def test_fail_on_sets_exit_code_7(self):
+        self.assertExit(self.scan("--allowList=py/app:vulnerable", "--fail-on=high"), 7)
+        self.assertExit(self.scan("--allowList=py/app:whiteouts", "--fail-on=low"), 0)
+
+    def test_corrupted_blob_fails_one_image_only(self):
+        layer = self.images["py/app:vulnerable"].dependencies[1]
+        route = f"/v2/py/app/blobs/{layer.digest}"
+        with proxy.FaultProxy(self.registry, [proxy.always(route, 200, b"\x1f\x8b corrupted bytes")]) as faulty:
+            result = self.scan("--allowList=py/*", url=faulty.url)
+        self.assertExit(result, 6)
+        images = self.images_by_name(self.report(result))
+        self.assertEqual(images["py/app:vulnerable"]["status"], "scan_failed")
+        self.assertIn(layer.digest, images["py/app:vulnerable"]["error"])
+        self.assertEqual(images["py/app:whiteouts"]["status"], "scanned")
+        self.assertEqual(result.summary()["Images scanned"], "2 (1 failed)")
+        self.assertLogged(result, r"Failed to scan image image=.*/py/app:vulnerable .*digest mismatch|"
+                                  r"Failed to scan image image=.*/py/app:vulnerable .*corrupt", "error")
+
+    def test_image_timeout_aborts_one_image(self):
+        layer = self.images["os/debian:real"].dependencies[1]
+        release = threading.Event()
+        route = f"/v2/os/debian/blobs/{layer.digest}"
+        with proxy.FaultProxy(self.registry, [proxy.hang(route, release)]) as faulty:
+            try:
+                result = self.scan("--allowList=os/*,py/app:vulnerable", "--image-timeout=3s", url=faulty.url)
+            finally:
+                release.set()
+        self.assertExit(result, 6)
+        images = self.images_by_name(self.report(result))
+        self.assertEqual(images["os/debian:real"]["status"], "scan_failed")
+        self.assertRegex(images["os/debian:real"]["error"], "timed out|deadline|image timeout")
+        self.assertEqual(images["py/app:vulnerable"]["status"], "scanned")
+
+    def test_image_command_scans_one_image(self):
+        result = self.regscan("image", f"http://{self.registry.host}/py/app:vulnerable", "--db", self.db,
+                              "--state", os.path.join(tempfile.mkdtemp(dir=self.workdir), "s.db"),
+                              "--format=json", "--no-progress")
+        self.assertExit(result, 0)
+        report = self.report(result)
+        self.assertEqual([f"{i['repository']}:{i['tag']}" for i in report["images"]], ["py/app:vulnerable"])
+        self.assertEqual({v["id"] for v in report["images"][0]["vulnerabilities"]},
+                         {"PYSEC-2018-28", "PYSEC-2023-74"})
+
+    def test_missing_database_is_a_clear_error(self):
+        result = self.regscan("registry", self.registry.url, "--db", os.path.join(self.workdir, "none.db"),
+                              "--no-progress")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"no vulnerability database at .*none\.db.*regscan db import", "error")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,178 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <vector>
+
+#include "../fixtures/catalog/support.hpp"
+#include "catalog/rpm_cataloger.hpp"
+#include "catalog/rpm_header.hpp"
+
+using namespace regscan::catalog;
+using namespace regscan::catalog::testing;
+
+namespace {
+
+const std::string rpm_dir = shared_dir + "/reference/package-dbs/rpm/";
+
+std::string temp_dir() {
+    std::string dir = run("mktemp -d");
+    dir.pop_back();
+    return dir;
+}
+
+// "name evr arch source-rpm", sorted, for what the cataloger found.
+std::vector<std::string> lines_of(const std::vector<regscan::scan::Package>& packages) {
+    std::vector<std::string> lines;
+    for (const auto& p : packages) {
+        std::string arch = p.purl.substr(p.purl.find("arch=") + 5);
+        arch = arch.substr(0, arch.find('&'));
+        lines.push_back(p.name + " " + p.version + " " + arch + " " + p.source_name + " " + p.source_version);
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+}
+
+// The same from the real rpm tool reading `file` (copied as `db_name` into a
+// fresh dbpath) with `backend`; the source rpm file name is split the way
+// rpm names it: NAME-VERSION-RELEASE.src.rpm.
+std::vector<std::string> rpm_query(const std::string& file, const std::string& db_name, const std::string& backend) {
+    std::string dbpath = temp_dir();
+    run("cp '" + file + "' '" + dbpath + "/" + db_name + "'");
+    std::string out = run("rpm --define '_db_backend " + backend + "' --dbpath '" + dbpath +
+                          "' -qa --qf '%{NAME} %{EPOCHNUM} %{VERSION}-%{RELEASE} %{ARCH} %{SOURCERPM}\\n' 2>/dev/null");
+    run("rm -r '" + dbpath + "'");
+    std::vector<std::string> lines;
+    std::istringstream in(out);
+    for (std::string name, epoch, vr, arch, source; in >> name >> epoch >> vr >> arch >> source;) {
+        if (name == "gpg-pubkey") continue;
+        std::string evr = (epoch == "0" ? "" : epoch + ":") + vr;
+        auto parsed = rpm::parse_source_rpm(source);
+        REQUIRE(parsed);
+        std::string source_evr = (epoch == "0" ? "" : epoch + ":") + parsed->version;
+        lines.push_back(name + " " + evr + " " + arch + " " + parsed->name + " " + source_evr);
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+}
+
+const regscan::scan::Package& find(const std::vector<regscan::scan::Package>& packages, const std::string& name) {
+    auto it = std::find_if(packages.begin(), packages.end(), [&](const auto& p) { return p.name == name; });
+    if (it == packages.end()) throw std::runtime_error("no package " + name);
+    return *it;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("catalog");
+
+TEST_CASE("catalog::rpm reads CBL-Mariner's SQLite rpmdb exactly as rpm does") {
+    std::string file = rpm_dir + "cbl-mariner-2.0-rpmdb.sqlite";
+    FileFacts facts = analyse(RpmCataloger(), "/var/lib/rpm/rpmdb.sqlite", read_file(file));
+    std::vector<std::string> expected = rpm_query(file, "rpmdb.sqlite", "sqlite");
+    CHECK(expected.size() == 129);
+    CHECK(lines_of(facts.packages) == expected);
+    CHECK(facts.notes.empty());
+
+    const auto& ssl = find(facts.packages, "openssl-libs");
+    CHECK(ssl.version == "1.1.1k-7.cm2");
+    CHECK(ssl.source_name == "openssl");
+    CHECK(ssl.source_version == "1.1.1k-7.cm2");
+    CHECK(ssl.type == "rpm");
+    CHECK(ssl.location == "/var/lib/rpm/rpmdb.sqlite");
+    CHECK(ssl.purl == "pkg:rpm/openssl-libs@1.1.1k-7.cm2?arch=x86_64");
+    CHECK(find(facts.packages, "glibc").version == "2.34-2.cm2");
+}
+
+TEST_CASE("catalog::rpm reads a Berkeley DB rpmdb exactly as rpm's bdb_ro backend does") {
+    std::string file = rpm_dir + "libuuid-Packages.bdb";
+    FileFacts facts = analyse(RpmCataloger(), "/var/lib/rpm/Packages", read_file(file));
+    CHECK(lines_of(facts.packages) == rpm_query(file, "Packages", "bdb_ro"));
+    REQUIRE(facts.packages.size() == 1);
+    CHECK(facts.packages[0].name == "libuuid");
+    CHECK(facts.packages[0].version == "2.32.1-42.el8_8");
+    CHECK(facts.packages[0].source_name == "util-linux");
+    CHECK(facts.packages[0].source_version == "2.32.1-42.el8_8");
+    CHECK(facts.notes == std::vector<std::string>{
+                             "/var/lib/rpm/Packages: Berkeley DB rpmdb (the format before rpm 4.16) read with regscan's own reader: 1 packages"});
+}
+
+TEST_CASE("catalog::rpm reads SUSE's ndb rpmdb") {
+    // Debian's rpm is built without the ndb backend, so no oracle here: the
+    // count and glibc's version are what other readers' tests of the same
+    // file (go-rpmdb's testdata) expect.
+    FileFacts facts =
+        analyse(RpmCataloger(), "/usr/lib/sysimage/rpm/Packages.db", read_file(rpm_dir + "sle15-bci-Packages.db"));
+    CHECK(facts.packages.size() == 35);
+    const auto& glibc = find(facts.packages, "glibc");
+    CHECK(glibc.version == "2.31-9.3.2");
+    CHECK(glibc.purl == "pkg:rpm/glibc@2.31-9.3.2?arch=x86_64");
+    const auto& readline = find(facts.packages, "libreadline7");
+    CHECK(readline.version == "7.0-19.6.1");
+    CHECK(readline.source_name == "bash");  // built from bash's source rpm, at bash's version
+    CHECK(readline.source_version == "4.4-19.6.1");
+    CHECK(find(facts.packages, "libstdc++6").purl == "pkg:rpm/libstdc%2B%2B6@11.2.1%2Bgit610-1.3.9?arch=x86_64");
+    CHECK(facts.notes == std::vector<std::string>{
+                             "/usr/lib/sysimage/rpm/Packages.db: ndb rpmdb (SUSE) read with regscan's own reader: 35 packages"});
+}
+
+TEST_CASE("catalog::rpm reads a database the real rpm tool just wrote") {
+    std::string dir = temp_dir();
+    run("'" + fixture_dir + "/rpm/make-rpmdb.sh' '" + dir + "'");
+    std::string file = dir + "/rpmdb.sqlite";
+    std::string content = read_file(file);
+    CHECK(lines_of(analyse(RpmCataloger(), "/usr/lib/sysimage/rpm/rpmdb.sqlite", content).packages) ==
+          rpm_query(file, "rpmdb.sqlite", "sqlite"));
+    run("rm -r '" + dir + "'");
+
+    FileFacts facts = analyse(RpmCataloger(), "/var/lib/rpm/rpmdb.sqlite", content);
+    REQUIRE(facts.packages.size() == 2);
+    const auto& main = find(facts.packages, "regscan-fixture");
+    CHECK(main.version == "2:1.2.3-4.el9");
+    CHECK(main.source_name == "regscan-fixture");
+    CHECK(main.source_version == "2:1.2.3-4.el9");
+    CHECK(main.purl == "pkg:rpm/regscan-fixture@1.2.3-4.el9?arch=noarch&epoch=2");
+    const auto& libs = find(facts.packages, "regscan-fixture-libs");
+    CHECK(libs.version == "1.2.3-4.el9");  // an explicit Epoch: 0 is no epoch
+    CHECK(libs.source_name == "regscan-fixture");
+    CHECK(libs.purl == "pkg:rpm/regscan-fixture-libs@1.2.3-4.el9?arch=noarch");
+}
+
+TEST_CASE("catalog::rpm wants the three formats in both rpmdb directories") {
+    RpmCataloger cataloger;
+    for (std::string dir : {"/var/lib/rpm/", "/usr/lib/sysimage/rpm/"}) {
+        CHECK(cataloger.wants({dir + "rpmdb.sqlite", 1, 0100644}));
+        CHECK(cataloger.wants({dir + "Packages", 1, 0100644}));
+        CHECK(cataloger.wants({dir + "Packages.db", 1, 0100644}));
+        CHECK_FALSE(cataloger.wants({dir + "rpmdb.sqlite-wal", 1, 0100644}));
+        CHECK_FALSE(cataloger.wants({dir + "Name", 1, 0100644}));
+    }
+    CHECK_FALSE(cataloger.wants({"/opt/var/lib/rpm/rpmdb.sqlite", 1, 0100644}));
+}
+
+TEST_CASE("catalog::rpm names the file when the database is not one") {
+    FileFacts facts;
+    std::string junk(4096, 'x');
+    CHECK_THROWS_WITH_AS(RpmCataloger().analyse({"/var/lib/rpm/rpmdb.sqlite", junk.size(), 0100644}, junk, facts),
+                         "/var/lib/rpm/rpmdb.sqlite: not an SQLite database", std::runtime_error);
+    CHECK_THROWS_WITH_AS(RpmCataloger().analyse({"/var/lib/rpm/Packages", junk.size(), 0100644}, junk, facts),
+                         "/var/lib/rpm/Packages: not a Berkeley DB hash database", std::runtime_error);
+    CHECK_THROWS_WITH_AS(RpmCataloger().analyse({"/var/lib/rpm/Packages.db", junk.size(), 0100644}, junk, facts),
+                         "/var/lib/rpm/Packages.db: not an ndb rpmdb (no RpmP magic)", std::runtime_error);
+}
+
+TEST_CASE("catalog::rpm splits source rpm file names") {
+    auto source = rpm::parse_source_rpm("util-linux-2.32.1-42.el8_8.src.rpm");
+    REQUIRE(source);
+    CHECK(source->name == "util-linux");
+    CHECK(source->version == "2.32.1-42.el8_8");
+    CHECK_FALSE(rpm::parse_source_rpm("(none)"));
+    CHECK_FALSE(rpm::parse_source_rpm("noversion.src.rpm"));
+}
+
+TEST_CASE("catalog::rpm refuses a header blob whose index runs past its end") {
+    std::string blob("\x00\x00\x00\x02\x00\x00\x00\x10", 8);
+    CHECK_THROWS_WITH_AS(rpm::read_header_blob(blob), "rpm header blob truncated", std::runtime_error);
+}
+
+TEST_SUITE_END();
