@@ -9,6 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${REGSCAN_BUILD_DIR:-$root/build}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target regscan regscan_plugin_v2 >/dev/null
+regscan="$build/bin/regscan"
 
 work="$(mktemp -d)"
 registry_pid=""
@@ -50,19 +51,37 @@ cp /var/lib/dpkg/status "$work/rootfs/var/lib/dpkg/status"
 umoci insert --image "$layout:base" "$work/rootfs/etc" /etc
 umoci insert --image "$layout:base" "$work/rootfs/var" /var
 umoci config --image "$layout:base" --created "2024-03-01T12:00:00Z" --config.user root
+
+# An application layer on top: old Python distributions with published advisories.
+site="$work/app/usr/lib/python3/dist-packages"
+for dist in requests:2.19.0 urllib3:1.24.1 PyYAML:5.3 Jinja2:2.10; do
+  name="${dist%%:*}" version="${dist##*:}"
+  mkdir -p "$site/$name-$version.dist-info"
+  printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "$name" "$version" >"$site/$name-$version.dist-info/METADATA"
+done
+skopeo copy --quiet "oci:$layout:base" "oci:$layout:app"
+umoci insert --image "$layout:app" "$work/app/usr" /usr
+umoci config --image "$layout:app" --created "2024-05-01T08:30:00Z" --config.user 1000 \
+  --config.env "API_TOKEN=demo-not-a-real-token-1234"
+
 push() { skopeo copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://127.0.0.1:$port/$2"; }
 push base demo/debian-base:12
-push base demo/app:1.0
-push base demo/app:1.1
+push app demo/app:1.0
+push app demo/app:1.1
 push base tools/builder:latest
 
 out="$PWD/regscan-demo-output"
 mkdir -p "$out"
-echo "== regscan registry http://127.0.0.1:$port (tools/* denied)"
+echo "== regscan db import (the bundled real OSV records in data/demo-osv)"
+"$regscan" db import --db "$work/osv.db" "$root/data/demo-osv"
+
+echo "== regscan registry http://127.0.0.1:$port --denyList='tools/*'"
 set +e
-"$build/bin/regscan" registry "http://127.0.0.1:$port" --mode=dry-run --denyList='tools/*' --output-dir "$out"
+"$regscan" registry "http://127.0.0.1:$port" --denyList='tools/*' --db "$work/osv.db" \
+  --state "$out/state.db" --format=table,json,sarif,cyclonedx,csv --output-dir "$out"
 status=$?
 set -e
-echo "== $out/127-0-0-1-$port-report.csv"
-cat "$out/127-0-0-1-$port-report.csv"
+echo "== reports in $out:"
+ls -1 "$out"
+# 6 would mean an image failed; findings alone do not fail the demo.
 exit $status

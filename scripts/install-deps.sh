@@ -13,6 +13,8 @@ packages=(
   docker-registry skopeo umoci openssl apache2-utils zstd
   # reference implementations the version-order oracle tests compare against
   dpkg rpm python3-packaging nodejs node-semver default-jre-headless libmaven3-core-java
+  # schema validation of the OSV fixtures and of the SARIF and CycloneDX reports
+  python3-jsonschema
 )
 
 missing=()

@@ -139,7 +139,7 @@ std::vector<sdk::Repository> HubSession::repositories() {
                    (login_.anonymous() ? " (public only: no credentials given)" : ""));
         for (const auto& name : names) {
             const std::string full = ns + "/" + name;
-            repositories.push_back({full, config_.registry, full});
+            repositories.push_back({full, config_.registry, full, "docker.io/" + full});
         }
     }
     return repositories;

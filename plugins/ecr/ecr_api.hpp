@@ -36,7 +36,7 @@ public:
 
     // Throttled calls are tried this many times in all, waiting
     // base * 2^n (half of it random, at most max_delay) in between.
-    static constexpr int max_attempts = 1;
+    static constexpr int max_attempts = 6;
     static constexpr std::chrono::milliseconds base_delay{400};
     static constexpr std::chrono::milliseconds max_delay{20000};
 

@@ -94,7 +94,7 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
             for (const auto& tag : *tags)
                 if (tag.is_string() && !tag.get<std::string>().empty()) names.push_back(tag.get<std::string>());
         if (names.empty()) {
-            continue;
+            if (info.digest.empty() || children.count(info.digest)) continue;
             result.push_back(info);
         }
         for (auto& name : names) {

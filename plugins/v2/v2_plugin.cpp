@@ -35,12 +35,29 @@ private:
     std::string base_;
 };
 
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string vendor_type(const std::string& host) {
+    if (host.find(".dkr.ecr.") != std::string::npos) return "ECR";
+    if (ends_with(host, ".azurecr.io") || ends_with(host, ".azurecr.cn") || ends_with(host, ".azurecr.us"))
+        return "ACR";
+    if (host == "hub.docker.com" || host == "docker.io" || host == "registry-1.docker.io" ||
+        host == "index.docker.io")
+        return "DOCKERHUB";
+    return {};
+}
+
 struct V2Registry {
     static constexpr const char* types = "DEFAULT_V2";
 
     // Low scores on purpose: this plugin is the fallback, and any vendor
     // plugin that recognises the registry should win.
     static Identification identify(const Host&, const Probe& probe) {
+        // Vendor registries whose discovery or auth the generic API cannot do:
+        // without their plugin, say so rather than half-work.
+        if (auto vendor = vendor_type(probe.parsed.host); !vendor.empty()) return {-1, vendor};
         if (!probe.ping_header("docker-distribution-api-version").empty()) return {10, types};
         if (probe.ping_status == 200 || probe.ping_status == 401) return {5, types};
         return {0, types};

@@ -18,7 +18,7 @@ import tempfile
 import unittest
 
 from emulators import ecr_api, ecr_sigv4, ecr_world
-from emulators.ecr_world import ACCOUNT, PARTNER_EXTERNAL_ID, PARTNER_ROLE, READER_ROLE, REGION
+from emulators.ecr_world import ACCOUNT, PARTNER_EXTERNAL_ID, PARTNER_ROLE, READER_ROLE
 from harness import case, content, oci_layout as oci, push, registry, run as runner
 
 AMD64 = {"os": "linux", "architecture": "amd64"}
@@ -371,15 +371,12 @@ class PluginSet(EcrCase):
         self.assertExit(result, 5)
         self.assertLogged(result, r"no plugin for this registry: " + re.escape(self.world.url) + r" \(type ECR\)")
 
-    @unittest.expectedFailure
     def test_ecr_url_without_the_plugin(self):
-        # Issue 4 asks for "no plugin for this registry" here; today the generic
-        # DEFAULT_V2 plugin claims every registry that answers /v2/ (the core's
-        # fallback), gets ECR's Basic challenge without usable credentials and
-        # ends with exit 4. Needs a core/v2 change (see the ECR report).
+        # The generic V2 plugin vetoes well-known vendor hosts (score -1), so the
+        # core does not fall back to it and no AWS secret is sent as Basic auth.
         result = self.run_without_ecr()
         self.assertExit(result, 5)
-        self.assertLogged(result, r"no plugin for this registry")
+        self.assertLogged(result, r"no plugin for this registry: .* looks like ECR, whose plugin is not installed")
 
 
 class EmulatorSignatures(unittest.TestCase):

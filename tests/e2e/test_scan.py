@@ -139,8 +139,9 @@ class ScanTest(RegscanCase):
         return self.regscan("registry", url or self.registry.url, "--db", self.db, "--state", state,
                             "--format=json,csv,sarif,cyclonedx", "--no-progress", *args, **kwargs)
 
-    def report(self, result):
-        path = os.path.join(result.output_dir, self.registry.host.replace(".", "-").replace(":", "-") + "-report.json")
+    def report(self, result, host=None):
+        host = host or self.registry.host
+        path = os.path.join(result.output_dir, host.replace(".", "-").replace(":", "-") + "-report.json")
         with open(path) as f:
             return json.load(f)
 
@@ -206,18 +207,24 @@ class ScanTest(RegscanCase):
         self.assertEqual(second.summary()["Images scanned"], "2 (0 failed, 2 unchanged)")
         statuses = {i["status"] for i in self.report(second)["images"]}
         self.assertEqual(statuses, {"reused"})
-        # a re-pushed tag is new again and rescanned
+        # a re-pushed tag is new again and rescanned; the unchanged one is reused
         push(self.registry, "py/app:whiteouts", self.images["py/app:vulnerable"])
         try:
             third = self.scan("--allowList=py/*", state=state)
             self.assertEqual(third.summary()["New images found"], "1")
             images = self.images_by_name(self.report(third))
-            self.assertEqual(images["py/app:whiteouts"]["status"], "reused")  # same digest as :vulnerable
+            self.assertEqual(images["py/app:whiteouts"]["status"], "scanned")
+            self.assertEqual({v["id"] for v in images["py/app:whiteouts"]["vulnerabilities"]},
+                             {"PYSEC-2018-28", "PYSEC-2023-74"})
+            self.assertEqual(images["py/app:vulnerable"]["status"], "reused")
         finally:
             push(self.registry, "py/app:whiteouts", self.images["py/app:whiteouts"])
 
     def test_fail_on_sets_exit_code_7(self):
-        self.assertExit(self.scan("--allowList=py/app:vulnerable", "--fail-on=high"), 7)
+        # bad/config holds high findings (a private key, a secret in Env)
+        self.assertExit(self.scan("--allowList=bad/*", "--fail-on=high"), 7)
+        self.assertExit(self.scan("--allowList=bad/*", "--fail-on=critical"), 0)
+        # the whiteouts image has no finding at all
         self.assertExit(self.scan("--allowList=py/app:whiteouts", "--fail-on=low"), 0)
 
     def test_corrupted_blob_fails_one_image_only(self):
@@ -226,7 +233,7 @@ class ScanTest(RegscanCase):
         with proxy.FaultProxy(self.registry, [proxy.always(route, 200, b"\x1f\x8b corrupted bytes")]) as faulty:
             result = self.scan("--allowList=py/*", url=faulty.url)
         self.assertExit(result, 6)
-        images = self.images_by_name(self.report(result))
+        images = self.images_by_name(self.report(result, faulty.host))
         self.assertEqual(images["py/app:vulnerable"]["status"], "scan_failed")
         self.assertIn(layer.digest, images["py/app:vulnerable"]["error"])
         self.assertEqual(images["py/app:whiteouts"]["status"], "scanned")
@@ -244,7 +251,7 @@ class ScanTest(RegscanCase):
             finally:
                 release.set()
         self.assertExit(result, 6)
-        images = self.images_by_name(self.report(result))
+        images = self.images_by_name(self.report(result, faulty.host))
         self.assertEqual(images["os/debian:real"]["status"], "scan_failed")
         self.assertRegex(images["os/debian:real"]["error"], "timed out|deadline|image timeout")
         self.assertEqual(images["py/app:vulnerable"]["status"], "scanned")

@@ -149,3 +149,32 @@ TEST_CASE("plugin::RegistrySession turns plugin exceptions into errors, never cr
 }
 
 TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("plugin");
+
+TEST_CASE("plugin::identify_registry does not fall back to DEFAULT_V2 for a vendor URL whose plugin is missing") {
+    TempDir dir("v2-only");
+    fs::copy_file(fs::path(REGSCAN_PLUGIN_DIR) / "libregscan-v2.so", dir.path / "libregscan-v2.so");
+    auto set = plugin::load_plugins({dir.path});
+    REQUIRE(set.plugins.size() == 1);
+    http::HttpClient client({});
+    auto probe_of = [](const std::string& url) {
+        sdk::Probe probe;
+        probe.url = url;
+        probe.parsed = sdk::parse_url(url);
+        probe.ping_status = 401;
+        return probe;
+    };
+    auto ecr = plugin::identify_registry(set, client, probe_of("https://123456789012.dkr.ecr.us-east-1.amazonaws.com"), "");
+    CHECK_FALSE(ecr.plugin);
+    CHECK(ecr.type == "ECR");
+    CHECK(plugin::identify_registry(set, client, probe_of("https://team.azurecr.io"), "").type == "ACR");
+    auto generic = plugin::identify_registry(set, client, probe_of("https://reg.example:5000"), "");
+    REQUIRE(generic.plugin);
+    CHECK(generic.type == "DEFAULT_V2");
+    // --type still forces the generic plugin onto a vendor URL
+    auto forced = plugin::identify_registry(set, client, probe_of("https://team.azurecr.io"), "DEFAULT_V2");
+    CHECK(forced.plugin == generic.plugin);
+}
+
+TEST_SUITE_END();

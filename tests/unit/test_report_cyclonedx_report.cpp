@@ -94,6 +94,10 @@ TEST_CASE("report::CycloneDxReport describes the registry, one container per ima
                          {"name", "127.0.0.1:5000"},
                          {"externalReferences", {{{"type", "distribution"}, {"url", "http://127.0.0.1:5000"}}}}});
 
+    CHECK(bom["metadata"]["properties"] ==
+          nlohmann::json{{{"name", "regscan:mode"}, {"value", "scan"}},
+                         {{"name", "regscan:failed_repository"}, {"value", "team/private: HTTP 403 listing tags"}}});
+
     const auto& components = bom["components"];
     REQUIRE(components.size() == 4);
     std::vector<std::string> refs;

@@ -188,7 +188,7 @@ inline std::vector<ImageResult> rich_images() {
 }
 
 inline nlohmann::json rich_summary() {
-    return {{"registry", "http://127.0.0.1:5000"},
+    return {{"registry", "127.0.0.1:5000"},
             {"started", "2024-05-01T10:00:00Z"},
             {"finished", "2024-05-01T10:05:00Z"},
             {"mode", "scan"},
@@ -197,9 +197,10 @@ inline nlohmann::json rich_summary() {
             {"images_scanned", 4},
             {"images_failed", 1},
             {"images_skipped", 0},
+            {"results_reused", 1},
             {"vulnerabilities", {{"critical", 0}, {"high", 1}, {"medium", 4}, {"low", 0}, {"unknown", 1}}},
             {"misconfigurations", {{"critical", 1}, {"high", 0}, {"medium", 1}, {"low", 1}, {"unknown", 0}}},
-            {"failed_repositories", nlohmann::json::array()}};
+            {"failed_repositories", {{{"repository", "team/private"}, {"error", "HTTP 403 listing tags"}}}}};
 }
 
 // A fresh directory per test and process, removed at the end of the test.

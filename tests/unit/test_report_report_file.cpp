@@ -63,6 +63,18 @@ TEST_CASE("report::vulnerabilities_by_severity puts the most severe first, then 
     CHECK(misconfigurations == std::vector<std::string>{"RS-CFG-006", "RS-CFG-001"});
 }
 
+TEST_CASE("report::failed_repositories reads objects with a reason and plain repository names") {
+    auto failures = report::failed_repositories(
+        {{"failed_repositories", {{{"repository", "team/private"}, {"error", "HTTP 403"}}, "team/other", 7}}});
+    REQUIRE(failures.size() == 2);
+    CHECK(failures[0].repository == "team/private");
+    CHECK(failures[0].error == "HTTP 403");
+    CHECK(failures[1].repository == "team/other");
+    CHECK(failures[1].error == "");
+    CHECK(report::failed_repositories({{"failed_repositories", "team/x"}}).empty());
+    CHECK(report::failed_repositories(nlohmann::json()).empty());
+}
+
 TEST_CASE("report::write_file_atomically replaces the file whole and leaves no temporary file") {
     TempDir dir("atomic");
     auto path = dir.path / "nested" / "x-report.json";

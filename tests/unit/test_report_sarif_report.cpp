@@ -124,6 +124,11 @@ TEST_CASE("report::SarifReport gives one result per finding per image, located a
           "github.com/gofiber/fiber/v2 2.49.0 in 127.0.0.1:5000/team/api:1.4 (linux/arm64) is affected by "
           "GO-2023-2115 (CVE-2023-45128, GHSA-94w9-97p3-p368), severity unknown. Fixed in 2.50.0.");
     CHECK(results[4]["locations"][0]["logicalLocations"][0]["name"] == "/root/.ssh/id_rsa");
+    CHECK(results[4]["message"]["text"] ==
+          "Private key left in the image in 127.0.0.1:5000/team/api:1.4 (linux/amd64) at /root/.ssh/id_rsa: "
+          "=an OpenSSH private key, 2602 bytes.");
+    CHECK(results[0]["message"]["text"] ==
+          "No HEALTHCHECK in 127.0.0.1:5000/base/alpine:3.18 (linux/amd64) at config.Healthcheck.");
 
     std::set<std::string> fingerprints;
     for (const auto& r : results) fingerprints.insert(r["partialFingerprints"]["regscan/v1"].get<std::string>());
@@ -143,17 +148,20 @@ TEST_CASE("report::SarifReport fingerprints survive a rebuild of the tag") {
     CHECK(before["runs"][0]["results"][1]["partialFingerprints"] == after["runs"][0]["results"][1]["partialFingerprints"]);
 }
 
-TEST_CASE("report::SarifReport reports failed images as error notifications of an unsuccessful invocation") {
+TEST_CASE("report::SarifReport reports failed images and repositories as error notifications of an unsuccessful invocation") {
     TempDir dir("sarif-invocation");
     auto document = rich_sarif(dir.path);
     const auto& invocation = document["runs"][0]["invocations"][0];
     CHECK(invocation["executionSuccessful"] == false);
     CHECK(invocation["startTimeUtc"] == "2024-05-01T10:00:00Z");
     CHECK(invocation["endTimeUtc"] == "2024-05-01T10:05:00Z");
-    REQUIRE(invocation["toolExecutionNotifications"].size() == 1);
+    REQUIRE(invocation["toolExecutionNotifications"].size() == 2);
     CHECK(invocation["toolExecutionNotifications"][0]["level"] == "error");
     CHECK(invocation["toolExecutionNotifications"][0]["message"]["text"] ==
           "scan of 127.0.0.1:5000/team/broken:2 failed: blob sha256:" + std::string(64, 'f') + ": digest mismatch");
+    CHECK(invocation["toolExecutionNotifications"][1] ==
+          nlohmann::json{{"level", "error"},
+                         {"message", {{"text", "listing the tags of team/private failed: HTTP 403 listing tags"}}}});
     CHECK(document["runs"][0]["properties"]["registry"] == "http://127.0.0.1:5000");
     CHECK(document.dump().find("s3cret-pw") == std::string::npos);
 }
@@ -185,6 +193,23 @@ TEST_CASE("report::validate_reports fails on a SARIF log with a bad level or rul
     CHECK(validation.exit_code == 1);
     CHECK(validation.output.find("$.runs[0].results[0].ruleIndex: 0 is not the index of rule 'RS-CFG-002'") !=
           std::string::npos);
+}
+
+TEST_CASE("report::SarifReport invocation is successful when nothing failed") {
+    TempDir dir("sarif-success");
+    auto images = rich_images();
+    images.erase(images.begin());  // the failed image
+    auto summary = rich_summary();
+    summary["failed_repositories"] = nlohmann::json::array();
+    report::SarifReport reporter(rich_run(dir.path));
+    feed(reporter, images);
+    auto document = read_json(reporter.finish(summary)[0]);
+    const auto& invocation = document["runs"][0]["invocations"][0];
+    CHECK(invocation["executionSuccessful"] == true);
+    CHECK(invocation.contains("toolExecutionNotifications") == false);
+    auto validation = validate_reports(dir.path);
+    INFO(validation.output);
+    CHECK(validation.exit_code == 0);
 }
 
 TEST_SUITE_END();

@@ -56,7 +56,8 @@ TEST_CASE("report::TableReport prints each image's findings, sorted, and writes 
           "    github.com/gofiber/fiber/v2  2.49.0   GO-2023-2115         CVE-2023-45128,GHSA-94w9-97p3-p368  unknown   2.50.0\n"
           "\n"
           "127.0.0.1:5000/team/broken:2 (linux/amd64) " + digest_c + "\n"
-          "  scan failed: blob sha256:" + std::string(64, 'f') + ": digest mismatch\n");
+          "  scan failed: blob sha256:" + std::string(64, 'f') + ": digest mismatch\n"
+          "\n");
 }
 
 TEST_CASE("report::TableReport says when an image has no findings or nothing was scanned") {
@@ -72,7 +73,14 @@ TEST_CASE("report::TableReport says when an image has no findings or nothing was
     report::TableReport clean(console);
     feed(clean, {image});
     clean.finish({});
-    CHECK(console.str() == "127.0.0.1:5000/team/api:1.4 (linux/arm64) " + digest_b + "\n  no findings in 2 packages\n");
+    CHECK(console.str() == "127.0.0.1:5000/team/api:1.4 (linux/arm64) " + digest_b + "\n  no findings in 2 packages\n\n");
+
+    console.str("");
+    image.packages.resize(1);
+    report::TableReport one(console);
+    feed(one, {image});
+    one.finish({});
+    CHECK(console.str() == "127.0.0.1:5000/team/api:1.4 (linux/arm64) " + digest_b + "\n  no findings in 1 package\n\n");
 }
 
 TEST_SUITE_END();

@@ -104,7 +104,7 @@ TEST_CASE("versions::alpine edge cases") {
     CHECK(order("1.2-r1", "1.2-r10") < 0);
     CHECK(order("1.2a", "1.2") > 0);
     CHECK(order("1.2.01", "1.2.1") < 0);   // a leading zero makes a string compare
-    CHECK(order("1.0_pre2~1234abcd", "1.0_pre2") < 0);
+    CHECK(order("1.0_pre2~1234abcd", "1.0_pre2") > 0);  // more tokens and no pre-release suffix: newer
     CHECK(order("1.0", "1.0bc") < 0);      // apk compares invalid versions by their valid prefix
     CHECK(order("99999999999999999999999", "99999999999999999999998") > 0);
 }

@@ -25,6 +25,14 @@ struct ImageRecord {
     [[nodiscard]] std::string name() const {
         return repository.name + (tag.empty() ? "@" + digest : ":" + tag);
     }
+    // "reg:5000/team/app", or the plugin's canonical reference ("docker.io/library/nginx").
+    [[nodiscard]] std::string reference_repository(const std::string& authority) const {
+        return repository.reference.empty() ? authority + "/" + repository.name : repository.reference;
+    }
+    // reference_repository plus ":tag" or "@digest": how logs name the image.
+    [[nodiscard]] std::string reference(const std::string& authority) const {
+        return reference_repository(authority) + (tag.empty() ? "@" + digest : ":" + tag);
+    }
 };
 
 struct RepositoryFailure {

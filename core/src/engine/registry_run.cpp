@@ -92,7 +92,7 @@ void apply_filters(std::vector<ImageRecord>& images, const RunOptions& options, 
     }
     for (const auto& image : images)
         if (image.skipped)
-            spdlog::info("Skipping image image={}/{} reason={}", authority, image.name(), image.skip_reason);
+            spdlog::info("Skipping image image={} reason={}", image.reference(authority), image.skip_reason);
 }
 
 }  // namespace
@@ -109,9 +109,14 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
 
     auto identified = plugin::identify_registry(plugins, client, probe, options.type);
     if (!identified.plugin)
-        throw Fatal(ExitCode::no_plugin, "no plugin for this registry: " + options.url +
-                                             (options.type.empty() ? "" : " (type " + options.type + ")") +
-                                             "; installed registry types: " + installed_types(plugins));
+        throw Fatal(ExitCode::no_plugin,
+                    "no plugin for this registry: " + options.url +
+                        (!options.type.empty() ? " (type " + options.type + ")"
+                         : !identified.type.empty() ? " looks like " + identified.type +
+                                                          ", whose plugin is not installed"
+                                                    : "") +
+                        "; installed registry types: " + installed_types(plugins) +
+                        " (--type DEFAULT_V2 forces the generic V2 plugin)");
     spdlog::info("Identified registry as: {}", identified.type);
 
     sdk::SessionConfig config{options.url, identified.type, options.credentials.username,

@@ -75,7 +75,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     ReportPaths paths;
     report::InventoryCsv inventory(run);
     for (const auto& image : images)
-        inventory.image({{"reference_repository", authority_ + "/" + image.repository.name},
+        inventory.image({{"reference_repository", image.reference_repository(authority_)},
                          {"tag", image.tag},
                          {"build_time", image.build_time},
                          {"skipped", image.skipped}});

@@ -37,7 +37,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         auto& image = images[i];
         if (image.skipped) return;
         const auto deadline = std::chrono::steady_clock::now() + env.image_timeout;
-        const std::string reference = env.registry + "/" + image.name();
+        const std::string reference = image.reference(env.registry);
         const state::ImageKey key{env.project, env.registry, image.repository.name, image.tag};
         std::vector<scan::ImageResult> results;
         bool failed = false, is_new = false;

@@ -34,6 +34,7 @@ Identified identify_registry(const PluginSet& plugins, http::HttpClient& client,
         return {plugin, forced_type, plugin ? 100 : 0};
     }
     Identified best;
+    std::string vetoed_for;  // a registry type whose own plugin is missing
     const std::string probe_json = nlohmann::json(probe).dump();
     for (const auto& plugin : plugins.plugins) {
         if (!plugin->registry()) continue;
@@ -47,14 +48,16 @@ Identified identify_registry(const PluginSet& plugins, http::HttpClient& client,
             auto answer = nlohmann::json::parse(out.data);
             int score = answer.value("score", 0);
             spdlog::debug("plugin {} scored {} for {}", plugin->id(), score, probe.url);
+            if (score < 0) vetoed_for = answer.value("type", "");
             if (score > best.score) best = {plugin, answer.value("type", ""), score};
         } catch (const nlohmann::json::exception&) {
             spdlog::warn("plugin {} answered identify with malformed JSON", plugin->id());
         }
     }
-    if (!best.plugin) {
+    if (!best.plugin && vetoed_for.empty()) {
         if (auto fallback = plugins.for_type("DEFAULT_V2")) best = {fallback, "DEFAULT_V2", 0};
     }
+    if (!best.plugin) best.type = vetoed_for;
     return best;
 }
 

@@ -21,7 +21,9 @@ struct Identified {
 
 // Asks every registry plugin to score `probe`; the highest wins, ties go to
 // the earlier plugin, and DEFAULT_V2 is the fallback when nobody claims it.
-// `forced_type` (from --type) skips scoring. Returns no plugin when none fits.
+// `forced_type` (from --type) skips scoring. Returns no plugin when none fits;
+// `type` then names the registry type a plugin recognised but vetoed the
+// fallback for (a vendor URL whose own plugin is not installed).
 Identified identify_registry(const PluginSet& plugins, http::HttpClient& client, const sdk::Probe& probe,
                              const std::string& forced_type);
 

@@ -268,6 +268,9 @@ nlohmann::json CycloneDxReport::document(const nlohmann::json& summary) const {
              {"externalReferences", {{{"type", "website"}, {"url", tool_information_uri}}}}}}}}},
         {"component", registry_component},
         {"properties", {property("regscan:mode", run_.mode)}}};
+    for (const auto& failure : failed_repositories(summary))
+        metadata["properties"].push_back(property("regscan:failed_repository", failure.repository +
+                                                                                   (failure.error.empty() ? "" : ": " + failure.error)));
 
     nlohmann::json bom = {{"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
                           {"bomFormat", "CycloneDX"},

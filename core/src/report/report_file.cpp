@@ -101,6 +101,17 @@ std::vector<scan::Misconfiguration> misconfigurations_by_severity(const scan::Im
     return sorted;
 }
 
+std::vector<RepositoryFailure> failed_repositories(const nlohmann::json& summary) {
+    std::vector<RepositoryFailure> failures;
+    if (!summary.is_object() || !summary.contains("failed_repositories") || !summary["failed_repositories"].is_array())
+        return failures;
+    for (const auto& item : summary["failed_repositories"]) {
+        if (item.is_string()) failures.push_back({item.get<std::string>(), ""});
+        else if (item.is_object()) failures.push_back({item.value("repository", ""), item.value("error", "")});
+    }
+    return failures;
+}
+
 std::string dump_json(const nlohmann::json& document) {
     return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -51,6 +51,15 @@ void sort_images(std::vector<scan::ImageResult>& images);
 std::vector<scan::Vulnerability> vulnerabilities_by_severity(const scan::ImageResult& image);
 std::vector<scan::Misconfiguration> misconfigurations_by_severity(const scan::ImageResult& image);
 
+struct RepositoryFailure {
+    std::string repository;
+    std::string error;
+};
+
+// The summary's "failed_repositories": objects {repository, error}; a plain
+// string is read as a repository without a reason.
+std::vector<RepositoryFailure> failed_repositories(const nlohmann::json& summary);
+
 // Pretty JSON; bytes that are not UTF-8 (a package's metadata may hold
 // Latin-1) become U+FFFD instead of aborting the report.
 std::string dump_json(const nlohmann::json& document);

@@ -102,8 +102,8 @@ nlohmann::json misconfiguration_result(const scan::ImageResult& image, const sca
     auto reference = image_reference(image);
     auto where = m.location.empty() ? std::string("image") : m.location;
     auto text = (m.title.empty() ? m.id : m.title) + " in " + reference +
-                (image.platform.empty() ? "" : " (" + image.platform + ")") + " at " + where + ".";
-    if (!m.detail.empty()) text += " " + m.detail;
+                (image.platform.empty() ? "" : " (" + image.platform + ")") + " at " + where;
+    text += m.detail.empty() ? "." : ": " + m.detail + (m.detail.back() == '.' ? "" : ".");
     return {{"ruleId", m.id},
             {"ruleIndex", rule_index},
             {"level", sarif_level(m.severity)},
@@ -205,11 +205,11 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
             notifications.push_back({{"level", "error"},
                                      {"message", {{"text", "scan of " + image_reference(image) + " failed: " + image.error}}}});
     }
-    if (summary.is_object() && summary.contains("failed_repositories") && summary["failed_repositories"].is_array())
-        for (const auto& repository : summary["failed_repositories"])
-            if (repository.is_string())
-                notifications.push_back({{"level", "error"},
-                                         {"message", {{"text", "listing " + repository.get<std::string>() + " failed"}}}});
+    for (const auto& failure : failed_repositories(summary))
+        notifications.push_back(
+            {{"level", "error"},
+             {"message", {{"text", "listing the tags of " + failure.repository + " failed" +
+                                       (failure.error.empty() ? std::string() : ": " + failure.error)}}}});
 
     nlohmann::json invocation = {{"executionSuccessful", notifications.empty()}};
     if (util::parse_rfc3339(run_.started)) invocation["startTimeUtc"] = run_.started;

@@ -58,7 +58,7 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
     if (image.status == scan::ScanStatus::reused) out << "  unchanged since the last scan: result reused\n";
     if (image.os && !image.os->pretty_name.empty()) out << "  OS: " << image.os->pretty_name << "\n";
     if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
-        out << "  no findings in " << package_count << " packages\n";
+        out << "  no findings in " << package_count << (package_count == 1 ? " package\n" : " packages\n");
         return;
     }
     if (!image.vulnerabilities.empty()) {
@@ -117,9 +117,10 @@ std::vector<std::string> TableReport::finish(const nlohmann::json&) {
     auto images = images_;
     sort_images(images);
     if (images.empty()) console_ << "No images were scanned.\n";
-    for (size_t i = 0; i < images.size(); ++i) {
-        if (i) console_ << "\n";
-        write_image(console_, images[i], package_counts_[images[i].digest + " " + images[i].platform]);
+    // A blank line after each block keeps the tables apart from each other and from the summary that follows.
+    for (const auto& image : images) {
+        write_image(console_, image, package_counts_[image.digest + " " + image.platform]);
+        console_ << "\n";
     }
     console_.flush();
     return {};

@@ -122,9 +122,12 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
  *
  * JSON shapes (documented in sdk/README.md):
  *   identify  in : {"url","scheme","host","port","ping":{"status","headers":{lowercase name: value},"error"}}
- *             out: {"score": 0..100, "type": "ECR"}     (0 = not mine)
+ *             out: {"score": 0..100, "type": "ECR"}     (0 = not mine; negative = this URL
+ *                  belongs to registry type "type", which needs its own plugin: the core
+ *                  then does not fall back to DEFAULT_V2 when no plugin claims it)
  *   open      in : {"url","type","username","password","options":{name: value}}
- *   list_repositories out: [{"name": "team/app", "pull_base": "https://host", "pull_name": "team/app"}]
+ *   list_repositories out: [{"name": "team/app", "pull_base": "https://host", "pull_name": "team/app",
+ *                            "reference": "docker.io/team/app"}]   (only "name" required)
  *   list_tags in : one element of list_repositories' array
  *             out: [{"tag","digest","created","pushed","media_type"}]  (only "tag" or "digest" required)
  *   authorize in : {"url","method","scope","challenge":{"scheme","params":{...}}}

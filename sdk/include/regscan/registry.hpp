@@ -32,7 +32,7 @@ struct Probe {
 };
 
 struct Identification {
-    int score = 0;     // 0: not mine; 100: certain
+    int score = 0;     // 0: not mine; 100: certain; negative: type's own plugin is needed
     std::string type;  // one of the plugin's registry types
 };
 
@@ -55,6 +55,9 @@ struct Repository {
     std::string name;       // as users name it: "team/app"
     std::string pull_base;  // "https://registry-1.docker.io"; empty: the registry URL
     std::string pull_name;  // name under pull_base; empty: name
+    // The canonical reference clients pull it by, when that is not
+    // <registry host>/<name>: "docker.io/library/nginx". Used in reports.
+    std::string reference;
 };
 
 struct TagInfo {
@@ -90,11 +93,13 @@ inline void to_json(nlohmann::json& j, const Repository& r) {
     j = {{"name", r.name}};
     if (!r.pull_base.empty()) j["pull_base"] = r.pull_base;
     if (!r.pull_name.empty()) j["pull_name"] = r.pull_name;
+    if (!r.reference.empty()) j["reference"] = r.reference;
 }
 inline void from_json(const nlohmann::json& j, Repository& r) {
     r.name = j.value("name", "");
     r.pull_base = j.value("pull_base", "");
     r.pull_name = j.value("pull_name", "");
+    r.reference = j.value("reference", "");
 }
 inline void to_json(nlohmann::json& j, const TagInfo& t) {
     j = nlohmann::json::object();

@@ -108,7 +108,7 @@ def verify(request, secret_of, region, service, now=None):
                       f"Credential should be scoped to correct service: '{service}'. ")
     if match["region"] != region:
         raise Refusal("InvalidSignatureException",
-                      f"Credential should be scoped to a valid region. ")
+                      "Credential should be scoped to a valid region. ")
     amz_date = request.headers.get("X-Amz-Date") or ""
     try:
         when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
