@@ -41,30 +41,11 @@ while True:
         time.sleep(0.1)
 PY
 
-# Sample images from this machine's real package database and os-release.
+# Sample images from this machine's real package database (scripts/demo_images.py).
 layout="$work/layout"
-umoci init --layout "$layout"
-umoci new --image "$layout:base"
-mkdir -p "$work/rootfs/etc" "$work/rootfs/var/lib/dpkg"
-cp /etc/os-release "$work/rootfs/etc/os-release"
-cp /var/lib/dpkg/status "$work/rootfs/var/lib/dpkg/status"
-umoci insert --image "$layout:base" "$work/rootfs/etc" /etc
-umoci insert --image "$layout:base" "$work/rootfs/var" /var
-umoci config --image "$layout:base" --created "2024-03-01T12:00:00Z" --config.user root
+python3 "$root/scripts/demo_images.py" "$layout"
 
-# An application layer on top: old Python distributions with published advisories.
-site="$work/app/usr/lib/python3/dist-packages"
-for dist in requests:2.19.0 urllib3:1.24.1 PyYAML:5.3 Jinja2:2.10; do
-  name="${dist%%:*}" version="${dist##*:}"
-  mkdir -p "$site/$name-$version.dist-info"
-  printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "$name" "$version" >"$site/$name-$version.dist-info/METADATA"
-done
-skopeo copy --quiet "oci:$layout:base" "oci:$layout:app"
-umoci insert --image "$layout:app" "$work/app/usr" /usr
-umoci config --image "$layout:app" --created "2024-05-01T08:30:00Z" --config.user 1000 \
-  --config.env "API_TOKEN=demo-not-a-real-token-1234"
-
-push() { skopeo copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://127.0.0.1:$port/$2"; }
+push() { skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://127.0.0.1:$port/$2"; }
 push base demo/debian-base:12
 push app demo/app:1.0
 push app demo/app:1.1

@@ -10,11 +10,11 @@ packages=(
   libboost-dev libboost-program-options-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev
   libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
   # real servers and tools the tests and the demo drive
-  docker-registry skopeo umoci openssl apache2-utils zstd
+  docker-registry skopeo openssl apache2-utils zstd
   # reference implementations the version-order oracle tests compare against
   dpkg rpm python3-packaging nodejs node-semver default-jre-headless libmaven3-core-java
   # schema validation of the OSV fixtures and of the SARIF and CycloneDX reports
-  python3-jsonschema
+  python3-jsonschema python3-rfc3987
 )
 
 missing=()
