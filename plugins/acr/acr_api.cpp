@@ -82,7 +82,8 @@ sdk::HttpResponse AcrApi::get(const std::string& url, const std::string& scope) 
         }
     credentials_->forget(endpoint_, scope);
     credentials_->forget(endpoint, wanted);
-    request.headers.back().second = credentials_->authorization(endpoint, wanted);
+    for (auto& [name, value] : request.headers)
+        if (name == "Authorization") value = credentials_->authorization(endpoint, wanted);
     return host_.http(request);
 }
 

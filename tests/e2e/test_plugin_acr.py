@@ -7,9 +7,11 @@ Behind the emulated ACR data plane (tests/e2e/emulators/acr_registry.py)
 sits a real distribution registry holding the images pushed here; Entra ID
 and the Instance Metadata Service are emulated too (acr_identity.py).
 """
+import json
 import os
-import re
 import secrets
+import shutil
+import subprocess
 import tempfile
 import unittest
 
@@ -34,6 +36,8 @@ REPOSITORIES = sorted({repo for repo, _ in IMAGES})
 # these would have taken ACR's tag times for build times.
 TAG_TIMES = {key: ("2001-01-01T00:00:00.1234567Z", "2002-02-02T00:00:00.7654321Z") for key in IMAGES}
 AZURE_ENV = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_AUTHORITY_HOST", "AZURE_IMDS_ENDPOINT")
+SHARED = os.environ.get("REGSCAN_SHARED_DIR",
+                        os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 
 
 class AcrPlugin(case.RegscanCase):
@@ -41,6 +45,7 @@ class AcrPlugin(case.RegscanCase):
     def setUpClass(cls):
         directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-acr-")
         cls.addClassCleanup(directory.cleanup)
+        cls.workdir = directory.name
         cls.ca = certs.CertificateAuthority(directory.name, names=f"DNS:{LOGIN_SERVER},IP:127.0.0.1",
                                             common_name=LOGIN_SERVER)
 
@@ -225,6 +230,38 @@ class AcrPlugin(case.RegscanCase):
         result = self.scan(f"--azure-client-id={self.stranger_client_id}")
         self.assertExit(result, 4)
         self.assertLogged(result, r"/oauth2/exchange .*HTTP 401 UNAUTHORIZED: principal '[^']+' has no role")
+        self.assertNoSecrets(result)
+
+    # -- scan mode -----------------------------------------------------------
+
+    def test_scan_mode_reads_every_layer_with_pull_tokens(self):
+        records = os.path.join(self.workdir, "osv-records")
+        os.makedirs(records, exist_ok=True)
+        shutil.copy(os.path.join(SHARED, "reference", "osv", "pypi", "PYSEC-2018-28.json"), records)
+        db = os.path.join(self.workdir, "osv.db")
+        imported = subprocess.run([os.environ["REGSCAN_BIN"], "db", "import", "--db", db, records],
+                                  capture_output=True, text=True, timeout=120)
+        self.assertEqual(imported.returncode, 0, imported.stderr)
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        result = self.regscan("registry", self.acr.url, self.acr.resolve, f"--ca-cert={self.ca.ca_cert}",
+                              f"--username={self.client_id}", f"--password={CLIENT_SECRET}", "--mode=scan",
+                              "--db", db, "--state", state, "--format=json", "--no-progress",
+                              env={"AZURE_TENANT_ID": self.azure.tenant, "AZURE_AUTHORITY_HOST": self.entra.url,
+                                   "AZURE_CLIENT_ID": "", "AZURE_IMDS_ENDPOINT": ""})
+        self.assertExit(result, 0)
+        report_path = os.path.join(result.output_dir, self.acr.authority.replace(".", "-").replace(":", "-")
+                                   + "-report.json")
+        with open(report_path) as f:
+            report = json.load(f)
+        self.assertEqual(sorted((i["repository"], i["tag"], i["status"], i["build_time"]) for i in report["images"]),
+                         sorted((r, t, "scanned", content.utc_second(c)) for (r, t), c in IMAGES.items()))
+        self.assertTrue(all(i["registry"] == self.acr.authority for i in report["images"]))
+        # Every layer came through the emulated ACR, authorised by the plugin's pull tokens.
+        for repo in REPOSITORIES:
+            blobs = [s for m, p, s in self.acr.server.requests("GET") if p.startswith(f"/v2/{repo}/blobs/")]
+            self.assertTrue(blobs and all(status == 200 for status in blobs), (repo, blobs))
+        self.assertEqual({s for s in self.scopes_granted("refresh") if s.endswith(":pull")},
+                         {f"repository:{r}:pull" for r in REPOSITORIES})
         self.assertNoSecrets(result)
 
     # -- fallback and failures -----------------------------------------------
