@@ -12,7 +12,7 @@ packages=(
   # real servers and tools the tests and the demo drive
   docker-registry skopeo openssl apache2-utils zstd
   # reference implementations the version-order oracle tests compare against
-  dpkg rpm python3-packaging nodejs node-semver default-jre-headless libmaven3-core-java
+  dpkg libdpkg-dev rpm python3-packaging nodejs node-semver openjdk-17-jdk-headless maven libmaven3-core-java
   # schema validation of the OSV fixtures and of the SARIF and CycloneDX reports
   python3-jsonschema python3-rfc3987
 )

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
 #include "plugin/registry_session.hpp"
 
@@ -49,20 +50,7 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     // A vendor plugin may need to authorise pulls (ECR, ACR): open one
     // session for its authorize(); discovery is not needed.
     std::unique_ptr<plugin::RegistrySession> session;
-    sdk::Probe probe;
-    probe.url = options.url;
-    probe.parsed = sdk::parse_url(options.url);
-    http::Request ping;
-    ping.url = sdk::registry_base(options.url) + "/v2/";
-    auto response = pipeline.client().send(ping);
-    if (response.status == 0)
-        throw Fatal(ExitCode::unreachable, "cannot reach registry " + options.url + ": " + response.error);
-    probe.ping_status = response.status;
-    for (const auto& [name, value] : response.headers) {
-        std::string lower = name;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        probe.ping_headers[lower] = value;
-    }
+    auto probe = probe_registry(pipeline.client(), options.url);
     auto identified = plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
     if (identified.plugin) {
         spdlog::info("Identified registry as: {}", identified.type);

@@ -7,6 +7,7 @@
 
 #include "app/exit_codes.hpp"
 #include "engine/discovery.hpp"
+#include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
 #include "filter/pattern_filter.hpp"
 #include "plugin/registry_session.hpp"
@@ -17,24 +18,6 @@ namespace {
 
 using app::ExitCode;
 using app::Fatal;
-
-// One unauthenticated GET /v2/: what identification is based on.
-sdk::Probe probe_registry(http::HttpClient& client, const std::string& url) {
-    sdk::Probe probe;
-    probe.url = url;
-    probe.parsed = sdk::parse_url(url);
-    http::Request request;
-    request.url = sdk::registry_base(url) + "/v2/";
-    auto response = client.send(request);
-    probe.ping_status = response.status;
-    probe.ping_error = response.error;
-    for (const auto& [name, value] : response.headers) {
-        std::string lower = name;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        probe.ping_headers[lower] = value;
-    }
-    return probe;
-}
 
 std::string installed_types(const plugin::PluginSet& plugins) {
     std::string types;
@@ -104,8 +87,6 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     RunPipeline pipeline(options);
     auto& client = pipeline.client();
     auto probe = probe_registry(client, options.url);
-    if (probe.ping_status == 0)
-        throw Fatal(ExitCode::unreachable, "cannot reach registry " + options.url + ": " + probe.ping_error);
 
     auto identified = plugin::identify_registry(plugins, client, probe, options.type);
     if (!identified.plugin)

@@ -1,0 +1,27 @@
+#include "engine/registry_probe.hpp"
+
+#include <cctype>
+
+#include "app/exit_codes.hpp"
+
+namespace regscan::engine {
+
+sdk::Probe probe_registry(http::HttpClient& client, const std::string& url) {
+    sdk::Probe probe;
+    probe.url = url;
+    probe.parsed = sdk::parse_url(url);
+    http::Request request;
+    request.url = sdk::registry_base(url) + "/v2/";
+    auto response = client.send(request);
+    if (response.status == 0)
+        throw app::Fatal(app::ExitCode::unreachable, "cannot reach registry " + url + ": " + response.error);
+    probe.ping_status = response.status;
+    for (const auto& [name, value] : response.headers) {
+        std::string lower = name;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        probe.ping_headers[lower] = value;
+    }
+    return probe;
+}
+
+}  // namespace regscan::engine
