@@ -70,7 +70,7 @@ TEST_CASE("versions::alpine validity vectors") {
     CHECK_FALSE(versions::is_valid(Scheme::Alpine, ""));  // the bare "!" line of version.data
 }
 
-// osv-scalibr's expectations follow apk-tools 2 (Alpine up to 3.22) where the
+// osv-scalibr's expectations follow apk-tools 2 (older Alpine releases) where the
 // two differ; apk-tools 3 rejects a digit right after a letter ("6.6.2p1")
 // and a dot not followed by digits, then calls the rest equal.
 TEST_CASE("versions::alpine osv-scalibr vectors") {
