@@ -65,6 +65,9 @@ def metadata(name, version):
 
 
 SITE = "/usr/lib/python3/dist-packages"
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+ALMA_OS_RELEASE = b'NAME="AlmaLinux"\nVERSION="9.3 (Shamrock Pampas Cat)"\nID="almalinux"\nVERSION_ID="9.3"\n'
+
 
 
 def dpkg_packages():
@@ -118,6 +121,17 @@ class ScanTest(RegscanCase):
                  "gzip")],
                 config={"Env": ["PATH=/bin", "DB_PASSWORD=s3cr3t-value-123"]}),
         }
+        # an rpm database written by the real rpm tool, under AlmaLinux 9's os-release
+        rpmdb_dir = os.path.join(cls.workdir, "rpmdb")
+        subprocess.run([os.path.join(FIXTURES, "catalog", "rpm", "make-rpmdb.sh"), rpmdb_dir], check=True,
+                       capture_output=True)
+        with open(os.path.join(rpmdb_dir, "rpmdb.sqlite"), "rb") as f:
+            rpmdb = f.read()
+        cls.rpm_oracle = subprocess.run(
+            ["rpm", "-qa", "--dbpath", rpmdb_dir, "--qf", "%{NAME} %{VERSION}-%{RELEASE}\n"],
+            capture_output=True, text=True, check=True).stdout.split("\n")
+        cls.images["rpm/alma:9"] = image([({"/etc/os-release": ALMA_OS_RELEASE,
+                                             "/var/lib/rpm/rpmdb.sqlite": rpmdb}, "gzip")])
         for target, manifest in cls.images.items():
             push(cls.registry, target, manifest)
         records = os.path.join(cls.workdir, "osv")
@@ -178,6 +192,13 @@ class ScanTest(RegscanCase):
         self.assertIn(("base-files", "12.4+deb12u5"),
                       {(p["name"], p["version"]) for p in vulnerable["packages"] if p["type"] == "deb"})
 
+        # the rpm database written by rpm itself: what `rpm -qa` lists, in AlmaLinux:9
+        alma = images["rpm/alma:9"]
+        rpms = {(p["name"], p["version"]) for p in alma["packages"] if p["type"] == "rpm"}
+        oracle = {tuple(line.split(" ")) for line in self.rpm_oracle if line}
+        self.assertEqual({(n, v.split(":")[-1]) for n, v in rpms}, oracle)
+        self.assertEqual({p["ecosystem"] for p in alma["packages"] if p["type"] == "rpm"}, {"AlmaLinux:9"})
+
         bad = images["bad/config:1"]
         rules = {(m["id"], m["location"]) for m in bad["misconfigurations"]}
         self.assertEqual(rules, {("RS-CFG-001", "config.User"), ("RS-CFG-002", "config.Healthcheck"),
@@ -187,9 +208,9 @@ class ScanTest(RegscanCase):
             self.assertNotIn("s3cr3t-value-123", output)
 
         summary = result.summary()
-        self.assertEqual(summary["Total images found"], "4")
-        self.assertEqual(summary["New images found"], "4")
-        self.assertEqual(summary["Images scanned"], "4 (0 failed)")
+        self.assertEqual(summary["Total images found"], "5")
+        self.assertEqual(summary["New images found"], "5")
+        self.assertEqual(summary["Images scanned"], "5 (0 failed)")
         self.assertTrue(summary["Vulnerability details"].endswith("-vulnerabilities.csv"))
         self.assertTrue(summary["Violation details"].endswith("-violations.csv"))
         validator = os.path.join(os.path.dirname(__file__), "validate_reports.py")
@@ -265,6 +286,30 @@ class ScanTest(RegscanCase):
         self.assertEqual([f"{i['repository']}:{i['tag']}" for i in report["images"]], ["py/app:vulnerable"])
         self.assertEqual({v["id"] for v in report["images"][0]["vulnerabilities"]},
                          {"PYSEC-2018-28", "PYSEC-2023-74"})
+
+    def test_two_processes_share_one_state_file(self):
+        """WAL and a busy timeout: concurrent runs on one state file both finish and
+        leave it intact, with every image of both recorded."""
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        results = [None, None]
+
+        def run(index, pattern):
+            results[index] = self.scan(f"--allowList={pattern}", state=state)
+
+        threads = [threading.Thread(target=run, args=(0, "py/*")), threading.Thread(target=run, args=(1, "os/*,bad/*,rpm/*"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for result in results:
+            self.assertExit(result, 0)
+        import sqlite3
+        with sqlite3.connect(state) as db:
+            self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            seen = {row[0] for row in db.execute("SELECT repository || ':' || tag FROM images")}
+            scans = db.execute("SELECT count(*) FROM scans WHERE finished IS NOT NULL").fetchone()[0]
+        self.assertEqual(seen, set(self.images))
+        self.assertEqual(scans, 2)
 
     def test_missing_database_is_a_clear_error(self):
         result = self.regscan("registry", self.registry.url, "--db", os.path.join(self.workdir, "none.db"),
