@@ -10,7 +10,7 @@ packages=(
   libboost-dev libboost-program-options-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev
   libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
   # real servers and tools the tests and the demo drive
-  docker-registry skopeo openssl apache2-utils zstd
+  docker-registry skopeo openssl apache2-utils zstd time
   # reference implementations the version-order oracle tests compare against
   dpkg libdpkg-dev rpm python3-packaging nodejs node-semver openjdk-17-jdk-headless maven libmaven3-core-java
   # schema validation of the OSV fixtures and of the SARIF and CycloneDX reports
