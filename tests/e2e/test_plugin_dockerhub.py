@@ -10,10 +10,15 @@ the rows say docker.io whatever URL regscan was given (the CSV file is still
 named after that URL's host).
 """
 import base64
+import tempfile
+import shutil
+import os
+import json
 import secrets
 import unittest
 
 from emulators import dockerhub, dockerhub_model
+from harness import osv_db
 from harness import case, content, oci_layout as oci
 
 USER = "hubuser"
@@ -153,6 +158,37 @@ class DockerHubEmulated(DockerHubCase):
         self.assertIn("/v2/namespaces/acme/repositories/api/tags?page=2&page_size=2", paths)
         self.assertTrue(all(user == USER for _, user, _ in self.hub.api.listings[self.first_listing:]))
         self.assertNoSecrets(result, self.host)
+
+    def test_scan_mode_pulls_through_registry_1(self):
+        workdir = tempfile.mkdtemp(prefix="regscan-e2e-hub-scan-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        result = self.regscan("registry", self.hub.hub_url, *self.hub.args(), *self.hub.endpoint_options(),
+                              *self.pat(), "--namespace=acme", "--mode=scan", "--db", osv_db.make_db(workdir),
+                              "--state", os.path.join(workdir, "state.db"), "--format=json", "--no-progress")
+        self.assertExit(result, 0)
+        with open(osv_db.report_json_path(result.output_dir, self.host)) as f:
+            report = json.load(f)
+        expected = {(row[0].split("/", 1)[1], row[1])
+                    for row in expected_rows(self.host, {"acme"}, private=True) if row[3] == "false"}
+        self.assertEqual({(i["repository"], i["tag"]) for i in report["images"]}, expected)
+        self.assertEqual({i["status"] for i in report["images"]}, {"scanned"})
+        self.assertNoSecrets(result, self.host)
+
+    def test_rescan_of_unchanged_images_costs_no_pull(self):
+        workdir = tempfile.mkdtemp(prefix="regscan-e2e-hub-rescan-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        db, state = osv_db.make_db(workdir), os.path.join(workdir, "state.db")
+        args = ["registry", self.hub.hub_url, *self.hub.args(), *self.hub.endpoint_options(), *self.pat(),
+                "--namespace=acme", "--mode=scan", "--db", db, "--state", state, "--format=json", "--no-progress"]
+        self.assertExit(self.regscan(*args), 0)
+        left_after_first = self.hub.front.pulls_left
+        self.assertLess(left_after_first, 100)  # the first scan did pull
+        second = self.regscan(*args)
+        self.assertExit(second, 0)
+        # manifests were only HEADed (free), nothing was pulled again
+        self.assertEqual(self.hub.front.pulls_left, left_after_first)
+        with open(osv_db.report_json_path(second.output_dir, self.host)) as f:
+            self.assertEqual({i["status"] for i in json.load(f)["images"]}, {"reused"})
 
     def test_username_is_the_default_namespace(self):
         result = self.scan(*self.pat())

@@ -19,6 +19,7 @@ import unittest
 
 from emulators import ecr_api, ecr_sigv4, ecr_world
 from emulators.ecr_world import ACCOUNT, PARTNER_EXTERNAL_ID, PARTNER_ROLE, READER_ROLE
+from harness import osv_db
 from harness import case, content, oci_layout as oci, push, registry, run as runner
 
 AMD64 = {"os": "linux", "architecture": "amd64"}
@@ -109,6 +110,23 @@ class EcrCase(case.RegscanCase):
 
 
 class Discovery(EcrCase):
+    def test_scan_mode_reads_every_image_through_the_ecr_front(self):
+        workdir = tempfile.mkdtemp(prefix="regscan-e2e-ecr-scan-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        env = dict(self.world.no_metadata_env())
+        env.update(self.world.keys_env(self.world.user))
+        result = self.regscan("registry", self.world.url, *self.world.connect_args(), *self.world.api_endpoint_args(),
+                              "--mode=scan", "--db", osv_db.make_db(workdir), "--state",
+                              os.path.join(workdir, "state.db"), "--format=json", "--no-progress", env=env)
+        self.assertExit(result, 0)
+        with open(osv_db.report_json_path(result.output_dir, self.world.host)) as f:
+            report = json.load(f)
+        expected = {(row[0], row[1]) for row in self.inventory().rows() if row[3] == "false"}
+        scanned = {(f"{self.world.host}/{i['repository']}", i["tag"]) for i in report["images"]}
+        self.assertEqual(scanned, expected)
+        self.assertEqual({i["status"] for i in report["images"]}, {"scanned"})
+        self.assertNoSecrets(result, self.world.user)
+
     def test_inventory_with_environment_keys(self):
         before = len(self.calls_by(self.world.user))
         result = self.scan(*self.world.api_endpoint_args())

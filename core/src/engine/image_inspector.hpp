@@ -38,6 +38,11 @@ public:
     std::vector<ResolvedImage> resolve(ImageRecord& image) const;
 
     [[nodiscard]] std::string base_of(const ImageRecord& image) const;
+    // The digest of the image's tag: the listing's, else a HEAD request's.
+    [[nodiscard]] std::string current_digest(const ImageRecord& image) const {
+        if (!image.digest.empty()) return image.digest;
+        return client_.manifest_digest(base_of(image), name_of(image), image.tag);
+    }
     [[nodiscard]] static const std::string& name_of(const ImageRecord& image) {
         return image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;
     }

@@ -25,6 +25,27 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
     return result;
 }
 
+// An unchanged tag (same digest, same vulnerability data) takes its stored
+// results without a single GET: the digest comes from the listing or a HEAD.
+bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state::ImageKey& key,
+                     const std::string& reference, std::vector<scan::ImageResult>& results) {
+    std::string digest = env.inspector->current_digest(image);
+    if (digest.empty()) return false;
+    auto stored = env.store->tag_results(key, digest, env.data_fingerprint);
+    if (!stored) return false;
+    results = nlohmann::json::parse(*stored).get<std::vector<scan::ImageResult>>();
+    image.digest = digest;
+    for (auto& result : results) {
+        result.status = scan::ScanStatus::reused;
+        result.registry = env.registry;
+        image.platforms.push_back(result.platform);
+        image.build_time = std::max(image.build_time, result.build_time);
+    }
+    env.store->record_seen(key, digest, util::now_utc());
+    spdlog::info("Scanned image image={} (unchanged at {}, result reused)", reference, digest);
+    return true;
+}
+
 }  // namespace
 
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env,
@@ -43,6 +64,13 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         bool failed = false, is_new = false;
         size_t reused = 0;
         try {
+            if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, results)) {
+                std::lock_guard lock(mutex);
+                outcome.results[i] = std::move(results);
+                outcome.reused += outcome.results[i].size();
+                if (on_done) on_done(image);
+                return;
+            }
             auto platforms = env.inspector->resolve(image);
             if (env.store && !image.digest.empty()) {
                 is_new = !env.store->seen(key, image.digest);
@@ -90,6 +118,8 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                 }
                 results.push_back(std::move(result));
             }
+            if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty())
+                env.store->put_tag_results(key, image.digest, env.data_fingerprint, nlohmann::json(results).dump());
         } catch (const std::exception& e) {
             image.error = e.what();
             failed = true;

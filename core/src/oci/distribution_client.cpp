@@ -39,6 +39,18 @@ FetchedManifest DistributionClient::manifest(const std::string& base, const std:
     return fetched;
 }
 
+std::string DistributionClient::manifest_digest(const std::string& base, const std::string& name,
+                                                const std::string& reference) const {
+    http::Request request;
+    request.method = "HEAD";
+    request.url = base + "/v2/" + name + "/manifests/" + reference;
+    request.headers.emplace_back("Accept", manifest_accept_header());
+    auto response = auth_.send(request);
+    if (!response.ok()) return {};
+    auto digest = response.header("Docker-Content-Digest").value_or("");
+    return digest.rfind("sha256:", 0) == 0 ? digest : std::string{};
+}
+
 std::string DistributionClient::blob(const std::string& base, const std::string& name, const std::string& digest,
                                      size_t max_size) const {
     std::string data;

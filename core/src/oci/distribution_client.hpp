@@ -25,6 +25,11 @@ public:
     // the reference and what the registry answered.
     FetchedManifest manifest(const std::string& base, const std::string& name, const std::string& reference) const;
 
+    // HEAD <base>/v2/<name>/manifests/<reference>: the digest the registry
+    // reports, "" when it does not say. HEAD does not count against pull
+    // rate limits (Docker Hub), so it is how an unchanged image is recognised.
+    std::string manifest_digest(const std::string& base, const std::string& name, const std::string& reference) const;
+
     // GET <base>/v2/<name>/blobs/<digest> into memory, refusing more than
     // `max_size` bytes (configs are small; layers are streamed instead).
     std::string blob(const std::string& base, const std::string& name, const std::string& digest,

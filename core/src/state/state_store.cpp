@@ -17,6 +17,10 @@ CREATE TABLE IF NOT EXISTS results (
   digest TEXT NOT NULL, platform TEXT NOT NULL, data_fingerprint TEXT NOT NULL,
   scan_id INTEGER NOT NULL REFERENCES scans(id), status TEXT NOT NULL, result TEXT NOT NULL,
   PRIMARY KEY (project, registry, repository, tag, digest, platform));
+CREATE TABLE IF NOT EXISTS tag_results (
+  project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  digest TEXT NOT NULL, data_fingerprint TEXT NOT NULL, results TEXT NOT NULL,
+  PRIMARY KEY (project, registry, repository, tag));
 CREATE TABLE IF NOT EXISTS layer_facts (
   digest TEXT NOT NULL, analysis_version INTEGER NOT NULL, facts TEXT NOT NULL,
   PRIMARY KEY (digest, analysis_version));
@@ -52,6 +56,22 @@ void StateStore::put_result(const ImageKey& k, const std::string& digest, const 
                             const std::string& json) {
     db_.query("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)",
               {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json});
+}
+
+std::optional<std::string> StateStore::tag_results(const ImageKey& k, const std::string& digest,
+                                                   const std::string& fingerprint) {
+    auto rows = db_.query(
+        "SELECT results FROM tag_results WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
+        "AND data_fingerprint=?",
+        {k.project, k.registry, k.repository, k.tag, digest, fingerprint});
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
+void StateStore::put_tag_results(const ImageKey& k, const std::string& digest, const std::string& fingerprint,
+                                 const std::string& json) {
+    db_.query("INSERT OR REPLACE INTO tag_results VALUES (?,?,?,?,?,?,?)",
+              {k.project, k.registry, k.repository, k.tag, digest, fingerprint, json});
 }
 
 int64_t StateStore::begin_scan(const std::string& project, const std::string& registry, const std::string& mode,

@@ -34,6 +34,14 @@ public:
                     const std::string& data_fingerprint, int64_t scan_id, const std::string& status,
                     const std::string& json);
 
+    // Every platform's result of repository:tag at the tag's own digest (an
+    // index's or a single manifest's), as a JSON array: lets a rescan skip even
+    // the manifest request for an unchanged image.
+    std::optional<std::string> tag_results(const ImageKey& key, const std::string& digest,
+                                           const std::string& data_fingerprint);
+    void put_tag_results(const ImageKey& key, const std::string& digest, const std::string& data_fingerprint,
+                         const std::string& json);
+
     int64_t begin_scan(const std::string& project, const std::string& registry, const std::string& mode,
                        const std::string& started);
     void finish_scan(int64_t scan_id, const std::string& finished, const std::string& summary_json);
