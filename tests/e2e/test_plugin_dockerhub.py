@@ -10,6 +10,7 @@ the rows say docker.io whatever URL regscan was given (the CSV file is still
 named after that URL's host).
 """
 import base64
+import datetime
 import tempfile
 import shutil
 import os
@@ -77,8 +78,9 @@ def start_hub(real_names):
     return hub
 
 
-def expected_rows(host, namespaces, private=False):
-    """The CSV rows for `namespaces` as a user sees them (private: may read acme's and own private repos)."""
+def expected_rows(host, namespaces, private=False, skipped=()):
+    """The CSV rows for `namespaces` as a user sees them (private: may read acme's and own private repos);
+    `skipped`: (repository, tag) keys the run must skip."""
     inventory = content.Inventory("docker.io")
     for ns, repo, tag, created, _, is_private in IMAGES:
         if ns not in namespaces:
@@ -86,7 +88,7 @@ def expected_rows(host, namespaces, private=False):
         if is_private and not (private and ns in ("acme", USER)):
             continue
         inventory.add(f"{ns}/{repo}", tag, created)
-    return inventory.rows()
+    return inventory.rows(skipped=skipped)
 
 
 class DockerHubCase(case.RegscanCase):
@@ -189,6 +191,23 @@ class DockerHubEmulated(DockerHubCase):
         self.assertEqual(self.hub.front.pulls_left, left_after_first)
         with open(osv_db.report_json_path(second.output_dir, self.host)) as f:
             self.assertEqual({i["status"] for i in json.load(f)["images"]}, {"reused"})
+
+    def test_max_tags_per_repo_keeps_the_newest_pushes(self):
+        # acme/api's tags were pushed 2024-01-10 (1.0), 2024-02-10 (1.1), 2024-03-10 (latest)
+        result = self.scan(*self.pat(), "--namespace=acme", "--max-tags-per-repo=1")
+        self.assertInventory(result, self.host, expected_rows(
+            self.host, {"acme"}, private=True, skipped={("acme/api", "1.0"), ("acme/api", "1.1")}))
+        self.assertLogged(result, r"^Skipping image image=docker\.io/acme/api:1\.0 reason=beyond the newest 1 tags",
+                          "info")
+
+    def test_max_tag_age_skips_older_pushes(self):
+        # a cut-off between 2024-02-10 and 2024-03-10, however far today is from them
+        days = (datetime.datetime.now(datetime.timezone.utc)
+                - datetime.datetime(2024, 2, 25, tzinfo=datetime.timezone.utc)).days
+        result = self.scan(*self.pat(), "--namespace=acme", f"--max-tag-age={days}")
+        old = {("acme/api", "1.0"), ("acme/api", "1.1"), ("acme/web", "2.0"), ("acme/worker", "0.9")}
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True, skipped=old))
+        self.assertLogged(result, r"older than --max-tag-age", "info")
 
     def test_username_is_the_default_namespace(self):
         result = self.scan(*self.pat())

@@ -44,7 +44,7 @@ void limit_tags(std::vector<ImageRecord>& images, const RunOptions& options) {
             auto pushed = util::parse_rfc3339(image->pushed);
             if (options.max_tag_age_days && pushed && now - *pushed > std::chrono::days(options.max_tag_age_days)) {
                 image->skipped = true;
-                image->skip_reason = fmt::format("pushed {} , older than --max-tag-age {} days", image->pushed,
+                image->skip_reason = fmt::format("pushed {}, older than --max-tag-age {} days", image->pushed,
                                                  options.max_tag_age_days);
             } else if (options.max_tags_per_repo && pushed && kept >= options.max_tags_per_repo) {
                 image->skipped = true;
