@@ -1,4 +1,5 @@
-// The Bearer challenge of a WWW-Authenticate header, as ACR sends it:
+// The Bearer challenge of a WWW-Authenticate header, as ACR sends it (parsed
+// by the SDK's regscan/challenge.hpp):
 //   Bearer realm="https://r.azurecr.io/oauth2/token",service="r.azurecr.io",scope="registry:catalog:*"
 // The plugin reads it on the ACR API (the core parses /v2/ challenges itself).
 #pragma once

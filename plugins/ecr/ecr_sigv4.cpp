@@ -7,13 +7,12 @@
 
 #include "ecr_crypto.hpp"
 #include "ecr_time.hpp"
+#include "regscan/url.hpp"
 
 namespace regscan::ecr::sigv4 {
 namespace {
 
 constexpr const char* algorithm = "AWS4-HMAC-SHA256";
-
-bool unreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -66,17 +65,7 @@ bool has_header(const std::vector<sdk::Header>& headers, std::string_view name) 
 }  // namespace
 
 std::string uri_encode(std::string_view text, bool keep_slash) {
-    std::string out;
-    for (unsigned char c : text) {
-        if (unreserved(c) || (keep_slash && c == '/')) {
-            out += static_cast<char>(c);
-        } else {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            out += buf;
-        }
-    }
-    return out;
+    return sdk::url_encode(text, keep_slash ? "/" : "");
 }
 
 std::string canonical_path(std::string_view path, bool normalize) {

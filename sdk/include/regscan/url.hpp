@@ -76,11 +76,14 @@ inline std::string registry_base(const std::string& registry_url) {
     return url.origin() + path;
 }
 
-// RFC 3986 percent-encoding of a query value or path segment.
-inline std::string url_encode(std::string_view value) {
+// RFC 3986 percent-encoding of a query value or path segment: everything but
+// the unreserved characters (and those in `keep`, e.g. "/" for a whole path)
+// becomes %XX with uppercase hex, as SigV4 and OAuth require.
+inline std::string url_encode(std::string_view value, std::string_view keep = {}) {
     std::string out;
     for (unsigned char c : value) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+            keep.find(static_cast<char>(c)) != std::string_view::npos) {
             out += static_cast<char>(c);
         } else {
             char buf[4];
