@@ -29,8 +29,12 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
 // results without a single GET: the digest comes from the listing or a HEAD.
 bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state::ImageKey& key,
                      const std::string& reference, std::vector<scan::ImageResult>& results) {
+    // Ask the registry (a HEAD when the listing gave no digest) only when
+    // there is a stored result to reuse: a first scan pays no extra request.
+    auto stored_digest = env.store->tag_results_digest(key, env.data_fingerprint);
+    if (!stored_digest) return false;
     std::string digest = env.inspector->current_digest(image);
-    if (digest.empty()) return false;
+    if (digest != *stored_digest) return false;
     auto stored = env.store->tag_results(key, digest, env.data_fingerprint);
     if (!stored) return false;
     results = nlohmann::json::parse(*stored).get<std::vector<scan::ImageResult>>();

@@ -68,6 +68,15 @@ std::optional<std::string> StateStore::tag_results(const ImageKey& k, const std:
     return as_text(rows[0][0]);
 }
 
+std::optional<std::string> StateStore::tag_results_digest(const ImageKey& k, const std::string& fingerprint) {
+    auto rows = db_.query(
+        "SELECT digest FROM tag_results WHERE project=? AND registry=? AND repository=? AND tag=? "
+        "AND data_fingerprint=?",
+        {k.project, k.registry, k.repository, k.tag, fingerprint});
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
 void StateStore::put_tag_results(const ImageKey& k, const std::string& digest, const std::string& fingerprint,
                                  const std::string& json) {
     db_.query("INSERT OR REPLACE INTO tag_results VALUES (?,?,?,?,?,?,?)",

@@ -39,6 +39,8 @@ public:
     // the manifest request for an unchanged image.
     std::optional<std::string> tag_results(const ImageKey& key, const std::string& digest,
                                            const std::string& data_fingerprint);
+    // The digest whose results tag_results holds for this tag and data, if any.
+    std::optional<std::string> tag_results_digest(const ImageKey& key, const std::string& data_fingerprint);
     void put_tag_results(const ImageKey& key, const std::string& digest, const std::string& data_fingerprint,
                          const std::string& json);
 
