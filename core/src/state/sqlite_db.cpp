@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include "util/sqlite_wal.hpp"
+
 namespace regscan::state {
 namespace {
 
@@ -25,7 +27,7 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(pa
     }
     sqlite3_busy_timeout(db_, busy_timeout_ms);
     if (!read_only) {
-        exec("PRAGMA journal_mode=WAL");
+        util::enter_wal_mode(db_, path_, std::chrono::milliseconds(busy_timeout_ms));
         exec("PRAGMA synchronous=NORMAL");
     }
     exec("PRAGMA foreign_keys=ON");

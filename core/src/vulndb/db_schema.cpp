@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/sqlite_wal.hpp"
+
 namespace regscan::vulndb {
 namespace {
 
@@ -38,7 +40,11 @@ bool related_lists_fixed_cves(const std::string& id) {
 }  // namespace
 
 void create_schema(Connection& connection) {
-    connection.exec("PRAGMA journal_mode=WAL");
+    try {
+        util::enter_wal_mode(connection.handle(), connection.path(), std::chrono::minutes(1));
+    } catch (const std::runtime_error& e) {
+        throw DbError(e.what());
+    }
     connection.exec(
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS records("
