@@ -27,7 +27,7 @@ AuthSettings read_settings(const sdk::SessionConfig& config) {
                            AuthMode::managed_identity})
         if (mode == mode_name(candidate)) settings.mode = candidate, known = true;
     if (!known)
-        throw sdk::Error(REGSCAN_ERROR, "--acr-auth must be auto, basic, service-principal or managed-identity, not '" +
+        throw sdk::Error(REGSCAN_BAD_ARGUMENT, "--acr-auth must be auto, basic, service-principal or managed-identity, not '" +
                                             mode + "'");
     if ((settings.mode == AuthMode::basic || settings.mode == AuthMode::service_principal) &&
         (settings.username.empty() || settings.password.empty()))

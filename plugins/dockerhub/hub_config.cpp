@@ -33,7 +33,7 @@ std::string endpoint(const std::string& value, const std::string& fallback, cons
     auto scheme_end = value.find("://");
     auto scheme = scheme_end == std::string::npos ? std::string{} : lowercase(value.substr(0, scheme_end));
     if (scheme != "http" && scheme != "https")
-        throw sdk::Error(REGSCAN_ERROR, std::string("--") + option + " must be an http:// or https:// URL, not '" +
+        throw sdk::Error(REGSCAN_BAD_ARGUMENT, std::string("--") + option + " must be an http:// or https:// URL, not '" +
                                             value + "'");
     return sdk::registry_base(value);
 }
@@ -57,7 +57,7 @@ std::vector<std::string> split_namespaces(const std::string& joined) {
         start = end + 1;
         if (name.empty()) continue;
         if (!valid_namespace(name))
-            throw sdk::Error(REGSCAN_ERROR, "'" + name +
+            throw sdk::Error(REGSCAN_BAD_ARGUMENT, "'" + name +
                                                 "' is not a Docker Hub namespace (an account or organisation "
                                                 "name: lowercase letters, digits, '.', '-', '_')");
         if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
@@ -93,12 +93,12 @@ HubConfig hub_config(const sdk::SessionConfig& config) {
     if (hub.namespaces.empty() && !hub.username.empty()) {
         // A login by e-mail address names no namespace.
         if (!valid_namespace(lowercase(hub.username)))
-            throw sdk::Error(REGSCAN_ERROR, "the username is not a Docker Hub namespace; name the accounts or "
+            throw sdk::Error(REGSCAN_BAD_ARGUMENT, "the username is not a Docker Hub namespace; name the accounts or "
                                             "organisations to list with --namespace NAME");
         hub.namespaces.push_back(lowercase(hub.username));
     }
     if (hub.namespaces.empty())
-        throw sdk::Error(REGSCAN_ERROR,
+        throw sdk::Error(REGSCAN_BAD_ARGUMENT,
                          "Docker Hub has no catalog of all repositories: name the accounts or organisations to list "
                          "with --namespace NAME (repeatable; 'library' for the official images), or give "
                          "--username to list your own");

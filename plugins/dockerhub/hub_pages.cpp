@@ -38,6 +38,29 @@ std::string single_image_digest(const json& tag) {
     return {};
 }
 
+// The per-platform image manifests of a multi-platform tag, from images[].
+// Empty for a single image, or when any entry lacks a digest or platform, so
+// that the core then reads the index itself. Attestation entries (os
+// "unknown") are not images and are left out.
+std::vector<sdk::PlatformImage> listed_platforms(const json& tag, const std::string& tag_digest) {
+    auto it = tag.find("images");
+    if (tag_digest.empty() || it == tag.end() || !it->is_array()) return {};
+    std::vector<sdk::PlatformImage> platforms;
+    bool differs_from_tag = false;
+    for (const auto& image : *it) {
+        if (!image.is_object()) return {};
+        auto os = string_field(image, "os");
+        auto architecture = string_field(image, "architecture");
+        auto variant = string_field(image, "variant");
+        auto digest = string_field(image, "digest");
+        if (os == "unknown") continue;
+        if (os.empty() || architecture.empty() || digest.empty()) return {};
+        differs_from_tag = differs_from_tag || digest != tag_digest;
+        platforms.push_back({os + "/" + architecture + (variant.empty() ? "" : "/" + variant), std::move(digest)});
+    }
+    return differs_from_tag ? platforms : std::vector<sdk::PlatformImage>{};
+}
+
 bool parse_digits(std::string_view text, size_t pos, size_t count, int& out) {
     if (pos + count > text.size()) return false;
     out = 0;
@@ -81,6 +104,7 @@ TagPage parse_tag_page(const json& body, const std::string& url) {
         tag.digest = string_field(entry, "digest");
         if (tag.digest.empty()) tag.digest = single_image_digest(entry);
         tag.media_type = string_field(entry, "media_type");
+        tag.platforms = listed_platforms(entry, tag.digest);
         tag.pushed = string_field(entry, "tag_last_pushed");
         if (tag.pushed.empty()) tag.pushed = string_field(entry, "last_updated");
         page.tags.push_back(std::move(tag));

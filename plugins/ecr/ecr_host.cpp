@@ -45,7 +45,7 @@ std::string default_sts_endpoint(const RegistryHost& r) {
 Endpoint endpoint_from(const std::string& text) {
     auto url = sdk::parse_url(text);
     if (text.find("://") == std::string::npos || (url.scheme != "https" && url.scheme != "http") || url.host.empty())
-        throw sdk::Error(REGSCAN_ERROR, "endpoint '" + text + "' is not an http(s) URL");
+        throw sdk::Error(REGSCAN_BAD_ARGUMENT, "endpoint '" + text + "' is not an http(s) URL");
     std::string path = url.path.substr(0, url.path.find('?'));
     if (path.empty() || path.back() != '/') path += '/';
     return {url.origin() + path, url.authority(), path};

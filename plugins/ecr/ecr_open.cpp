@@ -39,7 +39,7 @@ std::unique_ptr<sdk::Session> open_session(const sdk::Host& host, const sdk::Ses
     } else {
         registry.region = region_from_environment(env);
         if (registry.region.empty())
-            throw sdk::Error(REGSCAN_ERROR, url.host + " is not an ECR host name (<account>.dkr.ecr.<region>.amazonaws.com),"
+            throw sdk::Error(REGSCAN_BAD_ARGUMENT, url.host + " is not an ECR host name (<account>.dkr.ecr.<region>.amazonaws.com),"
                                             " so the AWS region must come from AWS_REGION or AWS_DEFAULT_REGION");
         registry.china = registry.region.rfind("cn-", 0) == 0;
         host.info("ECR registry " + url.host + ": region " + registry.region +

@@ -192,6 +192,13 @@ class AcrPlugin(case.RegscanCase):
         self.assertEqual(self.acr.server.requests("GET", "/oauth2/token"), [])
         self.assertEqual(len(self.entra.grants), 1)
 
+    def test_unknown_auth_mode_is_a_bad_argument(self):
+        result = self.scan(f"--username={self.client_id}", f"--password={CLIENT_SECRET}", "--acr-auth=kerberos")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"--acr-auth must be auto, basic, service-principal or managed-identity, "
+                                  r"not 'kerberos'")
+        self.assertEqual(self.entra.grants, [])
+
     def test_wrong_client_secret(self):
         result = self.as_service_principal(WRONG_SECRET)
         self.assertExit(result, 4)

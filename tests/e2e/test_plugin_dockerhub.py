@@ -192,6 +192,36 @@ class DockerHubEmulated(DockerHubCase):
         with open(osv_db.report_json_path(second.output_dir, self.host)) as f:
             self.assertEqual({i["status"] for i in json.load(f)["images"]}, {"reused"})
 
+    def test_listed_platforms_spare_the_index_pull(self):
+        """The Hub tag listing names each platform's manifest digest, so the
+        index is never fetched: a multi-platform tag costs a pull per platform
+        read, not one more for the index."""
+        workdir = tempfile.mkdtemp(prefix="regscan-e2e-hub-platforms-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        latest = self.hub.model.repositories[("acme", "api")].tags["latest"]
+        children = {image["digest"]: f"{image['os']}/{image['architecture']}/{image['variant']}"
+                    if image.get("variant") else f"{image['os']}/{image['architecture']}" for image in latest.images}
+        self.assertEqual(len(children), 2)
+        result = self.regscan("registry", self.hub.hub_url, *self.hub.args(), *self.hub.endpoint_options(),
+                              *self.pat(), "--namespace=acme", "--allowList=acme/api:latest", "--platform=all",
+                              "--mode=scan", "--db", osv_db.make_db(workdir),
+                              "--state", os.path.join(workdir, "state.db"), "--format=json", "--no-progress")
+        self.assertExit(result, 0)
+        gets = [path for method, path, _, status in self.front_requests()
+                if method == "GET" and "/manifests/" in path and status != 401]
+        self.assertEqual(sorted(gets), sorted(f"/v2/acme/api/manifests/{d}" for d in children))
+        with open(osv_db.report_json_path(result.output_dir, self.host)) as f:
+            scanned = {(i["digest"], i["platform"], i["status"]) for i in json.load(f)["images"]}
+        self.assertEqual(scanned, {(d, p, "scanned") for d, p in children.items()})
+
+        # A platform the listing does not name is a skip, still without the index.
+        before = len(self.front_requests())
+        result = self.scan(*self.pat(), "--namespace=acme", "--allowList=acme/api:latest", "--platform=linux/s390x")
+        self.assertExit(result, 0)
+        self.assertLogged(result, r"^Skipping image image=docker\.io/acme/api:latest reason=no manifest for the "
+                                  r"requested platform in the index \(has: linux/amd64, linux/arm64/v8\)", "info")
+        self.assertEqual([r for r in self.front_requests()[before:] if r[0] == "GET" and r[3] != 401], [])
+
     def test_max_tags_per_repo_keeps_the_newest_pushes(self):
         # acme/api's tags were pushed 2024-01-10 (1.0), 2024-02-10 (1.1), 2024-03-10 (latest)
         result = self.scan(*self.pat(), "--namespace=acme", "--max-tags-per-repo=1")
@@ -283,9 +313,9 @@ class DockerHubEmulated(DockerHubCase):
         self.assertEqual(self.front_requests(), [])
         self.assertNoSecrets(result, self.host)
 
-    def test_no_namespace_and_no_username_exits_5(self):
+    def test_no_namespace_and_no_username_exits_2(self):
         result = self.scan()
-        self.assertExit(result, 5)
+        self.assertExit(result, 2)
         self.assertLogged(result, r"--namespace NAME")
         self.assertEqual(self.hub.api.listings[self.first_listing:], [])
 

@@ -41,6 +41,11 @@ TEST_CASE("acr::read_settings takes the plugin's options") {
 TEST_CASE("acr::read_settings refuses an unknown mode and a mode without credentials") {
     SessionConfig config{"https://contoso.azurecr.io", "ACR", "", "", {{"acr-auth", "password"}}};
     CHECK_THROWS_WITH_AS(read_settings(config), doctest::Contains("--acr-auth must be auto"), regscan::sdk::Error);
+    try {
+        (void)read_settings(config);
+    } catch (const regscan::sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_BAD_ARGUMENT);  // the core exits 2, as for a bad command line
+    }
     config.options["acr-auth"] = "service-principal";
     CHECK_THROWS_WITH_AS(read_settings(config), doctest::Contains("needs --username and --password"),
                          regscan::sdk::Error);

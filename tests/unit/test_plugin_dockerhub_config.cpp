@@ -80,9 +80,9 @@ TEST_CASE("dockerhub::hub_config takes endpoint overrides as bases without /v2 o
                                   {{"hub-api", "http://127.0.0.1:8080/"}, {"hub-registry", "https://r.test:5000/v2/"}}));
     CHECK(hub.api == "http://127.0.0.1:8080");
     CHECK(hub.registry == "https://r.test:5000");
-    CHECK(status_of_config(session("https://hub.docker.com", "alice", "pw", {{"hub-api", "ftp://x"}})) == REGSCAN_ERROR);
+    CHECK(status_of_config(session("https://hub.docker.com", "alice", "pw", {{"hub-api", "ftp://x"}})) == REGSCAN_BAD_ARGUMENT);
     CHECK(status_of_config(session("https://hub.docker.com", "alice", "pw", {{"hub-registry", "registry.test"}})) ==
-          REGSCAN_ERROR);
+          REGSCAN_BAD_ARGUMENT);
 }
 
 TEST_CASE("dockerhub::hub_config without namespace or username says how to name one") {
@@ -90,11 +90,11 @@ TEST_CASE("dockerhub::hub_config without namespace or username says how to name 
         (void)hub_config(session("https://hub.docker.com"));
         FAIL("no error");
     } catch (const regscan::sdk::Error& e) {
-        CHECK(e.status() == REGSCAN_ERROR);
+        CHECK(e.status() == REGSCAN_BAD_ARGUMENT);
         CHECK(std::string(e.what()).find("--namespace") != std::string::npos);
     }
     // An e-mail login names no namespace either.
-    CHECK(status_of_config(session("https://hub.docker.com", "alice@example.com", "pw")) == REGSCAN_ERROR);
+    CHECK(status_of_config(session("https://hub.docker.com", "alice@example.com", "pw")) == REGSCAN_BAD_ARGUMENT);
     CHECK(status_of_config(session("https://hub.docker.com", "alice@example.com", "pw", {{"namespace", "alice"}})) ==
           REGSCAN_OK);
 }

@@ -73,6 +73,35 @@ TEST_CASE("dockerhub::parse_tag_page keeps name, digest, media type and push tim
     CHECK(page.next.empty());
 }
 
+TEST_CASE("dockerhub::parse_tag_page lists an index's platform images, attestations left out") {
+    auto body = json::parse(R"({"results": [
+        {"name": "multi", "digest": "sha256:idx", "images": [
+            {"architecture": "amd64", "os": "linux", "digest": "sha256:m1"},
+            {"architecture": "arm64", "os": "linux", "variant": "v8", "digest": "sha256:m2"},
+            {"architecture": "unknown", "os": "unknown", "digest": "sha256:att"}]},
+        {"name": "single", "digest": "sha256:one", "images": [
+            {"architecture": "amd64", "os": "linux", "digest": "sha256:one"}]},
+        {"name": "incomplete", "digest": "sha256:idx2", "images": [
+            {"architecture": "amd64", "os": "linux", "digest": "sha256:n1"},
+            {"architecture": "arm64", "os": "linux", "digest": null}]},
+        {"name": "no-tag-digest", "images": [
+            {"architecture": "amd64", "os": "linux", "digest": "sha256:p1"},
+            {"architecture": "arm64", "os": "linux", "digest": "sha256:p2"}]}
+    ]})");
+    auto page = parse_tag_page(body, url);
+    REQUIRE(page.tags.size() == 4);
+    REQUIRE(page.tags[0].platforms.size() == 2);
+    CHECK(page.tags[0].platforms[0].platform == "linux/amd64");
+    CHECK(page.tags[0].platforms[0].digest == "sha256:m1");
+    CHECK(page.tags[0].platforms[1].platform == "linux/arm64/v8");
+    CHECK(page.tags[0].platforms[1].digest == "sha256:m2");
+    // A single image is the tag itself; a missing digest or tag digest means
+    // the core must read the index.
+    CHECK(page.tags[1].platforms.empty());
+    CHECK(page.tags[2].platforms.empty());
+    CHECK(page.tags[3].platforms.empty());
+}
+
 TEST_CASE("dockerhub::rfc3339_micros reads Hub times with fractions and offsets") {
     CHECK(rfc3339_micros("1970-01-01T00:00:00Z") == 0);
     CHECK(rfc3339_micros("1970-01-01T00:00:01.5Z") == 1500000);

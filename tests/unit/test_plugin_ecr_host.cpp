@@ -56,6 +56,11 @@ TEST_CASE("ecr::host endpoint URLs") {
     CHECK(prefixed.path == "/aws/ecr/");
     CHECK_THROWS_AS(endpoint_from("api.ecr.us-east-1.amazonaws.com"), regscan::sdk::Error);
     CHECK_THROWS_AS(endpoint_from("ftp://example"), regscan::sdk::Error);
+    try {
+        (void)endpoint_from("ftp://example");
+    } catch (const regscan::sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_BAD_ARGUMENT);
+    }
 }
 
 TEST_CASE("ecr::identify by host name, by challenge, or not at all") {

@@ -36,6 +36,7 @@ inline ExitCode exit_code_for(regscan_status status) {
         case REGSCAN_AUTH_FAILED: return ExitCode::auth_failed;
         case REGSCAN_UNREACHABLE: return ExitCode::unreachable;
         case REGSCAN_UNSUPPORTED: return ExitCode::no_plugin;
+        case REGSCAN_BAD_ARGUMENT: return ExitCode::bad_arguments;
         default: return ExitCode::partial_failure;
     }
 }

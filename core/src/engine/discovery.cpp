@@ -29,6 +29,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency) {
                 image.build_time = std::move(info.created);
                 image.pushed = std::move(info.pushed);
                 image.media_type = std::move(info.media_type);
+                image.listed_platforms = std::move(info.platforms);
                 result.images.push_back(std::move(image));
             }
         } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "engine/image_inspector.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,25 @@ std::string schema1_build_time(const std::string& body) {
         return {};
     auto v1 = nlohmann::json::parse(manifest["history"][0].value("v1Compatibility", "{}"), nullptr, false);
     return v1.is_object() ? utc_of(v1.value("created", "")) : std::string{};
+}
+
+// The index a vendor listing described (Docker Hub's images[]), so that the
+// index request, a pull on rate-limited registries, is not needed. Only when
+// the listing named the tag's digest and every entry is complete.
+std::optional<oci::Manifest> listed_index(const ImageRecord& image) {
+    if (image.listed_platforms.empty() || image.digest.empty()) return std::nullopt;
+    oci::Manifest index;
+    index.kind = oci::ManifestKind::Index;
+    index.media_type = image.media_type;
+    for (const auto& listed : image.listed_platforms) {
+        auto platform = oci::Platform::parse(listed.platform);
+        if (listed.digest.empty() || !platform) return std::nullopt;
+        oci::Descriptor entry;
+        entry.digest = listed.digest;
+        entry.platform = std::move(platform);
+        index.manifests.push_back(std::move(entry));
+    }
+    return index;
 }
 
 }  // namespace
@@ -57,32 +77,34 @@ ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manif
 std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
     const auto& name = name_of(image);
     const std::string base = base_of(image);
-    auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag);
-    image.digest = fetched.digest;
-
-    oci::Manifest manifest;
-    try {
-        manifest = oci::parse_manifest(fetched.body, fetched.content_type);
-    } catch (const std::exception& e) {
-        throw sdk::Error(REGSCAN_ERROR, "manifest " + image.name() + ": " + e.what());
-    }
-    image.media_type = manifest.media_type;
-
     std::vector<ResolvedImage> resolved;
-    switch (manifest.kind) {
-        case oci::ManifestKind::Artifact:
-            image.skipped = true;
-            image.skip_reason = "not an image: artifact of type " + manifest.artifact_type;
-            return resolved;
-        case oci::ManifestKind::Schema1:
-            image.build_time = schema1_build_time(fetched.body);
-            return resolved;
-        case oci::ManifestKind::Image:
-            resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, ""));
-            image.platforms.push_back(resolved.back().platform);
-            image.build_time = resolved.back().build_time;
-            return resolved;
-        case oci::ManifestKind::Index: break;
+    oci::Manifest manifest;
+    if (auto listed = listed_index(image)) {
+        manifest = std::move(*listed);
+    } else {
+        auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag);
+        image.digest = fetched.digest;
+        try {
+            manifest = oci::parse_manifest(fetched.body, fetched.content_type);
+        } catch (const std::exception& e) {
+            throw sdk::Error(REGSCAN_ERROR, "manifest " + image.name() + ": " + e.what());
+        }
+        image.media_type = manifest.media_type;
+        switch (manifest.kind) {
+            case oci::ManifestKind::Artifact:
+                image.skipped = true;
+                image.skip_reason = "not an image: artifact of type " + manifest.artifact_type;
+                return resolved;
+            case oci::ManifestKind::Schema1:
+                image.build_time = schema1_build_time(fetched.body);
+                return resolved;
+            case oci::ManifestKind::Image:
+                resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, ""));
+                image.platforms.push_back(resolved.back().platform);
+                image.build_time = resolved.back().build_time;
+                return resolved;
+            case oci::ManifestKind::Index: break;
+        }
     }
 
     auto chosen = oci::select_platforms(manifest, platform_);

@@ -16,6 +16,9 @@ struct ImageRecord {
     std::string build_time;      // config "created", UTC, "" when unknown
     std::string pushed;          // when the vendor API tells it
     std::string media_type;
+    // An index's image manifests as the vendor API listed them (SDK 1.1);
+    // when given, the index itself is not fetched.
+    std::vector<sdk::PlatformImage> listed_platforms;
     std::vector<std::string> platforms;  // the ones picked from an index
     bool skipped = false;
     std::string skip_reason;

@@ -94,20 +94,27 @@ Manifest parse_manifest(std::string_view body, std::string_view content_type) {
     return m;
 }
 
+std::optional<Platform> Platform::parse(const std::string& text) {
+    auto first = text.find('/');
+    if (first == std::string::npos) return std::nullopt;
+    auto second = text.find('/', first + 1);
+    Platform platform;
+    platform.os = text.substr(0, first);
+    platform.architecture = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    if (second != std::string::npos) platform.variant = text.substr(second + 1);
+    if (platform.os.empty() || platform.architecture.empty()) return std::nullopt;
+    return platform;
+}
+
 PlatformSelector PlatformSelector::parse(const std::string& text) {
     PlatformSelector selector;
     if (text == "all" || text == "*") {
         selector.all = true;
         return selector;
     }
-    auto first = text.find('/');
-    if (first == std::string::npos) throw std::invalid_argument("platform must be os/arch[/variant] or all: " + text);
-    auto second = text.find('/', first + 1);
-    selector.wanted.os = text.substr(0, first);
-    selector.wanted.architecture = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
-    if (second != std::string::npos) selector.wanted.variant = text.substr(second + 1);
-    if (selector.wanted.os.empty() || selector.wanted.architecture.empty())
-        throw std::invalid_argument("platform must be os/arch[/variant] or all: " + text);
+    auto wanted = Platform::parse(text);
+    if (!wanted) throw std::invalid_argument("platform must be os/arch[/variant] or all: " + text);
+    selector.wanted = std::move(*wanted);
     return selector;
 }
 

@@ -30,6 +30,8 @@ struct Platform {
     std::string variant;
 
     [[nodiscard]] std::string str() const { return os + "/" + architecture + (variant.empty() ? "" : "/" + variant); }
+    // "os/arch[/variant]"; nullopt when os or arch is missing.
+    static std::optional<Platform> parse(const std::string& text);
 };
 
 struct Descriptor {

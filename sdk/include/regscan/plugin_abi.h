@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define REGSCAN_ABI_MAJOR 1
-#define REGSCAN_ABI_MINOR 0
+#define REGSCAN_ABI_MINOR 1
 
 /* The exported entry point: a data symbol of this name, placed in the ELF
  * section REGSCAN_ENTRY_SECTION, holding the address of a
@@ -51,7 +51,9 @@ typedef enum regscan_status {
     REGSCAN_NOT_FOUND = 2,     /* the repository or object does not exist */
     REGSCAN_AUTH_FAILED = 3,   /* credentials refused or missing */
     REGSCAN_UNSUPPORTED = 4,   /* optional operation not provided: use the core's default */
-    REGSCAN_UNREACHABLE = 5    /* network or TLS failure */
+    REGSCAN_UNREACHABLE = 5,   /* network or TLS failure */
+    REGSCAN_BAD_ARGUMENT = 6   /* (1.1) an option or credential the user gave is malformed:
+                                  the core exits as for a bad command line */
 } regscan_status;
 
 typedef enum regscan_log_level {
@@ -129,7 +131,9 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
  *   list_repositories out: [{"name": "team/app", "pull_base": "https://host", "pull_name": "team/app",
  *                            "reference": "docker.io/team/app"}]   (only "name" required)
  *   list_tags in : one element of list_repositories' array
- *             out: [{"tag","digest","created","pushed","media_type"}]  (only "tag" or "digest" required)
+ *             out: [{"tag","digest","created","pushed","media_type",
+ *                    "platforms":[{"platform":"linux/arm64/v8","digest"}]}]  (only "tag" or "digest" required;
+ *                    "platforms" (1.1): the image manifests of an index, as the vendor API lists them)
  *   authorize in : {"url","method","scope","challenge":{"scheme","params":{...}}}
  *             out: {"authorization": "Bearer ..."}
  */

@@ -60,12 +60,23 @@ struct Repository {
     std::string reference;
 };
 
+// One image manifest of a multi-platform tag, as a vendor API lists it.
+struct PlatformImage {
+    std::string platform;  // "os/architecture[/variant]": "linux/arm64/v8"
+    std::string digest;    // of that platform's image manifest
+};
+
 struct TagInfo {
     std::string tag;         // empty for an untagged image (digest only)
     std::string digest;      // "sha256:..." when the API tells it
     std::string created;     // RFC 3339 build time when the API tells it
     std::string pushed;      // RFC 3339 push time when the API tells it
     std::string media_type;  // manifest media type when the API tells it
+    // SDK 1.1. The image manifests of an index, when the API lists them with
+    // the tag: the core then reads the platforms it wants by digest and skips
+    // the index request (a pull on rate-limited registries). Leave empty for
+    // a single-platform image or when unsure: the core reads the index.
+    std::vector<PlatformImage> platforms;
 };
 
 struct AuthRequest {
@@ -108,6 +119,10 @@ inline void to_json(nlohmann::json& j, const TagInfo& t) {
     if (!t.created.empty()) j["created"] = t.created;
     if (!t.pushed.empty()) j["pushed"] = t.pushed;
     if (!t.media_type.empty()) j["media_type"] = t.media_type;
+    if (!t.platforms.empty()) {
+        auto& platforms = j["platforms"] = nlohmann::json::array();
+        for (const auto& p : t.platforms) platforms.push_back({{"platform", p.platform}, {"digest", p.digest}});
+    }
 }
 inline void from_json(const nlohmann::json& j, TagInfo& t) {
     t.tag = j.value("tag", "");
@@ -115,6 +130,10 @@ inline void from_json(const nlohmann::json& j, TagInfo& t) {
     t.created = j.value("created", "");
     t.pushed = j.value("pushed", "");
     t.media_type = j.value("media_type", "");
+    t.platforms.clear();
+    if (auto it = j.find("platforms"); it != j.end() && it->is_array())
+        for (const auto& p : *it)
+            if (p.is_object()) t.platforms.push_back({p.value("platform", ""), p.value("digest", "")});
 }
 inline void to_json(nlohmann::json& j, const SessionConfig& c) {
     j = {{"url", c.url}, {"type", c.type}, {"username", c.username}, {"password", c.password}, {"options", c.options}};

@@ -1,0 +1,35 @@
+#include <doctest/doctest.h>
+
+#include "regscan/registry.hpp"
+
+using namespace regscan::sdk;
+using nlohmann::json;
+
+TEST_SUITE_BEGIN("sdk");
+
+TEST_CASE("sdk::TagInfo crosses the ABI as JSON with its platform images") {
+    TagInfo tag{"1.0", "sha256:idx", "", "2024-01-01T00:00:00Z", "application/vnd.oci.image.index.v1+json",
+                {{"linux/amd64", "sha256:a"}, {"linux/arm64/v8", "sha256:b"}}};
+    json j = tag;
+    CHECK(j.at("platforms") == json::parse(R"([{"platform":"linux/amd64","digest":"sha256:a"},
+                                              {"platform":"linux/arm64/v8","digest":"sha256:b"}])"));
+    CHECK_FALSE(j.contains("created"));
+    auto back = j.get<TagInfo>();
+    CHECK(back.tag == "1.0");
+    CHECK(back.digest == "sha256:idx");
+    CHECK(back.pushed == "2024-01-01T00:00:00Z");
+    REQUIRE(back.platforms.size() == 2);
+    CHECK(back.platforms[1].platform == "linux/arm64/v8");
+    CHECK(back.platforms[1].digest == "sha256:b");
+}
+
+TEST_CASE("sdk::TagInfo from an SDK 1.0 plugin has no platforms") {
+    auto tag = json::parse(R"({"tag": "latest", "digest": "sha256:x"})").get<TagInfo>();
+    CHECK(tag.platforms.empty());
+    CHECK_FALSE(json(tag).contains("platforms"));
+    // A malformed entry is dropped, not fatal: the core then reads the index.
+    auto odd = json::parse(R"({"tag": "t", "platforms": "linux/amd64"})").get<TagInfo>();
+    CHECK(odd.platforms.empty());
+}
+
+TEST_SUITE_END();
