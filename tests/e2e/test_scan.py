@@ -167,6 +167,8 @@ class ScanTest(RegscanCase):
         self.assertExit(result, 0)
         images = self.images_by_name(self.report(result))
         self.assertEqual(set(images), set(self.images))
+        # Reports spill images to scratch files while the run goes on; none is left behind.
+        self.assertEqual([name for name in os.listdir(result.output_dir) if name.startswith(".")], [])
 
         # the real dpkg database: every installed package, exactly (dpkg-query is the oracle)
         debian = images["os/debian:real"]

@@ -1,6 +1,7 @@
 #include "engine/run_pipeline.hpp"
 
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "report/inventory_csv.hpp"
 #include "report/report_name.hpp"
 #include "report/reporter_registry.hpp"
+#include "report/result_reporter.hpp"
 #include "scan/model_json.hpp"
 #include "util/time.hpp"
 
@@ -64,14 +66,41 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
 
     size_t selected = 0;
     for (const auto& image : images) selected += image.skipped ? 0 : 1;
+    // Reporters take each result as its image finishes, so no result is kept
+    // for the end of the run.
+    sdk::ReportRun run{options_.url, mode, options_.output_dir, started};
+    std::vector<std::unique_ptr<sdk::Reporter>> reporters;
+    if (scanning)
+        for (const auto& format : options_.formats) reporters.push_back(report::make_reporter(format, run, std::cout));
+    Totals findings;
+    std::string report_error;
     Progress progress(options_.progress, selected, counters);
-    auto outcome = run_scan_phase(images, env, [&](const ImageRecord&) { progress.image_done(); });
+    auto outcome = run_scan_phase(images, env, [&](const ImageRecord&, std::vector<scan::ImageResult> results) {
+        progress.image_done();
+        for (const auto& result : results) {
+            findings.count_findings(result);
+            if (!report_error.empty()) continue;
+            try {
+                std::optional<nlohmann::json> json;  // for plugin reporters only
+                for (auto& reporter : reporters) {
+                    if (auto* own = dynamic_cast<report::ResultReporter*>(reporter.get())) {
+                        own->result(result);
+                        continue;
+                    }
+                    if (!json) json = nlohmann::json(result);
+                    reporter->image(*json);
+                }
+            } catch (const std::exception& e) {
+                report_error = e.what();
+            }
+        }
+    });
     progress.finish();
+    if (!report_error.empty()) throw Fatal(ExitCode::internal_error, "cannot write the reports: " + report_error);
 
-    Totals totals = count_totals(images, outcome, failures);
+    Totals totals = count_totals(images, outcome, failures, findings);
     nlohmann::json summary = summary_json(totals, authority_, mode, started, util::now_utc(), failures);
 
-    sdk::ReportRun run{options_.url, mode, options_.output_dir, started};
     ReportPaths paths;
     report::InventoryCsv inventory(run);
     for (const auto& image : images)
@@ -83,15 +112,13 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     spdlog::info("Output report: {}", std::filesystem::path(paths.inventory).filename().string());
 
     if (scanning) {
-        for (const auto& format : options_.formats) {
-            auto reporter = report::make_reporter(format, run, std::cout);
-            for (const auto& per_image : outcome.results)
-                for (const auto& result : per_image) reporter->image(nlohmann::json(result));
+        for (auto& reporter : reporters) {
             for (const auto& written : reporter->finish(summary)) {
                 paths.all.push_back(written);
                 spdlog::info("Output report: {}", std::filesystem::path(written).filename().string());
             }
         }
+        reporters.clear();  // removes their scratch files
         paths.choose_details(report::registry_file_stem(options_.url));
     }
     if (store_) store_->finish_scan(scan_id, util::now_utc(), summary.dump());

@@ -52,10 +52,8 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
 
 }  // namespace
 
-PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env,
-                            const std::function<void(const ImageRecord&)>& on_done) {
+PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env, const ImageDone& on_done) {
     PhaseOutcome outcome;
-    outcome.results.resize(images.size());
     std::mutex mutex;
 
     util::parallel_for(images.size(), env.concurrency, [&](size_t i) {
@@ -70,9 +68,8 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         try {
             if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, results)) {
                 std::lock_guard lock(mutex);
-                outcome.results[i] = std::move(results);
-                outcome.reused += outcome.results[i].size();
-                if (on_done) on_done(image);
+                outcome.reused += results.size();
+                if (on_done) on_done(image, std::move(results));
                 return;
             }
             auto platforms = env.inspector->resolve(image);
@@ -131,11 +128,10 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
         }
         std::lock_guard lock(mutex);
-        outcome.results[i] = std::move(results);
         outcome.new_images += is_new ? 1 : 0;
         outcome.failed_images += failed ? 1 : 0;
         outcome.reused += reused;
-        if (on_done) on_done(image);
+        if (on_done) on_done(image, std::move(results));
     });
     return outcome;
 }

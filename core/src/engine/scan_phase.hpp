@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,14 +28,17 @@ struct ScanEnvironment {
 };
 
 struct PhaseOutcome {
-    std::vector<std::vector<scan::ImageResult>> results;  // per image, per platform (empty when skipped)
     size_t new_images = 0;
     size_t failed_images = 0;
     size_t reused = 0;
 };
 
-// `on_done` is called (from worker threads, serialised) after each image.
+// Called from worker threads, never two at once, after each selected image
+// with its results (one per platform; none in dry-run). The phase keeps no
+// result: a registry's worth need not fit in memory.
+using ImageDone = std::function<void(const ImageRecord& image, std::vector<scan::ImageResult> results)>;
+
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env,
-                            const std::function<void(const ImageRecord&)>& on_done = {});
+                            const ImageDone& on_done = {});
 
 }  // namespace regscan::engine

@@ -36,8 +36,8 @@ size_t Totals::at_or_above(scan::Severity floor) const {
 }
 
 Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome,
-                    const std::vector<RepositoryFailure>& failures) {
-    Totals totals;
+                    const std::vector<RepositoryFailure>& failures, Totals findings) {
+    Totals totals = findings;
     totals.images_found = images.size();
     for (const auto& image : images) totals.images_skipped += image.skipped ? 1 : 0;
     totals.images_selected = totals.images_found - totals.images_skipped;
@@ -45,12 +45,12 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
     totals.failed_images = outcome.failed_images;
     totals.reused = outcome.reused;
     totals.failed_repositories = failures.size();
-    for (const auto& per_image : outcome.results)
-        for (const auto& result : per_image) {
-            for (const auto& v : result.vulnerabilities) ++totals.vulnerabilities[static_cast<int>(v.severity)];
-            for (const auto& m : result.misconfigurations) ++totals.misconfigurations[static_cast<int>(m.severity)];
-        }
     return totals;
+}
+
+void Totals::count_findings(const scan::ImageResult& result) {
+    for (const auto& v : result.vulnerabilities) ++vulnerabilities[static_cast<int>(v.severity)];
+    for (const auto& m : result.misconfigurations) ++misconfigurations[static_cast<int>(m.severity)];
 }
 
 nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,

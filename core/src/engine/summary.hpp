@@ -26,10 +26,14 @@ struct Totals {
 
     // Findings (vulnerabilities and misconfigurations) at or above `floor`.
     [[nodiscard]] size_t at_or_above(scan::Severity floor) const;
+    // Adds one image result's findings to the counts.
+    void count_findings(const scan::ImageResult& result);
 };
 
+// `findings` (counted with count_findings as results arrived) with every
+// other count filled in.
 Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome,
-                    const std::vector<RepositoryFailure>& failures);
+                    const std::vector<RepositoryFailure>& failures, Totals findings = {});
 
 nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,
                             const std::string& started, const std::string& finished,

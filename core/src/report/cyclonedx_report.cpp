@@ -202,55 +202,66 @@ std::string oci_purl(const scan::ImageResult& image) {
     return purl;
 }
 
-CycloneDxReport::CycloneDxReport(const sdk::ReportRun& run) : run_(run), path_(report_path(run, "-report.cdx.json")) {}
-
-void CycloneDxReport::image(const nlohmann::json& image) { images_.push_back(image.get<scan::ImageResult>()); }
-
-nlohmann::json CycloneDxReport::document(const nlohmann::json& summary) const {
-    auto images = images_;
-    sort_images(images);
-
-    BomRefs refs;
-    auto components = nlohmann::json::array();
+struct CycloneDxReport::Findings {
+    BomRefs image_refs;
     std::map<std::string, VulnerabilityEntry> vulnerabilities;  // by id, so the list does not follow scan order
-    for (const auto& image : images) {
-        auto ref = refs.claim("image:" + image_reference(image) + (image.digest.empty() ? "" : "@" + image.digest) +
-                              (image.platform.empty() ? "" : "?platform=" + image.platform));
-        std::vector<std::pair<std::string, const scan::Package*>> package_refs;
-        components.push_back(image_component(image, ref, refs, package_refs));
+};
 
-        for (const auto& v : image.vulnerabilities) {
-            auto [it, fresh] = vulnerabilities.try_emplace(v.id);
-            auto& entry = it->second;
-            if (fresh) entry.first = v;
-            entry.severity = std::max(entry.severity, v.severity);
-            if (v.cvss_score > entry.score) {
-                entry.score = v.cvss_score;
-                entry.vector = v.cvss_vector;
-            } else if (entry.vector.empty()) {
-                entry.vector = v.cvss_vector;
-            }
-            for (const auto& alias : v.aliases) add_unique(entry.aliases, alias);
-            for (const auto& url : v.references) add_unique(entry.references, url);
-            if (!v.fixed_version.empty()) add_unique(entry.recommendations, "upgrade " + v.package_name + " to " + v.fixed_version);
+CycloneDxReport::CycloneDxReport(const sdk::ReportRun& run)
+    : run_(run), path_(report_path(run, "-report.cdx.json")), components_(path_), findings_(std::make_unique<Findings>()) {}
 
-            std::vector<std::string> affected;
-            for (const auto& [package_ref, package] : package_refs)
-                if (package_matches(*package, v)) affected.push_back(package_ref);
-            if (affected.empty()) affected.push_back(ref);  // the package list did not name it: the image is affected
-            for (const auto& affected_ref : affected) {
-                if (!entry.affected_refs.insert(affected_ref).second) continue;
-                auto versions = nlohmann::json::array();
-                if (!v.package_version.empty()) versions.push_back({{"version", v.package_version}, {"status", "affected"}});
-                if (!v.fixed_version.empty()) versions.push_back({{"version", v.fixed_version}, {"status", "unaffected"}});
-                nlohmann::json affect = {{"ref", affected_ref}};
-                if (!versions.empty()) affect["versions"] = versions;
-                entry.affects.push_back(affect);
-            }
+CycloneDxReport::~CycloneDxReport() = default;
+
+void CycloneDxReport::result(const scan::ImageResult& image) {
+    auto ref = findings_->image_refs.claim("image:" + image_reference(image) +
+                                           (image.digest.empty() ? "" : "@" + image.digest) +
+                                           (image.platform.empty() ? "" : "?platform=" + image.platform));
+    // Package refs start with the image's own, so they are unique across
+    // images as long as they are unique within this one.
+    BomRefs refs;
+    std::vector<std::pair<std::string, const scan::Package*>> package_refs;
+    components_.add(image_sort_key(image), image_component(image, ref, refs, package_refs));
+
+    for (const auto& v : image.vulnerabilities) {
+        auto [it, fresh] = findings_->vulnerabilities.try_emplace(v.id);
+        auto& entry = it->second;
+        if (fresh) entry.first = v;
+        entry.severity = std::max(entry.severity, v.severity);
+        if (v.cvss_score > entry.score) {
+            entry.score = v.cvss_score;
+            entry.vector = v.cvss_vector;
+        } else if (entry.vector.empty()) {
+            entry.vector = v.cvss_vector;
+        }
+        for (const auto& alias : v.aliases) add_unique(entry.aliases, alias);
+        for (const auto& url : v.references) add_unique(entry.references, url);
+        if (!v.fixed_version.empty()) add_unique(entry.recommendations, "upgrade " + v.package_name + " to " + v.fixed_version);
+
+        std::vector<std::string> affected;
+        for (const auto& [package_ref, package] : package_refs)
+            if (package_matches(*package, v)) affected.push_back(package_ref);
+        if (affected.empty()) affected.push_back(ref);  // the package list did not name it: the image is affected
+        for (const auto& affected_ref : affected) {
+            if (!entry.affected_refs.insert(affected_ref).second) continue;
+            auto versions = nlohmann::json::array();
+            if (!v.package_version.empty()) versions.push_back({{"version", v.package_version}, {"status", "affected"}});
+            if (!v.fixed_version.empty()) versions.push_back({{"version", v.fixed_version}, {"status", "unaffected"}});
+            nlohmann::json affect = {{"ref", affected_ref}};
+            if (!versions.empty()) affect["versions"] = versions;
+            entry.affects.push_back(affect);
         }
     }
+}
+
+std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) {
     auto vulnerability_list = nlohmann::json::array();
-    for (const auto& [id, entry] : vulnerabilities) vulnerability_list.push_back(vulnerability_json(id, entry));
+    for (auto& [id, entry] : findings_->vulnerabilities) {
+        // Images arrive in the order their scans finish: sort what they add.
+        std::sort(entry.recommendations.begin(), entry.recommendations.end());
+        std::stable_sort(entry.affects.begin(), entry.affects.end(),
+                         [](const auto& a, const auto& b) { return a["ref"] < b["ref"]; });
+        vulnerability_list.push_back(vulnerability_json(id, entry));
+    }
 
     auto registry = sdk::parse_url(run_.registry).authority();
     nlohmann::json registry_component = {{"type", "platform"}, {"bom-ref", "registry:" + registry}, {"name", registry}};
@@ -277,15 +288,9 @@ nlohmann::json CycloneDxReport::document(const nlohmann::json& summary) const {
                           {"specVersion", "1.5"},
                           {"serialNumber", random_uuid_urn()},
                           {"version", 1},
-                          {"metadata", metadata},
-                          {"components", components}};
+                          {"metadata", metadata}};
     if (!vulnerability_list.empty()) bom["vulnerabilities"] = vulnerability_list;
-    return bom;
-}
-
-std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) {
-    auto text = dump_json(document(summary));
-    write_file_atomically(path_, [&](std::ostream& out) { out << text; });
+    write_file_atomically(path_, [&](std::ostream& out) { components_.write_document(out, bom, "components"); });
     return {path_.string()};
 }
 

@@ -2,14 +2,18 @@
 // registry: one container component per image with its packages nested, and
 // every vulnerability once, affecting the packages it was found in.
 // Misconfigurations have no place in CycloneDX 1.5; they are listed as the
-// image's "regscan:misconfiguration" properties.
+// image's "regscan:misconfiguration" properties. Image components are spilled
+// to a scratch file as they arrive; only the vulnerabilities stay in memory.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "regscan/reporter.hpp"
+#include "report/result_reporter.hpp"
+#include "report/spilled_entries.hpp"
 #include "scan/model.hpp"
 
 namespace regscan::report {
@@ -24,19 +28,21 @@ std::string cyclonedx_score_method(const std::string& cvss_vector);
 // The purl-spec "oci" purl of an image: pkg:oci/app@sha256%3A...?repository_url=host/team/app&tag=1
 std::string oci_purl(const scan::ImageResult& image);
 
-class CycloneDxReport final : public sdk::Reporter {
+class CycloneDxReport final : public ResultReporter {
 public:
     explicit CycloneDxReport(const sdk::ReportRun& run);
-    void image(const nlohmann::json& image) override;
+    ~CycloneDxReport() override;
+    void result(const scan::ImageResult& image) override;
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 
-    [[nodiscard]] nlohmann::json document(const nlohmann::json& summary) const;
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
 private:
+    struct Findings;  // the vulnerabilities, merged by id
     sdk::ReportRun run_;
     std::filesystem::path path_;
-    std::vector<scan::ImageResult> images_;
+    SpilledEntries components_;
+    std::unique_ptr<Findings> findings_;
 };
 
 }  // namespace regscan::report

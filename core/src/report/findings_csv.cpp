@@ -49,10 +49,7 @@ FindingsCsv::FindingsCsv(const sdk::ReportRun& run)
     : vulnerabilities_path_(report_path(run, "-vulnerabilities.csv")),
       violations_path_(report_path(run, "-violations.csv")) {}
 
-void FindingsCsv::image(const nlohmann::json& image) {
-    images_.push_back(image.get<scan::ImageResult>());
-    images_.back().packages.clear();  // only findings are reported: a registry's package lists need not stay in memory
-}
+void FindingsCsv::result(const scan::ImageResult& image) { images_.push_back(without_packages(image)); }
 
 std::vector<std::string> FindingsCsv::finish(const nlohmann::json&) {
     auto images = images_;

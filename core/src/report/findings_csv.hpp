@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "regscan/reporter.hpp"
+#include "report/result_reporter.hpp"
 #include "scan/model.hpp"
 
 namespace regscan::report {
@@ -18,10 +19,10 @@ std::vector<std::string> violation_csv_header();
 std::vector<std::string> vulnerability_csv_row(const scan::ImageResult& image, const scan::Vulnerability& v);
 std::vector<std::string> violation_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m);
 
-class FindingsCsv final : public sdk::Reporter {
+class FindingsCsv final : public ResultReporter {
 public:
     explicit FindingsCsv(const sdk::ReportRun& run);
-    void image(const nlohmann::json& image) override;
+    void result(const scan::ImageResult& image) override;
     // Returns the vulnerability file, then the violation file.
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 

@@ -76,11 +76,13 @@ std::string image_reference(const scan::ImageResult& image) {
     return reference;
 }
 
+ImageSortKey image_sort_key(const scan::ImageResult& image) {
+    return {image.registry, image.repository, image.tag, image.platform, image.digest};
+}
+
 void sort_images(std::vector<scan::ImageResult>& images) {
-    std::stable_sort(images.begin(), images.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.registry, a.repository, a.tag, a.platform, a.digest) <
-               std::tie(b.registry, b.repository, b.tag, b.platform, b.digest);
-    });
+    std::stable_sort(images.begin(), images.end(),
+                     [](const auto& a, const auto& b) { return image_sort_key(a) < image_sort_key(b); });
 }
 
 std::vector<scan::Vulnerability> vulnerabilities_by_severity(const scan::ImageResult& image) {

@@ -2,6 +2,7 @@
 // reader never sees half of it, the tool's identity, and a stable image order.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -45,6 +46,8 @@ std::string image_reference(const scan::ImageResult& image);
 
 // Images arrive in the order scans finish; reports list them by reference,
 // platform and digest so two runs over the same registry compare line by line.
+using ImageSortKey = std::array<std::string, 5>;
+ImageSortKey image_sort_key(const scan::ImageResult& image);
 void sort_images(std::vector<scan::ImageResult>& images);
 
 // Findings most severe first, then by package and id.

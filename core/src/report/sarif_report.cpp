@@ -154,10 +154,7 @@ std::string sarif_image_uri(const scan::ImageResult& image) {
 
 SarifReport::SarifReport(const sdk::ReportRun& run) : run_(run), path_(report_path(run, "-report.sarif")) {}
 
-void SarifReport::image(const nlohmann::json& image) {
-    images_.push_back(image.get<scan::ImageResult>());
-    images_.back().packages.clear();  // only findings are reported: a registry's package lists need not stay in memory
-}
+void SarifReport::result(const scan::ImageResult& image) { images_.push_back(without_packages(image)); }
 
 nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
     auto images = images_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "regscan/reporter.hpp"
+#include "report/result_reporter.hpp"
 #include "scan/model.hpp"
 
 namespace regscan::report {
@@ -25,10 +26,10 @@ std::optional<std::string> sarif_security_severity(scan::Severity severity, doub
 // first segment would read as a scheme, so the port's is escaped).
 std::string sarif_image_uri(const scan::ImageResult& image);
 
-class SarifReport final : public sdk::Reporter {
+class SarifReport final : public ResultReporter {
 public:
     explicit SarifReport(const sdk::ReportRun& run);
-    void image(const nlohmann::json& image) override;
+    void result(const scan::ImageResult& image) override;
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 
     [[nodiscard]] nlohmann::json document(const nlohmann::json& summary) const;

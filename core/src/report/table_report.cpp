@@ -106,11 +106,10 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
 
 TableReport::TableReport(std::ostream& console) : console_(console) {}
 
-void TableReport::image(const nlohmann::json& image) {
-    images_.push_back(image.get<scan::ImageResult>());
-    // Only findings and the package count are printed: the lists need not stay in memory.
-    package_counts_[images_.back().digest + " " + images_.back().platform] = images_.back().packages.size();
-    images_.back().packages.clear();
+void TableReport::result(const scan::ImageResult& image) {
+    // Only findings and the package count are printed.
+    package_counts_[image.digest + " " + image.platform] = image.packages.size();
+    images_.push_back(without_packages(image));
 }
 
 std::vector<std::string> TableReport::finish(const nlohmann::json&) {

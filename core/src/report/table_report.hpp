@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "regscan/reporter.hpp"
+#include "report/result_reporter.hpp"
 #include "scan/model.hpp"
 
 namespace regscan::report {
@@ -18,10 +19,10 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
                       const std::vector<std::vector<std::string>>& rows, const std::string& indent = "  ",
                       size_t max_width = 60);
 
-class TableReport final : public sdk::Reporter {
+class TableReport final : public ResultReporter {
 public:
     explicit TableReport(std::ostream& console);
-    void image(const nlohmann::json& image) override;
+    void result(const scan::ImageResult& image) override;
     // Prints the tables; returns no path.
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 

@@ -177,7 +177,10 @@ typedef struct regscan_filter_api {
 /*
  * A reporter writes one output format.
  *   begin in : {"registry","mode","output_dir","started"}
- *   image in : one image result (schema in docs/report-schema.md)
+ *   image in : one image result (schema in docs/report-schema.md), as soon as its image is
+ *              done: from the core's worker threads, never two calls at once, in the order
+ *              scans finish (sort in end() if order matters; keep little: a registry's
+ *              results need not fit in memory)
  *   end   in : the run summary; out: the paths written, one per line
  */
 typedef struct regscan_reporter_api {

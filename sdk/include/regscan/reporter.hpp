@@ -19,7 +19,10 @@ struct ReportRun {
 class Reporter {
 public:
     virtual ~Reporter() = default;
-    // One image's result (docs/report-schema.md). Called from one thread.
+    // One image's result (docs/report-schema.md), as soon as the image is
+    // done: from worker threads but never two calls at once, in the order
+    // scans finish. Sort in finish() if order matters, and keep little: a
+    // registry's results need not fit in memory.
     virtual void image(const nlohmann::json& image) = 0;
     // The run summary; returns the paths written.
     virtual std::vector<std::string> finish(const nlohmann::json& summary) = 0;
