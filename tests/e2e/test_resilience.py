@@ -67,6 +67,24 @@ class Resilience(case.RegscanCase):
         self.assertTrue(later, "the manifest was not asked for again")
         self.assertGreaterEqual(later[0][0] - failed[0][0], 0.9, "manifest retried too early")
 
+    def test_x_retry_after_is_honoured(self):
+        fault_proxy, inventory = self.through(proxy.fail_once("/v2/_catalog", 429, header="X-Retry-After"))
+        result = self.dry_run(fault_proxy.url)
+        self.assertInventory(result, fault_proxy.host, inventory.rows())
+        seen = fault_proxy.requests_to("/v2/_catalog")
+        self.assertEqual([status for _, _, _, status in seen][:2], [429, 200], seen)
+        self.assertGreaterEqual(seen[1][0] - seen[0][0], 0.9, "retried too early")
+
+    def test_a_long_retry_after_is_capped_and_said(self):
+        fault_proxy, inventory = self.through(proxy.fail_once("/v2/_catalog", 429, retry_after="3600"))
+        result = self.dry_run(fault_proxy.url, "--max-retry-wait=1")
+        self.assertInventory(result, fault_proxy.host, inventory.rows())
+        self.assertLogged(result, r"^GET http://127\.0\.0\.1:\d+/v2/_catalog\S* asks to wait 3600 s before a retry; "
+                                  r"waiting 1 s \(--max-retry-wait\)$", "warning")
+        seen = fault_proxy.requests_to("/v2/_catalog")
+        self.assertEqual([status for _, _, _, status in seen][:2], [429, 200], seen)
+        self.assertGreaterEqual(seen[1][0] - seen[0][0], 0.9, "retried too early")
+
     def test_no_retries_when_disabled(self):
         fault_proxy, inventory = self.through(proxy.fail_once("/v2/team/app/tags/list", 503))
         result = self.dry_run(fault_proxy.url, "--retries=0")

@@ -78,6 +78,8 @@ po::options_description registry_options() {
          "config file of name = value lines (default ./config, else ~/.config/regscan/config)")
         ("request-timeout", po::value<long>()->default_value(600), "seconds one HTTP request may take")
         ("retries", po::value<int>()->default_value(4), "retries of a request answered 429/5xx or cut off")
+        ("max-retry-wait", po::value<long>()->default_value(120),
+         "longest wait in seconds before a retry, whatever Retry-After asks (a longer ask is logged)")
         ("resolve", po::value<std::vector<std::string>>()->composing(),
          "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT, TLS still checking HOST, as curl --resolve "
          "(repeatable)")
@@ -308,6 +310,9 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     run.http.request_timeout = std::chrono::seconds(timeout);
     run.http.max_retries = pick<int>(cli, file, "retries");
     if (run.http.max_retries < 0) throw Fatal(ExitCode::bad_arguments, "--retries must not be negative");
+    long max_wait = pick<long>(cli, file, "max-retry-wait");
+    if (max_wait < 0) throw Fatal(ExitCode::bad_arguments, "--max-retry-wait must not be negative");
+    run.http.max_retry_delay = std::chrono::seconds(max_wait);
     run.http.user_agent = std::string("regscan/") + REGSCAN_VERSION;
     run.http.resolve = pick_list(cli, file, "resolve");
     for (const auto& entry : run.http.resolve)

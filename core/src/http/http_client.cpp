@@ -207,11 +207,17 @@ Response HttpClient::send(const Request& original) {
         if (response.error == aborted_by_reader || response.error == deadline_passed ||
             response.error.rfind(interrupted, 0) == 0 || response.error.rfind(tls_failure, 0) == 0)
             break;
-        auto retry_after = response.header("Retry-After");
-        auto delay = retry_delay(attempt, options_.retry_base_delay,
-                                 retry_after ? parse_retry_after(*retry_after, std::chrono::system_clock::now())
-                                             : std::nullopt,
-                                 options_.max_retry_delay, jitter(random));
+        // Some gateways send the non-standard X-Retry-After instead.
+        auto retry_after_header = response.header("Retry-After");
+        if (!retry_after_header) retry_after_header = response.header("X-Retry-After");
+        auto retry_after = retry_after_header
+                               ? parse_retry_after(*retry_after_header, std::chrono::system_clock::now())
+                               : std::nullopt;
+        if (retry_after && *retry_after > options_.max_retry_delay)
+            spdlog::warn("{} {} asks to wait {} s before a retry; waiting {} s (--max-retry-wait)", request.method,
+                         log::redact(original.url), retry_after->count(), options_.max_retry_delay.count());
+        auto delay = retry_delay(attempt, options_.retry_base_delay, retry_after, options_.max_retry_delay,
+                                 jitter(random));
         spdlog::warn("{} {} answered {}; retry {} of {} in {} ms", request.method, log::redact(original.url),
                      response.status == 0 ? response.error : std::to_string(response.status), attempt + 1,
                      options_.max_retries, delay.count());

@@ -146,8 +146,8 @@ class FaultProxy:
 
 # Rules -----------------------------------------------------------------------
 
-def fail_once(route, status, retry_after="1", methods=("GET", "HEAD")):
-    """Answer `status` with Retry-After the first time `route` is asked for, then pass."""
+def fail_once(route, status, retry_after="1", methods=("GET", "HEAD"), header="Retry-After"):
+    """Answer `status` with `header` (Retry-After) the first time `route` is asked for, then pass."""
     state = {"done": False}
     lock = threading.Lock()
 
@@ -159,8 +159,7 @@ def fail_once(route, status, retry_after="1", methods=("GET", "HEAD")):
                 return None
             state["done"] = True
         body = json.dumps({"errors": [{"code": "UNAVAILABLE", "message": "try later"}]})
-        return Reply(status, body, {"Retry-After": retry_after,
-                                    "Content-Type": "application/json"})
+        return Reply(status, body, {header: retry_after, "Content-Type": "application/json"})
     return rule
 
 
