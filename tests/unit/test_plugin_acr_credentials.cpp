@@ -130,7 +130,7 @@ TEST_CASE("acr::credentials admin user: Basic at GET /oauth2/token, one request 
     auto catalog = credentials.authorization(endpoint, "registry:catalog:*");
     CHECK(scope_of(catalog) == "registry:catalog:*");
     CHECK(credentials.mode() == AuthMode::basic);
-    auto calls = f.fake.calls();
+    auto calls = f.fake.calls;
     REQUIRE(calls.size() == 1);
     CHECK(calls[0].url == "https://r.azurecr.io/oauth2/token?service=r.azurecr.io&scope=registry%3Acatalog%3A%2A");
     CHECK(f.fake.is_secret(token_of(catalog)));
@@ -149,7 +149,7 @@ TEST_CASE("acr::credentials service principal after the registry refuses Basic")
     CHECK(scope_of(header) == "registry:catalog:*");
     CHECK(credentials.mode() == AuthMode::service_principal);
 
-    auto calls = f.fake.calls();
+    auto calls = f.fake.calls;
     REQUIRE(calls.size() == 4);
     CHECK(calls[0].route() == "/oauth2/token");  // the Basic attempt
     auto entra = calls[1].fields();
@@ -177,7 +177,7 @@ TEST_CASE("acr::credentials service principal after the registry refuses Basic")
     // Another scope costs one POST /oauth2/token, nothing else.
     f.fake.clear();
     credentials.authorization(endpoint, "repository:team/app:pull");
-    calls = f.fake.calls();
+    calls = f.fake.calls;
     REQUIRE(calls.size() == 1);
     CHECK(field(calls[0].fields(), "scope") == "repository:team/app:pull");
 }

@@ -2,9 +2,7 @@
 
 #include <string>
 
-#include "../oracle/vector_file.hpp"
-#include "versions/schemes.hpp"
-#include "versions/version_compare.hpp"
+#include "version_vectors.hpp"
 
 using regscan::versions::Scheme;
 namespace versions = regscan::versions;
@@ -12,20 +10,13 @@ namespace tv = regscan::test_vectors;
 
 namespace {
 
-const std::string dir = std::string(REGSCAN_SHARED_DIR) + "/reference/versions/";
+using version_vectors::dir;
+using Known = version_vectors::Known;
 
-int sign(int x) { return (x > 0) - (x < 0); }
+int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Debian, a, b); }
 
-int order(std::string_view a, std::string_view b) { return sign(versions::compare(Scheme::Debian, a, b)); }
-
-void check_file(const std::vector<tv::Comparison>& cases, const std::string& file) {
-    REQUIRE_FALSE(cases.empty());
-    for (const auto& c : cases) {
-        INFO(file << ":" << c.line << ": '" << c.a << "' " << c.op << " '" << c.b << "'");
-        int expected = tv::expected_sign(c.op);
-        CHECK(order(c.a, c.b) == expected);
-        CHECK(order(c.b, c.a) == -expected);
-    }
+void check_file(const std::vector<tv::Comparison>& cases, const std::string& file, const Known& known = {}) {
+    version_vectors::check_file(Scheme::Debian, cases, file, known);
 }
 
 }  // namespace

@@ -2,8 +2,7 @@
 
 #include <string>
 
-#include "../oracle/vector_file.hpp"
-#include "versions/version_compare.hpp"
+#include "version_vectors.hpp"
 
 using regscan::versions::Scheme;
 namespace versions = regscan::versions;
@@ -11,11 +10,9 @@ namespace tv = regscan::test_vectors;
 
 namespace {
 
-const std::string dir = std::string(REGSCAN_SHARED_DIR) + "/reference/versions/";
+using version_vectors::dir;
 
-int sign(int x) { return (x > 0) - (x < 0); }
-
-int order(std::string_view a, std::string_view b) { return sign(versions::compare(Scheme::Go, a, b)); }
+int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Go, a, b); }
 
 }  // namespace
 
@@ -24,14 +21,8 @@ TEST_SUITE_BEGIN("versions");
 // No Go toolchain on the build machines: the SemVer vectors (Go modules are
 // SemVer with a "v") and the cases of golang.org/x/mod/semver's own tests.
 TEST_CASE("versions::go vectors") {
-    auto cases = tv::read_scalibr(dir + "osv-scalibr/semver-versions.txt");
-    REQUIRE_FALSE(cases.empty());
-    for (const auto& c : cases) {
-        INFO("semver-versions.txt:" << c.line << ": '" << c.a << "' " << c.op << " '" << c.b << "'");
-        int expected = tv::expected_sign(c.op);
-        CHECK(order(c.a, c.b) == expected);
-        CHECK(order(c.b, c.a) == -expected);
-    }
+    version_vectors::check_file(Scheme::Go, tv::read_scalibr(dir + "osv-scalibr/semver-versions.txt"),
+                                "semver-versions.txt");
     for (const auto& c : tv::read_tsv(dir + "semver.tsv")) {
         if (c.a.starts_with(" ")) continue;  // node-semver trims; Go does not
         INFO("semver.tsv:" << c.line << ": '" << c.a << "' " << c.op << " '" << c.b << "'");

@@ -3,9 +3,7 @@
 #include <map>
 #include <string>
 
-#include "../oracle/vector_file.hpp"
-#include "versions/schemes.hpp"
-#include "versions/version_compare.hpp"
+#include "version_vectors.hpp"
 
 using regscan::versions::Scheme;
 namespace versions = regscan::versions;
@@ -13,28 +11,15 @@ namespace tv = regscan::test_vectors;
 
 namespace {
 
-const std::string dir = std::string(REGSCAN_SHARED_DIR) + "/reference/versions/";
-
-int sign(int x) { return (x > 0) - (x < 0); }
-
-int order(std::string_view a, std::string_view b) { return sign(versions::compare(Scheme::Maven, a, b)); }
-
+using version_vectors::dir;
 // Lines where a vector file follows a later Maven than 3.8.7 (the port and
 // the oracle); the value is 3.8.7's answer, checked with its jar.
-using Known = std::map<size_t, int>;
+using Known = version_vectors::Known;
 
-void check_file(const std::vector<tv::Comparison>& cases, const std::string& file, const Known& known) {
-    REQUIRE_FALSE(cases.empty());
-    size_t known_seen = 0;
-    for (const auto& c : cases) {
-        INFO(file << ":" << c.line << ": '" << c.a << "' " << c.op << " '" << c.b << "'");
-        auto k = known.find(c.line);
-        int expected = k != known.end() ? k->second : tv::expected_sign(c.op);
-        known_seen += k != known.end();
-        CHECK(order(c.a, c.b) == expected);
-        CHECK(order(c.b, c.a) == -expected);
-    }
-    CHECK(known_seen == known.size());
+int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Maven, a, b); }
+
+void check_file(const std::vector<tv::Comparison>& cases, const std::string& file, const Known& known = {}) {
+    version_vectors::check_file(Scheme::Maven, cases, file, known);
 }
 
 }  // namespace

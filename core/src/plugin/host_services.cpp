@@ -3,17 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "log/secrets.hpp"
+#include "plugin/response_export.hpp"
 
 namespace regscan::plugin {
-namespace {
-
-// Keeps a response and its header text alive until http_release.
-struct HeldResponse {
-    http::Response response;
-    std::string header_text;
-};
-
-}  // namespace
 
 HostServices::HostServices(http::HttpClient& client, std::string plugin_id)
     : client_(client), plugin_id_(std::move(plugin_id)) {
@@ -40,7 +32,7 @@ void HostServices::log(void* ctx, regscan_log_level level, const char* message) 
 
 regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, regscan_http_response* out) {
     auto* self = static_cast<HostServices*>(ctx);
-    auto held = std::make_unique<HeldResponse>();
+    auto held = std::make_unique<HeldResponse<http::Response>>();
     try {
         http::Request request;
         request.method = raw->method ? raw->method : "GET";
@@ -58,21 +50,10 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         held->response = {};
         held->response.error = e.what();
     }
-    for (const auto& [name, value] : held->response.headers) held->header_text += name + ": " + value + "\r\n";
-    out->status = held->response.status;
-    out->headers = held->header_text.c_str();
-    out->headers_size = held->header_text.size();
-    out->body = held->response.body.data();
-    out->body_size = held->response.body.size();
-    out->error = held->response.status == 0 ? held->response.error.c_str() : nullptr;
-    out->host_data = held.release();
-    return out->status ? REGSCAN_OK : REGSCAN_UNREACHABLE;
+    return export_response(std::move(held), out);
 }
 
-void HostServices::http_release(void*, regscan_http_response* response) {
-    delete static_cast<HeldResponse*>(response->host_data);
-    response->host_data = nullptr;
-}
+void HostServices::http_release(void*, regscan_http_response* response) { release_response<http::Response>(response); }
 
 void HostServices::out_write(regscan_out* out, const char* data, size_t size) {
     if (out && data) out->data.append(data, size);
