@@ -24,7 +24,7 @@ import unittest
 from harness import net, push, registry
 
 from . import dockerhub_api, dockerhub_auth, dockerhub_model, dockerhub_registry
-from . import dockerhub_server as server
+from harness import http_server as server
 
 HUB_NAMES = ("hub.docker.com", "docker.io", "index.docker.io", "registry.hub.docker.com")
 REGISTRY_NAME = "registry-1.docker.io"

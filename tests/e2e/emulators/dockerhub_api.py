@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.parse
 
-from . import dockerhub_server as server
+from harness import http_server as server
 
 AUDIENCE = "hub.docker.com"
 TOKEN_LIFETIME = 600  # "This expires in 10 minutes."

@@ -13,7 +13,7 @@ import binascii
 import datetime
 import threading
 
-from . import dockerhub_server as server
+from harness import http_server as server
 
 SERVICE = "registry.docker.io"
 TOKEN_LIFETIME = 300

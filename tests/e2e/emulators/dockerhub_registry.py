@@ -15,7 +15,7 @@ import re
 import threading
 
 from . import dockerhub_auth
-from . import dockerhub_server as server
+from harness import http_server as server
 
 _NAME = r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
 _CONTENT = re.compile(rf"^/v2/({_NAME})/(manifests|blobs|tags)/(.+)$")

@@ -5,41 +5,26 @@ otherwise the request is forwarded to the registry unchanged. Every request is
 recorded (time, method, path) so tests can check retries and their delays.
 """
 import http.client
-import http.server
 import json
 import threading
 import time
 import urllib.parse
 
-from . import net
-
-
-class Reply:
-    def __init__(self, status, body=b"", headers=None):
-        self.status = status
-        self.body = body if isinstance(body, bytes) else body.encode()
-        self.headers = headers or {}
-
-
-class Request:
-    def __init__(self, method, path, headers, body):
-        self.method = method
-        self.path = path
-        parsed = urllib.parse.urlsplit(path)
-        self.route = parsed.path
-        self.query = urllib.parse.parse_qs(parsed.query)
-        self.headers = headers
-        self.body = body
+from . import http_server, net
+from .http_server import Reply, Request  # noqa: F401 (the rules' vocabulary)
 
 
 class FaultProxy:
     def __init__(self, upstream, rules=()):
         self.upstream = upstream  # a registry.Registry (plain HTTP)
         self.rules = list(rules)
-        self.log = []             # (monotonic time, method, path, status)
         self.local = threading.local()
-        self.lock = threading.Lock()
-        self.httpd = None
+        self.server = http_server.Server(
+            self._answer, record=lambda request, reply: (time.monotonic(), request.method, request.path, reply.status))
+
+    @property
+    def port(self):
+        return self.server.port
 
     @property
     def host(self):
@@ -48,6 +33,12 @@ class FaultProxy:
     @property
     def url(self):
         return f"http://{self.host}"
+
+    @property
+    def log(self):
+        """(monotonic time, method, path, status) of every request."""
+        with self.server.lock:
+            return list(self.server.log)
 
     def forward(self, request):
         """The registry's own answer to `request`."""
@@ -67,7 +58,7 @@ class FaultProxy:
             if connection is None:
                 connection = self.local.connection = self.upstream.connection()
             try:
-                connection.request(request.method, request.path, body=request.body,
+                connection.request(request.method, request.path, body=request.body or None,
                                    headers=headers)
                 response = connection.getresponse()
                 return response.status, response.headers, response.read()
@@ -77,65 +68,22 @@ class FaultProxy:
                 if attempt == 2:
                     raise
 
-    def _answer(self, handler):
-        length = int(handler.headers.get("Content-Length") or 0)
-        request = Request(handler.command, handler.path, dict(handler.headers.items()),
-                          handler.rfile.read(length) if length else None)
-        reply = None
+    def _answer(self, request):
         for rule in self.rules:
             reply = rule(request, self)
             if reply is not None:
-                break
-        if reply is None:
-            reply = self.forward(request)
-        with self.lock:
-            self.log.append((time.monotonic(), request.method, request.path, reply.status))
-        try:
-            self._send(handler, request, reply)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeouts are tested on purpose)
-
-    @staticmethod
-    def _send(handler, request, reply):
-        handler.send_response(reply.status)
-        for name, value in reply.headers.items():
-            handler.send_header(name, value)
-        if not any(name.lower() == "content-length" for name in reply.headers):
-            handler.send_header("Content-Length", str(len(reply.body)))
-        handler.end_headers()
-        if request.method != "HEAD":
-            handler.wfile.write(reply.body)
+                return reply
+        return self.forward(request)
 
     def start(self):
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as real registries do
-
-            def do_GET(self):
-                proxy._answer(self)
-
-            do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer((net.LOOPBACK, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.server.start()
         return self
 
     def stop(self):
-        if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
+        self.server.stop()
 
     def requests_to(self, route):
-        with self.lock:
-            return [entry for entry in self.log
-                    if urllib.parse.urlsplit(entry[2]).path == route]
+        return [entry for entry in self.log if urllib.parse.urlsplit(entry[2]).path == route]
 
     def __enter__(self):
         return self.start()

@@ -6,13 +6,11 @@ carries the signing cert, which the registry verifies against `rootcertbundle`.
 """
 import base64
 import datetime
-import http.server
 import json
 import threading
 import time
-import urllib.parse
 
-from . import net
+from . import http_server, net
 
 
 def b64url(data):
@@ -37,33 +35,22 @@ class TokenServer:
         self.issued = []        # every token handed out (tests check none leaks)
         self.requests = []      # (user or None, [scopes]) per token request
         self.lock = threading.Lock()
-        self.httpd = None
+        self.server = http_server.Server(self._handle)
+
+    @property
+    def port(self):
+        return self.server.port
 
     @property
     def realm(self):
         return f"http://{net.LOOPBACK}:{self.port}/token"
 
     def start(self):
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                server._handle(self)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer((net.LOOPBACK, 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.server.start()
         return self
 
     def stop(self):
-        if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
+        self.server.stop()
 
     def _authenticate(self, header):
         """(ok, user): ok is False for bad credentials; user None means anonymous."""
@@ -92,20 +79,13 @@ class TokenServer:
         granted = sorted(wanted if "*" in rights else wanted & rights)
         return {"type": kind, "name": name, "actions": granted} if granted else None
 
-    def _handle(self, handler):
-        query = urllib.parse.parse_qs(urllib.parse.urlparse(handler.path).query)
-        scopes = [s for value in query.get("scope", []) for s in value.split(" ") if s]
-        ok, user = self._authenticate(handler.headers.get("Authorization"))
+    def _handle(self, request):
+        scopes = [s for value in request.query.get("scope", []) for s in value.split(" ") if s]
+        ok, user = self._authenticate(request.headers.get("Authorization"))
         with self.lock:
             self.requests.append((user, scopes))
-        if not ok or query.get("service", [None])[0] != self.service:
-            body = json.dumps({"errors": [{"code": "UNAUTHORIZED"}]}).encode()
-            handler.send_response(401)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body)
-            return
+        if not ok or request.arg("service") != self.service:
+            return http_server.json_reply(401, {"errors": [{"code": "UNAUTHORIZED"}]})
         access = [g for g in (self._grant(user, s) for s in scopes) if g]
         token = self.make_token(user or "", access)
         with self.lock:
@@ -116,12 +96,7 @@ class TokenServer:
             answer["token"] = token
         if self.token_field in ("access_token", "both"):
             answer["access_token"] = token
-        body = json.dumps(answer).encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        return http_server.json_reply(200, answer)
 
     def make_token(self, subject, access):
         now = int(time.time())
