@@ -40,7 +40,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             }
         });
         try {
-            auto result = scan::LayerAnalyzer().analyse(pipe, layer.digest);
+            auto result = analyzer_.analyse(pipe, layer.digest);
             producer.join();
             if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
             ++counters_.layers_pulled;

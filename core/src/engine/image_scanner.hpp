@@ -10,6 +10,7 @@
 
 #include "engine/image_inspector.hpp"
 #include "scan/layer_cache.hpp"
+#include "scan/layer_facts.hpp"
 #include "scan/matcher.hpp"
 #include "scan/model.hpp"
 
@@ -41,6 +42,9 @@ private:
     scan::LayerCache& cache_;
     const scan::VulnerabilityMatcher* matcher_;
     ScanCounters& counters_;
+    // One set of catalogers for every layer: they keep no state, so layers
+    // analysed in parallel share them.
+    const scan::LayerAnalyzer analyzer_;
 };
 
 // Thrown when an image runs past --image-timeout.
