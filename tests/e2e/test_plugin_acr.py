@@ -17,6 +17,7 @@ import unittest
 
 from emulators import acr_https
 from emulators.acr_identity import AzureDirectory, EntraEmulator, ImdsEmulator
+from emulators import acr_registry
 from emulators.acr_registry import AcrEmulator
 from harness import case, certs, content, oci_layout as oci, push, registry
 
@@ -150,7 +151,7 @@ class AcrPlugin(case.RegscanCase):
         self.assertLogged(result, r"Signed in to test\.azurecr\.io as 'test' \(admin user or repository-scoped token\)")
         # Basic credentials bought the scoped tokens; Entra ID was never asked.
         scopes = self.scopes_granted("basic")
-        self.assertIn("registry:catalog:*", scopes)
+        self.assertEqual(scopes.count("registry:catalog:*"), 1)  # cached across the catalog's pages
         for repo in REPOSITORIES:
             self.assertIn(f"repository:{repo}:metadata_read", scopes)
             self.assertIn(f"repository:{repo}:pull", scopes)
@@ -165,6 +166,20 @@ class AcrPlugin(case.RegscanCase):
         self.assertNoSecrets(result)
 
     # -- service principal ---------------------------------------------------
+
+    def test_access_tokens_are_fetched_again_when_due(self):
+        """An access token past its `exp` is not reused: the emulator issues them
+        already expired (its registry tolerating the clock skew), so each page
+        of the catalog (2 repositories a page) needs a new token, where
+        test_admin_user's run asks once."""
+        self.acr.access_lifetime, self.acr.signer.clock_skew = -60, 3600
+        self.addCleanup(setattr, self.acr, "access_lifetime", acr_registry.ACCESS_LIFETIME)
+        self.addCleanup(setattr, self.acr.signer, "clock_skew", 0)
+        result = self.scan(f"--username={ADMIN[0]}", f"--password={ADMIN[1]}")
+        self.assertScanned(result)
+        pages = len(self.acr.server.requests("GET", "/acr/v1/_catalog"))
+        self.assertGreater(pages, 1)
+        self.assertEqual(self.scopes_granted("basic").count("registry:catalog:*"), pages)
 
     def test_service_principal(self):
         result = self.as_service_principal()

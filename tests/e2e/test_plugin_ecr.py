@@ -147,7 +147,21 @@ class Discovery(EcrCase):
         self.assertEqual(images.count("tools/jq"), 1)
         self.assertTrue(all(c[2].get("registryId") == ACCOUNT for c in calls if c[0] != "GetAuthorizationToken"))
         self.assertTrue(all(c[3] == 200 for c in calls), calls)
-        self.assertIn("GetAuthorizationToken", operations)
+        # One registry token serves the whole run: it is cached until it is due.
+        self.assertEqual(operations.count("GetAuthorizationToken"), 1)
+
+    def test_registry_token_is_fetched_again_when_due(self):
+        """A token past its expiresAt is not reused: the emulator issues tokens
+        already expired (its registry front tolerating the clock skew), so
+        every registry request needs a fresh one."""
+        self.api.token_lifetime, self.api.clock_skew = -60, 3600
+        self.addCleanup(setattr, self.api, "token_lifetime", ecr_api.TOKEN_LIFETIME)
+        self.addCleanup(setattr, self.api, "clock_skew", 0)
+        before = len(self.calls_by(self.world.user))
+        result = self.scan(*self.world.api_endpoint_args())
+        self.assertInventory(result, self.world.host, self.inventory().rows())
+        operations = [c[0] for c in self.calls_by(self.world.user)[before:]]
+        self.assertGreater(operations.count("GetAuthorizationToken"), 1)
 
     def test_report_file_named_after_the_registry_host(self):
         result = self.scan(*self.world.api_endpoint_args())

@@ -68,6 +68,7 @@ class AcrEmulator:
         self.failing_tags = {}
         self.issued = []                   # every refresh and access token handed out
         self.token_grants = []             # (how, [scopes]) per access token: "basic" or "refresh"
+        self.access_lifetime = ACCESS_LIFETIME  # seconds; a test may issue tokens already due
         self.exchanges = []                # (tenant form field, object id) per refresh token
         self.lock = threading.Lock()
         self.server = None
@@ -163,7 +164,7 @@ class AcrEmulator:
     def access_token(self, subject, access):
         token = self.signer.mint({"iss": "Azure Container Registry", "aud": self.login_server, "sub": subject,
                                   "version": "1.0", "grant_type": "access_token", "access": access,
-                                  "roles": []}, ACCESS_LIFETIME)
+                                  "roles": []}, self.access_lifetime)
         with self.lock:
             self.issued.append(token)
         return token
