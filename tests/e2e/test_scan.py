@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -242,6 +243,41 @@ class ScanTest(RegscanCase):
             self.assertEqual(images["py/app:vulnerable"]["status"], "reused")
         finally:
             push(self.registry, "py/app:whiteouts", self.images["py/app:whiteouts"])
+
+    def test_rescan_reports_what_the_first_scan_found(self):
+        """With reports that need no package list back (table, JSON, CSV) a rescan
+        copies each unchanged image's stored JSON entry; with CycloneDX it reads
+        the full results back. Either way the reports say what the first scan found."""
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+
+        def run(formats):
+            result = self.regscan("registry", self.registry.url, "--db", self.db, "--state", state,
+                                  f"--format={formats}", "--no-progress", "--allowList=py/*", "--allowList=os/*")
+            self.assertExit(result, 0)
+            return result
+
+        def package_lines(result):
+            return sorted(line.strip() for line in result.stdout.splitlines() if "packages" in line)
+
+        first = run("table,json,csv")
+        expected = self.report(first)["images"]
+        for image in expected:
+            image["status"] = "reused"
+        self.assertEqual(len(expected), 3)
+        second = run("table,json,csv")
+        self.assertEqual(self.report(second)["images"], expected)
+        self.assertEqual(package_lines(second), package_lines(first))
+        self.assertTrue(package_lines(first))
+        third = run("json,cyclonedx")
+        self.assertEqual(self.report(third)["images"], expected)
+
+        # The table/JSON/CSV rescan did take the stored rendering: what the state
+        # says there is what the report says.
+        with sqlite3.connect(state) as db:
+            changed = db.execute("UPDATE tag_renderings SET summaries = "
+                                 "replace(summaries, '\"package_count\":', '\"package_count\":9000')").rowcount
+        self.assertEqual(changed, 3)
+        self.assertTrue(all("9000" in line for line in package_lines(run("table,json,csv"))))
 
     def test_fail_on_sets_exit_code_7(self):
         # bad/config holds high findings (a private key, a secret in Env)

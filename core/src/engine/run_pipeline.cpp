@@ -1,5 +1,6 @@
 #include "engine/run_pipeline.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
@@ -32,6 +33,32 @@ RunPipeline::RunPipeline(const RunOptions& options)
       authority_(sdk::parse_url(options.url).authority()) {}
 
 RunPipeline::~RunPipeline() = default;
+
+std::vector<StoredResult> RunPipeline::keep_renderings(const ImageRecord& image,
+                                                       std::vector<scan::ImageResult>& results,
+                                                       const std::string& data_fingerprint) {
+    std::vector<StoredResult> rendered;
+    state::TagRenderings renderings;
+    auto summaries = nlohmann::json::array();
+    for (size_t i = 0; i < results.size(); ++i) {
+        auto& result = results[i];
+        auto packages = std::move(result.packages);  // the summary leaves them out
+        nlohmann::json summary = result;
+        summary["package_count"] = packages.size();
+        summaries.push_back(std::move(summary));
+        result.packages = std::move(packages);
+        rendered.push_back({report::json_entry(result), result.packages.size()});
+        renderings.entries += (i ? "\x1e" : "") + rendered.back().json_entry;
+    }
+    renderings.summaries = summaries.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    try {
+        store_->put_tag_renderings({options_.project, authority_, image.repository.name, image.tag}, image.digest,
+                                   data_fingerprint, report::json_entry_version, renderings);
+    } catch (const std::exception& e) {  // a later run renders again: not worth failing this one
+        spdlog::warn("Could not keep the rendered results of image={}: {}", image.reference(authority_), e.what());
+    }
+    return rendered;
+}
 
 ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures) {
     const bool scanning = options_.mode == Mode::scan;
@@ -72,19 +99,33 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     std::vector<std::unique_ptr<sdk::Reporter>> reporters;
     if (scanning)
         for (const auto& format : options_.formats) reporters.push_back(report::make_reporter(format, run, std::cout));
+    // A rescan reads reused results back without their packages when no
+    // reporter needs them (CycloneDX and plugin reporters do).
+    env.rendering_version =
+        scanning && store_ && std::all_of(reporters.begin(), reporters.end(), [](const auto& reporter) {
+            const auto* own = dynamic_cast<const report::ResultReporter*>(reporter.get());
+            return own && own->takes_stored();
+        }) ? report::json_entry_version : 0;
     Totals findings;
     std::string report_error;
     Progress progress(options_.progress, selected, counters);
-    auto outcome = run_scan_phase(images, env, [&](const ImageRecord&, std::vector<scan::ImageResult> results) {
+    auto outcome = run_scan_phase(images, env, [&](const ImageRecord& image, ImageOutcome done) {
         progress.image_done();
-        for (const auto& result : results) {
+        // Fresh results are rendered once, for the state and the reporters alike.
+        if (done.stored_for_reuse && env.rendering_version)
+            done.stored = keep_renderings(image, done.results, env.data_fingerprint);
+        for (size_t i = 0; i < done.results.size(); ++i) {
+            const auto& result = done.results[i];
             findings.count_findings(result);
             if (!report_error.empty()) continue;
             try {
                 std::optional<nlohmann::json> json;  // for plugin reporters only
                 for (auto& reporter : reporters) {
                     if (auto* own = dynamic_cast<report::ResultReporter*>(reporter.get())) {
-                        own->result(result);
+                        if (done.stored.empty())
+                            own->result(result);
+                        else
+                            own->stored_result(result, {done.stored[i].json_entry, done.stored[i].package_count});
                         continue;
                     }
                     if (!json) json = nlohmann::json(result);

@@ -12,6 +12,7 @@
 #include "auth/registry_auth.hpp"
 #include "engine/image_record.hpp"
 #include "engine/run_options.hpp"
+#include "engine/scan_phase.hpp"
 #include "http/http_client.hpp"
 #include "scan/matcher.hpp"
 #include "state/state_store.hpp"
@@ -32,6 +33,11 @@ public:
     app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures);
 
 private:
+    // Stores what a rescan needs of a freshly scanned tag when no reporter
+    // needs its packages (state::TagRenderings); returns the renderings.
+    std::vector<StoredResult> keep_renderings(const ImageRecord& image, std::vector<scan::ImageResult>& results,
+                                              const std::string& data_fingerprint);
+
     const RunOptions& options_;
     http::HttpClient client_;
     auth::RegistryAuth auth_;

@@ -25,21 +25,47 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
     return result;
 }
 
+// The stored renderings of a tag as results without packages, or false when
+// they are missing or do not add up.
+bool read_renderings(const state::TagRenderings& stored, ImageOutcome& outcome) {
+    auto summaries = nlohmann::json::parse(stored.summaries, nullptr, false);
+    if (!summaries.is_array()) return false;
+    std::vector<std::string> entries;
+    for (size_t start = 0; start <= stored.entries.size();) {
+        size_t end = stored.entries.find('\x1e', start);
+        if (end == std::string::npos) end = stored.entries.size();
+        entries.push_back(stored.entries.substr(start, end - start));
+        start = end + 1;
+    }
+    if (entries.size() != summaries.size()) return false;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        outcome.results.push_back(summaries[i].get<scan::ImageResult>());
+        outcome.stored.push_back({std::move(entries[i]), summaries[i].value("package_count", size_t{0})});
+    }
+    return true;
+}
+
 // An unchanged tag (same digest, same vulnerability data) takes its stored
 // results without a single GET: the digest comes from the listing or a HEAD.
 bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state::ImageKey& key,
-                     const std::string& reference, std::vector<scan::ImageResult>& results) {
+                     const std::string& reference, ImageOutcome& outcome) {
     // Ask the registry (a HEAD when the listing gave no digest) only when
     // there is a stored result to reuse: a first scan pays no extra request.
     auto stored_digest = env.store->tag_results_digest(key, env.data_fingerprint);
     if (!stored_digest) return false;
     std::string digest = env.inspector->current_digest(image);
     if (digest != *stored_digest) return false;
-    auto stored = env.store->tag_results(key, digest, env.data_fingerprint);
-    if (!stored) return false;
-    results = nlohmann::json::parse(*stored).get<std::vector<scan::ImageResult>>();
+    std::optional<state::TagRenderings> renderings;
+    if (env.rendering_version)
+        renderings = env.store->tag_renderings(key, digest, env.data_fingerprint, env.rendering_version);
+    if (!renderings || !read_renderings(*renderings, outcome)) {
+        outcome = {};
+        auto stored = env.store->tag_results(key, digest, env.data_fingerprint);
+        if (!stored) return false;
+        outcome.results = nlohmann::json::parse(*stored).get<std::vector<scan::ImageResult>>();
+    }
     image.digest = digest;
-    for (auto& result : results) {
+    for (auto& result : outcome.results) {
         result.status = scan::ScanStatus::reused;
         result.registry = env.registry;
         image.platforms.push_back(result.platform);
@@ -62,14 +88,15 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         const auto deadline = std::chrono::steady_clock::now() + env.image_timeout;
         const std::string reference = image.reference(env.registry);
         const state::ImageKey key{env.project, env.registry, image.repository.name, image.tag};
-        std::vector<scan::ImageResult> results;
+        ImageOutcome done;
+        auto& results = done.results;
         bool failed = false, is_new = false;
         size_t reused = 0;
         try {
-            if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, results)) {
+            if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, done)) {
                 std::lock_guard lock(mutex);
                 outcome.reused += results.size();
-                if (on_done) on_done(image, std::move(results));
+                if (on_done) on_done(image, std::move(done));
                 return;
             }
             auto platforms = env.inspector->resolve(image);
@@ -119,8 +146,10 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                 }
                 results.push_back(std::move(result));
             }
-            if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty())
+            if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty()) {
                 env.store->put_tag_results(key, image.digest, env.data_fingerprint, nlohmann::json(results).dump());
+                done.stored_for_reuse = true;
+            }
         } catch (const std::exception& e) {
             image.error = e.what();
             failed = true;
@@ -131,7 +160,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         outcome.new_images += is_new ? 1 : 0;
         outcome.failed_images += failed ? 1 : 0;
         outcome.reused += reused;
-        if (on_done) on_done(image, std::move(results));
+        if (on_done) on_done(image, std::move(done));
     });
     return outcome;
 }

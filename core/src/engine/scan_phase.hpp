@@ -25,6 +25,10 @@ struct ScanEnvironment {
     int64_t scan_id = 0;
     std::chrono::seconds image_timeout{3600};
     size_t concurrency = 1;
+    // Non-zero when no reporter needs the packages of a reused result: an
+    // unchanged tag then takes its stored renderings of this version
+    // instead of its full results.
+    int rendering_version = 0;
 };
 
 struct PhaseOutcome {
@@ -33,10 +37,24 @@ struct PhaseOutcome {
     size_t reused = 0;
 };
 
-// Called from worker threads, never two at once, after each selected image
-// with its results (one per platform; none in dry-run). The phase keeps no
-// result: a registry's worth need not fit in memory.
-using ImageDone = std::function<void(const ImageRecord& image, std::vector<scan::ImageResult> results)>;
+// A reused result read back without its packages.
+struct StoredResult {
+    std::string json_entry;  // the JSON report's entry, rendered
+    size_t package_count = 0;
+};
+
+struct ImageOutcome {
+    std::vector<scan::ImageResult> results;  // one per platform; none in dry-run
+    // Empty, or one per result: the renderings they were read back from
+    // (a rescan), or, set by the caller, those just made for the state.
+    std::vector<StoredResult> stored;
+    // The results were just stored for later runs to reuse.
+    bool stored_for_reuse = false;
+};
+
+// Called from worker threads, never two at once, after each selected image.
+// The phase keeps no result: a registry's worth need not fit in memory.
+using ImageDone = std::function<void(const ImageRecord& image, ImageOutcome outcome)>;
 
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env,
                             const ImageDone& on_done = {});

@@ -33,6 +33,8 @@ public:
     explicit CycloneDxReport(const sdk::ReportRun& run);
     ~CycloneDxReport() override;
     void result(const scan::ImageResult& image) override;
+    // Each package is a component of the BOM.
+    [[nodiscard]] bool takes_stored() const override { return false; }
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }

@@ -13,6 +13,10 @@ void JsonReport::result(const scan::ImageResult& image) {
     images_.add(image_sort_key(image), nlohmann::json(image));
 }
 
+void JsonReport::stored_result(const scan::ImageResult& image, const StoredRendering& stored) {
+    images_.add_text(image_sort_key(image), json_entry_with_status(stored.json_entry, image.status));
+}
+
 std::vector<std::string> JsonReport::finish(const nlohmann::json& summary) {
     nlohmann::json document = {
         {"schema_version", json_report_schema_version},

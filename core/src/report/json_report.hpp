@@ -20,6 +20,7 @@ class JsonReport final : public ResultReporter {
 public:
     explicit JsonReport(const sdk::ReportRun& run);
     void result(const scan::ImageResult& image) override;
+    void stored_result(const scan::ImageResult& image, const StoredRendering& stored) override;
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }

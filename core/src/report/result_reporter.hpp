@@ -4,6 +4,9 @@
 // JSON through sdk::Reporter::image as before.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "regscan/reporter.hpp"
@@ -11,11 +14,35 @@
 
 namespace regscan::report {
 
+// A result's renderings: the JSON report's entry (as rendered when the image
+// was scanned, possibly with another status) and how many packages it holds.
+// A rescan brings them for a result it reuses without reading its packages
+// back; a first scan hands over the ones it just made for the state.
+struct StoredRendering {
+    std::string_view json_entry;
+    size_t package_count = 0;
+};
+
 class ResultReporter : public sdk::Reporter {
 public:
     void image(const nlohmann::json& image) final;
     virtual void result(const scan::ImageResult& image) = 0;
+    // A result with its renderings; `image` may lack its packages.
+    // Reporters that list findings only need nothing else.
+    virtual void stored_result(const scan::ImageResult& image, const StoredRendering&) { result(image); }
+    // False for a reporter that needs the packages themselves (the rescan
+    // then reads them back).
+    [[nodiscard]] virtual bool takes_stored() const { return true; }
 };
+
+// The JSON report's entry for `image`, as JsonReport writes it: what a
+// rescan copies instead of rendering.
+std::string json_entry(const scan::ImageResult& image);
+// `entry` (from json_entry) saying `status` instead of the status it was
+// rendered with.
+std::string json_entry_with_status(std::string_view entry, scan::ScanStatus status);
+// Bump when the JSON report's entry changes, so stored renderings are redone.
+inline constexpr int json_entry_version = 1;
 
 // The result without its package list, for reporters that list findings
 // only: a registry's package lists need not stay in memory.

@@ -27,6 +27,10 @@ std::string indented(const std::string& text) {
 
 }  // namespace
 
+std::string entry_text(const nlohmann::json& value) {
+    return indented(value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 SpilledEntries::SpilledEntries(const std::filesystem::path& report_path) {
     auto directory = report_path.parent_path().empty() ? std::filesystem::path(".") : report_path.parent_path();
     std::error_code ec;
@@ -45,8 +49,7 @@ SpilledEntries::~SpilledEntries() {
     std::filesystem::remove(path_, ec);
 }
 
-void SpilledEntries::add(const SortKey& key, const nlohmann::json& value) {
-    auto text = indented(value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+void SpilledEntries::add_text(const SortKey& key, std::string_view text) {
     file_.seekp(end_);
     if (!file_.write(text.data(), static_cast<std::streamsize>(text.size())))
         throw std::runtime_error("cannot write the scratch file " + path_.string());

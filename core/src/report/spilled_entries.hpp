@@ -7,6 +7,7 @@
 #include <fstream>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,10 @@
 namespace regscan::report {
 
 using SortKey = ImageSortKey;
+
+// A value rendered as an element of a top-level array in a dump_json
+// document: pretty, indented four spaces, non-UTF-8 bytes replaced.
+std::string entry_text(const nlohmann::json& value);
 
 class SpilledEntries {
 public:
@@ -27,7 +32,9 @@ public:
     SpilledEntries& operator=(const SpilledEntries&) = delete;
 
     // One JSON value, to be listed where `key` sorts.
-    void add(const SortKey& key, const nlohmann::json& value);
+    void add(const SortKey& key, const nlohmann::json& value) { add_text(key, entry_text(value)); }
+    // The same, already rendered by entry_text.
+    void add_text(const SortKey& key, std::string_view text);
     [[nodiscard]] size_t size() const { return index_.size(); }
 
     // Writes `document` as dump_json would, with its top-level `array_key`

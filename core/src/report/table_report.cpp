@@ -112,6 +112,11 @@ void TableReport::result(const scan::ImageResult& image) {
     images_.push_back(without_packages(image));
 }
 
+void TableReport::stored_result(const scan::ImageResult& image, const StoredRendering& stored) {
+    package_counts_[image.digest + " " + image.platform] = stored.package_count;
+    images_.push_back(without_packages(image));
+}
+
 std::vector<std::string> TableReport::finish(const nlohmann::json&) {
     auto images = images_;
     sort_images(images);

@@ -23,6 +23,7 @@ class TableReport final : public ResultReporter {
 public:
     explicit TableReport(std::ostream& console);
     void result(const scan::ImageResult& image) override;
+    void stored_result(const scan::ImageResult& image, const StoredRendering& stored) override;
     // Prints the tables; returns no path.
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 

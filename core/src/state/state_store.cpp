@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS tag_results (
   project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
   digest TEXT NOT NULL, data_fingerprint TEXT NOT NULL, results TEXT NOT NULL,
   PRIMARY KEY (project, registry, repository, tag));
+CREATE TABLE IF NOT EXISTS tag_renderings (
+  project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  digest TEXT NOT NULL, data_fingerprint TEXT NOT NULL, version INTEGER NOT NULL,
+  summaries TEXT NOT NULL, entries TEXT NOT NULL,
+  PRIMARY KEY (project, registry, repository, tag));
 CREATE TABLE IF NOT EXISTS layer_facts (
   digest TEXT NOT NULL, analysis_version INTEGER NOT NULL, facts TEXT NOT NULL,
   PRIMARY KEY (digest, analysis_version));
@@ -75,6 +80,23 @@ std::optional<std::string> StateStore::tag_results_digest(const ImageKey& k, con
         {k.project, k.registry, k.repository, k.tag, fingerprint});
     if (rows.empty()) return std::nullopt;
     return as_text(rows[0][0]);
+}
+
+std::optional<TagRenderings> StateStore::tag_renderings(const ImageKey& k, const std::string& digest,
+                                                        const std::string& fingerprint, int version) {
+    auto rows = db_.query(
+        "SELECT summaries, entries FROM tag_renderings WHERE project=? AND registry=? AND repository=? AND tag=? "
+        "AND digest=? AND data_fingerprint=? AND version=?",
+        {k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version}});
+    if (rows.empty()) return std::nullopt;
+    return TagRenderings{as_text(rows[0][0]), as_text(rows[0][1])};
+}
+
+void StateStore::put_tag_renderings(const ImageKey& k, const std::string& digest, const std::string& fingerprint,
+                                    int version, const TagRenderings& renderings) {
+    db_.query("INSERT OR REPLACE INTO tag_renderings VALUES (?,?,?,?,?,?,?,?,?)",
+              {k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version},
+               renderings.summaries, renderings.entries});
 }
 
 void StateStore::put_tag_results(const ImageKey& k, const std::string& digest, const std::string& fingerprint,

@@ -18,6 +18,15 @@ struct ImageKey {
     std::string tag;
 };
 
+// What a rescan needs of a tag's results when no reporter needs their
+// packages: the results without packages (a JSON array whose objects also
+// carry "package_count") and the JSON report's entries, rendered, separated
+// by '\x1e' (a byte JSON text never holds).
+struct TagRenderings {
+    std::string summaries;
+    std::string entries;
+};
+
 class StateStore {
 public:
     explicit StateStore(const std::filesystem::path& path);
@@ -43,6 +52,12 @@ public:
     std::optional<std::string> tag_results_digest(const ImageKey& key, const std::string& data_fingerprint);
     void put_tag_results(const ImageKey& key, const std::string& digest, const std::string& data_fingerprint,
                          const std::string& json);
+
+    // Stored beside tag_results, keyed also by the rendering's `version`.
+    std::optional<TagRenderings> tag_renderings(const ImageKey& key, const std::string& digest,
+                                                const std::string& data_fingerprint, int version);
+    void put_tag_renderings(const ImageKey& key, const std::string& digest, const std::string& data_fingerprint,
+                            int version, const TagRenderings& renderings);
 
     int64_t begin_scan(const std::string& project, const std::string& registry, const std::string& mode,
                        const std::string& started);
