@@ -5,22 +5,14 @@
 
 #include "version_vectors.hpp"
 
-using regscan::versions::Scheme;
-namespace versions = regscan::versions;
-namespace tv = regscan::test_vectors;
+using namespace version_vectors;
 
 namespace {
 
-using version_vectors::dir;
-// Lines where a vector file expects something other than apk-tools 3 (the
+constexpr Order<Scheme::Alpine> order;
+// Its Known lines: where a vector file expects something other than apk-tools 3 (the
 // port); the value is what apk-tools 3 answers, the port with it.
-using Known = version_vectors::Known;
-
-int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Alpine, a, b); }
-
-void check_file(const std::vector<tv::Comparison>& cases, const std::string& file, const Known& known = {}) {
-    version_vectors::check_file(Scheme::Alpine, cases, file, known);
-}
+constexpr CheckFile<Scheme::Alpine> check_file;
 
 }  // namespace
 

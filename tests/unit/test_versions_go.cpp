@@ -4,15 +4,12 @@
 
 #include "version_vectors.hpp"
 
-using regscan::versions::Scheme;
-namespace versions = regscan::versions;
-namespace tv = regscan::test_vectors;
+using namespace version_vectors;
 
 namespace {
 
-using version_vectors::dir;
-
-int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Go, a, b); }
+constexpr Order<Scheme::Go> order;
+constexpr CheckFile<Scheme::Go> check_file;
 
 }  // namespace
 
@@ -21,8 +18,7 @@ TEST_SUITE_BEGIN("versions");
 // No Go toolchain on the build machines: the SemVer vectors (Go modules are
 // SemVer with a "v") and the cases of golang.org/x/mod/semver's own tests.
 TEST_CASE("versions::go vectors") {
-    version_vectors::check_file(Scheme::Go, tv::read_scalibr(dir + "osv-scalibr/semver-versions.txt"),
-                                "semver-versions.txt");
+    check_file(tv::read_scalibr(dir + "osv-scalibr/semver-versions.txt"), "semver-versions.txt");
     for (const auto& c : tv::read_tsv(dir + "semver.tsv")) {
         if (c.a.starts_with(" ")) continue;  // node-semver trims; Go does not
         INFO("semver.tsv:" << c.line << ": '" << c.a << "' " << c.op << " '" << c.b << "'");

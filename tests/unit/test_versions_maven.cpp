@@ -5,22 +5,14 @@
 
 #include "version_vectors.hpp"
 
-using regscan::versions::Scheme;
-namespace versions = regscan::versions;
-namespace tv = regscan::test_vectors;
+using namespace version_vectors;
 
 namespace {
 
-using version_vectors::dir;
-// Lines where a vector file follows a later Maven than 3.8.7 (the port and
+constexpr Order<Scheme::Maven> order;
+// Its Known lines: where a vector file follows a later Maven than 3.8.7 (the port and
 // the oracle); the value is 3.8.7's answer, checked with its jar.
-using Known = version_vectors::Known;
-
-int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Maven, a, b); }
-
-void check_file(const std::vector<tv::Comparison>& cases, const std::string& file, const Known& known = {}) {
-    version_vectors::check_file(Scheme::Maven, cases, file, known);
-}
+constexpr CheckFile<Scheme::Maven> check_file;
 
 }  // namespace
 

@@ -4,20 +4,12 @@
 
 #include "version_vectors.hpp"
 
-using regscan::versions::Scheme;
-namespace versions = regscan::versions;
-namespace tv = regscan::test_vectors;
+using namespace version_vectors;
 
 namespace {
 
-using version_vectors::dir;
-using Known = version_vectors::Known;
-
-int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::Rpm, a, b); }
-
-void check_file(const std::vector<tv::Comparison>& cases, const std::string& file, const Known& known = {}) {
-    version_vectors::check_file(Scheme::Rpm, cases, file, known);
-}
+constexpr Order<Scheme::Rpm> order;
+constexpr CheckFile<Scheme::Rpm> check_file;
 
 }  // namespace
 

@@ -4,15 +4,12 @@
 
 #include "version_vectors.hpp"
 
-using regscan::versions::Scheme;
-namespace versions = regscan::versions;
-namespace tv = regscan::test_vectors;
+using namespace version_vectors;
 
 namespace {
 
-using version_vectors::dir;
-
-int order(std::string_view a, std::string_view b) { return version_vectors::order(Scheme::SemVer, a, b); }
+constexpr Order<Scheme::SemVer> order;
+constexpr CheckFile<Scheme::SemVer> check_file;
 
 }  // namespace
 
@@ -45,8 +42,7 @@ TEST_CASE("versions::semver loose vectors") {
 // Also has 4-part and 30-digit versions node-semver refuses: they sort below
 // valid ones and among themselves in the Generic order, as the file expects.
 TEST_CASE("versions::semver osv-scalibr vectors") {
-    version_vectors::check_file(Scheme::SemVer, tv::read_scalibr(dir + "osv-scalibr/semver-versions.txt"),
-                                "semver-versions.txt");
+    check_file(tv::read_scalibr(dir + "osv-scalibr/semver-versions.txt"), "semver-versions.txt");
 }
 
 // Expected values below were checked with node-semver 7.3.5.
