@@ -11,6 +11,8 @@ import threading
 import time
 import uuid
 
+from harness import http_server
+
 from . import acr_https
 from .acr_tokens import Signer
 
@@ -65,24 +67,13 @@ def entra_error(status, error, code, description):
     })
 
 
-class EntraEmulator:
+class EntraEmulator(http_server.Served):
     """HTTPS; point AZURE_AUTHORITY_HOST (or --azure-authority-host) at `url`."""
 
     def __init__(self, directory, tls):
         self.directory = directory
         self.server = acr_https.Server(self.handle, tls=tls)
         self.grants = []  # (tenant, client id, scope) of every token request
-
-    @property
-    def url(self):
-        return self.server.url
-
-    def start(self):
-        self.server.start()
-        return self
-
-    def stop(self):
-        self.server.stop()
 
     def handle(self, request):
         parts = request.route.strip("/").split("/")
@@ -122,7 +113,7 @@ class EntraEmulator:
                                           "ext_expires_in": AAD_LIFETIME, "access_token": token})
 
 
-class ImdsEmulator:
+class ImdsEmulator(http_server.Served):
     """Plain HTTP like the real 169.254.169.254; point AZURE_IMDS_ENDPOINT at `url`."""
 
     PATH = "/metadata/identity/oauth2/token"
@@ -131,17 +122,6 @@ class ImdsEmulator:
         self.directory = directory
         self.server = acr_https.Server(self.handle)
         self.asked = []  # (client id or None, resource, Metadata header) per request
-
-    @property
-    def url(self):
-        return self.server.url
-
-    def start(self):
-        self.server.start()
-        return self
-
-    def stop(self):
-        self.server.stop()
 
     def handle(self, request):
         if request.route != self.PATH or request.method != "GET":

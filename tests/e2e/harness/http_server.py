@@ -201,6 +201,32 @@ class Server:
         self.stop()
 
 
+class Served:
+    """Something that answers through its own Server, set as `self.server`
+    in its constructor: starting, stopping and addressing it are the server's."""
+
+    @property
+    def port(self):
+        return self.server.port
+
+    @property
+    def url(self):
+        return self.server.url
+
+    def start(self):
+        self.server.start()
+        return self
+
+    def stop(self):
+        self.server.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 def start_on_port_443(app, tls, attempts=20, server_class=Server):
     """A started server on port 443 of a random 127.x.y.z (loopback) address,
     or None where port 443 cannot be bound (no privilege, or every try taken)."""

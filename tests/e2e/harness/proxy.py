@@ -14,7 +14,7 @@ from . import http_server, net
 from .http_server import Reply, Request  # noqa: F401 (the rules' vocabulary)
 
 
-class FaultProxy:
+class FaultProxy(http_server.Served):
     def __init__(self, upstream, rules=()):
         self.upstream = upstream  # a registry.Registry (plain HTTP)
         self.rules = list(rules)
@@ -23,16 +23,8 @@ class FaultProxy:
             self._answer, record=lambda request, reply: (time.monotonic(), request.method, request.path, reply.status))
 
     @property
-    def port(self):
-        return self.server.port
-
-    @property
     def host(self):
         return f"{net.LOOPBACK}:{self.port}"
-
-    @property
-    def url(self):
-        return f"http://{self.host}"
 
     @property
     def log(self):
@@ -75,21 +67,8 @@ class FaultProxy:
                 return reply
         return self.forward(request)
 
-    def start(self):
-        self.server.start()
-        return self
-
-    def stop(self):
-        self.server.stop()
-
     def requests_to(self, route):
         return [entry for entry in self.log if urllib.parse.urlsplit(entry[2]).path == route]
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 # Rules -----------------------------------------------------------------------

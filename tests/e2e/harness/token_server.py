@@ -17,7 +17,7 @@ def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-class TokenServer:
+class TokenServer(http_server.Served):
     """users: {name: (password, {resource type: set of actions})}, e.g.
     {"reader": ("pw", {"repository": {"pull"}, "registry": {"*"}})}.
 
@@ -38,19 +38,8 @@ class TokenServer:
         self.server = http_server.Server(self._handle)
 
     @property
-    def port(self):
-        return self.server.port
-
-    @property
     def realm(self):
         return f"http://{net.LOOPBACK}:{self.port}/token"
-
-    def start(self):
-        self.server.start()
-        return self
-
-    def stop(self):
-        self.server.stop()
 
     def _authenticate(self, header):
         """(ok, user): ok is False for bad credentials; user None means anonymous."""
@@ -109,8 +98,3 @@ class TokenServer:
                          b64url(json.dumps(claims).encode())).encode()
         return signing_input.decode() + "." + b64url(self.signer.sign(signing_input))
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
