@@ -30,11 +30,12 @@ long window_of(std::string_view text) {
     return 0;
 }
 
-}  // namespace
-
-std::optional<Quota> pull_quota(const sdk::HttpResponse& response) {
-    auto limit = response.header("ratelimit-limit");
-    auto remaining = response.header("ratelimit-remaining");
+// Limit and remaining from a header pair, when both are there and readable;
+// the window is the caller's to fill.
+std::optional<Quota> counts(const sdk::HttpResponse& response, const char* limit_header,
+                            const char* remaining_header) {
+    auto limit = response.header(limit_header);
+    auto remaining = response.header(remaining_header);
     if (!limit || !remaining) return std::nullopt;
     auto l = leading_number(*limit);
     auto r = leading_number(*remaining);
@@ -42,22 +43,22 @@ std::optional<Quota> pull_quota(const sdk::HttpResponse& response) {
     Quota quota;
     quota.limit = *l;
     quota.remaining = *r;
-    quota.window_seconds = window_of(*limit);
-    if (quota.window_seconds == 0) quota.window_seconds = window_of(*remaining);
+    return quota;
+}
+
+}  // namespace
+
+std::optional<Quota> pull_quota(const sdk::HttpResponse& response) {
+    auto quota = counts(response, "ratelimit-limit", "ratelimit-remaining");
+    if (!quota) return quota;
+    quota->window_seconds = window_of(*response.header("ratelimit-limit"));
+    if (quota->window_seconds == 0) quota->window_seconds = window_of(*response.header("ratelimit-remaining"));
     return quota;
 }
 
 std::optional<Quota> api_quota(const sdk::HttpResponse& response) {
-    auto limit = response.header("x-ratelimit-limit");
-    auto remaining = response.header("x-ratelimit-remaining");
-    if (!limit || !remaining) return std::nullopt;
-    auto l = leading_number(*limit);
-    auto r = leading_number(*remaining);
-    if (!l || !r) return std::nullopt;
-    Quota quota;
-    quota.limit = *l;
-    quota.remaining = *r;
-    quota.window_seconds = 60;  // documented as requests per minute
+    auto quota = counts(response, "x-ratelimit-limit", "x-ratelimit-remaining");
+    if (quota) quota->window_seconds = 60;  // documented as requests per minute
     return quota;
 }
 
