@@ -36,12 +36,6 @@ std::vector<std::string> dpkg_query(const std::string& admindir) {
     return lines;
 }
 
-const regscan::scan::Package& find(const std::vector<regscan::scan::Package>& packages, const std::string& name) {
-    auto it = std::find_if(packages.begin(), packages.end(), [&](const auto& p) { return p.name == name; });
-    if (it == packages.end()) throw std::runtime_error("no package " + name);
-    return *it;
-}
-
 }  // namespace
 
 TEST_SUITE_BEGIN("catalog");
@@ -64,7 +58,7 @@ TEST_CASE("catalog::dpkg reads claircore's texlive status exactly as dpkg-query 
     CHECK(expected.size() == 357);
     CHECK(lines_of(facts.packages) == expected);
 
-    const auto& quadmath = find(facts.packages, "libquadmath0");
+    const auto& quadmath = package_named(facts.packages, "libquadmath0");
     CHECK(quadmath.version == "8.4.0-1ubuntu1~18.04");
     CHECK(quadmath.source_name == "gcc-8");
     CHECK(quadmath.source_version == "8.4.0-1ubuntu1~18.04");

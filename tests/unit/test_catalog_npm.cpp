@@ -79,16 +79,9 @@ TEST_CASE("catalog::npm reads installed packages exactly as `npm ls` lists them"
 
     NpmCataloger cataloger;
     std::set<std::string> got;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-        if (!entry.is_regular_file()) continue;
-        std::string path = entry.path().string();
-        FileInfo file{path, entry.file_size(), 0100644};
-        if (!cataloger.wants(file)) continue;
-        FileFacts facts;
-        std::string content = read_file(path);
-        cataloger.analyse(file, content, facts);
+    analyse_tree(cataloger, root, [&](const std::string& path, const FileFacts& facts) {
         for (const auto& p : facts.packages) got.insert(path + " " + p.name + "@" + p.version);
-    }
+    });
     CHECK(got == expected);
 }
 

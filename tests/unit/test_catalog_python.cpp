@@ -25,21 +25,14 @@ TEST_CASE("catalog::python reads Debian's dist-packages exactly as importlib.met
 
     PythonCataloger cataloger;
     std::set<std::string> got;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-        if (!entry.is_regular_file()) continue;
-        std::string path = entry.path().string();
-        FileInfo file{path, entry.file_size(), 0100644};
-        if (!cataloger.wants(file)) continue;
-        FileFacts facts;
-        std::string content = read_file(path);
-        cataloger.analyse(file, content, facts);
+    analyse_tree(cataloger, dir, [&](const std::string& path, const FileFacts& facts) {
         REQUIRE(facts.packages.size() == 1);
         std::string dist = path;
         for (std::string_view file_name : {"/METADATA", "/PKG-INFO"}) {
             if (dist.ends_with(file_name)) dist.resize(dist.size() - file_name.size());
         }
         got.insert(dist + " " + facts.packages[0].name + " " + facts.packages[0].version);
-    }
+    });
     CHECK(got == expected);
 }
 

@@ -56,12 +56,6 @@ std::vector<std::string> rpm_query(const std::string& file, const std::string& d
     return lines;
 }
 
-const regscan::scan::Package& find(const std::vector<regscan::scan::Package>& packages, const std::string& name) {
-    auto it = std::find_if(packages.begin(), packages.end(), [&](const auto& p) { return p.name == name; });
-    if (it == packages.end()) throw std::runtime_error("no package " + name);
-    return *it;
-}
-
 }  // namespace
 
 TEST_SUITE_BEGIN("catalog");
@@ -74,14 +68,14 @@ TEST_CASE("catalog::rpm reads CBL-Mariner's SQLite rpmdb exactly as rpm does") {
     CHECK(lines_of(facts.packages) == expected);
     CHECK(facts.notes.empty());
 
-    const auto& ssl = find(facts.packages, "openssl-libs");
+    const auto& ssl = package_named(facts.packages, "openssl-libs");
     CHECK(ssl.version == "1.1.1k-7.cm2");
     CHECK(ssl.source_name == "openssl");
     CHECK(ssl.source_version == "1.1.1k-7.cm2");
     CHECK(ssl.type == "rpm");
     CHECK(ssl.location == "/var/lib/rpm/rpmdb.sqlite");
     CHECK(ssl.purl == "pkg:rpm/openssl-libs@1.1.1k-7.cm2?arch=x86_64");
-    CHECK(find(facts.packages, "glibc").version == "2.34-2.cm2");
+    CHECK(package_named(facts.packages, "glibc").version == "2.34-2.cm2");
 }
 
 TEST_CASE("catalog::rpm reads a Berkeley DB rpmdb exactly as rpm's bdb_ro backend does") {
@@ -104,14 +98,14 @@ TEST_CASE("catalog::rpm reads SUSE's ndb rpmdb") {
     FileFacts facts =
         analyse(RpmCataloger(), "/usr/lib/sysimage/rpm/Packages.db", read_file(rpm_dir + "sle15-bci-Packages.db"));
     CHECK(facts.packages.size() == 35);
-    const auto& glibc = find(facts.packages, "glibc");
+    const auto& glibc = package_named(facts.packages, "glibc");
     CHECK(glibc.version == "2.31-9.3.2");
     CHECK(glibc.purl == "pkg:rpm/glibc@2.31-9.3.2?arch=x86_64");
-    const auto& readline = find(facts.packages, "libreadline7");
+    const auto& readline = package_named(facts.packages, "libreadline7");
     CHECK(readline.version == "7.0-19.6.1");
     CHECK(readline.source_name == "bash");  // built from bash's source rpm, at bash's version
     CHECK(readline.source_version == "4.4-19.6.1");
-    CHECK(find(facts.packages, "libstdc++6").purl == "pkg:rpm/libstdc%2B%2B6@11.2.1%2Bgit610-1.3.9?arch=x86_64");
+    CHECK(package_named(facts.packages, "libstdc++6").purl == "pkg:rpm/libstdc%2B%2B6@11.2.1%2Bgit610-1.3.9?arch=x86_64");
     CHECK(facts.notes == std::vector<std::string>{
                              "/usr/lib/sysimage/rpm/Packages.db: ndb rpmdb (SUSE) read with regscan's own reader: 35 packages"});
 }
@@ -127,12 +121,12 @@ TEST_CASE("catalog::rpm reads a database the real rpm tool just wrote") {
 
     FileFacts facts = analyse(RpmCataloger(), "/var/lib/rpm/rpmdb.sqlite", content);
     REQUIRE(facts.packages.size() == 2);
-    const auto& main = find(facts.packages, "regscan-fixture");
+    const auto& main = package_named(facts.packages, "regscan-fixture");
     CHECK(main.version == "2:1.2.3-4.el9");
     CHECK(main.source_name == "regscan-fixture");
     CHECK(main.source_version == "2:1.2.3-4.el9");
     CHECK(main.purl == "pkg:rpm/regscan-fixture@1.2.3-4.el9?arch=noarch&epoch=2");
-    const auto& libs = find(facts.packages, "regscan-fixture-libs");
+    const auto& libs = package_named(facts.packages, "regscan-fixture-libs");
     CHECK(libs.version == "1.2.3-4.el9");  // an explicit Epoch: 0 is no epoch
     CHECK(libs.source_name == "regscan-fixture");
     CHECK(libs.purl == "pkg:rpm/regscan-fixture-libs@1.2.3-4.el9?arch=noarch");
