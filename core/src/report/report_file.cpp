@@ -76,13 +76,22 @@ std::string image_reference(const scan::ImageResult& image) {
     return reference;
 }
 
+namespace {
+
+// The report order, compared without copying a string.
+auto image_order(const scan::ImageResult& image) {
+    return std::tie(image.registry, image.repository, image.tag, image.platform, image.digest);
+}
+
+}  // namespace
+
 ImageSortKey image_sort_key(const scan::ImageResult& image) {
-    return {image.registry, image.repository, image.tag, image.platform, image.digest};
+    return std::apply([](const auto&... field) { return ImageSortKey{field...}; }, image_order(image));
 }
 
 void sort_images(std::vector<scan::ImageResult>& images) {
     std::stable_sort(images.begin(), images.end(),
-                     [](const auto& a, const auto& b) { return image_sort_key(a) < image_sort_key(b); });
+                     [](const auto& a, const auto& b) { return image_order(a) < image_order(b); });
 }
 
 std::vector<scan::Vulnerability> vulnerabilities_by_severity(const scan::ImageResult& image) {
