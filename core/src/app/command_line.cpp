@@ -10,6 +10,8 @@
 #include "app/data_paths.hpp"
 #include "app/db_command.hpp"
 #include "filter/pattern_filter.hpp"
+#include "limits/limits.hpp"
+#include "log/secrets.hpp"
 #include "oci/manifest.hpp"
 
 #include <unistd.h>
@@ -92,6 +94,39 @@ po::options_description registry_options() {
     return options;
 }
 
+// Bounds on what a registry may send (limits/limits.hpp, docs/limits.md).
+po::options_description limit_options() {
+    const limits::Limits defaults;
+    auto mib = [](size_t bytes) { return std::to_string(bytes / limits::MiB) + "M"; };
+    auto duration = [](std::chrono::seconds s) {
+        return s.count() % 3600 == 0 ? std::to_string(s.count() / 3600) + "h"
+               : s.count() % 60 == 0 ? std::to_string(s.count() / 60) + "m"
+                                     : std::to_string(s.count()) + "s";
+    };
+    po::options_description options("Limits (a hostile registry fails one image or repository, never the run)");
+    options.add_options()
+        ("max-manifest-size", po::value<std::string>()->default_value(mib(defaults.max_manifest_size)),
+         "largest manifest or index accepted (bytes, or with K, M, G)")
+        ("max-config-size", po::value<std::string>()->default_value(mib(defaults.max_config_size)),
+         "largest image config accepted")
+        ("max-listing-size", po::value<std::string>()->default_value(mib(defaults.max_listing_size)),
+         "most bytes of one listing, all pages together (the catalog, or one repository's tags)")
+        ("max-layers", po::value<size_t>()->default_value(defaults.max_layers), "most layers in one image manifest")
+        ("max-index-entries", po::value<size_t>()->default_value(defaults.max_index_entries),
+         "most entries in one index")
+        ("max-repositories", po::value<size_t>()->default_value(defaults.max_repositories),
+         "most repositories kept from the listing (the first N)")
+        ("max-listed-tags", po::value<size_t>()->default_value(defaults.max_listed_tags),
+         "most tags kept from one repository's listing (the first N)")
+        ("max-listing-pages", po::value<size_t>()->default_value(defaults.max_listing_pages),
+         "most requests of one listing")
+        ("listing-timeout", po::value<std::string>()->default_value(duration(defaults.listing_timeout)),
+         "longest time one listing may take (the catalog, or one repository's tags)")
+        ("discovery-timeout", po::value<std::string>()->default_value(duration(defaults.discovery_timeout)),
+         "longest time the whole discovery may take");
+    return options;
+}
+
 po::options_description scan_options() {
     po::options_description options("Scan options");
     options.add_options()
@@ -109,19 +144,60 @@ po::options_description scan_options() {
     return options;
 }
 
-std::chrono::seconds parse_duration(const std::string& text) {
-    size_t used = 0;
-    long long value = 0;
+std::chrono::seconds parse_duration(const std::string& flag, const std::string& text) {
     try {
-        value = std::stoll(text, &used);
-    } catch (const std::exception&) {
-        throw Fatal(ExitCode::bad_arguments, "--image-timeout: not a duration: '" + text + "'");
+        return limits::parse_duration(text);
+    } catch (const std::invalid_argument& e) {
+        throw Fatal(ExitCode::bad_arguments, "--" + flag + ": " + e.what());
     }
-    std::string unit = text.substr(used);
-    long long factor = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
-    if (factor == 0 || value <= 0)
-        throw Fatal(ExitCode::bad_arguments, "--image-timeout: use a positive number with s, m or h: '" + text + "'");
-    return std::chrono::seconds(value * factor);
+}
+
+size_t parse_size(const std::string& flag, const std::string& text) {
+    try {
+        return limits::parse_size(text);
+    } catch (const std::invalid_argument& e) {
+        throw Fatal(ExitCode::bad_arguments, "--" + flag + ": " + e.what());
+    }
+}
+
+size_t positive(const std::string& flag, size_t value) {
+    if (value == 0) throw Fatal(ExitCode::bad_arguments, "--" + flag + " must be positive");
+    return value;
+}
+
+std::string percent_decode(const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// Userinfo in a URL ("https://alice:secret@host") is taken as credentials
+// and removed from the URL, which is logged. The password is registered as
+// a secret before anything can print it.
+std::string take_url_credentials(const std::string& url, auth::Credentials& from_url) {
+    auto scheme_end = url.find("://");
+    size_t authority_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    size_t authority_end = url.find_first_of("/?#", authority_start);
+    auto authority = url.substr(authority_start, authority_end == std::string::npos ? std::string::npos
+                                                                                     : authority_end - authority_start);
+    auto at = authority.rfind('@');
+    if (at == std::string::npos) return url;
+    auto userinfo = authority.substr(0, at);
+    auto colon = userinfo.find(':');
+    from_url.username = percent_decode(userinfo.substr(0, colon));
+    from_url.password = colon == std::string::npos ? "" : percent_decode(userinfo.substr(colon + 1));
+    log::add_secret(from_url.password);
+    log::add_secret(userinfo);
+    return url.substr(0, authority_start) + authority.substr(at + 1) +
+           (authority_end == std::string::npos ? "" : url.substr(authority_end));
 }
 
 std::string help_for(const std::string& command, const po::options_description& options) {
@@ -220,6 +296,24 @@ void collect_plugin_options(engine::RunOptions& run, const po::variables_map& cl
         }
 }
 
+limits::Limits build_limits(const po::variables_map& cli, const po::variables_map& file) {
+    limits::Limits l;
+    auto size = [&](const char* flag) { return parse_size(flag, pick<std::string>(cli, file, flag)); };
+    auto count = [&](const char* flag) { return positive(flag, pick<size_t>(cli, file, flag)); };
+    auto duration = [&](const char* flag) { return parse_duration(flag, pick<std::string>(cli, file, flag)); };
+    l.max_manifest_size = size("max-manifest-size");
+    l.max_config_size = size("max-config-size");
+    l.max_listing_size = size("max-listing-size");
+    l.max_layers = count("max-layers");
+    l.max_index_entries = count("max-index-entries");
+    l.max_repositories = count("max-repositories");
+    l.max_listed_tags = count("max-listed-tags");
+    l.max_listing_pages = count("max-listing-pages");
+    l.listing_timeout = duration("listing-timeout");
+    l.discovery_timeout = duration("discovery-timeout");
+    return l;
+}
+
 void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, const po::variables_map& file,
                        const std::map<std::string, std::string>& env) {
     auto formats = filter::split_patterns(pick_list(cli, file, "format"));
@@ -232,7 +326,7 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     if (!run.fail_on.empty() && run.fail_on != "low" && run.fail_on != "medium" && run.fail_on != "high" &&
         run.fail_on != "critical")
         throw Fatal(ExitCode::bad_arguments, "--fail-on must be low, medium, high or critical");
-    run.image_timeout = parse_duration(pick<std::string>(cli, file, "image-timeout"));
+    run.image_timeout = parse_duration("image-timeout", pick<std::string>(cli, file, "image-timeout"));
     run.db_path = pick_string(cli, file, "db");
     if (run.db_path.empty()) run.db_path = default_db_path(env).string();
     run.state_path = pick_string(cli, file, "state");
@@ -251,6 +345,8 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     engine::RunOptions run;
     run.url = pick_string(cli, file, "url");
     if (run.url.empty()) throw Fatal(ExitCode::bad_arguments, "registry: missing <url>");
+    auth::Credentials from_url;
+    run.url = take_url_credentials(run.url, from_url);
     if (run.url.find("://") == std::string::npos) run.url = "https://" + run.url;
     while (run.url.size() > 8 && run.url.back() == '/') run.url.pop_back();
     run.type = pick_string(cli, file, "type");
@@ -278,6 +374,13 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
         run.credentials.password = env_or(env, {"REGSCAN_REGISTRY_PASSWORD", "TCS_REGISTRY_PASSWORD"});
     if (run.credentials.password.empty() && file.count("password"))
         run.credentials.password = file["password"].as<std::string>();
+    if (!from_url.empty()) {
+        if (!run.credentials.empty())
+            throw Fatal(ExitCode::bad_arguments,
+                        "credentials are given both in the URL and otherwise: give them once (--username and "
+                        "--password-stdin keep them out of the process list)");
+        run.credentials = from_url;
+    }
 
     run.allow = pick_list(cli, file, "allowList");
     run.deny = pick_list(cli, file, "denyList");
@@ -314,6 +417,9 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     if (max_wait < 0) throw Fatal(ExitCode::bad_arguments, "--max-retry-wait must not be negative");
     run.http.max_retry_delay = std::chrono::seconds(max_wait);
     run.http.user_agent = std::string("regscan/") + REGSCAN_VERSION;
+    run.limits = build_limits(cli, file);
+    run.http.max_body_size = run.limits.max_body_size;
+    run.http.max_error_body = run.limits.max_error_body;
     run.http.resolve = pick_list(cli, file, "resolve");
     for (const auto& entry : run.http.resolve)
         if (std::count(entry.begin(), entry.end(), ':') < 2)
@@ -361,6 +467,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
     if (name == "registry" || name == "image") {
         visible.add(registry_options());
         visible.add(scan_options());
+        visible.add(limit_options());
         add_plugin_options(visible, plugins);
     }
     po::options_description all = visible;
@@ -399,7 +506,8 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
             // The reference names the registry and the one image to scan.
             std::string reference = pick_string(cli, file, "url");
             if (reference.empty()) throw Fatal(ExitCode::bad_arguments, "image: missing <reference>");
-            command.image_reference = reference;
+            auth::Credentials ignored;  // build_run takes them from the same text
+            command.image_reference = take_url_credentials(reference, ignored);
         }
         command.run = build_run(cli, file, in, env);
         add_scan_settings(command.run, cli, file, env);

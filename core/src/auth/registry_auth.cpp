@@ -21,6 +21,10 @@ std::string cache_key(const std::string& url, const std::string& scope) {
     return sdk::parse_url(url).origin() + " " + scope;
 }
 
+bool same_origin(const std::string& a, const std::string& b) {
+    return sdk::parse_url(a).origin() == sdk::parse_url(b).origin();
+}
+
 http::Response refused(const std::string& why) {
     http::Response response;
     response.status = 401;
@@ -65,6 +69,11 @@ http::Response RegistryAuth::send(http::Request request) {
 
     auto response = client_.send(request);
     if (response.status != 401) return response;
+    // A redirect target (object storage, a CDN) is not the registry: its
+    // challenge would take the registry's credentials somewhere else.
+    if (!response.final_url.empty() && !same_origin(request.url, response.final_url))
+        return refused("HTTP 401 from redirect target " + sdk::parse_url(response.final_url).origin() +
+                       ": its challenge is not answered (credentials go only to the registry)");
     forget(key);
 
     auto header = response.header("WWW-Authenticate");
@@ -108,15 +117,23 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
         lifetime = basic_lifetime;
         return {"Basic " + util::base64_encode(credentials_.username + ":" + credentials_.password), {}};
     }
-    if (sdk::iequals(challenge.scheme, "Bearer")) return bearer_token(challenge, scope, lifetime);
+    if (sdk::iequals(challenge.scheme, "Bearer")) return bearer_token(challenge, scope, request.url, lifetime);
     return {std::nullopt, {}};
 }
 
 std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(const Challenge& challenge,
                                                                               const std::string& scope,
+                                                                              const std::string& registry_url,
                                                                               std::chrono::seconds& lifetime) {
     std::string realm = challenge.param("realm");
     if (realm.empty()) return {std::nullopt, "Bearer challenge without a realm"};
+    auto realm_url = sdk::parse_url(realm);
+    if (realm_url.scheme != "https" && realm_url.scheme != "http")
+        return {std::nullopt, "token realm " + log::redact(realm) + " is not an http(s) URL"};
+    if (sdk::parse_url(registry_url).scheme == "https" && realm_url.scheme != "https")
+        return {std::nullopt, "token realm " + log::redact(realm) +
+                                  " is plain http while the registry is https: refused, it would downgrade the "
+                                  "credentials to clear text"};
     std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
     std::string query;
     if (!challenge.param("service").empty()) query += "service=" + sdk::url_encode(challenge.param("service"));

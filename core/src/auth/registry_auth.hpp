@@ -53,6 +53,7 @@ private:
                                                               std::chrono::seconds& lifetime);
     std::pair<std::optional<std::string>, std::string> bearer_token(const Challenge& challenge,
                                                                     const std::string& scope,
+                                                                    const std::string& registry_url,
                                                                     std::chrono::seconds& lifetime);
 
     http::HttpClient& client_;

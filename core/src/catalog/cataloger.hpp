@@ -32,6 +32,13 @@ struct FileFacts {
     std::vector<scan::Package> packages;
     std::optional<scan::OsRelease> os;
     std::vector<std::string> notes;
+    // A wanted path that is a symlink or hard link: its target, absolute and
+    // normalised. The fold reads what the target holds in the final image.
+    std::string link;
+    // A wanted path this layer holds but regscan could not read (a
+    // directory, a device, a file over the size limit): it still replaces
+    // the lower layers' file, whose packages are no longer the image's.
+    bool unreadable = false;
 };
 
 class Cataloger {
@@ -45,7 +52,8 @@ public:
     virtual void analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const = 0;
 };
 
-// Files larger than this are not read (a note says so).
+// Files larger than this are not read (a note says so): limits::Limits's
+// max_analysed_file_size, repeated here for the catalogers' own checks.
 inline constexpr uint64_t max_file_size = 64ull * 1024 * 1024;
 
 // Every cataloger regscan has, in a fixed order.

@@ -2,41 +2,160 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
+#include "oci/reference_grammar.hpp"
+#include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
+#include "util/text.hpp"
 
 namespace regscan::engine {
+namespace {
 
-Discovery discover(plugin::RegistrySession& session, size_t concurrency) {
+using Clock = std::chrono::steady_clock;
+
+// The catalog's failures are recorded under this name: no repository has it
+// (it is outside the grammar).
+constexpr const char* catalog_name = "<catalog>";
+
+class ListingBounds {
+public:
+    ListingBounds(const limits::Limits& limits) : limits_(limits), discovery_end_(Clock::now() + limits.discovery_timeout) {}
+
+    [[nodiscard]] plugin::ListingBudget budget() const {
+        plugin::ListingBudget budget;
+        auto listing_end = Clock::now() + limits_.listing_timeout;
+        bool discovery_first = discovery_end_ <= listing_end;
+        budget.deadline = discovery_first ? discovery_end_ : listing_end;
+        budget.deadline_reason =
+            discovery_first ? "discovery timed out after " + std::to_string(limits_.discovery_timeout.count()) +
+                                  " s (--discovery-timeout)"
+                            : "listing timed out after " + std::to_string(limits_.listing_timeout.count()) +
+                                  " s (--listing-timeout)";
+        budget.max_pages = limits_.max_listing_pages;
+        budget.max_bytes = limits_.max_listing_size;
+        return budget;
+    }
+
+private:
+    const limits::Limits& limits_;
+    Clock::time_point discovery_end_;
+};
+
+std::string shown_name(const std::string& name) { return "'" + util::escape_control(name) + "'"; }
+
+// The repositories worth listing: valid names, each once, at most the limit.
+std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> listed, const limits::Limits& limits,
+                                                  std::vector<RepositoryFailure>& failures) {
+    std::vector<sdk::Repository> kept;
+    std::set<std::string> names;
+    for (auto& repository : listed) {
+        const auto& pull_name = repository.pull_name.empty() ? repository.name : repository.pull_name;
+        if (!oci::valid_repository_name(repository.name) || !oci::valid_repository_name(pull_name)) {
+            failures.push_back({repository.name, "invalid repository name " + shown_name(repository.name) +
+                                                     ": not in the distribution spec's grammar, not requested"});
+            continue;
+        }
+        if (!names.insert(repository.name).second) continue;
+        if (kept.size() == limits.max_repositories) {
+            failures.push_back({catalog_name, "more than " + std::to_string(limits.max_repositories) +
+                                                  " repositories listed; the first " +
+                                                  std::to_string(limits.max_repositories) +
+                                                  " are kept (--max-repositories)"});
+            break;
+        }
+        kept.push_back(std::move(repository));
+    }
+    return kept;
+}
+
+}  // namespace
+
+Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits) {
     Discovery result;
-    auto repositories = session.repositories();
+    ListingBounds bounds(limits);
+
+    std::vector<sdk::Repository> listed;
+    {
+        auto budget = bounds.budget();
+        plugin::ListingScope scope(budget);
+        try {
+            listed = session.repositories();
+        } catch (const std::exception&) {
+            if (budget.exceeded.empty()) throw;
+            throw sdk::Error(REGSCAN_ERROR, "listing the repositories: " + budget.exceeded);
+        }
+        if (!budget.exceeded.empty()) {
+            spdlog::error("Repository listing cut short error={}; {} repositories read are kept", budget.exceeded,
+                          listed.size());
+            result.failures.push_back({catalog_name, "repository listing cut short: " + budget.exceeded});
+        }
+    }
+    auto repositories = checked_repositories(std::move(listed), limits, result.failures);
+    for (const auto& failure : result.failures)
+        if (failure.repository != catalog_name)
+            spdlog::error("Refused repository repository={} error={}", failure.repository, failure.error);
     result.repositories = repositories.size();
     spdlog::info("Found repositories count={}", repositories.size());
 
     std::mutex mutex;
     util::parallel_for(repositories.size(), concurrency, [&](size_t i) {
         const auto& repository = repositories[i];
+        auto budget = bounds.budget();
+        std::vector<sdk::TagInfo> tags;
+        std::string error;
         try {
-            auto tags = session.tags(repository);
-            std::lock_guard lock(mutex);
-            for (auto& info : tags) {
-                ImageRecord image;
-                image.repository = repository;
-                image.tag = std::move(info.tag);
-                image.digest = std::move(info.digest);
-                image.build_time = std::move(info.created);
-                image.pushed = std::move(info.pushed);
-                image.media_type = std::move(info.media_type);
-                image.listed_platforms = std::move(info.platforms);
-                result.images.push_back(std::move(image));
-            }
+            plugin::ListingScope scope(budget);
+            tags = session.tags(repository);
         } catch (const std::exception& e) {
-            spdlog::error("Failed to list tags repository={} error={}", repository.name, e.what());
-            std::lock_guard lock(mutex);
-            result.failures.push_back({repository.name, e.what()});
+            error = e.what();
         }
+        if (!budget.exceeded.empty())
+            error = "tag listing cut short: " + budget.exceeded +
+                    (error.empty() ? "; " + std::to_string(tags.size()) + " tags read are kept" : "");
+        std::vector<RepositoryFailure> failures;
+        if (!error.empty()) failures.push_back({repository.name, error});
+
+        std::vector<ImageRecord> images;
+        std::set<std::string> seen;
+        for (auto& info : tags) {
+            bool by_digest = info.tag.empty();
+            if (by_digest ? !oci::valid_digest(info.digest) : !oci::valid_tag(info.tag)) {
+                failures.push_back({repository.name, std::string("invalid ") + (by_digest ? "digest " : "tag ") +
+                                                         shown_name(by_digest ? info.digest : info.tag) +
+                                                         ": not in the distribution spec's grammar, not requested"});
+                continue;
+            }
+            // A listed digest is only a hint; a malformed one is not used.
+            if (!info.digest.empty() && !oci::valid_digest(info.digest)) info.digest.clear();
+            std::erase_if(info.platforms, [](const auto& p) { return !oci::valid_digest(p.digest); });
+            // A page served twice (a Link back to an earlier page) lists its
+            // tags twice: each tag once.
+            if (!seen.insert(by_digest ? "@" + info.digest : info.tag).second) continue;
+            if (images.size() == limits.max_listed_tags) {
+                failures.push_back({repository.name, "more than " + std::to_string(limits.max_listed_tags) +
+                                                         " tags listed; the first " +
+                                                         std::to_string(limits.max_listed_tags) +
+                                                         " are kept (--max-listed-tags)"});
+                break;
+            }
+            ImageRecord image;
+            image.repository = repository;
+            image.tag = std::move(info.tag);
+            image.digest = std::move(info.digest);
+            image.build_time = std::move(info.created);
+            image.pushed = std::move(info.pushed);
+            image.media_type = std::move(info.media_type);
+            image.listed_platforms = std::move(info.platforms);
+            images.push_back(std::move(image));
+        }
+        for (const auto& failure : failures)
+            spdlog::error("Failed to list tags repository={} error={}", failure.repository, failure.error);
+        std::lock_guard lock(mutex);
+        std::move(images.begin(), images.end(), std::back_inserter(result.images));
+        std::move(failures.begin(), failures.end(), std::back_inserter(result.failures));
     });
     std::sort(result.images.begin(), result.images.end(), [](const ImageRecord& a, const ImageRecord& b) {
         return std::tie(a.repository.name, a.tag, a.digest) < std::tie(b.repository.name, b.tag, b.digest);

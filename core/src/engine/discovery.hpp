@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/image_record.hpp"
+#include "limits/limits.hpp"
 #include "plugin/registry_session.hpp"
 
 namespace regscan::engine {
@@ -16,7 +17,11 @@ struct Discovery {
     std::vector<RepositoryFailure> failures;
 };
 
-// Throws sdk::Error when the repository list itself cannot be read.
-Discovery discover(plugin::RegistrySession& session, size_t concurrency);
+// Every listing runs within its bounds (limits: pages, bytes, entries, time
+// per listing and for all of discovery); a listing cut short keeps what it
+// read and is recorded as a failure with the reason. Names outside the
+// distribution grammar are refused and recorded. Throws sdk::Error when the
+// repository list itself cannot be read.
+Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits);
 
 }  // namespace regscan::engine

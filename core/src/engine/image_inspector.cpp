@@ -2,17 +2,17 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/image_timeout.hpp"
+#include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/time.hpp"
 
 namespace regscan::engine {
 namespace {
-
-// Image configs are small; a long history still fits well inside this.
-constexpr size_t max_config_size = 16 * 1024 * 1024;
 
 std::string utc_of(const std::string& created) {
     auto parsed = util::parse_rfc3339(created);
@@ -54,14 +54,50 @@ std::string ImageInspector::base_of(const ImageRecord& image) const {
     return image.repository.pull_base.empty() ? registry_base_ : image.repository.pull_base;
 }
 
+oci::Manifest ImageInspector::checked_manifest(const oci::FetchedManifest& fetched, const std::string& what) const {
+    oci::Manifest manifest;
+    try {
+        manifest = oci::parse_manifest(fetched.body, fetched.content_type);
+    } catch (const std::exception& e) {
+        throw sdk::Error(REGSCAN_ERROR, "manifest " + what + ": " + e.what());
+    }
+    if (manifest.layers.size() > limits_.max_layers)
+        throw sdk::Error(REGSCAN_ERROR, "manifest " + what + " has " + std::to_string(manifest.layers.size()) +
+                                            " layers, more than " + std::to_string(limits_.max_layers) +
+                                            " (--max-layers)");
+    if (manifest.manifests.size() > limits_.max_index_entries)
+        throw sdk::Error(REGSCAN_ERROR, "index " + what + " has " + std::to_string(manifest.manifests.size()) +
+                                            " entries, more than " + std::to_string(limits_.max_index_entries) +
+                                            " (--max-index-entries)");
+    auto check = [&](const oci::Descriptor& d, const char* kind) {
+        if (!oci::valid_digest(d.digest))
+            throw sdk::Error(REGSCAN_ERROR, "manifest " + what + ": " + kind + " with a malformed digest");
+    };
+    if (manifest.kind == oci::ManifestKind::Image) check(manifest.config, "config");
+    for (const auto& layer : manifest.layers) check(layer, "layer");
+    for (const auto& entry : manifest.manifests) check(entry, "index entry");
+    return manifest;
+}
+
 ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manifest manifest, std::string digest,
-                                            std::string platform) const {
+                                            std::string platform, Deadline deadline) const {
     ResolvedImage resolved{std::move(platform), std::move(digest), std::move(manifest), {}, {}};
     const auto& config_digest = resolved.manifest.config.digest;
-    auto text = client_.blob(base_of(image), name_of(image), config_digest, max_config_size);
+    auto text = client_.blob(base_of(image), name_of(image), config_digest, limits_.max_config_size, deadline);
     resolved.config = nlohmann::json::parse(text, nullptr, false);
     if (!resolved.config.is_object())
         throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + " is not a JSON object");
+    // The config names each layer's uncompressed digest; the scan checks
+    // them one by one, the count is checked here.
+    const auto& rootfs = resolved.config.contains("rootfs") ? resolved.config["rootfs"] : nlohmann::json();
+    if (rootfs.is_object() && rootfs.contains("diff_ids")) {
+        const auto& diff_ids = rootfs["diff_ids"];
+        if (!diff_ids.is_array() || diff_ids.size() != resolved.manifest.layers.size())
+            throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + ": rootfs.diff_ids lists " +
+                                                std::to_string(diff_ids.is_array() ? diff_ids.size() : 0) +
+                                                " layers, the manifest " +
+                                                std::to_string(resolved.manifest.layers.size()) + " (diff_id mismatch)");
+    }
     auto created = resolved.config.value("created", "");
     resolved.build_time = utc_of(created);
     if (!created.empty() && resolved.build_time.empty())
@@ -74,7 +110,7 @@ ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manif
     return resolved;
 }
 
-std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
+std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image, Deadline deadline) const {
     const auto& name = name_of(image);
     const std::string base = base_of(image);
     std::vector<ResolvedImage> resolved;
@@ -82,13 +118,10 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
     if (auto listed = listed_index(image)) {
         manifest = std::move(*listed);
     } else {
-        auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag);
+        auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag,
+                                        limits_.max_manifest_size, deadline);
         image.digest = fetched.digest;
-        try {
-            manifest = oci::parse_manifest(fetched.body, fetched.content_type);
-        } catch (const std::exception& e) {
-            throw sdk::Error(REGSCAN_ERROR, "manifest " + image.name() + ": " + e.what());
-        }
+        manifest = checked_manifest(fetched, image.name());
         image.media_type = manifest.media_type;
         switch (manifest.kind) {
             case oci::ManifestKind::Artifact:
@@ -99,7 +132,7 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
                 image.build_time = schema1_build_time(fetched.body);
                 return resolved;
             case oci::ManifestKind::Image:
-                resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, ""));
+                resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, "", deadline));
                 image.platforms.push_back(resolved.back().platform);
                 image.build_time = resolved.back().build_time;
                 return resolved;
@@ -108,6 +141,9 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
     }
 
     auto chosen = oci::select_platforms(manifest, platform_);
+    // An index may name one manifest many times: each is read once.
+    std::set<std::string> distinct;
+    std::erase_if(chosen, [&](const oci::Descriptor& entry) { return !distinct.insert(entry.digest).second; });
     if (chosen.empty()) {
         std::string available;
         for (const auto& entry : manifest.manifests)
@@ -120,16 +156,14 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image) const {
     }
     // With several platforms the newest build is the one to report.
     for (const auto& entry : chosen) {
-        auto child = client_.manifest(base, name, entry.digest);
-        oci::Manifest child_manifest;
-        try {
-            child_manifest = oci::parse_manifest(child.body, child.content_type);
-        } catch (const std::exception& e) {
-            throw sdk::Error(REGSCAN_ERROR, "manifest " + name + "@" + entry.digest + ": " + e.what());
-        }
+        // The walk of an index counts against the image's deadline.
+        if (deadline && std::chrono::steady_clock::now() > *deadline)
+            throw ImageTimeout("image timed out while reading the platforms of its index");
+        auto child = client_.manifest(base, name, entry.digest, limits_.max_manifest_size, deadline);
+        auto child_manifest = checked_manifest(child, name + "@" + entry.digest);
         if (child_manifest.kind != oci::ManifestKind::Image) continue;
         resolved.push_back(resolve_image(image, std::move(child_manifest), entry.digest,
-                                         entry.platform ? entry.platform->str() : ""));
+                                         entry.platform ? entry.platform->str() : "", deadline));
         image.platforms.push_back(resolved.back().platform);
         image.build_time = std::max(image.build_time, resolved.back().build_time);
     }

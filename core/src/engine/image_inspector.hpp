@@ -3,12 +3,15 @@
 // time from the config.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/image_record.hpp"
+#include "limits/limits.hpp"
 #include "oci/distribution_client.hpp"
 #include "oci/manifest.hpp"
 
@@ -25,17 +28,21 @@ struct ResolvedImage {
 
 class ImageInspector {
 public:
-    ImageInspector(const oci::DistributionClient& client, std::string registry_base, oci::PlatformSelector platform)
-        : client_(client), registry_base_(std::move(registry_base)), platform_(std::move(platform)) {}
+    using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+    ImageInspector(const oci::DistributionClient& client, std::string registry_base, oci::PlatformSelector platform,
+                   const limits::Limits& limits = limits::defaults())
+        : client_(client), registry_base_(std::move(registry_base)), platform_(std::move(platform)), limits_(limits) {}
 
     // Fills digest, media type, platforms and build time, or marks the image
     // skipped (artifact, no matching platform). Throws sdk::Error when the
-    // registry's answer cannot be read.
-    void inspect(ImageRecord& image) const { resolve(image); }
+    // registry's answer cannot be read or is past a limit (manifest size,
+    // layers, index entries), and ImageTimeout past `deadline`.
+    void inspect(ImageRecord& image, Deadline deadline = std::nullopt) const { resolve(image, deadline); }
 
     // As inspect(), and returns each platform picked with its manifest and
     // config (none when the image is skipped or a schema 1 manifest).
-    std::vector<ResolvedImage> resolve(ImageRecord& image) const;
+    std::vector<ResolvedImage> resolve(ImageRecord& image, Deadline deadline = std::nullopt) const;
 
     [[nodiscard]] std::string base_of(const ImageRecord& image) const;
     // The digest of the image's tag: the listing's, else a HEAD request's.
@@ -49,11 +56,14 @@ public:
 
 private:
     [[nodiscard]] ResolvedImage resolve_image(const ImageRecord& image, oci::Manifest manifest, std::string digest,
-                                              std::string platform) const;
+                                              std::string platform, Deadline deadline) const;
+    // Parses a fetched manifest and checks it against the limits.
+    [[nodiscard]] oci::Manifest checked_manifest(const oci::FetchedManifest& fetched, const std::string& what) const;
 
     const oci::DistributionClient& client_;
     std::string registry_base_;
     oci::PlatformSelector platform_;
+    const limits::Limits& limits_;
 };
 
 }  // namespace regscan::engine

@@ -16,6 +16,16 @@ namespace {
 constexpr size_t pipe_capacity = 4 * 1024 * 1024;
 constexpr const char* reader_stopped = "layer reader stopped";
 
+// rootfs.diff_ids of an image config, as strings ("" for a non-string entry).
+std::vector<std::string> config_diff_ids(const nlohmann::json& config) {
+    std::vector<std::string> ids;
+    if (!config.contains("rootfs") || !config["rootfs"].is_object()) return ids;
+    const auto& list = config["rootfs"].contains("diff_ids") ? config["rootfs"]["diff_ids"] : nlohmann::json();
+    if (!list.is_array()) return ids;
+    for (const auto& id : list) ids.push_back(id.is_string() ? id.get<std::string>() : std::string{});
+    return ids;
+}
+
 }  // namespace
 
 std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& image, const oci::Descriptor& layer,
@@ -70,7 +80,9 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     result.build_time = platform.build_time;
 
     std::vector<std::shared_ptr<const scan::LayerFacts>> layers;
-    for (const auto& descriptor : platform.manifest.layers) {
+    const auto diff_ids = config_diff_ids(platform.config);
+    for (size_t index = 0; index < platform.manifest.layers.size(); ++index) {
+        const auto& descriptor = platform.manifest.layers[index];
         if (!descriptor.urls.empty()) {
             result.notes.push_back("foreign layer " + descriptor.digest + " (" + descriptor.media_type +
                                    ") is not distributed by the registry and was not scanned");
@@ -84,6 +96,16 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
         if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
         try {
             layers.push_back(layer(image, descriptor, deadline));
+            // The config says what each layer unpacks to: a registry that
+            // swaps a layer under an unchanged config is caught here.
+            const auto& actual = layers.back()->diff_id;
+            if (index < diff_ids.size() && !actual.empty() && actual != diff_ids[index])
+                throw std::runtime_error("layer " + descriptor.digest + " unpacks to " + actual +
+                                         ", but the config's rootfs.diff_ids[" + std::to_string(index) + "] is " +
+                                         diff_ids[index] + " (diff_id mismatch)");
+            if (actual.empty())
+                result.notes.push_back("layer " + descriptor.digest + " (" + descriptor.media_type +
+                                       "): its compression is not one whose diff_id regscan verifies");
         } catch (const ImageTimeout&) {
             throw;
         } catch (const std::exception& e) {

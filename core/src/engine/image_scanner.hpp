@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/image_inspector.hpp"
+#include "engine/image_timeout.hpp"
 #include "scan/layer_cache.hpp"
 #include "scan/layer_facts.hpp"
 #include "scan/matcher.hpp"
@@ -45,12 +46,6 @@ private:
     // One set of catalogers for every layer: they keep no state, so layers
     // analysed in parallel share them.
     const scan::LayerAnalyzer analyzer_;
-};
-
-// Thrown when an image runs past --image-timeout.
-class ImageTimeout : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
 };
 
 }  // namespace regscan::engine

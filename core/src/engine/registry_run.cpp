@@ -112,7 +112,7 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     spdlog::info("Beginning discovery of registry: {}", options.url);
     Discovery discovery;
     try {
-        discovery = discover(*session, options.concurrency);
+        discovery = discover(*session, options.concurrency, options.limits);
     } catch (const sdk::Error& e) {
         throw Fatal(app::exit_code_for(e.status()), "discovery of " + options.url + " failed: " + e.what());
     }

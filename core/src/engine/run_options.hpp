@@ -8,6 +8,7 @@
 
 #include "auth/registry_auth.hpp"
 #include "http/http_client.hpp"
+#include "limits/limits.hpp"
 
 namespace regscan::engine {
 
@@ -27,6 +28,7 @@ struct RunOptions {
     std::vector<std::string> plugin_dirs;
     std::map<std::string, std::string> plugin_options;  // vendor options for the plugin
     http::ClientOptions http;
+    limits::Limits limits;  // every bound on what the registry sends (docs/limits.md)
 
     // Tag selection for huge repositories, applied where the plugin reports
     // push times: keep the newest N tags, and none older than N days.

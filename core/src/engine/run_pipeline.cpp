@@ -75,7 +75,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
 
     oci::DistributionClient distribution(auth_);
     ImageInspector inspector(distribution, sdk::registry_base(options_.url),
-                             oci::PlatformSelector::parse(options_.platform));
+                             oci::PlatformSelector::parse(options_.platform), options_.limits);
     scan::LayerCache cache(store_.get());
     ScanCounters counters;
     ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters);

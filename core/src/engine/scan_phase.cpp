@@ -76,6 +76,31 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
     return true;
 }
 
+struct PlatformResult {
+    std::string digest;
+    std::string platform;
+    std::string json;
+};
+
+std::string dump_json(const nlohmann::json& value) {
+    // Names and paths from a registry may hold invalid UTF-8: replaced, so
+    // one odd byte never fails an image.
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One transaction per image: it is marked seen together with its results,
+// so an image a killed run marked seen always has them, and vice versa.
+void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const std::string& digest,
+                  const std::vector<PlatformResult>& results, const std::string& tag_results) {
+    if (!env.store || digest.empty()) return;
+    env.store->db().transaction([&] {
+        env.store->record_seen(key, digest, util::now_utc());
+        for (const auto& r : results)
+            env.store->put_result(key, r.digest, r.platform, env.data_fingerprint, env.scan_id, "scanned", r.json);
+        if (!tag_results.empty()) env.store->put_tag_results(key, digest, env.data_fingerprint, tag_results);
+    });
+}
+
 }  // namespace
 
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env, const ImageDone& on_done) {
@@ -92,6 +117,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         auto& results = done.results;
         bool failed = false, is_new = false;
         size_t reused = 0;
+        std::vector<PlatformResult> to_store;
         try {
             if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, done)) {
                 std::lock_guard lock(mutex);
@@ -99,11 +125,10 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                 if (on_done) on_done(image, std::move(done));
                 return;
             }
-            auto platforms = env.inspector->resolve(image);
-            if (env.store && !image.digest.empty()) {
-                is_new = !env.store->seen(key, image.digest);
-                env.store->record_seen(key, image.digest, util::now_utc());
-            }
+            auto platforms = env.inspector->resolve(image, deadline);
+            // Marked seen only together with its results (commit_image), so a
+            // run killed halfway loses nothing and counts nothing twice.
+            if (env.store && !image.digest.empty()) is_new = !env.store->seen(key, image.digest);
             if (image.skipped) {
                 spdlog::info("Skipping image image={} reason={}", reference, image.skip_reason);
             } else if (!env.scanner) {
@@ -137,8 +162,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                                   result.error);
                 } else {
                     if (env.store && result.status == scan::ScanStatus::scanned)
-                        env.store->put_result(key, platform.digest, platform.platform, env.data_fingerprint,
-                                              env.scan_id, "scanned", nlohmann::json(result).dump());
+                        to_store.push_back({platform.digest, platform.platform, dump_json(nlohmann::json(result))});
                     spdlog::info("Scanned image image={} platform={} packages={} vulnerabilities={} "
                                  "misconfigurations={}{}",
                                  reference, platform.platform, result.packages.size(), result.vulnerabilities.size(),
@@ -146,15 +170,21 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                 }
                 results.push_back(std::move(result));
             }
-            if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty()) {
-                env.store->put_tag_results(key, image.digest, env.data_fingerprint, nlohmann::json(results).dump());
-                done.stored_for_reuse = true;
-            }
+            std::string tag_results;
+            if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty())
+                tag_results = dump_json(nlohmann::json(results));
+            commit_image(env, key, image.digest, to_store, tag_results);
+            done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
             image.error = e.what();
             failed = true;
             spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
             if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
+            try {
+                commit_image(env, key, image.digest, {}, {});
+            } catch (const std::exception& state_error) {
+                spdlog::error("Could not record image={} in the state: {}", reference, state_error.what());
+            }
         }
         std::lock_guard lock(mutex);
         outcome.new_images += is_new ? 1 : 0;

@@ -1,5 +1,7 @@
 #include "engine/summary.hpp"
 
+#include <set>
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -44,7 +46,9 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
     totals.new_images = outcome.new_images;
     totals.failed_images = outcome.failed_images;
     totals.reused = outcome.reused;
-    totals.failed_repositories = failures.size();
+    std::set<std::string> failed_repositories;
+    for (const auto& failure : failures) failed_repositories.insert(failure.repository);
+    totals.failed_repositories = failed_repositories.size();
     return totals;
 }
 

@@ -15,13 +15,19 @@ namespace {
 
 constexpr const char* aborted_by_reader = "transfer aborted by the reader";
 constexpr const char* interrupted = "transfer interrupted: ";
-constexpr const char* deadline_passed = "deadline passed (image timeout)";
+constexpr const char* deadline_passed = "timed out: the deadline passed";
 constexpr const char* tls_failure = "TLS failure: ";
+constexpr const char* too_large = "response body larger than ";
+constexpr const char* downgrade = "refused: ";
 
 struct Transfer {
     const Request* request = nullptr;
     Response* response = nullptr;
+    size_t max_body = 0;
+    size_t max_error_body = 0;
     bool aborted_by_consumer = false;
+    bool body_too_large = false;
+    bool error_body_cut = false;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -50,7 +56,16 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
         }
         return bytes;
     }
-    transfer->response->body.append(data, bytes);
+    auto& body = transfer->response->body;
+    const bool success = transfer->response->status >= 200 && transfer->response->status < 300;
+    const size_t cap = success ? transfer->max_body : transfer->max_error_body;
+    if (body.size() + bytes > cap) {
+        // An error body only explains the status: keep its start, stop reading.
+        body.append(data, cap - body.size());
+        (success ? transfer->body_too_large : transfer->error_body_cut) = true;
+        return 0;
+    }
+    body.append(data, bytes);
     return bytes;
 }
 
@@ -100,7 +115,8 @@ Response HttpClient::send_once(const Request& request) {
     Response response;
     CURL* curl = static_cast<CURL*>(acquire_handle());
     curl_easy_reset(curl);
-    Transfer transfer{&request, &response};
+    Transfer transfer{&request, &response, request.max_body ? request.max_body : options_.max_body_size,
+                      options_.max_error_body};
 
     curl_slist* header_list = nullptr;
     for (const auto& [name, value] : request.headers)
@@ -151,8 +167,12 @@ Response HttpClient::send_once(const Request& request) {
     }
 
     CURLcode code = curl_easy_perform(curl);
-    if (code == CURLE_OK) {
+    if (code == CURLE_OK || transfer.error_body_cut) {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    } else if (transfer.body_too_large) {
+        response.status = 0;
+        response.body.clear();
+        response.error = too_large + std::to_string(transfer.max_body) + " bytes";
     } else if (transfer.aborted_by_consumer) {
         response.error = aborted_by_reader;
     } else if (code == CURLE_ABORTED_BY_CALLBACK && request.deadline) {
@@ -191,6 +211,14 @@ Response HttpClient::send(const Request& original) {
             auto location = response.header("Location");
             if (!location) break;
             std::string next = sdk::resolve_url(request.url, *location);
+            if (sdk::parse_url(request.url).scheme == "https" && sdk::parse_url(next).scheme != "https") {
+                // --insecure is about certificates, not about sending what
+                // was asked over TLS in clear text: no opt-in here.
+                response = Response{};
+                response.error = std::string(downgrade) + "redirect from https to " + log::redact(next) +
+                                 " would downgrade the connection";
+                break;
+            }
             if (!same_origin(request.url, next)) {
                 // Presigned object-storage URLs carry their own signature and
                 // reject (or would leak) the registry's credentials.
@@ -203,9 +231,11 @@ Response HttpClient::send(const Request& original) {
             request.url = next;
             response = send_once(request);
         }
+        response.final_url = request.url;
         if (!original.retry || !is_retryable_status(response.status) || attempt >= options_.max_retries) break;
         if (response.error == aborted_by_reader || response.error == deadline_passed ||
-            response.error.rfind(interrupted, 0) == 0 || response.error.rfind(tls_failure, 0) == 0)
+            response.error.rfind(interrupted, 0) == 0 || response.error.rfind(tls_failure, 0) == 0 ||
+            response.error.rfind(too_large, 0) == 0 || response.error.rfind(downgrade, 0) == 0)
             break;
         // Some gateways send the non-standard X-Retry-After instead.
         auto retry_after_header = response.header("Retry-After");
@@ -218,6 +248,8 @@ Response HttpClient::send(const Request& original) {
                          log::redact(original.url), retry_after->count(), options_.max_retry_delay.count());
         auto delay = retry_delay(attempt, options_.retry_base_delay, retry_after, options_.max_retry_delay,
                                  jitter(random));
+        // A retry that would start after the deadline cannot finish in time.
+        if (original.deadline && std::chrono::steady_clock::now() + delay >= *original.deadline) break;
         spdlog::warn("{} {} answered {}; retry {} of {} in {} ms", request.method, log::redact(original.url),
                      response.status == 0 ? response.error : std::to_string(response.status), attempt + 1,
                      options_.max_retries, delay.count());

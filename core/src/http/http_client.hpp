@@ -16,7 +16,12 @@
 namespace regscan::http {
 
 using sdk::Header;
-using Response = sdk::HttpResponse;
+
+struct Response : sdk::HttpResponse {
+    // Where the answer finally came from, after redirects: a challenge from
+    // anywhere but the request's own origin is not answered.
+    std::string final_url;
+};
 
 struct Request {
     std::string method = "GET";
@@ -29,6 +34,9 @@ struct Request {
     std::function<bool(const char*, size_t)> on_body;
     // Abort the transfer past this point, even while no byte arrives.
     std::optional<std::chrono::steady_clock::time_point> deadline;
+    // The most body bytes (decoded) kept in Response::body for a successful
+    // answer; 0: ClientOptions::max_body_size. More fails the request.
+    size_t max_body = 0;
 };
 
 struct ClientOptions {
@@ -43,6 +51,10 @@ struct ClientOptions {
     // curl-style "HOST:PORT:ADDRESS" entries: connect to ADDRESS for HOST:PORT
     // while TLS still checks HOST (private DNS, tests on loopback).
     std::vector<std::string> resolve;
+    // Bounds on what is buffered (limits::Limits): a successful body larger
+    // than max_body_size fails; an error body is cut at max_error_body.
+    size_t max_body_size = 16 * 1024 * 1024;
+    size_t max_error_body = 64 * 1024;
 };
 
 class HttpClient {
@@ -53,8 +65,9 @@ public:
     HttpClient& operator=(const HttpClient&) = delete;
 
     // Sends the request, following redirects (Authorization is dropped when
-    // a redirect leaves the original host, as presigned blob URLs require)
-    // and retrying 429/5xx and transport failures with backoff.
+    // a redirect leaves the original host, as presigned blob URLs require;
+    // https -> http is refused) and retrying 429/5xx and transport failures
+    // with backoff, never past the request's deadline.
     Response send(const Request& request);
 
     [[nodiscard]] const ClientOptions& options() const { return options_; }

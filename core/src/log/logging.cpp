@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "log/secrets.hpp"
+#include "util/text.hpp"
 
 namespace regscan::log {
 namespace {
@@ -19,7 +20,9 @@ public:
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
-        std::string clean = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+        // One event is one line: names, tags and messages from a registry
+        // cannot move the cursor, retitle the terminal or forge a line.
+        std::string clean = util::escape_control(redact(std::string_view(msg.payload.data(), msg.payload.size())));
         spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
         inner_->log(copy);
     }

@@ -1,8 +1,8 @@
 #include "log/secrets.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
-#include <regex>
 #include <shared_mutex>
 #include <vector>
 
@@ -40,11 +40,45 @@ std::string redact(std::string_view text) {
                 out.replace(pos, secret.size(), "***");
         }
     }
-    static const std::regex credential_patterns(
-        R"((authorization:\s*\w+\s+|password=|access_token=|refresh_token=|client_secret=)[^\s&"',]+)",
-        std::regex::icase);
-    if (out.find_first_of("=:") != std::string::npos) out = std::regex_replace(out, credential_patterns, "$1***");
-    return out;
+    return mask_credential_fields(out);
+}
+
+std::string mask_credential_fields(std::string text) {
+    // Scanned by hand, not with a regex: log lines carry registry-chosen text.
+    static constexpr std::string_view markers[] = {"authorization:", "password=", "access_token=", "refresh_token=",
+                                                   "client_secret="};
+    auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    auto ends_value = [&](char c) { return is_space(c) || c == '&' || c == '"' || c == '\'' || c == ','; };
+    for (auto marker : markers) {
+        for (size_t pos = 0; pos + marker.size() <= text.size();) {
+            size_t i = 0;
+            while (i < marker.size() && lower(text[pos + i]) == marker[i]) ++i;
+            if (i < marker.size()) {
+                ++pos;
+                continue;
+            }
+            size_t value = pos + marker.size();
+            if (marker.front() == 'a' && marker.back() == ':') {
+                // "Authorization: <scheme> <credentials>"
+                while (value < text.size() && is_space(text[value])) ++value;
+                size_t scheme = value;
+                while (value < text.size() && (std::isalnum(static_cast<unsigned char>(text[value])) || text[value] == '_'))
+                    ++value;
+                size_t gap = value;
+                while (value < text.size() && is_space(text[value])) ++value;
+                if (value == scheme || value == gap) {
+                    pos = value;
+                    continue;
+                }
+            }
+            size_t end = value;
+            while (end < text.size() && !ends_value(text[end])) ++end;
+            if (end > value) text.replace(value, end - value, "***");
+            pos = value + (end > value ? 3 : 0);
+        }
+    }
+    return text;
 }
 
 }  // namespace regscan::log

@@ -16,4 +16,9 @@ void add_secret(std::string_view value);
 // by "***".
 std::string redact(std::string_view text);
 
+// `text` with the value after "Authorization: <scheme> ", "password=",
+// "access_token=", "refresh_token=" and "client_secret=" replaced by "***"
+// (the pattern part of redact(), linear in the length of `text`).
+std::string mask_credential_fields(std::string text);
+
 }  // namespace regscan::log

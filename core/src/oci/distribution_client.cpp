@@ -1,6 +1,7 @@
 #include "oci/distribution_client.hpp"
 
 #include "oci/manifest.hpp"
+#include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/crypto.hpp"
 
@@ -12,18 +13,24 @@ void expect_ok(const http::Response& response, const std::string& what) {
 }
 
 void expect_sha256(const std::string& digest, const std::string& what) {
-    if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71)
-        throw sdk::Error(REGSCAN_ERROR, what + ": unsupported digest " + digest);
+    if (digest.rfind("sha256:", 0) != 0 || !valid_digest(digest))
+        throw sdk::Error(REGSCAN_ERROR, what + ": unsupported or malformed digest");
 }
 
 }  // namespace
 
 FetchedManifest DistributionClient::manifest(const std::string& base, const std::string& name,
-                                             const std::string& reference) const {
-    const std::string what = "manifest " + name + (reference.rfind("sha256:", 0) == 0 ? "@" : ":") + reference;
+                                             const std::string& reference, size_t max_size,
+                                             std::optional<std::chrono::steady_clock::time_point> deadline) const {
+    const bool by_digest = reference.find(':') != std::string::npos;
+    const std::string what = "manifest " + name + (by_digest ? "@" : ":") + reference;
+    if (!valid_repository_name(name) || !(by_digest ? valid_digest(reference) : valid_tag(reference)))
+        throw sdk::Error(REGSCAN_ERROR, "invalid repository, tag or digest: not requested");
     http::Request request;
     request.url = base + "/v2/" + name + "/manifests/" + reference;
     request.headers.emplace_back("Accept", manifest_accept_header());
+    request.max_body = max_size;
+    request.deadline = deadline;
     auto response = auth_.send(request);
     expect_ok(response, what);
 
@@ -48,18 +55,19 @@ std::string DistributionClient::manifest_digest(const std::string& base, const s
     auto response = auth_.send(request);
     if (!response.ok()) return {};
     auto digest = response.header("Docker-Content-Digest").value_or("");
-    return digest.rfind("sha256:", 0) == 0 ? digest : std::string{};
+    return digest.rfind("sha256:", 0) == 0 && valid_digest(digest) ? digest : std::string{};
 }
 
 std::string DistributionClient::blob(const std::string& base, const std::string& name, const std::string& digest,
-                                     size_t max_size) const {
+                                     size_t max_size,
+                                     std::optional<std::chrono::steady_clock::time_point> deadline) const {
     std::string data;
     const std::string what = "blob " + name + "@" + digest;
     stream_blob(base, name, digest, [&](const char* bytes, size_t size) {
         if (data.size() + size > max_size)
             throw sdk::Error(REGSCAN_ERROR, what + ": larger than " + std::to_string(max_size) + " bytes");
         data.append(bytes, size);
-    });
+    }, deadline);
     return data;
 }
 
@@ -68,6 +76,7 @@ void DistributionClient::stream_blob(const std::string& base, const std::string&
                                      std::optional<std::chrono::steady_clock::time_point> deadline) const {
     const std::string what = "blob " + name + "@" + digest;
     expect_sha256(digest, what);
+    if (!valid_repository_name(name)) throw sdk::Error(REGSCAN_ERROR, what + ": invalid repository name");
     util::Sha256 sha;
     std::exception_ptr consumer_error;
     http::Request request;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "log/secrets.hpp"
+#include "plugin/listing_budget.hpp"
 #include "plugin/response_export.hpp"
 
 namespace regscan::plugin {
@@ -30,6 +31,35 @@ void HostServices::log(void* ctx, regscan_log_level level, const char* message) 
                 self->plugin_id_);
 }
 
+namespace {
+
+// Spends the calling thread's listing budget on one request; the reason when
+// the request must not go out.
+std::string spend_listing_budget(ListingBudget& budget, http::Request& request) {
+    if (budget.exceeded.empty() && std::chrono::steady_clock::now() >= budget.deadline)
+        budget.exceeded = budget.deadline_reason;
+    if (budget.exceeded.empty() && budget.pages >= budget.max_pages)
+        budget.exceeded = "more than " + std::to_string(budget.max_pages) + " requests (--max-listing-pages)";
+    if (budget.exceeded.empty() && budget.bytes >= budget.max_bytes)
+        budget.exceeded = "larger than " + std::to_string(budget.max_bytes) + " bytes (--max-listing-size)";
+    if (!budget.exceeded.empty()) return budget.exceeded;
+    ++budget.pages;
+    request.deadline = budget.deadline;
+    request.max_body = budget.max_bytes - budget.bytes;
+    return {};
+}
+
+void account_listing_response(ListingBudget& budget, const http::Response& response) {
+    budget.bytes += response.body.size();
+    if (response.status != 0) return;
+    if (response.error.rfind("response body larger than", 0) == 0)
+        budget.exceeded = "larger than " + std::to_string(budget.max_bytes) + " bytes (--max-listing-size)";
+    else if (std::chrono::steady_clock::now() >= budget.deadline)
+        budget.exceeded = budget.deadline_reason;
+}
+
+}  // namespace
+
 regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, regscan_http_response* out) {
     auto* self = static_cast<HostServices*>(ctx);
     auto held = std::make_unique<HeldResponse<http::Response>>();
@@ -43,9 +73,21 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         }
         if (raw->body) request.body.assign(raw->body, raw->body_size);
         request.retry = !(raw->flags & REGSCAN_HTTP_NO_RETRY);
+        auto* budget = ListingScope::current();
+        if (budget) {
+            if (auto refused = spend_listing_budget(*budget, request); !refused.empty()) {
+                held->response.error = listing_limit_marker + refused;
+                return export_response(std::move(held), out);
+            }
+        }
         auto* auth = self->auth_.load();
         held->response = (raw->flags & REGSCAN_HTTP_REGISTRY_AUTH) && auth ? auth->send(request)
                                                                            : self->client_.send(request);
+        if (budget) {
+            account_listing_response(*budget, held->response);
+            if (!budget->exceeded.empty() && held->response.status == 0)
+                held->response.error = listing_limit_marker + budget->exceeded;
+        }
     } catch (const std::exception& e) {
         held->response = {};
         held->response.error = e.what();

@@ -87,7 +87,8 @@ std::vector<sdk::Repository> RegistrySession::repositories() {
 
 std::vector<sdk::TagInfo> RegistrySession::tags(const sdk::Repository& repository) {
     const std::string what = "listing tags of " + repository.name;
-    const std::string repository_json = nlohmann::json(repository).dump();
+    const std::string repository_json =
+        nlohmann::json(repository).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto text = call(what, [&](regscan_out* out) {
         return plugin_->registry()->list_tags(session_, repository_json.c_str(), out);
     });

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "report/exclusive_file.hpp"
+
 #include "report/csv_writer.hpp"
 #include "report/report_name.hpp"
 
@@ -20,10 +22,11 @@ std::vector<std::string> InventoryCsv::finish(const nlohmann::json&) {
     std::error_code ec;
     std::filesystem::create_directories(path_.parent_path().empty() ? "." : path_.parent_path(), ec);
     // Write beside the target and rename, so a reader never sees half a file.
-    auto partial = path_;
-    partial += ".partial";
+    ExclusiveFile temporary(path_.parent_path().empty() ? "." : path_.parent_path(), path_.filename().string(),
+                            "partial");
+    const auto& partial = temporary.path();
     {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        std::ofstream out(temporary.open_path(), std::ios::binary | std::ios::trunc);
         if (!out) throw std::runtime_error("cannot write " + partial.string());
         write_csv_row(out, {"repository", "tag", "build_time", "skipped"});
         for (const auto& row : rows_) write_csv_row(out, row);

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "regscan/url.hpp"
+#include "report/exclusive_file.hpp"
 #include "report/report_name.hpp"
 
 namespace regscan::report {
@@ -51,13 +52,12 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
     std::error_code ec;
     std::filesystem::create_directories(directory, ec);
     if (ec) throw std::runtime_error("cannot create " + directory.string() + ": " + ec.message());
-    // Unique per process and call: two reporters, or two runs sharing an
-    // output directory, never write the same temporary file.
-    static std::atomic<unsigned> counter{0};
-    auto partial = directory / ("." + path.filename().string() + "." + std::to_string(::getpid()) + "." +
-                                std::to_string(counter++) + ".partial");
+    // A fresh name per call, created exclusively: two reporters or two runs
+    // never share it, and nothing planted in the directory is followed.
+    ExclusiveFile temporary(directory, path.filename().string(), "partial");
+    const auto& partial = temporary.path();
     try {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        std::ofstream out(temporary.open_path(), std::ios::binary | std::ios::trunc);
         if (!out) throw std::runtime_error("cannot write " + partial.string());
         write(out);
         if (!out.flush()) throw std::runtime_error("cannot write " + partial.string());

@@ -36,10 +36,9 @@ SpilledEntries::SpilledEntries(const std::filesystem::path& report_path) {
     std::error_code ec;
     std::filesystem::create_directories(directory, ec);
     if (ec) throw std::runtime_error("cannot create " + directory.string() + ": " + ec.message());
-    static std::atomic<unsigned> counter{0};
-    path_ = directory / ("." + report_path.filename().string() + "." + std::to_string(::getpid()) + "." +
-                         std::to_string(counter++) + ".entries");
-    file_.open(path_, std::ios::in | std::ios::out | std::ios::binary | std::ios::trunc);
+    scratch_ = std::make_unique<ExclusiveFile>(directory, report_path.filename().string(), "entries");
+    path_ = scratch_->path();
+    file_.open(scratch_->open_path(), std::ios::in | std::ios::out | std::ios::binary | std::ios::trunc);
     if (!file_) throw std::runtime_error("cannot create the scratch file " + path_.string());
 }
 

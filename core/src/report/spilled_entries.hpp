@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/exclusive_file.hpp"
 #include "report/report_file.hpp"
 
 namespace regscan::report {
@@ -49,6 +51,7 @@ private:
         size_t length;
     };
     std::filesystem::path path_;
+    std::unique_ptr<ExclusiveFile> scratch_;
     std::fstream file_;
     std::streamoff end_ = 0;
     std::vector<Entry> index_;

@@ -5,14 +5,17 @@
 
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
+#include "util/text.hpp"
 
 namespace regscan::report {
 namespace {
 
+// Every value shown comes from the registry: escaped, so that it cannot
+// drive the terminal or start a line of its own.
+std::string shown(const std::string& text) { return util::escape_control(text); }
+
 std::string cut(const std::string& text, size_t max_width) {
-    std::string single_line = text;
-    std::replace(single_line.begin(), single_line.end(), '\n', ' ');
-    std::replace(single_line.begin(), single_line.end(), '\r', ' ');
+    std::string single_line = shown(text);
     if (single_line.size() <= max_width || max_width < 4) return single_line;
     return single_line.substr(0, max_width - 3) + "...";
 }
@@ -43,20 +46,20 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count) {
-    out << image_reference(image);
-    if (!image.platform.empty()) out << " (" << image.platform << ")";
-    if (!image.digest.empty()) out << " " << image.digest;
+    out << shown(image_reference(image));
+    if (!image.platform.empty()) out << " (" << shown(image.platform) << ")";
+    if (!image.digest.empty()) out << " " << shown(image.digest);
     out << "\n";
     if (image.status == scan::ScanStatus::scan_failed) {
-        out << "  scan failed: " << image.error << "\n";
+        out << "  scan failed: " << shown(image.error) << "\n";
         return;
     }
     if (image.status == scan::ScanStatus::skipped) {
-        out << "  skipped" << (image.error.empty() ? "" : ": " + image.error) << "\n";
+        out << "  skipped" << (image.error.empty() ? "" : ": " + shown(image.error)) << "\n";
         return;
     }
     if (image.status == scan::ScanStatus::reused) out << "  unchanged since the last scan: result reused\n";
-    if (image.os && !image.os->pretty_name.empty()) out << "  OS: " << image.os->pretty_name << "\n";
+    if (image.os && !image.os->pretty_name.empty()) out << "  OS: " << shown(image.os->pretty_name) << "\n";
     if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
         out << "  no findings in " << package_count << (package_count == 1 ? " package\n" : " packages\n");
         return;

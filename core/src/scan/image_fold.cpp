@@ -20,6 +20,21 @@ void erase_under(Map& map, const std::string& dir, bool keep_dir_itself) {
     }
 }
 
+// What `path` holds in the final filesystem once links are followed (a
+// link's packages are its target's, counted once, at the target); nullptr
+// for a dangling link, a loop, or a target that was not read.
+const catalog::FileFacts* final_file(const std::map<std::string, const catalog::FileFacts*>& files,
+                                     const std::string& path) {
+    std::string at = path;
+    for (int hops = 0; hops < 16; ++hops) {
+        auto it = files.find(at);
+        if (it == files.end()) return nullptr;
+        if (it->second->link.empty()) return it->second->unreadable ? nullptr : it->second;
+        at = it->second->link;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 FoldedImage fold_layers(const std::vector<const LayerFacts*>& layers) {
@@ -43,10 +58,16 @@ FoldedImage fold_layers(const std::vector<const LayerFacts*>& layers) {
         for (const auto& [path, list] : layer->findings) findings[path] = &list;
         image.notes.insert(image.notes.end(), layer->notes.begin(), layer->notes.end());
     }
-    // /etc/os-release wins over /usr/lib/os-release, as os-release(5) says.
+    // /etc/os-release wins over /usr/lib/os-release, as os-release(5) says;
+    // either may be a link (Debian's /etc/os-release is).
     for (const char* path : {"/usr/lib/os-release", "/etc/os-release"})
-        if (auto it = files.find(path); it != files.end() && it->second->os) image.os = it->second->os;
+        if (auto it = files.find(path); it != files.end())
+            if (const auto* target = final_file(files, it->first); target && target->os) image.os = target->os;
     for (const auto& [path, facts] : files) {
+        if (!facts->link.empty() && !final_file(files, path))
+            image.notes.push_back(path + " is a link to " + facts->link +
+                                  ", which the image does not hold as a file regscan read: what it lists is unknown "
+                                  "(incomplete)");
         image.packages.insert(image.packages.end(), facts->packages.begin(), facts->packages.end());
         image.notes.insert(image.notes.end(), facts->notes.begin(), facts->notes.end());
     }

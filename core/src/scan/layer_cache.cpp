@@ -30,7 +30,7 @@ std::shared_ptr<const LayerFacts> LayerCache::get(const std::string& digest, con
         was_cached = static_cast<bool>(facts);
         if (!facts) {
             facts = std::make_shared<LayerFacts>(compute());
-            if (store_) store_->put_layer_facts(digest, layer_analysis_version, nlohmann::json(*facts).dump());
+            if (store_) store_->put_layer_facts(digest, layer_analysis_version, nlohmann::json(*facts).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         promise.set_value(facts);
         return facts;

@@ -1,5 +1,8 @@
 #include "scan/layer_facts.hpp"
 
+#include <algorithm>
+
+#include "limits/limits.hpp"
 #include "scan/file_checks.hpp"
 #include "scan/model_json.hpp"
 
@@ -13,9 +16,34 @@ constexpr std::string_view opaque_marker = ".wh..wh..opq";
 
 LayerAnalyzer::LayerAnalyzer() : catalogers_(catalog::all_catalogers()) {}
 
+// A link, directory or special file at a path a cataloger reads: it hides
+// whatever a lower layer had there, so it is recorded, never skipped.
+void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::string& dir, LayerFacts& facts) const {
+    catalog::FileInfo as_file{entry.path, 0, 0644};
+    bool wanted = std::any_of(catalogers_.begin(), catalogers_.end(),
+                              [&](const auto& cataloger) { return cataloger->wants(as_file); });
+    if (!wanted) return;
+    auto& file_facts = facts.files[entry.path];
+    file_facts = {};
+    if (entry.type == EntryType::symlink || entry.type == EntryType::hardlink) {
+        // A symlink is relative to its directory; a hard link names a path
+        // in the archive.
+        bool relative = entry.type == EntryType::symlink && !entry.link_target.empty() && entry.link_target[0] != '/';
+        file_facts.link = normalise_layer_path(relative ? (dir.empty() ? "/" : dir) + "/" + entry.link_target
+                                                        : "/" + entry.link_target);
+        if (file_facts.link.empty()) file_facts.link = "/";
+        return;
+    }
+    file_facts.unreadable = true;
+    file_facts.notes.push_back(entry.path + " is " +
+                               (entry.type == EntryType::directory ? "a directory" : "not a regular file") +
+                               " where a package database or release file is read: what it lists is unknown "
+                               "(incomplete)");
+}
+
 LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest) const {
     LayerFacts facts;
-    read_layer(pipe, [&](const LayerEntry& entry, const ContentReader& read) {
+    facts.diff_id = read_layer(pipe, [&](const LayerEntry& entry, const ContentReader& read) {
         ++facts.entries;
         auto slash = entry.path.rfind('/');
         std::string dir = entry.path.substr(0, slash);
@@ -28,7 +56,10 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             facts.deleted.push_back(dir + "/" + std::string(name.substr(whiteout_prefix.size())));
             return;
         }
-        if (entry.type != EntryType::file) return;
+        if (entry.type != EntryType::file) {
+            record_replacement(entry, dir, facts);
+            return;
+        }
 
         auto mode_issues = mode_findings(entry.path, entry.mode);
         catalog::FileInfo file{entry.path, entry.size, entry.mode};
@@ -38,9 +69,14 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         bool check_secrets = wants_secret_check(entry.path, entry.size);
 
         if (!interested.empty() || check_secrets) {
-            if (entry.size > catalog::max_file_size) {
-                facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
-                                      std::to_string(catalog::max_file_size) + " bytes and was not analysed");
+            if (entry.size > limits::defaults().max_analysed_file_size) {
+                // Recorded as the file at this path, so the fold does not
+                // keep a lower layer's readable copy in its place.
+                auto& file_facts = facts.files[entry.path];
+                file_facts.unreadable = true;
+                file_facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
+                                           std::to_string(limits::defaults().max_analysed_file_size) +
+                                           " bytes and was not analysed: what it lists is unknown (incomplete)");
             } else {
                 std::string content = read(catalog::max_file_size);
                 auto& file_facts = facts.files[entry.path];
@@ -66,13 +102,15 @@ void to_json(nlohmann::json& j, const LayerFacts& facts) {
     for (const auto& [path, f] : facts.files) {
         nlohmann::json entry = {{"packages", f.packages}, {"notes", f.notes}};
         if (f.os) entry["os"] = *f.os;
+        if (!f.link.empty()) entry["link"] = f.link;
+        if (f.unreadable) entry["unreadable"] = true;
         files[path] = std::move(entry);
     }
     nlohmann::json findings = nlohmann::json::object();
     for (const auto& [path, list] : facts.findings) findings[path] = list;
     j = {{"version", layer_analysis_version}, {"files", files},          {"findings", findings},
          {"deleted", facts.deleted},          {"opaque_dirs", facts.opaque_dirs}, {"notes", facts.notes},
-         {"entries", facts.entries}};
+         {"entries", facts.entries}, {"diff_id", facts.diff_id}};
 }
 
 void from_json(const nlohmann::json& j, LayerFacts& facts) {
@@ -81,6 +119,8 @@ void from_json(const nlohmann::json& j, LayerFacts& facts) {
         f.packages = entry.value("packages", std::vector<Package>{});
         f.notes = entry.value("notes", std::vector<std::string>{});
         if (entry.contains("os")) f.os = entry["os"].get<OsRelease>();
+        f.link = entry.value("link", "");
+        f.unreadable = entry.value("unreadable", false);
         facts.files[path] = std::move(f);
     }
     for (const auto& [path, list] : j.at("findings").items())
@@ -89,6 +129,7 @@ void from_json(const nlohmann::json& j, LayerFacts& facts) {
     facts.opaque_dirs = j.value("opaque_dirs", std::vector<std::string>{});
     facts.notes = j.value("notes", std::vector<std::string>{});
     facts.entries = j.value("entries", uint64_t{0});
+    facts.diff_id = j.value("diff_id", "");
 }
 
 }  // namespace regscan::scan

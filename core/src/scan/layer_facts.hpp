@@ -21,10 +21,13 @@ struct LayerFacts {
     std::vector<std::string> opaque_dirs;                          // ".wh..wh..opq" directories
     std::vector<std::string> notes;
     uint64_t entries = 0;
+    // sha256 of the uncompressed tar, checked against the config's
+    // rootfs.diff_ids; "" when the compression was not one regscan hashes.
+    std::string diff_id;
 };
 
 // Bump when analysis changes, so cached facts of older versions are redone.
-inline constexpr int layer_analysis_version = 1;
+inline constexpr int layer_analysis_version = 2;
 
 class LayerAnalyzer {
 public:
@@ -34,6 +37,8 @@ public:
     [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest) const;
 
 private:
+    void record_replacement(const LayerEntry& entry, const std::string& dir, LayerFacts& facts) const;
+
     std::vector<std::unique_ptr<catalog::Cataloger>> catalogers_;
 };
 

@@ -1,5 +1,6 @@
 #include "scan/layer_reader.hpp"
 
+#include <cerrno>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -7,21 +8,27 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "scan/layer_decompressor.hpp"
+
 namespace regscan::scan {
 namespace {
 
 struct PullState {
-    BytePipe* pipe;
-    std::string chunk;  // kept alive until libarchive asks for the next one
+    LayerDecompressor* source;
+    std::string error;  // why the source failed, for the reader's message
 };
 
-la_ssize_t pull(struct archive*, void* data, const void** buffer) {
+la_ssize_t pull(struct archive* reader, void* data, const void** buffer) {
     auto* state = static_cast<PullState*>(data);
-    auto next = state->pipe->pop();
-    if (!next) return 0;
-    state->chunk = std::move(*next);
-    *buffer = state->chunk.data();
-    return static_cast<la_ssize_t>(state->chunk.size());
+    try {
+        auto piece = state->source->next();
+        *buffer = piece.data();
+        return static_cast<la_ssize_t>(piece.size());
+    } catch (const std::exception& e) {
+        state->error = e.what();
+        archive_set_error(reader, EIO, "%s", e.what());
+        return -1;
+    }
 }
 
 EntryType type_of(archive_entry* entry) {
@@ -59,24 +66,32 @@ std::string normalise_layer_path(std::string_view raw) {
     return path.empty() ? "/" : path;
 }
 
-void read_layer(BytePipe& pipe, const EntryVisitor& visit) {
+std::string read_layer(BytePipe& pipe, const EntryVisitor& visit) {
     std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(), archive_read_free);
+    // gzip and zstd are undone by LayerDecompressor (which hashes the tar);
+    // libarchive still undoes anything rarer, whose diff_id then cannot be
+    // verified (the tar it sees is still compressed).
     archive_read_support_filter_all(reader.get());
     archive_read_support_format_tar(reader.get());
     archive_read_support_format_gnutar(reader.get());
-    PullState state{&pipe, {}};
+    LayerDecompressor source(pipe);
+    PullState state{&source, {}};
+    auto reason = [&] {
+        if (!pipe.error().empty()) return pipe.error();
+        if (!state.error.empty()) return state.error;
+        const char* text = archive_error_string(reader.get());
+        return std::string(text ? text : "unknown error");
+    };
     if (archive_read_open(reader.get(), &state, nullptr, pull, nullptr) != ARCHIVE_OK)
-        throw std::runtime_error(std::string("layer is not a readable tar stream: ") +
-                                 archive_error_string(reader.get()));
+        throw std::runtime_error("layer is not a readable tar stream: " + reason());
+    bool compressed_further = archive_filter_count(reader.get()) > 1;
 
     archive_entry* entry = nullptr;
     while (true) {
         int status = archive_read_next_header(reader.get(), &entry);
         if (status == ARCHIVE_EOF) break;
-        if (status == ARCHIVE_FATAL) {
-            std::string cause = pipe.error().empty() ? archive_error_string(reader.get()) : pipe.error();
-            throw std::runtime_error("layer is corrupt or cut short: " + cause);
-        }
+        if (status == ARCHIVE_FATAL || status == ARCHIVE_RETRY)
+            throw std::runtime_error("layer is corrupt or cut short: " + reason());
         LayerEntry info;
         const char* raw_path = archive_entry_pathname(entry);
         info.path = normalise_layer_path(raw_path ? raw_path : "");
@@ -96,8 +111,8 @@ void read_layer(BytePipe& pipe, const EntryVisitor& visit) {
             char buffer[64 * 1024];
             while (true) {
                 la_ssize_t n = archive_read_data(reader.get(), buffer, sizeof buffer);
-                if (n < 0) throw std::runtime_error(std::string("cannot read ") + info.path + ": " +
-                                                    archive_error_string(reader.get()));
+                if (n < 0)
+                    throw std::runtime_error("layer is corrupt or cut short: cannot read " + info.path + ": " + reason());
                 if (n == 0) break;
                 if (content.size() < limit)
                     content.append(buffer, std::min<uint64_t>(static_cast<uint64_t>(n), limit - content.size()));
@@ -105,13 +120,19 @@ void read_layer(BytePipe& pipe, const EntryVisitor& visit) {
             return content;
         };
         visit(info, read_content);
-        if (!consumed) archive_read_data_skip(reader.get());
+        // A skip past the end of the stream (an entry claiming more bytes
+        // than the layer holds) is a cut layer, not a scanned one.
+        if (!consumed && archive_read_data_skip(reader.get()) != ARCHIVE_OK)
+            throw std::runtime_error("layer is corrupt or cut short: entry " + info.path + " (" +
+                                     std::to_string(info.size) + " bytes): " + reason());
     }
-    // The tar ends before the blob does (padding): read the rest so the
-    // producer finishes the transfer and its digest check.
-    while (pipe.pop()) {
+    // The tar ends before the blob does (end-of-archive blocks, padding):
+    // read the rest so the diff_id covers it and the producer finishes the
+    // transfer and its digest check.
+    while (!source.next().empty()) {
     }
     if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
+    return compressed_further ? std::string{} : source.diff_id();
 }
 
 }  // namespace regscan::scan

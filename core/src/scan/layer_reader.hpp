@@ -28,10 +28,12 @@ using ContentReader = std::function<std::string(uint64_t limit)>;
 
 using EntryVisitor = std::function<void(const LayerEntry&, const ContentReader&)>;
 
-// Reads the tar stream from `pipe` until its end, calling `visit` per entry.
-// Throws std::runtime_error with libarchive's reason when the stream is not
-// a (compressed) tar, or is cut short.
-void read_layer(BytePipe& pipe, const EntryVisitor& visit);
+// Reads the tar stream from `pipe` (gzip, zstd or plain) until its end,
+// calling `visit` per entry; returns the layer's diff_id (sha256 of the
+// uncompressed tar). Throws std::runtime_error with the reason when the
+// stream is not a (compressed) tar, is corrupt, or is cut short anywhere,
+// including inside an entry: a layer is read whole or the image fails.
+std::string read_layer(BytePipe& pipe, const EntryVisitor& visit);
 
 // "./usr//lib/../bin/x" -> "/usr/bin/x"; "" for paths that escape the root.
 std::string normalise_layer_path(std::string_view raw);

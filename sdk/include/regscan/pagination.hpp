@@ -14,18 +14,33 @@
 
 namespace regscan::sdk {
 
+// Error texts of requests the host refused because a listing ran past its
+// bounds (pages, bytes, time) start with this.
+inline constexpr const char* listing_limit_marker = "listing limit: ";
+
 // Fetches `first_url` and every page its Link headers lead to, handing each
-// parsed JSON body to `page`. Stops on a repeated URL, so a registry that
-// links a page to itself cannot loop us forever.
+// parsed JSON body to `page`. A Link to another origin (scheme, host, port)
+// is refused: it would take the registry's credentials elsewhere and merge
+// another server's answers into this one's. Stops on a repeated URL, so a
+// registry that links a page to itself cannot loop us forever; when the host
+// refuses a further page (its listing limits), keeps the pages read so far
+// (the host reports the listing as cut short).
 inline void for_each_link_page(const Host& host, const std::string& first_url, bool registry_auth,
                                const std::function<void(const nlohmann::json&)>& page) {
     std::set<std::string> seen;
+    const std::string origin = parse_url(first_url).origin();
     for (std::string url = first_url; !url.empty() && seen.insert(url).second;) {
+        if (parse_url(url).origin() != origin)
+            throw Error(REGSCAN_ERROR, "GET " + first_url + ": pagination link to another origin refused: " + url);
         HttpRequest request;
         request.url = url;
         request.registry_auth = registry_auth;
         request.headers.emplace_back("Accept", "application/json");
-        auto response = host.get_ok(request);
+        auto response = host.http(request);
+        if (!response.ok()) {
+            if (url != first_url && response.status == 0 && response.error.rfind(listing_limit_marker, 0) == 0) return;
+            throw Error(status_of(response), request.method + " " + url + ": " + response.describe());
+        }
         nlohmann::json body;
         try {
             body = nlohmann::json::parse(response.body);

@@ -1,0 +1,67 @@
+// Every bound regscan puts on what a registry sends it, in one place. A
+// registry is hostile until proven otherwise: each body, listing, manifest and
+// walk has a cap on its size, its count and its time, so one crafted answer
+// can fail one image or one repository but never the run, the memory or the
+// clock. docs/limits.md lists them with their flags; keep the two in step.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace regscan::limits {
+
+inline constexpr size_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
+
+struct Limits {
+    // --- bodies, counted after Content-Encoding is decoded ---
+    // A manifest or index (--max-manifest-size); 4 MiB is what the OCI
+    // distribution spec tells registries to accept at most.
+    size_t max_manifest_size = 4 * MiB;
+    // An image config (--max-config-size); a long history still fits.
+    size_t max_config_size = 16 * MiB;
+    // One listing, all its pages together: the catalog, or one repository's
+    // tags, or a vendor API walk for one repository (--max-listing-size).
+    size_t max_listing_size = 16 * MiB;
+    // Any other buffered body (token answers, vendor API calls outside a
+    // listing); no flag: nothing legitimate comes near it.
+    size_t max_body_size = 16 * MiB;
+    // An error body is kept only for the message: the rest is not read.
+    size_t max_error_body = 64 * KiB;
+
+    // --- manifests ---
+    size_t max_layers = 500;          // layers of one image manifest (--max-layers)
+    size_t max_index_entries = 1000;  // entries of one index (--max-index-entries)
+
+    // --- discovery ---
+    size_t max_repositories = 100000;  // --max-repositories: the first N are kept
+    size_t max_listed_tags = 100000;   // per repository (--max-listed-tags)
+    size_t max_listing_pages = 10000;  // requests of one listing (--max-listing-pages)
+    std::chrono::seconds listing_timeout{600};     // one listing (--listing-timeout)
+    std::chrono::seconds discovery_timeout{7200};  // all of discovery (--discovery-timeout)
+
+    // --- layer content ---
+    // A file a cataloger or check reads into memory; a larger one is not
+    // analysed and the image says so (never a silent "no packages").
+    uint64_t max_analysed_file_size = 64ull * MiB;
+    // A config value (label, Env entry, history line) that the config checks
+    // look at; the rest of a longer value is not examined.
+    size_t max_checked_value = 64 * KiB;
+};
+
+// The compiled-in defaults, for code that has no run options (tests, db).
+inline const Limits& defaults() {
+    static const Limits limits;
+    return limits;
+}
+
+// "4M", "512K", "1G", "1048576": a size in bytes (binary suffixes). Throws
+// std::invalid_argument with the reason.
+size_t parse_size(const std::string& text);
+
+// "90s", "5m", "2h", "30" (seconds): a positive duration. Throws
+// std::invalid_argument with the reason.
+std::chrono::seconds parse_duration(const std::string& text);
+
+}  // namespace regscan::limits

@@ -1,0 +1,20 @@
+// The OCI distribution spec's grammar for what goes into a /v2/ URL:
+// repository names, tags and digests. Names from a listing are checked
+// before they are used, so "../x" cannot leave /v2/ and "a b" is not sent.
+#pragma once
+
+#include <string_view>
+
+namespace regscan::oci {
+
+// [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*,
+// at most 255 characters.
+bool valid_repository_name(std::string_view name);
+
+// [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
+bool valid_tag(std::string_view tag);
+
+// sha256:<64 lowercase hex> or sha512:<128 lowercase hex>.
+bool valid_digest(std::string_view digest);
+
+}  // namespace regscan::oci

@@ -1,0 +1,31 @@
+// Temporary files in a report directory that somebody else may write to: a
+// fresh, unpredictable name created with O_EXCL|O_NOFOLLOW, so a planted
+// file or symlink is never opened, let alone truncated.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace regscan::report {
+
+class ExclusiveFile {
+public:
+    // Creates `<directory>/.<name>.<random>.<suffix>`, empty, mode 0666 less
+    // the umask. Throws std::runtime_error when it cannot.
+    ExclusiveFile(const std::filesystem::path& directory, const std::string& name, const std::string& suffix);
+    ~ExclusiveFile();
+    ExclusiveFile(const ExclusiveFile&) = delete;
+    ExclusiveFile& operator=(const ExclusiveFile&) = delete;
+
+    // The name in the directory (for rename and messages).
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    // A path that opens the very file created, even if its name was
+    // replaced since (/proc/self/fd/N): give this to std::fstream.
+    [[nodiscard]] std::string open_path() const;
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+}  // namespace regscan::report
