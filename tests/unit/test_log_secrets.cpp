@@ -20,4 +20,16 @@ TEST_CASE("log::redact hides credentials in Authorization headers and forms") {
     CHECK(redact("nothing to hide") == "nothing to hide");
 }
 
+
+TEST_CASE("log::mask_credential_fields is linear on long hostile text") {
+    // A 1 MB value after a marker, and markers repeated: no recursion, no blow-up.
+    std::string long_value = "password=" + std::string(1 << 20, 'a');
+    CHECK(mask_credential_fields(long_value) == "password=***");
+    std::string many;
+    for (int i = 0; i < 20000; ++i) many += "Authorization: ";
+    CHECK(mask_credential_fields(many).size() == many.size());
+    CHECK(mask_credential_fields("Authorization:Bearer") == "Authorization:Bearer");
+    CHECK(mask_credential_fields("x ACCESS_TOKEN=abc&y=1") == "x ACCESS_TOKEN=***&y=1");
+}
+
 TEST_SUITE_END();

@@ -1,0 +1,46 @@
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "limits/limits.hpp"
+
+using namespace regscan::limits;
+
+TEST_SUITE_BEGIN("limits");
+
+TEST_CASE("limits::parse_size reads bytes and binary suffixes") {
+    CHECK(parse_size("4M") == 4 * MiB);
+    CHECK(parse_size("512K") == 512 * KiB);
+    CHECK(parse_size("1G") == GiB);
+    CHECK(parse_size("1048576") == MiB);
+    for (const char* bad : {"", "M", "0", "-1", "4X", "4MB", "99999999999999999999", "18014398509481984G"})
+        CHECK_THROWS_AS(parse_size(bad), std::invalid_argument);
+}
+
+TEST_CASE("limits::parse_duration reads seconds, minutes, hours and days") {
+    CHECK(parse_duration("90s") == std::chrono::seconds(90));
+    CHECK(parse_duration("30") == std::chrono::seconds(30));
+    CHECK(parse_duration("5m") == std::chrono::seconds(300));
+    CHECK(parse_duration("2h") == std::chrono::seconds(7200));
+    CHECK(parse_duration("1d") == std::chrono::seconds(86400));
+    for (const char* bad : {"", "0s", "m", "5x", "-5m", "999999999999h"})
+        CHECK_THROWS_AS(parse_duration(bad), std::invalid_argument);
+}
+
+TEST_CASE("limits::Limits defaults are the documented ones") {
+    const Limits& l = defaults();
+    CHECK(l.max_manifest_size == 4 * MiB);
+    CHECK(l.max_config_size == 16 * MiB);
+    CHECK(l.max_listing_size == 16 * MiB);
+    CHECK(l.max_error_body == 64 * KiB);
+    CHECK(l.max_layers == 500);
+    CHECK(l.max_index_entries == 1000);
+    CHECK(l.max_repositories == 100000);
+    CHECK(l.max_listed_tags == 100000);
+    CHECK(l.max_listing_pages == 10000);
+    CHECK(l.listing_timeout == std::chrono::minutes(10));
+    CHECK(l.discovery_timeout == std::chrono::hours(2));
+    CHECK(l.max_analysed_file_size == 64 * MiB);
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,144 @@
+#include <doctest/doctest.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "scan/byte_pipe.hpp"
+#include "scan/layer_reader.hpp"
+#include "util/crypto.hpp"
+
+using namespace regscan::scan;
+
+namespace {
+
+struct Entry {
+    std::string path;
+    std::string content;
+    int64_t claimed_size = -1;  // size in the header; -1: the content's
+};
+
+// A tar (optionally compressed by libarchive's own filters) in memory.
+std::string make_tar(const std::vector<Entry>& entries, int filter = ARCHIVE_FILTER_NONE) {
+    std::string out;
+    archive* writer = archive_write_new();
+    archive_write_set_format_pax_restricted(writer);
+    if (filter == ARCHIVE_FILTER_GZIP) archive_write_add_filter_gzip(writer);
+    if (filter == ARCHIVE_FILTER_ZSTD) archive_write_add_filter_zstd(writer);
+    archive_write_set_bytes_in_last_block(writer, 1);
+    archive_write_open(writer, &out, nullptr,
+                       [](archive*, void* data, const void* buffer, size_t size) -> la_ssize_t {
+                           static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), size);
+                           return static_cast<la_ssize_t>(size);
+                       },
+                       nullptr);
+    for (const auto& e : entries) {
+        archive_entry* entry = archive_entry_new();
+        archive_entry_set_pathname(entry, e.path.c_str());
+        archive_entry_set_filetype(entry, AE_IFREG);
+        archive_entry_set_perm(entry, 0644);
+        archive_entry_set_size(entry, static_cast<la_int64_t>(e.content.size()));
+        archive_write_header(writer, entry);
+        archive_write_data(writer, e.content.data(), e.content.size());
+        archive_entry_free(entry);
+    }
+    archive_write_close(writer);
+    archive_write_free(writer);
+    return out;
+}
+
+std::string sha256_of(const std::string& data) { return "sha256:" + regscan::util::sha256_hex(data); }
+
+// Feeds `bytes` through a real BytePipe from another thread, in small chunks.
+std::string read_all(const std::string& bytes, std::vector<std::string>* paths = nullptr) {
+    BytePipe pipe(64 * 1024);
+    std::thread producer([&] {
+        for (size_t at = 0; at < bytes.size(); at += 1000)
+            if (!pipe.push(bytes.data() + at, std::min<size_t>(1000, bytes.size() - at))) break;
+        pipe.close();
+    });
+    try {
+        auto diff_id = read_layer(pipe, [&](const LayerEntry& entry, const ContentReader&) {
+            if (paths) paths->push_back(entry.path);
+        });
+        producer.join();
+        return diff_id;
+    } catch (...) {
+        pipe.abort();
+        producer.join();
+        throw;
+    }
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("scan");
+
+TEST_CASE("scan::read_layer returns the sha256 of the uncompressed tar for plain, gzip and zstd layers") {
+    std::vector<Entry> entries{{"etc/os-release", "ID=debian\n"}, {"usr/bin/x", std::string(300000, 'x')}};
+    const std::string tar = make_tar(entries);
+    for (int filter : {ARCHIVE_FILTER_NONE, ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_ZSTD}) {
+        std::vector<std::string> paths;
+        CHECK(read_all(make_tar(entries, filter), &paths) == sha256_of(tar));
+        CHECK(paths == std::vector<std::string>{"/etc/os-release", "/usr/bin/x"});
+    }
+}
+
+TEST_CASE("scan::read_layer fails a tar cut inside an entry, even in a complete gzip stream") {
+    const std::string tar = make_tar({{"a", std::string(100000, 'a')}, {"b", "b"}});
+    const std::string half = tar.substr(0, tar.size() / 2);
+    // Recompress the cut tar as a complete gzip stream.
+    std::string gz;
+    archive* writer = archive_write_new();
+    archive_write_set_format_raw(writer);
+    archive_write_add_filter_gzip(writer);
+    archive_write_open(writer, &gz, nullptr,
+                       [](archive*, void* data, const void* buffer, size_t size) -> la_ssize_t {
+                           static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), size);
+                           return static_cast<la_ssize_t>(size);
+                       },
+                       nullptr);
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_write_header(writer, entry);
+    archive_write_data(writer, half.data(), half.size());
+    archive_entry_free(entry);
+    archive_write_close(writer);
+    archive_write_free(writer);
+    CHECK_THROWS_AS(read_all(gz), std::runtime_error);
+    CHECK_THROWS_AS(read_all(half), std::runtime_error);
+}
+
+TEST_CASE("scan::read_layer fails an entry claiming more bytes than the layer holds") {
+    std::string tar = make_tar({{"big", "x"}});
+    // Rewrite the size field of the first header (offset 124, 12 octal
+    // digits) to 100 GB, then fix the header checksum.
+    std::string header = tar.substr(0, 512);
+    size_t pax = header.find("ustar");
+    REQUIRE(pax != std::string::npos);
+    // pax_restricted writes a plain ustar header for a short name.
+    snprintf(tar.data() + 124, 12, "%011llo", 100ull * 1000 * 1000 * 1000);
+    std::memset(tar.data() + 148, ' ', 8);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; ++i) sum += static_cast<unsigned char>(tar[i]);
+    snprintf(tar.data() + 148, 8, "%06o", sum);
+    CHECK_THROWS_AS(read_all(tar), std::runtime_error);
+}
+
+TEST_CASE("scan::read_layer fails a gzip stream cut short or corrupt") {
+    const std::string gz = make_tar({{"a", std::string(100000, 'a')}}, ARCHIVE_FILTER_GZIP);
+    CHECK_THROWS_AS(read_all(gz.substr(0, gz.size() - 20)), std::runtime_error);
+    std::string corrupt = gz;
+    for (size_t i = 20; i < 60; ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
+    CHECK_THROWS_AS(read_all(corrupt), std::runtime_error);
+    const std::string zst = make_tar({{"a", std::string(100000, 'a')}}, ARCHIVE_FILTER_ZSTD);
+    CHECK_THROWS_AS(read_all(zst.substr(0, zst.size() - 5)), std::runtime_error);
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,37 @@
+#include <doctest/doctest.h>
+
+#include "util/text.hpp"
+
+using namespace regscan::util;
+
+TEST_SUITE_BEGIN("util");
+
+TEST_CASE("util::escape_control escapes every control character and keeps printable UTF-8") {
+    CHECK(escape_control("team/app:1.0") == "team/app:1.0");
+    CHECK(escape_control("a\x1b[2Jb") == "a\\e[2Jb");
+    CHECK(escape_control("\x1b]0;pwned\x07") == "\\e]0;pwned\\x07");
+    CHECK(escape_control("line\nnext\r\tend") == "line\\nnext\\r\\tend");
+    CHECK(escape_control("del\x7f") == "del\\x7f");
+    CHECK(escape_control("back\\slash") == "back\\\\slash");
+    CHECK(escape_control("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");
+    // C1 CSI (U+009B) and invalid bytes are shown as bytes.
+    CHECK(escape_control("\xc2\x9b" "31m") == "\\xc2\\x9b31m");
+    CHECK(escape_control("bad\xff") == "bad\\xff");
+    CHECK(escape_control(std::string("nul\0x", 5)) == "nul\\x00x");
+}
+
+TEST_CASE("util::is_printable agrees with escape_control") {
+    for (std::string text : {"plain", "a\nb", "\x1b", "caf\xc3\xa9", "\xc2\x85", "\xff", "a\\b", ""})
+        CHECK(is_printable(text) == (escape_control(text) == text));
+}
+
+TEST_CASE("util::valid_utf8 replaces invalid sequences only") {
+    CHECK(valid_utf8("libc6") == "libc6");
+    CHECK(valid_utf8("lib\xff" "c") == "lib\xef\xbf\xbd" "c");
+    CHECK(valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");          // overlong '/'
+    CHECK(valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
+    CHECK(valid_utf8("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");
+    CHECK(valid_utf8("cut\xe2\x9c") == "cut\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST_SUITE_END();
