@@ -53,7 +53,11 @@ void AcrApi::for_each_page(const std::string& first_url, const std::string& scop
                            const std::function<void(const nlohmann::json&, const std::string&)>& page) const {
     // A registry that links a page to itself must not loop us forever.
     std::set<std::string> seen;
+    const std::string origin = sdk::parse_url(first_url).origin();
     for (std::string url = first_url; !url.empty() && seen.insert(url).second;) {
+        // The next page carries the registry's token: never to another origin.
+        if (sdk::parse_url(url).origin() != origin)
+            throw Error(REGSCAN_ERROR, "GET " + first_url + ": pagination link to another origin refused: " + url);
         auto response = get(url, scope);
         if (!response.ok()) throw Error(sdk::status_of(response), "GET " + url + ": " + acr_error_text(response));
         auto body = nlohmann::json::parse(response.body, nullptr, false);
