@@ -12,17 +12,18 @@ using namespace regscan::sdk;
 
 class V2Session final : public Session {
 public:
-    V2Session(const Host& host, std::string base) : host_(host), base_(std::move(base)) {}
+    V2Session(const Host& host, std::string base, size_t max_repositories, size_t max_tags)
+        : host_(host), base_(std::move(base)), max_repositories_(max_repositories), max_tags_(max_tags) {}
 
     std::vector<Repository> repositories() override {
         std::vector<Repository> repositories;
-        for (auto& name : v2_catalog(host_, base_)) repositories.push_back({std::move(name), {}, {}});
+        for (auto& name : v2_catalog(host_, base_, max_repositories_)) repositories.push_back({std::move(name), {}, {}});
         return repositories;
     }
 
     std::vector<TagInfo> tags(const Repository& repository) override {
         std::vector<TagInfo> tags;
-        for (auto& tag : v2_tags(host_, base_, repository.name)) {
+        for (auto& tag : v2_tags(host_, base_, repository.name, max_tags_)) {
             TagInfo info;
             info.tag = std::move(tag);
             tags.push_back(std::move(info));
@@ -33,6 +34,8 @@ public:
 private:
     Host host_;
     std::string base_;
+    size_t max_repositories_;
+    size_t max_tags_;
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -64,7 +67,7 @@ struct V2Registry {
     }
 
     static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
-        return std::make_unique<V2Session>(host, registry_base(config.url));
+        return std::make_unique<V2Session>(host, registry_base(config.url), config.max_repositories, config.max_tags);
     }
 };
 

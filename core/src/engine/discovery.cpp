@@ -93,10 +93,11 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
             result.failures.push_back({catalog_name, "repository listing cut short: " + budget.exceeded});
         }
     }
+    const size_t listing_failures = result.failures.size();
     auto repositories = checked_repositories(std::move(listed), limits, result.failures);
-    for (const auto& failure : result.failures)
-        if (failure.repository != catalog_name)
-            spdlog::error("Refused repository repository={} error={}", failure.repository, failure.error);
+    for (size_t i = listing_failures; i < result.failures.size(); ++i)
+        spdlog::error("Refused repository repository={} error={}", result.failures[i].repository,
+                      result.failures[i].error);
     result.repositories = repositories.size();
     spdlog::info("Found repositories count={}", repositories.size());
 

@@ -102,6 +102,8 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
 
     sdk::SessionConfig config{options.url, identified.type, options.credentials.username,
                               options.credentials.password, options.plugin_options};
+    config.max_repositories = options.limits.max_repositories;
+    config.max_tags = options.limits.max_listed_tags;
     std::unique_ptr<plugin::RegistrySession> session;
     try {
         session = std::make_unique<plugin::RegistrySession>(identified.plugin, client, pipeline.auth(), config);

@@ -54,18 +54,29 @@ inline void for_each_link_page(const Host& host, const std::string& first_url, b
     }
 }
 
-// Collects the strings of `key` (an array, or null for none) over all pages.
+// Thrown inside a page callback to stop following pages: what was collected
+// is kept (the listing reached the most items the core keeps).
+struct StopPages {};
+
+// Collects the strings of `key` (an array, or null for none) over all pages,
+// stopping once there are more than `max_items` (0: no limit).
 inline std::vector<std::string> collect_link_pages(const Host& host, const std::string& first_url,
-                                                   const std::string& key, bool registry_auth) {
+                                                   const std::string& key, bool registry_auth,
+                                                   size_t max_items = 0) {
     std::vector<std::string> items;
-    for_each_link_page(host, first_url, registry_auth, [&](const nlohmann::json& body) {
-        if (!body.is_object()) throw Error(REGSCAN_ERROR, "GET " + first_url + ": expected a JSON object");
-        auto it = body.find(key);
-        if (it == body.end() || it->is_null()) return;
-        if (!it->is_array()) throw Error(REGSCAN_ERROR, "GET " + first_url + ": \"" + key + "\" is not an array");
-        for (const auto& item : *it)
-            if (item.is_string()) items.push_back(item.get<std::string>());
-    });
+    try {
+        for_each_link_page(host, first_url, registry_auth, [&](const nlohmann::json& body) {
+            if (!body.is_object()) throw Error(REGSCAN_ERROR, "GET " + first_url + ": expected a JSON object");
+            auto it = body.find(key);
+            if (it == body.end() || it->is_null()) return;
+            if (!it->is_array())
+                throw Error(REGSCAN_ERROR, "GET " + first_url + ": \"" + key + "\" is not an array");
+            for (const auto& item : *it)
+                if (item.is_string()) items.push_back(item.get<std::string>());
+            if (max_items && items.size() > max_items) throw StopPages{};
+        });
+    } catch (const StopPages&) {
+    }
     return items;
 }
 
@@ -73,15 +84,17 @@ inline std::vector<std::string> collect_link_pages(const Host& host, const std::
 // answers only 100 entries when `n` is missing.
 inline constexpr int v2_page_size = 1000;
 
-// GET <base>/v2/_catalog, all pages.
-inline std::vector<std::string> v2_catalog(const Host& host, const std::string& base) {
-    return collect_link_pages(host, base + "/v2/_catalog?n=" + std::to_string(v2_page_size), "repositories", true);
+// GET <base>/v2/_catalog, all pages (or until more than `max_items`).
+inline std::vector<std::string> v2_catalog(const Host& host, const std::string& base, size_t max_items = 0) {
+    return collect_link_pages(host, base + "/v2/_catalog?n=" + std::to_string(v2_page_size), "repositories", true,
+                              max_items);
 }
 
-// GET <base>/v2/<name>/tags/list, all pages.
-inline std::vector<std::string> v2_tags(const Host& host, const std::string& base, const std::string& name) {
+// GET <base>/v2/<name>/tags/list, all pages (or until more than `max_items`).
+inline std::vector<std::string> v2_tags(const Host& host, const std::string& base, const std::string& name,
+                                        size_t max_items = 0) {
     return collect_link_pages(host, base + "/v2/" + name + "/tags/list?n=" + std::to_string(v2_page_size), "tags",
-                              true);
+                              true, max_items);
 }
 
 }  // namespace regscan::sdk

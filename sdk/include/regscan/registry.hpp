@@ -42,6 +42,13 @@ struct SessionConfig {
     std::string username;
     std::string password;
     std::map<std::string, std::string> options;  // vendor options, e.g. "ecr-endpoint"
+    // (1.1.1) The most repositories, and tags per repository, the core keeps
+    // (--max-repositories, --max-listed-tags); 0: not said (an older core).
+    // A listing may stop once it has one more than this: the core keeps the
+    // first ones and reports the rest as cut. The core bounds every listing's
+    // requests, bytes and time in any case.
+    size_t max_repositories = 0;
+    size_t max_tags = 0;
 
     [[nodiscard]] std::string option(const std::string& name, const std::string& fallback = {}) const {
         auto it = options.find(name);
@@ -136,7 +143,9 @@ inline void from_json(const nlohmann::json& j, TagInfo& t) {
             if (p.is_object()) t.platforms.push_back({p.value("platform", ""), p.value("digest", "")});
 }
 inline void to_json(nlohmann::json& j, const SessionConfig& c) {
-    j = {{"url", c.url}, {"type", c.type}, {"username", c.username}, {"password", c.password}, {"options", c.options}};
+    j = {{"url", c.url},           {"type", c.type},       {"username", c.username},
+         {"password", c.password}, {"options", c.options}, {"limits", {{"repositories", c.max_repositories},
+                                                                       {"tags", c.max_tags}}}};
 }
 inline void from_json(const nlohmann::json& j, SessionConfig& c) {
     c.url = j.value("url", "");
@@ -144,6 +153,10 @@ inline void from_json(const nlohmann::json& j, SessionConfig& c) {
     c.username = j.value("username", "");
     c.password = j.value("password", "");
     c.options = j.value("options", std::map<std::string, std::string>{});
+    if (auto limits = j.find("limits"); limits != j.end() && limits->is_object()) {
+        c.max_repositories = limits->value("repositories", size_t{0});
+        c.max_tags = limits->value("tags", size_t{0});
+    }
 }
 inline void to_json(nlohmann::json& j, const Probe& p) {
     j = {{"url", p.url},
