@@ -109,7 +109,8 @@ class Server:
     def url(self):
         return f"{self.scheme}://{self.address}:{self.port}"
 
-    def _answer(self, handler):
+    def _dispatch(self, handler):
+        """The request as the app sees it and the app's reply, logged."""
         length = int(handler.headers.get("Content-Length") or 0)
         request = Request(handler.command, handler.path, handler.headers,
                           handler.rfile.read(length) if length else b"")
@@ -119,6 +120,10 @@ class Server:
             reply = json_reply(500, {"errors": [{"code": "EMULATOR_ERROR", "message": repr(error)}]})
         with self.lock:
             self.log.append(self.record(request, reply))
+        return request, reply
+
+    def _answer(self, handler):
+        request, reply = self._dispatch(handler)
         try:
             handler.send_response(reply.status)
             for name, value in reply.headers.items():

@@ -1,0 +1,149 @@
+"""Credentials and origins: a hostile registry tries to send regscan, and the
+registry's credentials, somewhere else.
+
+Other hosts are more hostile registries on other loopback addresses (or
+ports); each records every request, so "received nothing" is a count of
+zero and "no credentials" is the absence of an Authorization header. The
+password is searched for, in clear and in Basic form, in everything regscan
+wrote: stdout, stderr (at trace level where the point is the log), report
+names and contents.
+"""
+import base64
+import re
+import unittest
+
+from harness import certs, crafted, measured_run
+from harness.hostile_case import HostileCase, other_address
+from harness.hostile_registry import API_VERSION, error
+from harness.http_server import Reply, json_reply
+
+ALL_FORMATS = "table,json,csv,sarif,cyclonedx"
+
+
+def basic(user, password):
+    return base64.b64encode(f"{user}:{password}".encode())
+
+
+def layer_image(text):
+    layer = crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE, "etc/marker": text})
+    return layer, crafted.image([layer])
+
+
+class Credentials(HostileCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ca = certs.CertificateAuthority(measured_run.temp_dir())
+
+    def assertNowhere(self, result, *secrets):
+        everything = result.everything()
+        for secret in secrets:
+            secret = secret if isinstance(secret, bytes) else secret.encode()
+            self.assertNotIn(secret, everything, f"{secret!r} found in regscan's output\n{result!r}")
+
+    def assertNoAuthorization(self, server):
+        sent = [s for s in server.requests() if "authorization" in s.headers]
+        self.assertEqual(sent, [], f"{server.host} received credentials")
+
+    # -- point 5 ---------------------------------------------------------------
+
+    def test_challenge_of_a_blob_redirect_target_is_not_answered(self):
+        password = "Hunter2-redirect-pw"
+        registry = self.registry(basic=("bob", password))
+        storage = self.registry(address=other_address())
+        realm = self.registry(address=other_address())
+        layer, image = layer_image(b"redirected")
+        registry.push("team/app", "1", image)
+        self.good_image(registry)
+        registry.on(f"/v2/team/app/blobs/{layer.blob.digest}", lambda request: Reply(
+            302, b"", {"Location": f"{storage.url}/bucket/{layer.blob.digest}?sig=abc"}))
+        storage.on(re.compile(r"/bucket/.*"), lambda request: error(
+            401, "UNAUTHORIZED", "who are you",
+            {"WWW-Authenticate": f'Bearer realm="{realm.url}/token",service="storage"'}))
+        result = self.scan(registry, "--username=bob", f"--password={password}", "--log-level=debug",
+                           formats=ALL_FORMATS)
+        self.assertFinished(result, 6)
+        self.assertTrue(storage.requests(), f"the redirect was not followed\n{result!r}")
+        self.assertNoAuthorization(storage)
+        self.assertEqual(realm.requests(), [], f"the redirect target's realm was asked\n{result!r}")
+        self.assertImageFailed(result, registry.host, "team/app:1")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertTrue(any(s.headers.get("authorization") == "Basic " + basic("bob", password).decode()
+                            for s in registry.requests()), "the registry itself never got the credentials")
+        self.assertNowhere(result, password, basic("bob", password))
+
+    # -- point 6 ---------------------------------------------------------------
+
+    def test_tags_list_link_to_another_origin_is_refused(self):
+        for where in ("address", "port"):
+            with self.subTest(other=where):
+                registry = self.registry()
+                other = self.registry(address=other_address() if where == "address" else registry.address)
+                _, image = layer_image(b"team")
+                registry.push("team/app", "1.0", image)
+                self.good_image(registry)
+                for tag in ("evil-1", "evil-2"):
+                    other.push("team/app", tag, image)
+                registry.on("/v2/team/app/tags/list", lambda request, other=other: json_reply(
+                    200, {"name": "team/app", "tags": ["1.0"]},
+                    dict(API_VERSION, Link=f'<{other.url}/v2/team/app/tags/list?last=1.0&n=1000>; rel="next"')))
+                result = self.dry(registry)
+                self.assertFinished(result, 6)
+                self.assertEqual(other.requests(), [], f"the other origin was asked\n{result!r}")
+                self.assertRepositoryFailed(result, "team/app", "another origin")
+                _, rows = result.rows(registry.host)
+                self.assertFalse([row for row in rows if row[1].startswith("evil")], f"{result!r}")
+                self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
+
+    # -- point 7 ---------------------------------------------------------------
+
+    def test_https_registry_with_an_http_token_realm_is_refused(self):
+        registry = self.registry(tls=self.ca)
+        realm = self.registry(address=other_address())
+        self.good_image(registry)
+        registry.on(re.compile(r"/v2/.*"), lambda request: error(
+            401, "UNAUTHORIZED", "token required",
+            {"WWW-Authenticate": f'Bearer realm="{realm.url}/token",service="hostile",scope="registry:catalog:*"'}))
+        password = "Tls-Downgrade-pw-9"
+        for trust in (f"--ca-cert={self.ca.ca_cert}", "--insecure"):
+            with self.subTest(trust=trust):
+                result = self.dry(registry, trust, "--username=dave", f"--password={password}")
+                self.assertFinished(result, 4, 6)
+                self.assertTrue(registry.requests(), f"{result!r}")
+                self.assertEqual(realm.requests(), [], f"the http realm was asked\n{result!r}")
+                self.assertTrue(any("downgrade" in m.lower() for m in result.messages()), f"{result!r}")
+                self.assertNowhere(result, password, basic("dave", password))
+
+    def test_https_blob_redirect_to_http_is_refused(self):
+        registry = self.registry(tls=self.ca)
+        plain = self.registry(address=other_address())
+        layer, image = layer_image(b"downgraded")
+        registry.push("team/app", "1", image)
+        plain.push("team/app", "1", image)
+        self.good_image(registry)
+        registry.on(f"/v2/team/app/blobs/{layer.blob.digest}", lambda request: Reply(
+            302, b"", {"Location": f"{plain.url}/v2/team/app/blobs/{layer.blob.digest}"}))
+        for trust in (f"--ca-cert={self.ca.ca_cert}", "--insecure"):
+            with self.subTest(trust=trust):
+                result = self.scan(registry, trust)
+                self.assertFinished(result, 6)
+                self.assertEqual(plain.requests(), [], f"the http host was asked\n{result!r}")
+                self.assertImageFailed(result, registry.host, "team/app:1", "downgrade")
+                self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    # -- point 8 ---------------------------------------------------------------
+
+    def test_credentials_in_the_url_are_used_and_never_written(self):
+        registry = self.registry(basic=("alice", "Secret123"))
+        self.good_image(registry)
+        result = self.scan(registry, "--log-level=trace", url=f"http://alice:Secret123@{registry.host}",
+                           formats=ALL_FORMATS)
+        self.assertFinished(result, 0)
+        self.assertTrue(any(s.headers.get("authorization") == "Basic " + basic("alice", "Secret123").decode()
+                            for s in registry.requests("/v2/_catalog")), "the catalog was not asked with them")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertTrue(result.messages("trace") or result.messages("debug"), f"no trace output\n{result!r}")
+        self.assertNowhere(result, "Secret123", basic("alice", "Secret123"))
+
+
+if __name__ == "__main__":
+    unittest.main()

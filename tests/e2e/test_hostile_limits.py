@@ -1,0 +1,280 @@
+"""A hostile registry against regscan's bounds on size, count and time.
+
+Each test serves one honest image next to the hostile answer: the hostile
+image or repository fails with the reason the limit names, the honest one is
+still listed or scanned, the run ends (exit 6), and where the point is memory
+the child's own peak RSS stays far below what buffering the bomb would take.
+Bombs are built once and cached (harness.crafted); limits are set low by
+flag where the default would make a test slow.
+"""
+import json
+import re
+import unittest
+
+from harness import crafted, oci_layout
+from harness.crafted import GiB, MiB
+from harness.hostile_case import HostileCase
+from harness.http_server import Reply, json_reply
+from harness.hostile_registry import API_VERSION, page_link
+from harness.stream_server import StreamReply, repeated, trickle
+
+
+def manifest_route(repository, reference):
+    return f"/v2/{repository}/manifests/{reference}"
+
+
+class BodyLimits(HostileCase):
+    """Point 2: bodies that inflate or stream past every cap."""
+
+    def test_gzip_encoded_manifest_bomb_fails_the_image_in_bounded_memory(self):
+        registry = self.registry()
+        self.good_image(registry)
+        bomb, _ = crafted.repeated_gzip(b"", b" ", GiB)  # a gzip of 1 GiB of spaces, about 1 MB
+        self.assertLess(len(bomb), 8 * MiB)
+        registry.push("bomb/manifest", "1", crafted.image([crafted.files_layer({"etc/x": b"x"})]))
+        registry.on(manifest_route("bomb/manifest", "1"), lambda request: Reply(
+            200, bomb, {"Content-Type": oci_layout.OCI_MANIFEST, "Content-Encoding": "gzip"}))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "bomb/manifest:1", "larger than")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertTrue(registry.requests(manifest_route("bomb/manifest", "1"), "GET"))
+
+    def test_200_mb_error_body_fails_the_image_in_bounded_memory(self):
+        registry = self.registry()
+        self.good_image(registry)
+        registry.push("huge/error", "1", crafted.image([crafted.files_layer({"etc/x": b"y"})]))
+        size = 200 * 1000 * 1000
+        registry.on(manifest_route("huge/error", "1"), lambda request: StreamReply(
+            404, repeated(b" ", size), {"Content-Type": "application/json"}, length=size))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "huge/error:1")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertTrue(registry.requests(manifest_route("huge/error", "1"), "GET"))
+
+    def test_tags_list_over_max_listing_size_fails_the_repository(self):
+        registry = self.registry()
+        self.good_image(registry)
+        tags = [f"t-{i:06d}" for i in range(100000)]
+        body = json.dumps({"name": "big/tags", "tags": tags}).encode()
+        self.assertGreater(len(body), 1 * MiB)
+        registry.tags["big/tags"] = {}
+        registry.on("/v2/big/tags/tags/list", lambda request: Reply(
+            200, body, dict(API_VERSION, **{"Content-Type": "application/json"})))
+        result = self.dry(registry, "--max-listing-size=256K")
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertRepositoryFailed(result, "big/tags", "larger than")
+        _, rows = result.rows(registry.host)
+        self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
+        self.assertFalse([row for row in rows if row[0].endswith("/big/tags")], f"{result!r}")
+
+
+class ManifestLimits(HostileCase):
+    """Point 3: manifests and indexes too big or too wide, and slow children."""
+
+    def test_6_mib_manifest_is_larger_than_the_cap(self):
+        registry = self.registry()
+        self.good_image(registry)
+        big = crafted.image([crafted.files_layer({"etc/x": b"z"})], annotations={"pad": "x" * (6 * MiB)})
+        self.assertGreater(len(big.data), 6 * MiB)
+        registry.push("big/manifest", "1", big)
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "big/manifest:1", "larger than")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_600_layers_are_more_than_max_layers(self):
+        registry = self.registry()
+        self.good_image(registry)
+        layer = crafted.files_layer({"etc/layer": b"one layer, 600 times"})
+        registry.push("many/layers", "1", crafted.image([layer] * 600))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "many/layers:1", "layers")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_index_of_1500_entries_is_more_than_max_index_entries(self):
+        registry = self.registry()
+        self.good_image(registry)
+        child = crafted.image([crafted.files_layer({"etc/child": b"amd64"})])
+        index = crafted.index([(child, {"os": "linux", "architecture": "amd64"})])
+        body = json.loads(index.data)
+        for i in range(1499):  # entries of another platform, never fetched
+            fake = oci_layout.digest_of(b"absent child %d" % i)
+            body["manifests"].append({"mediaType": oci_layout.OCI_MANIFEST, "digest": fake, "size": 500,
+                                      "platform": {"os": "linux", "architecture": "s390x"}})
+        wide = oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_INDEX, oci_layout.canonical_json(body)),
+                                   index.dependencies)
+        registry.push("wide/index", "1", wide)
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "wide/index:1", "entries")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_300_identical_index_entries_fetch_the_child_once(self):
+        registry = self.registry()
+        child = crafted.image([crafted.files_layer({"etc/child": b"the one child"})])
+        registry.push("same/children", "1",
+                      crafted.index([(child, {"os": "linux", "architecture": "amd64"})] * 300))
+        child_route = manifest_route("same/children", child.digest)
+        for platform in ("linux/amd64", "all"):
+            with self.subTest(platform=platform):
+                registry.clear()
+                result = self.scan(registry, f"--platform={platform}")
+                self.assertFinished(result, 0)
+                entries = self.assertImageScanned(result, registry.host, "same/children:1")
+                self.assertEqual({e["digest"] for e in entries}, {child.digest})
+                self.assertEqual(len(registry.requests(child_route, "GET")), 1, registry.requests(prefix="/v2/same"))
+
+    def test_slow_children_are_cut_by_the_image_timeout(self):
+        registry = self.registry()
+        self.good_image(registry)
+        children = [crafted.image([crafted.files_layer({"etc/child": b"%d" % i})],
+                                  created=f"2024-01-{i + 1:02d}T00:00:00Z") for i in range(40)]
+        registry.push("slow/children", "1", crafted.index(
+            [(child, {"os": "linux", "architecture": "amd64", "variant": f"v{i + 1}"})
+             for i, child in enumerate(children)]))
+        child_routes = {manifest_route("slow/children", child.digest) for child in children}
+
+        def slow_child(request):
+            if request.route not in child_routes:
+                return None
+            registry.delay(1.0)
+            return None  # then the honest answer
+
+        registry.on(re.compile(r"/v2/slow/children/manifests/sha256:[0-9a-f]{64}"), slow_child)
+        result = self.scan(registry, "--image-timeout=3s", "--platform=all", "--concurrency=2", timeout=90)
+        self.assertFinished(result, 6)
+        self.assertLess(result.elapsed, 30, f"{result!r}")
+        fetched = [s for s in registry.requests(method="GET") if s.route in child_routes]
+        self.assertLess(len(fetched), 20, f"{len(fetched)} of 40 children fetched\n{result!r}")
+        entries = self.entries(result, registry.host, "slow/children:1")
+        self.assertTrue(entries, f"{result!r}")
+        self.assertNotIn("scanned", {e["status"] for e in entries}, f"{entries}\n{result!r}")
+        self.assertTrue(any("timed out" in e["error"].lower() for e in entries if e["status"] == "scan_failed"),
+                        f"{entries}\n{result!r}")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+
+class ListingLimits(HostileCase):
+    """Point 4: listings that never end, crawl, or loop."""
+
+    def test_endless_catalog_keeps_the_first_max_repositories(self):
+        registry = self.registry()
+        prefix = "endless/r"
+
+        def catalog(request):
+            last = request.arg("last")
+            page = int(last[len(prefix):len(prefix) + 6]) + 1 if last else 0
+            names = [f"{prefix}{page:06d}-{i:03d}" for i in range(1000)]
+            headers = dict(API_VERSION, Link=page_link("/v2/_catalog", {"n": 1000, "last": names[-1]}))
+            return json_reply(200, {"repositories": names}, headers)
+
+        registry.on("/v2/_catalog", catalog)
+        tag_lists = re.compile(r"/v2/(.+)/tags/list")
+        registry.on(tag_lists, lambda request: json_reply(
+            200, {"name": tag_lists.fullmatch(request.route)[1], "tags": []}, API_VERSION))
+        result = self.dry(registry, "--max-repositories=2500", timeout=180)
+        self.assertFinished(result, 6)
+        first = {f"{prefix}{page:06d}-{i:03d}" for page in range(3) for i in range(1000)}
+        first = set(sorted(first)[:2500])
+        listed = {tag_lists.fullmatch(s.route)[1] for s in registry.requests(method="GET")
+                  if tag_lists.fullmatch(s.route)}
+        self.assertEqual(len(listed), 2500, f"{len(listed)} repositories listed\n{result!r}")
+        self.assertEqual(listed, first)
+        self.assertTrue(any("repositories" in m.lower() for m in result.messages("error") + result.messages("warning")),
+                        f"no error or warning says the repositories were cut\n{result!r}")
+        # 2500 names are on the first 3 pages: reading on (to --max-listing-size) only costs
+        # time and memory for names that are dropped
+        self.assertLessEqual(len(registry.requests("/v2/_catalog")), 10, f"{result!r}")
+        self.assertBoundedMemory(result)
+
+    def test_endless_tag_pages_stop_at_max_listing_pages(self):
+        registry = self.registry()
+        self.good_image(registry)
+        registry.tags["endless/tags"] = {}
+
+        def tags(request):
+            page = int(request.arg("page") or 0)
+            headers = dict(API_VERSION, Link=page_link(request.route, {"n": 1000, "page": page + 1}))
+            return json_reply(200, {"name": "endless/tags", "tags": [f"p{page}-{i}" for i in range(2)]}, headers)
+
+        registry.on("/v2/endless/tags/tags/list", tags)
+        result = self.dry(registry, "--max-listing-pages=20", "--denyList=endless/*", timeout=90)
+        self.assertFinished(result, 6)
+        asked = registry.requests("/v2/endless/tags/tags/list")
+        self.assertLessEqual(len(asked), 20, f"{len(asked)} pages asked\n{result!r}")
+        self.assertRepositoryFailed(result, "endless/tags", "pages")
+        _, rows = result.rows(registry.host)
+        self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
+
+    def test_tags_list_one_byte_a_second_hits_the_listing_timeout(self):
+        registry = self.registry()
+        self.good_image(registry)
+        registry.tags["slow/tags"] = {}
+        body = json.dumps({"name": "slow/tags", "tags": ["1", "2", "3", "4", "5", "6"]}).encode()
+        registry.on("/v2/slow/tags/tags/list", lambda request: StreamReply(
+            200, trickle(body, 1.0, registry.closing), dict(API_VERSION, **{"Content-Type": "application/json"}),
+            length=len(body)))
+        result = self.dry(registry, "--listing-timeout=3s", timeout=90)
+        self.assertFinished(result, 6)
+        self.assertLess(result.elapsed, 30, f"{result!r}")
+        self.assertRepositoryFailed(result, "slow/tags", "timed out")
+        self.assertEqual(len(registry.requests("/v2/slow/tags/tags/list")), 1, f"{result!r}")
+        _, rows = result.rows(registry.host)
+        self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
+        self.assertFalse([row for row in rows if row[0].endswith("/slow/tags")], f"{result!r}")
+
+    def test_link_back_to_a_seen_page_lists_each_tag_once(self):
+        registry = self.registry()
+        created = {"a": "2020-01-01T00:00:00Z", "b": "2020-02-01T00:00:00Z",
+                   "c": "2020-03-01T00:00:00Z", "d": "2020-04-01T00:00:00Z"}
+        for tag, time in created.items():
+            registry.push("loop/app", tag, crafted.image([crafted.files_layer({"etc/tag": tag.encode()})],
+                                                         created=time))
+        orders = iter([("last", "n"), ("n", "last")] * 50)
+
+        def tags(request):
+            if request.arg("last") is None:
+                page, last = ["a", "b"], "b"
+            else:  # the second page, whatever order its query is in; it links to itself reordered
+                page, last = ["c", "d"], "b"
+            query = {key: {"last": last, "n": 1000}[key] for key in next(orders)}
+            return json_reply(200, {"name": "loop/app", "tags": page}, dict(API_VERSION, Link=page_link(
+                request.route, query)))
+
+        registry.on("/v2/loop/app/tags/list", tags)
+        result = self.dry(registry, timeout=90)
+        self.assertFinished(result, 0, 6)
+        _, rows = result.rows(registry.host)
+        self.assertEqual(sorted(rows), [(f"{registry.host}/loop/app", tag, time, "false")
+                                        for tag, time in sorted(created.items())], f"{result!r}")
+        self.assertLessEqual(len(registry.requests("/v2/loop/app/tags/list")), 10)
+
+    def test_slow_catalog_hits_the_discovery_timeout(self):
+        registry = self.registry()
+        prefix = "crawl/r"
+
+        def catalog(request):
+            last = request.arg("last")
+            page = int(last[len(prefix):len(prefix) + 6]) + 1 if last else 0
+            if page:
+                registry.delay(1.0)
+            names = [f"{prefix}{page:06d}-{i}" for i in range(3)]
+            return json_reply(200, {"repositories": names}, dict(
+                API_VERSION, Link=page_link("/v2/_catalog", {"n": 1000, "last": names[-1]})))
+
+        registry.on("/v2/_catalog", catalog)
+        result = self.dry(registry, "--discovery-timeout=3s", timeout=90)
+        self.assertFinished(result, 6)
+        self.assertLess(result.elapsed, 30, f"{result!r}")
+        self.assertLessEqual(len(registry.requests("/v2/_catalog")), 10, f"{result!r}")
+        self.assertTrue(any("timed out" in m.lower() for m in result.messages("error")), f"{result!r}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,110 @@
+"""Names a hostile registry chooses: terminal escapes, line breaks, forged log
+lines, path traversal, spaces, spreadsheet formulas.
+
+What must hold: nothing regscan writes for a terminal or a spreadsheet
+carries a raw control byte; every stderr line is one real log line; a name
+outside the distribution grammar is refused before any request (the server's
+raw request lines prove it) and reported failed; the valid names of the same
+catalog are listed and scanned as usual.
+"""
+import csv
+import json
+import os
+import re
+import unittest
+import urllib.parse
+
+from harness import crafted
+from harness.hostile_case import HostileCase
+from harness.hostile_registry import API_VERSION
+from harness.http_server import json_reply
+
+FORGED = "FORGED-LINE"
+FORGED_LOG = f"\n2024-01-01T00:00:00.000+0000 error {FORGED} "
+CONTROL_BYTES = (b"\x1b", b"\x07", b"\r")
+FORMULA = "=cmd|' /C calc'!A0"
+SITE = "/usr/lib/python3/dist-packages"
+
+
+def metadata(name, version):
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
+
+
+class Names(HostileCase):
+    def test_control_characters_in_names_reach_no_terminal_or_csv(self):
+        registry = self.registry()
+        layer = crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE})
+        # findings whose location carries the escapes: a secret in Env and in a label
+        registry.push("ok/app", "1.0", crafted.image([layer], config={
+            "Env": ["PATH=/bin", "API_TOKEN\x1b]0;pwned\x07=abcdef123456"],
+            "Labels": {"X_TOKEN\x1b[2J\r" + FORGED_LOG: "label-secret-value-1"}}))
+        evil = ["evil\x1b[2J/app", "term\x1b]0;pwned\x07", "cr\rlf\nrepo", "forged" + FORGED_LOG + "repo"]
+        registry.catalog = sorted(["ok/app"] + evil)
+        tags = ["1.0", "\x1b[2Jtag", "t\r" + FORGED_LOG + "tag", "bell\x07"]
+        registry.on("/v2/ok/app/tags/list", lambda request: json_reply(200, {"name": "ok/app", "tags": tags},
+                                                                       API_VERSION))
+        result = self.scan(registry, formats="table,json,csv,sarif")
+        self.assertFinished(result, 6)
+        entries = self.assertImageScanned(result, registry.host, "ok/app:1.0")
+        self.assertEqual({m["id"] for m in entries[0]["misconfigurations"]} & {"RS-CFG-003", "RS-CFG-004"},
+                         {"RS-CFG-003", "RS-CFG-004"}, f"the findings carrying escapes are missing\n{result!r}")
+        for what, data in (("stdout", result.raw_stdout), ("stderr", result.raw_stderr)):
+            for byte in CONTROL_BYTES:
+                self.assertNotIn(byte, data, f"raw {byte!r} on {what}\n{result!r}")
+        written = result.output_files()
+        self.assertTrue(any(name.endswith("-violations.csv") for name in written), written)
+        for name in written:
+            with open(os.path.join(result.output_dir, name), "rb") as f:
+                data = f.read()
+            if name.endswith((".json", ".sarif")):
+                json.loads(data)
+                continue
+            for byte in CONTROL_BYTES:
+                self.assertNotIn(byte, data, f"raw {byte!r} in {name}")
+        self.assertStrictLogLines(result)
+        forged = [m for m in result.messages() if m.startswith(FORGED)]
+        self.assertEqual(forged, [], f"a registry name forged a log line\n{result!r}")
+
+    def test_traversal_and_space_in_repository_names_are_refused_before_any_request(self):
+        registry = self.registry()
+        self.good_image(registry)
+        registry.catalog = ["../x", "a b", "good/app"]
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertTrue(registry.requests("/v2/good/app/tags/list"), f"{result!r}")
+        lines = registry.raw_lines
+        self.assertTrue(lines)
+        for line in lines:
+            parts = line.split(b" ")
+            target = urllib.parse.unquote(parts[1].decode(errors="replace")) if len(parts) > 1 else ""
+            self.assertEqual(len(parts), 3, f"request line {line!r}")
+            self.assertTrue(target.startswith("/v2/"), f"request outside /v2/: {line!r}")
+            self.assertNotIn("..", target, f"request line {line!r}")
+            self.assertNotRegex(target, r"/v2/a[ +]b(/|$)", f"request line {line!r}")
+            self.assertNotRegex(target, r"^/v2/x/", f"request line {line!r}")
+        for name in ("../x", "a b"):
+            self.assertRepositoryFailed(result, name, "invalid")
+        self.assertEqual(result.summary().get("Repositories failed"), "2", f"{result!r}")
+
+    def test_formula_in_a_csv_cell_is_neutralised(self):
+        registry = self.registry()
+        layer = crafted.files_layer({f"{SITE}/requests-2.19.0.dist-info/METADATA": metadata("requests", "2.19.0")})
+        # the config's os becomes the platform column of the vulnerabilities CSV
+        registry.push("sheet/app", "1", crafted.image([layer], platform=(FORMULA, "amd64")))
+        result = self.scan(registry)
+        self.assertFinished(result, 0)
+        entries = self.assertImageScanned(result, registry.host, "sheet/app:1")
+        self.assertTrue(entries[0]["vulnerabilities"], f"no vulnerability: no CSV row to check\n{result!r}")
+        stem = registry.host.replace(".", "-").replace(":", "-")
+        with open(os.path.join(result.output_dir, stem + "-vulnerabilities.csv"), newline="") as f:
+            header, *rows = list(csv.reader(f))
+        self.assertTrue(rows, f"{result!r}")
+        platforms = [row[header.index("platform")] for row in rows]
+        for cell in platforms:
+            self.assertIn("cmd|", cell)
+            self.assertFalse(re.match(r"^[=+\-@\t\r]", cell), f"formula cell {cell!r} not neutralised")
+
+
+if __name__ == "__main__":
+    unittest.main()
