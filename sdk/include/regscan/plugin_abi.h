@@ -127,7 +127,9 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
  *             out: {"score": 0..100, "type": "ECR"}     (0 = not mine; negative = this URL
  *                  belongs to registry type "type", which needs its own plugin: the core
  *                  then does not fall back to DEFAULT_V2 when no plugin claims it)
- *   open      in : {"url","type","username","password","options":{name: value}}
+ *   open      in : {"url","type","username","password","options":{name: value},
+ *                   "limits":{"repositories": N, "tags": N}}   ("limits" from 1.1.1: the most
+ *                   entries the core keeps; a listing may stop at one more)
  *   list_repositories out: [{"name": "team/app", "pull_base": "https://host", "pull_name": "team/app",
  *                            "reference": "docker.io/team/app"}]   (only "name" required)
  *   list_tags in : one element of list_repositories' array
