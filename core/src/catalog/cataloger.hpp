@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "limits/limits.hpp"
 #include "scan/model.hpp"
 
 namespace regscan::catalog {
@@ -52,9 +53,8 @@ public:
     virtual void analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const = 0;
 };
 
-// Files larger than this are not read (a note says so): limits::Limits's
-// max_analysed_file_size, repeated here for the catalogers' own checks.
-inline constexpr uint64_t max_file_size = 64ull * 1024 * 1024;
+// Files larger than this are not read (a note says so).
+inline constexpr uint64_t max_file_size = limits::analysed_file_size;
 
 // Every cataloger regscan has, in a fixed order.
 std::vector<std::unique_ptr<Cataloger>> all_catalogers();

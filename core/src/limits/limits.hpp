@@ -14,6 +14,10 @@ namespace regscan::limits {
 
 inline constexpr size_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 
+// The most bytes of one file read into memory for analysis; a constant
+// because the catalogers check it too.
+inline constexpr uint64_t analysed_file_size = 64ull * MiB;
+
 struct Limits {
     // --- bodies, counted after Content-Encoding is decoded ---
     // A manifest or index (--max-manifest-size); 4 MiB is what the OCI
@@ -44,10 +48,24 @@ struct Limits {
     // --- layer content ---
     // A file a cataloger or check reads into memory; a larger one is not
     // analysed and the image says so (never a silent "no packages").
-    uint64_t max_analysed_file_size = 64ull * MiB;
+    uint64_t max_analysed_file_size = analysed_file_size;
     // A config value (label, Env entry, history line) that the config checks
     // look at; the rest of a longer value is not examined.
     size_t max_checked_value = 64 * KiB;
+
+    // --- malware (--malware): libclamav's engine limits, at ClamAV's own
+    // defaults. A file past one is reported incomplete with the reason,
+    // never clean (libclamav's exceeds-max alert is on).
+    // A file larger than this is not examined (--malware-max-file-size).
+    uint64_t malware_max_file_size = 100 * MiB;
+    // Bytes examined of one file, archive members included (--malware-max-scan-size).
+    uint64_t malware_max_scan_size = 400 * MiB;
+    // Archives within archives (--malware-max-recursion).
+    uint32_t malware_max_recursion = 17;
+    // Members examined in one archive (--malware-max-files).
+    uint32_t malware_max_files = 10000;
+    // Time examining one file, per engine (--malware-file-timeout).
+    std::chrono::seconds malware_file_timeout{120};
 };
 
 // The compiled-in defaults, for code that has no run options (tests, db).
