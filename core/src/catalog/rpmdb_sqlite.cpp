@@ -1,5 +1,7 @@
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -26,6 +28,14 @@ bool is_wal(std::string_view database) {
     return database.size() > 19 && (database[18] == 2 || database[19] == 2);
 }
 
+// The database is the image's: its schema may make "Packages" a view with a
+// recursive CTE, or give it a generated column of zeroblob(1e9), so that one
+// small file runs or allocates without end. Reading a real table takes a few
+// VM instructions per row and no value is larger than the file: anything
+// beyond these bounds is not an rpm database.
+constexpr int progress_interval = 1000;  // VM instructions between checks
+uint64_t instruction_budget(std::string_view database) { return 100000 + 16 * uint64_t{database.size()}; }
+
 }  // namespace
 
 void for_each_sqlite_blob(std::string_view database, const BlobSink& sink) {
@@ -51,6 +61,16 @@ void for_each_sqlite_blob(std::string_view database, const BlobSink& sink) {
         // Read-only: SQLite never writes through this pointer.
         image = reinterpret_cast<unsigned char*>(const_cast<char*>(database.data()));
     }
+    // The bounds above; a non-zero return interrupts the statement.
+    sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, static_cast<int>(std::min<size_t>(database.size(), INT32_MAX)));
+    uint64_t checks_left = instruction_budget(database) / progress_interval;
+    sqlite3_progress_handler(
+        db.get(), progress_interval,
+        [](void* left) {
+            auto& n = *static_cast<uint64_t*>(left);
+            return n == 0 || --n == 0 ? 1 : 0;
+        },
+        &checks_left);
     auto size = static_cast<sqlite3_int64>(database.size());
     if (sqlite3_deserialize(db.get(), "main", image, size, size, flags) != SQLITE_OK) {
         throw std::runtime_error(std::string("sqlite3_deserialize: ") + sqlite3_errmsg(db.get()));
@@ -68,6 +88,9 @@ void for_each_sqlite_blob(std::string_view database, const BlobSink& sink) {
         int length = sqlite3_column_bytes(statement.get(), 0);
         sink(std::string_view(static_cast<const char*>(blob), static_cast<size_t>(length)));
     }
+    if (checks_left == 0)
+        throw std::runtime_error("reading Packages took more than " + std::to_string(instruction_budget(database)) +
+                                 " SQLite instructions: not a table of rpm headers");
     if (step != SQLITE_DONE) throw std::runtime_error(std::string("reading Packages: ") + sqlite3_errmsg(db.get()));
 }
 

@@ -104,21 +104,28 @@ std::string read_layer(BytePipe& pipe, const EntryVisitor& visit) {
             info.link_target = target;
 
         bool consumed = false;
-        ContentReader read_content = [&](uint64_t limit) {
+        auto each_piece = [&](const ContentReader::Sink& sink) {
             consumed = true;
-            std::string content;
-            content.reserve(std::min<uint64_t>(info.size, limit));
             char buffer[64 * 1024];
             while (true) {
                 la_ssize_t n = archive_read_data(reader.get(), buffer, sizeof buffer);
                 if (n < 0)
                     throw std::runtime_error("layer is corrupt or cut short: cannot read " + info.path + ": " + reason());
                 if (n == 0) break;
-                if (content.size() < limit)
-                    content.append(buffer, std::min<uint64_t>(static_cast<uint64_t>(n), limit - content.size()));
+                sink(buffer, static_cast<size_t>(n));
             }
-            return content;
         };
+        ContentReader read_content(
+            [&](uint64_t limit) {
+                std::string content;
+                content.reserve(std::min<uint64_t>(info.size, limit));
+                each_piece([&](const char* data, size_t n) {
+                    if (content.size() < limit)
+                        content.append(data, std::min<uint64_t>(static_cast<uint64_t>(n), limit - content.size()));
+                });
+                return content;
+            },
+            each_piece);
         visit(info, read_content);
         // A skip past the end of the stream (an entry claiming more bytes
         // than the layer holds) is a cut layer, not a scanned one.

@@ -22,9 +22,23 @@ struct LayerEntry {
     std::string link_target;
 };
 
-// Lets a visitor read the current entry's content; reads at most `limit`
-// bytes (the rest is skipped). Call at most once per entry.
-using ContentReader = std::function<std::string(uint64_t limit)>;
+// Lets a visitor read the current entry's content, once per entry: whole
+// into memory (`reader(limit)`: at most `limit` bytes, the rest skipped), or
+// piece by piece as it streams (`stream`), for content too large to hold.
+class ContentReader {
+public:
+    using Read = std::function<std::string(uint64_t limit)>;
+    using Sink = std::function<void(const char* data, size_t size)>;
+    using Stream = std::function<void(const Sink& sink)>;
+
+    ContentReader(Read read, Stream stream) : read_(std::move(read)), stream_(std::move(stream)) {}
+    std::string operator()(uint64_t limit) const { return read_(limit); }
+    void stream(const Sink& sink) const { stream_(sink); }
+
+private:
+    Read read_;
+    Stream stream_;
+};
 
 using EntryVisitor = std::function<void(const LayerEntry&, const ContentReader&)>;
 

@@ -35,4 +35,21 @@ std::string to_string(ScanStatus status) {
     return "scanned";
 }
 
+std::string to_string(MalwareVerdict verdict) {
+    switch (verdict) {
+        case MalwareVerdict::clean: return "clean";
+        case MalwareVerdict::found: return "found";
+        case MalwareVerdict::incomplete: return "incomplete";
+        case MalwareVerdict::not_scanned: break;
+    }
+    return "not_scanned";
+}
+
+MalwareVerdict malware_verdict_from_string(const std::string& text) {
+    if (text == "clean") return MalwareVerdict::clean;
+    if (text == "found") return MalwareVerdict::found;
+    if (text == "incomplete") return MalwareVerdict::incomplete;
+    return MalwareVerdict::not_scanned;
+}
+
 }  // namespace regscan::scan

@@ -60,6 +60,36 @@ struct Misconfiguration {
 
 enum class ScanStatus { scanned, scan_failed, skipped, reused };
 
+// Malware (--malware): a file a signature or rule matched. It was shipped in
+// the image even when a later layer deletes it, so it is always reported.
+struct MalwareFinding {
+    std::string path;          // in the layer that added it
+    std::string layer_digest;  // that layer
+    std::string engine;        // "clamav" or "yara"
+    std::string signature;     // ClamAV signature name or YARA rule (namespace:rule)
+    std::string sha256;        // of the file's content
+    bool in_final_filesystem = true;  // false when a later layer's whiteout deletes it
+};
+
+// A file not fully examined: over a --malware-* limit, or an encrypted archive.
+struct MalwareIncomplete {
+    std::string path;
+    std::string layer_digest;
+    std::string reason;
+};
+
+// found (any finding) > incomplete (no finding, some file not fully
+// examined) > clean; not_scanned when --malware is off or no signatures load.
+enum class MalwareVerdict { not_scanned, clean, found, incomplete };
+
+struct MalwareResult {
+    MalwareVerdict verdict = MalwareVerdict::not_scanned;
+    std::string reason;      // why not_scanned
+    std::string signatures;  // the signature-set version examined with
+    std::vector<MalwareFinding> findings;
+    std::vector<MalwareIncomplete> incomplete;
+};
+
 // Everything known about one scanned image (one platform of it).
 struct ImageResult {
     std::string registry;    // host[:port]
@@ -74,6 +104,7 @@ struct ImageResult {
     std::vector<Package> packages;
     std::vector<Vulnerability> vulnerabilities;
     std::vector<Misconfiguration> misconfigurations;
+    MalwareResult malware;
     std::vector<std::string> notes;  // e.g. "Berkeley DB rpmdb found at /var/lib/rpm/Packages: not read"
     uint64_t bytes_pulled = 0;
 };
@@ -81,5 +112,7 @@ struct ImageResult {
 std::string to_string(Severity severity);       // "critical", "high", "medium", "low", "unknown"
 Severity severity_from_string(const std::string& text);
 std::string to_string(ScanStatus status);       // "scanned", "scan_failed", "skipped", "reused"
+std::string to_string(MalwareVerdict verdict);  // "not_scanned", "clean", "found", "incomplete"
+MalwareVerdict malware_verdict_from_string(const std::string& text);
 
 }  // namespace regscan::scan

@@ -65,11 +65,43 @@ inline void from_json(const nlohmann::json& j, Misconfiguration& m) {
     m.detail = j.value("detail", "");
     m.location = j.value("location", "");
 }
+inline void to_json(nlohmann::json& j, const MalwareFinding& f) {
+    j = {{"path", f.path}, {"layer_digest", f.layer_digest}, {"engine", f.engine}, {"signature", f.signature},
+         {"sha256", f.sha256}, {"in_final_filesystem", f.in_final_filesystem}};
+}
+inline void from_json(const nlohmann::json& j, MalwareFinding& f) {
+    f.path = j.value("path", "");
+    f.layer_digest = j.value("layer_digest", "");
+    f.engine = j.value("engine", "");
+    f.signature = j.value("signature", "");
+    f.sha256 = j.value("sha256", "");
+    f.in_final_filesystem = j.value("in_final_filesystem", true);
+}
+inline void to_json(nlohmann::json& j, const MalwareIncomplete& i) {
+    j = {{"path", i.path}, {"layer_digest", i.layer_digest}, {"reason", i.reason}};
+}
+inline void from_json(const nlohmann::json& j, MalwareIncomplete& i) {
+    i.path = j.value("path", "");
+    i.layer_digest = j.value("layer_digest", "");
+    i.reason = j.value("reason", "");
+}
+inline void to_json(nlohmann::json& j, const MalwareResult& m) {
+    j = {{"verdict", to_string(m.verdict)}, {"reason", m.reason},           {"signatures", m.signatures},
+         {"findings", m.findings},          {"incomplete", m.incomplete}};
+}
+inline void from_json(const nlohmann::json& j, MalwareResult& m) {
+    m.verdict = malware_verdict_from_string(j.value("verdict", ""));
+    m.reason = j.value("reason", "");
+    m.signatures = j.value("signatures", "");
+    m.findings = j.value("findings", std::vector<MalwareFinding>{});
+    m.incomplete = j.value("incomplete", std::vector<MalwareIncomplete>{});
+}
 inline void to_json(nlohmann::json& j, const ImageResult& r) {
     j = {{"registry", r.registry}, {"repository", r.repository}, {"tag", r.tag}, {"digest", r.digest},
          {"platform", r.platform}, {"build_time", r.build_time}, {"status", to_string(r.status)},
          {"error", r.error}, {"packages", r.packages}, {"vulnerabilities", r.vulnerabilities},
-         {"misconfigurations", r.misconfigurations}, {"notes", r.notes}, {"bytes_pulled", r.bytes_pulled}};
+         {"misconfigurations", r.misconfigurations}, {"malware", r.malware}, {"notes", r.notes},
+         {"bytes_pulled", r.bytes_pulled}};
     j["os"] = r.os ? nlohmann::json(*r.os) : nlohmann::json(nullptr);
 }
 inline void from_json(const nlohmann::json& j, ImageResult& r) {
@@ -89,6 +121,7 @@ inline void from_json(const nlohmann::json& j, ImageResult& r) {
     r.packages = j.value("packages", std::vector<Package>{});
     r.vulnerabilities = j.value("vulnerabilities", std::vector<Vulnerability>{});
     r.misconfigurations = j.value("misconfigurations", std::vector<Misconfiguration>{});
+    if (j.contains("malware") && j["malware"].is_object()) r.malware = j["malware"].get<MalwareResult>();
     r.notes = j.value("notes", std::vector<std::string>{});
     r.bytes_pulled = j.value("bytes_pulled", uint64_t{0});
 }
