@@ -9,6 +9,8 @@ packages=(
   # libraries regscan links
   libboost-dev libboost-program-options-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev
   libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
+  # malware detection (--malware): the engines, ClamAV's sample files for the tests, clamscan for the bench
+  libclamav-dev libyara-dev clamav-testfiles clamav
   # real servers and tools the tests and the demo drive
   docker-registry skopeo openssl apache2-utils zstd time
   # reference implementations the version-order oracle tests compare against

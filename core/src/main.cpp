@@ -6,6 +6,7 @@
 #include "app/command_line.hpp"
 #include "app/db_command.hpp"
 #include "app/exit_codes.hpp"
+#include "app/malware_command.hpp"
 #include "app/plugins_command.hpp"
 #include "engine/image_run.hpp"
 #include "engine/registry_run.hpp"
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
             // The database needs no plugins and no registry.
             std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
             return static_cast<int>(app::run_db_command(rest, app::process_environment()));
+        }
+        if (!arguments.empty() && arguments[0] == "malware") {
+            std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+            return static_cast<int>(app::run_malware_command(rest, std::cout));
         }
         auto plugins = plugin::load_plugins(plugin::plugin_search_path(app::plugin_dirs_in(arguments)));
         auto command = app::parse_command_line(arguments, std::cin, app::process_environment(), plugins);

@@ -1,5 +1,6 @@
 #include "app/command_line.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,6 +35,8 @@ Commands:
   image <ref>      scan one image, e.g. reg.example:5000/team/app:1.0 or
                    http://127.0.0.1:5000/team/app@sha256:...
   db               import, update and inspect the offline OSV vulnerability database
+  malware status   the malware signature sets --malware would use: files, versions,
+                   dates, signature and rule counts, and whether they are too old
   plugins          list the plugins found (name, version, SDK version, registry types,
                    path) and the files refused, with the reason
 
@@ -123,7 +126,32 @@ po::options_description limit_options() {
         ("listing-timeout", po::value<std::string>()->default_value(duration(defaults.listing_timeout)),
          "longest time one listing may take (the catalog, or one repository's tags)")
         ("discovery-timeout", po::value<std::string>()->default_value(duration(defaults.discovery_timeout)),
-         "longest time the whole discovery may take");
+         "longest time the whole discovery may take")
+        ("malware-max-file-size", po::value<std::string>()->default_value(mib(defaults.malware_max_file_size)),
+         "--malware: a larger file is not examined and makes the image 'incomplete'")
+        ("malware-max-scan-size", po::value<std::string>()->default_value(mib(defaults.malware_max_scan_size)),
+         "--malware: most bytes examined of one file, archive members included (past it: incomplete)")
+        ("malware-max-recursion", po::value<size_t>()->default_value(defaults.malware_max_recursion),
+         "--malware: deepest archive nesting examined (past it: incomplete)")
+        ("malware-max-files", po::value<size_t>()->default_value(defaults.malware_max_files),
+         "--malware: most members examined in one archive (past it: incomplete)")
+        ("malware-file-timeout", po::value<std::string>()->default_value(duration(defaults.malware_file_timeout)),
+         "--malware: longest time examining one file, per engine (past it: incomplete)");
+    return options;
+}
+
+po::options_description malware_options() {
+    po::options_description options("Malware options");
+    options.add_options()
+        ("malware", po::bool_switch(),
+         "examine every file of every layer with ClamAV (and YARA rules, if given); verdicts are cached per "
+         "layer and signature version")
+        ("clamav-db", po::value<std::string>(),
+         "directory of ClamAV signature files (.cvd, .cld, .hdb, .ndb, ...; default /var/lib/clamav, kept "
+         "current by freshclam)")
+        ("yara-rules", po::value<std::string>(), "a YARA rule file, or a directory of .yar/.yara files")
+        ("max-signature-age", po::value<std::string>()->default_value("7d"),
+         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)");
     return options;
 }
 
@@ -311,6 +339,18 @@ limits::Limits build_limits(const po::variables_map& cli, const po::variables_ma
     l.max_listing_pages = count("max-listing-pages");
     l.listing_timeout = duration("listing-timeout");
     l.discovery_timeout = duration("discovery-timeout");
+    auto count32 = [&](const char* flag) {
+        size_t value = count(flag);
+        if (value > UINT32_MAX) throw Fatal(ExitCode::bad_arguments, std::string("--") + flag + " is too large");
+        return static_cast<uint32_t>(value);
+    };
+    l.malware_max_file_size = size("malware-max-file-size");
+    l.malware_max_scan_size = size("malware-max-scan-size");
+    l.malware_max_recursion = count32("malware-max-recursion");
+    l.malware_max_files = count32("malware-max-files");
+    l.malware_file_timeout = duration("malware-file-timeout");
+    if (l.malware_file_timeout.count() > INT32_MAX / 1000)
+        throw Fatal(ExitCode::bad_arguments, "--malware-file-timeout is too long");
     return l;
 }
 
@@ -338,6 +378,11 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.max_tag_age_days = pick<int>(cli, file, "max-tag-age");
     if (run.max_tag_age_days < 0) throw Fatal(ExitCode::bad_arguments, "--max-tag-age must not be negative");
     run.progress = !pick_flag(cli, file, "no-progress") && isatty(STDERR_FILENO);
+    run.malware.enabled = pick_flag(cli, file, "malware");
+    run.malware.clamav_db = pick_string(cli, file, "clamav-db");
+    run.malware.yara_rules = pick_string(cli, file, "yara-rules");
+    run.malware.max_signature_age = std::chrono::duration_cast<std::chrono::hours>(
+        parse_duration("max-signature-age", pick<std::string>(cli, file, "max-signature-age")));
 }
 
 engine::RunOptions build_run(const po::variables_map& cli, const po::variables_map& file, std::istream& in,
@@ -467,6 +512,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
     if (name == "registry" || name == "image") {
         visible.add(registry_options());
         visible.add(scan_options());
+        visible.add(malware_options());
         visible.add(limit_options());
         add_plugin_options(visible, plugins);
     }

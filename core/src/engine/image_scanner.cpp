@@ -54,6 +54,12 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             producer.join();
             if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
             ++counters_.layers_pulled;
+            if (result.malware) {
+                ++counters_.layers_malware_examined;
+                spdlog::info("Examined layer for malware layer={} files={} bytes={} found={} incomplete={}",
+                             layer.digest, result.malware->files, result.malware->bytes,
+                             result.malware->findings.size(), result.malware->incomplete.size());
+            }
             return result;
         } catch (...) {
             pipe.abort();
@@ -80,12 +86,15 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     result.build_time = platform.build_time;
 
     std::vector<std::shared_ptr<const scan::LayerFacts>> layers;
+    std::vector<std::string> layer_digests;
+    std::vector<scan::MalwareIncomplete> unexamined;  // layers the engines could not see
     const auto diff_ids = config_diff_ids(platform.config);
     for (size_t index = 0; index < platform.manifest.layers.size(); ++index) {
         const auto& descriptor = platform.manifest.layers[index];
         if (!descriptor.urls.empty()) {
             result.notes.push_back("foreign layer " + descriptor.digest + " (" + descriptor.media_type +
                                    ") is not distributed by the registry and was not scanned");
+            unexamined.push_back({"", descriptor.digest, "foreign layer, not distributed by the registry: not examined"});
             continue;
         }
         if (!oci::is_filesystem_layer(descriptor.media_type)) {
@@ -96,6 +105,7 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
         if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
         try {
             layers.push_back(layer(image, descriptor, deadline));
+            layer_digests.push_back(descriptor.digest);
             // The config says what each layer unpacks to: a registry that
             // swaps a layer under an unchanged config is caught here.
             const auto& actual = layers.back()->diff_id;
@@ -123,6 +133,19 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     result.notes.insert(result.notes.end(), folded.notes.begin(), folded.notes.end());
     result.misconfigurations = scan::check_image_config(platform.config);
     result.misconfigurations.insert(result.misconfigurations.end(), folded.findings.begin(), folded.findings.end());
+    if (malware_.scanner) {
+        std::vector<malware::LayerView> views;
+        for (size_t i = 0; i < layers.size(); ++i)
+            views.push_back({layer_digests[i], layers[i]->malware ? &*layers[i]->malware : nullptr,
+                             &layers[i]->deleted, &layers[i]->opaque_dirs});
+        result.malware = malware::image_verdict(views, malware_.scanner->version());
+        result.malware.reason.clear();
+        result.malware.incomplete.insert(result.malware.incomplete.end(), unexamined.begin(), unexamined.end());
+        if (result.malware.verdict == scan::MalwareVerdict::clean && !unexamined.empty())
+            result.malware.verdict = scan::MalwareVerdict::incomplete;
+    } else {
+        result.malware.reason = malware_.not_scanned_reason;
+    }
     if (matcher_)
         for (const auto& package : result.packages)
             for (auto& vulnerability : matcher_->match(package)) result.vulnerabilities.push_back(std::move(vulnerability));

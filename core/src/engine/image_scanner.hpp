@@ -10,6 +10,7 @@
 
 #include "engine/image_inspector.hpp"
 #include "engine/image_timeout.hpp"
+#include "malware/malware_scanner.hpp"
 #include "scan/layer_cache.hpp"
 #include "scan/layer_facts.hpp"
 #include "scan/matcher.hpp"
@@ -21,13 +22,26 @@ struct ScanCounters {
     std::atomic<uint64_t> bytes_pulled{0};
     std::atomic<uint64_t> layers_pulled{0};
     std::atomic<uint64_t> layers_cached{0};
+    std::atomic<uint64_t> layers_malware_examined{0};  // --malware: layers the engines saw (not cached)
+};
+
+// --malware for a scan: the loaded engines, or why images are not examined.
+struct MalwareSetup {
+    const malware::MalwareScanner* scanner = nullptr;
+    std::string not_scanned_reason = scan::malware_off;
 };
 
 class ImageScanner {
 public:
     ImageScanner(const ImageInspector& inspector, const oci::DistributionClient& client, scan::LayerCache& cache,
-                 const scan::VulnerabilityMatcher* matcher, ScanCounters& counters)
-        : inspector_(inspector), client_(client), cache_(cache), matcher_(matcher), counters_(counters) {}
+                 const scan::VulnerabilityMatcher* matcher, ScanCounters& counters, MalwareSetup malware = {})
+        : inspector_(inspector),
+          client_(client),
+          cache_(cache),
+          matcher_(matcher),
+          counters_(counters),
+          malware_(std::move(malware)),
+          analyzer_(malware_.scanner) {}
 
     // Scans the platforms of an already resolved image. Throws on failure
     // (the caller records scan_failed); gives up past `deadline`.
@@ -43,6 +57,7 @@ private:
     scan::LayerCache& cache_;
     const scan::VulnerabilityMatcher* matcher_;
     ScanCounters& counters_;
+    const MalwareSetup malware_;
     // One set of catalogers for every layer: they keep no state, so layers
     // analysed in parallel share them.
     const scan::LayerAnalyzer analyzer_;

@@ -9,6 +9,7 @@
 #include "auth/registry_auth.hpp"
 #include "http/http_client.hpp"
 #include "limits/limits.hpp"
+#include "malware/malware_scanner.hpp"
 
 namespace regscan::engine {
 
@@ -43,6 +44,7 @@ struct RunOptions {
     std::string fail_on;  // "", or a severity: exit 7 when a finding is at or above it
     std::chrono::seconds image_timeout{3600};
     bool progress = false;  // live progress line (standard error is a terminal)
+    malware::Options malware;  // --malware and its signature sets
 };
 
 }  // namespace regscan::engine

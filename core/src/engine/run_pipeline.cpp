@@ -69,6 +69,18 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
         throw Fatal(ExitCode::bad_arguments, std::string("cannot open the state file: ") + e.what());
     }
     if (scanning) matcher_ = scan::open_vulnerability_data(options_.db_path);
+    MalwareSetup malware;
+    if (scanning && options_.malware.enabled) {
+        // Loaded once, before any image, and only when asked for: the full
+        // ClamAV database takes seconds and a GiB.
+        try {
+            malware_ = std::make_unique<malware::MalwareScanner>(options_.malware, options_.limits);
+            malware.scanner = malware_.get();
+        } catch (const std::exception& e) {
+            spdlog::warn("Malware is not examined: {}", e.what());
+            malware.not_scanned_reason = e.what();
+        }
+    }
 
     const std::string mode = scanning ? "scan" : "dry-run";
     int64_t scan_id = store_ ? store_->begin_scan(options_.project, authority_, mode, started) : 0;
@@ -76,9 +88,9 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     oci::DistributionClient distribution(auth_);
     ImageInspector inspector(distribution, sdk::registry_base(options_.url),
                              oci::PlatformSelector::parse(options_.platform), options_.limits);
-    scan::LayerCache cache(store_.get());
+    scan::LayerCache cache(store_.get(), malware_ ? malware_->version() : "");
     ScanCounters counters;
-    ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters);
+    ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters, malware);
 
     ScanEnvironment env;
     env.inspector = &inspector;
@@ -87,6 +99,10 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     env.project = options_.project;
     env.registry = authority_;
     env.data_fingerprint = matcher_ ? matcher_->fingerprint() : "";
+    // A result examined for malware (or not) is reused only by a run that
+    // examines it the same way, with the same signatures.
+    if (scanning && options_.malware.enabled)
+        env.data_fingerprint += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
     env.scan_id = scan_id;
     env.image_timeout = options_.image_timeout;
     env.concurrency = options_.concurrency;
@@ -140,6 +156,8 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     if (!report_error.empty()) throw Fatal(ExitCode::internal_error, "cannot write the reports: " + report_error);
 
     Totals totals = count_totals(images, outcome, failures, findings);
+    totals.malware = scanning && options_.malware.enabled;
+    totals.malware_layers_examined = counters.layers_malware_examined;
     nlohmann::json summary = summary_json(totals, authority_, mode, started, util::now_utc(), failures);
 
     ReportPaths paths;
@@ -169,6 +187,11 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     if (scanning && !options_.fail_on.empty() &&
         totals.at_or_above(scan::severity_from_string(options_.fail_on)) > 0) {
         spdlog::error("Findings at or above {} severity: failing as --fail-on asks", options_.fail_on);
+        return ExitCode::findings;
+    }
+    if (scanning && !options_.fail_on.empty() && totals.malware_found > 0) {
+        // Malware has no severity: any finding fails whatever the floor.
+        spdlog::error("Malware found in {} images: failing as --fail-on asks", totals.malware_images);
         return ExitCode::findings;
     }
     return failures.empty() && totals.failed_images == 0 ? ExitCode::ok : ExitCode::partial_failure;

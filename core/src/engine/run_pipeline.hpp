@@ -44,6 +44,7 @@ private:
     std::string authority_;
     std::unique_ptr<state::StateStore> store_;
     std::unique_ptr<scan::VulnerabilityMatcher> matcher_;
+    std::unique_ptr<malware::MalwareScanner> malware_;
 };
 
 }  // namespace regscan::engine

@@ -55,6 +55,16 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
 void Totals::count_findings(const scan::ImageResult& result) {
     for (const auto& v : result.vulnerabilities) ++vulnerabilities[static_cast<int>(v.severity)];
     for (const auto& m : result.misconfigurations) ++misconfigurations[static_cast<int>(m.severity)];
+    if (result.status == scan::ScanStatus::scan_failed) return;
+    switch (result.malware.verdict) {
+        case scan::MalwareVerdict::found:
+            malware_found += result.malware.findings.size();
+            ++malware_images;
+            break;
+        case scan::MalwareVerdict::incomplete: ++malware_incomplete; break;
+        case scan::MalwareVerdict::clean: break;
+        case scan::MalwareVerdict::not_scanned: ++malware_not_scanned; break;
+    }
 }
 
 nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,
@@ -74,6 +84,12 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
             {"results_reused", totals.reused},
             {"vulnerabilities", by_severity(totals.vulnerabilities)},
             {"misconfigurations", by_severity(totals.misconfigurations)},
+            {"malware",
+             {{"found", totals.malware_found},
+              {"images_found", totals.malware_images},
+              {"images_incomplete", totals.malware_incomplete},
+              {"images_not_scanned", totals.malware_not_scanned},
+              {"layers_examined", totals.malware_layers_examined}}},
             {"failed_repositories", failed}};
 }
 
@@ -104,6 +120,12 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         size_t violations = 0;
         for (auto n : t.misconfigurations) violations += n;
         out << line("Violations", std::to_string(violations));
+        if (t.malware)
+            out << line("Malware", fmt::format("{} found in {} images ({} incomplete{})", t.malware_found,
+                                               t.malware_images, t.malware_incomplete,
+                                               t.malware_not_scanned
+                                                   ? fmt::format(", {} not scanned", t.malware_not_scanned)
+                                                   : ""));
     } else {
         out << line("Images failed", std::to_string(t.failed_images));
     }

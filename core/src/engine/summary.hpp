@@ -23,6 +23,14 @@ struct Totals {
     size_t failed_repositories = 0;
     size_t vulnerabilities[5] = {};    // by scan::Severity
     size_t misconfigurations[5] = {};  // by scan::Severity
+    // --malware: findings, images with one, images incomplete (no finding
+    // but a file not fully examined), images not examined, layers examined.
+    bool malware = false;  // --malware was asked for
+    size_t malware_found = 0;
+    size_t malware_images = 0;
+    size_t malware_incomplete = 0;
+    size_t malware_not_scanned = 0;
+    size_t malware_layers_examined = 0;
 
     // Findings (vulnerabilities and misconfigurations) at or above `floor`.
     [[nodiscard]] size_t at_or_above(scan::Severity floor) const;

@@ -45,11 +45,38 @@ std::vector<std::string> violation_csv_row(const scan::ImageResult& image, const
             m.title,        m.location,       m.detail};
 }
 
+std::vector<std::string> malware_csv_header() {
+    return {"registry", "repository", "tag",    "digest",    "platform", "verdict", "path",
+            "layer_digest", "in_final_filesystem", "engine", "signature", "sha256", "reason"};
+}
+
+std::vector<std::vector<std::string>> malware_csv_rows(const scan::ImageResult& image) {
+    const auto& m = image.malware;
+    std::vector<std::string> prefix = {image.registry, image.repository, image.tag, image.digest, image.platform,
+                                       scan::to_string(m.verdict)};
+    auto row = [&](std::vector<std::string> rest) {
+        auto full = prefix;
+        full.insert(full.end(), rest.begin(), rest.end());
+        return full;
+    };
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : m.findings)
+        rows.push_back(row({f.path, f.layer_digest, f.in_final_filesystem ? "true" : "false", f.engine, f.signature,
+                            f.sha256, ""}));
+    for (const auto& i : m.incomplete) rows.push_back(row({i.path, i.layer_digest, "", "", "", "", i.reason}));
+    if (rows.empty()) rows.push_back(row({"", "", "", "", "", "", m.reason}));
+    return rows;
+}
+
 FindingsCsv::FindingsCsv(const sdk::ReportRun& run)
     : vulnerabilities_path_(report_path(run, "-vulnerabilities.csv")),
-      violations_path_(report_path(run, "-violations.csv")) {}
+      violations_path_(report_path(run, "-violations.csv")),
+      malware_path_(report_path(run, "-malware.csv")) {}
 
-void FindingsCsv::result(const scan::ImageResult& image) { images_.push_back(without_packages(image)); }
+void FindingsCsv::result(const scan::ImageResult& image) {
+    malware_ = malware_ || image.malware.requested();
+    images_.push_back(without_packages(image));
+}
 
 std::vector<std::string> FindingsCsv::finish(const nlohmann::json&) {
     auto images = images_;
@@ -64,7 +91,14 @@ std::vector<std::string> FindingsCsv::finish(const nlohmann::json&) {
         for (const auto& image : images)
             for (const auto& m : misconfigurations_by_severity(image)) write_csv_row(out, violation_csv_row(image, m));
     });
-    return {vulnerabilities_path_.string(), violations_path_.string()};
+    if (!malware_) return {vulnerabilities_path_.string(), violations_path_.string()};
+    write_file_atomically(malware_path_, [&](std::ostream& out) {
+        write_csv_row(out, malware_csv_header());
+        for (const auto& image : images)
+            if (image.status != scan::ScanStatus::scan_failed)
+                for (const auto& row : malware_csv_rows(image)) write_csv_row(out, row);
+    });
+    return {vulnerabilities_path_.string(), violations_path_.string(), malware_path_.string()};
 }
 
 }  // namespace regscan::report

@@ -45,6 +45,26 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+void write_malware(std::ostream& out, const scan::MalwareResult& malware) {
+    if (!malware.requested()) return;
+    out << "  Malware: ";
+    switch (malware.verdict) {
+        case scan::MalwareVerdict::not_scanned: out << "not scanned (" << shown(malware.reason) << ")\n"; return;
+        case scan::MalwareVerdict::clean: out << "clean\n"; return;
+        case scan::MalwareVerdict::found: out << malware.findings.size() << " found"; break;
+        case scan::MalwareVerdict::incomplete: out << "incomplete"; break;
+    }
+    if (!malware.incomplete.empty()) out << " (" << malware.incomplete.size() << " not fully examined)";
+    out << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : malware.findings)
+        rows.push_back({f.path, f.engine + ": " + f.signature,
+                        f.layer_digest.substr(0, 19) + (f.in_final_filesystem ? "" : " (deleted later)"), f.sha256});
+    for (const auto& i : malware.incomplete)
+        rows.push_back({i.path, "incomplete: " + i.reason, i.layer_digest.substr(0, 19), ""});
+    write_text_table(out, {"PATH", "SIGNATURE", "LAYER", "SHA256"}, rows, "    ");
+}
+
 void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count) {
     out << shown(image_reference(image));
     if (!image.platform.empty()) out << " (" << shown(image.platform) << ")";
@@ -60,6 +80,7 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
     }
     if (image.status == scan::ScanStatus::reused) out << "  unchanged since the last scan: result reused\n";
     if (image.os && !image.os->pretty_name.empty()) out << "  OS: " << shown(image.os->pretty_name) << "\n";
+    write_malware(out, image.malware);
     if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
         out << "  no findings in " << package_count << (package_count == 1 ? " package\n" : " packages\n");
         return;

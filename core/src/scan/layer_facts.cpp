@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "limits/limits.hpp"
+#include "malware/malware_scanner.hpp"
 #include "scan/file_checks.hpp"
 #include "scan/model_json.hpp"
 
@@ -14,7 +15,8 @@ constexpr std::string_view opaque_marker = ".wh..wh..opq";
 
 }  // namespace
 
-LayerAnalyzer::LayerAnalyzer() : catalogers_(catalog::all_catalogers()) {}
+LayerAnalyzer::LayerAnalyzer(const malware::MalwareScanner* malware)
+    : catalogers_(catalog::all_catalogers()), malware_(malware) {}
 
 // A link, directory or special file at a path a cataloger reads: it hides
 // whatever a lower layer had there, so it is recorded, never skipped.
@@ -43,6 +45,7 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
 
 LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest) const {
     LayerFacts facts;
+    if (malware_) facts.malware.emplace();
     facts.diff_id = read_layer(pipe, [&](const LayerEntry& entry, const ContentReader& read) {
         ++facts.entries;
         auto slash = entry.path.rfind('/');
@@ -68,30 +71,34 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             if (cataloger->wants(file)) interested.push_back(cataloger.get());
         bool check_secrets = wants_secret_check(entry.path, entry.size);
 
-        if (!interested.empty() || check_secrets) {
-            if (entry.size > limits::defaults().max_analysed_file_size) {
-                // Recorded as the file at this path, so the fold does not
-                // keep a lower layer's readable copy in its place.
-                auto& file_facts = facts.files[entry.path];
-                file_facts.unreadable = true;
-                file_facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
-                                           std::to_string(limits::defaults().max_analysed_file_size) +
-                                           " bytes and was not analysed: what it lists is unknown (incomplete)");
-            } else {
-                std::string content = read(catalog::max_file_size);
-                auto& file_facts = facts.files[entry.path];
-                for (const auto* cataloger : interested) {
-                    try {
-                        cataloger->analyse(file, content, file_facts);
-                    } catch (const std::exception& e) {
-                        file_facts.notes.push_back(cataloger->name() + ": " + entry.path + ": " + e.what());
-                    }
+        const bool analysed = !interested.empty() || check_secrets;
+        const bool fits = entry.size <= limits::defaults().max_analysed_file_size;
+        // Read once, whole, when the catalogers or the engines want it so.
+        std::optional<std::string> content;
+        if ((analysed && fits) || (malware_ && malware_->examines_in_memory(entry.size)))
+            content = read(catalog::max_file_size);
+        if (analysed && !fits) {
+            // Recorded as the file at this path, so the fold does not
+            // keep a lower layer's readable copy in its place.
+            auto& file_facts = facts.files[entry.path];
+            file_facts.unreadable = true;
+            file_facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
+                                       std::to_string(limits::defaults().max_analysed_file_size) +
+                                       " bytes and was not analysed: what it lists is unknown (incomplete)");
+        } else if (analysed) {
+            auto& file_facts = facts.files[entry.path];
+            for (const auto* cataloger : interested) {
+                try {
+                    cataloger->analyse(file, *content, file_facts);
+                } catch (const std::exception& e) {
+                    file_facts.notes.push_back(cataloger->name() + ": " + entry.path + ": " + e.what());
                 }
-                for (auto& package : file_facts.packages) package.layer_digest = layer_digest;
-                if (check_secrets)
-                    for (auto& issue : secret_findings(entry.path, content)) mode_issues.push_back(std::move(issue));
             }
+            for (auto& package : file_facts.packages) package.layer_digest = layer_digest;
+            if (check_secrets)
+                for (auto& issue : secret_findings(entry.path, *content)) mode_issues.push_back(std::move(issue));
         }
+        if (malware_) malware_->examine(entry, read, content ? &*content : nullptr, *facts.malware);
         if (!mode_issues.empty()) facts.findings[entry.path] = std::move(mode_issues);
     });
     return facts;

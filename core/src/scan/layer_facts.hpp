@@ -4,13 +4,19 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "catalog/cataloger.hpp"
+#include "malware/layer_verdict.hpp"
 #include "scan/layer_reader.hpp"
+
+namespace regscan::malware {
+class MalwareScanner;
+}
 
 namespace regscan::scan {
 
@@ -24,6 +30,9 @@ struct LayerFacts {
     // sha256 of the uncompressed tar, checked against the config's
     // rootfs.diff_ids; "" when the compression was not one regscan hashes.
     std::string diff_id;
+    // What the malware engines found (--malware only). Not part of the JSON
+    // below: it is cached apart, per signature-set version (LayerCache).
+    std::optional<malware::LayerVerdict> malware;
 };
 
 // Bump when analysis changes, so cached facts of older versions are redone.
@@ -31,7 +40,9 @@ inline constexpr int layer_analysis_version = 2;
 
 class LayerAnalyzer {
 public:
-    LayerAnalyzer();
+    // With `malware`, every regular file is also shown to the engines, from
+    // the same single read of the layer.
+    explicit LayerAnalyzer(const malware::MalwareScanner* malware = nullptr);
     // Consumes the layer from `pipe`; throws std::runtime_error on a corrupt
     // stream. `layer_digest` is recorded on every package found.
     [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest) const;
@@ -40,6 +51,7 @@ private:
     void record_replacement(const LayerEntry& entry, const std::string& dir, LayerFacts& facts) const;
 
     std::vector<std::unique_ptr<catalog::Cataloger>> catalogers_;
+    const malware::MalwareScanner* malware_;
 };
 
 void to_json(nlohmann::json& j, const LayerFacts& facts);

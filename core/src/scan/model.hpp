@@ -82,12 +82,18 @@ struct MalwareIncomplete {
 // examined) > clean; not_scanned when --malware is off or no signatures load.
 enum class MalwareVerdict { not_scanned, clean, found, incomplete };
 
+// The reason of a not_scanned verdict when --malware was not given.
+inline constexpr const char* malware_off = "--malware is off";
+
 struct MalwareResult {
     MalwareVerdict verdict = MalwareVerdict::not_scanned;
-    std::string reason;      // why not_scanned
+    std::string reason = malware_off;  // why not_scanned
     std::string signatures;  // the signature-set version examined with
     std::vector<MalwareFinding> findings;
     std::vector<MalwareIncomplete> incomplete;
+
+    // --malware was given for this result (examined, or said why not).
+    [[nodiscard]] bool requested() const { return verdict != MalwareVerdict::not_scanned || reason != malware_off; }
 };
 
 // Everything known about one scanned image (one platform of it).

@@ -91,7 +91,7 @@ inline void to_json(nlohmann::json& j, const MalwareResult& m) {
 }
 inline void from_json(const nlohmann::json& j, MalwareResult& m) {
     m.verdict = malware_verdict_from_string(j.value("verdict", ""));
-    m.reason = j.value("reason", "");
+    m.reason = j.value("reason", m.verdict == MalwareVerdict::not_scanned ? malware_off : "");
     m.signatures = j.value("signatures", "");
     m.findings = j.value("findings", std::vector<MalwareFinding>{});
     m.incomplete = j.value("incomplete", std::vector<MalwareIncomplete>{});

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS tag_renderings (
 CREATE TABLE IF NOT EXISTS layer_facts (
   digest TEXT NOT NULL, analysis_version INTEGER NOT NULL, facts TEXT NOT NULL,
   PRIMARY KEY (digest, analysis_version));
+CREATE TABLE IF NOT EXISTS layer_malware (
+  digest TEXT NOT NULL, signature_version TEXT NOT NULL, verdict TEXT NOT NULL,
+  PRIMARY KEY (digest, signature_version));
 )");
     });
 }
@@ -125,6 +128,18 @@ std::optional<std::string> StateStore::layer_facts(const std::string& digest, in
 
 void StateStore::put_layer_facts(const std::string& digest, int version, const std::string& json) {
     db_.query("INSERT OR REPLACE INTO layer_facts VALUES (?,?,?)", {digest, static_cast<int64_t>(version), json});
+}
+
+std::optional<std::string> StateStore::layer_malware(const std::string& digest, const std::string& signature_version) {
+    auto rows = db_.query("SELECT verdict FROM layer_malware WHERE digest=? AND signature_version=?",
+                          {digest, signature_version});
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
+void StateStore::put_layer_malware(const std::string& digest, const std::string& signature_version,
+                                   const std::string& json) {
+    db_.query("INSERT OR REPLACE INTO layer_malware VALUES (?,?,?)", {digest, signature_version, json});
 }
 
 }  // namespace regscan::state

@@ -1,6 +1,7 @@
 // The scan state: every image seen (per project and registry), every scan and
 // each image's result, and the per-layer facts cache. One SQLite file, shared
-// safely by concurrent regscan processes.
+// safely by concurrent regscan processes. Malware verdicts are cached per
+// layer and signature-set version beside the layer facts.
 #pragma once
 
 #include <filesystem>
@@ -65,6 +66,10 @@ public:
 
     std::optional<std::string> layer_facts(const std::string& digest, int analysis_version);
     void put_layer_facts(const std::string& digest, int analysis_version, const std::string& json);
+
+    // A layer's malware verdict under one signature-set version (--malware).
+    std::optional<std::string> layer_malware(const std::string& digest, const std::string& signature_version);
+    void put_layer_malware(const std::string& digest, const std::string& signature_version, const std::string& json);
 
     [[nodiscard]] SqliteDb& db() { return db_; }
 
