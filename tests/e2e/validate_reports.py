@@ -7,6 +7,7 @@ usage: validate_reports.py DIR
   <stem>-report.sarif      against the SARIF 2.1.0 schema
   <stem>-report.cdx.json   against the CycloneDX 1.5 schema (with its spdx and jsf schemas)
   <stem>-vulnerabilities.csv, <stem>-violations.csv   header and column count of every row
+  <stem>-malware.csv       header, column count and verdict of every row
 
 plus the rules the schemas cannot state (rule indexes, unique bom-refs,
 references that resolve). Prints each failure as FILE: PATH: MESSAGE and
@@ -32,6 +33,9 @@ SCHEMAS = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "schemas
 VULNERABILITY_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "package", "version", "ecosystem",
                          "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary"]
 VIOLATION_COLUMNS = ["registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"]
+MALWARE_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "verdict", "path", "layer_digest",
+                   "in_final_filesystem", "engine", "signature", "sha256", "reason"]
+VERDICTS = {"not_scanned", "clean", "found", "incomplete"}
 SEVERITIES = {"critical", "high", "medium", "low", "unknown"}
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "unknown": "note"}
 
@@ -163,18 +167,19 @@ def check_cyclonedx(path):
     return problems
 
 
-def check_csv(path, columns):
+def check_csv(path, columns, kind="severity", allowed=None):
+    allowed = SEVERITIES if allowed is None else allowed
     problems = []
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     if not rows or rows[0] != columns:
         return ["line 1: header %r, expected %r" % (rows[0] if rows else None, columns)]
-    severity_column = columns.index("severity")
+    column = columns.index(kind)
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(columns):
             problems.append("line %d: %d fields, expected %d" % (number, len(row), len(columns)))
-        elif row[severity_column] not in SEVERITIES:
-            problems.append("line %d: severity %r" % (number, row[severity_column]))
+        elif row[column] not in allowed:
+            problems.append("line %d: %s %r" % (number, kind, row[column]))
     return problems
 
 
@@ -183,6 +188,7 @@ CHECKS = [
     ("*-report.cdx.json", check_cyclonedx),
     ("*-vulnerabilities.csv", lambda p: check_csv(p, VULNERABILITY_COLUMNS)),
     ("*-violations.csv", lambda p: check_csv(p, VIOLATION_COLUMNS)),
+    ("*-malware.csv", lambda p: check_csv(p, MALWARE_COLUMNS, "verdict", VERDICTS)),
     ("*-report.json", check_json_report),
 ]
 
