@@ -76,30 +76,26 @@ class BodyLimits(HostileCase):
 class ManifestLimits(HostileCase):
     """Point 3: manifests and indexes too big or too wide, and slow children."""
 
-    def test_6_mib_manifest_is_larger_than_the_cap(self):
+    def assertFailsAlone(self, repository, manifest, reason):
+        """`manifest`, pushed beside a good image, fails with `reason`; the good one is scanned."""
         registry = self.registry()
         self.good_image(registry)
+        registry.push(repository, "1", manifest)
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, repository + ":1", reason)
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_6_mib_manifest_is_larger_than_the_cap(self):
         big = crafted.image([crafted.files_layer({"etc/x": b"z"})], annotations={"pad": "x" * (6 * MiB)})
         self.assertGreater(len(big.data), 6 * MiB)
-        registry.push("big/manifest", "1", big)
-        result = self.scan(registry)
-        self.assertFinished(result, 6)
-        self.assertImageFailed(result, registry.host, "big/manifest:1", "larger than")
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertFailsAlone("big/manifest", big, "larger than")
 
     def test_600_layers_are_more_than_max_layers(self):
-        registry = self.registry()
-        self.good_image(registry)
         layer = crafted.files_layer({"etc/layer": b"one layer, 600 times"})
-        registry.push("many/layers", "1", crafted.image([layer] * 600))
-        result = self.scan(registry)
-        self.assertFinished(result, 6)
-        self.assertImageFailed(result, registry.host, "many/layers:1", "layers")
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertFailsAlone("many/layers", crafted.image([layer] * 600), "layers")
 
     def test_index_of_1500_entries_is_more_than_max_index_entries(self):
-        registry = self.registry()
-        self.good_image(registry)
         child = crafted.image([crafted.files_layer({"etc/child": b"amd64"})])
         index = crafted.index([(child, {"os": "linux", "architecture": "amd64"})])
         body = json.loads(index.data)
@@ -109,11 +105,7 @@ class ManifestLimits(HostileCase):
                                       "platform": {"os": "linux", "architecture": "s390x"}})
         wide = oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_INDEX, oci_layout.canonical_json(body)),
                                    index.dependencies)
-        registry.push("wide/index", "1", wide)
-        result = self.scan(registry)
-        self.assertFinished(result, 6)
-        self.assertImageFailed(result, registry.host, "wide/index:1", "entries")
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertFailsAlone("wide/index", wide, "entries")
 
     def test_300_identical_index_entries_fetch_the_child_once(self):
         registry = self.registry()
