@@ -120,6 +120,23 @@ nlohmann::json image_component(const scan::ImageResult& image, const std::string
         properties.push_back(property("regscan:misconfiguration",
                                       m.id + " " + scan::to_string(m.severity) + " " + m.location + ": " + m.title));
     for (const auto& note : image.notes) properties.push_back(property("regscan:note", note));
+    // Properties, not annotations or vulnerabilities: CycloneDX 1.5 has no
+    // malware object (docs/report-schema.md says why the others do not fit).
+    if (image.malware.requested()) {
+        properties.push_back(property("regscan:malware_verdict", scan::to_string(image.malware.verdict)));
+        if (image.malware.verdict == scan::MalwareVerdict::not_scanned)
+            properties.push_back(property("regscan:malware_reason", image.malware.reason));
+        if (!image.malware.signatures.empty())
+            properties.push_back(property("regscan:malware_signatures", image.malware.signatures));
+    }
+    for (const auto& f : image.malware.findings)
+        properties.push_back(property(
+            "regscan:malware", f.engine + " " + f.signature + " " + f.path + " layer=" + f.layer_digest +
+                                   " sha256=" + f.sha256 + " in_final_filesystem=" +
+                                   (f.in_final_filesystem ? "true" : "false")));
+    for (const auto& i : image.malware.incomplete)
+        properties.push_back(
+            property("regscan:malware_incomplete", i.path + " layer=" + i.layer_digest + ": " + i.reason));
     component["properties"] = properties;
 
     auto nested = nlohmann::json::array();

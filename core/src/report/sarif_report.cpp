@@ -35,6 +35,7 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 // What the rules of one id need, merged over every finding with that id.
 struct RuleFacts {
     bool vulnerability = true;
+    std::string malware_engine;  // set for a malware signature's rule
     std::string title;
     std::string description;
     std::vector<std::string> aliases;
@@ -42,7 +43,22 @@ struct RuleFacts {
     double cvss_score = 0.0;
 };
 
+// A malware signature's rule: always an error, whatever matched.
+nlohmann::json malware_rule_json(const std::string& id, const RuleFacts& facts) {
+    auto text = (facts.malware_engine == "yara" ? "YARA rule " : "ClamAV signature ") + facts.title +
+                " matched a file shipped in the image";
+    return {{"id", id},
+            {"name", facts.title},
+            {"shortDescription", {{"text", "Malware: " + facts.title}}},
+            {"fullDescription", {{"text", text + "."}}},
+            {"help", {{"text", text + ": remove the file and find out how it got into the image."}}},
+            {"defaultConfiguration", {{"level", "error"}}},
+            {"properties", {{"tags", {"security", "malware"}}, {"engine", facts.malware_engine},
+                            {"signature", facts.title}, {"security-severity", "10.0"}}}};
+}
+
 nlohmann::json rule_json(const std::string& id, const RuleFacts& facts) {
+    if (!facts.malware_engine.empty()) return malware_rule_json(id, facts);
     auto short_text = facts.title.empty() ? id : facts.title;
     auto full_text = facts.description.empty() ? short_text : facts.description;
     if (!facts.aliases.empty()) full_text += " (aliases: " + join(facts.aliases, ", ") + ")";
@@ -118,6 +134,36 @@ nlohmann::json misconfiguration_result(const scan::ImageResult& image, const sca
               {"severity", scan::to_string(m.severity)}}}};
 }
 
+std::string malware_rule_id(const scan::MalwareFinding& f) { return "malware/" + f.engine + "/" + f.signature; }
+
+nlohmann::json malware_result(const scan::ImageResult& image, const scan::MalwareFinding& f, size_t rule_index) {
+    auto reference = image_reference(image);
+    auto text = f.signature + " (" + f.engine + ") matched " + f.path + " in " + reference +
+                (image.platform.empty() ? "" : " (" + image.platform + ")") + ", added by layer " + f.layer_digest +
+                (f.in_final_filesystem ? "" : " and deleted by a later layer (still shipped in the image)") + ".";
+    if (!f.sha256.empty()) text += " SHA-256 " + f.sha256 + ".";
+    nlohmann::json location = {
+        {"physicalLocation", {{"artifactLocation", {{"uri", sarif_image_uri(image)}}}}},
+        {"logicalLocations", {{{"name", f.path}, {"fullyQualifiedName", reference + f.path}, {"kind", "resource"}}}}};
+    auto id = malware_rule_id(f);
+    return {{"ruleId", id},
+            {"ruleIndex", rule_index},
+            {"level", "error"},
+            {"message", {{"text", text}}},
+            {"locations", {location}},
+            {"partialFingerprints", fingerprints(image, f.layer_digest + f.path, id)},
+            {"properties",
+             {{"image", reference},
+              {"digest", image.digest},
+              {"platform", image.platform},
+              {"path", f.path},
+              {"layer_digest", f.layer_digest},
+              {"engine", f.engine},
+              {"signature", f.signature},
+              {"sha256", f.sha256},
+              {"in_final_filesystem", f.in_final_filesystem}}}};
+}
+
 }  // namespace
 
 std::string sarif_level(scan::Severity severity) {
@@ -177,6 +223,12 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
             if (rule.title.empty()) rule.title = m.title;
             rule.severity = std::max(rule.severity, m.severity);
         }
+        for (const auto& f : image.malware.findings) {
+            auto& rule = facts[malware_rule_id(f)];
+            rule.vulnerability = false;
+            rule.malware_engine = f.engine;
+            rule.title = f.signature;
+        }
     }
     std::map<std::string, size_t> rule_index;
     auto rules = nlohmann::json::array();
@@ -198,6 +250,8 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
             add_result(vulnerability_result(image, v, rule_index[v.id]));
         for (const auto& m : misconfigurations_by_severity(image))
             add_result(misconfiguration_result(image, m, rule_index[m.id]));
+        for (const auto& f : image.malware.findings)
+            add_result(malware_result(image, f, rule_index[malware_rule_id(f)]));
         if (image.status == scan::ScanStatus::scan_failed)
             notifications.push_back({{"level", "error"},
                                      {"message", {{"text", "scan of " + image_reference(image) + " failed: " + image.error}}}});
