@@ -151,7 +151,10 @@ po::options_description malware_options() {
          "current by freshclam)")
         ("yara-rules", po::value<std::string>(), "a YARA rule file, or a directory of .yar/.yara files")
         ("max-signature-age", po::value<std::string>()->default_value("7d"),
-         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)");
+         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)")
+        ("strict", po::bool_switch(),
+         "--malware: a signature set that is missing, empty, older than --max-signature-age or does not load is "
+         "an error (exit 2), not a warning");
     return options;
 }
 
@@ -381,6 +384,7 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.malware.enabled = pick_flag(cli, file, "malware");
     run.malware.clamav_db = pick_string(cli, file, "clamav-db");
     run.malware.yara_rules = pick_string(cli, file, "yara-rules");
+    run.malware.strict = pick_flag(cli, file, "strict");
     run.malware.max_signature_age = std::chrono::duration_cast<std::chrono::hours>(
         parse_duration("max-signature-age", pick<std::string>(cli, file, "max-signature-age")));
 }

@@ -76,6 +76,8 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
         try {
             malware_ = std::make_unique<malware::MalwareScanner>(options_.malware, options_.limits);
             malware.scanner = malware_.get();
+        } catch (const malware::SignatureSetError& e) {
+            throw Fatal(ExitCode::bad_arguments, e.what());
         } catch (const std::exception& e) {
             spdlog::warn("Malware is not examined: {}", e.what());
             malware.not_scanned_reason = e.what();
