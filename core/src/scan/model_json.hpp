@@ -68,6 +68,8 @@ inline void from_json(const nlohmann::json& j, Misconfiguration& m) {
 inline void to_json(nlohmann::json& j, const MalwareFinding& f) {
     j = {{"path", f.path}, {"layer_digest", f.layer_digest}, {"engine", f.engine}, {"signature", f.signature},
          {"sha256", f.sha256}, {"in_final_filesystem", f.in_final_filesystem}};
+    if (!f.archive.empty()) j["archive"] = f.archive;
+    if (!f.sha256_of.empty()) j["sha256_of"] = f.sha256_of;
 }
 inline void from_json(const nlohmann::json& j, MalwareFinding& f) {
     f.path = j.value("path", "");
@@ -76,6 +78,8 @@ inline void from_json(const nlohmann::json& j, MalwareFinding& f) {
     f.signature = j.value("signature", "");
     f.sha256 = j.value("sha256", "");
     f.in_final_filesystem = j.value("in_final_filesystem", true);
+    f.archive = j.value("archive", "");
+    f.sha256_of = j.value("sha256_of", "");
 }
 inline void to_json(nlohmann::json& j, const MalwareIncomplete& i) {
     j = {{"path", i.path}, {"layer_digest", i.layer_digest}, {"reason", i.reason}};
