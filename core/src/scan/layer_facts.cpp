@@ -59,6 +59,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             facts.deleted.push_back(dir + "/" + std::string(name.substr(whiteout_prefix.size())));
             return;
         }
+        if (facts.malware) facts.malware->add_path(entry.path);
         if (entry.type != EntryType::file) {
             record_replacement(entry, dir, facts);
             return;
@@ -101,6 +102,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         if (malware_) malware_->examine(entry, read, content ? &*content : nullptr, *facts.malware);
         if (!mode_issues.empty()) facts.findings[entry.path] = std::move(mode_issues);
     });
+    if (facts.malware) facts.malware->sort_paths();
     return facts;
 }
 

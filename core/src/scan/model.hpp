@@ -68,7 +68,7 @@ struct MalwareFinding {
     std::string engine;        // "clamav" or "yara"
     std::string signature;     // ClamAV signature name or YARA rule (namespace:rule)
     std::string sha256;        // of the file's content
-    bool in_final_filesystem = true;  // false when a later layer's whiteout deletes it
+    bool in_final_filesystem = true;  // false when a later layer deletes (whiteout) or replaces it
     // A match inside an archive: `path` is "<archive>!<member>" (nesting
     // levels joined with "!"), `archive` the layer's file holding it, and
     // `sha256` the member's, or the archive's when sha256_of says "archive".
