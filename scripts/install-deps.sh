@@ -11,6 +11,8 @@ packages=(
   libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
   # malware detection (--malware): the engines, ClamAV's sample files for the tests, clamscan for the bench
   libclamav-dev libyara-dev clamav-testfiles clamav
+  # zip -P: the encrypted zip the malware tests make (Python's zipfile cannot encrypt)
+  zip
   # real servers and tools the tests and the demo drive
   docker-registry skopeo openssl apache2-utils zstd time
   # reference implementations the version-order oracle tests compare against
