@@ -17,6 +17,8 @@ packages=(
   docker-registry skopeo openssl apache2-utils zstd time
   # reference implementations the version-order oracle tests compare against
   dpkg libdpkg-dev rpm python3-packaging nodejs node-semver openjdk-17-jdk-headless maven libmaven3-core-java
+  # the libFuzzer harnesses (scripts/fuzz.sh)
+  clang-14 libclang-rt-14-dev
   # schema validation of the OSV fixtures and of the SARIF and CycloneDX reports
   python3-jsonschema python3-rfc3987
 )

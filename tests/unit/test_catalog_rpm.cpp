@@ -1,12 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 #include <vector>
 
 #include "../fixtures/catalog/support.hpp"
 #include "catalog/rpm_cataloger.hpp"
 #include "catalog/rpm_header.hpp"
+#include "catalog/rpmdb.hpp"
 
 using namespace regscan::catalog;
 using namespace regscan::catalog::testing;
@@ -54,6 +58,53 @@ std::vector<std::string> rpm_query(const std::string& file, const std::string& d
     }
     std::sort(lines.begin(), lines.end());
     return lines;
+}
+
+// The bytes of an SQLite database made by running `sql`.
+std::string sqlite_image(const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_int64 size = 0;
+    unsigned char* bytes = sqlite3_serialize(db, "main", &size, 0);
+    REQUIRE(bytes);
+    std::string image(reinterpret_cast<const char*>(bytes), static_cast<size_t>(size));
+    sqlite3_free(bytes);
+    sqlite3_close(db);
+    return image;
+}
+
+// A little-endian Berkeley DB hash file of 512-byte pages: the metadata page,
+// one hash page whose data items (each after an inline key) are off-page
+// references {first page, total length}, then one overflow page per entry of
+// `overflow` holding that many bytes.
+std::string bdb_image(const std::vector<std::pair<uint32_t, uint32_t>>& items, const std::vector<uint16_t>& overflow) {
+    constexpr size_t page = 512;
+    std::string db((2 + overflow.size()) * page, '\0');
+    auto put16 = [&](size_t at, uint16_t v) { db[at] = char(v & 0xff), db[at + 1] = char(v >> 8); };
+    auto put32 = [&](size_t at, uint32_t v) { put16(at, uint16_t(v & 0xffff)), put16(at + 2, uint16_t(v >> 16)); };
+    put32(12, 0x061561);
+    put32(20, page);
+    db[25] = 8;  // hash metadata
+    db[page + 25] = 13;  // hash page
+    put16(page + 20, static_cast<uint16_t>(2 * items.size()));
+    const size_t key_at = page - 4;  // one 4-byte inline key at the end, shared
+    db[page + key_at] = 1;
+    size_t item_at = key_at;
+    for (size_t i = 0; i < items.size(); ++i) {
+        item_at -= 12;
+        db[page + item_at] = 3;  // off-page
+        put32(page + item_at + 4, items[i].first);
+        put32(page + item_at + 8, items[i].second);
+        put16(page + 26 + 4 * i, static_cast<uint16_t>(key_at));
+        put16(page + 26 + 4 * i + 2, static_cast<uint16_t>(item_at));
+    }
+    for (size_t i = 0; i < overflow.size(); ++i) {
+        size_t at = (2 + i) * page;
+        db[at + 25] = 7;  // overflow
+        put16(at + 22, overflow[i]);
+    }
+    return db;
 }
 
 }  // namespace
@@ -153,6 +204,74 @@ TEST_CASE("catalog::rpm names the file when the database is not one") {
                          "/var/lib/rpm/Packages: not a Berkeley DB hash database", std::runtime_error);
     CHECK_THROWS_WITH_AS(RpmCataloger().analyse({"/var/lib/rpm/Packages.db", junk.size(), 0100644}, junk, facts),
                          "/var/lib/rpm/Packages.db: not an ndb rpmdb (no RpmP magic)", std::runtime_error);
+}
+
+// Found by tests/fuzz/fuzz_catalogers: the image's schema decides what
+// "SELECT blob FROM Packages" runs. An endless view hung the scan (its ORDER
+// BY sorted rows forever); a computed column allocated 1 GB per row.
+TEST_CASE("catalog::rpm refuses an rpmdb.sqlite whose Packages never ends or is computed") {
+    const std::string endless = sqlite_image(
+        "CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+        "SELECT x AS hnum, x'00' AS blob FROM c;");
+    const std::string computed = sqlite_image(
+        "CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, b BLOB, "
+        "blob BLOB GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL);"
+        "INSERT INTO Packages(hnum, b) VALUES (1, x'00'), (2, x'00');");
+    auto start = std::chrono::steady_clock::now();
+    size_t blobs = 0;
+    auto count = [&](std::string_view) { ++blobs; };
+    CHECK_THROWS_WITH_AS(rpm::for_each_sqlite_blob(endless, count),
+                         doctest::Contains("SQLite instructions: not a table of rpm headers"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(rpm::for_each_sqlite_blob(computed, count), doctest::Contains("reading Packages"),
+                         std::runtime_error);
+    CHECK(blobs == 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+// Found by tests/fuzz/fuzz_catalogers: a 14 KB Packages file whose
+// overflow item claims 4 GB made the reader reserve 4 GB. Items sharing one
+// chain (or ndb slots one blob, an SQLite view one row) multiplied the work.
+TEST_CASE("catalog::rpm reads no more than a Berkeley DB or SQLite rpmdb holds") {
+    size_t blobs = 0;
+    auto count = [&](std::string_view) { ++blobs; };
+    CHECK_THROWS_WITH_AS(rpm::for_each_bdb_blob(bdb_image({{2, 0xf0000000u}}, {100}), count),
+                         "rpm header blobs add up to more than the database", std::runtime_error);
+    CHECK(blobs == 0);
+    std::vector<std::pair<uint32_t, uint32_t>> shared(10, {2, 100});
+    CHECK_THROWS_WITH_AS(rpm::for_each_bdb_blob(bdb_image(shared, {100}), count),
+                         "Berkeley DB overflow chains loop or share pages", std::runtime_error);
+    CHECK(blobs <= 3);
+    blobs = 0;
+    const std::string repeated = sqlite_image(
+        "CREATE TABLE t(b BLOB); INSERT INTO t VALUES (zeroblob(4000));"
+        "CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) "
+        "SELECT x AS hnum, b AS blob FROM t, c;");
+    CHECK_THROWS_WITH_AS(rpm::for_each_sqlite_blob(repeated, count),
+                         "rpm header blobs add up to more than the database", std::runtime_error);
+    CHECK(blobs * 4000 <= repeated.size());
+}
+
+// 65535 index entries each naming the same megabytes of data took time
+// quadratic in the blob (each entry's string was copied).
+TEST_CASE("catalog::rpm reads a header blob in linear time") {
+    constexpr uint32_t entries = 0xffff, data_size = 16 * 1024 * 1024;
+    std::string blob;
+    auto be32 = [&](uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8) blob += static_cast<char>(v >> shift);
+    };
+    be32(entries);
+    be32(data_size);
+    for (uint32_t i = 0; i < entries; ++i) {
+        be32(i == 0 ? 1001 : 1000);  // VERSION once, then NAME again and again
+        be32(6);
+        be32(0);
+        be32(1);
+    }
+    blob.append(data_size, 'a');
+    auto start = std::chrono::steady_clock::now();
+    auto header = rpm::read_header_blob(blob);
+    CHECK(header.name.size() == data_size);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
 TEST_CASE("catalog::rpm splits source rpm file names") {

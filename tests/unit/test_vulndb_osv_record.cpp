@@ -117,6 +117,16 @@ TEST_CASE("vulndb::parse_osv_record refuses malformed records with the reason") 
           "severity is set both for the record and for an affected package");
 }
 
+// Found by tests/fuzz/fuzz_osv_record: json::parse throws out_of_range, not
+// parse_error, for a number beyond a double, which escaped and ended the
+// whole import instead of refusing one record.
+TEST_CASE("vulndb::parse_osv_record refuses a number out of range instead of throwing") {
+    std::string reason;
+    CHECK_NOTHROW(reason = refusal(minimal_head + R"("database_specific": {"cvss": 999999999998.9999e99994}})"));
+    CHECK(reason.rfind("not JSON", 0) == 0);
+    CHECK(reason.find("number overflow") != std::string::npos);
+}
+
 TEST_CASE("vulndb::parse_osv_record names the id of a refused record when it has one") {
     auto result = parse_osv_record(minimal_head + R"("affected": 7})");
     REQUIRE(std::holds_alternative<OsvError>(result));

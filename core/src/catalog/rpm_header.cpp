@@ -34,25 +34,36 @@ HeaderInfo read_header_blob(std::string_view blob) {
     std::string_view data = blob.substr(data_start, data_length);
 
     HeaderInfo header;
+    // Where each string is (the last entry of a tag wins); read once at the
+    // end, since 65535 entries could each point at megabytes of data.
+    std::optional<uint32_t> name_at, version_at, release_at, arch_at, sourcerpm_at;
     for (uint32_t i = 0; i < entries; ++i) {
         size_t at = 8 + size_t{16} * i;
         uint32_t tag = be32(blob, at), type = be32(blob, at + 4), offset = be32(blob, at + 8), count = be32(blob, at + 12);
         if (tag < Tag::name || offset >= data.size()) continue;
         if (type == Type::string || type == Type::i18nstring) {
-            std::string_view rest = data.substr(offset);
-            std::string value(rest.substr(0, rest.find('\0')));
             switch (tag) {
-                case Tag::name: header.name = std::move(value); break;
-                case Tag::version: header.version = std::move(value); break;
-                case Tag::release: header.release = std::move(value); break;
-                case Tag::arch: header.arch = std::move(value); break;
-                case Tag::sourcerpm: header.source_rpm = std::move(value); break;
+                case Tag::name: name_at = offset; break;
+                case Tag::version: version_at = offset; break;
+                case Tag::release: release_at = offset; break;
+                case Tag::arch: arch_at = offset; break;
+                case Tag::sourcerpm: sourcerpm_at = offset; break;
                 default: break;
             }
         } else if (type == Type::int32 && tag == Tag::epoch && count >= 1 && offset + 4 <= data.size()) {
             header.epoch = be32(data, offset);
         }
     }
+    auto string_at = [&](std::optional<uint32_t> offset) {
+        if (!offset) return std::string();
+        std::string_view rest = data.substr(*offset);
+        return std::string(rest.substr(0, rest.find('\0')));
+    };
+    header.name = string_at(name_at);
+    header.version = string_at(version_at);
+    header.release = string_at(release_at);
+    header.arch = string_at(arch_at);
+    header.source_rpm = string_at(sourcerpm_at);
     if (header.name.empty() || header.version.empty()) throw std::runtime_error("rpm header without NAME or VERSION");
     return header;
 }

@@ -37,6 +37,7 @@ public:
         if (db[24] != 0) throw std::runtime_error("encrypted Berkeley DB");
         if (static_cast<uint8_t>(db[26]) & metaflag_checksum) throw std::runtime_error("checksummed Berkeley DB pages");
         count_ = db.size() / page_size_;
+        overflow_pages_left_ = count_;
     }
 
     [[nodiscard]] size_t count() const { return count_; }
@@ -58,13 +59,15 @@ public:
     }
 
     // The value stored on a chain of overflow pages starting at `first`.
-    [[nodiscard]] std::string overflow_value(uint32_t first, uint32_t total) const {
+    // Each overflow page belongs to one value: all chains together visit at
+    // most every page once, or they loop or share pages.
+    [[nodiscard]] std::string overflow_value(uint32_t first, uint32_t total) {
         std::string value;
         value.reserve(total);
         uint32_t number = first;
-        size_t hops = 0;
         while (number != 0 && value.size() < total) {
-            if (++hops > count_) throw std::runtime_error("Berkeley DB overflow chain loops");
+            if (overflow_pages_left_ == 0) throw std::runtime_error("Berkeley DB overflow chains loop or share pages");
+            --overflow_pages_left_;
             std::string_view p = page(number);
             if (static_cast<uint8_t>(p[25]) != overflow) throw std::runtime_error("Berkeley DB overflow page expected");
             uint16_t length = u16(p, 22);  // on overflow pages: the bytes held here
@@ -87,12 +90,14 @@ private:
     bool swap_ = false;
     uint32_t page_size_ = 0;
     size_t count_ = 0;
+    size_t overflow_pages_left_ = 0;
 };
 
 }  // namespace
 
 void for_each_bdb_blob(std::string_view database, const BlobSink& sink) {
     Pages pages(database);
+    BlobBudget budget(database);  // also keeps a lying overflow length from reserving gigabytes
     for (size_t number = 1; number < pages.count(); ++number) {
         std::string_view p = pages.page(number);
         auto type = static_cast<uint8_t>(p[25]);
@@ -107,12 +112,16 @@ void for_each_bdb_blob(std::string_view database, const BlobSink& sink) {
             if (item == off_page) {
                 uint32_t first = pages.u32(p, offset + 4u);
                 uint32_t total = pages.u32(p, offset + 8u);
+                budget.spend(total);
                 sink(pages.overflow_value(first, total));
             } else if (item == key_data) {
                 uint16_t end = pages.u16(p, page_header_size + 2u * (i - 1));  // the key sits just above
                 if (end <= offset || end > p.size()) throw std::runtime_error("Berkeley DB inline item bounds");
                 // rpm keeps its next package number under key 0: 4 bytes, no header.
-                if (end - offset - 1u >= 8) sink(p.substr(offset + 1u, end - offset - 1u));
+                if (end - offset - 1u >= 8) {
+                    budget.spend(end - offset - 1u);
+                    sink(p.substr(offset + 1u, end - offset - 1u));
+                }
             }
         }
     }

@@ -37,6 +37,7 @@ void for_each_ndb_blob(std::string_view database, const BlobSink& sink) {
     uint32_t slot_pages = le32(database, 12);
     size_t slots_end = size_t{slot_pages} * page_size;
     if (slot_pages == 0 || slots_end > database.size()) throw std::runtime_error("ndb rpmdb slot pages past the end");
+    BlobBudget budget(database);
     for (size_t at = header_size; at < slots_end; at += slot_size) {
         if (le32(database, at) != slot_magic) throw std::runtime_error("ndb rpmdb slot without its magic");
         uint32_t package = le32(database, at + 4);
@@ -47,6 +48,7 @@ void for_each_ndb_blob(std::string_view database, const BlobSink& sink) {
         }
         uint32_t length = le32(database, blob + 12);
         if (blob + blob_head_size + length > database.size()) throw std::runtime_error("ndb rpmdb blob past the end");
+        budget.spend(length);
         sink(database.substr(blob + blob_head_size, length));
     }
 }

@@ -82,10 +82,12 @@ void for_each_sqlite_blob(std::string_view database, const BlobSink& sink) {
         throw std::runtime_error(std::string("no rpm Packages table: ") + sqlite3_errmsg(db.get()));
     }
     std::unique_ptr<sqlite3_stmt, FinalizeStatement> statement(raw_statement);
+    BlobBudget budget(database);
     int step = SQLITE_ROW;
     while ((step = sqlite3_step(statement.get())) == SQLITE_ROW) {
         const void* blob = sqlite3_column_blob(statement.get(), 0);
         int length = sqlite3_column_bytes(statement.get(), 0);
+        budget.spend(static_cast<uint64_t>(length));
         sink(std::string_view(static_cast<const char*>(blob), static_cast<size_t>(length)));
     }
     if (checks_left == 0)

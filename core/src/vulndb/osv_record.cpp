@@ -214,7 +214,7 @@ std::variant<OsvRecord, OsvError> parse_osv_record(std::string_view text) {
     json root;
     try {
         root = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e99999
         return OsvError{{}, std::string("not JSON: ") + e.what()};
     }
     try {
