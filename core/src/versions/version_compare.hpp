@@ -16,8 +16,11 @@
 // what it does. Where it refuses one (node-semver, packaging, x/mod, dpkg's
 // hard errors, the empty string), a refused version sorts before every
 // accepted one and two refused versions are ordered by the Generic scheme,
-// like packaging's old LegacyVersion. compare() stays a total order and the
-// caller asks is_valid() before trusting a match.
+// like packaging's old LegacyVersion. compare() is antisymmetric and never
+// fails, but it is only as transitive as the reference: Maven's own
+// ComparableVersion is not ("11" > "11.a11" > "11.b;.b;" > "11", found by
+// tests/fuzz and confirmed against the Maven oracle), so neither is the
+// Maven scheme here. The caller asks is_valid() before trusting a match.
 #pragma once
 
 #include <optional>
