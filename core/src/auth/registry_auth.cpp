@@ -6,6 +6,7 @@
 #include "log/secrets.hpp"
 #include "regscan/url.hpp"
 #include "util/crypto.hpp"
+#include "util/json_number.hpp"
 
 namespace regscan::auth {
 namespace {
@@ -158,7 +159,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         if (token.empty()) token = body.value("access_token", "");
         if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
         log::add_secret(token);
-        long expires_in = body.value("expires_in", 0L);
+        long expires_in = util::json_integer(body, "expires_in", 0L);
         lifetime = expires_in > 0 ? std::chrono::seconds(expires_in) : default_token_lifetime;
         return {"Bearer " + token, {}};
     } catch (const nlohmann::json::exception&) {

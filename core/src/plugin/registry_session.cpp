@@ -1,4 +1,5 @@
 #include "plugin/registry_session.hpp"
+#include "util/json_number.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -46,7 +47,7 @@ Identified identify_registry(const PluginSet& plugins, http::HttpClient& client,
         }
         try {
             auto answer = nlohmann::json::parse(out.data);
-            int score = answer.value("score", 0);
+            int score = util::json_integer(answer, "score", 0);
             spdlog::debug("plugin {} scored {} for {}", plugin->id(), score, probe.url);
             if (score < 0) vetoed_for = answer.value("type", "");
             if (score > best.score) best = {plugin, answer.value("type", ""), score};
