@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
 from harness import oci_layout  # noqa: E402
-from harness.push import ApiPusher  # noqa: E402
+from harness.push import ApiPusher, push_manifest  # noqa: E402
 from harness.registry import Registry  # noqa: E402
 
 BIN = os.environ.get("REGSCAN_BIN", os.path.join(ROOT, "build", "bin", "regscan"))
@@ -98,13 +98,6 @@ def multi_layer_image(layers, created="2024-01-01T00:00:00Z"):
                                [config_blob, *layers])
 
 
-def push(registry, repo_tag, manifest):
-    pusher = ApiPusher(registry)
-    repo, tag = repo_tag.rsplit(":", 1)
-    for blob in manifest.dependencies:
-        pusher.upload_blob(repo, blob.data)
-    pusher.put_manifest(repo, tag, manifest.media_type, manifest.data)
-    pusher.close()
 
 
 def empty_db(workdir):
@@ -122,7 +115,7 @@ def empty_db(workdir):
 def bench_discovery(args):
     with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
         base = oci_layout.image("2024-01-01T00:00:00Z")
-        push(registry, "seed/base:1", base)
+        push_manifest(registry, "seed/base:1", base)
         pusher = ApiPusher(registry)
         repos = [f"bench/r{i:04d}" for i in range(args.repos)]
         for repo in repos:
@@ -145,7 +138,7 @@ def bench_discovery(args):
 def bench_scan(args):
     with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
         layers = [random_layer(args.mb // 4, seed) for seed in range(4)]
-        push(registry, "bench/big:1", multi_layer_image(layers))
+        push_manifest(registry, "bench/big:1", multi_layer_image(layers))
         db = empty_db(workdir)
         start = time.monotonic()
         target = os.path.join(workdir, "copy")
@@ -167,7 +160,7 @@ def bench_registry(args):
         bases = [base_layer(args.base_mb, 100 + b) for b in range(3)]
         for i in range(args.images):
             own = oci_layout.Blob(oci_layout.OCI_LAYER_GZIP, oci_layout.tar_gz({f"app/{i}.txt": os.urandom(4096)}))
-            push(registry, f"bench/app{i:03d}:1", multi_layer_image([bases[i % 3], own]))
+            push_manifest(registry, f"bench/app{i:03d}:1", multi_layer_image([bases[i % 3], own]))
         db = empty_db(workdir)
         formats = "--format=table,json,csv"  # the default
         cold, cold_rss, _ = regscan("registry", registry.url, "--db", db, formats, workdir=workdir)
@@ -187,7 +180,7 @@ def bench_registry(args):
 def bench_rss(args):
     with tempfile.TemporaryDirectory() as workdir, Registry() as registry:
         layers = [random_layer(args.mb // 8, 200 + seed) for seed in range(8)]
-        push(registry, "bench/huge:1", multi_layer_image(layers))
+        push_manifest(registry, "bench/huge:1", multi_layer_image(layers))
         db = empty_db(workdir)
         _, floor_rss, _ = timed([BIN, "--version"])
         ours, rss, _ = regscan("image", f"http://{registry.host}/bench/huge:1", "--db", db, "--format=json",
@@ -245,7 +238,7 @@ def bench_malware(args):
         megabytes = sum(len(d) for d in files.values()) / (1024 * 1024)
         names = sorted(files)
         layers = [fast_layer({n: files[n] for n in names[i::4]}) for i in range(4)]
-        push(registry, "bench/fat:1", multi_layer_image(layers))
+        push_manifest(registry, "bench/fat:1", multi_layer_image(layers))
         layers = None
         extracted = os.path.join(workdir, "extracted")
         for name, data in files.items():

@@ -18,7 +18,7 @@ import unittest
 
 from harness import oci_layout, proxy
 from harness.case import RegscanCase
-from harness.push import ApiPusher
+from harness.push import push_manifest
 from harness.registry import Registry
 
 SHARED = os.environ.get("REGSCAN_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
@@ -78,13 +78,6 @@ def dpkg_packages():
     return {tuple(line.split(" ")[1:3]) for line in out.splitlines() if line.startswith("installed ")}
 
 
-def push(registry, target, manifest):
-    pusher = ApiPusher(registry)
-    repo, tag = target.rsplit(":", 1)
-    for blob in manifest.dependencies:
-        pusher.upload_blob(repo, blob.data)
-    pusher.put_manifest(repo, tag, manifest.media_type, manifest.data)
-    pusher.close()
 
 
 class ScanTest(RegscanCase):
@@ -134,7 +127,7 @@ class ScanTest(RegscanCase):
         cls.images["rpm/alma:9"] = image([({"/etc/os-release": ALMA_OS_RELEASE,
                                              "/var/lib/rpm/rpmdb.sqlite": rpmdb}, "gzip")])
         for target, manifest in cls.images.items():
-            push(cls.registry, target, manifest)
+            push_manifest(cls.registry, target, manifest)
         records = os.path.join(cls.workdir, "osv")
         os.makedirs(records)
         for record in RECORDS:
@@ -232,7 +225,7 @@ class ScanTest(RegscanCase):
         statuses = {i["status"] for i in self.report(second)["images"]}
         self.assertEqual(statuses, {"reused"})
         # a re-pushed tag is new again and rescanned; the unchanged one is reused
-        push(self.registry, "py/app:whiteouts", self.images["py/app:vulnerable"])
+        push_manifest(self.registry, "py/app:whiteouts", self.images["py/app:vulnerable"])
         try:
             third = self.scan("--allowList=py/*", state=state)
             self.assertEqual(third.summary()["New images found"], "1")
@@ -242,7 +235,7 @@ class ScanTest(RegscanCase):
                              {"PYSEC-2018-28", "PYSEC-2023-74"})
             self.assertEqual(images["py/app:vulnerable"]["status"], "reused")
         finally:
-            push(self.registry, "py/app:whiteouts", self.images["py/app:whiteouts"])
+            push_manifest(self.registry, "py/app:whiteouts", self.images["py/app:whiteouts"])
 
     def test_rescan_reports_what_the_first_scan_found(self):
         """With reports that need no package list back (table, JSON, CSV) a rescan

@@ -30,16 +30,21 @@ def canonical_json(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
 
 
-def tar_gz(files):
-    """A deterministic gzipped tar of {path: bytes} (mtime 0, root owned)."""
+def tar(files):
+    """A deterministic tar of {path: bytes} (root owned, mode 0644)."""
     raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for path in sorted(files):
             info = tarfile.TarInfo(path.lstrip("/"))
             info.size = len(files[path])
             info.mode = 0o644
-            tar.addfile(info, io.BytesIO(files[path]))
-    return gzip.compress(raw.getvalue(), mtime=0)
+            archive.addfile(info, io.BytesIO(files[path]))
+    return raw.getvalue()
+
+
+def tar_gz(files):
+    """A deterministic gzipped tar of {path: bytes} (mtime 0, root owned)."""
+    return gzip.compress(tar(files), mtime=0)
 
 
 class Blob:

@@ -104,3 +104,13 @@ class ApiPusher:
             for blob in manifest.dependencies:
                 self.mount_blob(blob.digest, from_repo, to_repo)
         self.put_manifest(to_repo, tag, manifest.media_type, manifest.data)
+
+
+def push_manifest(registry, target, manifest):
+    """Pushes `manifest` and its blobs as "repository:tag" through the registry API."""
+    pusher = ApiPusher(registry)
+    repo, tag = target.rsplit(":", 1)
+    for blob in manifest.dependencies:
+        pusher.upload_blob(repo, blob.data)
+    pusher.put_manifest(repo, tag, manifest.media_type, manifest.data)
+    pusher.close()
