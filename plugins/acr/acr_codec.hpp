@@ -1,5 +1,5 @@
-// Encodings the Azure flows need: Basic credentials (base64), JWT payloads
-// (base64url) and OAuth form bodies (application/x-www-form-urlencoded).
+// Encodings the Azure flows need: Basic credentials and JWT payloads (the
+// SDK's base64) and OAuth form bodies (application/x-www-form-urlencoded).
 #pragma once
 
 #include <optional>
@@ -8,12 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "regscan/base64.hpp"
+
 namespace regscan::acr {
 
-std::string base64_encode(std::string_view data);
-
-// Accepts base64url with or without padding; nullopt on any other character.
-std::optional<std::string> base64url_decode(std::string_view text);
+using sdk::base64_encode;
+using sdk::base64url_decode;
 
 // "a=1&b=x%20y", every name and value percent-encoded.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "acr_codec.hpp"
+#include "regscan/json_number.hpp"
 
 namespace regscan::acr {
 
@@ -27,13 +28,12 @@ std::optional<long long> jwt_expiry(std::string_view token) {
 std::optional<long long> seconds_field(const nlohmann::json& object, const std::string& key) {
     auto it = object.find(key);
     if (it == object.end()) return std::nullopt;
-    if (it->is_number_integer()) return it->get<long long>();
-    if (it->is_number()) return static_cast<long long>(it->get<double>());
+    if (it->is_number()) return sdk::json_seconds_value(*it);
     if (it->is_string()) {
         const auto& text = it->get_ref<const std::string&>();
         if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit))
             return std::nullopt;
-        return std::stoll(text);
+        return sdk::json_seconds_value(std::stoll(text));
     }
     return std::nullopt;
 }

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hub_pages.hpp"
+#include "regscan/base64.hpp"
 #include "regscan/error.hpp"
+#include "regscan/json_number.hpp"
 
 namespace regscan::dockerhub {
 namespace {
@@ -21,29 +23,6 @@ constexpr std::chrono::seconds renew_margin{60};
 constexpr std::chrono::seconds assumed_lifetime{540};
 constexpr std::chrono::seconds minimum_lifetime{30};
 
-std::string base64url_decode(std::string_view text) {
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int value;
-        if (c >= 'A' && c <= 'Z') value = c - 'A';
-        else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') value = c - '0' + 52;
-        else if (c == '-' || c == '+') value = 62;
-        else if (c == '_' || c == '/') value = 63;
-        else if (c == '=') break;
-        else return {};
-        buffer = (buffer << 6) | static_cast<unsigned>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFF);
-        }
-    }
-    return out;
-}
-
 // The status of a login route that this Hub deployment does not have.
 bool route_missing(long status) { return status == 404 || status == 405 || status == 501; }
 
@@ -53,12 +32,12 @@ std::optional<std::int64_t> jwt_expiry(const std::string& jwt) {
     auto first = jwt.find('.');
     auto second = first == std::string::npos ? std::string::npos : jwt.find('.', first + 1);
     if (second == std::string::npos) return std::nullopt;
-    auto claims = json::parse(base64url_decode(std::string_view(jwt).substr(first + 1, second - first - 1)), nullptr,
+    auto claims = json::parse(sdk::base64url_decode(std::string_view(jwt).substr(first + 1, second - first - 1)).value_or(""), nullptr,
                               false);
     if (!claims.is_object()) return std::nullopt;
     auto exp = claims.find("exp");
-    if (exp == claims.end() || !exp->is_number()) return std::nullopt;
-    return exp->get<std::int64_t>();
+    if (exp == claims.end()) return std::nullopt;
+    return sdk::json_seconds_value(*exp);
 }
 
 HubLogin::HubLogin(const sdk::Host& host, std::string api, std::string username, std::string secret)

@@ -34,17 +34,4 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     return {reinterpret_cast<const char*>(out), size};
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
-    if (text.empty()) return std::string{};
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::string out(text.size() / 4 * 3, '\0');
-    int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                               reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (size < 0) return std::nullopt;
-    // EVP_DecodeBlock counts padding as zero bytes.
-    size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
-    out.resize(static_cast<size_t>(size) - padding);
-    return out;
-}
-
 }  // namespace regscan::ecr

@@ -5,13 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "regscan/base64.hpp"
+
 namespace regscan::ecr {
 
 std::string sha256_hex(std::string_view data);
 // Raw 32-byte HMAC-SHA256 of data under key.
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string hex(std::string_view bytes);
-// nullopt when the text is not standard padded base64.
-std::optional<std::string> base64_decode(std::string_view text);
+using sdk::base64_decode;
 
 }  // namespace regscan::ecr

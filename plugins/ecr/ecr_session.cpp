@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ecr_crypto.hpp"
+#include "regscan/json_number.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::ecr {
@@ -87,8 +88,8 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
         sdk::TagInfo info;
         info.digest = string_field(detail, "imageDigest");
         info.media_type = string_field(detail, "imageManifestMediaType");
-        if (auto pushed = detail.find("imagePushedAt"); pushed != detail.end() && pushed->is_number())
-            info.pushed = rfc3339_from_epoch(pushed->get<double>());
+        if (auto pushed = detail.find("imagePushedAt"); pushed != detail.end())
+            if (auto seconds = sdk::json_seconds_value(*pushed)) info.pushed = rfc3339_from_epoch(double(*seconds));
         std::vector<std::string> names;
         if (auto tags = detail.find("imageTags"); tags != detail.end() && tags->is_array())
             for (const auto& tag : *tags)
@@ -155,8 +156,9 @@ void EcrSession::fetch_token() {
 
     const auto now = env_.now();
     auto expires = data.find("expiresAt");
-    if (expires != data.end() && expires->is_number()) {
-        auto expires_at = from_epoch(expires->get<double>());
+    auto expires_seconds = expires != data.end() ? sdk::json_seconds_value(*expires) : std::nullopt;
+    if (expires_seconds) {
+        auto expires_at = from_epoch(double(*expires_seconds));
         auto margin = std::min<TimePoint::duration>(token_margin, (expires_at - now) / 2);
         refresh_at_ = expires_at > now ? expires_at - margin : now;
     } else {

@@ -22,7 +22,7 @@
 #include "regscan/host.hpp"
 #include "regscan/registry.hpp"
 #include "scan/config_checks.hpp"
-#include "util/json_number.hpp"
+#include "regscan/json_number.hpp"
 #include "util/text.hpp"
 
 using namespace regscan;
@@ -53,7 +53,7 @@ void tags(const std::string& text) {
 
 void answers(const std::string& text) {
     auto answer = json::parse(text);
-    (void)util::json_integer(answer, "score", 0);  // identify, as registry_session reads it
+    (void)sdk::json_integer(answer, "score", 0);  // identify, as registry_session reads it
     (void)answer.value("type", "");
     (void)answer.value("authorization", "");     // authorize
 }

@@ -1,5 +1,5 @@
 // What the acr plugin's unit tests add to the shared fake host
-// (fake_host.hpp): JSON replies and unsigned JWTs.
+// (regscan/testing/fake_host.hpp): JSON replies and unsigned JWTs.
 #pragma once
 
 #include <string>
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acr_codec.hpp"
-#include "fake_host.hpp"
+#include "regscan/testing/fake_host.hpp"
 
 namespace acr_test {
 

@@ -1,5 +1,5 @@
 // What the dockerhub plugin's unit tests add to the shared fake host
-// (fake_host.hpp): Docker Hub's JSON replies.
+// (regscan/testing/fake_host.hpp): Docker Hub's JSON replies.
 #pragma once
 
 #include <string>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_host.hpp"
+#include "regscan/testing/fake_host.hpp"
 
 namespace dockerhub_test {
 

@@ -1,5 +1,5 @@
 // Stand-ins for what the ecr plugin takes from outside: the shared fake host
-// (fake_host.hpp) with AWS reply shapes, and an Environment with a fixed
+// (regscan/testing/fake_host.hpp) with AWS reply shapes, and an Environment with a fixed
 // variable map, a settable clock and no real sleep.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecr_environment.hpp"
-#include "fake_host.hpp"
+#include "regscan/testing/fake_host.hpp"
 
 namespace ecr_test {
 

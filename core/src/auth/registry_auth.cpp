@@ -5,8 +5,8 @@
 
 #include "log/secrets.hpp"
 #include "regscan/url.hpp"
-#include "util/crypto.hpp"
-#include "util/json_number.hpp"
+#include "regscan/base64.hpp"
+#include "regscan/json_number.hpp"
 
 namespace regscan::auth {
 namespace {
@@ -35,11 +35,18 @@ http::Response refused(const std::string& why) {
 
 }  // namespace
 
+std::string Credentials::authorization() const {
+    if (empty()) return {};
+    if (token_only()) return "Bearer " + password;
+    return "Basic " + sdk::base64_encode(username + ":" + password);
+}
+
 RegistryAuth::RegistryAuth(http::HttpClient& client, Credentials credentials)
     : client_(client), credentials_(std::move(credentials)) {
     log::add_secret(credentials_.password);
+    log::add_secret(credentials_.authorization());
     if (!credentials_.empty())
-        log::add_secret(util::base64_encode(credentials_.username + ":" + credentials_.password));
+        log::add_secret(sdk::base64_encode(credentials_.username + ":" + credentials_.password));
 }
 
 void RegistryAuth::set_authorize_hook(AuthorizeHook hook) { hook_ = std::move(hook); }
@@ -102,29 +109,39 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
                                                                         const std::string& scope,
                                                                         const http::Request& request,
                                                                         std::chrono::seconds& lifetime) {
+    const Credentials* credentials = &credentials_;
+    std::optional<PluginAuthorization> decided;
     if (hook_) {
         sdk::AuthRequest ask{request.url, request.method, scope, challenge.scheme, challenge.params};
         try {
-            if (auto value = hook_(ask)) {
-                log::add_secret(*value);
-                return {value, {}};
-            }
+            decided = hook_(ask);
         } catch (const std::exception& e) {
             return {std::nullopt, std::string("plugin authorisation failed: ") + e.what()};
         }
+        if (decided && !decided->authorization.empty()) {
+            log::add_secret(decided->authorization);
+            return {decided->authorization, {}};
+        }
+        if (decided && decided->credentials) {
+            log::add_secret(decided->credentials->password);
+            log::add_secret(decided->credentials->authorization());
+            credentials = &*decided->credentials;
+        }
     }
     if (sdk::iequals(challenge.scheme, "Basic")) {
-        if (credentials_.empty()) return {std::nullopt, {}};
+        if (credentials->empty()) return {std::nullopt, {}};
         lifetime = basic_lifetime;
-        return {"Basic " + util::base64_encode(credentials_.username + ":" + credentials_.password), {}};
+        return {credentials->authorization(), {}};
     }
-    if (sdk::iequals(challenge.scheme, "Bearer")) return bearer_token(challenge, scope, request.url, lifetime);
+    if (sdk::iequals(challenge.scheme, "Bearer"))
+        return bearer_token(challenge, scope, request.url, *credentials, lifetime);
     return {std::nullopt, {}};
 }
 
 std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(const Challenge& challenge,
                                                                               const std::string& scope,
                                                                               const std::string& registry_url,
+                                                                              const Credentials& credentials,
                                                                               std::chrono::seconds& lifetime) {
     std::string realm = challenge.param("realm");
     if (realm.empty()) return {std::nullopt, "Bearer challenge without a realm"};
@@ -147,9 +164,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
     }
     http::Request token_request;
     token_request.url = url + query;
-    if (!credentials_.empty())
-        token_request.headers.emplace_back(
-            "Authorization", "Basic " + util::base64_encode(credentials_.username + ":" + credentials_.password));
+    if (!credentials.empty()) token_request.headers.emplace_back("Authorization", credentials.authorization());
     auto response = client_.send(token_request);
     if (!response.ok())
         return {std::nullopt, "token request to " + realm + " failed: " + response.describe()};
@@ -159,7 +174,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         if (token.empty()) token = body.value("access_token", "");
         if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
         log::add_secret(token);
-        long expires_in = util::json_integer(body, "expires_in", 0L);
+        long expires_in = sdk::json_integer(body, "expires_in", 0L);
         lifetime = expires_in > 0 ? std::chrono::seconds(expires_in) : default_token_lifetime;
         return {"Bearer " + token, {}};
     } catch (const nlohmann::json::exception&) {

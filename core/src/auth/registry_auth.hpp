@@ -17,15 +17,29 @@
 
 namespace regscan::auth {
 
+// A password without a username is a token (an access token, a PAT): it is
+// sent as `Bearer <token>` to a Basic challenge and to the token realm, since
+// Basic ":<token>" is refused by JWT realms.
 struct Credentials {
     std::string username;
     std::string password;
     [[nodiscard]] bool empty() const { return username.empty() && password.empty(); }
+    [[nodiscard]] bool token_only() const { return username.empty() && !password.empty(); }
+    // The Authorization value these credentials give a Basic challenge or a
+    // token realm; "" when there are none.
+    [[nodiscard]] std::string authorization() const;
 };
 
-// A plugin's authorize(): the Authorization value, nullopt for the standard
-// flow; throws sdk::Error when the vendor refused.
-using AuthorizeHook = std::function<std::optional<std::string>(const sdk::AuthRequest&)>;
+// What a plugin's authorize() decided for one request: its own Authorization
+// value, or the standard flow with credentials of its choosing (SDK 1.2).
+struct PluginAuthorization {
+    std::string authorization;
+    std::optional<Credentials> credentials;
+};
+
+// A plugin's authorize(): nullopt for the standard flow with the user's
+// credentials; throws sdk::Error when the vendor refused.
+using AuthorizeHook = std::function<std::optional<PluginAuthorization>(const sdk::AuthRequest&)>;
 
 class RegistryAuth {
 public:
@@ -54,6 +68,7 @@ private:
     std::pair<std::optional<std::string>, std::string> bearer_token(const Challenge& challenge,
                                                                     const std::string& scope,
                                                                     const std::string& registry_url,
+                                                                    const Credentials& credentials,
                                                                     std::chrono::seconds& lifetime);
 
     http::HttpClient& client_;

@@ -58,6 +58,13 @@ std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> l
                                                      ": not in the distribution spec's grammar, not requested"});
             continue;
         }
+        if (!repository.plugin_data.is_null() &&
+            repository.plugin_data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() >
+                limits.max_plugin_data) {
+            failures.push_back({repository.name, "the plugin's data for this repository is larger than " +
+                                                     std::to_string(limits.max_plugin_data) + " bytes: not listed"});
+            continue;
+        }
         if (!names.insert(repository.name).second) continue;
         if (kept.size() == limits.max_repositories) {
             failures.push_back({catalog_name, "more than " + std::to_string(limits.max_repositories) +
@@ -163,6 +170,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
     });
     std::sort(result.failures.begin(), result.failures.end(),
               [](const auto& a, const auto& b) { return a.repository < b.repository; });
+    result.notes = session.notes();
     return result;
 }
 

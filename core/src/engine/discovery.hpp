@@ -15,6 +15,7 @@ struct Discovery {
     size_t repositories = 0;
     std::vector<ImageRecord> images;
     std::vector<RepositoryFailure> failures;
+    std::vector<std::string> notes;  // the plugin's discovery notes (SDK 1.2)
 };
 
 // Every listing runs within its bounds (limits: pages, bytes, entries, time

@@ -119,7 +119,7 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
         throw Fatal(app::exit_code_for(e.status()), "discovery of " + options.url + " failed: " + e.what());
     }
     apply_filters(discovery.images, options, pipeline.authority());
-    return pipeline.run(discovery.images, discovery.failures);
+    return pipeline.run(discovery.images, discovery.failures, discovery.notes);
 }
 
 }  // namespace regscan::engine

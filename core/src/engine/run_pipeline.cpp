@@ -60,7 +60,8 @@ std::vector<StoredResult> RunPipeline::keep_renderings(const ImageRecord& image,
     return rendered;
 }
 
-ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures) {
+ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
+                          const std::vector<std::string>& notes) {
     const bool scanning = options_.mode == Mode::scan;
     const std::string started = util::now_utc();
     try {
@@ -160,6 +161,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     Totals totals = count_totals(images, outcome, failures, findings);
     totals.malware = scanning && options_.malware.enabled;
     totals.malware_layers_examined = counters.layers_malware_examined;
+    totals.discovery_notes = notes;
     nlohmann::json summary = summary_json(totals, authority_, mode, started, util::now_utc(), failures);
 
     ReportPaths paths;

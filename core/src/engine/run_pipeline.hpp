@@ -29,8 +29,9 @@ public:
     [[nodiscard]] const std::string& authority() const { return authority_; }
 
     // Resolves, scans (scan mode) and reports `images`; `failures` are the
-    // repositories discovery could not list.
-    app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures);
+    // repositories discovery could not list, `notes` what the plugin noted.
+    app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
+                      const std::vector<std::string>& notes = {});
 
 private:
     // Stores what a rescan needs of a freshly scanned tag when no reporter

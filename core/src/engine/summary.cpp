@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "log/secrets.hpp"
+#include "util/text.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -72,6 +73,8 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
                             const std::vector<RepositoryFailure>& failures) {
     nlohmann::json failed = nlohmann::json::array();
     for (const auto& f : failures) failed.push_back({{"repository", f.repository}, {"error", log::redact(f.error)}});
+    nlohmann::json notes = nlohmann::json::array();
+    for (const auto& note : totals.discovery_notes) notes.push_back(log::redact(note));
     return {{"registry", registry},
             {"mode", mode},
             {"started", started},
@@ -90,7 +93,8 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
               {"images_incomplete", totals.malware_incomplete},
               {"images_not_scanned", totals.malware_not_scanned},
               {"layers_examined", totals.malware_layers_examined}}},
-            {"failed_repositories", failed}};
+            {"failed_repositories", failed},
+            {"discovery_notes", notes}};
 }
 
 void ReportPaths::choose_details(const std::string& stem) {
@@ -131,6 +135,10 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
     }
     out << line("Images skipped", std::to_string(t.images_skipped));
     out << line("Repositories failed", std::to_string(t.failed_repositories));
+    if (!t.discovery_notes.empty()) {
+        out << line("Discovery notes", std::to_string(t.discovery_notes.size()));
+        for (const auto& note : t.discovery_notes) out << "  - " << util::escape_control(log::redact(note)) << "\n";
+    }
     if (scanning) {
         out << line("Violation details", paths.violation_details.empty() ? "-" : paths.violation_details);
         out << line("Vulnerability details", paths.vulnerability_details.empty() ? "-" : paths.vulnerability_details);

@@ -31,6 +31,7 @@ struct Totals {
     size_t malware_incomplete = 0;
     size_t malware_not_scanned = 0;
     size_t malware_layers_examined = 0;
+    std::vector<std::string> discovery_notes;  // a plugin's (SDK 1.2 host.discovery_note)
 
     // Findings (vulnerabilities and misconfigurations) at or above `floor`.
     [[nodiscard]] size_t at_or_above(scan::Severity floor) const;

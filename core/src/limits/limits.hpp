@@ -42,6 +42,7 @@ struct Limits {
     size_t max_repositories = 100000;  // --max-repositories: the first N are kept
     size_t max_listed_tags = 100000;   // per repository (--max-listed-tags)
     size_t max_listing_pages = 10000;  // requests of one listing (--max-listing-pages)
+    size_t max_plugin_data = 64 * KiB;  // a repository's SDK 1.2 plugin_data, serialized
     std::chrono::seconds listing_timeout{600};     // one listing (--listing-timeout)
     std::chrono::seconds discovery_timeout{7200};  // all of discovery (--discovery-timeout)
 

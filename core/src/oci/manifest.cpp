@@ -1,5 +1,5 @@
 #include "oci/manifest.hpp"
-#include "util/json_number.hpp"
+#include "regscan/json_number.hpp"
 
 #include <stdexcept>
 
@@ -14,7 +14,7 @@ Descriptor parse_descriptor(const json& j) {
     Descriptor d;
     d.media_type = j.value("mediaType", "");
     d.digest = j.value("digest", "");
-    d.size = util::json_integer(j, "size", 0LL);
+    d.size = sdk::json_integer(j, "size", 0LL);
     d.artifact_type = j.value("artifactType", "");
     if (j.contains("urls") && j["urls"].is_array())
         for (const auto& u : j["urls"])
@@ -66,7 +66,7 @@ Manifest parse_manifest(std::string_view body, std::string_view content_type) {
     if (m.media_type.empty()) m.media_type = std::string(content_type.substr(0, content_type.find(';')));
     m.artifact_type = j.value("artifactType", "");
 
-    if (util::json_integer(j, "schemaVersion", 0) == 1 || m.media_type == media::docker_schema1 ||
+    if (sdk::json_integer(j, "schemaVersion", 0) == 1 || m.media_type == media::docker_schema1 ||
         m.media_type == media::docker_schema1_signed) {
         m.kind = ManifestKind::Schema1;
         return m;

@@ -1,10 +1,14 @@
 #include "plugin/host_services.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include "log/secrets.hpp"
 #include "plugin/listing_budget.hpp"
 #include "plugin/response_export.hpp"
+#include "util/text.hpp"
 
 namespace regscan::plugin {
 
@@ -19,6 +23,25 @@ HostServices::HostServices(http::HttpClient& client, std::string plugin_id)
     api_.http_release = &HostServices::http_release;
     api_.out_write = &HostServices::out_write;
     api_.add_secret = &HostServices::add_secret;
+    api_.note = &HostServices::note;
+}
+
+std::vector<std::string> HostServices::notes() const {
+    std::lock_guard lock(notes_mutex_);
+    return notes_;
+}
+
+void HostServices::note(void* ctx, const char* message) {
+    auto* self = static_cast<HostServices*>(ctx);
+    if (!message) return;
+    // A plugin repeating itself on every page must not grow the summary without bound.
+    constexpr size_t max_notes = 100;
+    constexpr size_t max_note_size = 1024;
+    std::string text = util::valid_utf8(std::string_view(message, std::min(std::strlen(message), max_note_size)));
+    spdlog::warn("{} plugin={}", text, self->plugin_id_);
+    std::lock_guard lock(self->notes_mutex_);
+    if (self->notes_.size() < max_notes && std::find(self->notes_.begin(), self->notes_.end(), text) == self->notes_.end())
+        self->notes_.push_back(std::move(text));
 }
 
 void HostServices::log(void* ctx, regscan_log_level level, const char* message) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "auth/registry_auth.hpp"
 #include "http/http_client.hpp"
@@ -25,6 +27,8 @@ public:
     // Requests flagged REGSCAN_HTTP_REGISTRY_AUTH go through `auth`.
     void set_registry_auth(auth::RegistryAuth* auth) { auth_.store(auth); }
     [[nodiscard]] const regscan_host_api* api() const { return &api_; }
+    // What the plugin noted for the run summary (SDK 1.2 host.discovery_note).
+    [[nodiscard]] std::vector<std::string> notes() const;
 
 private:
     static void log(void* ctx, regscan_log_level level, const char* message);
@@ -32,11 +36,14 @@ private:
     static void http_release(void* ctx, regscan_http_response* response);
     static void out_write(regscan_out* out, const char* data, size_t size);
     static void add_secret(void* ctx, const char* value);
+    static void note(void* ctx, const char* message);
 
     http::HttpClient& client_;
     std::string plugin_id_;
     std::atomic<auth::RegistryAuth*> auth_{nullptr};
     regscan_host_api api_{};
+    mutable std::mutex notes_mutex_;
+    std::vector<std::string> notes_;
 };
 
 }  // namespace regscan::plugin

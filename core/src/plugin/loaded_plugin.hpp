@@ -33,6 +33,7 @@ public:
     [[nodiscard]] std::string version() const { return descriptor_->version ? descriptor_->version : ""; }
     [[nodiscard]] std::string description() const { return descriptor_->description ? descriptor_->description : ""; }
     [[nodiscard]] std::string sdk_version() const;
+    [[nodiscard]] unsigned abi_minor() const { return descriptor_->abi_minor; }
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     [[nodiscard]] std::vector<std::string> registry_types() const;
     [[nodiscard]] const std::vector<PluginOption>& options() const { return options_; }

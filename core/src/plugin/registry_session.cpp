@@ -1,9 +1,10 @@
 #include "plugin/registry_session.hpp"
-#include "util/json_number.hpp"
+#include "regscan/json_number.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "plugin/listing_budget.hpp"
 #include "regscan/error.hpp"
 
 namespace regscan::plugin {
@@ -28,6 +29,47 @@ nlohmann::json parse_json(const std::string& what, const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+// A second identify() pass runs when no plugin scored this much from the URL
+// and the /v2/ ping alone.
+constexpr int certain_enough = 50;
+
+// One pass over every registry plugin; `may_request` only for 1.2 plugins,
+// each then bounded to one request (the listing budget the host spends).
+void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Probe probe, Identified& best,
+                   std::string& vetoed_for) {
+    const std::string probe_json = nlohmann::json(probe).dump();
+    for (const auto& plugin : plugins.plugins) {
+        if (!plugin->registry()) continue;
+        if (probe.may_request && plugin->abi_minor() < 2) continue;
+        HostServices host(client, plugin->id());
+        ListingBudget budget;
+        budget.max_pages = probe.may_request ? 1 : 0;
+        budget.max_bytes = 64 * 1024;
+        budget.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        budget.deadline_reason = "identification takes at most 30 s";
+        ListingScope scope(budget);
+        regscan_out out;
+        if (plugin->registry()->identify(host.api(), probe_json.c_str(), &out) != REGSCAN_OK) {
+            spdlog::debug("plugin {} could not identify {}: {}", plugin->id(), probe.url, out.data);
+            continue;
+        }
+        try {
+            auto answer = nlohmann::json::parse(out.data);
+            int score = sdk::json_integer(answer, "score", 0);
+            spdlog::debug("plugin {} scored {} for {}{}", plugin->id(), score, probe.url,
+                          probe.may_request ? " (probing)" : "");
+            if (score < 0) vetoed_for = answer.value("type", "");
+            if (score > best.score) best = {plugin, answer.value("type", ""), score};
+        } catch (const nlohmann::json::exception&) {
+            spdlog::warn("plugin {} answered identify with malformed JSON", plugin->id());
+        }
+    }
+}
+
+}  // namespace
+
 Identified identify_registry(const PluginSet& plugins, http::HttpClient& client, const sdk::Probe& probe,
                              const std::string& forced_type) {
     if (!forced_type.empty()) {
@@ -36,24 +78,13 @@ Identified identify_registry(const PluginSet& plugins, http::HttpClient& client,
     }
     Identified best;
     std::string vetoed_for;  // a registry type whose own plugin is missing
-    const std::string probe_json = nlohmann::json(probe).dump();
-    for (const auto& plugin : plugins.plugins) {
-        if (!plugin->registry()) continue;
-        HostServices host(client, plugin->id());
-        regscan_out out;
-        if (plugin->registry()->identify(host.api(), probe_json.c_str(), &out) != REGSCAN_OK) {
-            spdlog::debug("plugin {} could not identify {}: {}", plugin->id(), probe.url, out.data);
-            continue;
-        }
-        try {
-            auto answer = nlohmann::json::parse(out.data);
-            int score = util::json_integer(answer, "score", 0);
-            spdlog::debug("plugin {} scored {} for {}", plugin->id(), score, probe.url);
-            if (score < 0) vetoed_for = answer.value("type", "");
-            if (score > best.score) best = {plugin, answer.value("type", ""), score};
-        } catch (const nlohmann::json::exception&) {
-            spdlog::warn("plugin {} answered identify with malformed JSON", plugin->id());
-        }
+    sdk::Probe first = probe;
+    first.may_request = false;
+    identify_pass(plugins, client, first, best, vetoed_for);
+    if (best.score < certain_enough && vetoed_for.empty()) {
+        sdk::Probe second = probe;
+        second.may_request = true;
+        identify_pass(plugins, client, second, best, vetoed_for);
     }
     if (!best.plugin && vetoed_for.empty()) {
         if (auto fallback = plugins.for_type("DEFAULT_V2")) best = {fallback, "DEFAULT_V2", 0};
@@ -96,14 +127,34 @@ std::vector<sdk::TagInfo> RegistrySession::tags(const sdk::Repository& repositor
     return parse_json(what, text).get<std::vector<sdk::TagInfo>>();
 }
 
-std::optional<std::string> RegistrySession::authorize(const sdk::AuthRequest& request) {
+std::optional<auth::PluginAuthorization> RegistrySession::authorize(const sdk::AuthRequest& request) {
     const std::string request_json = nlohmann::json(request).dump();
     regscan_out out;
     auto status = plugin_->registry()->authorize(session_, request_json.c_str(), &out);
     if (status == REGSCAN_UNSUPPORTED) return std::nullopt;
     if (status != REGSCAN_OK) throw sdk::Error(status, out.data.empty() ? "authorisation refused" : out.data);
     auto answer = parse_json("authorize", out.data);
-    return answer.value("authorization", "");
+    auto text = [&](const nlohmann::json& object, const char* key) {
+        auto it = object.find(key);
+        if (it == object.end() || it->is_null()) return std::string{};
+        if (!it->is_string())
+            throw sdk::Error(REGSCAN_ERROR, "authorize: plugin " + plugin_->id() + " answered \"" + key +
+                                                "\" that is not a string");
+        return it->get<std::string>();
+    };
+    if (!answer.is_object()) throw sdk::Error(REGSCAN_ERROR, "authorize: plugin " + plugin_->id() + " answered no object");
+    auth::PluginAuthorization decided;
+    decided.authorization = text(answer, "authorization");
+    // SDK 1.2: the standard flow with credentials the plugin chose.
+    if (auto credentials = answer.find("credentials"); decided.authorization.empty() && credentials != answer.end() &&
+                                                       credentials->is_object()) {
+        auto token = text(*credentials, "token");
+        decided.credentials = token.empty() ? auth::Credentials{text(*credentials, "username"),
+                                                                 text(*credentials, "password")}
+                                            : auth::Credentials{"", token};
+    }
+    if (decided.authorization.empty() && !decided.credentials) return std::nullopt;
+    return decided;
 }
 
 }  // namespace regscan::plugin

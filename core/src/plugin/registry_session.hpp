@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/registry_auth.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/loaded_plugin.hpp"
 #include "regscan/registry.hpp"
@@ -38,7 +39,9 @@ public:
 
     std::vector<sdk::Repository> repositories();
     std::vector<sdk::TagInfo> tags(const sdk::Repository& repository);
-    std::optional<std::string> authorize(const sdk::AuthRequest& request);
+    std::optional<auth::PluginAuthorization> authorize(const sdk::AuthRequest& request);
+    // What the plugin noted for the run summary so far.
+    [[nodiscard]] std::vector<std::string> notes() const { return host_.notes(); }
 
 private:
     std::shared_ptr<LoadedPlugin> plugin_;

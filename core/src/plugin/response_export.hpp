@@ -1,39 +1,13 @@
-// Hands a response across the ABI: the host keeps it (with the header block
-// it points into) alive until the plugin calls http_release. Shared by the
-// host services and the fake host of the plugins' unit tests.
+// The response hand-over lives in the SDK (the test host shares it); the core
+// names it here.
 #pragma once
 
-#include <memory>
-#include <string>
-
-#include "regscan/plugin_abi.h"
+#include "regscan/testing/response_export.hpp"
 
 namespace regscan::plugin {
 
-// `Response` has status, headers (name/value pairs), body and error.
-template <class Response>
-struct HeldResponse {
-    Response response;
-    std::string header_text;
-};
-
-template <class Response>
-regscan_status export_response(std::unique_ptr<HeldResponse<Response>> held, regscan_http_response* out) {
-    for (const auto& [name, value] : held->response.headers) held->header_text += name + ": " + value + "\r\n";
-    out->status = held->response.status;
-    out->headers = held->header_text.c_str();
-    out->headers_size = held->header_text.size();
-    out->body = held->response.body.data();
-    out->body_size = held->response.body.size();
-    out->error = held->response.status == 0 ? held->response.error.c_str() : nullptr;
-    out->host_data = held.release();
-    return out->status ? REGSCAN_OK : REGSCAN_UNREACHABLE;
-}
-
-template <class Response>
-void release_response(regscan_http_response* response) {
-    delete static_cast<HeldResponse<Response>*>(response->host_data);
-    response->host_data = nullptr;
-}
+using regscan::sdk::testing::export_response;
+using regscan::sdk::testing::HeldResponse;
+using regscan::sdk::testing::release_response;
 
 }  // namespace regscan::plugin

@@ -37,25 +37,4 @@ std::string sha256_hex(std::string_view data) {
     return sha.hex_digest();
 }
 
-std::string base64_encode(std::string_view data) {
-    std::string out(4 * ((data.size() + 2) / 3), '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-    out.resize(static_cast<size_t>(n));
-    return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-    std::string padded(text);
-    while (padded.size() % 4) padded += '=';
-    std::vector<unsigned char> out(padded.size() / 4 * 3 + 1);
-    int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(padded.data()),
-                            static_cast<int>(padded.size()));
-    if (n < 0) return std::nullopt;
-    // EVP_DecodeBlock counts padding as zero bytes; drop them.
-    size_t pad = 0;
-    for (auto it = padded.rbegin(); it != padded.rend() && *it == '='; ++it) ++pad;
-    return std::string(reinterpret_cast<char*>(out.data()), static_cast<size_t>(n) - pad);
-}
-
 }  // namespace regscan::util

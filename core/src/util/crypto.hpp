@@ -24,8 +24,5 @@ private:
 };
 
 std::string sha256_hex(std::string_view data);
-std::string base64_encode(std::string_view data);
-// nullopt on malformed input. Accepts unpadded input too.
-std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace regscan::util

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,15 @@ public:
     void debug(const std::string& m) const { log(REGSCAN_LOG_DEBUG, m); }
     void info(const std::string& m) const { log(REGSCAN_LOG_INFO, m); }
     void warn(const std::string& m) const { log(REGSCAN_LOG_WARN, m); }
+
+    // (1.2) A warning the run summary lists too; a plain warning on an older core.
+    void discovery_note(const std::string& message) const {
+        constexpr size_t needed = offsetof(regscan_host_api, note) + sizeof(api_->note);
+        if (api_->struct_size >= needed && api_->note)
+            api_->note(api_->ctx, message.c_str());
+        else
+            warn(message);
+    }
 
     void add_secret(const std::string& value) const {
         if (!value.empty()) api_->add_secret(api_->ctx, value.c_str());

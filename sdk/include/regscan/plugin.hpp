@@ -105,10 +105,22 @@ struct RegistryTrampolines {
     }
     static regscan_status authorize(regscan_session* s, const char* request_json, regscan_out* out) noexcept {
         return guarded(box(s)->host.raw(), out, [&] {
+            const Host& host = box(s)->host;
             auto header = box(s)->session->authorize(nlohmann::json::parse(request_json).get<AuthRequest>());
-            if (!header) return REGSCAN_UNSUPPORTED;
-            box(s)->host.add_secret(*header);
-            box(s)->host.write(out, nlohmann::json{{"authorization", *header}}.dump());
+            if (header) {
+                host.add_secret(*header);
+                host.write(out, nlohmann::json{{"authorization", *header}}.dump());
+                return REGSCAN_OK;
+            }
+            auto credentials = box(s)->session->pull_credentials();
+            if (!credentials) return REGSCAN_UNSUPPORTED;
+            host.add_secret(credentials->password);
+            host.add_secret(credentials->token);
+            nlohmann::json answer = nlohmann::json::object();
+            if (!credentials->token.empty()) answer["token"] = credentials->token;
+            if (!credentials->username.empty()) answer["username"] = credentials->username;
+            if (!credentials->password.empty()) answer["password"] = credentials->password;
+            host.write(out, nlohmann::json{{"credentials", answer}}.dump());
             return REGSCAN_OK;
         });
     }

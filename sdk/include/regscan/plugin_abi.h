@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define REGSCAN_ABI_MAJOR 1
-#define REGSCAN_ABI_MINOR 1
+#define REGSCAN_ABI_MINOR 2
 
 /* The exported entry point: a data symbol of this name, placed in the ELF
  * section REGSCAN_ENTRY_SECTION, holding the address of a
@@ -113,6 +113,11 @@ typedef struct regscan_host_api {
     /* Register a value (token, password) that must never appear in logs,
      * reports or error messages. */
     void (*add_secret)(void *ctx, const char *value);
+    /* (1.2) Something the user must know about the discovery (a listing that
+     * changed while it was read, a repository left out and why): logged at
+     * warning level and listed in the run summary. Read only when
+     * struct_size covers it. */
+    void (*note)(void *ctx, const char *message);
 } regscan_host_api;
 
 typedef struct regscan_session regscan_session; /* plugin-defined */
@@ -123,7 +128,10 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
  * distribution client at the pull address each repository names.
  *
  * JSON shapes (documented in sdk/README.md):
- *   identify  in : {"url","scheme","host","port","ping":{"status","headers":{lowercase name: value},"error"}}
+ *   identify  in : {"url","scheme","host","port","ping":{"status","headers":{lowercase name: value},"error"},
+ *                   "may_request": bool}   ("may_request" (1.2): true only in the second pass, run when
+ *                   no plugin scored 50 or more from the URL and ping: the plugin may then make one
+ *                   unauthenticated GET to tell its type; the host refuses any further request)
  *             out: {"score": 0..100, "type": "ECR"}     (0 = not mine; negative = this URL
  *                  belongs to registry type "type", which needs its own plugin: the core
  *                  then does not fall back to DEFAULT_V2 when no plugin claims it)
@@ -131,13 +139,16 @@ typedef struct regscan_session regscan_session; /* plugin-defined */
  *                   "limits":{"repositories": N, "tags": N}}   ("limits" from 1.1.1: the most
  *                   entries the core keeps; a listing may stop at one more)
  *   list_repositories out: [{"name": "team/app", "pull_base": "https://host", "pull_name": "team/app",
- *                            "reference": "docker.io/team/app"}]   (only "name" required)
+ *                            "reference": "docker.io/team/app", "plugin_data": any}]   (only "name"
+ *                            required; "plugin_data" (1.2): handed back unchanged to list_tags)
  *   list_tags in : one element of list_repositories' array
  *             out: [{"tag","digest","created","pushed","media_type",
  *                    "platforms":[{"platform":"linux/arm64/v8","digest"}]}]  (only "tag" or "digest" required;
  *                    "platforms" (1.1): the image manifests of an index, as the vendor API lists them)
  *   authorize in : {"url","method","scope","challenge":{"scheme","params":{...}}}
  *             out: {"authorization": "Bearer ..."}
+ *                  or (1.2) {"credentials": {"username","password"} or {"token"}}: the core runs its
+ *                  standard Basic/Bearer flow with these instead of the user's credentials
  */
 typedef struct regscan_registry_api {
     uint32_t struct_size;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "regscan/host.hpp"
+#include "regscan/json_number.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::sdk {
@@ -24,6 +25,11 @@ struct Probe {
     long ping_status = 0;                         // 0: no answer
     std::map<std::string, std::string> ping_headers;  // lowercase names
     std::string ping_error;
+    // (1.2) identify() runs in two passes. Pass 1 (false): decide from the URL
+    // and the ping alone, no HTTP. When no plugin scored 50 or more, 1.2
+    // plugins are asked again with true: each may make ONE unauthenticated GET
+    // (a vendor's status endpoint) to prove the type; the host refuses more.
+    bool may_request = false;
 
     [[nodiscard]] std::string ping_header(const std::string& lowercase_name) const {
         auto it = ping_headers.find(lowercase_name);
@@ -65,6 +71,10 @@ struct Repository {
     // The canonical reference clients pull it by, when that is not
     // <registry host>/<name>: "docker.io/library/nginx". Used in reports.
     std::string reference;
+    // (1.2) The plugin's own data for this repository (a project, an API id,
+    // a repository key), any JSON value; null: none. The core hands it back
+    // unchanged to tags() and never shows it. At most 64 KiB serialized.
+    nlohmann::json plugin_data;
 };
 
 // One image manifest of a multi-platform tag, as a vendor API lists it.
@@ -94,6 +104,16 @@ struct AuthRequest {
     std::map<std::string, std::string> challenge_params;
 };
 
+// (1.2) Credentials a plugin wants the core's standard /v2/ flow to use
+// instead of the user's: username + password (Basic, and Basic to the token
+// realm), or a token alone (`Bearer <token>` to a Basic challenge and to the
+// realm).
+struct Credentials {
+    std::string username;
+    std::string password;
+    std::string token;
+};
+
 class Session {
 public:
     virtual ~Session() = default;
@@ -103,6 +123,9 @@ public:
     // The Authorization header value for a /v2/ request, or nullopt to let
     // the core run the standard Basic/Bearer flow. Called concurrently.
     virtual std::optional<std::string> authorize(const AuthRequest& /*request*/) { return std::nullopt; }
+    // (1.2) When authorize() gives nullopt: the credentials the core's
+    // standard flow uses (nullopt: the user's own). Called concurrently.
+    [[nodiscard]] virtual std::optional<Credentials> pull_credentials() const { return std::nullopt; }
 };
 
 // ---- JSON shapes that cross the ABI (see plugin_abi.h) ----
@@ -112,12 +135,15 @@ inline void to_json(nlohmann::json& j, const Repository& r) {
     if (!r.pull_base.empty()) j["pull_base"] = r.pull_base;
     if (!r.pull_name.empty()) j["pull_name"] = r.pull_name;
     if (!r.reference.empty()) j["reference"] = r.reference;
+    if (!r.plugin_data.is_null()) j["plugin_data"] = r.plugin_data;
 }
 inline void from_json(const nlohmann::json& j, Repository& r) {
     r.name = j.value("name", "");
     r.pull_base = j.value("pull_base", "");
     r.pull_name = j.value("pull_name", "");
     r.reference = j.value("reference", "");
+    auto data = j.find("plugin_data");
+    r.plugin_data = data == j.end() ? nlohmann::json() : *data;
 }
 inline void to_json(nlohmann::json& j, const TagInfo& t) {
     j = nlohmann::json::object();
@@ -154,8 +180,8 @@ inline void from_json(const nlohmann::json& j, SessionConfig& c) {
     c.password = j.value("password", "");
     c.options = j.value("options", std::map<std::string, std::string>{});
     if (auto limits = j.find("limits"); limits != j.end() && limits->is_object()) {
-        c.max_repositories = limits->value("repositories", size_t{0});
-        c.max_tags = limits->value("tags", size_t{0});
+        c.max_repositories = json_integer(*limits, "repositories", size_t{0});
+        c.max_tags = json_integer(*limits, "tags", size_t{0});
     }
 }
 inline void to_json(nlohmann::json& j, const Probe& p) {
@@ -163,15 +189,18 @@ inline void to_json(nlohmann::json& j, const Probe& p) {
          {"scheme", p.parsed.scheme},
          {"host", p.parsed.host},
          {"port", p.parsed.port},
-         {"ping", {{"status", p.ping_status}, {"headers", p.ping_headers}, {"error", p.ping_error}}}};
+         {"ping", {{"status", p.ping_status}, {"headers", p.ping_headers}, {"error", p.ping_error}}},
+         {"may_request", p.may_request}};
 }
 inline void from_json(const nlohmann::json& j, Probe& p) {
     p.url = j.value("url", "");
     p.parsed = parse_url(p.url);
     const auto& ping = j.contains("ping") ? j.at("ping") : nlohmann::json::object();
-    p.ping_status = ping.value("status", 0L);
+    p.ping_status = json_integer(ping, "status", 0L);
     p.ping_headers = ping.value("headers", std::map<std::string, std::string>{});
     p.ping_error = ping.value("error", "");
+    auto may_request = j.find("may_request");
+    p.may_request = may_request != j.end() && may_request->is_boolean() && may_request->get<bool>();
 }
 inline void to_json(nlohmann::json& j, const AuthRequest& a) {
     j = {{"url", a.url},

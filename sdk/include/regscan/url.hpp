@@ -94,6 +94,26 @@ inline std::string url_encode(std::string_view value, std::string_view keep = {}
     return out;
 }
 
+// (1.2) `url` with query parameter `name` set to `value` (percent-encoded):
+// replaces every existing `name=...`, else appends. A fragment is dropped.
+inline std::string with_query(const std::string& url, std::string_view name, std::string_view value) {
+    std::string base = url.substr(0, url.find('#'));
+    auto question = base.find('?');
+    std::string query = question == std::string::npos ? std::string{} : base.substr(question + 1);
+    base = base.substr(0, question);
+    std::string kept;
+    for (size_t start = 0; start <= query.size() && !query.empty();) {
+        auto end = query.find('&', start);
+        if (end == std::string::npos) end = query.size();
+        std::string_view pair(query.data() + start, end - start);
+        auto key = pair.substr(0, pair.find('='));
+        if (!pair.empty() && key != name) kept += (kept.empty() ? "" : "&") + std::string(pair);
+        start = end + 1;
+    }
+    kept += (kept.empty() ? "" : "&") + std::string(name) + "=" + url_encode(value);
+    return base + "?" + kept;
+}
+
 // The target of `rel="next"` in an RFC 8288 Link header value, or "".
 inline std::string next_link(std::string_view link_header) {
     while (!link_header.empty()) {

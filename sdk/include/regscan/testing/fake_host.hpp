@@ -2,9 +2,13 @@
 // routing function instead of the network, and requests, log lines and
 // secrets are recorded (safely from several threads, as the core's host
 // services are) so a test checks what a plugin asked, said and hid.
+// Self-contained: only SDK headers, nlohmann/json and the standard library,
+// so an out-of-tree plugin's tests use it as the in-tree plugins' do
+// (`#include "regscan/testing/fake_host.hpp"`, sdk/README.md).
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "plugin/response_export.hpp"
 #include "regscan/host.hpp"
+#include "regscan/testing/response_export.hpp"
 #include "regscan/url.hpp"
 
 namespace fake_host {
@@ -90,6 +94,7 @@ public:
     std::vector<Call> calls;
     std::vector<std::pair<regscan_log_level, std::string>> logs;
     std::vector<std::string> secrets;
+    std::vector<std::string> notes;  // host.discovery_note (SDK 1.2)
 
     FakeHost()
         : api_{.struct_size = sizeof(regscan_host_api),
@@ -100,7 +105,8 @@ public:
                .http = &FakeHost::http,
                .http_release = &FakeHost::release,
                .out_write = [](regscan_out*, const char*, size_t) {},
-               .add_secret = &FakeHost::add_secret} {}
+               .add_secret = &FakeHost::add_secret,
+               .note = &FakeHost::note} {}
     explicit FakeHost(Router router) : FakeHost() { route = std::move(router); }
     FakeHost(const FakeHost&) = delete;
     FakeHost& operator=(const FakeHost&) = delete;
@@ -158,13 +164,18 @@ private:
             std::lock_guard lock(self->mutex_);
             self->calls.push_back(call);
         }
-        auto held = std::make_unique<regscan::plugin::HeldResponse<HttpResponse>>();
+        auto held = std::make_unique<regscan::sdk::testing::HeldResponse<HttpResponse>>();
         held->response = self->route(call);
         if (held->response.status == 0 && held->response.error.empty()) held->response.error = "connection refused";
-        return regscan::plugin::export_response(std::move(held), out);
+        return regscan::sdk::testing::export_response(std::move(held), out);
     }
     static void release(void*, regscan_http_response* response) {
-        regscan::plugin::release_response<HttpResponse>(response);
+        regscan::sdk::testing::release_response<HttpResponse>(response);
+    }
+    static void note(void* ctx, const char* message) {
+        auto* self = static_cast<FakeHost*>(ctx);
+        std::lock_guard lock(self->mutex_);
+        self->notes.emplace_back(message);
     }
     static void add_secret(void* ctx, const char* value) {
         auto* self = static_cast<FakeHost*>(ctx);
