@@ -1,0 +1,132 @@
+#include "harbor_artifacts.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace regscan::harbor {
+namespace {
+
+using nlohmann::json;
+
+std::string string_field(const json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+bool valid_digest(const std::string& digest) {
+    auto colon = digest.find(':');
+    if (colon == std::string::npos || colon == 0 || digest.size() - colon - 1 < 32 || digest.size() > 200)
+        return false;
+    return std::all_of(digest.begin(), digest.begin() + static_cast<long>(colon),
+                       [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '+' || c == '.' || c == '_' || c == '-'; }) &&
+           std::all_of(digest.begin() + static_cast<long>(colon) + 1, digest.end(),
+                       [](unsigned char c) { return std::isxdigit(c); });
+}
+
+bool is_manifest_type(const std::string& media_type) {
+    return media_type.find("manifest") != std::string::npos || media_type.find("image.index") != std::string::npos;
+}
+
+// Harbor's `media_type` is the config's for an image, the manifest's for an
+// index; `manifest_media_type` is always the manifest's.
+std::string manifest_type(const json& artifact) {
+    auto type = string_field(artifact, "manifest_media_type");
+    if (!type.empty()) return type;
+    type = string_field(artifact, "media_type");
+    return is_manifest_type(type) ? type : std::string{};
+}
+
+bool digits(const std::string& text, size_t pos, size_t count) {
+    if (pos + count > text.size()) return false;
+    return std::all_of(text.begin() + static_cast<long>(pos), text.begin() + static_cast<long>(pos + count),
+                       [](unsigned char c) { return std::isdigit(c); });
+}
+
+}  // namespace
+
+std::string time_key(const std::string& t) {
+    if (!digits(t, 0, 4) || t.size() < 20 || t[4] != '-' || !digits(t, 5, 2) || t[7] != '-' || !digits(t, 8, 2) ||
+        (t[10] != 'T' && t[10] != 't') || !digits(t, 11, 2) || t[13] != ':' || !digits(t, 14, 2) || t[16] != ':' ||
+        !digits(t, 17, 2))
+        return {};
+    size_t pos = 19;
+    std::string fraction;
+    if (t[pos] == '.') {
+        for (++pos; pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos])); ++pos) fraction += t[pos];
+        if (fraction.empty()) return {};
+    }
+    if (pos + 1 != t.size() || (t[pos] != 'Z' && t[pos] != 'z')) return {};
+    fraction.resize(9, '0');
+    return t.substr(0, 19) + "." + fraction.substr(0, 9);
+}
+
+std::vector<sdk::PlatformImage> index_platforms(const json& artifact) {
+    auto it = artifact.find("references");
+    if (it == artifact.end() || !it->is_array()) return {};
+    std::vector<sdk::PlatformImage> platforms;
+    for (const auto& reference : *it) {
+        if (!reference.is_object()) return {};
+        auto digest = string_field(reference, "child_digest");
+        auto platform = reference.find("platform");
+        if (platform == reference.end() || !platform->is_object()) return {};
+        auto os = string_field(*platform, "os");
+        auto architecture = string_field(*platform, "architecture");
+        auto variant = string_field(*platform, "variant");
+        if (os == "unknown") continue;
+        if (!valid_digest(digest) || os.empty() || architecture.empty()) return {};
+        platforms.push_back({os + "/" + architecture + (variant.empty() ? "" : "/" + variant), digest});
+    }
+    return platforms;
+}
+
+std::vector<sdk::TagInfo> artifact_tags(const json& artifact) {
+    if (!artifact.is_object()) return {};
+    sdk::TagInfo base;
+    base.digest = string_field(artifact, "digest");
+    if (!valid_digest(base.digest)) return {};
+    base.media_type = manifest_type(artifact);
+    base.pushed = string_field(artifact, "push_time");
+    base.platforms = index_platforms(artifact);
+    if (base.platforms.empty()) {
+        auto extra = artifact.find("extra_attrs");
+        if (extra != artifact.end()) base.created = string_field(*extra, "created");
+    }
+    if (time_key(base.created).empty()) base.created.clear();
+    if (time_key(base.pushed).empty()) base.pushed.clear();
+
+    std::vector<sdk::TagInfo> tags;
+    if (auto list = artifact.find("tags"); list != artifact.end() && list->is_array()) {
+        for (const auto& entry : *list) {
+            auto name = string_field(entry, "name");
+            if (name.empty()) continue;
+            sdk::TagInfo tag = base;
+            tag.tag = std::move(name);
+            if (auto pushed = string_field(entry, "push_time"); !time_key(pushed).empty()) tag.pushed = pushed;
+            tags.push_back(std::move(tag));
+        }
+    }
+    if (tags.empty()) tags.push_back(std::move(base));  // untagged: by digest
+    return tags;
+}
+
+void TagCollector::add(const json& artifact) {
+    for (auto& tag : artifact_tags(artifact)) {
+        std::string key = tag.tag.empty() ? "@" + tag.digest : ":" + tag.tag;
+        if (!keys_.insert(std::move(key)).second) continue;
+        tags_.push_back(std::move(tag));
+    }
+}
+
+std::vector<sdk::TagInfo> TagCollector::take() {
+    std::stable_sort(tags_.begin(), tags_.end(), [](const sdk::TagInfo& a, const sdk::TagInfo& b) {
+        auto ka = time_key(a.pushed);
+        auto kb = time_key(b.pushed);
+        if (ka.empty() != kb.empty()) return kb.empty();
+        return ka > kb;
+    });
+    keys_.clear();
+    return std::move(tags_);
+}
+
+}  // namespace regscan::harbor

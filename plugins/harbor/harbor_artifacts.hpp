@@ -1,0 +1,46 @@
+// Harbor's artifact listing entries turned into TagInfo, without I/O.
+#pragma once
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "regscan/registry.hpp"
+
+namespace regscan::harbor {
+
+// One TagInfo per tag of the artifact (its digest, manifest media type, the
+// tag's push time, the image's build time from extra_attrs, an index's
+// platforms from references[]); an untagged artifact gives one TagInfo with
+// an empty tag, named by its digest. Nothing for an entry without a valid
+// digest.
+std::vector<sdk::TagInfo> artifact_tags(const nlohmann::json& artifact);
+
+// The per-platform images of an index from references[]: empty unless every
+// entry names a digest, os and architecture (attestations, os "unknown",
+// left out), so that the core then reads the index itself.
+std::vector<sdk::PlatformImage> index_platforms(const nlohmann::json& artifact);
+
+// Collects the TagInfo of a repository's artifact pages: a tag seen twice
+// (a page shifted by a push during the walk) is kept once, as is an
+// untagged digest.
+class TagCollector {
+public:
+    void add(const nlohmann::json& artifact);
+    // Newest push first; tags without a push time last (the core applies
+    // --max-tags-per-repo and --max-tag-age to this order).
+    std::vector<sdk::TagInfo> take();
+    [[nodiscard]] size_t size() const { return tags_.size(); }
+
+private:
+    std::vector<sdk::TagInfo> tags_;
+    std::unordered_set<std::string> keys_;
+};
+
+// A sortable key of an RFC 3339 time in UTC ("2024-01-02T03:04:05.123Z"),
+// or "" when it is not one.
+std::string time_key(const std::string& rfc3339);
+
+}  // namespace regscan::harbor

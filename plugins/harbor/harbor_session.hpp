@@ -1,0 +1,42 @@
+// Discovery of a Harbor through its REST API: projects (all the account
+// sees, or --harbor-project), their repositories, each repository's
+// artifacts. Images are read through /v2/ with the core's standard flow,
+// which takes the same credentials to Harbor's token service (Bearer).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harbor_api.hpp"
+#include "harbor_config.hpp"
+#include "regscan/registry.hpp"
+
+namespace regscan::harbor {
+
+class HarborSession final : public sdk::Session {
+public:
+    HarborSession(const sdk::Host& host, HarborConfig config, size_t max_repositories = 0, size_t max_tags = 0);
+
+    std::vector<sdk::Repository> repositories() override;
+    std::vector<sdk::TagInfo> tags(const sdk::Repository& repository) override;
+
+private:
+    // --harbor-project, else GET /projects, else a project robot's own project.
+    std::vector<std::string> projects_to_walk();
+    std::vector<std::string> listed_projects();
+    // The repositories of one project ("project/name"), appended to `out`.
+    void project_repositories(const std::string& project, std::vector<sdk::Repository>& out);
+    void note_total_change(const std::string& what, const Listing& listing) const;
+
+    sdk::Host host_;
+    HarborConfig config_;
+    HarborApi api_;
+    size_t max_repositories_;
+    size_t max_tags_;
+};
+
+// The project a discovered repository belongs to (its plugin_data, else the
+// first segment of its name).
+std::string project_of(const sdk::Repository& repository);
+
+}  // namespace regscan::harbor

@@ -1,0 +1,368 @@
+"""The harbor plugin through the real binary, against an emulated Harbor.
+
+The emulator (tests/e2e/emulators/harbor*.py) serves Harbor's REST API, its
+token service and the /v2/ front on one HTTPS origin, in front of a real
+distribution registry holding every image pushed here. It reproduces Harbor's
+quirks: page_size above 100 is a 422, repository names inside API paths need
+"/" encoded twice (%252F), X-Total-Count and Link on every listing, robot
+accounts named robot$... that may not list /v2/_catalog (nor, some, the
+projects), artifacts' media_type being the config's.
+
+Listings are read in pages of 2 (--harbor-page-size=2) so that every level
+(projects, a project's repositories, a repository's artifacts) takes more
+than one page; one test keeps the default and checks Harbor's maximum.
+"""
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import urllib.parse
+
+from emulators.harbor import Harbor
+from emulators import harbor_registry
+from harness import case, certs, content, oci_layout as oci, osv_db
+
+HARBOR_NAME = "harbor.example.test"   # a Harbor-looking host name
+NEUTRAL_NAME = "registry.example.test"  # tells nothing
+ADMIN = ("admin", "Harbor-" + secrets.token_hex(10))
+ROBOT = ("robot$team+ci", "Robot-" + secrets.token_hex(10))            # project robot, may list projects
+ROBOT_NO_LIST = ("robot$team+deploy", "Deploy-" + secrets.token_hex(10))  # project robot, may not list them
+SYSTEM_ROBOT = ("robot$scanner", "Scan-" + secrets.token_hex(10))      # system robot, may not list projects
+WRONG = "Wrong-" + secrets.token_hex(10)
+
+# (repository, tag or None for untagged, created, push time)
+SINGLE = [
+    ("base/alpine", "3.19", "2023-12-07T10:00:00Z", "2024-01-01T00:00:01.000Z"),
+    ("secret/hidden", "s", "2020-01-01T00:00:00Z", "2024-01-01T00:00:02.000Z"),
+    ("team/app", "1.0", "2019-01-01T01:29:27Z", "2024-01-01T00:00:03.000Z"),
+    ("team/app", "1.1", "2020-02-02T02:02:02Z", "2024-01-01T00:00:04.000Z"),
+    ("team/app", "2.0", "2021-06-07T08:09:10Z", "2024-01-01T00:00:05.000Z"),
+    ("team/app", None, "2018-03-03T03:03:03Z", "2024-01-01T00:00:06.000Z"),
+    ("team/sub/api", "v1", "2022-02-02T02:02:02Z", "2024-01-01T00:00:07.000Z"),
+    ("team/web", "prod", "2022-03-03T03:03:03Z", "2024-01-01T00:00:08.000Z"),
+    ("tools/jq", "1.7", "2022-04-04T04:04:04Z", "2024-01-01T00:00:09.000Z"),
+    ("tools/locked", "x", "2022-05-05T05:05:05Z", "2024-01-01T00:00:10.000Z"),
+]
+EXTRA_TAGS = {("team/app", "2.0"): "latest"}  # a second tag on the same artifact
+MULTI = ("team/multi", "1", {"linux/amd64": "2023-01-01T00:00:00Z", "linux/arm64": "2023-02-02T00:00:00Z"},
+         "2024-01-01T00:00:11.000Z")
+
+
+class HarborPlugin(case.RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-harbor-")
+        cls.addClassCleanup(directory.cleanup)
+        cls.workdir = directory.name
+        cls.ca = certs.CertificateAuthority(
+            directory.name, names=f"DNS:{HARBOR_NAME},DNS:{NEUTRAL_NAME},IP:127.0.0.1", common_name=HARBOR_NAME)
+        cls.harbor = Harbor(cls.ca)
+        cls.addClassCleanup(cls.harbor.stop)
+        cls.harbor.start()
+        cls.harbor.add_user(*ADMIN, admin=True)
+        cls.harbor.add_user(*ROBOT, projects={"team"})
+        cls.harbor.add_user(*ROBOT_NO_LIST, projects={"team"}, list_projects="denied")
+        cls.harbor.add_user(*SYSTEM_ROBOT, projects={"team", "tools"}, list_projects="denied")
+        cls.harbor.model.project("base", public=True)
+
+        cls.entries = {}  # (repo, tag or digest) -> created ({platform: time})
+        cls.untagged = {}
+        for repo, tag, created, pushed in SINGLE:
+            image = oci.image(created, files={"etc/os-release": f'ID={repo.replace("/", "-")}\n'.encode()})
+            artifact = cls.harbor.publish(repo, tag, image, pushed, created=created,
+                                          platform={"os": "linux", "architecture": "amd64"})
+            if tag is None:
+                cls.untagged[repo] = artifact.digest
+            else:
+                cls.entries[(repo, tag)] = {"": created}
+            extra = EXTRA_TAGS.get((repo, tag))
+            if extra:
+                cls.harbor.pusher.put_manifest(repo, extra, image.media_type, image.data)
+                artifact.tags.append((extra, pushed))
+                cls.entries[(repo, extra)] = {"": created}
+        repo, tag, created, pushed = MULTI
+        children = [(oci.image(c, arch=p.split("/")[1]), {"os": "linux", "architecture": p.split("/")[1]})
+                    for p, c in created.items()]
+        cls.harbor.publish(repo, tag, oci.index(children), pushed)
+        cls.entries[(repo, tag)] = created
+
+    def setUp(self):
+        self.harbor.model.denied.clear()
+        self.harbor.front.challenge_service = harbor_registry.SERVICE
+        with self.harbor.model.lock:
+            self.harbor.api.requests.clear()
+            self.harbor.front.requests.clear()
+
+    # -- helpers ------------------------------------------------------------------
+    def url(self, name=HARBOR_NAME):
+        return self.harbor.url_for(name)
+
+    def run_harbor(self, *args, name=HARBOR_NAME, credentials=ADMIN, page_size="2", **kwargs):
+        extra = [f"--ca-cert={self.ca.ca_cert}", self.harbor.resolve(name)]
+        if credentials:
+            extra += [f"--username={credentials[0]}", f"--password={credentials[1]}"]
+        if page_size:
+            extra.append(f"--harbor-page-size={page_size}")
+        return self.dry_run(self.url(name), *extra, *args, **kwargs)
+
+    def inventory(self, name=HARBOR_NAME, repositories=None):
+        inventory = content.Inventory(self.harbor.authority(name))
+        for (repo, tag), created in self.entries.items():
+            if repositories is None or repo in repositories:
+                inventory.add(repo, tag, created)
+        for repo, digest in self.untagged.items():
+            if repositories is None or repo in repositories:
+                # The CSV names an untagged image by no tag (the log and JSON by its digest).
+                inventory.add(repo, "", {"": dict((r, c) for r, t, c, _ in SINGLE if t is None)[repo]})
+        return inventory
+
+    def expected_rows(self, name=HARBOR_NAME, repositories=None):
+        return self.inventory(name, repositories).rows()
+
+    def assertHarborInventory(self, result, name=HARBOR_NAME, repositories=None, **kwargs):
+        self.assertLogged(result, r"^Identified registry as: HARBOR$", "info")
+        self.assertInventory(result, self.harbor.authority(name), self.expected_rows(name, repositories), **kwargs)
+        self.assertNoSecrets(result, name)
+
+    def secrets(self):
+        values = [ADMIN[1], ROBOT[1], ROBOT_NO_LIST[1], SYSTEM_ROBOT[1], WRONG, *self.harbor.model.issued]
+        for user, password in (ADMIN, ROBOT, ROBOT_NO_LIST, SYSTEM_ROBOT):
+            values.append(base64.b64encode(f"{user}:{password}".encode()).decode())
+        return values
+
+    def assertNoSecrets(self, result, name=HARBOR_NAME):
+        report = ""
+        path = result.report_path(self.harbor.authority(name))
+        if os.path.exists(path):
+            with open(path) as f:
+                report = f.read()
+        for secret in self.secrets():
+            for where, text in (("stdout", result.stdout), ("stderr", result.stderr), ("report", report)):
+                self.assertNotIn(secret, text, f"a secret or token leaked into {where}\n{result!r}")
+
+    def api_requests(self, route=None, status=None):
+        """(path, user, status) of the API requests, in order."""
+        with self.harbor.model.lock:
+            entries = list(self.harbor.api.requests)
+        return [(path, user, st) for method, path, user, _, st in entries
+                if (route is None or urllib.parse.urlsplit(path).path == route)
+                and (status is None or st == status)]
+
+    def listing_queries(self, route):
+        return [urllib.parse.parse_qs(urllib.parse.urlsplit(p).query)
+                for p, _, st in self.api_requests(route) if st == 200]
+
+    # -- identification -------------------------------------------------------------
+    def test_identified_from_a_harbor_host_name(self):
+        result = self.run_harbor()
+        self.assertHarborInventory(result)
+        self.assertEqual(self.api_requests("/api/v2.0/systeminfo"), [])  # the URL told, no probe
+
+    def test_identified_on_a_neutral_name_by_harbors_token_challenge(self):
+        result = self.run_harbor(name=NEUTRAL_NAME)
+        self.assertHarborInventory(result, name=NEUTRAL_NAME)
+        self.assertEqual(self.api_requests("/api/v2.0/systeminfo"), [])  # the /v2/ challenge told
+
+    def test_identified_on_a_neutral_name_by_probing_systeminfo(self):
+        """With a challenge that does not tell (another token service name), only
+        the probe does: one anonymous GET /api/v2.0/systeminfo, before any
+        request carrying credentials."""
+        self.harbor.front.challenge_service = "token-service"
+        result = self.run_harbor(name=NEUTRAL_NAME)
+        self.assertHarborInventory(result, name=NEUTRAL_NAME)
+        with self.harbor.model.lock:
+            entries = list(self.harbor.api.requests)
+        probes = [i for i, e in enumerate(entries) if urllib.parse.urlsplit(e[1]).path == "/api/v2.0/systeminfo"]
+        self.assertEqual(len(probes), 1, entries)
+        self.assertFalse(entries[probes[0]][3], "the probe carried an Authorization header")
+        self.assertTrue(all(not e[3] for e in entries[:probes[0]]), entries)
+        token_users = {u for u, _ in self.harbor.model.token_requests}
+        self.assertIn(ADMIN[0], token_users)
+
+    def test_a_plain_registry_is_not_taken_for_harbor(self):
+        """The probe must be able to say no: the distribution registry behind the
+        emulator answers the systeminfo probe 404."""
+        result = self.dry_run(self.harbor.upstream.url)
+        self.assertExit(result, 0)
+        self.assertLogged(result, r"^Identified registry as: DEFAULT_V2$", "info")
+
+    def test_type_forces_harbor_without_probing(self):
+        self.harbor.front.challenge_service = "token-service"
+        result = self.run_harbor("--type=HARBOR", name=NEUTRAL_NAME)
+        self.assertHarborInventory(result, name=NEUTRAL_NAME)
+        self.assertEqual(self.api_requests("/api/v2.0/systeminfo"), [])
+
+    # -- listing ------------------------------------------------------------------
+    def test_every_level_is_read_in_several_pages(self):
+        result = self.run_harbor()
+        self.assertHarborInventory(result)
+        projects = self.listing_queries("/api/v2.0/projects")
+        self.assertEqual([q["page"] for q in projects], [["1"], ["2"]])
+        self.assertTrue(all(q["page_size"] == ["2"] for q in projects))
+        team = self.listing_queries("/api/v2.0/projects/team/repositories")
+        self.assertEqual([q["page"] for q in team], [["1"], ["2"]])
+        app = self.listing_queries("/api/v2.0/projects/team/repositories/app/artifacts")
+        self.assertEqual([q["page"] for q in app], [["1"], ["2"]])
+        self.assertTrue(all(q["with_tag"] == ["true"] for q in app))
+        # team/sub/api through its twice-encoded name; no request split the name.
+        self.assertTrue(self.api_requests("/api/v2.0/projects/team/repositories/sub%252Fapi/artifacts", 200))
+        self.assertEqual([r for r in self.api_requests(status=404)], [])
+        # Discovery went through the project API, never the catalog.
+        self.assertEqual(self.harbor.front.requests and
+                         [r for r in self.harbor.front.requests if r[1].startswith("/v2/_catalog")], [])
+
+    def test_default_page_size_is_harbors_maximum(self):
+        result = self.run_harbor(page_size=None)
+        self.assertHarborInventory(result)
+        sizes = {q["page_size"][0] for route in ("/api/v2.0/projects", "/api/v2.0/projects/team/repositories",
+                                                   "/api/v2.0/projects/team/repositories/app/artifacts")
+                 for q in self.listing_queries(route)}
+        self.assertEqual(sizes, {"100"})
+        self.assertEqual(self.api_requests(status=422), [])
+
+    def test_page_size_above_harbors_maximum_is_refused_before_any_request(self):
+        result = self.run_harbor(page_size="101")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"--harbor-page-size must be a number from 1 to 100")
+        self.assertEqual(self.api_requests(), [])
+
+    def test_harbor_project_option_limits_the_walk(self):
+        result = self.run_harbor("--harbor-project=tools", "--harbor-project", "base")
+        self.assertHarborInventory(result, repositories={"tools/jq", "tools/locked", "base/alpine"})
+        self.assertEqual(self.api_requests("/api/v2.0/projects"), [])
+        self.assertEqual(self.api_requests("/api/v2.0/projects/team/repositories"), [])
+
+    def test_untagged_artifacts_and_index_platforms(self):
+        result = self.run_harbor("--log-level=debug")
+        self.assertHarborInventory(result)
+        self.assertLogged(result, "^Fetched image discovery details image=" +
+                          re.escape(f"{self.harbor.authority(HARBOR_NAME)}/team/app@{self.untagged['team/app']}") + "$")
+        # The index's linux/amd64 image was read by the digest Harbor listed in
+        # references[]: the index itself was never fetched from the registry.
+        index_digest = next(a.digest for a in self.harbor.model.find_repository("team", "multi").artifacts)
+        manifests = [p for m, p, _, s in self.harbor.front.requests if "/manifests/" in p]
+        self.assertNotIn(f"/v2/team/multi/manifests/{index_digest}", manifests)
+        self.assertNotIn("/v2/team/multi/manifests/1", manifests)
+
+    # -- accounts -------------------------------------------------------------------
+    def assertRobotRun(self, result, user, repositories):
+        self.assertHarborInventory(result, repositories=repositories)
+        api_users = {u for _, u, _ in self.api_requests()}
+        self.assertEqual(api_users, {user}, "every API request ran as the robot (its $ intact)")
+        token_users = {u for u, _ in self.harbor.model.token_requests}
+        self.assertIn(user, token_users)
+        self.assertEqual([r for r in self.harbor.front.requests if r[1].startswith("/v2/_catalog")], [])
+
+    def test_project_robot_on_the_command_line(self):
+        before = len(self.harbor.model.token_requests)
+        result = self.run_harbor(credentials=ROBOT)
+        self.assertRobotRun(result, ROBOT[0], {"base/alpine", "team/app", "team/multi", "team/sub/api",
+                                               "team/web"})
+        self.assertTrue(all(u == ROBOT[0] for u, _ in self.harbor.model.token_requests[before:]))
+
+    def test_project_robot_from_the_environment(self):
+        result = self.run_harbor(credentials=None, env={"REGSCAN_REGISTRY_USERNAME": ROBOT[0],
+                                                        "REGSCAN_REGISTRY_PASSWORD": ROBOT[1]})
+        self.assertRobotRun(result, ROBOT[0], {"base/alpine", "team/app", "team/multi", "team/sub/api",
+                                               "team/web"})
+
+    def test_project_robot_from_the_config_file(self):
+        directory = tempfile.mkdtemp(prefix="regscan-e2e-harbor-config-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "config")
+        with open(path, "w") as f:
+            f.write(f"username = {ROBOT[0]}\npassword = {ROBOT[1]}\n")
+        result = self.run_harbor(f"--config={path}", credentials=None)
+        self.assertRobotRun(result, ROBOT[0], {"base/alpine", "team/app", "team/multi", "team/sub/api",
+                                               "team/web"})
+
+    def test_robot_that_cannot_list_projects_walks_its_own(self):
+        result = self.run_harbor(credentials=ROBOT_NO_LIST)
+        self.assertRobotRun(result, ROBOT_NO_LIST[0], {"team/app", "team/multi", "team/sub/api", "team/web"})
+        self.assertLogged(result, r"walking its own project team", "info")
+        self.assertEqual([s for _, _, s in self.api_requests("/api/v2.0/projects")], [403])
+
+    def test_system_robot_that_cannot_list_projects_needs_harbor_project(self):
+        refused = self.run_harbor(credentials=SYSTEM_ROBOT)
+        self.assertExit(refused, 4)
+        self.assertLogged(refused, r"--harbor-project")
+        self.assertNoSecrets(refused)
+        result = self.run_harbor("--harbor-project=team,tools", credentials=SYSTEM_ROBOT)
+        self.assertRobotRun(result, SYSTEM_ROBOT[0], {"team/app", "team/multi", "team/sub/api", "team/web",
+                                                      "tools/jq", "tools/locked"})
+
+    def test_wrong_password_is_refused_clearly(self):
+        result = self.run_harbor(credentials=(ADMIN[0], WRONG))
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"HTTP 401")
+        self.assertNoSecrets(result)
+
+    # -- failures and pushes during the walk ---------------------------------------------
+    def test_refused_project_and_repository_are_reported_and_the_rest_goes_on(self):
+        self.harbor.model.denied.update({("project", "secret"), ("repository", "tools/locked")})
+        result = self.run_harbor("--format=json")
+        everything = {r for r, _ in self.entries} | set(self.untagged)
+        self.assertHarborInventory(result, repositories=everything - {"secret/hidden", "tools/locked"},
+                                   repositories_failed=1)
+        self.assertLogged(result, r"Failed to list tags repository=tools/locked .*403", "error")
+        self.assertLogged(result, r"Harbor project secret: its repositories could not be listed .*403", "warning")
+        self.assertIn("Harbor project secret", result.stdout)  # the summary's discovery notes
+
+    def test_a_push_during_the_walk_is_noted(self):
+        """Harbor pages by offset: an artifact pushed between two pages shifts the
+        next page (its first artifact comes again) and the new one is not seen.
+        X-Total-Count changes, and the run says so in the log and the summary."""
+        route = "/api/v2.0/projects/team/repositories/app/artifacts"
+        late = oci.image("2025-05-05T05:05:05Z", files={"etc/late": b"late\n"})
+        pushed = []
+
+        def push_now():
+            pushed.append(self.harbor.publish("team/app", "late", late, "2025-06-01T00:00:00.000Z",
+                                              created="2025-05-05T05:05:05Z",
+                                              platform={"os": "linux", "architecture": "amd64"}))
+
+        self.harbor.model.before_page[(route, 2)] = push_now
+        self.addCleanup(self._forget, "team/app", late.digest)
+        result = self.run_harbor()
+        self.assertEqual(len(pushed), 1, "the emulator's push hook did not run")
+        self.assertHarborInventory(result)  # nothing listed twice, nothing lost of what was there
+        self.assertLogged(result, r"Harbor repository team/app's artifact list changed while it was read "
+                                  r"\(X-Total-Count 4 -> 5 ", "warning")
+        self.assertIn("X-Total-Count 4 -> 5", result.stdout)
+
+    def _forget(self, repo, digest):
+        project, _, short = repo.partition("/")
+        repository = self.harbor.model.find_repository(project, short)
+        with self.harbor.model.lock:
+            repository.artifacts = [a for a in repository.artifacts if a.digest != digest]
+
+    # -- secrets and scan mode --------------------------------------------------------
+    def test_no_credential_in_any_trace_line(self):
+        for credentials in (ADMIN, ROBOT):
+            result = self.run_harbor("--log-level=trace", credentials=credentials)
+            self.assertExit(result, 0)
+            self.assertTrue(any("trace" in line for line in result.log_lines), "no trace output")
+            self.assertNoSecrets(result)
+        self.assertGreater(len(self.harbor.model.issued), 0)
+
+    def test_scan_mode_reads_every_image(self):
+        workdir = tempfile.mkdtemp(prefix="regscan-e2e-harbor-scan-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        result = self.regscan("registry", self.url(), f"--ca-cert={self.ca.ca_cert}", self.harbor.resolve(HARBOR_NAME),
+                              f"--username={ROBOT[0]}", f"--password={ROBOT[1]}", "--harbor-page-size=2",
+                              "--mode=scan", "--db", osv_db.make_db(workdir), "--state",
+                              os.path.join(workdir, "state.db"), "--format=json", "--no-progress")
+        self.assertExit(result, 0)
+        self.assertLogged(result, r"^Identified registry as: HARBOR$", "info")
+        with open(osv_db.report_json_path(result.output_dir, self.harbor.authority(HARBOR_NAME))) as f:
+            report = json.load(f)
+        robot_repos = {"base/alpine", "team/app", "team/multi", "team/sub/api", "team/web"}
+        expected = {(row[0], row[1]) for row in self.expected_rows(repositories=robot_repos)}
+        scanned = {(f"{self.harbor.authority(HARBOR_NAME)}/{i['repository']}", i.get("tag") or "")
+                   for i in report["images"]}
+        self.assertEqual(scanned, expected)
+        self.assertEqual({i["status"] for i in report["images"]}, {"scanned"})
+        self.assertNoSecrets(result)
