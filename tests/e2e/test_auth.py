@@ -16,6 +16,7 @@ from harness import case, certs, content, oci_layout as oci, push, registry, tok
 USER = "reader"
 PASSWORD = "Pw-" + secrets.token_hex(12)
 WRONG = "Wrong-" + secrets.token_hex(12)
+ACCESS_TOKEN = "glpat-" + secrets.token_hex(16)
 IMAGES = {("team/app", "1.0"): "2019-01-01T01:29:27Z",
           ("team/app", "2.0"): "2021-06-07T08:09:10.5+01:00",
           ("other/tool", "latest"): "2022-02-02T02:02:02Z"}
@@ -150,7 +151,8 @@ class BearerAuth(CredentialSources, case.RegscanCase):
             certs.SigningCertificate(cls.directory.name),
             {USER: (PASSWORD, {"repository": {"pull"}, "registry": {"*"}}),
              "pusher": (cls.pusher_password, {"repository": {"pull", "push"}}),
-             "outsider": (cls.outsider_password, {})})
+             "outsider": (cls.outsider_password, {})},
+            access_tokens={ACCESS_TOKEN: USER})
         cls.addClassCleanup(cls.tokens.stop)
         cls.tokens.start()
         cls.registry = registry.Registry(token=cls.tokens)
@@ -166,7 +168,7 @@ class BearerAuth(CredentialSources, case.RegscanCase):
     def secrets_in_play(self):
         issued = self.tokens.issued[self.first_token:]
         # The whole token and its signature alone: neither may be printed.
-        return (super().secrets_in_play() + [self.outsider_password] + issued
+        return (super().secrets_in_play() + [self.outsider_password, ACCESS_TOKEN] + issued
                 + [token.rsplit(".", 1)[1] for token in issued])
 
     def test_token_server_was_used(self):
@@ -197,6 +199,15 @@ class BearerAuth(CredentialSources, case.RegscanCase):
             with self.subTest(field=field):
                 self.tokens.token_field = field
                 self.assertAuthorised(self.run_with_right_credentials())
+
+    def test_token_without_username_goes_to_the_realm_as_bearer(self):
+        # A password with no username is a token: Basic ":<token>" is what JWT
+        # realms refuse, so it must reach the realm as "Bearer <token>".
+        self.assertAuthorised(self.dry_run(self.registry.url, f"--password={ACCESS_TOKEN}",
+                                           "--log-level=trace"))
+        requests = self.tokens.requests[self.first_request:]
+        self.assertTrue(requests)
+        self.assertTrue(all(user == USER for user, _ in requests), requests)
 
     def test_user_without_rights_exits_4(self):
         self.assertRefused(self.dry_run(self.registry.url, "--username=outsider",

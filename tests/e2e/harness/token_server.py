@@ -22,16 +22,20 @@ class TokenServer(http_server.Served):
     {"reader": ("pw", {"repository": {"pull"}, "registry": {"*"}})}.
 
     token_field: "token", "access_token" or "both" (real servers send either).
+    access_tokens: {token: user}: personal access tokens this server also takes as
+    `Authorization: Bearer <token>` (as GitLab's and Artifactory's realms do).
     """
 
     def __init__(self, signer, users, service="regscan-e2e-registry",
-                 issuer="regscan-e2e-token-issuer", token_field="both", expires_in=300):
+                 issuer="regscan-e2e-token-issuer", token_field="both", expires_in=300,
+                 access_tokens=None):
         self.signer = signer
         self.users = users
         self.service = service
         self.issuer = issuer
         self.token_field = token_field
         self.expires_in = expires_in
+        self.access_tokens = dict(access_tokens or {})
         self.issued = []        # every token handed out (tests check none leaks)
         self.requests = []      # (user or None, [scopes]) per token request
         self.lock = threading.Lock()
@@ -46,6 +50,9 @@ class TokenServer(http_server.Served):
         if not header:
             return True, None
         scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer":
+            user = self.access_tokens.get(value)
+            return (True, user) if user else (False, None)
         if scheme.lower() != "basic":
             return False, None
         try:
