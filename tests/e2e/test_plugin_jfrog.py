@@ -281,7 +281,7 @@ class JfrogPlugin(case.RegscanCase):
                                "--log-level=trace")]
         self.assertGreater(len(self.art.model.issued) - self.first_issued, 3)
         for result in runs:
-            self.assertTrue(any(" trace " in line for line in result.log_lines), result)
+            self.assertTrue(any(" debug " in line or " trace " in line for line in result.log_lines), result)
             self.assertNoSecrets(result, self.art.authority(CLOUD))
             self.assertNoSecrets(result, self.art.authority(NEUTRAL))
 

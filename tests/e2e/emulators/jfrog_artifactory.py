@@ -329,7 +329,7 @@ class Artifactory:
 
     def refresh_images(self):
         """Reads what the upstream registry holds into each repository's images."""
-        status, _, body = self.upstream.request("GET", "/v2/_catalog?n=10000")
+        status, _, body = self.upstream.request("GET", "/v2/_catalog?n=1000")
         assert status == 200, status
         for repository in self.model.repositories.values():
             repository.images = {}
@@ -338,5 +338,5 @@ class Artifactory:
             repository = self.model.repositories.get(key)
             if repository is None or not image:
                 continue
-            status, _, body = self.upstream.request("GET", f"/v2/{name}/tags/list?n=10000")
+            status, _, body = self.upstream.request("GET", f"/v2/{name}/tags/list?n=1000")
             repository.images[image] = sorted(json.loads(body).get("tags") or [])
