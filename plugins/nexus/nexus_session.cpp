@@ -1,0 +1,162 @@
+#include "nexus_session.hpp"
+
+#include "nexus_components.hpp"
+#include "nexus_walk.hpp"
+#include "regscan/base64.hpp"
+#include "regscan/paging.hpp"
+#include "regscan/url.hpp"
+
+namespace regscan::nexus {
+namespace {
+
+constexpr const char* rest_base = "/service/rest/v1/";
+
+std::string plural(size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+NexusSession::NexusSession(const sdk::Host& host, NexusConfig config) : host_(host), config_(std::move(config)) {
+    if (!config_.anonymous()) {
+        const std::string pair = sdk::base64_encode(config_.username + ":" + config_.secret);
+        authorization_ = "Basic " + pair;
+        host_.add_secret(config_.secret);
+        host_.add_secret(pair);
+        host_.add_secret(authorization_);
+    }
+}
+
+sdk::HttpRequest NexusSession::rest_request(const std::string& path) const {
+    sdk::HttpRequest request;
+    request.url = config_.base + rest_base + path;
+    request.headers.emplace_back("Accept", "application/json");
+    if (!authorization_.empty()) request.headers.emplace_back("Authorization", authorization_);
+    return request;
+}
+
+nlohmann::json NexusSession::get_json(const std::string& path) {
+    auto request = rest_request(path);
+    auto response = host_.http(request);
+    host_.log(REGSCAN_LOG_TRACE, "Nexus GET " + request.url + ": HTTP " + std::to_string(response.status) + ", " +
+                                     std::to_string(response.body.size()) + " bytes");
+    if (!response.ok()) {
+        const std::string answer = "GET " + request.url + ": " + response.describe();
+        if (response.status == 401 && config_.anonymous())
+            throw sdk::Error(REGSCAN_AUTH_FAILED, "Nexus allows no anonymous access here (" + answer +
+                                                      "); give --username and --password (or a user token)");
+        if (response.status == 401)
+            throw sdk::Error(REGSCAN_AUTH_FAILED, "Nexus refused the credentials of '" + config_.username + "' (" +
+                                                      answer + "); give that user's password or a user token's "
+                                                      "name code and pass code");
+        throw sdk::Error(sdk::status_of(response), answer);
+    }
+    auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_discarded()) throw sdk::Error(REGSCAN_ERROR, "GET " + request.url + ": the answer is not JSON");
+    return body;
+}
+
+void NexusSession::sign_in() {
+    const std::string path = "repositories";
+    listed_ = parse_repositories(get_json(path), config_.base + rest_base + path);
+    host_.info(config_.anonymous()
+                   ? "No Nexus credentials: walking what anonymous access may browse"
+                   : "Signed in to Nexus as '" + config_.username + "' (Basic: a password or a user token)");
+    if (config_.pull != PullRoute::path) read_settings();
+}
+
+void NexusSession::read_settings() {
+    auto request = rest_request("repositorySettings");
+    auto response = host_.http(request);
+    if (response.ok()) {
+        auto body = nlohmann::json::parse(response.body, nullptr, false);
+        if (!body.is_discarded()) {
+            settings_ = parse_settings(body, request.url);
+            return;
+        }
+    }
+    host_.info("Nexus GET " + request.url + ": " + response.describe() +
+               (response.status == 401 || response.status == 403
+                    ? " (repository settings need an administrator's read privilege)"
+                    : "") +
+               ": connector ports and group members are unknown; images are pulled path-based through "
+               "/repository/<name>/v2/");
+}
+
+std::vector<Component> NexusSession::components(const std::string& repository) {
+    std::vector<Component> found;
+    auto first = rest_request("components?repository=" + sdk::url_encode(repository));
+    sdk::for_each_page(host_, first, sdk::next_page::body_token("continuationToken", "continuationToken"),
+                       [&](const sdk::Page& page) {
+                           auto items = parse_components(page.body, page.url);
+                           host_.log(REGSCAN_LOG_TRACE, "Nexus GET " + page.url + ": page " +
+                                                            std::to_string(page.index + 1) + ", " +
+                                                            plural(items.size(), "component", "components"));
+                           found.insert(found.end(), items.begin(), items.end());
+                       });
+    return found;
+}
+
+std::vector<sdk::Repository> NexusSession::repositories() {
+    auto walk = plan_walk(listed_, settings_, config_.repositories);
+    for (const auto& line : walk.skipped) host_.info(line);
+    if (walk.targets.empty()) host_.warn("No Nexus docker repository to walk");
+
+    std::vector<sdk::Repository> out;
+    std::lock_guard lock(mutex_);
+    for (const auto& target : walk.targets) {
+        auto settings = settings_.find(target.name);
+        auto place = pull_place(config_, target.name, settings == settings_.end() ? nullptr : &settings->second);
+        ImageListing listing;
+        try {
+            listing.add(components(target.name));
+        } catch (const sdk::Error& e) {
+            // Reported by the core as this repository's failure; the others go on.
+            host_.warn("Nexus repository " + target.name + ": its components cannot be listed: " + e.what());
+            sdk::Repository failed;
+            failed.name = target.name;
+            failed.plugin_data = {{"nexus_repository", target.name}};
+            out.push_back(failed);
+            by_name_[failed.name] = {{}, sdk::Error(e.status(), "Nexus repository " + target.name + ": " + e.what())};
+            continue;
+        }
+        auto images = listing.images();
+        host_.info("Nexus repository " + target.name + " (" + target.why + "): " +
+                   plural(images.size(), "image", "images") + ", " + plural(listing.tags(), "tag", "tags") +
+                   "; pulled through " + place.how);
+        if (listing.by_digest() > 0)
+            host_.debug("Nexus repository " + target.name + ": " +
+                        plural(listing.by_digest(), "component", "components") +
+                        " versioned by digest (the images of multi-platform indexes) are read through their index");
+        if (listing.malformed() > 0)
+            host_.warn("Nexus repository " + target.name + ": " +
+                       plural(listing.malformed(), "component", "components") +
+                       " with a name or version that is not a valid image name or tag: skipped");
+        if (listing.repeated() > 0)
+            host_.debug("Nexus repository " + target.name + ": " +
+                        plural(listing.repeated(), "component repeats", "components repeat") +
+                        " an image:tag already listed (a group's members): counted once");
+        for (auto& [image, tags] : images) {
+            sdk::Repository repository;
+            repository.name = target.name + "/" + image;
+            repository.pull_base = place.base;
+            repository.pull_name = image;
+            if (!place.authority.empty()) repository.reference = place.authority + "/" + image;
+            repository.plugin_data = {{"nexus_repository", target.name}};
+            by_name_[repository.name] = {std::move(tags), std::nullopt};
+            out.push_back(std::move(repository));
+        }
+    }
+    return out;
+}
+
+std::vector<sdk::TagInfo> NexusSession::tags(const sdk::Repository& repository) {
+    std::lock_guard lock(mutex_);
+    auto it = by_name_.find(repository.name);
+    if (it == by_name_.end())
+        throw sdk::Error(REGSCAN_NOT_FOUND, "'" + repository.name + "' is not an image this Nexus session listed");
+    if (it->second.failure) throw *it->second.failure;
+    return it->second.tags;
+}
+
+}  // namespace regscan::nexus

@@ -1,0 +1,53 @@
+// A Nexus Repository 3 session: the REST API lists repositories, their
+// connector ports (administrators only) and their components; the core then
+// reads each image through the repository's connector port or its
+// path-based /repository/<name>/v2/ route, with the user's Basic credentials.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nexus_api.hpp"
+#include "nexus_config.hpp"
+#include "regscan/error.hpp"
+#include "regscan/registry.hpp"
+
+namespace regscan::nexus {
+
+class NexusSession final : public sdk::Session {
+public:
+    NexusSession(const sdk::Host& host, NexusConfig config);
+
+    // Reads the repository list and, when allowed, their settings: refused
+    // credentials end the run here, before any image is read.
+    void sign_in();
+
+    std::vector<sdk::Repository> repositories() override;
+    std::vector<sdk::TagInfo> tags(const sdk::Repository& repository) override;
+
+private:
+    [[nodiscard]] sdk::HttpRequest rest_request(const std::string& path) const;
+    nlohmann::json get_json(const std::string& path);
+    void read_settings();
+    // Every component of one Nexus repository, following continuationToken to the end.
+    std::vector<Component> components(const std::string& repository);
+
+    sdk::Host host_;
+    NexusConfig config_;
+    std::string authorization_;  // "Basic ..." or "" when anonymous
+    std::vector<NexusRepository> listed_;
+    std::map<std::string, RepositorySettings> settings_;
+
+    struct Listed {
+        std::vector<sdk::TagInfo> tags;
+        std::optional<sdk::Error> failure;  // the repository's components could not be listed
+    };
+    std::mutex mutex_;
+    std::map<std::string, Listed> by_name_;  // Repository::name -> what tags() answers
+};
+
+}  // namespace regscan::nexus
