@@ -1,0 +1,109 @@
+#include <doctest/doctest.h>
+
+#include "harbor_artifacts.hpp"
+#include "test_plugin_harbor_fake_host.hpp"
+
+using namespace regscan::harbor;
+using harbor_test::artifact;
+using harbor_test::digest;
+using nlohmann::json;
+
+TEST_SUITE_BEGIN("harbor");
+
+TEST_CASE("harbor::artifact_tags gives one TagInfo per tag with the manifest's media type") {
+    auto entry = artifact(digest('a'), {"2.0", "latest"}, "2024-05-01T10:00:00.123Z");
+    entry["tags"][1]["push_time"] = "2024-05-02T00:00:00.000Z";
+    auto tags = artifact_tags(entry);
+    REQUIRE(tags.size() == 2);
+    CHECK(tags[0].tag == "2.0");
+    CHECK(tags[0].digest == digest('a'));
+    // Harbor's media_type is the config's; manifest_media_type is the manifest's.
+    CHECK(tags[0].media_type == "application/vnd.oci.image.manifest.v1+json");
+    CHECK(tags[0].pushed == "2024-05-01T10:00:00.123Z");
+    CHECK(tags[0].created == "2023-01-01T00:00:00Z");
+    CHECK(tags[0].platforms.empty());
+    CHECK(tags[1].tag == "latest");
+    CHECK(tags[1].pushed == "2024-05-02T00:00:00.000Z");
+}
+
+TEST_CASE("harbor::artifact_tags names an untagged artifact by its digest") {
+    auto tags = artifact_tags(artifact(digest('b'), {}));
+    REQUIRE(tags.size() == 1);
+    CHECK(tags[0].tag.empty());
+    CHECK(tags[0].digest == digest('b'));
+    auto empty_list = artifact(digest('c'), {});
+    empty_list["tags"] = json::array();
+    CHECK(artifact_tags(empty_list).size() == 1);
+}
+
+TEST_CASE("harbor::artifact_tags passes an index's platforms from references[]") {
+    json index = {{"digest", digest('i')},
+                  {"media_type", "application/vnd.oci.image.index.v1+json"},
+                  {"push_time", "2024-01-01T00:00:00.000Z"},
+                  {"extra_attrs", json::object()},
+                  {"tags", {{{"name", "multi"}}}},
+                  {"references",
+                   {{{"child_digest", digest('1')}, {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}},
+                    {{"child_digest", digest('2')},
+                     {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
+                    {{"child_digest", digest('3')}, {"platform", {{"os", "unknown"}, {"architecture", "unknown"}}}}}}};
+    auto tags = artifact_tags(index);
+    REQUIRE(tags.size() == 1);
+    CHECK(tags[0].media_type == "application/vnd.oci.image.index.v1+json");
+    CHECK(tags[0].created.empty());
+    REQUIRE(tags[0].platforms.size() == 2);
+    CHECK(tags[0].platforms[0].platform == "linux/amd64");
+    CHECK(tags[0].platforms[0].digest == digest('1'));
+    CHECK(tags[0].platforms[1].platform == "linux/arm64/v8");
+
+    // One incomplete entry: the core reads the index itself.
+    index["references"][1]["platform"].erase("architecture");
+    CHECK(index_platforms(index).empty());
+    index["references"] = {{{"child_digest", "sha256:short"}, {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}};
+    CHECK(index_platforms(index).empty());
+}
+
+TEST_CASE("harbor::artifact_tags drops what is not an artifact and values that are not what they claim") {
+    CHECK(artifact_tags(json::array()).empty());
+    CHECK(artifact_tags(artifact("sha256:../../etc", {"x"})).empty());
+    CHECK(artifact_tags(artifact("", {"x"})).empty());
+    auto odd = artifact(digest('d'), {"x"}, "yesterday");
+    odd["extra_attrs"]["created"] = 17;
+    odd.erase("manifest_media_type");
+    auto tags = artifact_tags(odd);
+    REQUIRE(tags.size() == 1);
+    CHECK(tags[0].pushed.empty());
+    CHECK(tags[0].created.empty());
+    CHECK(tags[0].media_type.empty());  // a config media type is no manifest type
+    auto nameless = artifact(digest('e'), {"x"});
+    nameless["tags"][0].erase("name");
+    REQUIRE(artifact_tags(nameless).size() == 1);
+    CHECK(artifact_tags(nameless)[0].tag.empty());
+}
+
+TEST_CASE("harbor::time_key orders RFC 3339 UTC times, fractions included") {
+    CHECK(time_key("2024-01-01T00:00:00Z") == "2024-01-01T00:00:00.000000000");
+    CHECK(time_key("2024-01-01T00:00:00.5Z") > time_key("2024-01-01T00:00:00.123Z"));
+    CHECK(time_key("2024-01-01T00:00:00+01:00").empty());
+    CHECK(time_key("2024-01-01").empty());
+    CHECK(time_key("0001-01-01T00:00:00.000Z") < time_key("2024-01-01T00:00:00Z"));
+}
+
+TEST_CASE("harbor::TagCollector keeps each tag and untagged digest once, newest push first") {
+    TagCollector collector;
+    collector.add(artifact(digest('a'), {"old"}, "2020-01-01T00:00:00.000Z"));
+    collector.add(artifact(digest('b'), {"new"}, "2024-01-01T00:00:00.000Z"));
+    collector.add(artifact(digest('b'), {"new"}, "2024-01-01T00:00:00.000Z"));  // a page shifted by a push
+    collector.add(artifact(digest('c'), {}, "2022-01-01T00:00:00.000Z"));
+    collector.add(artifact(digest('c'), {}, "2022-01-01T00:00:00.000Z"));
+    collector.add(artifact(digest('d'), {"timeless"}, "n/a"));
+    CHECK(collector.size() == 4);
+    auto tags = collector.take();
+    REQUIRE(tags.size() == 4);
+    CHECK(tags[0].tag == "new");
+    CHECK(tags[1].digest == digest('c'));
+    CHECK(tags[2].tag == "old");
+    CHECK(tags[3].tag == "timeless");
+}
+
+TEST_SUITE_END();
