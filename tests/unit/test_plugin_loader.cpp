@@ -177,4 +177,17 @@ TEST_CASE("plugin::identify_registry does not fall back to DEFAULT_V2 for a vend
     CHECK(forced.plugin == generic.plugin);
 }
 
+TEST_CASE("plugin::identify_registry allows no request in the first pass and one in the probing pass") {
+    auto set = plugin::load_plugins({fs::path(REGSCAN_FIXTURE_PLUGIN_DIR) / "probing_plugin"});
+    REQUIRE(set.plugins.size() == 1);
+    http::HttpClient client({});
+    sdk::Probe probe;
+    probe.url = "https://probing.invalid";
+    probe.parsed = sdk::parse_url(probe.url);
+    auto identified = plugin::identify_registry(set, client, probe, "");
+    // refused in pass 1, the first request of pass 2 sent, the second refused
+    CHECK(identified.type == "PROBED:111");
+    CHECK(identified.score == 40);
+}
+
 TEST_SUITE_END();
