@@ -1,0 +1,187 @@
+#include <doctest/doctest.h>
+
+#include "nexus_identify.hpp"
+#include "nexus_session.hpp"
+#include "regscan/base64.hpp"
+#include "regscan/error.hpp"
+#include "regscan/testing/fake_host.hpp"
+
+using namespace regscan::nexus;
+using fake_host::Call;
+using fake_host::FakeHost;
+using nlohmann::json;
+using regscan::sdk::HttpResponse;
+
+namespace {
+
+const std::string base = "https://nexus.test";
+const std::string password = "nexus-unit-secret";
+
+HttpResponse reply(long status, const json& body = nullptr, std::vector<regscan::sdk::Header> headers = {}) {
+    HttpResponse response;
+    response.status = status;
+    response.body = body.is_null() ? std::string{} : body.dump();
+    response.headers = std::move(headers);
+    return response;
+}
+
+json component(const std::string& name, const std::string& tag) {
+    return {{"repository", "docker-hosted"}, {"format", "docker"}, {"name", name}, {"version", tag},
+            {"assets", {{{"path", "/v2/" + name + "/manifests/" + tag},
+                         {"checksum", {{"sha256", std::string(64, 'c')}}},
+                         {"lastModified", "2022-08-29T07:11:42.914+00:00"}}}}};
+}
+
+// Nexus with docker-hosted (5 components over 3 pages), docker-extra (refused) and a group.
+struct FakeNexus {
+    FakeHost fake;
+    bool admin = true;
+    std::string expected_auth = "Basic " + regscan::sdk::base64_encode("alice:" + password);
+
+    FakeNexus() {
+        fake.route = [this](const Call& call) { return answer(call); };
+    }
+
+    HttpResponse answer(const Call& call) {
+        if (call.header("Authorization") != expected_auth) return reply(401);
+        const auto route = call.route();
+        const auto query = call.fields(true);
+        if (route == "/service/rest/v1/repositories")
+            return reply(200, json::array({{{"name", "docker-hosted"}, {"format", "docker"}, {"type", "hosted"}},
+                                           {{"name", "docker-extra"}, {"format", "docker"}, {"type", "hosted"}},
+                                           {{"name", "docker-group"}, {"format", "docker"}, {"type", "group"}}}));
+        if (route == "/service/rest/v1/repositorySettings") {
+            if (!admin) return reply(403);
+            return reply(200, json::array({{{"name", "docker-hosted"}, {"docker", {{"httpsPort", 8443}}}},
+                                           {{"name", "docker-group"},
+                                            {"group", {{"memberNames", {"docker-hosted"}}}}}}));
+        }
+        if (route == "/service/rest/v1/components") {
+            auto repository = fake_host::field(query, "repository");
+            if (repository == "docker-extra") return reply(403);
+            auto token = fake_host::field(query, "continuationToken");
+            if (token.empty())
+                return reply(200, {{"items", {component("team/app", "1.0"), component("team/app", "2.0")}},
+                                   {"continuationToken", "t1"}});
+            if (token == "t1")
+                return reply(200, {{"items", {component("base/alpine", "3.19"),
+                                              component("team/app", "sha256:" + std::string(64, 'd'))}},
+                                   {"continuationToken", "t2"}});
+            if (token == "t2") return reply(200, {{"items", {component("team/app", "1.1")}}, {"continuationToken", nullptr}});
+            return reply(400);
+        }
+        return reply(404);
+    }
+
+    std::unique_ptr<NexusSession> open(const std::string& user = "alice", const std::string& secret = password) {
+        NexusConfig config;
+        config.base = base;
+        config.username = user;
+        config.secret = secret;
+        auto session = std::make_unique<NexusSession>(fake.host(), config);
+        session->sign_in();
+        return session;
+    }
+};
+
+regscan::sdk::Probe probe(bool may_request, std::map<std::string, std::string> headers = {}) {
+    regscan::sdk::Probe p;
+    p.url = base;
+    p.parsed = regscan::sdk::parse_url(base);
+    p.ping_status = 401;
+    p.ping_headers = std::move(headers);
+    p.may_request = may_request;
+    return p;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("nexus");
+
+TEST_CASE("nexus::identify knows Nexus by its Server header without a request") {
+    FakeHost fake;
+    auto id = identify(fake.host(), probe(false, {{"server", "Nexus/3.94.0-03 (OSS)"}}), "NEXUS");
+    CHECK(id.score == 90);
+    CHECK(id.type == "NEXUS");
+    CHECK(identify(fake.host(), probe(false, {{"server", "nginx"}}), "NEXUS").score == 0);
+    CHECK(identify(fake.host(), probe(false, {{"server", "Nexus/2.14"}}), "NEXUS").score == 0);
+    CHECK(fake.calls.empty());
+}
+
+TEST_CASE("nexus::identify probes /service/rest/v1/status once, unauthenticated, in the second pass") {
+    FakeHost fake([](const Call& call) {
+        return call.route() == "/service/rest/v1/status" ? reply(200) : reply(404);
+    });
+    CHECK(identify(fake.host(), probe(true), "NEXUS").score == 90);
+    REQUIRE(fake.calls.size() == 1);
+    CHECK(fake.calls[0].url == base + "/service/rest/v1/status");
+    CHECK(fake.calls[0].header("Authorization").empty());
+    CHECK((fake.calls[0].flags & REGSCAN_HTTP_REGISTRY_AUTH) == 0);
+
+    FakeHost web([](const Call&) {
+        auto page = reply(200);
+        page.body = "<html>welcome</html>";
+        page.headers = {{"Content-Type", "text/html"}};
+        return page;
+    });
+    CHECK(identify(web.host(), probe(true), "NEXUS").score == 0);
+}
+
+TEST_CASE("nexus::NexusSession follows continuationToken to the end and routes through the connector") {
+    FakeNexus nexus;
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    REQUIRE(repositories.size() == 3);  // base/alpine, team/app, and docker-extra failing
+    CHECK(repositories[0].name == "docker-hosted/base/alpine");
+    CHECK(repositories[0].pull_base == "https://nexus.test:8443");
+    CHECK(repositories[0].pull_name == "base/alpine");
+    CHECK(repositories[0].reference == "nexus.test:8443/base/alpine");
+    CHECK(repositories[0].plugin_data["nexus_repository"] == "docker-hosted");
+    auto tags = session->tags(repositories[1]);
+    REQUIRE(tags.size() == 3);  // the digest-versioned index image is not a tag
+    CHECK(tags[0].digest == "sha256:" + std::string(64, 'c'));
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 4);  // 3 + the refused one
+    CHECK(nexus.fake.calls_to("GET", "/v2/_catalog").empty());
+    CHECK(nexus.fake.logged("docker-group"));  // skipped, and said why
+}
+
+TEST_CASE("nexus::NexusSession reports a refused repository through its tags and goes on") {
+    FakeNexus nexus;
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    REQUIRE(repositories.back().name == "docker-extra");
+    try {
+        session->tags(repositories.back());
+        FAIL("expected the refusal");
+    } catch (const regscan::sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_AUTH_FAILED);
+        CHECK(std::string(e.what()).find("HTTP 403") != std::string::npos);
+    }
+}
+
+TEST_CASE("nexus::NexusSession pulls path-based when repositorySettings is refused") {
+    FakeNexus nexus;
+    nexus.admin = false;
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    CHECK(repositories[0].pull_base == base + "/repository/docker-hosted");
+    CHECK(repositories[0].reference.empty());
+    CHECK(nexus.fake.logged("path-based"));
+}
+
+TEST_CASE("nexus::NexusSession refuses wrong credentials at sign-in and hides the secret") {
+    FakeNexus nexus;
+    try {
+        nexus.open("alice", "wrong-secret");
+        FAIL("expected a refusal");
+    } catch (const regscan::sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_AUTH_FAILED);
+        CHECK(std::string(e.what()).find("refused the credentials of 'alice'") != std::string::npos);
+        CHECK(std::string(e.what()).find("wrong-secret") == std::string::npos);
+    }
+    CHECK(nexus.fake.is_secret("wrong-secret"));
+    CHECK(nexus.fake.is_secret("Basic " + regscan::sdk::base64_encode("alice:wrong-secret")));
+    CHECK(nexus.fake.all_logs().find("wrong-secret") == std::string::npos);
+}
+
+TEST_SUITE_END();
