@@ -396,7 +396,7 @@ class PluginSet(EcrCase):
     def test_plugins_lists_ecr(self):
         result = self.regscan("plugins", output_dir=False)
         self.assertExit(result, 0)
-        self.assertRegex(result.stdout, r"(?m)^ecr\s+1\.0\.0\s+1\.1\s+ECR\s+\S+libregscan-ecr\.so$")
+        self.assertRegex(result.stdout, r"(?m)^ecr\s+1\.0\.0\s+1\.2\s+ECR\s+\S+libregscan-ecr\.so$")
 
     def test_forced_type_without_the_plugin(self):
         result = self.run_without_ecr("--type=ECR")
