@@ -43,10 +43,11 @@ IMAGES = {
     ("docker-prod", "web/site", "v2"): "2024-03-01T00:00:01Z",
     ("docker-prod", "web/admin", "0.1"): "2018-08-08T08:08:08Z",
     ("docker-prod", "tools/jq", "1.7"): "2022-02-02T02:02:02Z",
+    ("docker-sandbox", "play/ground", "0.1"): "2017-07-07T07:07:07Z",
     ("docker-remote", "library/alpine", "3.19"): "2023-12-08T10:00:00Z",
     ("docker-remote", "library/alpine", "3.20"): "2024-05-22T10:00:00Z",
 }
-LOCAL_KEYS = ("docker-local", "docker-prod")
+LOCAL_KEYS = ("docker-local", "docker-prod", "docker-sandbox")
 SHARED = os.environ.get("REGSCAN_SHARED_DIR",
                         os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 
@@ -75,14 +76,18 @@ class JfrogPlugin(case.RegscanCase):
         model = cls.art.model
         model.add_repository("docker-local", "LOCAL")
         model.add_repository("docker-prod", "LOCAL")
+        model.add_repository("docker-sandbox", "LOCAL")
         model.add_repository("docker-remote", "REMOTE")
         model.add_repository("docker", "VIRTUAL", members=["docker-local", "docker-remote"])
         model.add_repository("npm-local", "LOCAL", package_type="npm")
         model.add_user(User("admin", ADMIN_PW, admin=True))
-        everything = {key: [] for key in ("docker-local", "docker-prod", "docker-remote", "docker", "npm-local")}
+        everything = {key: [] for key in ("docker-local", "docker-prod", "docker-sandbox", "docker-remote", "docker",
+                                          "npm-local")}
         model.add_user(User("reader", READER_PW, api_key=READER_KEY, tokens=[READER_TOKEN], read=everything))
-        # A permission target excluding tools/**: the catalog shows tools/jq, reading it is denied.
-        model.add_user(User("partial", PARTIAL_PW, read={"docker-local": [], "docker-prod": ["tools"]}))
+        # Permission targets excluding tools/** (the catalog shows tools/jq, reading it is
+        # denied) and everything of docker-sandbox (listed, its catalog denied).
+        model.add_user(User("partial", PARTIAL_PW, read={"docker-local": [], "docker-prod": ["tools"],
+                                                         "docker-sandbox": ["**"]}))
         cls.art.refresh_images()
         cls.port_key = None
 
@@ -188,7 +193,7 @@ class JfrogPlugin(case.RegscanCase):
                        if p.startswith(f"/artifactory/api/docker/{key}/v2/_catalog") and s == 200]
             images = {i for k, i, _ in IMAGES if k == key}
             self.assertEqual(len(catalog), (len(images) + 1) // 2, catalog)
-            self.assertTrue(any("last=" in p for p in catalog), catalog)
+            self.assertEqual(any("last=" in p for p in catalog), len(images) > 2, catalog)
         tags = [p for _, p, s, _, _ in rest if "/v2/team/app/tags/list" in p and s == 200]
         self.assertEqual(len(tags), 2, tags)
         self.assertTrue(any("last=2" in p for p in tags), tags)  # the position the Link gave
@@ -264,12 +269,17 @@ class JfrogPlugin(case.RegscanCase):
         for hide in (False, True):
             self.art.hide_unauthorized = hide
             result = self.run_jfrog(self.art.url(CLOUD), "--username=partial", f"--password={PARTIAL_PW}")
-            inventory = self.inventory(authority)
+            inventory = self.inventory(authority, keys=("docker-local", "docker-prod"))
             self.assertScanned(result, authority, inventory.rows(missing={"docker-prod/tools/jq"}),
                                repositories_failed=1)
             self.assertLogged(result, r"^Failed to list tags repository=docker-prod/tools/jq error=.*"
                                       r"/artifactory/api/docker/docker-prod/v2/tools/jq/tags/list.*HTTP "
                                       + ("404" if hide else "403"), "error")
+            # The repository it cannot list at all is a discovery note, and the summary lists it.
+            self.assertLogged(result, r"docker-sandbox \(local\) could not be listed.*HTTP "
+                                      + ("404" if hide else "403"), "warning")
+            self.assertEqual(result.summary().get("Discovery notes"), "1", result)
+            self.assertIn("docker-sandbox", result.stdout)
 
     def test_no_secret_or_token_in_trace_output(self):
         runs = [self.run_jfrog(self.art.url(CLOUD), "--username=reader", f"--password={READER_PW}",

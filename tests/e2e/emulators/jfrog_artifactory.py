@@ -254,7 +254,7 @@ class Artifactory:
             user, error = self.docker_caller(request, realm, "registry:catalog:*")
             if error:
                 return error
-            if not self.model.may_read(user, key):
+            if not self.model.may_list(user, key):
                 return self.denied(user, realm, "registry:catalog:*")
             return self.catalog(request, key)
         for marker in ("/tags/list", "/manifests/", "/blobs/", "/referrers/"):

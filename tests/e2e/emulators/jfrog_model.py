@@ -10,7 +10,8 @@ Artifactory resolves them in order).
 Credentials as Artifactory takes them: a user's password, API key or access
 token as the Basic password, or an access token alone as `Bearer <token>`.
 Rights: `read` is a {repoKey: [excluded image prefixes]} map (a permission
-target with exclude patterns); an admin reads everything.
+target with exclude patterns, `**` excluding everything); an admin reads
+everything.
 """
 import base64
 import secrets
@@ -129,6 +130,11 @@ class Model:
         if key not in user.read:
             return False
         return image is None or not any(image == p or image.startswith(p + "/") for p in user.read[key])
+
+    def may_list(self, user, key):
+        """Reading a repository's catalog: a permission target excluding `**`
+        shows the repository but none of its content."""
+        return self.may_read(user, key) and (user.admin or "**" not in user.read.get(key, []))
 
     def visible_repositories(self, user):
         """Repositories `user` sees in /api/repositories: those it may read."""
