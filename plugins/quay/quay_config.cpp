@@ -1,0 +1,90 @@
+#include "quay_config.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "regscan/error.hpp"
+#include "regscan/url.hpp"
+
+namespace regscan::quay {
+namespace {
+
+std::string lowercase(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// Quay's namespace names: lowercase letters and digits, single '.', '_' or '-'
+// between them (util/names.py). Anything else would end up in an API path.
+bool valid_namespace(const std::string& name) {
+    if (name.size() < 2 || name.size() > 255) return false;
+    if (!std::isalnum(static_cast<unsigned char>(name.front())) || !std::isalnum(static_cast<unsigned char>(name.back())))
+        return false;
+    char previous = 'a';
+    for (unsigned char c : name) {
+        bool separator = c == '.' || c == '_' || c == '-';
+        if (!(std::islower(c) || std::isdigit(c) || separator)) return false;
+        if (separator && (previous == '.' || previous == '_' || previous == '-')) return false;
+        previous = static_cast<char>(c);
+    }
+    return true;
+}
+
+}  // namespace
+
+bool is_quay_io_host(const std::string& host) { return lowercase(host) == "quay.io"; }
+
+std::vector<std::string> split_namespaces(const std::string& joined) {
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (start <= joined.size()) {
+        size_t end = joined.find(',', start);
+        if (end == std::string::npos) end = joined.size();
+        std::string name = lowercase(std::string(sdk::trim(std::string_view(joined).substr(start, end - start))));
+        start = end + 1;
+        if (name.empty()) continue;
+        if (!valid_namespace(name))
+            throw sdk::Error(REGSCAN_BAD_ARGUMENT, "'" + name +
+                                                       "' is not a Quay namespace (an organisation or user: "
+                                                       "lowercase letters and digits, '.', '_' or '-' between them)");
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    return names;
+}
+
+std::string robot_namespace(const std::string& username) {
+    auto plus = username.find('+');
+    if (plus == std::string::npos || plus == 0 || plus + 1 == username.size()) return {};
+    return lowercase(username.substr(0, plus));
+}
+
+QuayConfig quay_config(const sdk::SessionConfig& config) {
+    QuayConfig quay;
+    quay.base = sdk::registry_base(config.url);
+    quay.username = config.username;
+    quay.password = config.password;
+    quay.token = config.option("quay-token");
+    // The core's rule for every registry: a password alone is a token.
+    if (quay.token.empty() && quay.username.empty() && !quay.password.empty()) {
+        quay.token = quay.password;
+        quay.password.clear();
+    }
+
+    quay.namespaces = split_namespaces(config.option("namespace"));
+    if (quay.namespaces.empty() && !quay.username.empty()) {
+        std::string owner = robot_namespace(quay.username);
+        if (owner.empty()) owner = lowercase(quay.username);
+        if (!valid_namespace(owner))
+            throw sdk::Error(REGSCAN_BAD_ARGUMENT, "the username names no Quay namespace; name the organisations "
+                                                   "to list with --namespace NAME");
+        quay.namespaces.push_back(owner);
+    }
+    if (quay.namespaces.empty())
+        throw sdk::Error(REGSCAN_BAD_ARGUMENT,
+                         "Quay lists repositories per namespace: name the organisations or users to list with "
+                         "--namespace NAME (repeatable), or give a robot account (--username org+name), whose "
+                         "organisation is then listed");
+    return quay;
+}
+
+}  // namespace regscan::quay
