@@ -32,4 +32,12 @@ TEST_CASE("sdk::TagInfo from an SDK 1.0 plugin has no platforms") {
     CHECK(odd.platforms.empty());
 }
 
+TEST_CASE("sdk::SessionConfig::option_list splits a repeatable option, trimmed and each once") {
+    SessionConfig config;
+    config.options["harbor-project"] = " team , ,library,team,robot$x ";
+    CHECK(config.option_list("harbor-project") == std::vector<std::string>{"team", "library", "robot$x"});
+    CHECK(config.option_list("absent").empty());
+    CHECK(split_option_list(",,") .empty());
+}
+
 TEST_SUITE_END();

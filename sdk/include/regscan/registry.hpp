@@ -3,10 +3,12 @@
 // /v2/ requests itself. <regscan/plugin.hpp> turns it into the C tables.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +44,19 @@ struct Identification {
     std::string type;  // one of the plugin's registry types
 };
 
+// (1.2) A repeatable option's values as the core hands them over (joined
+// with ","): trimmed, empty ones dropped, each once, in the order given.
+inline std::vector<std::string> split_option_list(std::string_view joined) {
+    std::vector<std::string> items;
+    while (!joined.empty()) {
+        auto comma = joined.find(',');
+        std::string item(trim(joined.substr(0, comma)));
+        joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
+        if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end()) items.push_back(item);
+    }
+    return items;
+}
+
 struct SessionConfig {
     std::string url;
     std::string type;
@@ -59,6 +74,10 @@ struct SessionConfig {
     [[nodiscard]] std::string option(const std::string& name, const std::string& fallback = {}) const {
         auto it = options.find(name);
         return it == options.end() || it->second.empty() ? fallback : it->second;
+    }
+    // (1.2) A repeatable option's values (split_option_list).
+    [[nodiscard]] std::vector<std::string> option_list(const std::string& name) const {
+        return split_option_list(option(name));
     }
 };
 
