@@ -63,6 +63,8 @@ void NexusSession::sign_in() {
                    ? "No Nexus credentials: walking what anonymous access may browse"
                    : "Signed in to Nexus as '" + config_.username + "' (Basic: a password or a user token)");
     if (config_.pull != PullRoute::path) read_settings();
+    // A misnamed --nexus-repository ends the run before discovery starts.
+    walk_ = plan_walk(listed_, settings_, config_.repositories);
 }
 
 void NexusSession::read_settings() {
@@ -98,7 +100,7 @@ std::vector<Component> NexusSession::components(const std::string& repository) {
 }
 
 std::vector<sdk::Repository> NexusSession::repositories() {
-    auto walk = plan_walk(listed_, settings_, config_.repositories);
+    const Walk& walk = walk_;
     for (const auto& line : walk.skipped) host_.info(line);
     if (walk.targets.empty()) host_.warn("No Nexus docker repository to walk");
 

@@ -13,6 +13,7 @@
 
 #include "nexus_api.hpp"
 #include "nexus_config.hpp"
+#include "nexus_walk.hpp"
 #include "regscan/error.hpp"
 #include "regscan/registry.hpp"
 
@@ -41,6 +42,7 @@ private:
     std::string authorization_;  // "Basic ..." or "" when anonymous
     std::vector<NexusRepository> listed_;
     std::map<std::string, RepositorySettings> settings_;
+    Walk walk_;
 
     struct Listed {
         std::vector<sdk::TagInfo> tags;

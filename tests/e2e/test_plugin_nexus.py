@@ -14,6 +14,7 @@ nothing else: no repositorySettings, no /v2/_catalog), a user token of admin,
 and anonymous (browse/read on docker-proxy only).
 """
 import base64
+import http.client
 import json
 import os
 import secrets
@@ -191,7 +192,7 @@ class NexusPlugin(case.RegscanCase):
 
     def test_unknown_nexus_repository_is_an_error(self):
         result = self.run_nexus("--nexus-repository=nope", "--nexus-repository=maven-releases")
-        self.assertNotEqual(result.code, 0)
+        self.assertExit(result, 2)  # bad arguments
         self.assertLogged(result, r"nope.*(not found|no such|cannot browse)")
         self.assertLogged(result, r"maven-releases.*(maven2|not a docker)")
 
@@ -220,6 +221,27 @@ class NexusPlugin(case.RegscanCase):
         self.assertEqual([e[2] for e in settings], [403])
         self.assertLogged(result, r"repositorySettings.*403.*path-based")
         self.assertEqual(self.nexus.requests("/v2/_catalog"), [])
+        for connector in self.nexus.connectors.values():
+            self.assertEqual(connector.log, [])
+        # The account really cannot list the catalog: a client relying on it would find nothing.
+        self.nexus.reset()
+        status, _, _ = self.catalog_as(READER, "/repository/docker-hosted/v2/_catalog")
+        self.assertEqual(status, 403)
+
+    def catalog_as(self, creds, path):
+        connection = http.client.HTTPConnection("127.0.0.1", self.nexus.server.port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Authorization": basic(*creds)})
+            response = connection.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            connection.close()
+
+    def test_nexus_pull_path_reads_every_image_path_based(self):
+        result = self.run_nexus("--nexus-pull=path")
+        self.assertWalked(result, {"docker-hosted", "docker-proxy", "docker-extra"})
+        # Told to use paths, it needs no repositorySettings and touches no connector.
+        self.assertEqual(self.nexus.requests("/service/rest/v1/repositorySettings"), [])
         for connector in self.nexus.connectors.values():
             self.assertEqual(connector.log, [])
 

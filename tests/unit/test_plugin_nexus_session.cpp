@@ -145,6 +145,34 @@ TEST_CASE("nexus::NexusSession follows continuationToken to the end and routes t
     CHECK(nexus.fake.logged("docker-group"));  // skipped, and said why
 }
 
+TEST_CASE("nexus::NexusSession stops at a continuationToken that leads back to a page already read") {
+    FakeNexus nexus;
+    auto looping = nexus.fake.route;
+    nexus.fake.route = [&](const Call& call) {
+        if (call.route() == "/service/rest/v1/components")
+            return reply(200, {{"items", {component("team/app", "1.0")}}, {"continuationToken", "same"}});
+        return looping(call);
+    };
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    REQUIRE(repositories.size() == 2);  // team/app in docker-hosted and in docker-extra
+    CHECK(session->tags(repositories[0]).size() == 1);
+    // Per repository: the first page and the token's page, whose next URL is itself.
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 4);
+}
+
+TEST_CASE("nexus::NexusSession refuses an unknown --nexus-repository at sign-in") {
+    FakeNexus nexus;
+    NexusConfig config;
+    config.base = base;
+    config.username = "alice";
+    config.secret = password;
+    config.repositories = {"nope"};
+    NexusSession session(nexus.fake.host(), config);
+    CHECK_THROWS_AS(session.sign_in(), regscan::sdk::Error);
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").empty());
+}
+
 TEST_CASE("nexus::NexusSession reports a refused repository through its tags and goes on") {
     FakeNexus nexus;
     auto session = nexus.open();
