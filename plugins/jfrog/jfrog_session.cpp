@@ -29,7 +29,8 @@ std::vector<sdk::Repository> JfrogSession::repositories() {
     const std::string url = repositories_url(api_.base());
     auto listed = parse_repository_list(api_.get_json(url), url);
     host_.info("Artifactory " + api_.base() + ": " + std::to_string(listed.size()) +
-               " Docker repositories readable " + credentials_kind(config_) + "; images are read by " +
+               (listed.size() == 1 ? " Docker repository" : " Docker repositories") + " readable " +
+               credentials_kind(config_) + "; images are read by " +
                access_name(config_.access) + " access");
     auto selection = select_repositories(listed, config_);
     if (!selection.note.empty()) host_.info(selection.note);

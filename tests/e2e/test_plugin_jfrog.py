@@ -264,6 +264,15 @@ class JfrogPlugin(case.RegscanCase):
         self.assertExit(result, 4)
         self.assertLogged(result, r"HTTP 401")
 
+    def test_anonymous_access_sees_what_anonymous_may_read(self):
+        self.art.model.anonymous_read = {"docker-prod": []}
+        self.addCleanup(setattr, self.art.model, "anonymous_read", None)
+        authority = self.art.authority(CLOUD)
+        result = self.run_jfrog(self.art.url(CLOUD))
+        self.assertScanned(result, authority, self.inventory(authority, keys=("docker-prod",)).rows())
+        self.assertLogged(result, r"1 Docker repository readable anonymously")
+        self.assertEqual({scheme for _, _, _, _, scheme in self.rest_requests()}, {""})
+
     def test_forbidden_image_is_reported_while_the_rest_goes_on(self):
         authority = self.art.authority(CLOUD)
         for hide in (False, True):
