@@ -323,6 +323,17 @@ class JfrogPlugin(case.RegscanCase):
         self.assertEqual({host for _, _, _, host, _ in manifests},
                          {f"{key}.{CLOUD}:{self.art.port}" for key in LOCAL_KEYS})
 
+    def test_api_access_method(self):
+        authority = self.art.authority(CLOUD)
+        result = self.as_reader(None, "--jfrog-docker-access=api")
+        self.assertScanned(result, authority, self.inventory(authority).rows())
+        manifests = [p for _, p, s, _, _ in self.art.requests("GET") if "/manifests/" in p]
+        self.assertTrue(manifests)
+        self.assertTrue(all(p.startswith("/artifactory/api/docker/") for p in manifests), manifests)
+        tokens = self.art.requests("GET")
+        self.assertTrue(any(p.startswith("/artifactory/api/docker/") and "/v2/token" in p and s == 200
+                            for _, p, s, _, _ in tokens))
+
     def test_port_access_method(self):
         port = self.art.port_servers.get("docker-prod")
         port = port.port if port else self.art.add_port("docker-prod")
