@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 from harness import oci_layout  # noqa: E402
 from harness.push import ApiPusher, push_manifest  # noqa: E402
 from harness.registry import Registry  # noqa: E402
+from bench_harbor import add_arguments as harbor_arguments, bench_harbor_discovery  # noqa: E402
 
 BIN = os.environ.get("REGSCAN_BIN", os.path.join(ROOT, "build", "bin", "regscan"))
 
@@ -284,7 +285,8 @@ def bench_malware(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("which", choices=["discovery", "scan", "registry", "rss", "malware", "all"])
+    parser.add_argument("which", choices=["discovery", "scan", "registry", "rss", "malware", "harbor-discovery", "all"])
+    harbor_arguments(parser)
     parser.add_argument("--repos", type=int, default=100)
     parser.add_argument("--tags", type=int, default=10)
     parser.add_argument("--mb", type=int, default=0)
@@ -301,6 +303,8 @@ def main():
         bench_rss(argparse.Namespace(**{**vars(args), "mb": args.mb or 1024}))
     if args.which in ("malware", "all"):
         bench_malware(argparse.Namespace(**{**vars(args), "mb": args.mb or 300}))
+    if args.which in ("harbor-discovery", "all"):
+        bench_harbor_discovery(args, regscan)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ TEST_CASE("harbor::artifact_tags names an untagged artifact by its digest") {
 }
 
 TEST_CASE("harbor::artifact_tags passes an index's platforms from references[]") {
-    json index = {{"digest", digest('i')},
+    json index = {{"digest", digest('f')},
                   {"media_type", "application/vnd.oci.image.index.v1+json"},
                   {"push_time", "2024-01-01T00:00:00.000Z"},
                   {"extra_attrs", json::object()},

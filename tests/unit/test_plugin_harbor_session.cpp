@@ -162,7 +162,7 @@ TEST_CASE("harbor::HarborSession notes a listing whose X-Total-Count changed dur
                                   artifact(digest('c'), {"c"})});
     const std::string route = "/api/v2.0/projects/team/repositories/app/artifacts";
     fake.route = [&](const Call& call) {
-        if (page_number(call) == 2) artifacts.insert(artifacts.begin(), artifact(digest('n'), {"n"}));
+        if (page_number(call) == 2) artifacts.insert(artifacts.begin(), artifact(digest('e'), {"n"}));
         return page_of(artifacts, route, page_number(call), 2);
     };
     HarborSession session(fake.host(), config_for("admin"));
@@ -180,7 +180,7 @@ TEST_CASE("harbor::HarborSession stops listing once past the core's limits") {
     World world;
     for (int i = 0; i < 9; ++i) world.projects["p"]["r" + std::to_string(i)] = json::array();
     json many = json::array();
-    for (int i = 0; i < 9; ++i) many.push_back(artifact(digest(static_cast<char>('a' + i)), {"t" + std::to_string(i)}));
+    for (int i = 0; i < 9; ++i) many.push_back(artifact(digest(static_cast<char>('0' + i)), {"t" + std::to_string(i)}));
     world.projects["p"]["r0"] = many;
     fake.route = std::ref(world);
     HarborSession session(fake.host(), config_for("admin"), 3, 3);
