@@ -1,5 +1,7 @@
 #include "nexus_session.hpp"
 
+#include <set>
+
 #include "nexus_components.hpp"
 #include "nexus_walk.hpp"
 #include "regscan/base64.hpp"
@@ -88,7 +90,21 @@ void NexusSession::read_settings() {
 std::vector<Component> NexusSession::components(const std::string& repository) {
     std::vector<Component> found;
     auto first = rest_request("components?repository=" + sdk::url_encode(repository));
-    sdk::for_each_page(host_, first, sdk::next_page::body_token("continuationToken", "continuationToken"),
+    // for_each_page never fetches a URL twice; a token leading back to a page
+    // already read is noticed here, because pages after it may be missing.
+    std::set<std::string> fetched;
+    bool looped = false;
+    const auto token = sdk::next_page::body_token("continuationToken", "continuationToken");
+    const sdk::NextPage next = [&](const sdk::Page& page) {
+        fetched.insert(page.url);
+        auto url = token(page);
+        if (!url.empty() && fetched.count(sdk::resolve_url(page.url, url))) {
+            looped = true;
+            return std::string{};
+        }
+        return url;
+    };
+    sdk::for_each_page(host_, first, next,
                        [&](const sdk::Page& page) {
                            auto items = parse_components(page.body, page.url);
                            host_.log(REGSCAN_LOG_TRACE, "Nexus GET " + page.url + ": page " +
@@ -96,6 +112,10 @@ std::vector<Component> NexusSession::components(const std::string& repository) {
                                                             plural(items.size(), "component", "components"));
                            found.insert(found.end(), items.begin(), items.end());
                        });
+    if (looped)
+        host_.discovery_note("Nexus repository " + repository +
+                             ": its components listing's continuationToken led back to a page already read after " +
+                             plural(fetched.size(), "page", "pages") + "; components may have been missed");
     return found;
 }
 

@@ -204,6 +204,18 @@ class NexusPlugin(case.RegscanCase):
         self.assertLogged(result, r"docker-extra.*HTTP 403", "error")
         self.assertNoSecrets(result)
 
+    def test_hostile_components_are_left_out(self):
+        evil = self.model.component("docker-extra", "tools/jq", "1.7", b"{}", "application/json")
+        evil.update(name="evil\x1b[31m/x", id="e1")
+        traversal = dict(self.model.component("docker-extra", "tools/jq", "../../etc/passwd", b"{}", "x"), id="e2")
+        wrong_format = dict(self.model.component("docker-extra", "lib", "1", b"{}", "x"), id="e3", format="maven2")
+        self.model.injected["docker-extra"] = [evil, traversal, wrong_format]
+        result = self.run_nexus()
+        self.assertWalked(result, {"docker-hosted", "docker-proxy", "docker-extra"}, {"docker-hosted"})
+        self.assertLogged(result, r"docker-extra: 2 components with a name or version that is not a valid image "
+                                  r"name or tag: skipped", "warning")
+        self.assertNotIn("\x1b", result.stderr)
+
     def test_refused_on_the_first_page_at_401_too(self):
         self.nexus.refuse_components["docker-proxy"] = 401
         result = self.run_nexus()

@@ -159,6 +159,9 @@ TEST_CASE("nexus::NexusSession stops at a continuationToken that leads back to a
     CHECK(session->tags(repositories[0]).size() == 1);
     // Per repository: the first page and the token's page, whose next URL is itself.
     CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 4);
+    REQUIRE(nexus.fake.notes.size() == 2);
+    CHECK(nexus.fake.notes[0].find("docker-hosted") != std::string::npos);
+    CHECK(nexus.fake.notes[0].find("may have been missed") != std::string::npos);
 }
 
 TEST_CASE("nexus::NexusSession refuses an unknown --nexus-repository at sign-in") {

@@ -69,6 +69,7 @@ class NexusEmulator:
     def reset(self):
         self.server_header = True
         self.refuse_components = {}
+        self.model.injected = {}
         for server in [self.server, *self.connectors.values()]:
             server.clear()
 

@@ -63,6 +63,7 @@ class NexusModel:
         self.tokens = {}                      # user token name code -> (pass code, user name)
         self.anonymous = None                 # a User when anonymous access is enabled
         self.tokens_issued = {}               # continuation token -> (repository, offset)
+        self.injected = {}                    # repository -> extra raw component dicts (hostile tests)
         self.lock = threading.Lock()
 
     # -- principals ---------------------------------------------------------
@@ -140,6 +141,7 @@ class NexusModel:
                             f"/v2/{repository}/{name}/manifests/{child['digest']}", MANIFEST_TYPES)
                         found.append(self.component(repository, name, child["digest"], child_body,
                                                     child_headers.get("Content-Type", "")))
+        found += self.injected.get(repository, [])
         # Nexus pages in its database's order, not by name: a client must not
         # rely on an image's tags arriving together.
         return sorted(found, key=lambda c: hashlib.sha256(c["id"].encode()).hexdigest())
