@@ -63,7 +63,7 @@ std::optional<std::string> rfc3339_from_rfc2822(const std::string& text) {
     char weekday[4] = {}, month[4] = {}, zone[6] = {};
     int day = 0, year = 0, hour = 0, minute = 0, second = 0;
     if (text.size() > 64 ||
-        std::sscanf(text.c_str(), "%3s %d %3s %d %d:%d:%d %5s", weekday, &day, month, &year, &hour, &minute, &second,
+        std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %5s", weekday, &day, month, &year, &hour, &minute, &second,
                     zone) != 8)
         return std::nullopt;
     int month_number = 0;
@@ -111,18 +111,6 @@ std::vector<sdk::TagInfo> tag_infos(const json& page, long long now_epoch) {
         tags.push_back(std::move(tag));
     }
     return tags;
-}
-
-std::string api_error_text(const std::string& body) {
-    auto parsed = json::parse(body, nullptr, false);
-    if (parsed.is_object()) {
-        for (const char* key : {"error_message", "detail", "message", "error_description"})
-            if (auto text = text_field(parsed, key); !text.empty()) return text.substr(0, 200);
-    }
-    std::string snippet = body.substr(0, 200);
-    for (auto& c : snippet)
-        if (c == '\n' || c == '\r') c = ' ';
-    return snippet;
 }
 
 std::string repository_path(const std::string& namespace_name, const std::string& repository) {

@@ -28,9 +28,6 @@ std::string rfc3339_from_epoch(long long seconds);
 // ("Tue, 18 Jun 2024 18:59:13 -0000"), as RFC 3339 UTC; nullopt when malformed.
 std::optional<std::string> rfc3339_from_rfc2822(const std::string& text);
 
-// The message of an ApiError body ({error_message, detail, ...}), else the first bytes.
-std::string api_error_text(const std::string& body);
-
 // The API path of a repository: "acme/app" -> "acme/app" with each segment encoded.
 std::string repository_path(const std::string& namespace_name, const std::string& repository);
 

@@ -206,6 +206,15 @@ class QuayPlugin(case.RegscanCase):
         self.assertEqual(users, {"$oauthtoken"})
         self.assertNoSecrets(result)
 
+    def test_no_credentials_lists_public_repositories_anonymously(self):
+        result = self.run_quay("--namespace=acme")
+        public = [(ns, repo) for ns, repo, _, _, _, is_public in IMAGES if is_public]
+        self.assertEqual(public, [("acme", "web")])
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, missing={
+            f"{ns}/{repo}" for ns, repo, _, _, _, is_public in IMAGES if not is_public}))
+        self.assertTrue(all(r[3] is None for r in self.api_requests()), "nothing to authenticate with")
+        self.assertEqual({user for user, _, _ in self.auth_requests()}, {None})
+
     def test_oauth_token_from_the_environment(self):
         result = self.run_quay(*self.robot(), "--namespace=beta", env={"REGSCAN_QUAY_TOKEN": OAUTH_TOKEN})
         self.assertInventory(result, self.host, expected_rows(self.host, {"beta"}))
