@@ -31,20 +31,12 @@ std::string api_base(const std::string& url) {
 }
 
 std::vector<std::string> split_projects(const std::string& joined) {
-    std::vector<std::string> names;
-    size_t start = 0;
-    while (start <= joined.size()) {
-        size_t end = joined.find(',', start);
-        if (end == std::string::npos) end = joined.size();
-        std::string name(sdk::trim(std::string_view(joined).substr(start, end - start)));
-        start = end + 1;
-        if (name.empty()) continue;
+    auto names = sdk::split_option_list(joined);
+    for (const auto& name : names)
         if (!valid_project(name))
             throw sdk::Error(REGSCAN_BAD_ARGUMENT, "--harbor-project '" + name +
                                                        "' is not a Harbor project name (lowercase letters, "
                                                        "digits, '.', '-', '_')");
-        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-    }
     return names;
 }
 
