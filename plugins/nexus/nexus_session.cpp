@@ -60,7 +60,16 @@ nlohmann::json NexusSession::get_json(const std::string& path) {
 
 void NexusSession::sign_in() {
     const std::string path = "repositories";
-    listed_ = parse_repositories(get_json(path), config_.base + rest_base + path);
+    try {
+        listed_ = parse_repositories(get_json(path), config_.base + rest_base + path);
+    } catch (const sdk::Error& e) {
+        if (e.status() != REGSCAN_NOT_FOUND) throw;
+        // A connector port answers the Docker API only.
+        throw sdk::Error(REGSCAN_NOT_FOUND,
+                         std::string(e.what()) + ": no Nexus REST API here; give the Nexus server's own URL (its "
+                         "web address, e.g. port 8081, with any context path), not a repository connector port, or "
+                         "--type DEFAULT_V2 to list this port through /v2/_catalog");
+    }
     host_.info(config_.anonymous()
                    ? "No Nexus credentials: walking what anonymous access may browse"
                    : "Signed in to Nexus as '" + config_.username + "' (Basic: a password or a user token)");

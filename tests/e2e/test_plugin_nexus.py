@@ -196,6 +196,14 @@ class NexusPlugin(case.RegscanCase):
         self.assertLogged(result, r"nope.*(not found|no such|cannot browse)")
         self.assertLogged(result, r"maven-releases.*(maven2|not a docker)")
 
+    def test_a_connector_port_url_says_what_to_give_instead(self):
+        port = self.model.repositories["docker-hosted"].http_port
+        result = self.dry_run(f"http://127.0.0.1:{port}", f"--username={ADMIN[0]}", f"--password={ADMIN[1]}")
+        self.assertNotEqual(result.code, 0)
+        self.assertLogged(result, "^Identified registry as: NEXUS$", "info")
+        self.assertLogged(result, r"no Nexus REST API here; give the Nexus server's own URL")
+        self.assertNoSecrets(result)
+
     def test_a_refused_repository_is_reported_and_the_rest_goes_on(self):
         self.nexus.refuse_components["docker-extra"] = 403
         result = self.run_nexus()
