@@ -294,6 +294,13 @@ class HarborPlugin(case.RegscanCase):
         self.assertRobotRun(result, SYSTEM_ROBOT[0], {"team/app", "team/multi", "team/sub/api", "team/web",
                                                       "tools/jq", "tools/locked"})
 
+    def test_anonymous_walks_public_projects_only(self):
+        result = self.run_harbor(credentials=None)
+        self.assertHarborInventory(result, repositories={"base/alpine"})
+        self.assertEqual({u for _, u, _ in self.api_requests()}, {None})
+        with self.harbor.model.lock:
+            self.assertTrue(all(not e[3] for e in self.harbor.api.requests), "an anonymous run sent credentials")
+
     def test_wrong_password_is_refused_clearly(self):
         result = self.run_harbor(credentials=(ADMIN[0], WRONG))
         self.assertExit(result, 4)
@@ -365,4 +372,6 @@ class HarborPlugin(case.RegscanCase):
                    for i in report["images"]}
         self.assertEqual(scanned, expected)
         self.assertEqual({i["status"] for i in report["images"]}, {"scanned"})
+        untagged = [i for i in report["images"] if i["repository"] == "team/app" and not i.get("tag")]
+        self.assertEqual([i.get("digest") for i in untagged], [self.untagged["team/app"]], untagged)
         self.assertNoSecrets(result)
