@@ -200,11 +200,15 @@ class QuayPlugin(case.RegscanCase):
         self.assertNoSecrets(result)
 
     def test_oauth_token_alone_also_pulls(self):
-        result = self.run_quay(f"--quay-token={OAUTH_TOKEN}", "--namespace=acme", "--namespace=beta")
-        self.assertInventory(result, self.host, expected_rows(self.host, {"acme", "beta"}))
-        users = {user for user, _, _ in self.auth_requests()}
-        self.assertEqual(users, {"$oauthtoken"})
-        self.assertNoSecrets(result)
+        # --password without --username is a token for every registry: here, the OAuth token.
+        for token_args in ([f"--quay-token={OAUTH_TOKEN}"], [f"--password={OAUTH_TOKEN}"]):
+            with self.subTest(token=token_args[0].split("=")[0]):
+                self.quay.reset()
+                result = self.run_quay(*token_args, "--namespace=acme", "--namespace=beta")
+                self.assertInventory(result, self.host, expected_rows(self.host, {"acme", "beta"}))
+                self.assertEqual({user for user, _, _ in self.auth_requests()}, {"$oauthtoken"})
+                self.assertEqual({r[2] for r in self.api_requests()}, {"alice"})
+                self.assertNoSecrets(result)
 
     def test_no_credentials_lists_public_repositories_anonymously(self):
         result = self.run_quay("--namespace=acme")
