@@ -151,6 +151,22 @@ class NexusPlugin(case.RegscanCase):
         first_credentialed = next(i for i, e in enumerate(log) if e[3])
         self.assertLess(log.index(probes[0]), first_credentialed)
 
+    def test_neutral_host_name_behind_a_header_stripping_proxy(self):
+        """A DNS name that says nothing about Nexus, reached through --resolve: the probe
+        identifies it, and the connector is reached under the same name."""
+        self.nexus.server_header = False
+        name = "registry.internal.test"
+        connector = self.model.repositories["docker-hosted"].http_port
+        result = self.dry_run(f"http://{name}:{self.nexus.server.port}", f"--username={ADMIN[0]}",
+                              f"--password={ADMIN[1]}", f"--resolve={name}:{self.nexus.server.port}:127.0.0.1",
+                              f"--resolve={name}:{connector}:127.0.0.1")
+        authority = f"{name}:{self.nexus.server.port}"
+        rows = [(row[0].replace(self.nexus.authority, authority).replace("127.0.0.1:", f"{name}:"), *row[1:])
+                for row in self.expected({"docker-hosted", "docker-proxy", "docker-extra"}, {"docker-hosted"})]
+        self.assertInventory(result, authority, rows)
+        self.assertLogged(result, "^Identified registry as: NEXUS$", "info")
+        self.assertEqual(len(self.nexus.requests("/service/rest/v1/status")), 1)
+
     def test_type_forces_nexus_without_probing(self):
         self.nexus.server_header = False
         result = self.run_nexus("--type=NEXUS")
