@@ -325,7 +325,8 @@ class JfrogPlugin(case.RegscanCase):
 
     def test_api_access_method(self):
         authority = self.art.authority(CLOUD)
-        result = self.as_reader(None, "--jfrog-docker-access=api")
+        # Set by its environment variable this time.
+        result = self.as_reader(None, env={"REGSCAN_JFROG_DOCKER_ACCESS": "api"})
         self.assertScanned(result, authority, self.inventory(authority).rows())
         manifests = [p for _, p, s, _, _ in self.art.requests("GET") if "/manifests/" in p]
         self.assertTrue(manifests)
