@@ -220,9 +220,13 @@ class QuayPlugin(case.RegscanCase):
         self.assertEqual({user for user, _, _ in self.auth_requests()}, {None})
 
     def test_oauth_token_from_the_environment(self):
-        result = self.run_quay(*self.robot(), "--namespace=beta", env={"REGSCAN_QUAY_TOKEN": OAUTH_TOKEN})
+        result = self.run_quay(*self.robot(), "--namespace=beta", "--log-level=trace",
+                               env={"REGSCAN_QUAY_TOKEN": OAUTH_TOKEN})
         self.assertInventory(result, self.host, expected_rows(self.host, {"beta"}))
-        self.assertTrue(all(r[2] == "alice" for r in self.api_requests() if r[1].startswith("/api/v1/repository")))
+        listings = [r for r in self.api_requests() if r[1].startswith("/api/v1/repository")]
+        self.assertTrue(listings)
+        self.assertTrue(all(r[2] == "alice" for r in listings))
+        self.assertNoSecrets(result)
 
     def test_wrong_robot_token_exits_4(self):
         result = self.run_quay(*self.robot(READER, WRONG), f"--quay-token={OAUTH_TOKEN}")
