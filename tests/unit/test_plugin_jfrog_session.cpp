@@ -138,6 +138,23 @@ TEST_CASE("jfrog::list_tags stops once it holds more than the core keeps") {
     CHECK(art.fake.calls.size() == 1);
 }
 
+TEST_CASE("jfrog::artifactory_next_page stays on the page's URL whatever the Link names") {
+    auto next = artifactory_next_page();
+    const std::string url = api + "/api/docker/k/v2/_catalog?n=1000";
+    json body = json::object();
+    auto page_with = [&](std::vector<regscan::sdk::Header> headers) {
+        HttpResponse response;
+        response.status = 200;
+        response.headers = std::move(headers);
+        return next(regscan::sdk::Page{url, response, body, 0});
+    };
+    CHECK(page_with({}).empty());
+    CHECK(page_with({{"Link", "</v2/_catalog?n=2>; rel=\"next\""}}).empty());
+    CHECK(page_with({{"Link", "<https://elsewhere.example/v2/_catalog?last=a%20b&n=2>; rel=\"next\""}}) ==
+          url + "&last=a%20b");
+    CHECK(page_with({{"Link", "</v2/_catalog?last=x>; rel=\"prev\""}}).empty());
+}
+
 TEST_CASE("jfrog::query_value decodes the parameter it names") {
     CHECK(query_value("/v2/_catalog?last=team%2Fapp&n=2", "last") == "team/app");
     CHECK(query_value("/v2/_catalog?n=2", "last").empty());
