@@ -53,9 +53,22 @@ std::string robot_namespace(const std::string& username) {
     return lowercase(username.substr(0, plus));
 }
 
+std::string namespace_from_url(const std::string& url) {
+    const std::string path = sdk::parse_url(url).path;
+    const std::string clean = path.substr(0, path.find_first_of("?#"));
+    for (const char* prefix : {"/organization/", "/user/", "/repository/"}) {
+        const std::string p = prefix;
+        if (clean.rfind(p, 0) != 0) continue;
+        std::string rest = clean.substr(p.size());
+        std::string name = lowercase(rest.substr(0, rest.find('/')));
+        return valid_namespace(name) ? name : std::string{};
+    }
+    return {};
+}
+
 QuayConfig quay_config(const sdk::SessionConfig& config) {
     QuayConfig quay;
-    quay.base = sdk::registry_base(config.url);
+    quay.base = sdk::parse_url(config.url).origin();
     quay.username = config.username;
     quay.password = config.password;
     quay.token = config.option("quay-token");
@@ -66,6 +79,8 @@ QuayConfig quay_config(const sdk::SessionConfig& config) {
     }
 
     quay.namespaces = split_namespaces(config.option("namespace"));
+    if (quay.namespaces.empty())
+        if (auto from_url = namespace_from_url(config.url); !from_url.empty()) quay.namespaces.push_back(from_url);
     if (quay.namespaces.empty() && !quay.username.empty()) {
         std::string owner = robot_namespace(quay.username);
         if (owner.empty()) owner = lowercase(quay.username);

@@ -15,7 +15,7 @@ namespace regscan::quay {
 inline constexpr const char* oauth_token_username = "$oauthtoken";
 
 struct QuayConfig {
-    std::string base;  // "https://quay.io": /api/v1/... and /v2/... are appended
+    std::string base;  // "https://quay.io" (an origin): /api/v1/... and /v2/... are appended
     std::vector<std::string> namespaces;
     std::string username;  // robot "org+name" (or a user) for /v2/
     std::string password;  // the robot's token
@@ -34,7 +34,14 @@ std::vector<std::string> split_namespaces(const std::string& joined);
 // The organisation (or user) a robot belongs to: "acme+reader" -> "acme"; "" when not a robot.
 std::string robot_namespace(const std::string& username);
 
-// Namespaces: --namespace, else the robot's organisation, else the username.
+// The namespace a Quay web address names (/organization/NS, /user/NS,
+// /repository/NS/...), or "".
+std::string namespace_from_url(const std::string& url);
+
+// The base is the URL's origin: Quay serves /api/v1 and /v2 at the root of its
+// host, and users paste web addresses (https://quay.io/organization/acme).
+// Namespaces: --namespace, else the web address's, else the robot's
+// organisation, else the username.
 // The token: --quay-token (or its env), else a --password without --username.
 // Throws sdk::Error (REGSCAN_BAD_ARGUMENT) when no namespace can be known.
 QuayConfig quay_config(const sdk::SessionConfig& config);

@@ -21,7 +21,7 @@ int identify_score(const sdk::Host& host, const sdk::Probe& probe) {
     if (is_quay_io_host(probe.parsed.host)) return url_score;
     if (!probe.may_request) return 0;
     sdk::HttpRequest request;
-    request.url = sdk::registry_base(probe.url) + "/api/v1/discovery";
+    request.url = probe.parsed.origin() + "/api/v1/discovery";
     request.headers.emplace_back("Accept", "application/json");
     request.retry = false;
     auto response = host.http(request);

@@ -113,7 +113,7 @@ std::vector<sdk::Repository> QuaySession::catalog_repositories() {
         size_t count = 0;
         for (const auto& full : names)
             if (full.size() > ns.size() + 1 && full.compare(0, ns.size() + 1, ns + "/") == 0) {
-                repositories.push_back({full, "", "", "", nullptr});
+                repositories.push_back({full, config_.base, "", "", nullptr});
                 ++count;
             }
         host_.info("Quay namespace " + ns + ": " + std::to_string(count) +
@@ -142,7 +142,7 @@ std::vector<sdk::Repository> QuaySession::repositories() {
                    (names.size() == 1 ? " repository" : " repositories"));
         for (const auto& name : names)
             repositories.push_back(
-                {ns + "/" + name, "", "", "", nlohmann::json{{"namespace", ns}, {"repository", name}}});
+                {ns + "/" + name, config_.base, "", "", nlohmann::json{{"namespace", ns}, {"repository", name}}});
     }
     return repositories;
 }

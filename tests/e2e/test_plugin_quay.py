@@ -147,6 +147,15 @@ class QuayPlugin(case.RegscanCase):
         self.assertEqual({user for user, _, _ in self.auth_requests()}, {READER})
         self.assertNoSecrets(result)
 
+    def test_web_address_names_the_namespace(self):
+        result = self.run_quay(*self.robot(), f"--quay-token={OAUTH_TOKEN}",
+                               url=f"{self.quay.url()}/organization/beta?tab=repos")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"beta"}))
+        # The API and /v2/ are at the root of Quay's origin, whatever the web address's path.
+        self.assertTrue(self.api_requests())
+        self.assertTrue(all(r[1].startswith("/api/v1/") for r in self.api_requests()))
+        self.assertTrue(all(r[1].startswith("/v2/") for r in self.registry_requests()))
+
     def test_neutral_host_identified_by_probing_discovery(self):
         host = f"127.0.0.1:{self.quay.port}"
         result = self.run_quay(*self.robot(), f"--quay-token={OAUTH_TOKEN}", url=f"https://{host}")

@@ -60,6 +60,18 @@ TEST_CASE("quay::split_namespaces refuses names that would reach an API path") {
     CHECK(split_namespaces("my-org.team_1") == std::vector<std::string>{"my-org.team_1"});
 }
 
+TEST_CASE("quay::quay_config: a web address gives the origin and its namespace") {
+    auto config = session("acme+reader", "T");
+    config.url = "https://quay.io/organization/Beta?tab=repos";
+    auto quay = quay_config(config);
+    CHECK(quay.base == "https://quay.io");
+    CHECK(quay.namespaces == std::vector<std::string>{"beta"});
+    CHECK(namespace_from_url("https://quay.io/repository/acme/api?tab=tags") == "acme");
+    CHECK(namespace_from_url("https://quay.io/user/alice/") == "alice");
+    CHECK(namespace_from_url("https://quay.io/organization/../x").empty());
+    CHECK(namespace_from_url("https://quay.io/").empty());
+}
+
 TEST_CASE("quay::robot_namespace") {
     CHECK(robot_namespace("acme+reader") == "acme");
     CHECK(robot_namespace("Acme+reader") == "acme");
