@@ -113,6 +113,20 @@ std::vector<sdk::TagInfo> tag_infos(const json& page, long long now_epoch) {
     return tags;
 }
 
+std::string readable_failure(const std::string& text) {
+    // The body may be cut (HttpResponse::describe keeps its first bytes), so
+    // the message is looked up rather than the JSON parsed.
+    static const std::string key = "\"error_message\": \"";
+    auto http = text.find(": HTTP ");
+    auto body = http == std::string::npos ? std::string::npos : text.find(": {", http + 7);
+    auto at = body == std::string::npos ? std::string::npos : text.find(key, body);
+    if (at == std::string::npos) return text;
+    auto start = at + key.size();
+    auto end = text.find('"', start);
+    if (end == std::string::npos || end == start) return text;
+    return text.substr(0, body) + " (" + text.substr(start, end - start) + ")";
+}
+
 std::string repository_path(const std::string& namespace_name, const std::string& repository) {
     return sdk::url_encode(namespace_name) + "/" + sdk::url_encode(repository, "/");
 }

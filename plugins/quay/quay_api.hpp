@@ -28,6 +28,11 @@ std::string rfc3339_from_epoch(long long seconds);
 // ("Tue, 18 Jun 2024 18:59:13 -0000"), as RFC 3339 UTC; nullopt when malformed.
 std::optional<std::string> rfc3339_from_rfc2822(const std::string& text);
 
+// A failed request's text with Quay's ApiError body reduced to its message:
+// "GET u: HTTP 403: {\"detail\": ..., \"error_message\": \"Unauthorized\", ...}"
+// -> "GET u: HTTP 403 (Unauthorized)". Other texts are returned unchanged.
+std::string readable_failure(const std::string& text);
+
 // The API path of a repository: "acme/app" -> "acme/app" with each segment encoded.
 std::string repository_path(const std::string& namespace_name, const std::string& repository);
 

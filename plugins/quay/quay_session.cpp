@@ -31,7 +31,7 @@ long long now_epoch() {
 
 // The API's answer to a failed listing, with Quay's error_message.
 sdk::Error api_failure(const sdk::Error& e, const std::string& what) {
-    return sdk::Error(e.status(), what + ": " + e.what());
+    return sdk::Error(e.status(), what + ": " + readable_failure(e.what()));
 }
 
 }  // namespace
@@ -132,10 +132,10 @@ std::vector<sdk::Repository> QuaySession::repositories() {
         } catch (const sdk::Error& e) {
             // A token Quay does not accept: nothing else will work either.
             if (std::string(e.what()).find("HTTP 401") != std::string::npos && config_.has_token())
-                throw sdk::Error(REGSCAN_AUTH_FAILED, "Quay refused the OAuth token (" + std::string(e.what()) + ")");
+                throw sdk::Error(REGSCAN_AUTH_FAILED, "Quay refused the OAuth token (" + readable_failure(e.what()) + ")");
             // One namespace refused or missing costs that namespace only.
             host_.discovery_note("Quay namespace " + ns + " could not be listed, its repositories are missing: " +
-                                 e.what());
+                                 readable_failure(e.what()));
             continue;
         }
         host_.info("Quay namespace " + ns + ": " + std::to_string(names.size()) +

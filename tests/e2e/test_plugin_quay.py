@@ -271,8 +271,8 @@ class QuayPlugin(case.RegscanCase):
         result = self.run_quay(*self.robot(), f"--quay-token={OAUTH_TOKEN}", "--namespace=hidden,acme,beta")
         self.assertInventory(result, self.host, expected_rows(self.host, {"acme", "beta"}, missing={"acme/locked"}),
                              repositories_failed=1)
-        self.assertLogged(result, r"Quay namespace hidden.*HTTP 403")
-        self.assertLogged(result, r"acme/locked.*HTTP 403")
+        self.assertLogged(result, r"Quay namespace hidden could not be listed.*: HTTP 403 \(Unauthorized\) plugin=quay$", "warning")
+        self.assertLogged(result, r"Quay repository acme/locked: GET \S+/tag/\S+: HTTP 403 \(Unauthorized\)")
 
     # -- scan ----------------------------------------------------------------------------
     def test_scan_mode_with_a_multi_arch_tag(self):

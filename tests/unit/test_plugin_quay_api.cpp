@@ -62,6 +62,16 @@ TEST_CASE("quay::rfc3339_from_rfc2822") {
     CHECK_FALSE(rfc3339_from_rfc2822("Tue, 14 Foo 2024 14:48:51 -0000"));
 }
 
+TEST_CASE("quay::readable_failure keeps Quay's error_message, even from a cut body") {
+    CHECK(readable_failure(R"(GET https://q/api/v1/repository?namespace=x: HTTP 403: {"detail": "Unauthorized", )"
+                           R"("error_message": "Unauthorized", "error_type": "insufficient_scope", "tit)") ==
+          "GET https://q/api/v1/repository?namespace=x: HTTP 403 (Unauthorized)");
+    CHECK(readable_failure("GET https://q/x: HTTP 500: oops") == "GET https://q/x: HTTP 500: oops");
+    CHECK(readable_failure(R"(GET https://q/x: HTTP 401: {"error_message": ")") ==
+          R"(GET https://q/x: HTTP 401: {"error_message": ")");
+    CHECK(readable_failure("no response: timeout") == "no response: timeout");
+}
+
 TEST_CASE("quay::rfc3339_from_epoch and repository_path") {
     CHECK(rfc3339_from_epoch(0) == "1970-01-01T00:00:00Z");
     CHECK(rfc3339_from_epoch(1718737153) == "2024-06-18T18:59:13Z");
