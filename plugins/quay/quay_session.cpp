@@ -92,13 +92,19 @@ std::vector<sdk::Repository> QuaySession::catalog_repositories() {
     sdk::HttpRequest first;
     first.url = config_.base + "/v2/_catalog?n=" + catalog_page_size;
     if (!registry_authorization_.empty()) first.headers.emplace_back("Authorization", registry_authorization_);
+    // The catalog holds every repository the robot may read; only the chosen namespaces' are kept.
+    auto wanted = [&](const std::string& full) {
+        return std::any_of(config_.namespaces.begin(), config_.namespaces.end(), [&](const std::string& ns) {
+            return full.size() > ns.size() + 1 && full.compare(0, ns.size() + 1, ns + "/") == 0;
+        });
+    };
     std::vector<std::string> names;
     try {
         sdk::for_each_page(host_, first, sdk::next_page::link(), [&](const sdk::Page& page) {
             auto list = page.body.is_object() ? page.body.find("repositories") : page.body.end();
             if (list == page.body.end() || !list->is_array()) return;
             for (const auto& item : *list)
-                if (item.is_string()) names.push_back(item.get<std::string>());
+                if (item.is_string() && wanted(item.get<std::string>())) names.push_back(item.get<std::string>());
             if (max_repositories_ && names.size() > max_repositories_) throw sdk::StopPages{};
         });
     } catch (const sdk::Error& e) {
@@ -131,7 +137,8 @@ std::vector<sdk::Repository> QuaySession::repositories() {
             names = namespace_repositories(ns);
         } catch (const sdk::Error& e) {
             // A token Quay does not accept: nothing else will work either.
-            if (std::string(e.what()).find("HTTP 401") != std::string::npos && config_.has_token())
+            if (e.status() == REGSCAN_AUTH_FAILED && std::string(e.what()).find(": HTTP 401") != std::string::npos &&
+                config_.has_token())
                 throw sdk::Error(REGSCAN_AUTH_FAILED, "Quay refused the OAuth token (" + readable_failure(e.what()) + ")");
             // One namespace refused or missing costs that namespace only.
             host_.discovery_note("Quay namespace " + ns + " could not be listed, its repositories are missing: " +

@@ -189,6 +189,19 @@ TEST_CASE("quay::QuaySession without an OAuth token lists /v2/_catalog with a sc
     CHECK(fake.calls_to("GET", "/api/v1/repository").empty());
 }
 
+TEST_CASE("quay::QuaySession stops listing once it holds more than the core keeps") {
+    fake_host::FakeHost fake(quay_api);
+    QuaySession session(fake.host(), config("", "", "OAUTH", {"acme"}), 1, 0);
+    session.start();
+    CHECK(names_of(session.repositories()) == std::vector<std::string>{"acme/api", "acme/web"});
+    CHECK(fake.calls_to("GET", "/api/v1/repository").size() == 1);  // the second page is never read
+
+    fake_host::FakeHost catalog([](const Call& call) { return quay_registry(call); });
+    QuaySession robot(catalog.host(), config("acme+reader", "ROBOT", "", {"acme"}), 1, 0);
+    robot.start();
+    CHECK(names_of(robot.repositories()) == std::vector<std::string>{"acme/api", "acme/web"});
+}
+
 TEST_CASE("quay::QuaySession: refused robot credentials end the session at start") {
     fake_host::FakeHost fake([](const Call& call) { return quay_registry(call); });
     QuaySession session(fake.host(), config("acme+reader", "WRONG", "OAUTH", {"acme"}), 0, 0);
