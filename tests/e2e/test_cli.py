@@ -191,6 +191,74 @@ class CommandLine(case.RegscanCase):
         result = self.dry_run(self.registry.url, "--type=NO_SUCH_TYPE")
         self.assertExit(result, 5)
 
+    # plugin errors and plugin options (issue 9) --------------------------------
+
+    def fixture_dir(self, fixture, name):
+        """A 0755 directory holding only the fixture plugin `fixture`, copied as `name`."""
+        source = os.path.join(build_dir(), "test-plugins", fixture, f"lib{fixture}.so")
+        if not os.path.exists(source):
+            raise AssertionError(f"fixture plugin not built: {source}")
+        directory = tempfile.mkdtemp(prefix=f"{fixture}-", dir=self.scratch.name)
+        os.chmod(directory, 0o755)
+        path = os.path.join(directory, name)
+        shutil.copyfile(source, path)
+        return directory, path
+
+    def test_refused_plugins_option_says_the_plugin_was_refused_and_why(self):
+        directory, path = self.fixture_dir("wrong_major", "libregscan-gitlab.so")
+        url = f"http://{net.LOOPBACK}:{self.closed.port}"
+        result = self.regscan("registry", url, "--mode=dry-run", f"--plugin-dir={directory}",
+                              "--gitlab-group=team", output_dir=False)
+        self.assertExit(result, 2)
+        self.assertIn("--gitlab-group", result.stderr)
+        self.assertIn(f"the plugin file {path} (", result.stderr)
+        self.assertRegex(result.stderr, r"was refused, so its options are not available")
+        self.assertRegex(result.stderr, r"SDK 2\.0")  # the reason
+        # without a refused plugin the message is unchanged
+        result = self.regscan("registry", url, "--mode=dry-run", "--gitlab-group=team", output_dir=False)
+        self.assertExit(result, 2)
+        self.assertNotIn("refused", result.stderr)
+
+    def test_another_plugins_option_is_an_error(self):
+        # the registry is identified as DEFAULT_V2: --harbor-project would be ignored
+        result = self.dry_run(self.registry.url, "--harbor-project=library")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"--harbor-project is an option of the harbor plugin, but the registry was "
+                                  r"identified as DEFAULT_V2, handled by the v2 plugin.*--type HARBOR", "error")
+        self.assertFalse(os.path.exists(result.report_path(self.registry.host)), f"{result!r}")
+        # forced onto another plugin, and from the config file
+        result = self.dry_run(self.registry.url, "--type=DEFAULT_V2", "--harbor-project=library")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"--harbor-project is an option of the harbor plugin, but --type DEFAULT_V2 "
+                                  r"chose the v2 plugin", "error")
+        with tempfile.TemporaryDirectory(prefix="regscan-e2e-config-") as directory:
+            config = os.path.join(directory, "config")
+            with open(config, "w") as f:
+                f.write("nexus-repository = docker-hosted\n")
+            result = self.dry_run(self.registry.url, f"--config={config}")
+            self.assertExit(result, 2)
+            self.assertLogged(result, r"--nexus-repository is an option of the nexus plugin", "error")
+
+    def test_identify_exception_is_warned_naming_the_plugin(self):
+        # the throwing fixture throws from identify() for the host throw.invalid
+        directory, path = self.fixture_dir("throwing_plugin", "libthrowing_plugin.so")
+        port = self.registry.url.rsplit(":", 1)[1]
+        host = f"throw.invalid:{port}"
+        result = self.dry_run(f"http://{host}", f"--plugin-dir={directory}",
+                              f"--resolve={host}:{net.LOOPBACK}")
+        self.assertExit(result, 0)
+        self.assertLogged(result, r"^Plugin failed plugin=throwing file=" + re.escape(path) +
+                          r" callback=identify .*error=identify exploded$", "warning")
+        self.assertLogged(result, r"^Identified registry as: DEFAULT_V2$", "info")
+
+    def test_wrong_shape_json_from_a_plugin_names_the_plugin(self):
+        directory, path = self.fixture_dir("wrong_shape_plugin", "libwrong_shape_plugin.so")
+        result = self.dry_run(self.registry.url, f"--plugin-dir={directory}", "--type=WRONG_SHAPE")
+        self.assertExit(result, 6)
+        self.assertNotIn("internal error", result.stderr)
+        self.assertLogged(result, re.escape(f"plugin wrong-shape ({path}) list_repositories: plugin returned "
+                                            "JSON of the wrong shape"), "error")
+
     def test_relocated_install(self):
         with tempfile.TemporaryDirectory(prefix="regscan-e2e-install-") as directory:
             prefix = os.path.join(directory, "first")

@@ -2,6 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "http/http_client.hpp"
 #include "plugin/loaded_plugin.hpp"
@@ -30,6 +35,20 @@ struct TempDir {
         fs::create_directories(path);
     }
     ~TempDir() { fs::remove_all(path); }
+};
+
+// Collects what the core logs at warning level and above while it lives.
+struct WarningLog {
+    std::ostringstream text;
+    std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+    WarningLog() {
+        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text);
+        auto logger = std::make_shared<spdlog::logger>("warnings", sink);
+        logger->set_level(spdlog::level::warn);
+        logger->set_pattern("%l %v");
+        spdlog::set_default_logger(logger);
+    }
+    ~WarningLog() { spdlog::set_default_logger(previous); }
 };
 
 }  // namespace
@@ -188,6 +207,77 @@ TEST_CASE("plugin::identify_registry allows no request in the first pass and one
     // refused in pass 1, the first request of pass 2 sent, the second refused
     CHECK(identified.type == "PROBED:111");
     CHECK(identified.score == 40);
+}
+
+TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("plugin");
+
+TEST_CASE("plugin::identify_registry warns with the plugin, its file and identify when identify throws") {
+    auto set = plugin::load_plugins({fixture_dir("throwing_plugin")});
+    REQUIRE(set.plugins.size() == 1);
+    http::HttpClient client({});
+    sdk::Probe probe;
+    probe.url = "https://throw.invalid";
+    probe.parsed = sdk::parse_url(probe.url);
+    WarningLog log;
+    CHECK_FALSE(plugin::identify_registry(set, client, probe, "").plugin);
+    const auto text = log.text.str();
+    CHECK(text.find("warning Plugin failed plugin=throwing") != std::string::npos);
+    CHECK(text.find("file=" + set.plugins[0]->path().string()) != std::string::npos);
+    CHECK(text.find("callback=identify") != std::string::npos);
+    CHECK(text.find("identify exploded") != std::string::npos);
+    CHECK(text.find("callback=identify") == text.rfind("callback=identify"));  // once, though identify ran twice
+}
+
+TEST_CASE("plugin::RegistrySession names the plugin, its file and the callback for JSON of the wrong shape") {
+    auto set = plugin::load_plugins({fixture_dir("wrong_shape_plugin")});
+    REQUIRE(set.plugins.size() == 1);
+    auto plugin = set.plugins[0];
+    const std::string file = plugin->path().string();
+    http::HttpClient client({});
+
+    sdk::Probe probe;
+    probe.url = "https://wrong-shape.invalid";
+    probe.parsed = sdk::parse_url(probe.url);
+    {
+        WarningLog log;
+        CHECK_FALSE(plugin::identify_registry(set, client, probe, "").plugin);  // a text score counts as 0
+        CAPTURE(log.text.str());
+        CHECK(log.text.str().find("plugin=wrong-shape file=" + file + " callback=identify") != std::string::npos);
+    }
+
+    auth::RegistryAuth auth(client, {});
+    plugin::RegistrySession session(plugin, client, auth, {"https://wrong-shape.invalid", "WRONG_SHAPE", "", "", {}});
+    try {
+        session.repositories();
+        FAIL("an object for the repository array must be an error");
+    } catch (const sdk::Error& e) {
+        const std::string what = e.what();
+        CHECK(what.find("plugin wrong-shape (" + file + ") list_repositories") != std::string::npos);
+        CHECK(what.find("wrong shape") != std::string::npos);
+    }
+    try {
+        session.tags({"team/app", "", ""});
+        FAIL("a string for the tag array must be an error");
+    } catch (const sdk::Error& e) {
+        CHECK(std::string(e.what()).find("plugin wrong-shape (" + file + ") list_tags for team/app") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("plugin::RegistrySession names the plugin, its file and the callback when a call fails") {
+    auto set = plugin::load_plugins({fixture_dir("throwing_plugin")});
+    REQUIRE(set.plugins.size() == 1);
+    auto throwing = set.plugins[0];
+    const std::string file = throwing->path().string();
+    http::HttpClient client({});
+    auth::RegistryAuth auth(client, {});
+    CHECK_THROWS_WITH(plugin::RegistrySession(throwing, client, auth, {"https://throwing.example", "THROWING", "refuse", "", {}}),
+                      doctest::Contains(("plugin throwing (" + file + ") open").c_str()));
+    plugin::RegistrySession session(throwing, client, auth, {"https://throwing.example", "THROWING", "", "", {}});
+    CHECK_THROWS_WITH(session.repositories(),
+                      doctest::Contains(("plugin throwing (" + file + ") list_repositories: catalog exploded").c_str()));
 }
 
 TEST_SUITE_END();

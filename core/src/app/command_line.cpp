@@ -9,6 +9,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/data_paths.hpp"
+#include "app/plugin_options.hpp"
 #include "app/db_command.hpp"
 #include "filter/pattern_filter.hpp"
 #include "limits/limits.hpp"
@@ -322,6 +323,7 @@ void collect_plugin_options(engine::RunOptions& run, const po::variables_map& cl
         for (const auto& option : p->options()) {
             std::string joined;
             for (const auto& value : pick_list(cli, file, option.name)) joined += (joined.empty() ? "" : ",") + value;
+            if (!joined.empty()) run.given_plugin_options.insert(option.name);
             if (joined.empty() && !option.env.empty()) joined = env_or(env, {option.env.c_str()});
             if (!joined.empty()) run.plugin_options[option.name] = joined;
         }
@@ -530,6 +532,10 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
     try {
         po::store(po::command_line_parser(rest).options(all).positional(positional).run(), cli);
         po::notify(cli);
+    } catch (const po::unknown_option& e) {
+        // Perhaps the option of a plugin that was refused: say so, and why.
+        throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + refused_plugins_hint(e.get_option_name(), plugins) +
+                                                 "; see 'regscan " + name + " --help'");
     } catch (const po::error& e) {
         throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + "; see 'regscan " + name + " --help'");
     }
@@ -547,6 +553,9 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
             try {
                 po::store(po::parse_config_file(stream, all), file);
                 po::notify(file);
+            } catch (const po::unknown_option& e) {
+                throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what() +
+                                                         refused_plugins_hint(e.get_option_name(), plugins));
             } catch (const po::error& e) {
                 throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what());
             }

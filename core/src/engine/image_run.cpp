@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/plugin_options.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
 #include "plugin/registry_session.hpp"
@@ -54,6 +55,8 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     auto identified = plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
     if (identified.plugin) {
         spdlog::info("Identified registry as: {}", identified.type);
+        app::check_plugin_options(options.given_plugin_options, plugins, *identified.plugin, identified.type,
+                                  !options.type.empty());
         try {
             session = std::make_unique<plugin::RegistrySession>(
                 identified.plugin, pipeline.client(), pipeline.auth(),

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/exit_codes.hpp"
+#include "app/plugin_options.hpp"
 #include "engine/discovery.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
@@ -99,6 +100,8 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
                         "; installed registry types: " + installed_types(plugins) +
                         " (--type DEFAULT_V2 forces the generic V2 plugin)");
     spdlog::info("Identified registry as: {}", identified.type);
+    app::check_plugin_options(options.given_plugin_options, plugins, *identified.plugin, identified.type,
+                              !options.type.empty());
 
     sdk::SessionConfig config{options.url, identified.type, options.credentials.username,
                               options.credentials.password, options.plugin_options};

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct RunOptions {
     std::string output_dir = ".";
     std::vector<std::string> plugin_dirs;
     std::map<std::string, std::string> plugin_options;  // vendor options for the plugin
+    // Plugin options set on the command line or in the config file (not from
+    // the environment): each must belong to the plugin the run ends up with.
+    std::set<std::string> given_plugin_options;
     http::ClientOptions http;
     limits::Limits limits;  // every bound on what the registry sends (docs/limits.md)
 

@@ -1,6 +1,8 @@
 #include "plugin/registry_session.hpp"
 #include "regscan/json_number.hpp"
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +11,12 @@
 
 namespace regscan::plugin {
 namespace {
+
+// Names where a plugin failure came from: the plugin's id, its file and the
+// table function, so a vendor's bug is never taken for regscan's.
+std::string origin(const LoadedPlugin& plugin, const char* callback) {
+    return "plugin " + plugin.id() + " (" + plugin.path().string() + ") " + callback;
+}
 
 // Runs one table call and turns a failure into sdk::Error with its text.
 template <class Call>
@@ -27,6 +35,19 @@ nlohmann::json parse_json(const std::string& what, const std::string& text) {
     }
 }
 
+// Well-formed JSON of the wrong shape (an object where the ABI says array)
+// is the plugin's error too, not an internal one.
+template <class T>
+T decode(const std::string& what, const std::string& text, const char* expected) {
+    auto json = parse_json(what, text);
+    try {
+        return json.get<T>();
+    } catch (const nlohmann::json::exception& e) {
+        throw sdk::Error(REGSCAN_ERROR, what + ": plugin returned JSON of the wrong shape, expected " + expected +
+                                            " (" + e.what() + ")");
+    }
+}
+
 }  // namespace
 
 namespace {
@@ -38,8 +59,15 @@ constexpr int certain_enough = 50;
 // One pass over every registry plugin; `may_request` only for 1.2 plugins,
 // each then bounded to one request (the listing budget the host spends).
 void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Probe probe, Identified& best,
-                   std::string& vetoed_for) {
+                   std::string& vetoed_for, std::set<std::string>& warned) {
     const std::string probe_json = nlohmann::json(probe).dump();
+    // Warned, not fatal: another plugin (or DEFAULT_V2) may still claim the
+    // URL. Once per plugin and error, though identify() may run twice.
+    auto warn = [&](const LoadedPlugin& plugin, const std::string& error) {
+        if (warned.insert(plugin.id() + "\n" + error).second)
+            spdlog::warn("Plugin failed plugin={} file={} callback=identify url={} error={}", plugin.id(),
+                         plugin.path().string(), probe.url, error);
+    };
     for (const auto& plugin : plugins.plugins) {
         if (!plugin->registry()) continue;
         if (probe.may_request && plugin->abi_minor() < 2) continue;
@@ -52,18 +80,20 @@ void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Prob
         ListingScope scope(budget);
         regscan_out out;
         if (plugin->registry()->identify(host.api(), probe_json.c_str(), &out) != REGSCAN_OK) {
-            spdlog::debug("plugin {} could not identify {}: {}", plugin->id(), probe.url, out.data);
+            warn(*plugin, out.data.empty() ? "failed" : out.data);
             continue;
         }
         try {
             auto answer = nlohmann::json::parse(out.data);
             int score = sdk::json_integer(answer, "score", 0);
+            if (!answer.is_object() || !sdk::json_integer_value<int>(answer.value("score", nlohmann::json())))
+                warn(*plugin, "answer is not an object with an integer \"score\", taken as 0");
             spdlog::debug("plugin {} scored {} for {}{}", plugin->id(), score, probe.url,
                           probe.may_request ? " (probing)" : "");
             if (score < 0) vetoed_for = answer.value("type", "");
             if (score > best.score) best = {plugin, answer.value("type", ""), score};
-        } catch (const nlohmann::json::exception&) {
-            spdlog::warn("plugin {} answered identify with malformed JSON", plugin->id());
+        } catch (const nlohmann::json::exception& e) {
+            warn(*plugin, std::string("malformed JSON (") + e.what() + ")");
         }
     }
 }
@@ -77,14 +107,15 @@ Identified identify_registry(const PluginSet& plugins, http::HttpClient& client,
         return {plugin, forced_type, plugin ? 100 : 0};
     }
     Identified best;
+    std::set<std::string> warned;
     std::string vetoed_for;  // a registry type whose own plugin is missing
     sdk::Probe first = probe;
     first.may_request = false;
-    identify_pass(plugins, client, first, best, vetoed_for);
+    identify_pass(plugins, client, first, best, vetoed_for, warned);
     if (best.score < certain_enough && vetoed_for.empty()) {
         sdk::Probe second = probe;
         second.may_request = true;
-        identify_pass(plugins, client, second, best, vetoed_for);
+        identify_pass(plugins, client, second, best, vetoed_for, warned);
     }
     if (!best.plugin && vetoed_for.empty()) {
         if (auto fallback = plugins.for_type("DEFAULT_V2")) best = {fallback, "DEFAULT_V2", 0};
@@ -98,7 +129,7 @@ RegistrySession::RegistrySession(std::shared_ptr<LoadedPlugin> plugin, http::Htt
     : plugin_(std::move(plugin)), auth_(auth), host_(client, plugin_->id()) {
     host_.set_registry_auth(&auth);
     const std::string config_json = nlohmann::json(config).dump();
-    call("plugin " + plugin_->id() + " could not open " + config.url, [&](regscan_out* out) {
+    call(origin(*plugin_, "open") + " could not open " + config.url, [&](regscan_out* out) {
         return plugin_->registry()->open(host_.api(), config_json.c_str(), &session_, out);
     });
     if (plugin_->registry()->authorize)
@@ -112,19 +143,19 @@ RegistrySession::~RegistrySession() {
 }
 
 std::vector<sdk::Repository> RegistrySession::repositories() {
-    const std::string what = "listing repositories";
+    const std::string what = origin(*plugin_, "list_repositories");
     auto text = call(what, [&](regscan_out* out) { return plugin_->registry()->list_repositories(session_, out); });
-    return parse_json(what, text).get<std::vector<sdk::Repository>>();
+    return decode<std::vector<sdk::Repository>>(what, text, "an array of repository objects");
 }
 
 std::vector<sdk::TagInfo> RegistrySession::tags(const sdk::Repository& repository) {
-    const std::string what = "listing tags of " + repository.name;
+    const std::string what = origin(*plugin_, "list_tags") + " for " + repository.name;
     const std::string repository_json =
         nlohmann::json(repository).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto text = call(what, [&](regscan_out* out) {
         return plugin_->registry()->list_tags(session_, repository_json.c_str(), out);
     });
-    return parse_json(what, text).get<std::vector<sdk::TagInfo>>();
+    return decode<std::vector<sdk::TagInfo>>(what, text, "an array of tag objects");
 }
 
 std::optional<auth::PluginAuthorization> RegistrySession::authorize(const sdk::AuthRequest& request) {
@@ -132,8 +163,10 @@ std::optional<auth::PluginAuthorization> RegistrySession::authorize(const sdk::A
     regscan_out out;
     auto status = plugin_->registry()->authorize(session_, request_json.c_str(), &out);
     if (status == REGSCAN_UNSUPPORTED) return std::nullopt;
-    if (status != REGSCAN_OK) throw sdk::Error(status, out.data.empty() ? "authorisation refused" : out.data);
-    auto answer = parse_json("authorize", out.data);
+    if (status != REGSCAN_OK)
+        throw sdk::Error(status, origin(*plugin_, "authorize") + ": " +
+                                     (out.data.empty() ? "authorisation refused" : out.data));
+    auto answer = parse_json(origin(*plugin_, "authorize"), out.data);
     auto text = [&](const nlohmann::json& object, const char* key) {
         auto it = object.find(key);
         if (it == object.end() || it->is_null()) return std::string{};
