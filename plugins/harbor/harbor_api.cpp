@@ -5,7 +5,6 @@
 #include "regscan/base64.hpp"
 #include "regscan/error.hpp"
 #include "regscan/paging.hpp"
-#include "regscan/pagination.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::harbor {
@@ -74,27 +73,25 @@ Listing HarborApi::walk(const std::string& path, const std::vector<std::pair<std
             return sdk::with_query(page.url, "page", std::to_string(page.index + 2));
         return std::string{};
     };
-    try {
-        sdk::for_each_page(host_, first, next, [&](const sdk::Page& page) {
-            if (!page.body.is_array())
-                throw sdk::Error(REGSCAN_ERROR, "GET " + page.url + ": expected a JSON array");
-            ++listing.pages;
-            auto total = total_count(page.response);
-            host_.log(REGSCAN_LOG_TRACE, "GET " + page.url + ": HTTP " + std::to_string(page.response.status) + ", " +
-                                             std::to_string(page.body.size()) + " items, X-Total-Count " +
-                                             (total ? std::to_string(*total) : std::string("absent")));
-            if (total) {
-                if (!listing.first_total) listing.first_total = total;
-                if (listing.last_total && *listing.last_total != *total) listing.total_changed = true;
-                listing.last_total = total;
-            }
-            for (const auto& element : page.body) {
-                ++listing.items;
-                item(element);
-            }
-        });
-    } catch (const sdk::StopPages&) {
-    }
+    // sdk::StopPages thrown by `item` ends the walk inside for_each_page.
+    sdk::for_each_page(host_, first, next, [&](const sdk::Page& page) {
+        if (!page.body.is_array())
+            throw sdk::Error(REGSCAN_ERROR, "GET " + page.url + ": expected a JSON array");
+        ++listing.pages;
+        auto total = total_count(page.response);
+        host_.log(REGSCAN_LOG_TRACE, "GET " + page.url + ": HTTP " + std::to_string(page.response.status) + ", " +
+                                         std::to_string(page.body.size()) + " items, X-Total-Count " +
+                                         (total ? std::to_string(*total) : std::string("absent")));
+        if (total) {
+            if (!listing.first_total) listing.first_total = total;
+            if (listing.last_total && *listing.last_total != *total) listing.total_changed = true;
+            listing.last_total = total;
+        }
+        for (const auto& element : page.body) {
+            ++listing.items;
+            item(element);
+        }
+    });
     return listing;
 }
 

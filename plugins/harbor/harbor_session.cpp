@@ -2,7 +2,7 @@
 
 #include "harbor_artifacts.hpp"
 #include "regscan/error.hpp"
-#include "regscan/pagination.hpp"
+#include "regscan/paging.hpp"
 
 namespace regscan::harbor {
 namespace {

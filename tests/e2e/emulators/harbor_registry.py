@@ -12,7 +12,9 @@ catalog gets a token without it, and /v2/_catalog then answers Harbor's 401
 registry, minus the Authorization header.
 """
 import datetime
+import http.client
 import re
+import threading
 
 from harness import http_server as server
 
@@ -36,6 +38,7 @@ class RegistryFront:
         # The challenge's service; a test changes it to hide Harbor from the ping.
         self.challenge_service = SERVICE
         self.requests = []  # (method, path, user or None, status)
+        self._connections = threading.local()  # one kept-alive upstream connection per serving thread
 
     def realm(self, request):
         return f"{self.scheme}://{request.headers.get('Host')}/service/token"
@@ -93,10 +96,25 @@ class RegistryFront:
                            self._challenge(request, scope, True))
         return self._forward(request)
 
+    def _upstream(self, method, path, body, headers):
+        """One request to the real registry on this thread's kept-alive connection."""
+        for attempt in (1, 2):
+            connection = getattr(self._connections, "connection", None)
+            if connection is None:
+                connection = self._connections.connection = self.upstream.connection()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.headers, response.read()
+            except (http.client.HTTPException, ConnectionError):
+                connection.close()
+                self._connections.connection = None
+                if attempt == 2:
+                    raise
+
     def _forward(self, request):
         headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
-        status, response_headers, body = self.upstream.request(request.method, request.path,
-                                                               body=request.body or None, headers=headers)
+        status, response_headers, body = self._upstream(request.method, request.path, request.body or None, headers)
         dropped = _DROPPED if request.method == "HEAD" else _DROPPED + ("content-length",)
         kept = {k: v for k, v in response_headers.items() if k.lower() not in dropped}
         return server.Reply(status, body, kept)
