@@ -211,8 +211,8 @@ class HarborPlugin(case.RegscanCase):
         self.assertTrue(self.api_requests("/api/v2.0/projects/team/repositories/sub%252Fapi/artifacts", 200))
         self.assertEqual([r for r in self.api_requests(status=404)], [])
         # Discovery went through the project API, never the catalog.
-        self.assertEqual(self.harbor.front.requests and
-                         [r for r in self.harbor.front.requests if r[1].startswith("/v2/_catalog")], [])
+        self.assertTrue(self.harbor.front.requests)
+        self.assertEqual([r for r in self.harbor.front.requests if r[1].startswith("/v2/_catalog")], [])
 
     def test_default_page_size_is_harbors_maximum(self):
         result = self.run_harbor(page_size=None)
@@ -262,6 +262,16 @@ class HarborPlugin(case.RegscanCase):
         self.assertRobotRun(result, ROBOT[0], {"base/alpine", "team/app", "team/multi", "team/sub/api",
                                                "team/web"})
         self.assertTrue(all(u == ROBOT[0] for u, _ in self.harbor.model.token_requests[before:]))
+
+    def test_the_robot_cannot_list_the_catalog_which_the_generic_plugin_needs(self):
+        """The scenario is real: through /v2/_catalog (--type DEFAULT_V2) the same
+        robot gets nothing, where the Harbor plugin lists its projects."""
+        result = self.run_harbor("--type=DEFAULT_V2", credentials=ROBOT, page_size=None)
+        self.assertNotEqual(result.code, 0, result)
+        catalog = [r for r in self.harbor.front.requests if r[1].startswith("/v2/_catalog")]
+        self.assertTrue(catalog, "the generic plugin did not ask the catalog")
+        self.assertEqual({status for _, _, _, status in catalog}, {401})
+        self.assertNoSecrets(result)
 
     def test_project_robot_from_the_environment(self):
         result = self.run_harbor(credentials=None, env={"REGSCAN_REGISTRY_USERNAME": ROBOT[0],

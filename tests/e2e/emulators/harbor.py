@@ -47,6 +47,7 @@ class Harbor(server.Served):
             self._pusher.close()
             self._pusher = None
         self.server.stop()
+        self.front.close()
         self.upstream.stop()
 
     # -- addresses -------------------------------------------------------------------

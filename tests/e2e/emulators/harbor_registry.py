@@ -39,6 +39,8 @@ class RegistryFront:
         self.challenge_service = SERVICE
         self.requests = []  # (method, path, user or None, status)
         self._connections = threading.local()  # one kept-alive upstream connection per serving thread
+        self._opened = []
+        self._opened_lock = threading.Lock()
 
     def realm(self, request):
         return f"{self.scheme}://{request.headers.get('Host')}/service/token"
@@ -102,6 +104,8 @@ class RegistryFront:
             connection = getattr(self._connections, "connection", None)
             if connection is None:
                 connection = self._connections.connection = self.upstream.connection()
+                with self._opened_lock:
+                    self._opened.append(connection)
             try:
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
@@ -111,6 +115,13 @@ class RegistryFront:
                 self._connections.connection = None
                 if attempt == 2:
                     raise
+
+    def close(self):
+        """Closes the upstream connections of every serving thread."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
 
     def _forward(self, request):
         headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
