@@ -125,10 +125,27 @@ class DryRunInventory(case.RegscanCase):
         # Only the OCI index has a linux/arm/v7 entry, so the others are filtered out.
         result = self.dry_run(self.registry.url, "--platform=linux/arm/v7", "--allowList=multi")
         others = [key for key in self.inventory.keys() if key != ("multi", "latest")]
+        # filtered out, yet with their build time where they have the platform
         rows = self.inventory.rows(skipped=others, platform="linux/arm/v7")
         self.assertIn((f"{self.host}/multi", "latest", content.utc_second(MULTI["linux/arm/v7"]),
                        "false"), rows)
         self.assertInventory(result, self.host, rows)
+
+    def test_skipped_rows_carry_their_build_time(self):
+        # As the tool regscan replaces: `test.azurecr.io/example/hello-world,latest,2019-01-01T01:29:27Z,true`
+        result = self.dry_run(self.registry.url, "--denyList=team/app:1.1,docker/*")
+        _, rows = result.rows(self.host)
+        by_key = {(row[0], row[1]): row for row in rows}
+        self.assertEqual(by_key[(f"{self.host}/team/app", "1.1")],
+                         (f"{self.host}/team/app", "1.1", content.utc_second(SINGLE[("team/app", "1.1")]), "true"))
+        self.assertEqual(by_key[(f"{self.host}/docker/multi", "1")],
+                         (f"{self.host}/docker/multi", "1", content.utc_second(DOCKER_MULTI["linux/amd64"]), "true"))
+        denied = {("team/app", "1.1"), ("docker/app", "2.0"), ("docker/multi", "1")}
+        self.assertInventory(result, self.host, self.inventory.rows(skipped=denied))
+        # read, yet still skipped: not logged as fetched
+        fetched = [m for m in result.messages("info") if m.startswith("Fetched image discovery details")]
+        self.assertTrue(fetched, f"{result!r}")
+        self.assertFalse([m for m in fetched if "team/app:1.1" in m or "/docker/" in m], f"{result!r}")
 
     def test_platform_all_picks_newest(self):
         result = self.dry_run(self.registry.url, "--platform=all")

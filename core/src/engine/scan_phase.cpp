@@ -101,6 +101,23 @@ void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const 
     });
 }
 
+// A dry run's inventory gives every row its build time, skipped ones too (as
+// the tool regscan replaces does): an image skipped by the filters, tag limits
+// or --max-images is read as any row is (manifest and config), but neither
+// counted nor recorded. A scan does not read the images it skips.
+void read_skipped_build_time(ImageRecord& image, const ScanEnvironment& env) {
+    if (!image.build_time.empty()) return;  // the plugin's "created"
+    ImageRecord copy = image;
+    copy.skipped = false;
+    try {
+        env.inspector->resolve(copy, std::chrono::steady_clock::now() + env.image_timeout);
+        image.build_time = copy.build_time;
+    } catch (const std::exception& e) {
+        spdlog::warn("Could not read the build time of a skipped image image={} error={}",
+                     image.reference(env.registry), e.what());
+    }
+}
+
 }  // namespace
 
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env, const ImageDone& on_done) {
@@ -109,7 +126,10 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
 
     util::parallel_for(images.size(), env.concurrency, [&](size_t i) {
         auto& image = images[i];
-        if (image.skipped) return;
+        if (image.skipped) {
+            if (!env.scanner) read_skipped_build_time(image, env);
+            return;
+        }
         const auto deadline = std::chrono::steady_clock::now() + env.image_timeout;
         const std::string reference = image.reference(env.registry);
         const state::ImageKey key{env.project, env.registry, image.repository.name, image.tag};

@@ -35,6 +35,8 @@ class Entry:
             return utc_second(self.created[""])
         if platform == "all":
             return max(utc_second(c) for c in self.created.values())
+        if platform not in self.created:
+            return ""  # an index without the platform: no config is read
         return utc_second(self.created[platform])
 
 
@@ -51,11 +53,13 @@ class Inventory:
     def keys(self):
         return sorted(self.entries)
 
-    def rows(self, skipped=(), platform="linux/amd64", failed=(), missing=()):
-        """Expected CSV rows sorted by repository then tag.
+    def rows(self, skipped=(), platform="linux/amd64", failed=(), missing=(), unmatched=()):
+        """Expected dry-run CSV rows sorted by repository then tag.
 
-        skipped: (repo, tag) keys skipped by filters or --max-images; artifacts are
-        always skipped. failed: keys whose build time could not be read.
+        skipped: (repo, tag) keys skipped by filters, tag limits or --max-images: a dry
+        run still reads and reports their build time. unmatched: keys skipped because
+        no manifest matches the platform (no build time). Artifacts are always skipped,
+        without a build time. failed: keys whose build time could not be read.
         missing: repositories whose tags could not be listed (no rows).
         """
         rows = []
@@ -63,8 +67,8 @@ class Inventory:
             entry = self.entries[key]
             if entry.repo in missing:
                 continue
-            is_skipped = key in skipped or entry.created is None
-            build_time = "" if is_skipped or key in failed else entry.build_time(platform)
+            is_skipped = key in skipped or key in unmatched or entry.created is None
+            build_time = "" if key in unmatched or key in failed else entry.build_time(platform)
             rows.append((f"{self.host}/{entry.repo}", entry.tag, build_time,
                          "true" if is_skipped else "false"))
         return rows
