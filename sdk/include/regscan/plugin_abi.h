@@ -3,7 +3,7 @@
  *
  * Pure C so that a plugin built with another compiler or standard library
  * still loads: nothing but C types, function pointers and JSON text crosses
- * this boundary. The header-only C++ layer in <regscan/sdk.hpp> turns an
+ * this boundary. The header-only C++ layer in <regscan/plugin.hpp> turns an
  * ordinary C++ class into these tables; use it unless you write C.
  *
  * Versioning (checked by the core before it calls anything else):
