@@ -94,6 +94,14 @@ class SdkOutOfTree(case.RegscanCase):
         # headers and the package, nothing of the binary or the bundled plugins
         self.assertEqual([f for f in files if not f.startswith("include" + os.sep) and f not in package], [])
 
+    def test_fake_host_needs_only_the_installed_sdk(self):
+        # the test harness compiles with nothing but the prefix (and the system's nlohmann/Boost)
+        source = os.path.join(self.scratch.name, "uses_fake_host.cpp")
+        with open(source, "w") as f:
+            f.write('#include "regscan/testing/fake_host.hpp"\n'
+                    "int main() { fake_host::FakeHost fake; fake.host().info(\"x\"); return fake.logged(\"x\") ? 0 : 1; }\n")
+        run("c++", "-std=c++20", "-fsyntax-only", "-I", os.path.join(self.prefix, "include"), source)
+
     def test_sdk_directory_configured_alone_installs_the_same(self):
         alone = os.path.join(self.scratch.name, "alone")
         run("cmake", "-S", os.path.join(SOURCE_DIR, "sdk"), "-B", os.path.join(alone, "build"),
