@@ -213,6 +213,12 @@ TEST_SUITE_END();
 
 TEST_SUITE_BEGIN("plugin");
 
+TEST_CASE("plugin::load_plugins refuses an option list of the wrong shape, naming the option") {
+    auto set = plugin::load_plugins({fixture_dir("wrong_option_shape")});
+    CHECK(only_refusal(set).find("registry option 'wrong-option' has a \"help\" that is not a string") !=
+          std::string::npos);
+}
+
 TEST_CASE("plugin::identify_registry warns with the plugin, its file and identify when identify throws") {
     auto set = plugin::load_plugins({fixture_dir("throwing_plugin")});
     REQUIRE(set.plugins.size() == 1);

@@ -128,7 +128,15 @@ private:
         for (const auto& item : list) {
             if (!item.is_object() || !item.contains("name") || !item["name"].is_string())
                 return "a registry option has no name";
-            PluginOption option{item["name"].get<std::string>(), item.value("help", ""), item.value("env", "")};
+            // Wrong types are the plugin's error (a refusal naming it), not an internal one.
+            for (const char* key : {"help", "env"})
+                if (item.contains(key) && !item[key].is_string() && !item[key].is_null())
+                    return "registry option '" + item["name"].get<std::string>() + "' has a \"" + key +
+                           "\" that is not a string";
+            auto text = [&](const char* key) {
+                return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string{};
+            };
+            PluginOption option{item["name"].get<std::string>(), text("help"), text("env")};
             bool valid = !option.name.empty() && std::all_of(option.name.begin(), option.name.end(), [](char c) {
                 return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
             });
