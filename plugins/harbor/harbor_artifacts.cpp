@@ -88,7 +88,10 @@ std::vector<sdk::TagInfo> artifact_tags(const json& artifact) {
     base.media_type = manifest_type(artifact);
     base.pushed = string_field(artifact, "push_time");
     base.platforms = index_platforms(artifact);
-    if (base.platforms.empty()) {
+    // The build time only of an image: a dry run then reads nothing more of
+    // it, so a chart or other artifact must be read to be told apart.
+    const auto type = string_field(artifact, "type");
+    if (base.platforms.empty() && (type.empty() || type == "IMAGE")) {
         auto extra = artifact.find("extra_attrs");
         if (extra != artifact.end()) base.created = string_field(*extra, "created");
     }

@@ -235,10 +235,21 @@ class HarborPlugin(case.RegscanCase):
         self.assertEqual(self.api_requests("/api/v2.0/projects"), [])
         self.assertEqual(self.api_requests("/api/v2.0/projects/team/repositories"), [])
 
+    def test_a_dry_run_reads_nothing_the_artifact_listing_told(self):
+        # Harbor lists each image's digest, media type and build time: a dry
+        # run needs no manifest or blob of a single-platform image.
+        result = self.run_harbor()
+        self.assertHarborInventory(result)
+        pulled = {p.split("/manifests/")[0].split("/blobs/")[0]
+                  for _, p, _, _ in self.harbor.front.requests if "/manifests/" in p or "/blobs/" in p}
+        self.assertEqual(pulled, {"/v2/team/multi"})  # the index's platforms are read for their build times
+        self.assertLogged(result, "^Image details from the listing image=" +
+                          re.escape(f"{self.harbor.authority(HARBOR_NAME)}/team/app:1.0") + "$")
+
     def test_untagged_artifacts_and_index_platforms(self):
         result = self.run_harbor("--log-level=debug")
         self.assertHarborInventory(result)
-        self.assertLogged(result, "^Fetched image discovery details image=" +
+        self.assertLogged(result, "^Image details from the listing image=" +
                           re.escape(f"{self.harbor.authority(HARBOR_NAME)}/team/app@{self.untagged['team/app']}") + "$")
         # The index's linux/amd64 image was read by the digest Harbor listed in
         # references[]: the index itself was never fetched from the registry.

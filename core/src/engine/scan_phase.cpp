@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "oci/manifest.hpp"
+#include "oci/reference_grammar.hpp"
 #include "scan/model_json.hpp"
 #include "util/parallel.hpp"
 #include "util/time.hpp"
@@ -118,6 +120,14 @@ void read_skipped_build_time(ImageRecord& image, const ScanEnvironment& env) {
     }
 }
 
+// A dry run needs nothing more of an image whose listing gave its digest,
+// its build time and an image manifest's media type (Harbor's artifacts,
+// for example): no request is made for it.
+bool listing_describes_image(const ImageRecord& image) {
+    return !image.build_time.empty() && oci::valid_digest(image.digest) &&
+           (image.media_type == oci::media::oci_manifest || image.media_type == oci::media::docker_manifest);
+}
+
 }  // namespace
 
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env, const ImageDone& on_done) {
@@ -145,12 +155,16 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                 if (on_done) on_done(image, std::move(done));
                 return;
             }
-            auto platforms = env.inspector->resolve(image, deadline);
+            const bool listed_whole = !env.scanner && listing_describes_image(image);
+            std::vector<ResolvedImage> platforms;
+            if (!listed_whole) platforms = env.inspector->resolve(image, deadline);
             // Marked seen only together with its results (commit_image), so a
             // run killed halfway loses nothing and counts nothing twice.
             if (env.store && !image.digest.empty()) is_new = !env.store->seen(key, image.digest);
             if (image.skipped) {
                 spdlog::info("Skipping image image={} reason={}", reference, image.skip_reason);
+            } else if (listed_whole) {
+                spdlog::info("Image details from the listing image={}", reference);
             } else if (!env.scanner) {
                 spdlog::info("Fetched image discovery details image={}", reference);
             } else if (platforms.empty()) {

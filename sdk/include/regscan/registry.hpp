@@ -105,7 +105,11 @@ struct PlatformImage {
 struct TagInfo {
     std::string tag;         // empty for an untagged image (digest only)
     std::string digest;      // "sha256:..." when the API tells it
-    std::string created;     // RFC 3339 build time when the API tells it
+    // RFC 3339 build time when the API tells it. With a digest and an image
+    // manifest media type it is all a dry run needs: the core then makes no
+    // request for the image, so give it only for images (not charts or other
+    // artifacts).
+    std::string created;
     std::string pushed;      // RFC 3339 push time when the API tells it
     std::string media_type;  // manifest media type when the API tells it
     // SDK 1.1. The image manifests of an index, when the API lists them with
