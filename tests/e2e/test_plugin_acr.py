@@ -10,8 +10,6 @@ and the Instance Metadata Service are emulated too (acr_identity.py).
 import json
 import os
 import secrets
-import shutil
-import subprocess
 import tempfile
 import unittest
 
@@ -19,7 +17,7 @@ from emulators import acr_https
 from emulators.acr_identity import AzureDirectory, EntraEmulator, ImdsEmulator
 from emulators import acr_registry
 from emulators.acr_registry import AcrEmulator
-from harness import case, certs, content, oci_layout as oci, push, registry
+from harness import case, certs, content, oci_layout as oci, osv_db, push, registry
 
 LOGIN_SERVER = "test.azurecr.io"
 ADMIN = ("test", "Admin-" + secrets.token_hex(12))
@@ -37,8 +35,6 @@ REPOSITORIES = sorted({repo for repo, _ in IMAGES})
 # these would have taken ACR's tag times for build times.
 TAG_TIMES = {key: ("2001-01-01T00:00:00.1234567Z", "2002-02-02T00:00:00.7654321Z") for key in IMAGES}
 AZURE_ENV = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_AUTHORITY_HOST", "AZURE_IMDS_ENDPOINT")
-SHARED = os.environ.get("REGSCAN_SHARED_DIR",
-                        os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 
 
 class AcrPlugin(case.RegscanCase):
@@ -257,13 +253,7 @@ class AcrPlugin(case.RegscanCase):
     # -- scan mode -----------------------------------------------------------
 
     def test_scan_mode_reads_every_layer_with_pull_tokens(self):
-        records = os.path.join(self.workdir, "osv-records")
-        os.makedirs(records, exist_ok=True)
-        shutil.copy(os.path.join(SHARED, "reference", "osv", "pypi", "PYSEC-2018-28.json"), records)
-        db = os.path.join(self.workdir, "osv.db")
-        imported = subprocess.run([os.environ["REGSCAN_BIN"], "db", "import", "--db", db, records],
-                                  capture_output=True, text=True, timeout=120)
-        self.assertEqual(imported.returncode, 0, imported.stderr)
+        db = osv_db.make_db(self.workdir)
         state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
         result = self.regscan("registry", self.acr.url, self.acr.resolve, f"--ca-cert={self.ca.ca_cert}",
                               f"--username={self.client_id}", f"--password={CLIENT_SECRET}", "--mode=scan",

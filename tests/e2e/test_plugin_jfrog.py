@@ -14,14 +14,12 @@ import base64
 import json
 import os
 import secrets
-import shutil
-import subprocess
 import tempfile
 import unittest
 
 from emulators.jfrog_artifactory import Artifactory
 from emulators.jfrog_model import User
-from harness import case, certs, content, oci_layout as oci, push, registry
+from harness import case, certs, content, oci_layout as oci, osv_db, push, registry
 
 CLOUD = "acme.jfrog.io"
 NEUTRAL = "artifacts.corp.test"
@@ -48,8 +46,6 @@ IMAGES = {
     ("docker-remote", "library/alpine", "3.20"): "2024-05-22T10:00:00Z",
 }
 LOCAL_KEYS = ("docker-local", "docker-prod", "docker-sandbox")
-SHARED = os.environ.get("REGSCAN_SHARED_DIR",
-                        os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 
 
 def basic(user, secret):
@@ -351,13 +347,7 @@ class JfrogPlugin(case.RegscanCase):
     # -- scan mode ----------------------------------------------------------------
 
     def test_scan_mode_reads_every_layer_through_artifactory(self):
-        records = os.path.join(self.workdir, "osv-records")
-        os.makedirs(records, exist_ok=True)
-        shutil.copy(os.path.join(SHARED, "reference", "osv", "pypi", "PYSEC-2018-28.json"), records)
-        db = os.path.join(self.workdir, "osv.db")
-        imported = subprocess.run([os.environ["REGSCAN_BIN"], "db", "import", "--db", db, records],
-                                  capture_output=True, text=True, timeout=120)
-        self.assertEqual(imported.returncode, 0, imported.stderr)
+        db = osv_db.make_db(self.workdir)
         state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
         authority = self.art.authority(CLOUD)
         result = self.regscan("registry", self.art.url(CLOUD), *self.art.resolve(), f"--ca-cert={self.ca.ca_cert}",

@@ -18,19 +18,15 @@ import http.client
 import json
 import os
 import secrets
-import shutil
-import subprocess
 import tempfile
 import unittest
 
 from emulators.nexus import NexusEmulator, NexusModel, Repo, User
-from harness import case, content, oci_layout as oci, push, registry
+from harness import case, content, oci_layout as oci, osv_db, push, registry
 
 ADMIN = ("admin", "Adm1n-" + secrets.token_hex(12))
 READER = ("ci-reader", "Rd-" + secrets.token_hex(12))
 WRONG = "Wrong-" + secrets.token_hex(12)
-SHARED = os.environ.get("REGSCAN_SHARED_DIR",
-                        os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 MULTI = {"linux/amd64": "2024-03-01T10:00:00Z", "linux/arm64": "2024-03-02T11:00:00Z"}
 # (nexus repository, image, tag) -> created; MULTI marks a two-platform index.
 IMAGES = {("docker-hosted", "team/app", "1.0"): "2019-01-01T01:29:27Z",
@@ -310,13 +306,7 @@ class NexusPlugin(case.RegscanCase):
     # -- scan mode ----------------------------------------------------------
 
     def test_scan_mode_reads_every_layer(self):
-        records = os.path.join(self.workdir, "osv-records")
-        os.makedirs(records, exist_ok=True)
-        shutil.copy(os.path.join(SHARED, "reference", "osv", "pypi", "PYSEC-2018-28.json"), records)
-        db = os.path.join(self.workdir, "osv.db")
-        imported = subprocess.run([os.environ["REGSCAN_BIN"], "db", "import", "--db", db, records],
-                                  capture_output=True, text=True, timeout=120)
-        self.assertEqual(imported.returncode, 0, imported.stderr)
+        db = osv_db.make_db(self.workdir)
         state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
         result = self.regscan("registry", self.nexus.url, f"--username={READER[0]}", f"--password={READER[1]}",
                               "--mode=scan", "--db", db, "--state", state, "--format=json", "--no-progress")
