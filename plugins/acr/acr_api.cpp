@@ -5,17 +5,13 @@
 #include "acr_challenge.hpp"
 #include "acr_errors.hpp"
 #include "regscan/error.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::acr {
 namespace {
 
 using sdk::Error;
-
-std::string string_field(const nlohmann::json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 const nlohmann::json* list_field(const nlohmann::json& page, const char* key, const std::string& url) {
     if (!page.is_object()) throw Error(REGSCAN_ERROR, "GET " + url + ": expected a JSON object");
@@ -105,11 +101,11 @@ std::vector<sdk::TagInfo> tag_infos(const nlohmann::json& page, const std::strin
         for (const auto& item : *list) {
             if (!item.is_object()) continue;
             sdk::TagInfo info;
-            info.tag = string_field(item, "name");
+            info.tag = sdk::json_string(item, "name");
             if (info.tag.empty()) continue;
-            info.digest = string_field(item, "digest");
-            info.pushed = string_field(item, "lastUpdateTime");
-            if (info.pushed.empty()) info.pushed = string_field(item, "createdTime");
+            info.digest = sdk::json_string(item, "digest");
+            info.pushed = sdk::json_string(item, "lastUpdateTime");
+            if (info.pushed.empty()) info.pushed = sdk::json_string(item, "createdTime");
             tags.push_back(std::move(info));
         }
     return tags;
@@ -120,7 +116,7 @@ std::string next_page(const std::string& url, const sdk::HttpResponse& response,
         std::string next = sdk::next_link(*link);
         return next.empty() ? std::string{} : sdk::resolve_url(url, next);
     }
-    std::string link = body.is_object() ? string_field(body, "link") : std::string{};
+    std::string link = body.is_object() ? sdk::json_string(body, "link") : std::string{};
     if (link.empty()) return {};
     // The body's link may itself be in Link form: "</acr/v1/...>; rel=\"next\"".
     std::string next = link.front() == '<' ? sdk::next_link(link) : link;

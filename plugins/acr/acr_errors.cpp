@@ -1,5 +1,7 @@
 #include "acr_errors.hpp"
 
+#include "regscan/json_fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace regscan::acr {
@@ -14,11 +16,6 @@ std::string first_line(std::string text) {
     return text;
 }
 
-std::string string_field(const nlohmann::json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 }  // namespace
 
 std::string acr_error_text(const sdk::HttpResponse& response) {
@@ -27,8 +24,8 @@ std::string acr_error_text(const sdk::HttpResponse& response) {
     if (body.is_object() && body.contains("errors") && body["errors"].is_array() && !body["errors"].empty() &&
         body["errors"][0].is_object()) {
         const auto& error = body["errors"][0];
-        std::string code = string_field(error, "code");
-        std::string message = first_line(string_field(error, "message"));
+        std::string code = sdk::json_string(error, "code");
+        std::string message = first_line(sdk::json_string(error, "message"));
         return "HTTP " + std::to_string(response.status) + (code.empty() ? "" : " " + code) +
                (message.empty() ? "" : ": " + message);
     }
@@ -39,8 +36,8 @@ std::string entra_error_text(const sdk::HttpResponse& response) {
     if (response.status == 0) return response.describe();
     auto body = nlohmann::json::parse(response.body, nullptr, false);
     if (body.is_object() && body.contains("error")) {
-        std::string code = string_field(body, "error");
-        std::string description = first_line(string_field(body, "error_description"));
+        std::string code = sdk::json_string(body, "error");
+        std::string description = first_line(sdk::json_string(body, "error_description"));
         return "HTTP " + std::to_string(response.status) + " " + code +
                (description.empty() ? "" : ": " + description);
     }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "acr_codec.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 
 namespace regscan::acr {
 

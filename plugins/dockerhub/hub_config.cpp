@@ -49,13 +49,8 @@ bool is_docker_hub_host(const std::string& host) {
 
 std::vector<std::string> split_namespaces(const std::string& joined) {
     std::vector<std::string> names;
-    size_t start = 0;
-    while (start <= joined.size()) {
-        size_t end = joined.find(',', start);
-        if (end == std::string::npos) end = joined.size();
-        std::string name = lowercase(std::string(sdk::trim(std::string_view(joined).substr(start, end - start))));
-        start = end + 1;
-        if (name.empty()) continue;
+    for (const auto& item : sdk::split_option_list(joined)) {
+        std::string name = lowercase(item);
         if (!valid_namespace(name))
             throw sdk::Error(REGSCAN_BAD_ARGUMENT, "'" + name +
                                                 "' is not a Docker Hub namespace (an account or organisation "

@@ -7,7 +7,7 @@
 #include "hub_pages.hpp"
 #include "regscan/base64.hpp"
 #include "regscan/error.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 
 namespace regscan::dockerhub {
 namespace {

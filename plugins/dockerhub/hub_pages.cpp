@@ -5,17 +5,13 @@
 #include <tuple>
 
 #include "regscan/error.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::dockerhub {
 namespace {
 
 using nlohmann::json;
-
-std::string string_field(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 const json& results_of(const json& body, const std::string& url) {
     if (!body.is_object()) throw sdk::Error(REGSCAN_ERROR, "GET " + url + ": expected a JSON object");
@@ -33,8 +29,8 @@ const json& results_of(const json& body, const std::string& url) {
 std::string single_image_digest(const json& tag) {
     auto it = tag.find("images");
     if (it == tag.end()) return {};
-    if (it->is_object()) return string_field(*it, "digest");
-    if (it->is_array() && it->size() == 1 && (*it)[0].is_object()) return string_field((*it)[0], "digest");
+    if (it->is_object()) return sdk::json_string(*it, "digest");
+    if (it->is_array() && it->size() == 1 && (*it)[0].is_object()) return sdk::json_string((*it)[0], "digest");
     return {};
 }
 
@@ -49,10 +45,10 @@ std::vector<sdk::PlatformImage> listed_platforms(const json& tag, const std::str
     bool differs_from_tag = false;
     for (const auto& image : *it) {
         if (!image.is_object()) return {};
-        auto os = string_field(image, "os");
-        auto architecture = string_field(image, "architecture");
-        auto variant = string_field(image, "variant");
-        auto digest = string_field(image, "digest");
+        auto os = sdk::json_string(image, "os");
+        auto architecture = sdk::json_string(image, "architecture");
+        auto variant = sdk::json_string(image, "variant");
+        auto digest = sdk::json_string(image, "digest");
         if (os == "unknown") continue;
         if (os.empty() || architecture.empty() || digest.empty()) return {};
         differs_from_tag = differs_from_tag || digest != tag_digest;
@@ -87,10 +83,10 @@ RepositoryPage parse_repository_page(const json& body, const std::string& url) {
     RepositoryPage page;
     for (const auto& entry : results_of(body, url)) {
         if (!entry.is_object()) continue;
-        auto name = string_field(entry, "name");
+        auto name = sdk::json_string(entry, "name");
         if (!name.empty()) page.names.push_back(std::move(name));
     }
-    page.next = string_field(body, "next");
+    page.next = sdk::json_string(body, "next");
     return page;
 }
 
@@ -99,17 +95,17 @@ TagPage parse_tag_page(const json& body, const std::string& url) {
     for (const auto& entry : results_of(body, url)) {
         if (!entry.is_object()) continue;
         sdk::TagInfo tag;
-        tag.tag = string_field(entry, "name");
+        tag.tag = sdk::json_string(entry, "name");
         if (tag.tag.empty()) continue;
-        tag.digest = string_field(entry, "digest");
+        tag.digest = sdk::json_string(entry, "digest");
         if (tag.digest.empty()) tag.digest = single_image_digest(entry);
-        tag.media_type = string_field(entry, "media_type");
+        tag.media_type = sdk::json_string(entry, "media_type");
         tag.platforms = listed_platforms(entry, tag.digest);
-        tag.pushed = string_field(entry, "tag_last_pushed");
-        if (tag.pushed.empty()) tag.pushed = string_field(entry, "last_updated");
+        tag.pushed = sdk::json_string(entry, "tag_last_pushed");
+        if (tag.pushed.empty()) tag.pushed = sdk::json_string(entry, "last_updated");
         page.tags.push_back(std::move(tag));
     }
-    page.next = string_field(body, "next");
+    page.next = sdk::json_string(body, "next");
     return page;
 }
 
@@ -173,7 +169,7 @@ std::string hub_error_text(const std::string& body) {
     auto parsed = json::parse(body, nullptr, false);
     if (parsed.is_object()) {
         for (const char* key : {"detail", "message", "details"}) {
-            auto text = string_field(parsed, key);
+            auto text = sdk::json_string(parsed, key);
             if (!text.empty()) return text;
         }
     }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ecr_crypto.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::ecr {
@@ -11,11 +11,6 @@ namespace {
 
 constexpr const char* index_types[] = {"application/vnd.oci.image.index.v1+json",
                                        "application/vnd.docker.distribution.manifest.list.v2+json"};
-
-std::string string_field(const nlohmann::json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 std::string quoted(const std::string& name) { return "'" + name + "'"; }
 
@@ -43,7 +38,7 @@ void EcrSession::paginate(const std::string& operation, nlohmann::json input, co
     for (;;) {
         auto answer = api_->call(operation, input, subject);
         page(answer);
-        auto token = string_field(answer, "nextToken");
+        auto token = sdk::json_string(answer, "nextToken");
         if (token.empty()) return;
         // A service that hands back a token it already gave would loop forever.
         if (!seen.insert(token).second)
@@ -59,7 +54,7 @@ std::vector<sdk::Repository> EcrSession::repositories() {
         auto list = answer.find("repositories");
         if (list == answer.end() || !list->is_array()) return;
         for (const auto& item : *list)
-            if (auto name = string_field(item, "repositoryName"); !name.empty()) repositories.push_back({name, {}, {}});
+            if (auto name = sdk::json_string(item, "repositoryName"); !name.empty()) repositories.push_back({name, {}, {}});
     });
     return repositories;
 }
@@ -77,7 +72,7 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
     std::vector<nlohmann::json> indexes;
     bool any_untagged = false;
     for (const auto& detail : details) {
-        if (is_index_media_type(string_field(detail, "imageManifestMediaType"))) indexes.push_back(detail);
+        if (is_index_media_type(sdk::json_string(detail, "imageManifestMediaType"))) indexes.push_back(detail);
         auto tags = detail.find("imageTags");
         any_untagged = any_untagged || tags == detail.end() || !tags->is_array() || tags->empty();
     }
@@ -86,8 +81,8 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
     std::vector<sdk::TagInfo> result;
     for (const auto& detail : details) {
         sdk::TagInfo info;
-        info.digest = string_field(detail, "imageDigest");
-        info.media_type = string_field(detail, "imageManifestMediaType");
+        info.digest = sdk::json_string(detail, "imageDigest");
+        info.media_type = sdk::json_string(detail, "imageManifestMediaType");
         if (auto pushed = detail.find("imagePushedAt"); pushed != detail.end())
             if (auto seconds = sdk::json_seconds_value(*pushed)) info.pushed = rfc3339_from_epoch(double(*seconds));
         std::vector<std::string> names;
@@ -110,7 +105,7 @@ std::set<std::string> EcrSession::index_children(const sdk::Repository& reposito
                                                  const std::vector<nlohmann::json>& indexes) {
     std::set<std::string> children;
     for (const auto& index : indexes) {
-        auto digest = string_field(index, "imageDigest");
+        auto digest = sdk::json_string(index, "imageDigest");
         sdk::HttpRequest request;
         request.url = registry_base_ + "/v2/" + repository.name + "/manifests/" + digest;
         request.registry_auth = true;
@@ -124,7 +119,7 @@ std::set<std::string> EcrSession::index_children(const sdk::Repository& reposito
             continue;
         }
         for (const auto& entry : body["manifests"])
-            if (entry.is_object()) children.insert(string_field(entry, "digest"));
+            if (entry.is_object()) children.insert(sdk::json_string(entry, "digest"));
     }
     return children;
 }
@@ -144,7 +139,7 @@ void EcrSession::fetch_token() {
     if (list == answer.end() || !list->is_array() || list->empty() || !(*list)[0].is_object())
         throw sdk::Error(REGSCAN_AUTH_FAILED, "ECR GetAuthorizationToken for " + subject + " returned no authorizationData");
     const auto& data = (*list)[0];
-    auto token = string_field(data, "authorizationToken");
+    auto token = sdk::json_string(data, "authorizationToken");
     host_.add_secret(token);
     auto decoded = base64_decode(token);
     if (token.empty() || !decoded || decoded->find(':') == std::string::npos)

@@ -1,5 +1,7 @@
 #include "harbor_artifacts.hpp"
 
+#include "regscan/json_fields.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -7,12 +9,6 @@ namespace regscan::harbor {
 namespace {
 
 using nlohmann::json;
-
-std::string string_field(const json& object, const char* key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 bool valid_digest(const std::string& digest) {
     auto colon = digest.find(':');
@@ -31,9 +27,9 @@ bool is_manifest_type(const std::string& media_type) {
 // Harbor's `media_type` is the config's for an image, the manifest's for an
 // index; `manifest_media_type` is always the manifest's.
 std::string manifest_type(const json& artifact) {
-    auto type = string_field(artifact, "manifest_media_type");
+    auto type = sdk::json_string(artifact, "manifest_media_type");
     if (!type.empty()) return type;
-    type = string_field(artifact, "media_type");
+    type = sdk::json_string(artifact, "media_type");
     return is_manifest_type(type) ? type : std::string{};
 }
 
@@ -67,12 +63,12 @@ std::vector<sdk::PlatformImage> index_platforms(const json& artifact) {
     std::vector<sdk::PlatformImage> platforms;
     for (const auto& reference : *it) {
         if (!reference.is_object()) return {};
-        auto digest = string_field(reference, "child_digest");
+        auto digest = sdk::json_string(reference, "child_digest");
         auto platform = reference.find("platform");
         if (platform == reference.end() || !platform->is_object()) return {};
-        auto os = string_field(*platform, "os");
-        auto architecture = string_field(*platform, "architecture");
-        auto variant = string_field(*platform, "variant");
+        auto os = sdk::json_string(*platform, "os");
+        auto architecture = sdk::json_string(*platform, "architecture");
+        auto variant = sdk::json_string(*platform, "variant");
         if (os == "unknown") continue;
         if (!valid_digest(digest) || os.empty() || architecture.empty()) return {};
         platforms.push_back({os + "/" + architecture + (variant.empty() ? "" : "/" + variant), digest});
@@ -83,17 +79,17 @@ std::vector<sdk::PlatformImage> index_platforms(const json& artifact) {
 std::vector<sdk::TagInfo> artifact_tags(const json& artifact) {
     if (!artifact.is_object()) return {};
     sdk::TagInfo base;
-    base.digest = string_field(artifact, "digest");
+    base.digest = sdk::json_string(artifact, "digest");
     if (!valid_digest(base.digest)) return {};
     base.media_type = manifest_type(artifact);
-    base.pushed = string_field(artifact, "push_time");
+    base.pushed = sdk::json_string(artifact, "push_time");
     base.platforms = index_platforms(artifact);
     // The build time only of an image: a dry run then reads nothing more of
     // it, so a chart or other artifact must be read to be told apart.
-    const auto type = string_field(artifact, "type");
+    const auto type = sdk::json_string(artifact, "type");
     if (base.platforms.empty() && (type.empty() || type == "IMAGE")) {
         auto extra = artifact.find("extra_attrs");
-        if (extra != artifact.end()) base.created = string_field(*extra, "created");
+        if (extra != artifact.end()) base.created = sdk::json_string(*extra, "created");
     }
     if (time_key(base.created).empty()) base.created.clear();
     if (time_key(base.pushed).empty()) base.pushed.clear();
@@ -101,11 +97,11 @@ std::vector<sdk::TagInfo> artifact_tags(const json& artifact) {
     std::vector<sdk::TagInfo> tags;
     if (auto list = artifact.find("tags"); list != artifact.end() && list->is_array()) {
         for (const auto& entry : *list) {
-            auto name = string_field(entry, "name");
+            auto name = sdk::json_string(entry, "name");
             if (name.empty()) continue;
             sdk::TagInfo tag = base;
             tag.tag = std::move(name);
-            if (auto pushed = string_field(entry, "push_time"); !time_key(pushed).empty()) tag.pushed = pushed;
+            if (auto pushed = sdk::json_string(entry, "push_time"); !time_key(pushed).empty()) tag.pushed = pushed;
             tags.push_back(std::move(tag));
         }
     }

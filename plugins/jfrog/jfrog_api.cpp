@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "regscan/base64.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/error.hpp"
 #include "regscan/url.hpp"
 
@@ -10,11 +11,6 @@ namespace regscan::jfrog {
 namespace {
 
 using nlohmann::json;
-
-std::string string_of(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 std::string one_line(std::string text, size_t most) {
     if (text.size() > most) text.resize(most);
@@ -36,12 +32,12 @@ std::string error_text(const std::string& body) {
         auto errors = parsed.find("errors");
         if (errors != parsed.end() && errors->is_array() && !errors->empty() && (*errors)[0].is_object()) {
             const auto& first = (*errors)[0];
-            auto code = string_of(first, "code");
-            auto message = string_of(first, "message");
+            auto code = sdk::json_string(first, "code");
+            auto message = sdk::json_string(first, "message");
             if (!code.empty() || !message.empty())
                 return one_line(code.empty() ? message : message.empty() ? code : code + ": " + message, 300);
         }
-        auto message = string_of(parsed, "message");
+        auto message = sdk::json_string(parsed, "message");
         if (!message.empty()) return one_line(message, 300);
     }
     return one_line(body, 200);

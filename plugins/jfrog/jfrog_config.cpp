@@ -67,19 +67,6 @@ bool valid_repository_key(const std::string& key) {
     });
 }
 
-std::vector<std::string> split_list(const std::string& joined) {
-    std::vector<std::string> items;
-    size_t start = 0;
-    while (start <= joined.size()) {
-        size_t end = joined.find(',', start);
-        if (end == std::string::npos) end = joined.size();
-        std::string item(sdk::trim(std::string_view(joined).substr(start, end - start)));
-        if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end()) items.push_back(item);
-        start = end + 1;
-    }
-    return items;
-}
-
 std::pair<std::string, std::string> keys_in_url(const std::string& url) {
     auto segments = path_segments(url);
     if (segments.empty()) return {};
@@ -106,7 +93,7 @@ JfrogConfig jfrog_config(const sdk::SessionConfig& config) {
     jfrog.username = config.username;
     jfrog.secret = config.password;
 
-    for (const auto& key : split_list(config.option("jfrog-repository"))) {
+    for (const auto& key : sdk::split_option_list(config.option("jfrog-repository"))) {
         if (!valid_repository_key(key))
             throw bad("--jfrog-repository '" + key + "' is not an Artifactory repository key (letters, digits, "
                       "'-', '_', '.')");
@@ -120,7 +107,7 @@ JfrogConfig jfrog_config(const sdk::SessionConfig& config) {
     }
     if (jfrog.repositories.empty() && valid_repository_key(guess)) jfrog.url_key_guess = guess;
 
-    auto types = split_list(lowercase(config.option("jfrog-repository-type", "local,federated")));
+    auto types = sdk::split_option_list(lowercase(config.option("jfrog-repository-type", "local,federated")));
     for (const auto& type : types) {
         if (type != "local" && type != "federated" && type != "remote" && type != "virtual")
             throw bad("--jfrog-repository-type must be local, federated, remote or virtual, not '" + type + "'");
@@ -128,7 +115,7 @@ JfrogConfig jfrog_config(const sdk::SessionConfig& config) {
     }
 
     jfrog.access = parse_access(config.option("jfrog-docker-access"));
-    for (const auto& pair : split_list(config.option("jfrog-repository-port"))) {
+    for (const auto& pair : sdk::split_option_list(config.option("jfrog-repository-port"))) {
         auto eq = pair.find('=');
         std::string key = eq == std::string::npos ? std::string{} : pair.substr(0, eq);
         std::string port = eq == std::string::npos ? std::string{} : pair.substr(eq + 1);

@@ -40,9 +40,6 @@ struct JfrogConfig {
 // Artifactory repository keys: letters, digits, '-', '_', '.', at most 64.
 bool valid_repository_key(const std::string& key);
 
-// Splits a comma-joined option value (repeated flags arrive joined).
-std::vector<std::string> split_list(const std::string& joined);
-
 // What the URL's path says: {certain key or "", guessed key or ""}.
 std::pair<std::string, std::string> keys_in_url(const std::string& url);
 

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "regscan/error.hpp"
+#include "regscan/json_fields.hpp"
 
 namespace regscan::jfrog {
 namespace {
@@ -13,11 +14,6 @@ using nlohmann::json;
 std::string lowercase(std::string text) {
     for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return text;
-}
-
-std::string string_of(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
 std::string why_skipped(const std::string& type) {
@@ -44,13 +40,13 @@ std::vector<ArtRepository> parse_repository_list(const json& body, const std::st
     std::vector<ArtRepository> repositories;
     for (const auto& entry : body) {
         if (!entry.is_object()) continue;
-        auto key = string_of(entry, "key");
+        auto key = sdk::json_string(entry, "key");
         // Asked for packageType=docker; an older Artifactory ignores the filter.
-        auto package = lowercase(string_of(entry, "packageType"));
+        auto package = lowercase(sdk::json_string(entry, "packageType"));
         if (!valid_repository_key(key) || (!package.empty() && package != "docker")) continue;
         if (std::any_of(repositories.begin(), repositories.end(), [&](const auto& r) { return r.key == key; }))
             continue;
-        repositories.push_back({key, lowercase(string_of(entry, "type"))});
+        repositories.push_back({key, lowercase(sdk::json_string(entry, "type"))});
     }
     return repositories;
 }

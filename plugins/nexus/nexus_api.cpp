@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "regscan/error.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 
 namespace regscan::nexus {
 namespace {

@@ -16,20 +16,12 @@ bool valid_repository_name(const std::string& name) {
 }
 
 std::vector<std::string> split_repositories(const std::string& joined) {
-    std::vector<std::string> names;
-    size_t start = 0;
-    while (start <= joined.size()) {
-        size_t end = joined.find(',', start);
-        if (end == std::string::npos) end = joined.size();
-        std::string name(sdk::trim(std::string_view(joined).substr(start, end - start)));
-        start = end + 1;
-        if (name.empty()) continue;
+    auto names = sdk::split_option_list(joined);
+    for (const auto& name : names)
         if (!valid_repository_name(name))
             throw sdk::Error(REGSCAN_BAD_ARGUMENT, "--nexus-repository: '" + name +
                                                        "' is not a Nexus repository name (letters, digits, '-', "
                                                        "'_', '.', not starting with '_' or '.')");
-        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-    }
     return names;
 }
 

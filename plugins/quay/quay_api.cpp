@@ -6,18 +6,13 @@
 #include <cstdio>
 #include <set>
 
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::quay {
 namespace {
 
 using nlohmann::json;
-
-std::string text_field(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 bool is_digest(const std::string& value) {
     auto colon = value.find(':');
@@ -36,8 +31,8 @@ std::vector<std::string> repository_names(const json& page, const std::string& n
     if (list == page.end() || !list->is_array()) return names;
     for (const auto& entry : *list) {
         if (!entry.is_object()) continue;
-        std::string name = text_field(entry, "name");
-        if (name.empty() || text_field(entry, "namespace") != namespace_name) continue;
+        std::string name = sdk::json_string(entry, "name");
+        if (name.empty() || sdk::json_string(entry, "namespace") != namespace_name) continue;
         names.push_back(name);
     }
     return names;
@@ -94,20 +89,20 @@ std::vector<sdk::TagInfo> tag_infos(const json& page, long long now_epoch) {
     for (const auto& entry : *list) {
         if (!entry.is_object()) continue;
         sdk::TagInfo tag;
-        tag.tag = text_field(entry, "name");
+        tag.tag = sdk::json_string(entry, "name");
         if (tag.tag.empty()) continue;
         if (auto ended = entry.find("end_ts"); ended != entry.end()) {
             auto end = sdk::json_seconds_value(*ended);
             if (!end || *end <= now_epoch) continue;  // history: the tag no longer points there
         }
         if (!seen.insert(tag.tag).second) continue;
-        if (auto digest = text_field(entry, "manifest_digest"); is_digest(digest)) tag.digest = digest;
+        if (auto digest = sdk::json_string(entry, "manifest_digest"); is_digest(digest)) tag.digest = digest;
         if (auto start = entry.find("start_ts"); start != entry.end()) {
             if (auto seconds = sdk::json_seconds_value(*start); seconds && *seconds >= 0)
                 tag.pushed = rfc3339_from_epoch(*seconds);
         }
         if (tag.pushed.empty())
-            if (auto modified = rfc3339_from_rfc2822(text_field(entry, "last_modified"))) tag.pushed = *modified;
+            if (auto modified = rfc3339_from_rfc2822(sdk::json_string(entry, "last_modified"))) tag.pushed = *modified;
         tags.push_back(std::move(tag));
     }
     return tags;

@@ -30,6 +30,9 @@ def metadata(name, version):
     return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
 
 
+# The identification probes of the bundled plugins (Harbor, Quay, Artifactory, Nexus).
+PROBES = {"/api/v2.0/systeminfo", "/api/v1/discovery", "/artifactory/api/system/ping", "/service/rest/v1/status"}
+
 class Names(HostileCase):
     def test_control_characters_in_names_reach_no_terminal_or_csv(self):
         registry = self.registry()
@@ -79,6 +82,10 @@ class Names(HostileCase):
             parts = line.split(b" ")
             target = urllib.parse.unquote(parts[1].decode(errors="replace")) if len(parts) > 1 else ""
             self.assertEqual(len(parts), 3, f"request line {line!r}")
+            # Besides /v2/: one anonymous identification probe per plugin, as
+            # the registry's /v2/ answer leaves its type open (SDK 1.2).
+            if target in PROBES:
+                continue
             self.assertTrue(target.startswith("/v2/"), f"request outside /v2/: {line!r}")
             self.assertNotIn("..", target, f"request line {line!r}")
             self.assertNotRegex(target, r"/v2/a[ +]b(/|$)", f"request line {line!r}")

@@ -22,7 +22,7 @@
 #include "regscan/host.hpp"
 #include "regscan/registry.hpp"
 #include "scan/config_checks.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 #include "util/text.hpp"
 
 using namespace regscan;

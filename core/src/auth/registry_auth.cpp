@@ -6,7 +6,7 @@
 #include "log/secrets.hpp"
 #include "regscan/url.hpp"
 #include "regscan/base64.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 
 namespace regscan::auth {
 namespace {

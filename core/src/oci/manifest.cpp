@@ -1,5 +1,5 @@
 #include "oci/manifest.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 
 #include <stdexcept>
 

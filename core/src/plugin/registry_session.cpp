@@ -1,5 +1,5 @@
 #include "plugin/registry_session.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 
 #include <set>
 

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "regscan/host.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::sdk {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/manifest.hpp"
-#include "regscan/json_number.hpp"
+#include "regscan/json_fields.hpp"
 #include "regscan/registry.hpp"
 
 using regscan::sdk::json_integer;

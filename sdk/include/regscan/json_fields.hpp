@@ -1,17 +1,27 @@
-// Numbers read from registry or plugin JSON. nlohmann's value() and get<>()
+// Fields of registry or vendor JSON, read defensively: a field of the wrong
+// type is absent, never an exception. Numbers: nlohmann's value() and get<>()
 // convert a float such as 1e300 to an integer type, which is undefined
 // behaviour (found by tests/fuzz): a number that is not in range gives the
-// fallback instead. Plugins read vendor timestamps and limits through these.
+// fallback instead. Plugins read vendor strings, timestamps and limits here.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace regscan::sdk {
+
+// object[key] when it is a string, else "" (absent, null, another type, or
+// `object` not an object).
+inline std::string json_string(const nlohmann::json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
 
 // The integer `value` holds, if it is an integer (not a float) that fits Int.
 template <class Int>
