@@ -77,11 +77,11 @@ TEST_CASE("acr::next_page reads the body's link when there is no header") {
 }
 
 TEST_CASE("acr::acr_error_text and entra_error_text name the refusal, not the request") {
-    auto acr = acr_test::json_response(
+    auto acr = acr_test::json_reply(
         401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "authentication required"}, {"detail", nullptr}}}}});
     CHECK(acr_error_text(acr) == "HTTP 401 UNAUTHORIZED: authentication required");
 
-    auto entra = acr_test::json_response(
+    auto entra = acr_test::json_reply(
         401, {{"error", "invalid_client"},
               {"error_description", "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1234\r\nCorrelation ID: 5"}});
     CHECK(entra_error_text(entra) == "HTTP 401 invalid_client: AADSTS7000215: Invalid client secret provided.");

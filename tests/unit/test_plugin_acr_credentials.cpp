@@ -11,7 +11,7 @@ using namespace regscan::acr;
 using namespace std::chrono_literals;
 using acr_test::Call;
 using acr_test::field;
-using acr_test::json_response;
+using acr_test::json_reply;
 using acr_test::make_jwt;
 using regscan::sdk::HttpResponse;
 
@@ -53,34 +53,34 @@ struct FakeAzure {
         const std::string route = call.route();
         if (call.method == "GET" && call.url.rfind("https://r.azurecr.io/oauth2/token?", 0) == 0) {
             if (basic_ok && call.header("Authorization") == "Basic " + base64_encode("admin:admin-pw"))
-                return json_response(200, {{"access_token", jwt({{"scope", field(call.fields(true), "scope")}}, 75min)}});
-            return json_response(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "authentication required"}}}}});
+                return json_reply(200, {{"access_token", jwt({{"scope", field(call.fields(true), "scope")}}, 75min)}});
+            return json_reply(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "authentication required"}}}}});
         }
         if (call.method == "POST" && call.url == "https://login.test/tenant-1/oauth2/v2.0/token") {
             if (field(call.fields(), "client_secret") != secret)
-                return json_response(401, {{"error", "invalid_client"},
+                return json_reply(401, {{"error", "invalid_client"},
                                            {"error_description", "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x"}});
-            return json_response(200, {{"token_type", "Bearer"}, {"expires_in", 3599},
+            return json_reply(200, {{"token_type", "Bearer"}, {"expires_in", 3599},
                                        {"access_token", jwt({{"tid", "tenant-1"}, {"aud", "https://management.azure.com/"}}, 3599s)}});
         }
         if (call.method == "POST" && call.url == "https://login.test/tenant-9/oauth2/v2.0/token")
-            return json_response(200, {{"expires_in", 3599}, {"access_token", jwt({{"tid", "tenant-9"}}, 3599s)}});
+            return json_reply(200, {{"expires_in", 3599}, {"access_token", jwt({{"tid", "tenant-9"}}, 3599s)}});
         if (call.method == "GET" && route == "/metadata/identity/oauth2/token") {
             if (call.header("Metadata") != "true")
-                return json_response(400, {{"error", "invalid_request"}, {"error_description", "Required metadata header not specified"}});
-            return json_response(200, {{"expires_in", "86399"}, {"access_token", jwt({{"tid", "tenant-mi"}}, 86399s)}});
+                return json_reply(400, {{"error", "invalid_request"}, {"error_description", "Required metadata header not specified"}});
+            return json_reply(200, {{"expires_in", "86399"}, {"access_token", jwt({{"tid", "tenant-mi"}}, 86399s)}});
         }
         if (call.method == "POST" && call.url == "https://r.azurecr.io/oauth2/exchange")
-            return json_response(200, {{"refresh_token", jwt({{"grant_type", "refresh_token"}}, 3h)}});
+            return json_reply(200, {{"refresh_token", jwt({{"grant_type", "refresh_token"}}, 3h)}});
         if (call.method == "POST" && call.url == "https://r.azurecr.io/oauth2/token") {
             if (refuse_refresh > 0) {
                 --refuse_refresh;
-                return json_response(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "invalid refresh token"}}}}});
+                return json_reply(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "invalid refresh token"}}}}});
             }
-            return json_response(200, {{"access_token", jwt({{"scope", field(call.fields(), "scope")}}, 75min)}});
+            return json_reply(200, {{"access_token", jwt({{"scope", field(call.fields(), "scope")}}, 75min)}});
         }
         if (call.method == "GET" && call.url == "https://r.azurecr.io/v2/")
-            return json_response(401, nlohmann::json::object(), {{"WWW-Authenticate", v2_challenge}});
+            return json_reply(401, nlohmann::json::object(), {{"WWW-Authenticate", v2_challenge}});
         HttpResponse none;
         none.status = 404;
         return none;

@@ -19,14 +19,7 @@ using fake_host::Call;
 using fake_host::field;
 using fake_host::FakeHost;
 
-inline HttpResponse json_response(long status, const nlohmann::json& body, std::vector<Header> headers = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = body.dump();
-    response.headers = std::move(headers);
-    response.headers.emplace_back("Content-Type", "application/json");
-    return response;
-}
+using fake_host::json_reply;
 
 // An unsigned JWT with these claims (the plugin only reads them).
 inline std::string make_jwt(const nlohmann::json& claims) {

@@ -7,7 +7,7 @@
 using namespace regscan::acr;
 using acr_test::Call;
 using acr_test::field;
-using acr_test::json_response;
+using acr_test::json_reply;
 using acr_test::make_jwt;
 using regscan::sdk::HttpResponse;
 
@@ -32,13 +32,13 @@ struct FakeAcr {
         return claims ? claims->value("scope", "") : "";
     }
     HttpResponse unauthorized(const std::string& scope) {
-        return json_response(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "authentication required"}}}}},
+        return json_reply(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "authentication required"}}}}},
                              {{"WWW-Authenticate", challenge(scope)}});
     }
     HttpResponse operator()(const Call& call) {
         const std::string path = call.path();
         if (call.method == "GET" && call.route() == "/oauth2/token")  // admin user's Basic
-            return json_response(200, {{"access_token", make_jwt({{"scope", field(call.fields(true), "scope")},
+            return json_reply(200, {{"access_token", make_jwt({{"scope", field(call.fields(true), "scope")},
                                                                   {"exp", 4'000'000'000LL}})}});
         if (call.route().rfind("/acr/v1/", 0) == 0 && !acr_api) {
             HttpResponse none;
@@ -49,10 +49,10 @@ struct FakeAcr {
         if (call.route() == "/acr/v1/_catalog") {
             if (token_scope(call) != "registry:catalog:*") return unauthorized("registry:catalog:*");
             if (path == "/acr/v1/_catalog?n=100")
-                return json_response(200, {{"repositories", {"team/app", "tools/jq"}}},
+                return json_reply(200, {{"repositories", {"team/app", "tools/jq"}}},
                                      {{"Link", R"(</acr/v1/_catalog?last=tools/jq&n=2&orderby=>; rel="next")"}});
             if (path == "/acr/v1/_catalog?last=tools/jq&n=2&orderby=")
-                return json_response(200, {{"repositories", {"web/site"}}});
+                return json_reply(200, {{"repositories", {"web/site"}}});
         }
         if (call.route() == "/acr/v1/team/app/_tags") {
             if (token_scope(call) != "repository:team/app:metadata_read")
@@ -62,15 +62,15 @@ struct FakeAcr {
                                       {"createdTime", "2020-01-01T00:00:00Z"}, {"lastUpdateTime", "2021-01-01T00:00:00Z"}};
             };
             if (path == "/acr/v1/team/app/_tags?n=100")
-                return json_response(200, {{"imageName", "team/app"}, {"tags", {tag("1.0"), tag("1.1")}}},
+                return json_reply(200, {{"imageName", "team/app"}, {"tags", {tag("1.0"), tag("1.1")}}},
                                      {{"Link", R"(</acr/v1/team/app/_tags?last=1.1&n=2&orderby=>; rel="next")"}});
             if (path == "/acr/v1/team/app/_tags?last=1.1&n=2&orderby=")
-                return json_response(200, {{"imageName", "team/app"}, {"tags", {tag("2.0")}}});
+                return json_reply(200, {{"imageName", "team/app"}, {"tags", {tag("2.0")}}});
         }
         if (call.route() == "/acr/v1/tools/jq/_tags")
-            return json_response(403, {{"errors", {{{"code", "DENIED"}, {"message", "requested access to the resource is denied"}}}}});
-        if (call.route() == "/v2/_catalog") return json_response(200, {{"repositories", {"team/app"}}});
-        if (call.route() == "/v2/team/app/tags/list") return json_response(200, {{"name", "team/app"}, {"tags", {"1.0"}}});
+            return json_reply(403, {{"errors", {{{"code", "DENIED"}, {"message", "requested access to the resource is denied"}}}}});
+        if (call.route() == "/v2/_catalog") return json_reply(200, {{"repositories", {"team/app"}}});
+        if (call.route() == "/v2/team/app/tags/list") return json_reply(200, {{"name", "team/app"}, {"tags", {"1.0"}}});
         HttpResponse none;
         none.status = 404;
         return none;

@@ -16,20 +16,13 @@ using regscan::sdk::HttpResponse;
 
 using fake_host::Call;
 
-inline HttpResponse reply(long status, const nlohmann::json& body, std::vector<Header> headers = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = body.is_null() ? std::string{} : body.dump();
-    response.headers = std::move(headers);
-    response.headers.emplace_back("Content-Type", "application/json");
-    return response;
-}
+using fake_host::json_reply;
 
 // Unrouted requests get Docker Hub's 404 shape.
 class FakeHost : public fake_host::FakeHost {
 public:
     FakeHost() {
-        route = [](const Call&) { return reply(404, {{"message", "not found"}}); };
+        route = [](const Call&) { return json_reply(404, {{"message", "not found"}}); };
     }
 };
 

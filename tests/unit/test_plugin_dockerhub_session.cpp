@@ -12,7 +12,7 @@
 using namespace regscan::dockerhub;
 using dockerhub_test::Call;
 using dockerhub_test::FakeHost;
-using dockerhub_test::reply;
+using dockerhub_test::json_reply;
 using nlohmann::json;
 using regscan::sdk::HttpResponse;
 
@@ -73,54 +73,54 @@ struct FakeHub {
 
     HttpResponse answer(const Call& call) {
         if (call.method == "POST" && call.url == api + "/v2/auth/token") {
-            if (!has_auth_token_route) return reply(404, {{"message", "not found"}});
+            if (!has_auth_token_route) return json_reply(404, {{"message", "not found"}});
             auto body = json::parse(call.body);
             if (body.value("identifier", "") != "alice" || body.value("secret", "") != pat)
-                return reply(401, login_refusal);
-            return reply(200, {{"access_token", issue()}});
+                return json_reply(401, login_refusal);
+            return json_reply(200, {{"access_token", issue()}});
         }
         if (call.method == "POST" && call.url == api + "/v2/users/login") {
             auto body = json::parse(call.body);
             if (body.value("username", "") != "alice" || body.value("password", "") != pat)
-                return reply(401, login_refusal);
-            return reply(200, {{"token", issue()}});
+                return json_reply(401, login_refusal);
+            return json_reply(200, {{"token", issue()}});
         }
         if (call.method == "HEAD" && call.url.rfind(registry + "/v2/", 0) == 0)
-            return reply(200, nullptr, {{"ratelimit-limit", "200;w=21600"}, {"ratelimit-remaining", "150;w=21600"}});
+            return json_reply(200, nullptr, {{"ratelimit-limit", "200;w=21600"}, {"ratelimit-remaining", "150;w=21600"}});
         auto authorization = call.header("Authorization");
         if (!authorization.empty() && !valid.count(authorization))
-            return reply(401, {{"errinfo", nullptr}, {"message", "unauthorized"}});
+            return json_reply(401, {{"errinfo", nullptr}, {"message", "unauthorized"}});
         const bool private_ok = !authorization.empty();
 
         std::map<std::string, HttpResponse> pages;
         const std::string ns = api + "/v2/namespaces/";
         if (has_namespaces_route) {
             pages[ns + "acme/repositories?page_size=100"] =
-                reply(200, {{"count", 3}, {"next", ns + "acme/repositories?page=2&page_size=100"}, {"previous", nullptr},
+                json_reply(200, {{"count", 3}, {"next", ns + "acme/repositories?page=2&page_size=100"}, {"previous", nullptr},
                             {"results", {{{"name", "web"}, {"namespace", "acme"}}, {{"name", "api"}, {"namespace", "acme"}}}}});
-            pages[ns + "acme/repositories?page=2&page_size=100"] = reply(
+            pages[ns + "acme/repositories?page=2&page_size=100"] = json_reply(
                 200, {{"count", 3}, {"next", nullptr}, {"previous", ns + "acme/repositories?page_size=100"},
                       {"results", private_ok ? json{{{"name", "internal"}, {"is_private", true}}} : json::array()}});
             pages[ns + "library/repositories?page_size=100"] =
-                reply(200, {{"count", 1}, {"next", nullptr}, {"results", {{{"name", "alpine"}}}}});
+                json_reply(200, {{"count", 1}, {"next", nullptr}, {"results", {{{"name", "alpine"}}}}});
         }
         pages[api + "/v2/repositories/acme/?page_size=100"] =
-            reply(200, {{"count", 1}, {"next", nullptr}, {"results", {{{"name", "legacy"}}}}});
+            json_reply(200, {{"count", 1}, {"next", nullptr}, {"results", {{{"name", "legacy"}}}}});
         pages[ns + "acme/repositories/api/tags?page_size=100"] =
-            reply(200, {{"count", 3},
+            json_reply(200, {{"count", 3},
                         {"next", "/v2/namespaces/acme/repositories/api/tags?page=2&page_size=100"},
                         {"results",
                          {{{"name", "1.0"}, {"digest", "sha256:10"}, {"last_updated", "2023-01-01T00:00:00.000001Z"}},
                           {{"name", "2.0"}, {"digest", "sha256:20"}, {"last_updated", "2024-06-01T00:00:00Z"}}}}});
         pages[ns + "acme/repositories/api/tags?page=2&page_size=100"] =
-            reply(200, {{"count", 3}, {"next", nullptr},
+            json_reply(200, {{"count", 3}, {"next", nullptr},
                         {"results", {{{"name", "latest"}, {"digest", "sha256:99"},
                                       {"last_updated", "2025-02-03T04:05:06.789Z"},
                                       {"media_type", "application/vnd.oci.image.index.v1+json"}}}}});
         pages[api + "/v2/repositories/acme/legacy/tags/?page_size=100"] =
-            reply(200, {{"count", 1}, {"next", nullptr}, {"results", {{{"name", "v1"}}}}});
+            json_reply(200, {{"count", 1}, {"next", nullptr}, {"results", {{{"name", "v1"}}}}});
         auto it = pages.find(call.url);
-        if (it == pages.end()) return reply(404, {{"errinfo", nullptr}, {"message", "not found"}});
+        if (it == pages.end()) return json_reply(404, {{"errinfo", nullptr}, {"message", "not found"}});
         return it->second;
     }
 
@@ -295,7 +295,7 @@ TEST_CASE("dockerhub::HubSession logs in again once when the API refuses an expi
 TEST_CASE("dockerhub::HubSession says which API limit a final 429 hit") {
     FakeHub hub;
     hub.fake.route = [](const Call&) {
-        return reply(429, {{"detail", "Rate limit exceeded"}},
+        return json_reply(429, {{"detail", "Rate limit exceeded"}},
                      {{"X-RateLimit-Limit", "180"}, {"X-RateLimit-Remaining", "0"}, {"Retry-After", "30"}});
     };
     auto session = hub.session({"acme"}, false);

@@ -55,12 +55,12 @@ TEST_CASE("harbor::basic_authorization keeps a robot account's '$' and '+' intac
 }
 
 TEST_CASE("harbor::total_count reads X-Total-Count when it is a plain number") {
-    CHECK(total_count(reply(200, json::array(), {{"X-Total-Count", "42"}})) == std::optional<long long>(42));
-    CHECK(total_count(reply(200, json::array(), {{"x-total-count", " 7 "}})) == std::optional<long long>(7));
-    CHECK_FALSE(total_count(reply(200, json::array(), {{"X-Total-Count", "-1"}})));
-    CHECK_FALSE(total_count(reply(200, json::array(), {{"X-Total-Count", "1e3"}})));
-    CHECK_FALSE(total_count(reply(200, json::array(), {{"X-Total-Count", "9999999999999999999999"}})));
-    CHECK_FALSE(total_count(reply(200, json::array())));
+    CHECK(total_count(json_reply(200, json::array(), {{"X-Total-Count", "42"}})) == std::optional<long long>(42));
+    CHECK(total_count(json_reply(200, json::array(), {{"x-total-count", " 7 "}})) == std::optional<long long>(7));
+    CHECK_FALSE(total_count(json_reply(200, json::array(), {{"X-Total-Count", "-1"}})));
+    CHECK_FALSE(total_count(json_reply(200, json::array(), {{"X-Total-Count", "1e3"}})));
+    CHECK_FALSE(total_count(json_reply(200, json::array(), {{"X-Total-Count", "9999999999999999999999"}})));
+    CHECK_FALSE(total_count(json_reply(200, json::array())));
 }
 
 TEST_CASE("harbor::HarborApi::walk follows Link over every page with the same credentials") {
@@ -134,12 +134,12 @@ TEST_CASE("harbor::HarborApi::walk turns Harbor's refusals into statuses naming 
 
 TEST_CASE("harbor::HarborApi::walk refuses a page that is not a JSON array and a Link to another origin") {
     FakeHost fake;
-    fake.route = [](const Call&) { return reply(200, {{"name", "x"}}); };
+    fake.route = [](const Call&) { return json_reply(200, {{"name", "x"}}); };
     HarborApi api(fake.host(), config_with(2));
     CHECK_THROWS_AS(walk_names(api), regscan::sdk::Error);
 
     fake.route = [](const Call&) {
-        return reply(200, names(2), {{"X-Total-Count", "4"},
+        return json_reply(200, names(2), {{"X-Total-Count", "4"},
                                      {"Link", "<https://elsewhere.example/api/v2.0/projects?page=2>; rel=\"next\""}});
     };
     fake.clear();

@@ -15,17 +15,10 @@ using fake_host::Call;
 using regscan::sdk::Header;
 using regscan::sdk::HttpResponse;
 
-inline HttpResponse reply(long status, const nlohmann::json& body, std::vector<Header> headers = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = body.is_null() ? std::string{} : body.dump();
-    response.headers = std::move(headers);
-    response.headers.emplace_back("Content-Type", "application/json");
-    return response;
-}
+using fake_host::json_reply;
 
 inline HttpResponse harbor_error(long status, const std::string& code, const std::string& message) {
-    return reply(status, {{"errors", {{{"code", code}, {"message", message}}}}});
+    return json_reply(status, {{"errors", {{{"code", code}, {"message", message}}}}});
 }
 
 // Page `page` (from 1) of `items` in pages of `size`, as Harbor answers a
@@ -43,7 +36,7 @@ inline HttpResponse page_of(const nlohmann::json& items, const std::string& rout
     if (page > 1) link += target(page - 1) + "; rel=\"prev\"";
     if (page * size < static_cast<int>(items.size())) link += (link.empty() ? "" : " , ") + target(page + 1) + "; rel=\"next\"";
     if (with_link && !link.empty()) headers.emplace_back("Link", link);
-    return reply(200, chunk, std::move(headers));
+    return json_reply(200, chunk, std::move(headers));
 }
 
 // The value of query parameter `name` in a call's URL ("" when absent).

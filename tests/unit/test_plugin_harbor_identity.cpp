@@ -4,7 +4,7 @@
 #include "test_plugin_harbor_fake_host.hpp"
 
 using namespace regscan::harbor;
-using harbor_test::reply;
+using harbor_test::json_reply;
 
 namespace {
 
@@ -48,13 +48,13 @@ TEST_CASE("harbor::challenge_score recognises Harbor's token service only") {
 }
 
 TEST_CASE("harbor::is_systeminfo accepts Harbor's anonymous GeneralInfo and nothing else") {
-    CHECK(is_systeminfo(reply(200, {{"auth_mode", "db_auth"}, {"primary_auth_mode", false}, {"banner_message", ""}})));
-    CHECK(is_systeminfo(reply(200, {{"auth_mode", "oidc_auth"}, {"harbor_version", "v2.11.0"}})));
-    CHECK_FALSE(is_systeminfo(reply(200, {{"auth_mode", "db_auth"}})));
-    CHECK_FALSE(is_systeminfo(reply(200, {{"auth_mode", 1}, {"harbor_version", "v2"}})));
-    CHECK_FALSE(is_systeminfo(reply(200, nlohmann::json::array())));
-    CHECK_FALSE(is_systeminfo(reply(404, {{"auth_mode", "db_auth"}, {"harbor_version", "v2"}})));
-    auto garbage = reply(200, nullptr);
+    CHECK(is_systeminfo(json_reply(200, {{"auth_mode", "db_auth"}, {"primary_auth_mode", false}, {"banner_message", ""}})));
+    CHECK(is_systeminfo(json_reply(200, {{"auth_mode", "oidc_auth"}, {"harbor_version", "v2.11.0"}})));
+    CHECK_FALSE(is_systeminfo(json_reply(200, {{"auth_mode", "db_auth"}})));
+    CHECK_FALSE(is_systeminfo(json_reply(200, {{"auth_mode", 1}, {"harbor_version", "v2"}})));
+    CHECK_FALSE(is_systeminfo(json_reply(200, nlohmann::json::array())));
+    CHECK_FALSE(is_systeminfo(json_reply(404, {{"auth_mode", "db_auth"}, {"harbor_version", "v2"}})));
+    auto garbage = json_reply(200, nullptr);
     garbage.body = "<html>";
     CHECK_FALSE(is_systeminfo(garbage));
 }
@@ -76,8 +76,8 @@ TEST_CASE("harbor::identify probes GET /api/v2.0/systeminfo once, anonymously, i
     harbor_test::FakeHost fake;
     fake.route = [](const fake_host::Call& call) {
         if (call.route() == "/api/v2.0/systeminfo")
-            return reply(200, {{"auth_mode", "db_auth"}, {"primary_auth_mode", false}, {"self_registration", false}});
-        return reply(404, nullptr);
+            return json_reply(200, {{"auth_mode", "db_auth"}, {"primary_auth_mode", false}, {"self_registration", false}});
+        return json_reply(404, nullptr);
     };
     auto id = identify(fake.host(), probe_of("https://registry.example.com:8443/v2/", true, distribution_challenge));
     CHECK(id.score == 90);
@@ -91,7 +91,7 @@ TEST_CASE("harbor::identify probes GET /api/v2.0/systeminfo once, anonymously, i
 
 TEST_CASE("harbor::identify says no when the probe is not Harbor's answer") {
     harbor_test::FakeHost fake;
-    fake.route = [](const fake_host::Call&) { return reply(404, {{"errors", nlohmann::json::array()}}); };
+    fake.route = [](const fake_host::Call&) { return json_reply(404, {{"errors", nlohmann::json::array()}}); };
     CHECK(identify(fake.host(), probe_of("https://registry.example.com", true)).score == 0);
     CHECK(fake.calls.size() == 1);
 }

@@ -197,7 +197,7 @@ TEST_CASE("harbor::HarborSession ignores a repository listed outside its project
     FakeHost fake;
     fake.route = [](const Call& call) {
         if (call.route() == "/api/v2.0/projects/team/repositories")
-            return reply(200, json::array({{{"name", "other/app"}}, {{"name", "team"}}, {{"name", "team/ok"}}}),
+            return json_reply(200, json::array({{{"name", "other/app"}}, {{"name", "team"}}, {{"name", "team/ok"}}}),
                          {{"X-Total-Count", "3"}});
         return harbor_error(404, "NOT_FOUND", "no");
     };

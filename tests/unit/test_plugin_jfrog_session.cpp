@@ -24,11 +24,7 @@ const std::string password = "unit-test-password";
 const std::string token = "unit-test-access-token";
 
 HttpResponse reply(long status, const json& body, std::vector<regscan::sdk::Header> headers = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = body.dump();
-    response.headers = std::move(headers);
-    response.headers.emplace_back("Content-Type", "application/json");
+    auto response = fake_host::json_reply(status, body, std::move(headers));
     response.headers.emplace_back("X-JFrog-Version", "Artifactory/7.77.5");
     return response;
 }

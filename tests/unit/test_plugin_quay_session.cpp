@@ -17,17 +17,10 @@ namespace {
 
 const std::string base = "https://quay.example";
 
-HttpResponse reply(long status, const json& body, std::vector<regscan::sdk::Header> headers = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = body.dump();
-    response.headers = std::move(headers);
-    response.headers.emplace_back("Content-Type", "application/json");
-    return response;
-}
+using fake_host::json_reply;
 
 HttpResponse api_error(long status, const std::string& message) {
-    return reply(status, {{"detail", message}, {"error_message", message}, {"status", status}});
+    return json_reply(status, {{"detail", message}, {"error_message", message}, {"status", status}});
 }
 
 QuayConfig config(std::string username, std::string password, std::string token, std::vector<std::string> ns) {
@@ -49,19 +42,19 @@ HttpResponse quay_api(const Call& call) {
     if (call.route() == "/api/v1/repository") {
         if (fake_host::field(query, "namespace") == "hidden") return api_error(403, "Unauthorized");
         if (fake_host::field(query, "next_page").empty())
-            return reply(200, {{"repositories", {{{"namespace", "acme"}, {"name", "api"}},
+            return json_reply(200, {{"repositories", {{{"namespace", "acme"}, {"name", "api"}},
                                                   {{"namespace", "acme"}, {"name", "web"}}}},
                                {"next_page", "gAAAAAtoken+/="}});
         if (fake_host::field(query, "next_page") == "gAAAAAtoken+/=")
-            return reply(200, {{"repositories", {{{"namespace", "acme"}, {"name", "worker"}}}}});
+            return json_reply(200, {{"repositories", {{{"namespace", "acme"}, {"name", "worker"}}}}});
     }
     if (call.route() == "/api/v1/repository/acme/api/tag/") {
         if (fake_host::field(query, "page") == "1")
-            return reply(200, {{"tags", {{{"name", "1.0"}, {"start_ts", 1704880800}, {"manifest_digest", "sha256:aa"}},
+            return json_reply(200, {{"tags", {{{"name", "1.0"}, {"start_ts", 1704880800}, {"manifest_digest", "sha256:aa"}},
                                          {{"name", "latest"}, {"start_ts", 1710064800},
                                           {"manifest_digest", "sha256:bb"}, {"is_manifest_list", true}}}},
                                {"page", 1}, {"has_additional", true}});
-        return reply(200, {{"tags", {{{"name", "0.9"}, {"start_ts", 1600000000}}}}, {"page", 2}, {"has_additional", false}});
+        return json_reply(200, {{"tags", {{{"name", "0.9"}, {"start_ts", 1600000000}}}}, {"page", 2}, {"has_additional", false}});
     }
     return api_error(404, "Not Found");
 }
@@ -69,20 +62,20 @@ HttpResponse quay_api(const Call& call) {
 // /v2/ challenge, /v2/auth and /v2/_catalog of a Quay whose robot is acme+reader:ROBOT.
 HttpResponse quay_registry(const Call& call, const std::string& realm = base + "/v2/auth") {
     if (call.route() == "/v2/")
-        return reply(401, "true", {{"WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"quay.example\""}});
+        return json_reply(401, "true", {{"WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"quay.example\""}});
     if (call.route() == "/v2/auth") {
         if (call.header("Authorization") != "Basic YWNtZStyZWFkZXI6Uk9CT1Q=")  // acme+reader:ROBOT
-            return reply(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "Invalid Username or Password"}}}}});
-        return reply(200, {{"token", "REGISTRYJWT"}});
+            return json_reply(401, {{"errors", {{{"code", "UNAUTHORIZED"}, {"message", "Invalid Username or Password"}}}}});
+        return json_reply(200, {{"token", "REGISTRYJWT"}});
     }
     if (call.route() == "/v2/_catalog") {
-        if (call.header("Authorization") != "Bearer REGISTRYJWT") return reply(200, {{"repositories", json::array()}});
+        if (call.header("Authorization") != "Bearer REGISTRYJWT") return json_reply(200, {{"repositories", json::array()}});
         if (fake_host::field(call.fields(true), "next_page").empty())
-            return reply(200, {{"repositories", {"acme/api", "beta/tool"}}},
+            return json_reply(200, {{"repositories", {"acme/api", "beta/tool"}}},
                          {{"Link", "<" + base + "/v2/_catalog?n=100&next_page=gAAAAAx>; rel=\"next\""}});
-        return reply(200, {{"repositories", {"acme/web"}}});
+        return json_reply(200, {{"repositories", {"acme/web"}}});
     }
-    return reply(404, {{"errors", json::array()}});
+    return json_reply(404, {{"errors", json::array()}});
 }
 
 std::vector<std::string> names_of(const std::vector<regscan::sdk::Repository>& repositories) {
@@ -98,8 +91,8 @@ TEST_SUITE_BEGIN("quay");
 TEST_CASE("quay::identify_score: quay.io from its name, another host only by the second pass's probe") {
     fake_host::FakeHost fake([](const Call& call) {
         if (call.route() == "/api/v1/discovery")
-            return reply(200, {{"swagger", "2.0"}, {"info", {{"title", "Quay Frontend"}}}});
-        return reply(404, json::object());
+            return json_reply(200, {{"swagger", "2.0"}, {"info", {{"title", "Quay Frontend"}}}});
+        return json_reply(404, json::object());
     });
     CHECK(identify_score(fake.host(), probe("https://quay.io", true)) == url_score);
     CHECK(identify_score(fake.host(), probe("https://registry.corp", false)) == 0);
@@ -111,8 +104,8 @@ TEST_CASE("quay::identify_score: quay.io from its name, another host only by the
 }
 
 TEST_CASE("quay::identify_score: a discovery answer that is not Quay's scores 0") {
-    for (const auto& answer : {reply(200, {{"swagger", "2.0"}, {"info", {{"title", "Harbor API"}}}}),
-                               reply(404, json::object()), reply(200, json::array())}) {
+    for (const auto& answer : {json_reply(200, {{"swagger", "2.0"}, {"info", {{"title", "Harbor API"}}}}),
+                               json_reply(404, json::object()), json_reply(200, json::array())}) {
         fake_host::FakeHost fake([&](const Call&) { return answer; });
         CHECK(identify_score(fake.host(), probe("https://registry.corp", true)) == 0);
     }

@@ -19,8 +19,6 @@ from harness import http_server as server
 
 _NAME = r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
 _CONTENT = re.compile(rf"^/v2/({_NAME})/(manifests|blobs|tags)/(.+)$")
-_FORWARDED = ("accept", "range", "if-none-match")
-_DROPPED = ("transfer-encoding", "connection", "keep-alive")
 
 
 def _errors(status, code, message, detail=None, headers=None):
@@ -116,10 +114,8 @@ class RegistryFront:
         return reply
 
     def _forward(self, request):
-        headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
-        status, response_headers, body = self.upstream.request(request.method, request.path,
-                                                               body=request.body or None, headers=headers)
-        dropped = _DROPPED if request.method == "HEAD" else _DROPPED + ("content-length",)
-        kept = {k: v for k, v in response_headers.items() if k.lower() not in dropped}
-        return server.Reply(status, body, kept)
+        return server.relay(request, self._send_upstream)
+
+    def _send_upstream(self, method, path, body, headers):
+        return self.upstream.request(method, path, body=body, headers=headers)
 

@@ -21,8 +21,6 @@ from harness import http_server as server
 SERVICE = "harbor-registry"
 _NAME = r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
 _CONTENT = re.compile(rf"^/v2/({_NAME})/(manifests|blobs|tags)/(.+)$")
-_FORWARDED = ("accept", "range", "if-none-match")
-_DROPPED = ("transfer-encoding", "connection", "keep-alive")
 
 
 def _errors(status, code, message, headers=None):
@@ -124,8 +122,4 @@ class RegistryFront:
             connection.close()
 
     def _forward(self, request):
-        headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
-        status, response_headers, body = self._upstream(request.method, request.path, request.body or None, headers)
-        dropped = _DROPPED if request.method == "HEAD" else _DROPPED + ("content-length",)
-        kept = {k: v for k, v in response_headers.items() if k.lower() not in dropped}
-        return server.Reply(status, body, kept)
+        return server.relay(request, self._upstream)

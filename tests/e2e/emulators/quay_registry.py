@@ -28,8 +28,6 @@ from harness import http_server as server
 _NAME = r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
 _CONTENT = re.compile(rf"^/v2/({_NAME})/(manifests|blobs|tags)/(.+)$")
 _SCOPE = re.compile(rf"^repository:({_NAME}):((?:push|pull|\*)(?:,(?:push|pull|\*))*)$")
-_FORWARDED = ("accept", "range", "if-none-match")
-_DROPPED = ("transfer-encoding", "connection", "keep-alive")
 
 
 def _errors(status, code, message, headers=None):
@@ -155,9 +153,7 @@ class QuayRegistry:
         return server.json_reply(200, {"repositories": [f"{r.namespace}/{r.name}" for r in page]}, headers)
 
     def _forward(self, request):
-        headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
-        status, response_headers, body = self.upstream.request(request.method, request.path,
-                                                               body=request.body or None, headers=headers)
-        dropped = _DROPPED if request.method == "HEAD" else _DROPPED + ("content-length",)
-        kept = {k: v for k, v in response_headers.items() if k.lower() not in dropped}
-        return server.Reply(status, body, kept)
+        return server.relay(request, self._send_upstream)
+
+    def _send_upstream(self, method, path, body, headers):
+        return self.upstream.request(method, path, body=body, headers=headers)

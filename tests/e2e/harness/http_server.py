@@ -65,6 +65,22 @@ def json_reply(status, document, headers=None, content_type="application/json"):
     return Reply(status, json.dumps(document), dict({"Content-Type": content_type}, **(headers or {})))
 
 
+# What an emulator's /v2/ front passes on to the real registry behind it: the
+# request headers that shape a registry's answer, and its answer without the
+# hop-by-hop headers (and without Content-Length, which the front recomputes,
+# except for a HEAD, whose length is the entity's).
+RELAYED_REQUEST_HEADERS = ("accept", "range", "if-none-match")
+HOP_BY_HOP = ("transfer-encoding", "connection", "keep-alive")
+
+
+def relay(request, send):
+    """The registry's reply to `request`, through `send(method, path, body, headers)`."""
+    headers = {k: v for k, v in request.headers.items() if k.lower() in RELAYED_REQUEST_HEADERS}
+    status, response_headers, body = send(request.method, request.path, request.body or None, headers)
+    dropped = HOP_BY_HOP if request.method == "HEAD" else HOP_BY_HOP + ("content-length",)
+    return Reply(status, body, {k: v for k, v in response_headers.items() if k.lower() not in dropped})
+
+
 class VirtualHosts:
     """Sends each request to the app of its Host header; unknown hosts get 421."""
 

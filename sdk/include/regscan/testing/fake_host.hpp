@@ -41,6 +41,17 @@ inline std::string percent_decode(const std::string& text) {
     return out;
 }
 
+// A JSON answer as vendor APIs send it: `body` serialized ("" for null),
+// the given headers and Content-Type: application/json.
+inline HttpResponse json_reply(long status, const nlohmann::json& body, std::vector<Header> headers = {}) {
+    HttpResponse response;
+    response.status = status;
+    response.body = body.is_null() ? std::string{} : body.dump();
+    response.headers = std::move(headers);
+    response.headers.emplace_back("Content-Type", "application/json");
+    return response;
+}
+
 struct Call {
     std::string method;
     std::string url;
