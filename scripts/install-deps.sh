@@ -9,12 +9,16 @@ packages=(
   # libraries regscan links
   libboost-dev libboost-program-options-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev
   libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
+  # igzip: gzip layers inflate several times faster than with zlib (zlib stays the fallback)
+  libisal-dev
   # malware detection (--malware): the engines, ClamAV's sample files for the tests, clamscan for the bench
   libclamav-dev libyara-dev clamav-testfiles clamav
   # zip -P: the encrypted zip the malware tests make (Python's zipfile cannot encrypt)
   zip
   # real servers and tools the tests and the demo drive
   docker-registry skopeo openssl apache2-utils zstd time
+  # the dashboard's browser tests (driven by playwright-core from npm, tests/e2e/browser)
+  chromium
   # reference implementations the version-order oracle tests compare against
   dpkg libdpkg-dev rpm python3-packaging nodejs node-semver openjdk-17-jdk-headless maven libmaven3-core-java
   # the libFuzzer harnesses (scripts/fuzz.sh)
