@@ -59,7 +59,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             facts.deleted.push_back(dir + "/" + std::string(name.substr(whiteout_prefix.size())));
             return;
         }
-        if (facts.malware) facts.malware->add_path(entry.path);
+        if (facts.malware) facts.malware->add_path(entry.path, entry.type == EntryType::directory);
         if (entry.type != EntryType::file) {
             record_replacement(entry, dir, facts);
             return;
