@@ -1,0 +1,283 @@
+// Drives Debian's chromium through the regscan dashboard, as a person would, and
+// prints what the page showed as one JSON object on stdout. The Python test
+// (tests/e2e/test_serve_page.py) compares that with the API's own answer, so no
+// expected value lives here.
+//
+//   node drive.js flow|xss CONFIG.json
+//
+// CONFIG: {"url": "http://127.0.0.1:PORT/", "token": "...", "artifacts": "DIR",
+//          "connector": {"name", "url"}, "search": "substring", "image_id": N,
+//          "timeout_ms": 180000}
+// Every wait is on a condition of the page, bounded by a timeout; none sleeps.
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.REGSCAN_CHROMIUM || '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function launch(config) {
+  // A fresh profile each run (launchPersistentContext passes it as --user-data-dir).
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'regscan-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 900 },
+  });
+  context.setDefaultTimeout(config.timeout_ms || 60000);
+  // Before any page script: record CSP violations (an injected inline handler or
+  // script would raise one) and give an injected script a place to show it ran.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+    });
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const log = { console: [], pageErrors: [], requestsOffOrigin: [] };
+  const origin = new URL(config.url).origin;
+  page.on('console', (m) => log.console.push({ type: m.type(), text: m.text() }));
+  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) log.requestsOffOrigin.push(r.url()); });
+  return {
+    context, page, log,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+async function shot(page, config, name) {
+  const file = path.join(config.artifacts, name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+async function login(page, config, result) {
+  await page.goto(config.url);
+  await page.waitForSelector('#login-form');
+  result.screenshots.push(await shot(page, config, 'login'));
+  // A wrong token first: refused, and the page says so.
+  await page.fill('#token', 'not-the-token');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForFunction(() => !document.getElementById('message').hidden);
+  result.wrong_token_message = await page.textContent('#message');
+  await page.fill('#token', config.token);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#nav:not([hidden])');
+  await page.waitForSelector('#images, #no-images');
+}
+
+// The images table as the page shows it: one object per row, keyed by column class.
+function readImageRows(page) {
+  return page.$$eval('#images tbody tr', (trs) => trs.map((tr) => {
+    const cell = (c) => tr.querySelector('td.' + c);
+    const sev = {};
+    for (const s of tr.querySelectorAll('td.vulns .sev')) sev[s.dataset.severity] = Number(s.textContent);
+    const link = tr.querySelector('td.repository a');
+    return {
+      id: link ? decodeURIComponent(link.getAttribute('href').replace('#/images/', '')) : null,
+      repository: cell('repository').textContent, tag: cell('tag').textContent,
+      digest_title: cell('digest').getAttribute('title'), digest_shown: cell('digest').textContent,
+      platform: cell('platform').textContent, connector: cell('connector').textContent,
+      last_scanned: cell('last-scanned').textContent, vulnerabilities_text: cell('vulns').textContent,
+      vulnerabilities: sev, malware: cell('malware').textContent, status: cell('status').textContent,
+    };
+  }));
+}
+
+async function imageHeaders(page) {
+  return page.$$eval('#images thead th', (ths) => ths.map((th) => th.textContent));
+}
+
+async function waitForImagesView(page) {
+  await page.waitForFunction(() => document.querySelector('#images, #no-images') && document.getElementById('page-range'));
+}
+
+async function flow(config) {
+  const result = { screenshots: [] };
+  const browser = await launch(config);
+  const { page } = browser;
+  try {
+    await login(page, config, result);
+
+    // Create a connector and import it (Save & Import).
+    await page.click('#nav-connectors');
+    await page.waitForSelector('#new-connector');
+    await page.click('#new-connector');
+    await page.waitForSelector('#connector-form');
+    result.form_labels = await page.$$eval('#connector-form label', (ls) => ls.map((l) => l.firstChild && l.firstChild.textContent).filter(Boolean));
+    result.default_every = [await page.inputValue('#f-every'), await page.inputValue('#f-every-unit'), await page.isChecked('#f-enabled')];
+    await page.fill('#f-name', config.connector.name);
+    await page.fill('#f-url', config.connector.url);
+    if (config.connector.type) await page.selectOption('#f-type', config.connector.type);
+    await page.fill('#f-every', '30');
+    await page.selectOption('#f-every-unit', 'm');
+    result.screenshots.push(await shot(page, config, 'connector-form'));
+    await page.click('#save-import');
+    await page.waitForSelector('#connectors');
+    const name = config.connector.name;
+    // Progress while it runs (when the import is slow enough to be seen), then its end.
+    const seen = await page.waitForFunction((n) => {
+      for (const tr of document.querySelectorAll('#connectors tbody tr')) {
+        if (tr.querySelector('.connector-name').textContent !== n) continue;
+        const progress = tr.querySelector('td.running .progress-text');
+        if (progress) return 'progress:' + progress.textContent + '|' + (tr.querySelector('.current-image') || { textContent: '' }).textContent;
+        const last = tr.querySelector('td.last-import').textContent;
+        if (/succeeded|partial|failed|interrupted/.test(last)) return 'done';
+      }
+      return false;
+    }, name, { timeout: config.timeout_ms || 180000, polling: 100 });
+    result.first_seen = await seen.jsonValue();
+    if (result.first_seen.startsWith('progress:')) result.screenshots.push(await shot(page, config, 'connectors-progress'));
+    await page.waitForFunction((n) => [...document.querySelectorAll('#connectors tbody tr')].some((tr) =>
+      tr.querySelector('.connector-name').textContent === n && !tr.querySelector('td.running').textContent.trim()
+      && /succeeded|partial|failed|interrupted/.test(tr.querySelector('td.last-import').textContent)),
+    name, { timeout: config.timeout_ms || 180000, polling: 200 });
+    result.connector_row = await page.$$eval('#connectors tbody tr', (trs, n) => {
+      const tr = trs.find((t) => t.querySelector('.connector-name').textContent === n);
+      return [...tr.querySelectorAll('td')].map((td) => td.textContent);
+    }, name);
+    result.connector_headers = await page.$$eval('#connectors thead th', (ths) => ths.map((th) => th.textContent));
+    result.screenshots.push(await shot(page, config, 'connectors'));
+
+    // The import's reports.
+    await page.click('#connectors td.last-import a');
+    await page.waitForSelector('#reports, main .empty');
+    result.reports = await page.$$eval('#reports a', (as) => as.map((a) => ({ text: a.textContent, href: a.getAttribute('href') })));
+    result.screenshots.push(await shot(page, config, 'import'));
+
+    // Images: the first page, as listed.
+    await page.click('#nav-images');
+    await waitForImagesView(page);
+    result.image_headers = await imageHeaders(page);
+    result.images = await readImageRows(page);
+    result.page_range = await page.textContent('#page-range');
+    result.screenshots.push(await shot(page, config, 'images'));
+
+    // Sort by tag, descending (two clicks), and wait for the header to say so.
+    await page.click('th[data-sort=tag] button');
+    await page.waitForSelector('th[data-sort=tag][aria-sort=ascending]');
+    await page.click('th[data-sort=tag] button');
+    await page.waitForSelector('th[data-sort=tag][aria-sort=descending]');
+    await waitForImagesView(page);
+    result.sorted_by_tag_desc = await readImageRows(page);
+
+    // Search.
+    if (config.search) {
+      await page.fill('#filter-q', config.search);
+      await page.click('#image-filters button[type=submit]');
+      await page.waitForFunction((q) => location.hash.includes('q=' + encodeURIComponent(q)), config.search);
+      await waitForImagesView(page);
+      result.searched = await readImageRows(page);
+      result.screenshots.push(await shot(page, config, 'images-search'));
+    }
+    // Status filter: Scan Failed only.
+    await page.goto(config.url + '#/images');
+    await waitForImagesView(page);
+    await page.selectOption('#filter-status', 'scan_failed');
+    await page.waitForFunction(() => location.hash.includes('status=scan_failed'));
+    await waitForImagesView(page);
+    result.scan_failed_rows = await readImageRows(page);
+
+    // One image's page, reached by its link.
+    await page.goto(config.url + '#/images');
+    await waitForImagesView(page);
+    const target = config.image_id !== undefined ? `#images a[href="#/images/${config.image_id}"]` : '#images td.repository a';
+    await page.click(target);
+    await page.waitForSelector('#image-title');
+    result.image_page = await page.evaluate(() => {
+      const rows = (id) => [...document.querySelectorAll('#' + id + ' tbody tr')].map((tr) => {
+        const o = {};
+        for (const td of tr.querySelectorAll('td')) o[td.dataset.field] = td.textContent;
+        return o;
+      });
+      return {
+        title: document.getElementById('image-title').textContent,
+        facts: Object.fromEntries([...document.querySelectorAll('#image-facts dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])),
+        sections: [...document.querySelectorAll('main h2')].map((h) => h.textContent),
+        vulnerabilities: rows('vulnerabilities'), misconfigurations: rows('misconfigurations'),
+        packages: rows('packages'), layers: rows('layers'), history: rows('history'),
+      };
+    });
+    result.screenshots.push(await shot(page, config, 'image'));
+
+    // Log out: the API answers 401 again and the login form is back.
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    result.after_logout = await page.evaluate(async () => (await fetch('/api/v1/connectors')).status);
+  } catch (e) {
+    result.error = (e && e.stack) || String(e);
+    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
+  } finally {
+    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    Object.assign(result, browser.log);
+    await browser.close();
+  }
+  return result;
+}
+
+async function xss(config) {
+  const result = { screenshots: [] };
+  const browser = await launch(config);
+  const { page } = browser;
+  try {
+    await login(page, config, result);
+    result.title_before = await page.title();
+    const check = () => page.evaluate(() => ({
+      title: document.title,
+      pwned: window.__pwned === undefined ? null : String(window.__pwned),
+      injected_elements: document.querySelectorAll('main img, main svg, main script, main iframe, #message img').length,
+    }));
+    // Images: every row's text as shown.
+    await page.goto(config.url + '#/images?limit=200');
+    await waitForImagesView(page);
+    result.images = await readImageRows(page);
+    result.images_check = await check();
+    result.screenshots.push(await shot(page, config, 'xss-images'));
+    // Each image's own page.
+    result.image_pages = [];
+    for (const row of result.images) {
+      await page.goto(config.url + '#/images/' + encodeURIComponent(row.id));
+      await page.waitForFunction((id) => location.hash === '#/images/' + id && document.getElementById('image-title'), String(row.id));
+      result.image_pages.push({
+        id: row.id, title: await page.textContent('#image-title'), text: await page.textContent('main'), check: await check(),
+      });
+      result.screenshots.push(await shot(page, config, 'xss-image-' + row.id));
+    }
+    // Connectors (an import's error names what failed).
+    await page.goto(config.url + '#/connectors');
+    await page.waitForSelector('#connectors, #no-connectors');
+    result.connectors_text = await page.textContent('main');
+    result.connectors_check = await check();
+    result.screenshots.push(await shot(page, config, 'xss-connectors'));
+  } catch (e) {
+    result.error = (e && e.stack) || String(e);
+    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
+  } finally {
+    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    Object.assign(result, browser.log);
+    await browser.close();
+  }
+  return result;
+}
+
+async function main() {
+  const [scenario, configPath] = process.argv.slice(2);
+  const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  fs.mkdirSync(config.artifacts, { recursive: true });
+  const run = { flow, xss }[scenario];
+  if (!run) throw new Error('unknown scenario ' + scenario);
+  const result = await run(config);
+  process.stdout.write(JSON.stringify(result) + '\n');
+  if (result.error) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  process.stderr.write((e && e.stack) || String(e));
+  process.stderr.write('\n');
+  process.exit(1);
+});
