@@ -114,6 +114,7 @@ async function flow(config) {
     await page.fill('#f-name', config.connector.name);
     await page.fill('#f-url', config.connector.url);
     if (config.connector.type) await page.selectOption('#f-type', config.connector.type);
+    if (config.connector.image_timeout) await page.fill('#f-timeout', config.connector.image_timeout);
     await page.fill('#f-every', '30');
     await page.selectOption('#f-every-unit', 'm');
     result.screenshots.push(await shot(page, config, 'connector-form'));
