@@ -580,9 +580,11 @@
     const known = columns.map(([, key]) => key);
     const extra = [];
     for (const o of objects) for (const k of Object.keys(o)) if (!known.includes(k) && !extra.includes(k)) extra.push(k);
-    const all = columns.concat(extra.map((k) => [k.replace(/_/g, ' '), k]));
+    const label = (k) => k.charAt(0).toUpperCase() + k.slice(1).replace(/_/g, ' ');
+    const all = columns.concat(extra.map((k) => [label(k), k]));
     return table(null, all.map(([label]) => label), objects.map((o) => all.map(([, key]) => {
-      const td = el('td', { dataset: { field: key } }, text(o[key]));
+      const value = /_at$|^last_scanned$/.test(key) ? when(o[key]) : text(o[key]);
+      const td = el('td', { dataset: { field: key } }, value);
       if (key === 'severity') td.className = 'severity ' + text(o[key]).toLowerCase();
       return td;
     })), { id });
