@@ -4,10 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include "app/command_line.hpp"
+#include "app/connector_command.hpp"
 #include "app/db_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/malware_command.hpp"
 #include "app/plugins_command.hpp"
+#include "app/serve_command.hpp"
 #include "engine/image_run.hpp"
 #include "engine/registry_run.hpp"
 #include "log/logging.hpp"
@@ -28,7 +30,16 @@ int main(int argc, char** argv) {
             std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
             return static_cast<int>(app::run_malware_command(rest, std::cout));
         }
+        if (!arguments.empty() && arguments[0] == "connector") {
+            // A client of the running server: no plugins, no registry.
+            std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+            return static_cast<int>(app::run_connector_command(rest, std::cin, std::cout, app::process_environment()));
+        }
         auto plugins = plugin::load_plugins(plugin::plugin_search_path(app::plugin_dirs_in(arguments)));
+        if (!arguments.empty() && arguments[0] == "serve") {
+            std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+            return static_cast<int>(app::run_serve_command(rest, app::process_environment(), plugins));
+        }
         auto command = app::parse_command_line(arguments, std::cin, app::process_environment(), plugins);
         regscan::log::init(command.log_level);
         switch (command.kind) {

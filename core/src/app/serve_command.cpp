@@ -49,7 +49,7 @@ po::options_description serve_options() {
         ("shutdown-grace", po::value<std::string>()->default_value("60s"),
          "on SIGTERM/SIGINT, how long images in flight may take to finish")
         ("max-request-body", po::value<std::string>()->default_value("1M"), "largest request body accepted (413 past it)")
-        ("max-connections", po::value<size_t>()->default_value(128), "open connections at once (64 per client address)")
+        ("max-connections", po::value<size_t>()->default_value(128), "open connections at once (at most 32 of them per client address)")
         ("rate-limit", po::value<double>()->default_value(50),
          "requests per second per client address (bursts of 4 seconds' worth), 429 past it");
     return options;
@@ -130,8 +130,9 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
                            const plugin::PluginSet& plugins) {
     po::variables_map own;
     std::vector<std::string> forwarded;
+    const po::options_description own_options = serve_options();  // `parsed` points into it
     try {
-        auto parsed = po::command_line_parser(arguments).options(serve_options()).allow_unregistered().run();
+        auto parsed = po::command_line_parser(arguments).options(own_options).allow_unregistered().run();
         po::store(parsed, own);
         po::notify(own);
         forwarded = po::collect_unrecognized(parsed.options, po::include_positional);
@@ -240,7 +241,7 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
     std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
     std::string url = std::string(server->tls() ? "https" : "http") + "://" + host + ":" + std::to_string(server->port()) + "/";
     spdlog::info("serve: listening on {} (state {}, data dir {})", url, defaults.state_path, data_dir.string());
-    spdlog::info("serve: the access token is in {} (send it as 'Authorization: Bearer <token>', or log in on the page "
+    spdlog::info("serve: the access token is in {} (send it as a Bearer token in the Authorization header, or log in on the page "
                  "with it)",
                  token_path.string());
 
