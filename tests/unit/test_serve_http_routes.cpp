@@ -76,6 +76,8 @@ public:
     std::string metrics_text() override { return "regscan_imports_total 3\n"; }
     void start() override {}
     void stop(std::chrono::seconds) override {}
+    // Not `override`: compiles whether or not the interface has it yet.
+    size_t run_due_imports() { return 0; }
 
 private:
     static json connector(const std::string& name) {
