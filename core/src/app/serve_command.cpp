@@ -217,7 +217,13 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
     service_options.key_file = data_dir / "serve-secret.key";
     service_options.max_concurrent_imports = concurrent;
     service_options.defaults = defaults;
-    auto service = serve::make_service(service_options, plugins);
+    std::unique_ptr<serve::Service> service;
+    try {
+        service = serve::make_service(service_options, plugins);
+    } catch (const std::exception& e) {
+        // The state or the key file cannot be used: the message names the file.
+        throw Fatal(ExitCode::bad_arguments, std::string("serve: ") + e.what());
+    }
     serve::Access access(token);
     serve::ApiRoutes routes(*service, access);
 
