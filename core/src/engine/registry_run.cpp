@@ -9,6 +9,7 @@
 #include "app/plugin_options.hpp"
 #include "engine/discovery.hpp"
 #include "engine/registry_probe.hpp"
+#include "engine/run_observer.hpp"
 #include "engine/run_pipeline.hpp"
 #include "filter/pattern_filter.hpp"
 #include "plugin/registry_session.hpp"
@@ -100,6 +101,7 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
                         "; installed registry types: " + installed_types(plugins) +
                         " (--type DEFAULT_V2 forces the generic V2 plugin)");
     spdlog::info("Identified registry as: {}", identified.type);
+    if (options.observer) options.observer->identified(identified.type);
     app::check_plugin_options(options.given_plugin_options, plugins, *identified.plugin, identified.type,
                               !options.type.empty());
 

@@ -13,6 +13,10 @@
 #include "malware/malware_scanner.hpp"
 
 namespace regscan::engine {
+class RunObserver;
+}
+
+namespace regscan::engine {
 
 enum class Mode { scan, dry_run };
 
@@ -49,6 +53,9 @@ struct RunOptions {
     std::chrono::seconds image_timeout{3600};
     bool progress = false;  // live progress line (standard error is a terminal)
     malware::Options malware;  // --malware and its signature sets
+    // Progress, per-image outcomes and cancellation for the server (engine/run_observer.hpp);
+    // not owned, outlives the run; null for the CLI.
+    RunObserver* observer = nullptr;
 };
 
 }  // namespace regscan::engine

@@ -10,6 +10,7 @@
 #include "engine/image_inspector.hpp"
 #include "engine/image_scanner.hpp"
 #include "engine/progress.hpp"
+#include "engine/run_observer.hpp"
 #include "engine/scan_phase.hpp"
 #include "engine/summary.hpp"
 #include "log/secrets.hpp"
@@ -109,9 +110,11 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     env.scan_id = scan_id;
     env.image_timeout = options_.image_timeout;
     env.concurrency = options_.concurrency;
+    env.observer = options_.observer;
 
     size_t selected = 0;
     for (const auto& image : images) selected += image.skipped ? 0 : 1;
+    if (options_.observer) options_.observer->discovered(selected, images.size());
     // Reporters take each result as its image finishes, so no result is kept
     // for the end of the run.
     sdk::ReportRun run{options_.url, mode, options_.output_dir, started};
@@ -133,6 +136,10 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
         // Fresh results are rendered once, for the state and the reporters alike.
         if (done.stored_for_reuse && env.rendering_version)
             done.stored = keep_renderings(image, done.results, env.data_fingerprint);
+        if (options_.observer) {
+            const std::string reference = image.reference(authority_);
+            options_.observer->image_done({image, reference, done.results, done.is_new, done.timed_out});
+        }
         for (size_t i = 0; i < done.results.size(); ++i) {
             const auto& result = done.results[i];
             findings.count_findings(result);

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/image_timeout.hpp"
 #include "oci/manifest.hpp"
 #include "oci/reference_grammar.hpp"
 #include "scan/model_json.hpp"
@@ -140,6 +141,12 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             if (!env.scanner) read_skipped_build_time(image, env);
             return;
         }
+        if (env.observer && env.observer->cancelled()) {
+            image.skipped = true;
+            image.skip_reason = "the run was stopped";
+            return;
+        }
+        if (env.observer) env.observer->image_started(image.reference(env.registry));
         const auto deadline = std::chrono::steady_clock::now() + env.image_timeout;
         const std::string reference = image.reference(env.registry);
         const state::ImageKey key{env.project, env.registry, image.repository.name, image.tag};
@@ -186,6 +193,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                     } catch (const std::exception& e) {
                         result = failed_result(image, env.registry, platform.platform, e.what());
                         result.digest = platform.digest;
+                        if (dynamic_cast<const ImageTimeout*>(&e)) done.timed_out = true;
                     }
                 }
                 result.registry = env.registry;
@@ -212,6 +220,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         } catch (const std::exception& e) {
             image.error = e.what();
             failed = true;
+            if (dynamic_cast<const ImageTimeout*>(&e)) done.timed_out = true;
             spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
             if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
             try {
@@ -224,6 +233,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         outcome.new_images += is_new ? 1 : 0;
         outcome.failed_images += failed ? 1 : 0;
         outcome.reused += reused;
+        done.is_new = is_new;
         if (on_done) on_done(image, std::move(done));
     });
     return outcome;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/image_scanner.hpp"
+#include "engine/run_observer.hpp"
 #include "state/state_store.hpp"
 
 namespace regscan::engine {
@@ -29,6 +30,7 @@ struct ScanEnvironment {
     // unchanged tag then takes its stored renderings of this version
     // instead of its full results.
     int rendering_version = 0;
+    RunObserver* observer = nullptr;  // told each image it starts; asked before each whether to stop
 };
 
 struct PhaseOutcome {
@@ -50,6 +52,8 @@ struct ImageOutcome {
     std::vector<StoredResult> stored;
     // The results were just stored for later runs to reuse.
     bool stored_for_reuse = false;
+    bool is_new = false;     // the digest was new to the project
+    bool timed_out = false;  // it ran past the image timeout
 };
 
 // Called from worker threads, never two at once, after each selected image.

@@ -1,45 +1,625 @@
-// The service behind the API. (Minimal first version: answers empty lists and
-// not_found so the HTTP side links; filled in by the model pieces.)
+// The service behind the API: connectors (validated, password sealed), the
+// scheduler and the import queue, and the image index, all on the CLI's state
+// file. Every answer is built here, in the API's JSON shapes, and none holds
+// a password.
 #include "serve/service.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "limits/limits.hpp"
+#include "log/secrets.hpp"
+#include "serve/import_queue.hpp"
+#include "serve/import_runner.hpp"
+#include "serve/secret_box.hpp"
+#include "state/service_store.hpp"
+#include "util/time.hpp"
 
 namespace regscan::serve {
 namespace {
 
-class EmptyService final : public Service {
+using nlohmann::json;
+using Kind = ServiceError::Kind;
+
+constexpr size_t max_name = 64;
+constexpr size_t max_url = 2048;
+constexpr size_t max_text = 256;
+constexpr size_t max_password = 4096;
+constexpr size_t max_patterns = 100;
+constexpr size_t max_options = 50;
+constexpr size_t max_option_value = 4096;
+constexpr size_t max_search = 256;
+constexpr size_t history_limit = 50;
+
+ServiceError bad(const std::string& message) { return ServiceError(Kind::bad_request, message); }
+
+bool valid_name(const std::string& name, size_t max) {
+    if (name.empty() || name.size() > max) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+bool has_control(const std::string& text) {
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+    });
+}
+
+std::string text_field(const json& body, const char* key, size_t max, bool allow_empty = true) {
+    const auto& value = body.at(key);
+    if (!value.is_string()) throw bad(std::string("\"") + key + "\" must be a string");
+    auto text = value.get<std::string>();
+    if (text.size() > max) throw bad(fmt::format("\"{}\" is longer than {} characters", key, max));
+    if (!allow_empty && text.empty()) throw bad(std::string("\"") + key + "\" must not be empty");
+    if (has_control(text)) throw bad(std::string("\"") + key + "\" holds a control character");
+    return text;
+}
+
+int64_t count_field(const json& body, const char* key, int64_t max) {
+    const auto& value = body.at(key);
+    if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > max)
+        throw bad(fmt::format("\"{}\" must be a whole number from 0 to {}", key, max));
+    return value.get<int64_t>();
+}
+
+json pattern_list(const json& body, const char* key) {
+    const auto& value = body.at(key);
+    if (!value.is_array()) throw bad(std::string("\"") + key + "\" must be a list of patterns");
+    if (value.size() > max_patterns) throw bad(fmt::format("\"{}\" holds more than {} patterns", key, max_patterns));
+    json out = json::array();
+    for (const auto& item : value) {
+        if (!item.is_string() || item.get<std::string>().empty() || item.get<std::string>().size() > max_text ||
+            has_control(item.get<std::string>()))
+            throw bad(fmt::format("\"{}\" holds a pattern that is not a string of 1 to {} printable characters", key,
+                                  max_text));
+        out.push_back(item);
+    }
+    return out;
+}
+
+// A connector's stored configuration: `current` (the stored one, or
+// defaults for a new connector) with the body's fields applied and checked.
+// Unknown keys (e.g. the read-only fields of a Connector sent back) are
+// ignored.
+json apply_body(json config, const json& body) {
+    if (body.contains("url")) {
+        auto url = text_field(body, "url", max_url, false);
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+            throw bad("\"url\" must start with http:// or https://");
+        if (url.find(' ') != std::string::npos) throw bad("\"url\" must not hold a space");
+        config["url"] = url;
+    }
+    if (body.contains("type")) {
+        auto type = text_field(body, "type", max_name);
+        if (!type.empty() && !valid_name(type, max_name))
+            throw bad("\"type\" must be empty (identify the registry) or a registry type name");
+        config["type"] = type;
+    }
+    if (body.contains("username")) config["username"] = text_field(body, "username", max_text);
+    if (body.contains("schedule")) {
+        const auto& schedule = body["schedule"];
+        if (!schedule.is_object()) throw bad("\"schedule\" must be an object {\"enabled\", \"every\"}");
+        json next = config["schedule"];
+        if (schedule.contains("enabled")) {
+            if (!schedule["enabled"].is_boolean()) throw bad("\"schedule.enabled\" must be true or false");
+            next["enabled"] = schedule["enabled"];
+        }
+        if (schedule.contains("every")) {
+            if (!schedule["every"].is_string()) throw bad("\"schedule.every\" must be a string such as \"6h\"");
+            auto every = parse_interval(schedule["every"].get<std::string>());
+            if (!every)
+                throw bad("\"schedule.every\" must be minutes, hours or days (\"30m\", \"6h\", \"1d\"), from " +
+                          format_interval(min_interval) + " to " + format_interval(max_interval));
+            next["every"] = format_interval(*every);
+        }
+        config["schedule"] = next;
+    }
+    if (body.contains("allow")) config["allow"] = pattern_list(body, "allow");
+    if (body.contains("deny")) config["deny"] = pattern_list(body, "deny");
+    if (body.contains("platform")) {
+        auto platform = text_field(body, "platform", max_text);
+        if (platform.find(' ') != std::string::npos) throw bad("\"platform\" must not hold a space");
+        if (!platform.empty()) config["platform"] = platform;
+    }
+    if (body.contains("max_tags_per_repo")) config["max_tags_per_repo"] = count_field(body, "max_tags_per_repo", 1000000);
+    if (body.contains("max_tag_age_days")) config["max_tag_age_days"] = count_field(body, "max_tag_age_days", 36500);
+    if (body.contains("image_timeout")) {
+        auto timeout = text_field(body, "image_timeout", 32, false);
+        std::chrono::seconds seconds{0};
+        try {
+            seconds = limits::parse_duration(timeout);
+        } catch (const std::exception&) {
+            throw bad("\"image_timeout\" must be a duration such as \"60m\"");
+        }
+        if (seconds.count() <= 0 || seconds > std::chrono::hours(24 * 7))
+            throw bad("\"image_timeout\" must be more than 0 and at most 7 days");
+        config["image_timeout"] = timeout;
+    }
+    if (body.contains("options")) {
+        const auto& options = body["options"];
+        if (!options.is_object()) throw bad("\"options\" must be an object of plugin options");
+        if (options.size() > max_options) throw bad(fmt::format("\"options\" holds more than {} entries", max_options));
+        json out = json::object();
+        for (const auto& [key, value] : options.items()) {
+            if (!valid_name(key, 128)) throw bad("a plugin option name must be 1 to 128 of [A-Za-z0-9._-]");
+            if (!value.is_string() || value.get<std::string>().size() > max_option_value ||
+                has_control(value.get<std::string>()))
+                throw bad("plugin option " + key + " must be a string of printable characters");
+            out[key] = value;
+        }
+        config["options"] = out;
+    }
+    return config;
+}
+
+json default_config(const engine::RunOptions& defaults) {
+    int64_t timeout = defaults.image_timeout.count();
+    std::string image_timeout =
+        timeout % 3600 == 0 ? fmt::format("{}h", timeout / 3600)
+        : timeout % 60 == 0 ? fmt::format("{}m", timeout / 60)
+                            : fmt::format("{}s", timeout);
+    return {{"url", ""},
+            {"type", ""},
+            {"username", ""},
+            {"schedule", {{"enabled", true}, {"every", format_interval(default_interval)}}},
+            {"allow", json::array()},
+            {"deny", json::array()},
+            {"platform", defaults.platform},
+            {"max_tags_per_repo", 0},
+            {"max_tag_age_days", 0},
+            {"image_timeout", image_timeout},
+            {"options", json::object()}};
+}
+
+json or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+json counts_json(const state::SeverityCounts& c) {
+    return {{"critical", c.critical}, {"high", c.high},       {"medium", c.medium},
+            {"low", c.low},           {"unknown", c.unknown}, {"total", c.total()}};
+}
+
+json import_json(const state::ImportRecord& i) {
+    json duration = nullptr;
+    if (!i.started_at.empty() && !i.finished_at.empty()) {
+        auto started = util::parse_rfc3339(i.started_at), finished = util::parse_rfc3339(i.finished_at);
+        if (started && finished) duration = (*finished - *started).count();
+    }
+    return {{"id", i.id},
+            {"connector", i.connector},
+            {"trigger", i.trigger},
+            {"state", i.state},
+            {"queued_at", or_null(i.queued_at)},
+            {"started_at", or_null(i.started_at)},
+            {"finished_at", or_null(i.finished_at)},
+            {"duration_seconds", duration},
+            {"registry_type", i.registry_type},
+            {"images_found", i.images_found},
+            {"images_new", i.images_new},
+            {"images_failed", i.images_failed},
+            {"progress", {{"done", i.progress_done}, {"total", i.progress_total}, {"current", i.current}}},
+            {"error", or_null(i.error)}};
+}
+
+json image_json(const state::ImageIndexRow& r) {
+    return {{"id", r.id},
+            {"connector", r.connector},
+            {"repository", r.repository},
+            {"tag", r.tag},
+            {"digest", r.digest},
+            {"platform", r.platform},
+            {"last_scanned", r.last_scanned},
+            {"vulnerabilities", counts_json(r.vulnerabilities)},
+            {"malware", {{"verdict", r.malware_verdict}, {"found", r.malware_found}, {"incomplete", r.malware_incomplete}}},
+            {"status", r.status},
+            {"reason", r.reason}};
+}
+
+// The layers a result names (packages and malware findings carry theirs),
+// in order of first mention, with how many packages each holds.
+json layers_of(const json& result) {
+    json layers = json::array();
+    std::map<std::string, size_t> index;
+    auto add = [&](const std::string& digest, bool package) {
+        if (digest.empty()) return;
+        auto [it, inserted] = index.emplace(digest, layers.size());
+        if (inserted) layers.push_back({{"digest", digest}, {"packages", 0}});
+        if (package) layers[it->second]["packages"] = layers[it->second]["packages"].get<int64_t>() + 1;
+    };
+    for (const auto& p : result.value("packages", json::array()))
+        if (p.is_object()) add(p.value("layer_digest", ""), true);
+    if (result.contains("malware") && result["malware"].is_object())
+        for (const auto& f : result["malware"].value("findings", json::array()))
+            if (f.is_object()) add(f.value("layer_digest", ""), false);
+    return layers;
+}
+
+class RealService final : public Service {
 public:
-    nlohmann::json list_connectors() override { return {{"connectors", nlohmann::json::array()}}; }
-    nlohmann::json get_connector(const std::string& name) override { throw not_found("connector", name); }
-    nlohmann::json create_connector(const nlohmann::json&) override {
-        throw ServiceError(ServiceError::Kind::bad_request, "connectors are not supported yet");
+    RealService(const ServiceOptions& options, const plugin::PluginSet& plugins, Clock clock, bool scheduler_thread)
+        : options_(options),
+          clock_(std::move(clock)),
+          scheduler_thread_(scheduler_thread),
+          store_(options_.state_path.empty() ? options_.data_dir / "state.db" : options_.state_path),
+          secrets_(SecretBox::from_key_file(options_.key_file.empty() ? options_.data_dir / "serve-secret.key"
+                                                                      : options_.key_file)),
+          runner_(store_, options_.defaults, plugins, secrets_,
+                  options_.defaults.output_dir.empty() || options_.defaults.output_dir == "."
+                      ? options_.data_dir / "imports"
+                      : std::filesystem::path(options_.defaults.output_dir),
+                  clock_) {}
+
+    ~RealService() override {
+        if (!stopped_) stop(std::chrono::seconds(0));
     }
-    nlohmann::json update_connector(const std::string& name, const nlohmann::json&) override {
-        throw not_found("connector", name);
+
+    json list_connectors() override {
+        json list = json::array();
+        for (const auto& c : store_.connectors()) list.push_back(connector_json(c));
+        return {{"connectors", list}};
     }
-    void remove_connector(const std::string& name) override { throw not_found("connector", name); }
-    nlohmann::json import_now(const std::string& name) override { throw not_found("connector", name); }
-    nlohmann::json list_imports(const std::string&, size_t) override {
-        return {{"imports", nlohmann::json::array()}};
+
+    json get_connector(const std::string& name) override { return connector_json(find_connector(name)); }
+
+    json create_connector(const json& body) override {
+        if (!body.is_object()) throw bad("the body must be a JSON object");
+        if (!body.contains("name")) throw bad("\"name\" is required");
+        auto name = text_field(body, "name", max_name, false);
+        if (!valid_name(name, max_name)) throw bad("\"name\" must be 1 to 64 of [A-Za-z0-9._-]");
+        if (!body.contains("url")) throw bad("\"url\" is required");
+        bool import_now = import_now_flag(body);
+        state::ConnectorRecord record;
+        record.name = name;
+        record.config = apply_body(default_config(options_.defaults), body);
+        record.sealed_password = password_of(body, "");
+        record.created = record.updated = now_text();
+        record.next_run = next_run_of(record.config, "");
+        {
+            std::lock_guard lock(mutex_);
+            if (store_.connector(name)) throw ServiceError(Kind::conflict, "a connector named " + name + " exists");
+            record.id = store_.create_connector(record);
+        }
+        wake_scheduler();
+        if (import_now) submit(record, Priority::manual, "manual");
+        return connector_json(find_connector(name));
     }
-    nlohmann::json get_import(int64_t id) override { throw not_found("import", std::to_string(id)); }
-    std::vector<ReportFile> import_reports(int64_t id) override { throw not_found("import", std::to_string(id)); }
-    nlohmann::json list_images(const ImageQuery&) override {
-        return {{"total", 0}, {"images", nlohmann::json::array()}};
+
+    json update_connector(const std::string& name, const json& body) override {
+        if (!body.is_object()) throw bad("the body must be a JSON object");
+        if (body.contains("name") && (!body["name"].is_string() || body["name"].get<std::string>() != name))
+            throw bad("a connector cannot be renamed: remove it and add another");
+        bool import_now = import_now_flag(body);
+        state::ConnectorRecord record;
+        {
+            std::lock_guard lock(mutex_);
+            record = find_connector(name);
+            auto before = record.config["schedule"];
+            record.config = apply_body(record.config, body);
+            if (body.contains("password")) record.sealed_password = password_of(body, record.sealed_password);
+            record.updated = now_text();
+            if (record.config["schedule"] != before) record.next_run = next_run_of(record.config, "");
+            store_.update_connector(record);
+        }
+        wake_scheduler();
+        if (import_now) submit(record, Priority::manual, "manual");
+        return connector_json(find_connector(name));
     }
-    nlohmann::json get_image(int64_t id) override { throw not_found("image", std::to_string(id)); }
-    std::string metrics_text() override { return ""; }
-    void start() override {}
-    void stop(std::chrono::seconds) override {}
+
+    void remove_connector(const std::string& name) override {
+        std::lock_guard lock(mutex_);
+        auto record = find_connector(name);
+        if (queue_) {
+            queue_->drop_queued(record.id);
+            if (queue_->active(record.id))
+                throw ServiceError(Kind::conflict,
+                                   "an import of connector " + name + " is running; remove it when the import ends");
+        }
+        store_.remove_connector(record.id);
+    }
+
+    json import_now(const std::string& name) override {
+        auto record = find_connector(name);
+        return import_json(*store_.import(submit(record, Priority::manual, "manual")));
+    }
+
+    json list_imports(const std::string& connector, size_t limit) override {
+        limit = limit == 0 ? 50 : std::min<size_t>(limit, 500);
+        json list = json::array();
+        for (const auto& i : store_.imports(connector, limit)) list.push_back(import_json(i));
+        return {{"imports", list}};
+    }
+
+    json get_import(int64_t id) override { return import_json(find_import(id)); }
+
+    std::vector<ReportFile> import_reports(int64_t id) override {
+        find_import(id);
+        std::vector<ReportFile> files;
+        std::error_code error;
+        auto dir = runner_.reports_dir(id);
+        for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+            if (!entry.is_regular_file(error) || entry.is_symlink(error)) continue;
+            auto file_name = entry.path().filename().string();
+            if (!file_name.empty() && file_name[0] != '.') files.push_back({file_name, entry.path()});
+        }
+        std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+        return files;
+    }
+
+    json list_images(const ImageQuery& q) override {
+        static const std::set<std::string> sorts{"repository", "tag",    "last_scanned", "critical", "high",
+                                                 "medium",     "low",    "status",       "connector"};
+        static const std::set<std::string> severities{"", "critical", "high", "medium", "low"};
+        static const std::set<std::string> statuses{"", "scanned", "failed", "scan_failed"};
+        if (!sorts.count(q.sort)) throw bad("sort must be one of repository, tag, last_scanned, critical, high, "
+                                            "medium, low, status, connector");
+        if (q.order != "asc" && q.order != "desc") throw bad("order must be asc or desc");
+        if (!severities.count(q.severity)) throw bad("severity must be critical, high, medium or low");
+        if (!statuses.count(q.status)) throw bad("status must be scanned, failed or scan_failed");
+        if (q.limit < 1 || q.limit > 500) throw bad("limit must be from 1 to 500");
+        if (q.search.size() > max_search || q.repository.size() > max_url || q.connector.size() > max_name)
+            throw bad("a filter is too long");
+        state::ImageFilter f{q.connector, q.repository, q.severity, q.status, q.search, q.sort,
+                             q.order == "desc",  q.limit,      q.offset};
+        auto page = store_.images(f);
+        json rows = json::array();
+        for (const auto& r : page.rows) rows.push_back(image_json(r));
+        return {{"total", page.total}, {"images", rows}};
+    }
+
+    json get_image(int64_t id) override {
+        auto row = store_.image(id);
+        if (!row) throw ServiceError(Kind::not_found, "no image " + std::to_string(id));
+        json detail = {{"image", image_json(*row)},          {"vulnerabilities", json::array()},
+                       {"misconfigurations", json::array()}, {"packages", json::array()},
+                       {"layers", json::array()},            {"malware_findings", json::array()},
+                       {"os", nullptr},                      {"notes", json::array()}};
+        if (row->status == "scanned")
+            if (auto stored = store_.stored_result(*row)) {
+                auto result = json::parse(*stored, nullptr, false);
+                if (result.is_object()) {
+                    for (const char* key : {"vulnerabilities", "misconfigurations", "packages", "notes"})
+                        if (result.contains(key) && result[key].is_array()) detail[key] = result[key];
+                    if (result.contains("os")) detail["os"] = result["os"];
+                    if (result.contains("malware") && result["malware"].is_object())
+                        detail["malware_findings"] = result["malware"].value("findings", json::array());
+                    detail["layers"] = layers_of(result);
+                }
+            }
+        json history = json::array();
+        for (const auto& h : store_.image_history(id, history_limit))
+            history.push_back({{"import_id", h.import_id},
+                               {"scanned_at", h.scanned_at},
+                               {"status", h.status},
+                               {"digest", h.digest},
+                               {"reason", h.reason},
+                               {"vulnerabilities", counts_json(h.vulnerabilities)}});
+        detail["history"] = history;
+        return detail;
+    }
+
+    std::string metrics_text() override {
+        auto t = store_.totals();
+        std::map<std::string, int64_t> states{{"queued", 0},  {"running", 0}, {"succeeded", 0},
+                                              {"partial", 0}, {"failed", 0},  {"interrupted", 0}};
+        for (const auto& [state, count] : t.by_state) states[state] = count;
+        std::string out;
+        out += "# HELP regscan_imports Imports recorded, by state.\n# TYPE regscan_imports gauge\n";
+        for (const auto& [state, count] : states) out += fmt::format("regscan_imports{{state=\"{}\"}} {}\n", state, count);
+        out += "# HELP regscan_imports_running Imports running now.\n# TYPE regscan_imports_running gauge\n";
+        out += fmt::format("regscan_imports_running {}\n", queue_ ? queue_->running() : 0);
+        out += "# HELP regscan_images_scanned Images in the index whose last scan succeeded.\n"
+               "# TYPE regscan_images_scanned gauge\n";
+        out += fmt::format("regscan_images_scanned {}\n", t.images_scanned);
+        out += "# HELP regscan_image_failures Images in the index whose last scan failed or timed out.\n"
+               "# TYPE regscan_image_failures gauge\n";
+        out += fmt::format("regscan_image_failures {}\n", t.image_failures);
+        out += "# HELP regscan_import_duration_seconds Duration of finished imports.\n"
+               "# TYPE regscan_import_duration_seconds summary\n";
+        out += fmt::format("regscan_import_duration_seconds_sum {:.3f}\n", t.duration_seconds_sum);
+        out += fmt::format("regscan_import_duration_seconds_count {}\n", t.duration_count);
+        return out;
+    }
+
+    void start() override {
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_) return;
+            queue_ = std::make_unique<ImportQueue>(options_.max_concurrent_imports,
+                                                   [this](const QueuedImport& q) { runner_.run(q.import_id, cancel_); });
+        }
+        // Imports queued when the server stopped keep their place.
+        for (const auto& queued : store_.imports_in_state("queued")) {
+            auto record = store_.connector(queued.connector_id);
+            if (!record) continue;
+            queue_->submit(record->id, queued.trigger == "manual" ? Priority::manual : Priority::scheduled,
+                           [&] { return queued.id; });
+        }
+        // An import the server died in is interrupted; its connector runs once more.
+        std::set<int64_t> restarted;
+        for (const auto& interrupted : store_.interrupt_running(now_text())) {
+            if (!restarted.insert(interrupted.connector_id).second) continue;
+            if (auto record = store_.connector(interrupted.connector_id)) {
+                spdlog::info("serve: import {} of connector {} was interrupted; running it again", interrupted.id,
+                             record->name);
+                submit(*record, Priority::scheduled, "startup");
+            }
+        }
+        run_due_imports();
+        if (scheduler_thread_) scheduler_ = std::thread([this] { schedule_loop(); });
+    }
+
+    void stop(std::chrono::seconds grace) override {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopped_) return;
+            stopped_ = true;
+        }
+        cancel_ = true;
+        {
+            std::lock_guard lock(schedule_mutex_);
+            schedule_stop_ = true;
+        }
+        schedule_wake_.notify_all();
+        if (scheduler_.joinable()) scheduler_.join();
+        if (!queue_) return;
+        // The queue's stop waits for the images in flight; bounded by `grace`.
+        auto stopping = std::async(std::launch::async, [this] { return queue_->stop(); });
+        if (stopping.wait_for(grace) == std::future_status::ready) {
+            stopping.get();  // still-queued imports stay queued in the state: the next start runs them
+            queue_.reset();
+            return;
+        }
+        spdlog::warn("serve: imports still running after {}s: marked interrupted", grace.count());
+        store_.interrupt_running(now_text());
+        // The workers are still inside the engine: neither the queue nor the
+        // future may be destroyed (both would wait for them). The process is
+        // exiting; they are left to it.
+        (void)queue_.release();
+        new std::future<std::vector<QueuedImport>>(std::move(stopping));
+    }
+
+    size_t run_due_imports() override {
+        if (!queue_) return 0;
+        auto now = clock_();
+        size_t queued = 0;
+        for (const auto& record : store_.connectors()) {
+            if (!record.config["schedule"].value("enabled", false) || record.next_run.empty()) continue;
+            auto next = util::parse_rfc3339(record.next_run);
+            if (next && !is_due(*next, now)) continue;
+            auto every = parse_interval(record.config["schedule"].value("every", "")).value_or(default_interval);
+            store_.set_next_run(record.id, util::format_utc(serve::next_run(now, every)));
+            try {
+                submit(record, Priority::scheduled, "scheduled");
+                ++queued;
+            } catch (const std::exception& e) {
+                spdlog::warn("serve: the scheduled import of connector {} was not queued: {}", record.name, e.what());
+            }
+        }
+        return queued;
+    }
 
 private:
-    static ServiceError not_found(const std::string& what, const std::string& name) {
-        return ServiceError(ServiceError::Kind::not_found, "no " + what + " " + name);
+    std::string now_text() { return util::format_utc(clock_()); }
+
+    state::ConnectorRecord find_connector(const std::string& name) {
+        if (!valid_name(name, max_name)) throw ServiceError(Kind::not_found, "no such connector");
+        auto record = store_.connector(name);
+        if (!record) throw ServiceError(Kind::not_found, "no connector named " + name);
+        return *record;
     }
+
+    state::ImportRecord find_import(int64_t id) {
+        auto record = store_.import(id);
+        if (!record) throw ServiceError(Kind::not_found, "no import " + std::to_string(id));
+        return *record;
+    }
+
+    static bool import_now_flag(const json& body) {
+        if (!body.contains("import_now")) return false;
+        if (!body["import_now"].is_boolean()) throw bad("\"import_now\" must be true or false");
+        return body["import_now"].get<bool>();
+    }
+
+    // The sealed password the body asks for: `current` when it has none; ""
+    // (no password) for "" or null.
+    std::string password_of(const json& body, const std::string& current) {
+        if (!body.contains("password")) return current;
+        const auto& value = body["password"];
+        if (value.is_null()) return "";
+        if (!value.is_string()) throw bad("\"password\" must be a string");
+        auto password = value.get<std::string>();
+        if (password.size() > max_password) throw bad("\"password\" is too long");
+        if (password.empty()) return "";
+        log::add_secret(password);
+        return secrets_.seal(password);
+    }
+
+    std::string next_run_of(const json& config, const std::string& anchor) {
+        if (!config["schedule"].value("enabled", false)) return "";
+        auto every = parse_interval(config["schedule"].value("every", "")).value_or(default_interval);
+        auto from = anchor.empty() ? clock_() : util::parse_rfc3339(anchor).value_or(clock_());
+        return util::format_utc(serve::next_run(from, every));
+    }
+
+    json connector_json(const state::ConnectorRecord& c) {
+        json out = c.config;
+        out.erase("password");
+        out["name"] = c.name;
+        out["has_password"] = !c.sealed_password.empty();
+        auto last = store_.last_import(c.id);
+        out["last_import"] = last ? import_json(*last) : json(nullptr);
+        out["next_run"] = or_null(c.next_run);
+        json running = nullptr;
+        for (const auto& i : store_.imports(c.name, 1))
+            if (i.state == "queued" || i.state == "running") running = import_json(i);
+        out["running"] = running;
+        return out;
+    }
+
+    int64_t submit(const state::ConnectorRecord& record, Priority priority, const std::string& trigger) {
+        if (!queue_) throw ServiceError(Kind::conflict, "the server is not running imports (starting or stopping)");
+        try {
+            auto submitted = queue_->submit(record.id, priority, [&] {
+                return store_.create_import(record.id, record.name, trigger, now_text());
+            });
+            return submitted.import_id;
+        } catch (const std::runtime_error& e) {
+            throw ServiceError(Kind::conflict, e.what());
+        }
+    }
+
+    void wake_scheduler() { schedule_wake_.notify_all(); }
+
+    void schedule_loop() {
+        std::unique_lock lock(schedule_mutex_);
+        while (!schedule_stop_) {
+            // A minute is the smallest interval: checking twice a minute, and
+            // whenever a connector changes, is on time.
+            schedule_wake_.wait_for(lock, std::chrono::seconds(30));
+            if (schedule_stop_) break;
+            lock.unlock();
+            try {
+                run_due_imports();
+            } catch (const std::exception& e) {
+                spdlog::error("serve: scheduler: {}", log::redact(e.what()));
+            }
+            lock.lock();
+        }
+    }
+
+    ServiceOptions options_;
+    Clock clock_;
+    bool scheduler_thread_;
+    state::ServiceStore store_;
+    SecretBox secrets_;
+    ImportRunner runner_;
+    std::atomic<bool> cancel_{false};
+    std::mutex mutex_;
+    std::unique_ptr<ImportQueue> queue_;
+    bool stopped_ = false;
+    std::mutex schedule_mutex_;
+    std::condition_variable schedule_wake_;
+    bool schedule_stop_ = false;
+    std::thread scheduler_;
 };
 
 }  // namespace
 
-std::unique_ptr<Service> make_service(const ServiceOptions&, const plugin::PluginSet&) {
-    return std::make_unique<EmptyService>();
+std::unique_ptr<Service> make_service(const ServiceOptions& options, const plugin::PluginSet& plugins) {
+    return std::make_unique<RealService>(options, plugins, system_clock(), true);
+}
+
+std::unique_ptr<Service> make_service(const ServiceOptions& options, const plugin::PluginSet& plugins, Clock clock) {
+    return std::make_unique<RealService>(options, plugins, std::move(clock), false);
 }
 
 }  // namespace regscan::serve

@@ -16,6 +16,7 @@
 
 #include "engine/run_options.hpp"
 #include "plugin/loaded_plugin.hpp"
+#include "serve/schedule.hpp"
 
 namespace regscan::serve {
 
@@ -85,8 +86,18 @@ public:
     // SIGTERM: queue no more, let images in flight finish for at most `grace`,
     // mark what is left interrupted, return.
     virtual void stop(std::chrono::seconds grace) = 0;
+
+    // Queues one scheduled import for each connector whose next run is due
+    // at the service's clock (however many runs were missed: one), and sets
+    // its next run an interval from now. The scheduler thread calls it; tests
+    // call it with an injected clock. Returns how many were queued.
+    virtual size_t run_due_imports() = 0;
 };
 
+// Opens (and migrates) the state, reads or makes the key file. Throws
+// std::runtime_error naming the file that cannot be used.
 std::unique_ptr<Service> make_service(const ServiceOptions& options, const plugin::PluginSet& plugins);
+// The same on an injected clock, without the scheduler thread (tests).
+std::unique_ptr<Service> make_service(const ServiceOptions& options, const plugin::PluginSet& plugins, Clock clock);
 
 }  // namespace regscan::serve

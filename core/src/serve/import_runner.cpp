@@ -1,0 +1,243 @@
+#include "serve/import_runner.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "app/exit_codes.hpp"
+#include "engine/registry_run.hpp"
+#include "engine/run_observer.hpp"
+#include "limits/limits.hpp"
+#include "log/secrets.hpp"
+#include "util/time.hpp"
+
+namespace regscan::serve {
+namespace {
+
+std::vector<std::string> string_list(const nlohmann::json& value) {
+    std::vector<std::string> out;
+    if (value.is_array())
+        for (const auto& item : value)
+            if (item.is_string()) out.push_back(item.get<std::string>());
+    return out;
+}
+
+std::string malware_verdict(scan::MalwareVerdict verdict) {
+    return verdict == scan::MalwareVerdict::not_scanned ? "not scanned" : scan::to_string(verdict);
+}
+
+// Writes what the run reports into the import and the image index.
+class ImportObserver final : public engine::RunObserver {
+public:
+    ImportObserver(state::ServiceStore& store, const state::ConnectorRecord& connector, int64_t import_id,
+                   std::string project, const std::atomic<bool>& cancel, Clock clock)
+        : store_(store),
+          connector_(connector),
+          import_id_(import_id),
+          project_(std::move(project)),
+          cancel_(cancel),
+          clock_(std::move(clock)) {}
+
+    void identified(const std::string& registry_type) override {
+        guarded([&] { store_.set_import_registry_type(import_id_, registry_type); });
+    }
+    void discovered(size_t selected, size_t /*listed*/) override {
+        found_ = static_cast<int64_t>(selected);
+        guarded([&] { store_.set_import_discovered(import_id_, "", found_); });
+    }
+    void image_started(const std::string& reference) override {
+        guarded([&] { store_.set_import_progress(import_id_, done_, reference); });
+    }
+    void image_done(const engine::ObservedImage& image) override {
+        ++done_;
+        new_ += image.is_new ? 1 : 0;
+        auto rows = index_rows(image, connector_, project_, import_id_, util::format_utc(clock_()));
+        bool failed = std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.status != "scanned"; });
+        failed_ += failed ? 1 : 0;
+        guarded([&] {
+            store_.record_tag(rows);
+            store_.set_import_progress(import_id_, done_, image.reference);
+        });
+    }
+    [[nodiscard]] bool cancelled() const override { return cancel_.load(); }
+
+    int64_t found() const { return found_; }
+    int64_t done() const { return done_; }
+    int64_t is_new() const { return new_; }
+    int64_t failed() const { return failed_; }
+
+private:
+    // The index is the server's view; failing to write it must not fail the
+    // scan (its results are in the state and the reports).
+    template <class Fn>
+    void guarded(Fn&& fn) {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            spdlog::error("serve: import {} could not update the index: {}", import_id_, log::redact(e.what()));
+        }
+    }
+
+    state::ServiceStore& store_;
+    const state::ConnectorRecord& connector_;
+    int64_t import_id_;
+    std::string project_;
+    const std::atomic<bool>& cancel_;
+    Clock clock_;
+    int64_t found_ = 0, done_ = 0, new_ = 0, failed_ = 0;
+};
+
+}  // namespace
+
+engine::RunOptions import_run_options(const engine::RunOptions& defaults, const state::ConnectorRecord& connector,
+                                      const SecretBox& secrets, const std::filesystem::path& output_dir) {
+    const auto& c = connector.config;
+    engine::RunOptions run = defaults;
+    run.mode = engine::Mode::scan;
+    run.progress = false;
+    run.observer = nullptr;
+    run.url = c.value("url", "");
+    run.type = c.value("type", "");
+    run.credentials = {};
+    run.credentials.username = c.value("username", "");
+    if (!connector.sealed_password.empty()) {
+        run.credentials.password = secrets.open(connector.sealed_password);
+        log::add_secret(run.credentials.password);
+    }
+    run.allow = string_list(c.value("allow", nlohmann::json::array()));
+    run.deny = string_list(c.value("deny", nlohmann::json::array()));
+    if (auto platform = c.value("platform", ""); !platform.empty()) run.platform = platform;
+    run.max_tags_per_repo = c.value("max_tags_per_repo", size_t{0});
+    run.max_tag_age_days = c.value("max_tag_age_days", 0);
+    if (auto timeout = c.value("image_timeout", ""); !timeout.empty())
+        run.image_timeout = limits::parse_duration(timeout);
+    run.plugin_options = defaults.plugin_options;
+    run.given_plugin_options.clear();
+    if (auto options = c.value("options", nlohmann::json::object()); options.is_object())
+        for (const auto& [key, value] : options.items())
+            if (value.is_string()) {
+                run.plugin_options[key] = value.get<std::string>();
+                run.given_plugin_options.insert(key);
+            }
+    // The table goes to standard output, which is the server's log here.
+    run.formats.erase(std::remove(run.formats.begin(), run.formats.end(), "table"), run.formats.end());
+    if (std::find(run.formats.begin(), run.formats.end(), "json") == run.formats.end())
+        run.formats.insert(run.formats.begin(), "json");
+    run.output_dir = output_dir.string();
+    return run;
+}
+
+std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image, const state::ConnectorRecord& connector,
+                                             const std::string& project, int64_t import_id,
+                                             const std::string& scanned_at) {
+    std::vector<state::ImageIndexRow> rows;
+    auto base = [&] {
+        state::ImageIndexRow row;
+        row.connector_id = connector.id;
+        row.connector = connector.name;
+        row.project = project;
+        row.repository = image.image.repository.name;
+        row.tag = image.image.tag;
+        row.digest = image.image.digest;
+        row.last_scanned = scanned_at;
+        row.import_id = import_id;
+        return row;
+    };
+    for (const auto& result : image.results) {
+        auto row = base();
+        row.registry = result.registry;
+        row.platform = result.platform;
+        if (!result.digest.empty()) row.digest = result.digest;
+        if (result.status == scan::ScanStatus::scan_failed) {
+            row.status = image.timed_out ? "scan_failed" : "failed";
+            row.reason = image.timed_out ? "ran past the image timeout: " + result.error : result.error;
+        } else {
+            row.status = "scanned";
+            for (const auto& v : result.vulnerabilities) {
+                switch (v.severity) {
+                    case scan::Severity::critical: ++row.vulnerabilities.critical; break;
+                    case scan::Severity::high: ++row.vulnerabilities.high; break;
+                    case scan::Severity::medium: ++row.vulnerabilities.medium; break;
+                    case scan::Severity::low: ++row.vulnerabilities.low; break;
+                    case scan::Severity::unknown: ++row.vulnerabilities.unknown; break;
+                }
+            }
+            row.malware_verdict = malware_verdict(result.malware.verdict);
+            row.malware_found = static_cast<int64_t>(result.malware.findings.size());
+            row.malware_incomplete = static_cast<int64_t>(result.malware.incomplete.size());
+        }
+        row.reason = log::redact(row.reason);
+        rows.push_back(std::move(row));
+    }
+    if (rows.empty() && !image.image.error.empty()) {  // not even its manifest could be read
+        auto row = base();
+        row.status = image.timed_out ? "scan_failed" : "failed";
+        row.reason = log::redact((image.timed_out ? "ran past the image timeout: " : "") + image.image.error);
+        rows.push_back(std::move(row));
+    }
+    // The same platform twice (an index listing it twice) would break the
+    // one-row-per-platform key: the first wins.
+    std::vector<state::ImageIndexRow> unique;
+    for (auto& row : rows)
+        if (std::none_of(unique.begin(), unique.end(), [&](const auto& u) { return u.platform == row.platform; }))
+            unique.push_back(std::move(row));
+    return unique;
+}
+
+ImportRunner::ImportRunner(state::ServiceStore& store, const engine::RunOptions& defaults,
+                           const plugin::PluginSet& plugins, const SecretBox& secrets, std::filesystem::path imports_dir,
+                           Clock clock)
+    : store_(store),
+      defaults_(defaults),
+      plugins_(plugins),
+      secrets_(secrets),
+      imports_dir_(std::move(imports_dir)),
+      clock_(std::move(clock)) {}
+
+std::filesystem::path ImportRunner::reports_dir(int64_t import_id) const {
+    return imports_dir_ / std::to_string(import_id);
+}
+
+void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
+    auto now = [&] { return util::format_utc(clock_()); };
+    std::string state = "failed", error;
+    int64_t found = 0, is_new = 0, failed = 0;
+    try {
+        auto import = store_.import(import_id);
+        if (!import) return;
+        auto connector = store_.connector(import->connector_id);
+        if (!connector) {
+            store_.finish_import(import_id, "failed", now(), 0, 0, 0, "the connector was removed");
+            return;
+        }
+        store_.start_import(import_id, now());
+        spdlog::info("serve: import {} of connector {} started ({})", import_id, connector->name, import->trigger);
+        try {
+            auto dir = reports_dir(import_id);
+            std::filesystem::create_directories(dir);
+            auto options = import_run_options(defaults_, *connector, secrets_, dir);
+            ImportObserver observer(store_, *connector, import_id, options.project, cancel, clock_);
+            options.observer = &observer;
+            auto code = engine::run_registry(options, plugins_);
+            found = observer.found();
+            is_new = observer.is_new();
+            failed = observer.failed();
+            if (cancel.load() && observer.done() < observer.found()) {
+                state = "interrupted";
+                error = "the server stopped during this import";
+            } else {
+                state = code == app::ExitCode::ok && failed == 0 ? "succeeded" : "partial";
+            }
+        } catch (const std::exception& e) {
+            error = log::redact(e.what());
+            state = "failed";
+        }
+        store_.finish_import(import_id, state, now(), found, is_new, failed, error);
+        spdlog::info("serve: import {} of connector {} {}: images={} new={} failed={}{}", import_id, connector->name,
+                     state, found, is_new, failed, error.empty() ? "" : " error=" + error);
+    } catch (const std::exception& e) {
+        spdlog::error("serve: import {} could not be recorded: {}", import_id, log::redact(e.what()));
+    }
+}
+
+}  // namespace regscan::serve

@@ -1,0 +1,55 @@
+// One import: a connector's stored options on top of serve's defaults make
+// the same engine::RunOptions the command line fills, and the engine's one
+// registry run does the work; an observer writes each image's index rows (one
+// transaction per tag) and the import's progress as the run goes.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "engine/run_observer.hpp"
+#include "engine/run_options.hpp"
+#include "plugin/loaded_plugin.hpp"
+#include "serve/schedule.hpp"
+#include "serve/secret_box.hpp"
+#include "state/service_store.hpp"
+
+namespace regscan::serve {
+
+// The run options of an import of `connector`: `defaults` plus the
+// connector's URL, type, credentials (decrypted here, only in memory, and
+// registered with the redacting log sink), filters, platform, tag limits,
+// image timeout and plugin options; reports into `output_dir`. Scan mode,
+// no table on standard output, no progress line.
+engine::RunOptions import_run_options(const engine::RunOptions& defaults, const state::ConnectorRecord& connector,
+                                      const SecretBox& secrets, const std::filesystem::path& output_dir);
+
+// The index rows of one finished image (every platform of it, or one row
+// without a platform when it could not be read).
+std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image, const state::ConnectorRecord& connector,
+                                             const std::string& project, int64_t import_id,
+                                             const std::string& scanned_at);
+
+class ImportRunner {
+public:
+    ImportRunner(state::ServiceStore& store, const engine::RunOptions& defaults, const plugin::PluginSet& plugins,
+                 const SecretBox& secrets, std::filesystem::path imports_dir, Clock clock);
+
+    // Runs import `import_id` (queued) to its end: running, then succeeded,
+    // partial, failed, or interrupted when `cancel` was set before it ended.
+    // Never throws.
+    void run(int64_t import_id, const std::atomic<bool>& cancel);
+
+    [[nodiscard]] std::filesystem::path reports_dir(int64_t import_id) const;
+
+private:
+    state::ServiceStore& store_;
+    const engine::RunOptions& defaults_;
+    const plugin::PluginSet& plugins_;
+    const SecretBox& secrets_;
+    std::filesystem::path imports_dir_;
+    Clock clock_;
+};
+
+}  // namespace regscan::serve
