@@ -1,0 +1,161 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include <unistd.h>
+
+#include "log/secrets.hpp"
+#include "serve/import_runner.hpp"
+
+using namespace regscan;
+using namespace regscan::serve;
+using nlohmann::json;
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-runner-XXXXXX").string();
+        path = mkdtemp(pattern.data());
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+state::ConnectorRecord connector() {
+    state::ConnectorRecord c;
+    c.id = 7;
+    c.name = "prod";
+    c.config = {{"url", "https://harbor.corp:443"},
+                {"type", "HARBOR"},
+                {"username", "robot$ci"},
+                {"allow", {"team/*"}},
+                {"deny", {"team/old*"}},
+                {"platform", "linux/arm64"},
+                {"max_tags_per_repo", 5},
+                {"max_tag_age_days", 30},
+                {"image_timeout", "90s"},
+                {"options", {{"project", "core"}}}};
+    return c;
+}
+
+scan::ImageResult result(const std::string& platform, scan::ScanStatus status) {
+    scan::ImageResult r;
+    r.registry = "reg:5000";
+    r.repository = "team/app";
+    r.tag = "1.0";
+    r.digest = "sha256:" + std::string(64, platform == "linux/amd64" ? 'a' : 'b');
+    r.platform = platform;
+    r.status = status;
+    return r;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("serve");
+
+TEST_CASE("serve::import_run_options puts the connector on top of serve's defaults") {
+    TempDir dir;
+    auto box = SecretBox::from_key_file(dir.path / "key");
+    auto c = connector();
+    c.sealed_password = box.seal("Runner-Secret-Pw-1");
+    engine::RunOptions defaults;
+    defaults.concurrency = 3;
+    defaults.db_path = "/data/osv.db";
+    defaults.formats = {"table", "sarif"};
+    defaults.plugin_options = {{"serve_wide", "1"}};
+    auto run = import_run_options(defaults, c, box, dir.path / "imports" / "4");
+    CHECK(run.url == "https://harbor.corp:443");
+    CHECK(run.type == "HARBOR");
+    CHECK(run.credentials.username == "robot$ci");
+    CHECK(run.credentials.password == "Runner-Secret-Pw-1");
+    CHECK(log::redact("pw Runner-Secret-Pw-1") == "pw ***");  // registered with the redacting sink
+    CHECK(run.allow == std::vector<std::string>{"team/*"});
+    CHECK(run.deny == std::vector<std::string>{"team/old*"});
+    CHECK(run.platform == "linux/arm64");
+    CHECK(run.max_tags_per_repo == 5);
+    CHECK(run.max_tag_age_days == 30);
+    CHECK(run.image_timeout == std::chrono::seconds(90));
+    CHECK(run.plugin_options.at("project") == "core");
+    CHECK(run.plugin_options.at("serve_wide") == "1");
+    CHECK(run.given_plugin_options == std::set<std::string>{"project"});
+    CHECK(run.formats == std::vector<std::string>{"json", "sarif"});
+    CHECK(run.output_dir == (dir.path / "imports" / "4").string());
+    CHECK(run.concurrency == 3);
+    CHECK(run.db_path == "/data/osv.db");
+    CHECK(run.mode == engine::Mode::scan);
+    CHECK_FALSE(run.progress);
+    CHECK(run.observer == nullptr);
+
+    c.sealed_password.clear();
+    c.config = {{"url", "http://reg:5000"}};
+    run = import_run_options(defaults, c, box, dir.path);
+    CHECK(run.credentials.empty());
+    CHECK(run.platform == defaults.platform);
+    CHECK(run.image_timeout == defaults.image_timeout);
+}
+
+TEST_CASE("serve::index_rows: one row per platform, counts by severity, a timeout is scan_failed") {
+    auto c = connector();
+    engine::ImageRecord image;
+    image.repository.name = "team/app";
+    image.tag = "1.0";
+    image.digest = "sha256:" + std::string(64, 'i');
+    const std::string reference = "reg:5000/team/app:1.0";
+
+    auto amd = result("linux/amd64", scan::ScanStatus::reused);
+    for (auto severity : {scan::Severity::critical, scan::Severity::critical, scan::Severity::high,
+                          scan::Severity::low, scan::Severity::unknown}) {
+        scan::Vulnerability v;
+        v.severity = severity;
+        amd.vulnerabilities.push_back(v);
+    }
+    amd.malware.verdict = scan::MalwareVerdict::found;
+    amd.malware.findings.resize(2);
+    auto arm = result("linux/arm64", scan::ScanStatus::scan_failed);
+    arm.error = "image scan timed out";
+    std::vector<scan::ImageResult> results{amd, arm};
+
+    auto rows = index_rows({image, reference, results, true, true}, c, "default", 11, "2026-03-01T00:00:00Z");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].connector_id == 7);
+    CHECK(rows[0].connector == "prod");
+    CHECK(rows[0].project == "default");
+    CHECK(rows[0].registry == "reg:5000");
+    CHECK(rows[0].platform == "linux/amd64");
+    CHECK(rows[0].digest == amd.digest);
+    CHECK(rows[0].status == "scanned");
+    CHECK(rows[0].vulnerabilities.critical == 2);
+    CHECK(rows[0].vulnerabilities.high == 1);
+    CHECK(rows[0].vulnerabilities.medium == 0);
+    CHECK(rows[0].vulnerabilities.low == 1);
+    CHECK(rows[0].vulnerabilities.unknown == 1);
+    CHECK(rows[0].malware_verdict == "found");
+    CHECK(rows[0].malware_found == 2);
+    CHECK(rows[0].import_id == 11);
+    CHECK(rows[1].status == "scan_failed");
+    CHECK(rows[1].reason.find("image timeout") != std::string::npos);
+    CHECK(rows[1].reason.find("image scan timed out") != std::string::npos);
+
+    // A failure that is not a timeout is "failed".
+    rows = index_rows({image, reference, results, false, false}, c, "default", 11, "2026-03-01T00:00:00Z");
+    CHECK(rows[1].status == "failed");
+    CHECK(rows[1].reason == "image scan timed out");
+    CHECK(rows[0].malware_verdict == "found");
+    amd.malware = {};
+    std::vector<scan::ImageResult> clean{amd};
+    rows = index_rows({image, reference, clean, false, false}, c, "default", 11, "t");
+    CHECK(rows[0].malware_verdict == "not scanned");
+
+    // An image whose manifest could not be read: one row without a platform.
+    image.error = "manifest unknown";
+    std::vector<scan::ImageResult> none;
+    rows = index_rows({image, reference, none, false, false}, c, "default", 11, "t");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].platform == "");
+    CHECK(rows[0].status == "failed");
+    CHECK(rows[0].reason == "manifest unknown");
+    CHECK(rows[0].digest == image.digest);
+}
+
+TEST_SUITE_END();
