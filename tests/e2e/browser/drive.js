@@ -6,7 +6,8 @@
 //   node drive.js flow|xss CONFIG.json
 //
 // CONFIG: {"url": "http://127.0.0.1:PORT/", "token": "...", "artifacts": "DIR",
-//          "connector": {"name", "url"}, "search": "substring", "image_id": N,
+//          "connector": {"name", "url", "image_timeout"}, "search": "substring",
+//          "status_filter": "scan_failed", "open_image": {"repository", "tag"},
 //          "timeout_ms": 180000}
 // Every wait is on a condition of the page, bounded by a timeout; none sleeps.
 'use strict';
@@ -145,6 +146,20 @@ async function flow(config) {
     result.connector_headers = await page.$$eval('#connectors thead th', (ths) => ths.map((th) => th.textContent));
     result.screenshots.push(await shot(page, config, 'connectors'));
 
+    // Schedule off from the list, then Import now: a second import, manual.
+    const rowOf = (n) => `#connectors tbody tr:has(.connector-name:text-is("${n}"))`;
+    const firstImport = await page.getAttribute(`${rowOf(name)} td.last-import a`, 'href');
+    await page.click(`${rowOf(name)} button:text-is("Disable schedule")`);
+    await page.waitForSelector(`${rowOf(name)} button:text-is("Enable schedule")`);
+    result.schedule_after_toggle = await page.textContent(`${rowOf(name)} td:nth-child(4)`);
+    await page.click(`${rowOf(name)} button:text-is("Import now")`);
+    await page.waitForFunction(([n, before]) => [...document.querySelectorAll('#connectors tbody tr')].some((tr) => {
+      if (tr.querySelector('.connector-name').textContent !== n) return false;
+      const link = tr.querySelector('td.last-import a');
+      return link && link.getAttribute('href') !== before && !tr.querySelector('td.running').textContent.trim();
+    }), [name, firstImport], { timeout: config.timeout_ms || 180000, polling: 200 });
+    result.imports_seen = [firstImport, await page.getAttribute(`${rowOf(name)} td.last-import a`, 'href')];
+
     // The import's reports.
     await page.click('#connectors td.last-import a');
     await page.waitForSelector('#reports, main .empty');
@@ -176,19 +191,28 @@ async function flow(config) {
       result.searched = await readImageRows(page);
       result.screenshots.push(await shot(page, config, 'images-search'));
     }
-    // Status filter: Scan Failed only.
+    // Status filter (Scan Failed unless the config says another).
+    const status = config.status_filter || 'scan_failed';
     await page.goto(config.url + '#/images');
     await waitForImagesView(page);
-    await page.selectOption('#filter-status', 'scan_failed');
-    await page.waitForFunction(() => location.hash.includes('status=scan_failed'));
+    await page.selectOption('#filter-status', status);
+    await page.waitForFunction((st) => location.hash.includes('status=' + st), status);
     await waitForImagesView(page);
     result.scan_failed_rows = await readImageRows(page);
 
     // One image's page, reached by its link.
     await page.goto(config.url + '#/images');
     await waitForImagesView(page);
-    const target = config.image_id !== undefined ? `#images a[href="#/images/${config.image_id}"]` : '#images td.repository a';
-    await page.click(target);
+    // The row of config.open_image {repository, tag}, else the first row.
+    const want = config.open_image || null;
+    const links = await page.$$('#images tbody tr');
+    let target = null;
+    for (const tr of links) {
+      const [repository, tag] = await tr.$$eval('td.repository, td.tag', (tds) => tds.map((td) => td.textContent));
+      if (!want || (repository === want.repository && tag === want.tag)) { target = await tr.$('td.repository a'); break; }
+    }
+    if (!target) throw new Error('no row for ' + JSON.stringify(want));
+    await target.click();
     await page.waitForSelector('#image-title');
     result.image_page = await page.evaluate(() => {
       const rows = (id) => [...document.querySelectorAll('#' + id + ' tbody tr')].map((tr) => {
