@@ -3,7 +3,7 @@
 // (tests/e2e/test_serve_page.py) compares that with the API's own answer, so no
 // expected value lives here.
 //
-//   node drive.js flow|xss CONFIG.json
+//   node drive.js flow|xss|timing CONFIG.json
 //
 // CONFIG: {"url": "http://127.0.0.1:PORT/", "token": "...", "artifacts": "DIR",
 //          "connector": {"name", "url", "image_timeout"}, "search": "substring",
@@ -290,11 +290,40 @@ async function xss(config) {
   return result;
 }
 
+// bench/serve_images.py: how long the Images page takes to show its table, from
+// navigation to the rows in the DOM, for each of config.hashes, config.runs times.
+async function timing(config) {
+  const result = { screenshots: [], timings: {} };
+  const browser = await launch(config);
+  const { page } = browser;
+  try {
+    await login(page, config, result);
+    for (const hash of config.hashes) {
+      const times = [];
+      for (let i = 0; i < (config.runs || 5); i++) {
+        await page.goto('about:blank');
+        const start = Date.now();
+        await page.goto(config.url + hash);
+        await page.waitForSelector('#images tbody tr');
+        times.push(Date.now() - start);
+      }
+      result.timings[hash] = times;
+    }
+    result.screenshots.push(await shot(page, config, 'bench-images'));
+  } catch (e) {
+    result.error = (e && e.stack) || String(e);
+  } finally {
+    Object.assign(result, browser.log);
+    await browser.close();
+  }
+  return result;
+}
+
 async function main() {
   const [scenario, configPath] = process.argv.slice(2);
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   fs.mkdirSync(config.artifacts, { recursive: true });
-  const run = { flow, xss }[scenario];
+  const run = { flow, xss, timing }[scenario];
   if (!run) throw new Error('unknown scenario ' + scenario);
   const result = await run(config);
   process.stdout.write(JSON.stringify(result) + '\n');
