@@ -193,7 +193,9 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                     } catch (const std::exception& e) {
                         result = failed_result(image, env.registry, platform.platform, e.what());
                         result.digest = platform.digest;
-                        if (dynamic_cast<const ImageTimeout*>(&e)) done.timed_out = true;
+                        // Past the deadline a request fails as a transport error: a timeout too.
+                        if (dynamic_cast<const ImageTimeout*>(&e) || std::chrono::steady_clock::now() >= deadline)
+                            done.timed_out = true;
                     }
                 }
                 result.registry = env.registry;
@@ -220,7 +222,8 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         } catch (const std::exception& e) {
             image.error = e.what();
             failed = true;
-            if (dynamic_cast<const ImageTimeout*>(&e)) done.timed_out = true;
+            if (dynamic_cast<const ImageTimeout*>(&e) || std::chrono::steady_clock::now() >= deadline)
+                done.timed_out = true;
             spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
             if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
             try {

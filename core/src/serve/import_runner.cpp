@@ -46,7 +46,7 @@ public:
         guarded([&] { store_.set_import_discovered(import_id_, "", found_); });
     }
     void image_started(const std::string& reference) override {
-        guarded([&] { store_.set_import_progress(import_id_, done_, reference); });
+        guarded([&] { store_.set_import_progress(import_id_, done_.load(), reference); });
     }
     void image_done(const engine::ObservedImage& image) override {
         ++done_;
@@ -56,13 +56,13 @@ public:
         failed_ += failed ? 1 : 0;
         guarded([&] {
             store_.record_tag(rows);
-            store_.set_import_progress(import_id_, done_, image.reference);
+            store_.set_import_progress(import_id_, done_.load(), image.reference);
         });
     }
     [[nodiscard]] bool cancelled() const override { return cancel_.load(); }
 
     int64_t found() const { return found_; }
-    int64_t done() const { return done_; }
+    int64_t done() const { return done_.load(); }
     int64_t is_new() const { return new_; }
     int64_t failed() const { return failed_; }
 
@@ -84,7 +84,10 @@ private:
     std::string project_;
     const std::atomic<bool>& cancel_;
     Clock clock_;
-    int64_t found_ = 0, done_ = 0, new_ = 0, failed_ = 0;
+    // done_ is read by image_started on any worker thread; the rest only under
+    // the run's one-at-a-time image_done.
+    std::atomic<int64_t> done_{0};
+    int64_t found_ = 0, new_ = 0, failed_ = 0;
 };
 
 }  // namespace

@@ -473,9 +473,10 @@ public:
         if (!queue_) return;
         // The queue's stop waits for the images in flight; bounded by `grace`.
         auto stopping = std::async(std::launch::async, [this] { return queue_->stop(); });
+        // The queue itself stays (stopped, it refuses work) until the service
+        // is destroyed: a request still in flight may hold it.
         if (stopping.wait_for(grace) == std::future_status::ready) {
             stopping.get();  // still-queued imports stay queued in the state: the next start runs them
-            queue_.reset();
             return;
         }
         spdlog::warn("serve: imports still running after {}s: marked interrupted", grace.count());
@@ -488,7 +489,10 @@ public:
     }
 
     size_t run_due_imports() override {
-        if (!queue_) return 0;
+        {
+            std::lock_guard lock(mutex_);
+            if (!queue_ || stopped_) return 0;
+        }
         auto now = clock_();
         size_t queued = 0;
         for (const auto& record : store_.connectors()) {
@@ -566,9 +570,14 @@ private:
     }
 
     int64_t submit(const state::ConnectorRecord& record, Priority priority, const std::string& trigger) {
-        if (!queue_) throw ServiceError(Kind::conflict, "the server is not running imports (starting or stopping)");
+        ImportQueue* queue = nullptr;
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_ && !stopped_) queue = queue_.get();
+        }
+        if (!queue) throw ServiceError(Kind::conflict, "the server is not running imports (starting or stopping)");
         try {
-            auto submitted = queue_->submit(record.id, priority, [&] {
+            auto submitted = queue->submit(record.id, priority, [&] {
                 return store_.create_import(record.id, record.name, trigger, now_text());
             });
             return submitted.import_id;
