@@ -51,9 +51,13 @@ async function launch(config) {
   };
 }
 
+// A screenshot; also notes the step if the page's HTML holds config.secret
+// (a connector password must never come back into a page).
+const secretSeen = [];
 async function shot(page, config, name) {
   const file = path.join(config.artifacts, name + '.png');
   await page.screenshot({ path: file, fullPage: true });
+  if (config.secret && (await page.content()).includes(config.secret)) secretSeen.push(name);
   return file;
 }
 
@@ -94,8 +98,11 @@ async function imageHeaders(page) {
   return page.$$eval('#images thead th', (ths) => ths.map((th) => th.textContent));
 }
 
+// The Images view of the current address is on screen (app.js marks main with
+// the address it rendered), not the previous one still waiting to be replaced.
 async function waitForImagesView(page) {
-  await page.waitForFunction(() => document.querySelector('#images, #no-images') && document.getElementById('page-range'));
+  await page.waitForFunction(() => document.getElementById('main').dataset.rendered === (location.hash || '#/images')
+    && document.querySelector('#images, #no-images') && document.getElementById('page-range'));
 }
 
 async function flow(config) {
@@ -116,6 +123,8 @@ async function flow(config) {
     await page.fill('#f-url', config.connector.url);
     if (config.connector.type) await page.selectOption('#f-type', config.connector.type);
     if (config.connector.image_timeout) await page.fill('#f-timeout', config.connector.image_timeout);
+    if (config.connector.username) await page.fill('#f-username', config.connector.username);
+    if (config.secret) await page.fill('#f-password', config.secret);
     await page.fill('#f-every', '30');
     await page.selectOption('#f-every-unit', 'm');
     result.screenshots.push(await shot(page, config, 'connector-form'));
@@ -159,6 +168,20 @@ async function flow(config) {
       return link && link.getAttribute('href') !== before && !tr.querySelector('td.running').textContent.trim();
     }), [name, firstImport], { timeout: config.timeout_ms || 180000, polling: 200 });
     result.imports_seen = [firstImport, await page.getAttribute(`${rowOf(name)} td.last-import a`, 'href')];
+
+    // Edit: the stored password is not in the form; a new allow list is saved.
+    await page.click(`${rowOf(name)} a.connector-name`);
+    await page.waitForSelector('#connector-form');
+    result.edit_form = {
+      password: await page.inputValue('#f-password'),
+      password_placeholder: await page.getAttribute('#f-password', 'placeholder'),
+      name_readonly: await page.$eval('#f-name', (i) => i.readOnly),
+      imports_listed: await page.$$eval('#imports tbody tr', (trs) => trs.length),
+    };
+    result.screenshots.push(await shot(page, config, 'connector-edit'));
+    if (config.edit_allow) await page.fill('#f-allow', config.edit_allow.join('\n'));
+    await page.click('#save');
+    await page.waitForSelector('#connectors');
 
     // The import's reports.
     await page.click('#connectors td.last-import a');
@@ -213,7 +236,8 @@ async function flow(config) {
     }
     if (!target) throw new Error('no row for ' + JSON.stringify(want));
     await target.click();
-    await page.waitForSelector('#image-title');
+    await page.waitForFunction(() => /^#\/images\/[^?]+$/.test(document.getElementById('main').dataset.rendered || '')
+      && document.getElementById('image-title'));
     result.image_page = await page.evaluate(() => {
       const rows = (id) => [...document.querySelectorAll('#' + id + ' tbody tr')].map((tr) => {
         const o = {};
@@ -239,6 +263,7 @@ async function flow(config) {
     result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
   } finally {
     result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    result.secret_seen_on = secretSeen;
     Object.assign(result, browser.log);
     await browser.close();
   }
@@ -267,7 +292,8 @@ async function xss(config) {
     result.image_pages = [];
     for (const row of result.images) {
       await page.goto(config.url + '#/images/' + encodeURIComponent(row.id));
-      await page.waitForFunction((id) => location.hash === '#/images/' + id && document.getElementById('image-title'), String(row.id));
+      await page.waitForFunction((id) => document.getElementById('main').dataset.rendered === '#/images/' + id
+        && document.getElementById('image-title'), encodeURIComponent(String(row.id)));
       result.image_pages.push({
         id: row.id, title: await page.textContent('#image-title'), text: await page.textContent('main'), check: await check(),
       });
@@ -284,6 +310,7 @@ async function xss(config) {
     result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
   } finally {
     result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    result.secret_seen_on = secretSeen;
     Object.assign(result, browser.log);
     await browser.close();
   }
