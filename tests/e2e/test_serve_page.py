@@ -154,9 +154,12 @@ class PageCase(unittest.TestCase):
             self.assertEqual(row["connector"], image["connector"], where)
             self.assertEqual(bool(row["last_scanned"]), bool(image.get("last_scanned")), where)
             if image["status"] == "scan_failed":
-                for column in ("vulnerabilities_text", "malware"):
-                    self.assertTrue(row[column].startswith("Scan Failed"), f"{where}: {column} {row[column]!r}")
-                    self.assertIn(image["reason"], row[column], where)
+                # Scan Failed in both columns, the reason under the status and as their tooltip.
+                for column in ("vulnerabilities", "malware"):
+                    text = row["vulnerabilities_text" if column == "vulnerabilities" else column]
+                    self.assertEqual(text, "Scan Failed", f"{where}: {column}")
+                    self.assertEqual(row[column + "_tooltip"], image["reason"], f"{where}: {column}")
+                self.assertTrue(image["reason"], where)
                 self.assertIn(image["reason"], row["status"], where)
             else:
                 self.assertEqual(row["vulnerabilities"], {s: image["vulnerabilities"].get(s, 0) for s in SEVERITIES},

@@ -90,6 +90,7 @@ function readImageRows(page) {
       platform: cell('platform').textContent, connector: cell('connector').textContent,
       last_scanned: cell('last-scanned').textContent, vulnerabilities_text: cell('vulns').textContent,
       vulnerabilities: sev, malware: cell('malware').textContent, status: cell('status').textContent,
+      vulnerabilities_tooltip: cell('vulns').getAttribute('title'), malware_tooltip: cell('malware').getAttribute('title'),
     };
   }));
 }

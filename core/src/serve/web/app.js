@@ -461,10 +461,15 @@
 
   // ---- images ------------------------------------------------------------
 
+  // Scan Failed in the Vulnerabilities and Malware columns; the reason in full
+  // under the status, and as the tooltip of these two.
+  function scanFailedCell(className, row) {
+    return el('td', { className: className + ' scan-failed', title: text(row.reason) || null, dataset: { reason: text(row.reason) } },
+      'Scan Failed');
+  }
+
   function vulnerabilityCell(row) {
-    if (row.status === 'scan_failed') {
-      return el('td', { className: 'vulns scan-failed' }, 'Scan Failed', row.reason ? el('span', { className: 'reason' }, text(row.reason)) : null);
-    }
+    if (row.status === 'scan_failed') return scanFailedCell('vulns', row);
     const v = row.vulnerabilities || {};
     return el('td', { className: 'vulns' }, SEVERITIES.map((s) => {
       const n = Number(v[s] || 0);
@@ -473,9 +478,7 @@
   }
 
   function malwareCell(row) {
-    if (row.status === 'scan_failed') {
-      return el('td', { className: 'malware scan-failed' }, 'Scan Failed', row.reason ? el('span', { className: 'reason' }, text(row.reason)) : null);
-    }
+    if (row.status === 'scan_failed') return scanFailedCell('malware', row);
     const m = row.malware || {};
     const verdict = text(m.verdict || 'not scanned').replace('not_scanned', 'not scanned');
     const extra = verdict === 'found' ? ' (' + text(m.found) + ')' : verdict === 'incomplete' ? ' (' + text(m.incomplete) + ' not examined)' : '';
@@ -568,7 +571,9 @@
       el('label', { htmlFor: 'page-size' }, ' per page ',
         el('select', { id: 'page-size', onchange: (e) => go(hashFor({ limit: e.target.value, offset: 0 })) },
           [25, 50, 100, 200].map((n) => el('option', { value: n, selected: n === state.limit }, String(n))))));
-    show(el('h1', null, 'Images'), toolbar,
+    const legend = el('p', { className: 'hint legend' }, 'Vulnerabilities by severity: ',
+      SEVERITIES.map((sev) => [el('span', { className: 'sev ' + sev }, sev), ' ']));
+    show(el('h1', null, 'Images'), toolbar, legend,
       images.length ? table(null, headers, rows, { id: 'images', dataset: { total: String(total) } })
         : el('p', { className: 'empty', id: 'no-images' }, total ? 'No image on this page.' : 'No image matches.'),
       pager);
