@@ -156,6 +156,11 @@ TEST_CASE("serve::index_rows: one row per platform, counts by severity, a timeou
     CHECK(rows[0].status == "failed");
     CHECK(rows[0].reason == "manifest unknown");
     CHECK(rows[0].digest == image.digest);
+
+    // Untagged images are rows of their own, named by digest.
+    image.tag.clear();
+    rows = index_rows({image, reference, none, false, false}, c, "default", 11, "t");
+    CHECK(rows[0].tag == "@" + image.digest);
 }
 
 TEST_SUITE_END();

@@ -140,7 +140,9 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
         row.connector = connector.name;
         row.project = project;
         row.repository = image.image.repository.name;
-        row.tag = image.image.tag;
+        // An untagged image is indexed under "@digest", as logs name it, so
+        // two untagged images of a repository are two rows.
+        row.tag = image.image.tag.empty() ? "@" + image.image.digest : image.image.tag;
         row.digest = image.image.digest;
         row.last_scanned = scanned_at;
         row.import_id = import_id;

@@ -427,7 +427,8 @@ std::optional<std::string> ServiceStore::stored_result(const ImageIndexRow& row)
         auto rows = db_.query(
             "SELECT result FROM results WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
             "AND platform=?",
-            {row.project, row.registry, row.repository, row.tag, row.digest, row.platform});
+            {row.project, row.registry, row.repository, row.tag.rfind('@', 0) == 0 ? std::string() : row.tag,
+             row.digest, row.platform});
         if (rows.empty()) return std::nullopt;
         return as_text(rows[0][0]);
     } catch (const std::exception&) {  // no scan ever made the CLI's tables in this file

@@ -54,7 +54,7 @@ struct ImageIndexRow {
     std::string connector;
     std::string project;   // where its full result lives in `results`
     std::string registry;  // host[:port]
-    std::string repository, tag, platform, digest;
+    std::string repository, tag, platform, digest;  // an untagged image's tag is "@<digest>"
     std::string last_scanned;
     int64_t import_id = 0;
     SeverityCounts vulnerabilities;
