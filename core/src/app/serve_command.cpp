@@ -251,6 +251,9 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
                  "with it)",
                  token_path.string());
 
+    // Also on standard output, whatever the log level.
+    std::cout << "regscan serve: " << url << " (access token in " << token_path.string() << ")" << std::endl;
+
     int received = 0;
     while (sigwait(&stop_signals, &received) != 0) {
     }
