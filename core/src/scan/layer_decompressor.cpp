@@ -2,8 +2,9 @@
 
 #include <stdexcept>
 
-#include <zlib.h>
 #include <zstd.h>
+
+#include "scan/gzip_inflater.hpp"
 
 namespace regscan::scan {
 namespace {
@@ -25,15 +26,13 @@ Kind kind_of(std::string_view head) {
 
 struct LayerDecompressor::Codec {
     Kind kind = Kind::plain;
-    z_stream zlib{};
-    bool zlib_open = false;
+    std::unique_ptr<GzipInflater> gzip;
     ZSTD_DStream* zstd = nullptr;
     // True between two compressed streams (gzip members, zstd frames): the
     // input may end here without being cut short.
     bool at_boundary = true;
 
     ~Codec() {
-        if (zlib_open) inflateEnd(&zlib);
         if (zstd) ZSTD_freeDStream(zstd);
     }
 };
@@ -62,20 +61,21 @@ std::string_view LayerDecompressor::next() {
         input_used_ = 0;
         c.kind = kind_of(input_);
         if (c.kind == Kind::gzip) {
-            if (inflateInit2(&c.zlib, 15 + 16) != Z_OK) throw std::runtime_error("cannot start gzip decompression");
-            c.zlib_open = true;
+            c.gzip = std::make_unique<GzipInflater>();
+            c.gzip->give(std::move(input_));
+            input_.clear();
+            input_used_ = 0;
         } else if (c.kind == Kind::zstd) {
             c.zstd = ZSTD_createDStream();
             if (!c.zstd) throw std::runtime_error("cannot start zstd decompression");
         }
     }
     output_.resize(output_size);
+    if (c.kind == Kind::gzip) return next_gzip();
     while (true) {
         if (input_used_ == input_.size() && !fill_input()) {
             if (!pipe_.error().empty()) throw std::runtime_error(pipe_.error());
-            if (!c.at_boundary)
-                throw std::runtime_error(std::string(c.kind == Kind::gzip ? "gzip" : "zstd") +
-                                         " stream is cut short");
+            if (!c.at_boundary) throw std::runtime_error("zstd stream is cut short");
             finished_ = true;
             diff_id_ = "sha256:" + sha_.hex_digest();
             return {};
@@ -87,30 +87,7 @@ std::string_view LayerDecompressor::next() {
             sha_.update(rest.data(), rest.size());
             return rest;
         }
-        if (c.kind == Kind::gzip) {
-            if (c.at_boundary) {
-                // Another gzip member may follow; anything else after the
-                // last one (padding) is not part of the layer.
-                if (kind_of(std::string_view(input_).substr(input_used_)) != Kind::gzip &&
-                    input_.size() - input_used_ >= 2) {
-                    input_used_ = input_.size();
-                    continue;
-                }
-                inflateReset(&c.zlib);
-                c.at_boundary = false;
-            }
-            c.zlib.next_in = reinterpret_cast<Bytef*>(input_.data() + input_used_);
-            c.zlib.avail_in = static_cast<uInt>(input_.size() - input_used_);
-            c.zlib.next_out = reinterpret_cast<Bytef*>(output_.data());
-            c.zlib.avail_out = static_cast<uInt>(output_size);
-            int status = inflate(&c.zlib, Z_NO_FLUSH);
-            if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR)
-                throw std::runtime_error(std::string("gzip stream is corrupt: ") +
-                                         (c.zlib.msg ? c.zlib.msg : "inflate failed"));
-            input_used_ = input_.size() - c.zlib.avail_in;
-            produced = output_size - c.zlib.avail_out;
-            if (status == Z_STREAM_END) c.at_boundary = true;
-        } else {
+        {
             ZSTD_inBuffer in{input_.data() + input_used_, input_.size() - input_used_, 0};
             ZSTD_outBuffer out{output_.data(), output_size, 0};
             size_t status = ZSTD_decompressStream(c.zstd, &out, &in);
@@ -124,6 +101,28 @@ std::string_view LayerDecompressor::next() {
             sha_.update(output_.data(), produced);
             return std::string_view(output_.data(), produced);
         }
+    }
+}
+
+// gzip goes through GzipInflater (ISA-L, zlib where ISA-L refuses), which
+// owns the compressed chunks: ISA-L reads ahead and may give bytes back.
+std::string_view LayerDecompressor::next_gzip() {
+    auto& gzip = *codec_->gzip;
+    while (true) {
+        size_t produced = gzip.inflate(std::span<char>(output_.data(), output_size));
+        if (produced > 0) {
+            sha_.update(output_.data(), produced);
+            return std::string_view(output_.data(), produced);
+        }
+        auto chunk = pipe_.pop();
+        if (!chunk) {
+            if (!pipe_.error().empty()) throw std::runtime_error(pipe_.error());
+            if (!gzip.at_boundary()) throw std::runtime_error("gzip stream is cut short");
+            finished_ = true;
+            diff_id_ = "sha256:" + sha_.hex_digest();
+            return {};
+        }
+        gzip.give(std::move(*chunk));
     }
 }
 

@@ -32,6 +32,7 @@ public:
 private:
     struct Codec;
     bool fill_input();
+    std::string_view next_gzip();
 
     BytePipe& pipe_;
     std::unique_ptr<Codec> codec_;
