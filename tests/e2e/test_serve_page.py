@@ -199,8 +199,10 @@ class Dashboard(PageCase):
         name = "lab-registry"
         secret = "Page-Secret-7f3a9c"
         allow = ["web/*", "tools/*", "slow/*"]
-        shown = self.drive("flow", connector={"name": name, "url": self.proxy.url, "image_timeout": "3s",
+        # slow/image's hang lasts its image timeout: long enough for the page's polling to show it running.
+        shown = self.drive("flow", connector={"name": name, "url": self.proxy.url, "image_timeout": "8s",
                                               "username": "robot$ci"}, secret=secret, edit_allow=allow,
+                           wait_progress=True,
                            search="web/", open_image={"repository": "web/app", "tag": "1.0"})
         self.assertNothingRan(shown)
         self.assertTrue(shown["wrong_token_message"].strip(), "a wrong token says nothing")
@@ -230,6 +232,13 @@ class Dashboard(PageCase):
         self.assertEqual(shown["schedule_after_toggle"], "off")
         self.assertEqual(shown["imports_seen"], [f"#/imports/{first['id']}", f"#/imports/{second['id']}"])
         self.assertEqual(shown["edit_form"]["imports_listed"], len(imports))
+        # Progress while slow/image was the current image: done / total of what the import found.
+        done, total = (int(n) for n in shown["progress"]["text"].split(" / "))
+        self.assertEqual(total, first["images_found"], shown["progress"])
+        self.assertLess(done, total, shown["progress"])
+        self.assertEqual(shown["progress"]["bar"], [done, total], shown["progress"])
+        self.assertTrue(any(image.split(":")[0] in shown["progress"]["current"] for image in self.pushed),
+                        shown["progress"])
         row = dict(zip(shown["connector_headers"], shown["connector_row"]))  # as the first import ended
         self.assertEqual(row["Name"], name)
         self.assertEqual(row["URL"], self.proxy.url)

@@ -144,7 +144,25 @@ async function flow(config) {
       return false;
     }, name, { timeout: config.timeout_ms || 180000, polling: 100 });
     result.first_seen = await seen.jsonValue();
-    if (result.first_seen.startsWith('progress:')) result.screenshots.push(await shot(page, config, 'connectors-progress'));
+    if (config.wait_progress) {
+      // The running import's progress once it knows its total and has a current image
+      // (the test makes one image slow: the page's polling must show it running).
+      const progress = await page.waitForFunction(([n]) => {
+        for (const tr of document.querySelectorAll('#connectors tbody tr')) {
+          if (tr.querySelector('.connector-name').textContent !== n) continue;
+          const current = tr.querySelector('td.running .current-image');
+          const text = tr.querySelector('td.running .progress-text');
+          const m = text && /(\d+) \/ (\d+)/.exec(text.textContent);
+          if (current && current.textContent && m && Number(m[2]) > 0 && Number(m[1]) < Number(m[2])) {
+            return { text: text.textContent.trim(), current: current.textContent,
+              bar: tr.querySelector('td.running progress') ? [tr.querySelector('td.running progress').value, tr.querySelector('td.running progress').max] : null };
+          }
+        }
+        return false;
+      }, [name], { timeout: config.timeout_ms || 180000, polling: 100 });
+      result.progress = await progress.jsonValue();
+      result.screenshots.push(await shot(page, config, 'connectors-progress'));
+    }
     await page.waitForFunction((n) => [...document.querySelectorAll('#connectors tbody tr')].some((tr) =>
       tr.querySelector('.connector-name').textContent === n && !tr.querySelector('td.running').textContent.trim()
       && /succeeded|partial|failed|interrupted/.test(tr.querySelector('td.last-import').textContent)),
