@@ -259,7 +259,9 @@ public:
                   clock_) {}
 
     ~RealService() override {
-        if (!stopped_) stop(std::chrono::seconds(0));
+        // Without stop() (tests, an error at start): wait for the imports in
+        // flight, which would otherwise outlive what they use.
+        if (!stopped_) stop(std::chrono::hours(24 * 365));
     }
 
     json list_connectors() override {
@@ -480,6 +482,7 @@ public:
             return;
         }
         spdlog::warn("serve: imports still running after {}s: marked interrupted", grace.count());
+        left_running_ = true;
         store_.interrupt_running(now_text());
         // The workers are still inside the engine: neither the queue nor the
         // future may be destroyed (both would wait for them). The process is
@@ -487,6 +490,8 @@ public:
         (void)queue_.release();
         new std::future<std::vector<QueuedImport>>(std::move(stopping));
     }
+
+    [[nodiscard]] bool imports_left_running() const override { return left_running_; }
 
     size_t run_due_imports() override {
         {
@@ -615,6 +620,7 @@ private:
     std::mutex mutex_;
     std::unique_ptr<ImportQueue> queue_;
     bool stopped_ = false;
+    std::atomic<bool> left_running_{false};
     std::mutex schedule_mutex_;
     std::condition_variable schedule_wake_;
     bool schedule_stop_ = false;

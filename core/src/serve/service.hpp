@@ -86,6 +86,11 @@ public:
     // SIGTERM: queue no more, let images in flight finish for at most `grace`,
     // mark what is left interrupted, return.
     virtual void stop(std::chrono::seconds grace) = 0;
+    // After stop(): true when imports were still running past the grace (they
+    // are marked interrupted, their threads left inside the engine). The
+    // caller must then end the process without destroying the service or
+    // unloading plugins (flush the logs, std::_Exit), which would race them.
+    [[nodiscard]] virtual bool imports_left_running() const { return false; }
 
     // Queues one scheduled import for each connector whose next run is due
     // at the service's clock (however many runs were missed: one), and sets
