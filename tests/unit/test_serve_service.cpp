@@ -148,7 +148,7 @@ TEST_CASE("serve::Service refuses malformed connectors with a bad request") {
     };
     for (const auto& bad : {with("name", ""), with("name", "a/b"), with("name", std::string(65, 'a')),
                             with("name", "<img>"), with("name", 5), with("url", "ftp://x"), with("url", "reg:5000"),
-                            with("url", "http://a b"), with("url", "http://x\n"), with("schedule", "6h"),
+                            with("url", "http://a b"), with("url", "https://robot:pw@reg:443/"), with("url", "http://"), with("url", "http://x\n"), with("schedule", "6h"),
                             with("schedule", {{"enabled", true}, {"every", "6x"}}),
                             with("schedule", {{"enabled", true}, {"every", "0m"}}),
                             with("schedule", {{"enabled", "yes"}}), with("allow", "team/*"),

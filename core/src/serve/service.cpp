@@ -97,6 +97,12 @@ json apply_body(json config, const json& body) {
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
             throw bad("\"url\" must start with http:// or https://");
         if (url.find(' ') != std::string::npos) throw bad("\"url\" must not hold a space");
+        // A password in the URL would be stored and answered in plain text.
+        auto authority = url.substr(url.find("//") + 2);
+        authority = authority.substr(0, authority.find_first_of("/?#"));
+        if (authority.find('@') != std::string::npos)
+            throw bad("\"url\" must not hold credentials: use \"username\" and \"password\"");
+        if (authority.empty()) throw bad("\"url\" has no host");
         config["url"] = url;
     }
     if (body.contains("type")) {
