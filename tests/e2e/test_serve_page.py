@@ -267,6 +267,14 @@ class Dashboard(PageCase):
         searched = self.server.images(q="web/", sort="tag", order="desc", limit=50)["images"]  # the sort stays
         self.assertTrue(searched)
         self.assertRowsMatchApi(shown["searched"], searched)
+        # Pages of 2: the API's pages, Next and Previous.
+        pages = [self.server.images(limit=2, offset=0), self.server.images(limit=2, offset=2)]
+        for shown_page, (api_page, offset) in zip(shown["pages"], zip(pages + pages[:1], (0, 2, 0))):
+            self.assertRowsMatchApi(shown_page["rows"], api_page["images"])
+            self.assertEqual(shown_page["range"],
+                             f"{offset + 1}\u2013{offset + len(api_page['images'])} of {api_page['total']}")
+        self.assertEqual(shown["pages"][1]["next_disabled"], pages[1]["total"] <= 4)
+        self.assertTrue(shown["pages"][2]["prev_disabled"])
         failed = self.server.images(status="scan_failed", limit=50)["images"]
         self.assertTrue(failed)
         self.assertRowsMatchApi(shown["scan_failed_rows"], failed)

@@ -233,6 +233,21 @@ async function flow(config) {
       result.searched = await readImageRows(page);
       result.screenshots.push(await shot(page, config, 'images-search'));
     }
+    // Pagination: pages of 2 rows (the address takes any limit), Next, then Previous.
+    await page.goto(config.url + '#/images?limit=2');
+    await waitForImagesView(page);
+    result.pages = [{ range: await page.textContent('#page-range'), rows: await readImageRows(page) }];
+    await page.click('#page-next');
+    await page.waitForFunction(() => location.hash.includes('offset=2'));
+    await waitForImagesView(page);
+    result.pages.push({ range: await page.textContent('#page-range'), rows: await readImageRows(page),
+      next_disabled: await page.isDisabled('#page-next') });
+    await page.click('#page-prev');
+    await page.waitForFunction(() => location.hash.includes('offset=0'));
+    await waitForImagesView(page);
+    result.pages.push({ range: await page.textContent('#page-range'), rows: await readImageRows(page),
+      prev_disabled: await page.isDisabled('#page-prev') });
+
     // Status filter (Scan Failed unless the config says another).
     const status = config.status_filter || 'scan_failed';
     await page.goto(config.url + '#/images');
