@@ -311,7 +311,8 @@ class HostileText(PageCase):
         cls.registry.push("ok/app", "1.0", crafted.image([layer], config={
             "Env": ["PATH=/bin", f"API_TOKEN{PAYLOAD_SHORT}=abcdef123456"],
             "Labels": {f"X_TOKEN{PAYLOAD}": "label-secret-value-1"}}))
-        # Names outside the distribution grammar: refused before any request, reported failed.
+        # Names outside the distribution grammar: the engine refuses them before any request
+        # (today no image row holds them); whatever of them the API ever returns is checked below.
         cls.registry.catalog = sorted(["ok/app", PAYLOAD, "evil/" + PAYLOAD_SHORT])
         # A second registry whose discovery fails with attacker text in the error body.
         cls.broken = HostileRegistry().start()
