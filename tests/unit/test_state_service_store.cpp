@@ -175,6 +175,7 @@ TEST_CASE("state::ServiceStore writes a tag's platforms and history together, re
     CHECK(read->vulnerabilities.total() == 3);
 
     amd.import_id = 3;
+    arm.import_id = 3;
     amd.vulnerabilities.critical = 0;
     CHECK(store.record_tag({amd, arm}) == ids);  // same rows, updated
     CHECK(store.image(ids[0])->vulnerabilities.critical == 0);
@@ -184,6 +185,13 @@ TEST_CASE("state::ServiceStore writes a tag's platforms and history together, re
     CHECK(history[1].vulnerabilities.critical == 2);
     CHECK(store.record_tag({amd, arm}) == ids);  // the same import again: no third history row
     CHECK(store.image_history(ids[0], 10).size() == 2);
+
+    auto other = row(cid, "team/gone", "1.0", "linux/amd64", 2);
+    auto gone = store.record_tag({other});
+    CHECK(store.remove_images_not_in(cid, 3) == 1);  // import 3 wrote team/app only
+    CHECK_FALSE(store.image(gone[0]));
+    CHECK(store.image(ids[0]));
+    CHECK(store.image(ids[1]));
 
     store.remove_connector(cid);
     CHECK_FALSE(store.image(ids[0]));

@@ -233,6 +233,12 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
             } else {
                 state = code == app::ExitCode::ok && failed == 0 ? "succeeded" : "partial";
             }
+            // Only a complete import knows which images are gone: a partial one
+            // may have missed a repository it could not list.
+            if (state == "succeeded")
+                if (auto gone = store_.remove_images_not_in(connector->id, import_id))
+                    spdlog::info("serve: import {}: {} images no longer in the registry (or selected) left the index",
+                                 import_id, gone);
         } catch (const std::exception& e) {
             error = log::redact(e.what());
             state = "failed";

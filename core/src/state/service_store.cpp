@@ -342,6 +342,21 @@ std::vector<int64_t> ServiceStore::record_tag(const std::vector<ImageIndexRow>& 
     return ids;
 }
 
+int64_t ServiceStore::remove_images_not_in(int64_t connector_id, int64_t import_id) {
+    int64_t removed = 0;
+    db_.transaction([&] {
+        db_.query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE "
+                  "connector_id=? AND import_id<>?)",
+                  {connector_id, import_id});
+        removed = as_int(db_.query("SELECT COUNT(*) FROM serve_images WHERE connector_id=? AND import_id<>?",
+                                   {connector_id, import_id})
+                             .at(0)
+                             .at(0));
+        db_.query("DELETE FROM serve_images WHERE connector_id=? AND import_id<>?", {connector_id, import_id});
+    });
+    return removed;
+}
+
 std::optional<ImageIndexRow> ServiceStore::image(int64_t id) {
     auto rows = db_.query(std::string("SELECT ") + image_columns + " FROM serve_images WHERE id=?", {id});
     if (rows.empty()) return std::nullopt;

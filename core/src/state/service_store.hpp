@@ -130,6 +130,10 @@ public:
     // the ids of the rows, in order. No row is written when the connector is
     // gone.
     std::vector<int64_t> record_tag(const std::vector<ImageIndexRow>& rows);
+    // After an import that saw every image of its connector: the rows it did
+    // not write are images gone from the registry (or no longer selected).
+    // Removes them with their history; returns how many.
+    int64_t remove_images_not_in(int64_t connector_id, int64_t import_id);
     std::optional<ImageIndexRow> image(int64_t id);
     std::vector<ImageHistoryRow> image_history(int64_t image_id, size_t limit);
     ImagePage images(const ImageFilter& filter);
