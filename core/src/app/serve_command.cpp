@@ -1,5 +1,6 @@
 #include "app/serve_command.hpp"
 
+#include <cstdlib>
 #include <csignal>
 #include <iostream>
 #include <sstream>
@@ -261,6 +262,14 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
                  received == SIGTERM ? "SIGTERM" : "SIGINT", grace.count());
     service->stop(grace);
     server->stop();
+    if (service->imports_left_running()) {
+        // Their threads still use the service and the plugins: end the
+        // process here rather than destroy what they hold (they were marked
+        // interrupted, and the next start runs their connectors again).
+        spdlog::warn("serve: imports outlived --shutdown-grace; they were marked interrupted, stopping now");
+        spdlog::default_logger()->flush();
+        std::_Exit(static_cast<int>(ExitCode::ok));
+    }
     spdlog::info("serve: stopped");
     return ExitCode::ok;
 }
