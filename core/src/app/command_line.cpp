@@ -152,10 +152,7 @@ po::options_description malware_options() {
          "current by freshclam)")
         ("yara-rules", po::value<std::string>(), "a YARA rule file, or a directory of .yar/.yara files")
         ("max-signature-age", po::value<std::string>()->default_value("7d"),
-         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)")
-        ("strict", po::bool_switch(),
-         "--malware: a signature set that is missing, empty, older than --max-signature-age or does not load is "
-         "an error (exit 2), not a warning");
+         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)");
     return options;
 }
 
@@ -166,6 +163,11 @@ po::options_description scan_options() {
          "reports to write, comma-separated: table, json, sarif, cyclonedx, csv (default table,json,csv)")
         ("fail-on", po::value<std::string>(),
          "exit with code 7 when a finding is at or above this severity: low, medium, high, critical")
+        ("max-db-age", po::value<std::string>()->default_value("7d"),
+         "warn when the vulnerability database was last imported longer ago than this (e.g. 36h, 7d)")
+        ("strict", po::bool_switch(),
+         "warnings about the data are errors (exit 2): a vulnerability database older than --max-db-age, and with "
+         "--malware a signature set that is missing, empty, older than --max-signature-age or does not load")
         ("image-timeout", po::value<std::string>()->default_value("60m"),
          "give up on one image after this long (e.g. 90s, 30m, 2h); it is reported as scan_failed")
         ("db", po::value<std::string>(), "OSV database file (env REGSCAN_DB; default <data dir>/osv.db)")
@@ -386,7 +388,9 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.malware.enabled = pick_flag(cli, file, "malware");
     run.malware.clamav_db = pick_string(cli, file, "clamav-db");
     run.malware.yara_rules = pick_string(cli, file, "yara-rules");
-    run.malware.strict = pick_flag(cli, file, "strict");
+    run.strict = pick_flag(cli, file, "strict");
+    run.malware.strict = run.strict;
+    run.max_db_age = parse_duration("max-db-age", pick<std::string>(cli, file, "max-db-age"));
     run.malware.max_signature_age = std::chrono::duration_cast<std::chrono::hours>(
         parse_duration("max-signature-age", pick<std::string>(cli, file, "max-signature-age")));
 }
