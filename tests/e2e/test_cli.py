@@ -239,6 +239,18 @@ class CommandLine(case.RegscanCase):
             self.assertExit(result, 2)
             self.assertLogged(result, r"--nexus-repository is an option of the nexus plugin", "error")
 
+    def test_an_unrelated_file_named_config_is_a_warning_unless_asked_for(self):
+        with tempfile.TemporaryDirectory(prefix="regscan-e2e-config-") as directory:
+            with open(os.path.join(directory, "config"), "w") as f:
+                f.write("[core]\n\trepositoryformatversion = 0\n\tbare = false\n")  # a git config, say
+            implicit = self.dry_run(self.registry.url, cwd=directory)
+            self.assertExit(implicit, 0)
+            self.assertLogged(implicit, r"^config file config: .*not used as a regscan config file "
+                                        r"\(pass --config FILE to use one\)$", "warning")
+            explicit = self.dry_run(self.registry.url, "--config=config", cwd=directory)
+            self.assertExit(explicit, 2)
+            self.assertLogged(explicit, r"^config file config: ", "error")
+
     def test_identify_exception_is_warned_naming_the_plugin(self):
         # the throwing fixture throws from identify() for the host throw.invalid
         directory, path = self.fixture_dir("throwing_plugin", "libthrowing_plugin.so")

@@ -360,16 +360,18 @@ class ScanTest(RegscanCase):
             return (f"Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\n"
                     f"Version: 2.36-9+deb12u1\n\n").encode()
         os_release = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
-        push_manifest(self.registry, "deb/glibc:1", image([(
+        glibc = image([(
             {"/etc/os-release": os_release,
              "/var/lib/dpkg/status": stanza("libc6") + stanza("libc-bin") + stanza("locales"),
-             "/var/lib/dpkg/status.d/libc6": stanza("libc6")}, "gzip")]))
+             "/var/lib/dpkg/status.d/libc6": stanza("libc6")}, "gzip")])
+        push_manifest(self.registry, "deb/glibc:1", glibc)
         db = os.path.join(tempfile.mkdtemp(dir=self.workdir), "debian.db")
         self.assertExit(self.regscan("db", "import", "--db", db, os.path.join(FIXTURES, "osv", "debian"),
                                      output_dir=False), 0)
         result = self.scan("--allowList=deb/*", db=db, formats="table,json,csv,sarif,cyclonedx")
         self.assertExit(result, 0)
         entry = self.images_by_name(self.report(result))["deb/glibc:1"]
+        self.assertEqual(entry["bytes_pulled"], len(glibc.dependencies[1].data))  # its one layer, as downloaded
         rows = [(v["package_name"], v["package_version"], v["id"]) for v in entry["vulnerabilities"]]
         self.assertEqual(len(rows), len(set(rows)), rows)
         self.assertEqual({name for name, _, _ in rows}, {"libc6", "libc-bin", "locales"})

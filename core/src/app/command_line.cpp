@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
 
 #include "app/exit_codes.hpp"
 #include "app/data_paths.hpp"
@@ -552,16 +553,29 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         std::filesystem::path config =
             cli.count("config") ? std::filesystem::path(cli["config"].as<std::string>()) : default_config_path(env);
         if (!config.empty()) {
+            // An unrelated file that happens to be named ./config (or the
+            // user's default one) must not stop every run: only a config
+            // file asked for with --config is an error when it does not parse.
+            const bool asked = cli.count("config") > 0;
+            auto refuse = [&](const std::string& why) {
+                if (asked) throw Fatal(ExitCode::bad_arguments, why);
+                spdlog::warn("{}: not used as a regscan config file (pass --config FILE to use one)", why);
+            };
             std::ifstream stream(config);
-            if (!stream) throw Fatal(ExitCode::bad_arguments, "cannot read config file " + config.string());
-            try {
-                po::store(po::parse_config_file(stream, all), file);
-                po::notify(file);
-            } catch (const po::unknown_option& e) {
-                throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what() +
-                                                         refused_plugins_hint(e.get_option_name(), plugins));
-            } catch (const po::error& e) {
-                throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what());
+            po::variables_map parsed;
+            if (!stream || std::filesystem::is_directory(config)) {
+                refuse("cannot read config file " + config.string());
+            } else {
+                try {
+                    po::store(po::parse_config_file(stream, all), parsed);
+                    po::notify(parsed);
+                    file = std::move(parsed);
+                } catch (const po::unknown_option& e) {
+                    refuse("config file " + config.string() + ": " + e.what() +
+                           refused_plugins_hint(e.get_option_name(), plugins));
+                } catch (const po::error& e) {
+                    refuse("config file " + config.string() + ": " + e.what());
+                }
             }
         }
         command.kind = name == "image" ? CommandKind::image : CommandKind::registry;
