@@ -239,6 +239,20 @@ class CommandLine(case.RegscanCase):
             self.assertExit(result, 2)
             self.assertLogged(result, r"--nexus-repository is an option of the nexus plugin", "error")
 
+    def test_an_image_without_a_registry_is_read_as_docker_does_and_other_schemes_are_refused_at_once(self):
+        # alpine:3.19 is docker.io/library/alpine:3.19, pulled from registry-1.docker.io (sent to a closed
+        # loopback port here: no network is used)
+        hub = self.regscan("image", "alpine:3.19", "--resolve", "registry-1.docker.io:443:127.0.0.1",
+                           "--retries=0", "--no-progress", output_dir=False)
+        self.assertExit(hub, 3)
+        self.assertLogged(hub, r"^cannot reach registry https://registry-1\.docker\.io: ", "error")
+        for command in (["image", "ftp://127.0.0.1/team/app:1"], ["registry", "ftp://127.0.0.1"]):
+            refused = self.regscan(*command, "--no-progress", output_dir=False)
+            self.assertExit(refused, 2)
+            self.assertLogged(refused, r"^unsupported URL scheme 'ftp': a registry is reached over https:// "
+                                       r"\(or http://\)$", "error")
+            self.assertFalse([m for m in refused.messages() if "retry" in m])
+
     def test_an_unrelated_file_named_config_is_a_warning_unless_asked_for(self):
         with tempfile.TemporaryDirectory(prefix="regscan-e2e-config-") as directory:
             with open(os.path.join(directory, "config"), "w") as f:

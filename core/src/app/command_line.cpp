@@ -240,7 +240,8 @@ std::string help_for(const std::string& command, const po::options_description& 
     if (command == "image")
         out << "Usage: regscan image <reference> [options]\n\n"
                "Scan one image with the same engine and reports as 'regscan registry'. <reference> is\n"
-               "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given).\n\n";
+               "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given); without a\n"
+               "registry, as docker reads it: alpine:3.19 is docker.io/library/alpine:3.19.\n\n";
     else if (command == "registry")
         out << "Usage: regscan registry <url> [options]\n\n"
                "Discover every repository and tag of the registry at <url>, filter them, and scan each\n"
@@ -404,6 +405,10 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     auth::Credentials from_url;
     run.url = take_url_credentials(run.url, from_url);
     if (run.url.find("://") == std::string::npos) run.url = "https://" + run.url;
+    // Refused at once: any other scheme would only fail later, after retries.
+    if (auto scheme = run.url.substr(0, run.url.find("://")); scheme != "https" && scheme != "http")
+        throw Fatal(ExitCode::bad_arguments, "unsupported URL scheme '" + scheme +
+                                                 "': a registry is reached over https:// (or http://)");
     while (run.url.size() > 8 && run.url.back() == '/') run.url.pop_back();
     run.type = pick_string(cli, file, "type");
 
