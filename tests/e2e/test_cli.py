@@ -253,6 +253,33 @@ class CommandLine(case.RegscanCase):
                                        r"\(or http://\)$", "error")
             self.assertFalse([m for m in refused.messages() if "retry" in m])
 
+    def test_typos_get_a_suggestion_version_is_a_command_and_quiet_keeps_only_errors(self):
+        command = self.regscan("registy", self.registry.url, output_dir=False)
+        self.assertExit(command, 2)
+        self.assertLogged(command, r"^unknown command 'registy'; did you mean registry\?", "error")
+        flag = self.dry_run(self.registry.url, "--alowList=team/*")
+        self.assertExit(flag, 2)
+        self.assertLogged(flag, r"unrecognised option '--alowList=team/\*'; did you mean --allowList\?", "error")
+        unknown = self.dry_run(self.registry.url, "--no-such-thing-at-all")
+        self.assertExit(unknown, 2)
+        self.assertNotIn("did you mean", unknown.stderr)
+
+        version = self.regscan("version", output_dir=False)
+        self.assertExit(version, 0)
+        self.assertEqual(version.stdout, self.regscan("--version", output_dir=False).stdout)
+        self.assertRegex(version.stdout, r"^regscan \d+\.\d+\.\d+\n$")
+
+        loud = self.dry_run(self.registry.url)
+        quiet = self.dry_run(self.registry.url, "-q")
+        self.assertExit(quiet, 0)
+        self.assertTrue(loud.messages("info"))
+        self.assertEqual(quiet.stderr, "")
+        self.assertEqual({k: v for k, v in quiet.summary().items() if k != "Inventory report"},
+                         {k: v for k, v in loud.summary().items() if k != "Inventory report"})
+        self.assertTrue(quiet.summary())
+        explicit = self.dry_run(self.registry.url, "--quiet", "--log-level=info")
+        self.assertTrue(explicit.messages("info"))
+
     def test_an_unrelated_file_named_config_is_a_warning_unless_asked_for(self):
         with tempfile.TemporaryDirectory(prefix="regscan-e2e-config-") as directory:
             with open(os.path.join(directory, "config"), "w") as f:

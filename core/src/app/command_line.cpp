@@ -11,6 +11,7 @@
 #include "app/exit_codes.hpp"
 #include "app/data_paths.hpp"
 #include "app/plugin_options.hpp"
+#include "app/suggestion.hpp"
 #include "app/db_command.hpp"
 #include "filter/pattern_filter.hpp"
 #include "limits/limits.hpp"
@@ -41,6 +42,10 @@ Commands:
                    dates, signature and rule counts, and whether they are too old
   plugins          list the plugins found (name, version, SDK version, registry types,
                    path) and the files refused, with the reason
+  serve            run as a service: connectors, scheduled imports, JSON API and dashboard on
+                   http://127.0.0.1:8686/ (see 'regscan serve --help', docs/serve.md)
+  connector        add|list|import|remove the connectors of a running 'regscan serve'
+  version          show the version
 
 Options:
   -h [ --help ]    show this help, or a command's with 'regscan <command> --help'
@@ -58,7 +63,10 @@ po::options_description common_options() {
         ("plugin-dir", po::value<std::vector<std::string>>()->composing(),
          "extra plugin directory, searched before REGSCAN_PLUGIN_PATH and the install directory (repeatable)")
         ("log-level", po::value<std::string>()->default_value("info"),
-         "trace, debug, info, warning, error or off");
+         "trace, debug, info, warning, error or off")
+        ("quiet,q", po::bool_switch(),
+         "no progress line and only errors in the log (unless --log-level says otherwise); reports and the "
+         "summary are still written");
     return options;
 }
 
@@ -516,13 +524,17 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         command.help_text = usage;
         return command;
     }
-    if (arguments[0] == "--version") {
+    if (arguments[0] == "--version" || arguments[0] == "version") {
         command.kind = CommandKind::version;
         return command;
     }
     const std::string name = arguments[0];
     if (name != "registry" && name != "plugins" && name != "image")
-        throw Fatal(ExitCode::bad_arguments, "unknown command '" + name + "'; see 'regscan --help'");
+        throw Fatal(ExitCode::bad_arguments,
+                    "unknown command '" + name + "'" +
+                        did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector",
+                                            "version"}) +
+                        "; see 'regscan --help'");
 
     po::options_description visible = common_options();
     if (name == "registry" || name == "image") {
@@ -543,9 +555,18 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         po::store(po::command_line_parser(rest).options(all).positional(positional).run(), cli);
         po::notify(cli);
     } catch (const po::unknown_option& e) {
-        // Perhaps the option of a plugin that was refused: say so, and why.
-        throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + refused_plugins_hint(e.get_option_name(), plugins) +
-                                                 "; see 'regscan " + name + " --help'");
+        // Perhaps the option of a plugin that was refused: say so, and why;
+        // else perhaps a typo of a known one.
+        std::string hint = refused_plugins_hint(e.get_option_name(), plugins);
+        if (hint.empty()) {
+            std::vector<std::string> known;
+            for (const auto& option : all.options()) known.push_back(option->long_name());
+            std::string typed = e.get_option_name();
+            typed.erase(0, typed.find_first_not_of('-'));
+            typed = typed.substr(0, typed.find('='));  // boost names it with its value
+            hint = did_you_mean(typed, known, "--");
+        }
+        throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + hint + "; see 'regscan " + name + " --help'");
     } catch (const po::error& e) {
         throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + "; see 'regscan " + name + " --help'");
     }
@@ -599,6 +620,13 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         command.run.plugin_dirs = pick_list(cli, file, "plugin-dir");
     }
     command.log_level = pick<std::string>(cli, file, "log-level");
+    if (pick_flag(cli, file, "quiet")) {
+        auto given = [](const po::variables_map& values) {
+            return values.count("log-level") && !values["log-level"].defaulted();
+        };
+        if (!given(cli) && !given(file)) command.log_level = "error";  // an explicit --log-level wins
+        command.run.progress = false;
+    }
     if (command.log_level == "warning") command.log_level = "warn";
     static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(levels.begin(), levels.end(), command.log_level) == levels.end())
