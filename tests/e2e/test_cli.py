@@ -252,6 +252,11 @@ class CommandLine(case.RegscanCase):
             self.assertLogged(refused, r"^unsupported URL scheme 'ftp': a registry is reached over https:// "
                                        r"\(or http://\)$", "error")
             self.assertFalse([m for m in refused.messages() if "retry" in m])
+        # https:// to a registry that speaks plain HTTP: a hint, not only OpenSSL's words
+        plain = self.dry_run(self.registry.url.replace("http://", "https://"), "--retries=0")
+        self.assertExit(plain, 3)
+        self.assertLogged(plain, r"wrong version number; the server seems to speak plain HTTP: if you trust this "
+                                 r"network, use http://" + re.escape(self.registry.host) + "$", "error")
 
     def test_typos_get_a_suggestion_version_is_a_command_and_quiet_keeps_only_errors(self):
         command = self.regscan("registy", self.registry.url, output_dir=False)
