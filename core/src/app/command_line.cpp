@@ -1,5 +1,6 @@
 #include "app/command_line.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -425,30 +426,50 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     else if (mode == "dry-run" || mode == "dryrun") run.mode = engine::Mode::dry_run;
     else throw Fatal(ExitCode::bad_arguments, "--mode must be scan or dry-run, not '" + mode + "'");
 
-    // Credentials: command line, then environment, then config file.
+    // Credentials: command line, then environment, then config file; where
+    // each part came from is kept to name it when a registry refuses them.
+    std::vector<std::string> sources;
+    auto note = [&](const std::string& value, const char* source) {
+        if (!value.empty() && std::find(sources.begin(), sources.end(), source) == sources.end())
+            sources.push_back(source);
+    };
     run.credentials.username = cli.count("username") ? cli["username"].as<std::string>() : "";
-    if (run.credentials.username.empty())
+    note(run.credentials.username, "the command line");
+    if (run.credentials.username.empty()) {
         run.credentials.username = env_or(env, {"REGSCAN_REGISTRY_USERNAME", "TCS_REGISTRY_USERNAME"});
-    if (run.credentials.username.empty() && file.count("username"))
+        note(run.credentials.username, "the environment");
+    }
+    if (run.credentials.username.empty() && file.count("username")) {
         run.credentials.username = file["username"].as<std::string>();
+        note(run.credentials.username, "the config file");
+    }
     if (cli.count("password-stdin") && cli["password-stdin"].as<bool>()) {
         if (cli.count("password")) throw Fatal(ExitCode::bad_arguments, "--password and --password-stdin exclude each other");
         std::getline(in, run.credentials.password);
         if (!run.credentials.password.empty() && run.credentials.password.back() == '\r')
             run.credentials.password.pop_back();
+        note(run.credentials.password, "standard input");
     } else if (cli.count("password")) {
         run.credentials.password = cli["password"].as<std::string>();
+        note(run.credentials.password, "the command line");
     }
-    if (run.credentials.password.empty())
+    if (run.credentials.password.empty()) {
         run.credentials.password = env_or(env, {"REGSCAN_REGISTRY_PASSWORD", "TCS_REGISTRY_PASSWORD"});
-    if (run.credentials.password.empty() && file.count("password"))
+        note(run.credentials.password, "the environment");
+    }
+    if (run.credentials.password.empty() && file.count("password")) {
         run.credentials.password = file["password"].as<std::string>();
+        note(run.credentials.password, "the config file");
+    }
+    for (const auto& source : sources)
+        run.credentials.source += (run.credentials.source.empty() ? "" : " and ") + source;
     if (!from_url.empty()) {
         if (!run.credentials.empty())
             throw Fatal(ExitCode::bad_arguments,
                         "credentials are given both in the URL and otherwise: give them once (--username and "
                         "--password-stdin keep them out of the process list)");
         run.credentials = from_url;
+        run.credentials.source = "the URL";
     }
 
     run.allow = pick_list(cli, file, "allowList");

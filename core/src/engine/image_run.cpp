@@ -97,7 +97,13 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     images[0].repository.name = ref.repository;
     images[0].tag = ref.tag;
     images[0].digest = ref.digest;
-    return pipeline.run(images, {});
+    auto code = pipeline.run(images, {});
+    // The one image a registry would not show us: an authentication
+    // failure (exit 4), as for a registry run, not "some images failed".
+    if (images[0].auth_refused)
+        throw Fatal(ExitCode::auth_failed, "the registry refused access to " + reference + ": " +
+                                               auth::credentials_hint(options.credentials));
+    return code;
 }
 
 }  // namespace regscan::engine
