@@ -112,15 +112,35 @@ class CredentialSources:
             self.assertAuthorised(self.dry_run(self.registry.url, f"--config={path}", env=env))
 
     def test_wrong_password_exits_4(self):
-        self.assertRefused(self.dry_run(self.registry.url, f"--username={USER}",
-                                        f"--password={WRONG}"))
+        result = self.dry_run(self.registry.url, f"--username={USER}", f"--password={WRONG}")
+        self.assertRefused(result)
+        # which credentials were tried (their source, never their value), and how to give others
+        self.assertLogged(result, r"the credentials from the command line were refused; check them, or give "
+                                  r"others with --username with --password-stdin", "error")
 
     def test_wrong_password_from_stdin_exits_4(self):
-        self.assertRefused(self.dry_run(self.registry.url, f"--username={USER}",
-                                        "--password-stdin", stdin=WRONG + "\n"))
+        result = self.dry_run(self.registry.url, f"--username={USER}", "--password-stdin", stdin=WRONG + "\n")
+        self.assertRefused(result)
+        self.assertLogged(result, r"the credentials from the command line and standard input were refused", "error")
+        env = self.dry_run(self.registry.url, env={"REGSCAN_REGISTRY_USERNAME": USER,
+                                                   "REGSCAN_REGISTRY_PASSWORD": WRONG})
+        self.assertRefused(env)
+        self.assertLogged(env, r"the credentials from the environment were refused", "error")
 
     def test_no_credentials_exits_4(self):
-        self.assertRefused(self.dry_run(self.registry.url))
+        result = self.dry_run(self.registry.url)
+        self.assertRefused(result)
+        self.assertLogged(result, r"no credentials were given; give them with --username", "error")
+
+    def test_image_command_refused_exits_4_naming_the_credentials(self):
+        reference = f"http://{self.registry.host}/team/app:1.0"
+        for args, said in (((), "no credentials were given"),
+                           ((f"--username={USER}", f"--password={WRONG}"),
+                            "the credentials from the command line were refused")):
+            with self.subTest(said=said):
+                result = self.regscan("image", reference, "--mode=dry-run", *args)
+                self.assertRefused(result)
+                self.assertLogged(result, r"^the registry refused access to " + reference + ": " + said, "error")
 
     def test_no_secret_at_trace_level(self):
         for password in (PASSWORD, WRONG):

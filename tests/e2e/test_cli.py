@@ -239,6 +239,64 @@ class CommandLine(case.RegscanCase):
             self.assertExit(result, 2)
             self.assertLogged(result, r"--nexus-repository is an option of the nexus plugin", "error")
 
+    def test_an_image_without_a_registry_is_read_as_docker_does_and_other_schemes_are_refused_at_once(self):
+        # alpine:3.19 is docker.io/library/alpine:3.19, pulled from registry-1.docker.io (sent to a closed
+        # loopback port here: no network is used)
+        hub = self.regscan("image", "alpine:3.19", "--resolve", "registry-1.docker.io:443:127.0.0.1",
+                           "--retries=0", "--no-progress", output_dir=False)
+        self.assertExit(hub, 3)
+        self.assertLogged(hub, r"^cannot reach registry https://registry-1\.docker\.io: ", "error")
+        for command in (["image", "ftp://127.0.0.1/team/app:1"], ["registry", "ftp://127.0.0.1"]):
+            refused = self.regscan(*command, "--no-progress", output_dir=False)
+            self.assertExit(refused, 2)
+            self.assertLogged(refused, r"^unsupported URL scheme 'ftp': a registry is reached over https:// "
+                                       r"\(or http://\)$", "error")
+            self.assertFalse([m for m in refused.messages() if "retry" in m])
+        # https:// to a registry that speaks plain HTTP: a hint, not only OpenSSL's words
+        plain = self.dry_run(self.registry.url.replace("http://", "https://"), "--retries=0")
+        self.assertExit(plain, 3)
+        self.assertLogged(plain, r"wrong version number; the server seems to speak plain HTTP: if you trust this "
+                                 r"network, use http://" + re.escape(self.registry.host) + "$", "error")
+
+    def test_typos_get_a_suggestion_version_is_a_command_and_quiet_keeps_only_errors(self):
+        command = self.regscan("registy", self.registry.url, output_dir=False)
+        self.assertExit(command, 2)
+        self.assertLogged(command, r"^unknown command 'registy'; did you mean registry\?", "error")
+        flag = self.dry_run(self.registry.url, "--alowList=team/*")
+        self.assertExit(flag, 2)
+        self.assertLogged(flag, r"unrecognised option '--alowList=team/\*'; did you mean --allowList\?", "error")
+        unknown = self.dry_run(self.registry.url, "--no-such-thing-at-all")
+        self.assertExit(unknown, 2)
+        self.assertNotIn("did you mean", unknown.stderr)
+
+        version = self.regscan("version", output_dir=False)
+        self.assertExit(version, 0)
+        self.assertEqual(version.stdout, self.regscan("--version", output_dir=False).stdout)
+        self.assertRegex(version.stdout, r"^regscan \d+\.\d+\.\d+\n$")
+
+        loud = self.dry_run(self.registry.url)
+        quiet = self.dry_run(self.registry.url, "-q")
+        self.assertExit(quiet, 0)
+        self.assertTrue(loud.messages("info"))
+        self.assertEqual(quiet.stderr, "")
+        self.assertEqual({k: v for k, v in quiet.summary().items() if k != "Inventory report"},
+                         {k: v for k, v in loud.summary().items() if k != "Inventory report"})
+        self.assertTrue(quiet.summary())
+        explicit = self.dry_run(self.registry.url, "--quiet", "--log-level=info")
+        self.assertTrue(explicit.messages("info"))
+
+    def test_an_unrelated_file_named_config_is_a_warning_unless_asked_for(self):
+        with tempfile.TemporaryDirectory(prefix="regscan-e2e-config-") as directory:
+            with open(os.path.join(directory, "config"), "w") as f:
+                f.write("[core]\n\trepositoryformatversion = 0\n\tbare = false\n")  # a git config, say
+            implicit = self.dry_run(self.registry.url, cwd=directory)
+            self.assertExit(implicit, 0)
+            self.assertLogged(implicit, r"^config file config: .*not used as a regscan config file "
+                                        r"\(pass --config FILE to use one\)$", "warning")
+            explicit = self.dry_run(self.registry.url, "--config=config", cwd=directory)
+            self.assertExit(explicit, 2)
+            self.assertLogged(explicit, r"^config file config: ", "error")
+
     def test_identify_exception_is_warned_naming_the_plugin(self):
         # the throwing fixture throws from identify() for the host throw.invalid
         directory, path = self.fixture_dir("throwing_plugin", "libthrowing_plugin.so")

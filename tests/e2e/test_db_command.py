@@ -152,6 +152,27 @@ class DbCommand(case.RegscanCase):
         self.assertEqual(counts(result)["npm"], (1, 1, 0, 0, 0))
         self.assertEqual(counts(result)["total"], (2, 1, 0, 0, 1))
 
+    def test_a_failed_import_leaves_no_database_or_the_previous_one_untouched(self):
+        missing = os.path.join(self.dir, "nonexistent")
+        first = self.db_run("import", "--db", self.db, missing)
+        self.assertExit(first, 6)
+        self.assertLogged(first, r"nothing imported, no database created", "error")
+        self.assertFalse(os.path.exists(self.db))
+
+        good = os.path.join(FIXTURES, "npm", "GHSA-jf85-cpcp-j695.json")
+        self.assertExit(self.db_run("import", "--db", self.db, good), 0)
+        before = self.status()
+        with open(self.db, "rb") as f:
+            before_bytes = f.read()
+        other = os.path.join(REFERENCE, "pypi", "PYSEC-2018-28.json")
+        failed = self.db_run("import", "--db", self.db, other, missing)
+        self.assertExit(failed, 6)
+        self.assertLogged(failed, r"nothing imported, .*osv\.db is unchanged", "error")
+        self.assertLogged(failed, r"^rejected .*nonexistent: no such file or directory$", "error")
+        self.assertEqual(self.status(), before)
+        with open(self.db, "rb") as f:
+            self.assertEqual(f.read(), before_bytes)
+
     def test_imports_all_zip_archives(self):
         archive = os.path.join(self.dir, "all.zip")
         records = sorted(os.path.join(REFERENCE, "pypi", f) for f in os.listdir(os.path.join(REFERENCE, "pypi"))

@@ -3,6 +3,7 @@ distroless-style status.d, multi-layer whiteouts, zstd layers, planted Python
 distributions) pushed to a real registry, real OSV records imported into the
 real database, findings asserted by id; state reuse, new-image counting,
 --fail-on, a corrupted blob and an image timeout through a fault proxy."""
+import csv
 import gzip
 import io
 import json
@@ -142,10 +143,10 @@ class ScanTest(RegscanCase):
         cls.registry.stop()
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
-    def scan(self, *args, state=None, url=None, registry=None, **kwargs):
+    def scan(self, *args, state=None, url=None, registry=None, db=None, formats="json,csv,sarif,cyclonedx", **kwargs):
         state = state or os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
-        return self.regscan("registry", url or self.registry.url, "--db", self.db, "--state", state,
-                            "--format=json,csv,sarif,cyclonedx", "--no-progress", *args, **kwargs)
+        return self.regscan("registry", url or self.registry.url, "--db", db or self.db, "--state", state,
+                            f"--format={formats}", "--no-progress", *args, **kwargs)
 
     def report(self, result, host=None):
         host = host or self.registry.host
@@ -250,7 +251,8 @@ class ScanTest(RegscanCase):
             return result
 
         def package_lines(result):
-            return sorted(line.strip() for line in result.stdout.splitlines() if "packages" in line)
+            return sorted(line.strip() for line in result.stdout.splitlines()
+                          if "packages" in line and "not checked" not in line)
 
         first = run("table,json,csv")
         expected = self.report(first)["images"]
@@ -307,6 +309,136 @@ class ScanTest(RegscanCase):
         self.assertEqual(images["os/debian:real"]["status"], "scan_failed")
         self.assertRegex(images["os/debian:real"]["error"], "timed out|deadline|image timeout")
         self.assertEqual(images["py/app:vulnerable"]["status"], "scanned")
+
+    def test_an_ecosystem_without_data_is_said_per_image_and_once_in_the_summary(self):
+        # The database holds PyPI records only: the Debian packages are not checked, and every report says so.
+        result = self.scan("--allowList=os/*,py/*", formats="table,json,sarif,cyclonedx")
+        self.assertExit(result, 0)
+        report = self.report(result)
+        missing = {}
+        for entry in report["images"]:
+            per_ecosystem = {}
+            for package in entry["packages"]:
+                if package["ecosystem"]:
+                    per_ecosystem[package["ecosystem"]] = per_ecosystem.get(package["ecosystem"], 0) + 1
+            expected = [{"ecosystem": e, "packages": n, "has_data": e == "PyPI"} for e, n in sorted(per_ecosystem.items())]
+            self.assertEqual(entry["vulnerability_data"], expected, entry["repository"])
+            for e, n in per_ecosystem.items():
+                if e != "PyPI":
+                    missing.setdefault(e, {"ecosystem": e, "images": 0, "packages": 0})
+                    missing[e]["images"] += 1
+                    missing[e]["packages"] += n
+        self.assertIn("Debian:12", missing)  # this machine's dpkg database under its os-release
+        data = report["summary"]["vulnerability_data"]
+        self.assertEqual(data["missing_ecosystems"], sorted(missing.values(), key=lambda m: m["ecosystem"]))
+        status = json.loads(self.regscan("db", "status", "--json", "--db", self.db, output_dir=False).stdout)
+        self.assertEqual(data["last_import"], status["last_import"])
+        self.assertEqual(data["fingerprint"], status["fingerprint"])
+        self.assertRegex(data["newest_record"], r"^\d{4}-\d\d-\d\dT")
+        # one warning per missing ecosystem, not one per image
+        warnings = [m for m in result.messages("warning") if "has no data for" in m]
+        self.assertEqual(len(warnings), len(missing), warnings)
+        self.assertTrue(any(f"no data for Debian:12 ({missing['Debian:12']['images']} images)" in w for w in warnings))
+        self.assertIn(f"  - no data for Debian:12: {missing['Debian:12']['packages']} packages in "
+                      f"{missing['Debian:12']['images']} images not checked", result.stdout)
+        self.assertRegex(result.stdout, r"Vulnerability data\s+: imported " + re.escape(status["last_import"]))
+        self.assertIn("not checked for vulnerabilities: ", result.stdout)
+        host = self.registry.host.replace(".", "-").replace(":", "-")
+        with open(os.path.join(result.output_dir, host + "-report.sarif")) as f:
+            sarif_data = json.load(f)["runs"][0]["properties"]["vulnerability_data"]
+        self.assertEqual(sarif_data["last_import"], status["last_import"])
+        self.assertIn("Debian:12", sarif_data["missing_ecosystems"])
+        with open(os.path.join(result.output_dir, host + "-report.cdx.json")) as f:
+            properties = {(p["name"], p["value"]) for p in json.load(f)["metadata"]["properties"]}
+        self.assertIn(("regscan:vulnerability_data:last_import", status["last_import"]), properties)
+        self.assertIn(("regscan:vulnerability_data:missing_ecosystem", "Debian:12"), properties)
+
+    def test_one_row_per_binary_package_and_advisory_in_every_format(self):
+        # glibc's advisories are keyed by the source package; three binaries built from it are installed,
+        # and libc6 is listed twice (two dpkg databases of one image): one finding per binary and advisory.
+        def stanza(name):
+            return (f"Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\n"
+                    f"Version: 2.36-9+deb12u1\n\n").encode()
+        os_release = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
+        glibc = image([(
+            {"/etc/os-release": os_release,
+             "/var/lib/dpkg/status": stanza("libc6") + stanza("libc-bin") + stanza("locales"),
+             "/var/lib/dpkg/status.d/libc6": stanza("libc6")}, "gzip")])
+        push_manifest(self.registry, "deb/glibc:1", glibc)
+        db = os.path.join(tempfile.mkdtemp(dir=self.workdir), "debian.db")
+        self.assertExit(self.regscan("db", "import", "--db", db, os.path.join(FIXTURES, "osv", "debian"),
+                                     output_dir=False), 0)
+        result = self.scan("--allowList=deb/*", db=db, formats="table,json,csv,sarif,cyclonedx")
+        self.assertExit(result, 0)
+        entry = self.images_by_name(self.report(result))["deb/glibc:1"]
+        self.assertEqual(entry["bytes_pulled"], len(glibc.dependencies[1].data))  # its one layer, as downloaded
+        rows = [(v["package_name"], v["package_version"], v["id"]) for v in entry["vulnerabilities"]]
+        self.assertEqual(len(rows), len(set(rows)), rows)
+        self.assertEqual({name for name, _, _ in rows}, {"libc6", "libc-bin", "locales"})
+        ids = {i for _, _, i in rows}
+        self.assertTrue(ids)
+        self.assertEqual(len(rows), 3 * len(ids))  # every advisory under each of the three binaries
+        for v in entry["vulnerabilities"]:
+            self.assertEqual((v["source_package"], v["source_version"]), ("glibc", ""), v)  # same version as the binary
+        self.assertTrue(any("CVE-2019-1010022" in v["id"] or "CVE-2019-1010022" in v["aliases"]
+                            for v in entry["vulnerabilities"]))
+
+        host = self.registry.host.replace(".", "-").replace(":", "-")
+        with open(os.path.join(result.output_dir, host + "-vulnerabilities.csv"), newline="") as f:
+            header, *csv_rows = list(csv.reader(f))
+        csv_found = [(r[header.index("package")], r[header.index("version")], r[header.index("vulnerability")])
+                     for r in csv_rows if r[header.index("repository")] == "deb/glibc"]
+        self.assertEqual(sorted(csv_found), sorted(rows))
+        self.assertEqual({r[header.index("source_package")] for r in csv_rows}, {"glibc"})
+        with open(os.path.join(result.output_dir, host + "-report.sarif")) as f:
+            sarif = json.load(f)["runs"][0]["results"]
+        self.assertEqual(sorted((r["properties"]["package"], r["properties"]["installed_version"], r["ruleId"])
+                                for r in sarif if r["properties"].get("image", "").endswith("deb/glibc:1")),
+                         sorted(rows))
+        with open(os.path.join(result.output_dir, host + "-report.cdx.json")) as f:
+            bom = json.load(f)
+        components = {}
+
+        def walk(items):
+            for c in items:
+                components[c["bom-ref"]] = (c["name"], c.get("version", ""))
+                walk(c.get("components", []))
+        walk(bom["components"])
+        # libc6 is two components (two dpkg databases); as findings, each (package, version, advisory) counts once
+        self.assertEqual({(*components[a["ref"]], v["id"]) for v in bom["vulnerabilities"] for a in v["affects"]},
+                         set(rows))
+        total = sum(self.report(result)["summary"]["vulnerabilities"].values())
+        self.assertEqual(total, len(rows))
+        self.assertIn("libc-bin (glibc)", result.stdout)
+
+    def test_an_old_database_warns_and_strict_refuses(self):
+        old = os.path.join(tempfile.mkdtemp(dir=self.workdir), "old.db")
+        shutil.copy(self.db, old)
+        with sqlite3.connect(old) as connection:
+            connection.execute("UPDATE meta SET value = '2025-01-01T00:00:00Z' WHERE key = 'last_import'")
+        args = ("--allowList=py/app:vulnerable",)
+        lenient = self.scan(*args, db=old)
+        self.assertExit(lenient, 0)
+        self.assertLogged(lenient, r"last imported \d{3,} days ago \(2025-01-01T00:00:00Z\), older than "
+                                   r"--max-db-age 7 days", "warning")
+        self.assertEqual(self.report(lenient)["summary"]["vulnerability_data"]["last_import"], "2025-01-01T00:00:00Z")
+        strict = self.scan(*args, "--strict", db=old)
+        self.assertExit(strict, 2)
+        self.assertLogged(strict, r"^--strict: the vulnerability database .* older than --max-db-age 7 days", "error")
+        allowed = self.scan(*args, "--strict", "--max-db-age=5000d", db=old)
+        self.assertExit(allowed, 0)
+        self.assertFalse([m for m in allowed.messages("warning") if "--max-db-age" in m])
+
+    def test_a_database_without_usable_records_is_an_error(self):
+        records = tempfile.mkdtemp(dir=self.workdir)
+        with open(os.path.join(records, "PYSEC-0000-1.json"), "w") as f:
+            json.dump({"id": "PYSEC-0000-1", "modified": "2024-01-02T00:00:00Z", "withdrawn": "2024-01-02T00:00:00Z",
+                       "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"}, "versions": ["2.19.0"]}]}, f)
+        empty = os.path.join(records, "withdrawn-only.db")
+        self.assertExit(self.regscan("db", "import", "--db", empty, records, output_dir=False), 0)
+        result = self.scan("--allowList=py/app:vulnerable", db=empty)
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"holds no records: every image would look free of vulnerabilities", "error")
 
     def test_image_command_scans_one_image(self):
         result = self.regscan("image", f"http://{self.registry.host}/py/app:vulnerable", "--db", self.db,

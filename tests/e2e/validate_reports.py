@@ -31,7 +31,8 @@ except ImportError:
 SCHEMAS = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
 
 VULNERABILITY_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "package", "version", "ecosystem",
-                         "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary"]
+                         "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary",
+                         "source_package"]
 VIOLATION_COLUMNS = ["registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"]
 MALWARE_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "verdict", "path", "layer_digest",
                    "in_final_filesystem", "engine", "signature", "sha256", "reason"]

@@ -1,15 +1,18 @@
 #include "app/command_line.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
 
 #include "app/exit_codes.hpp"
 #include "app/data_paths.hpp"
 #include "app/plugin_options.hpp"
+#include "app/suggestion.hpp"
 #include "app/db_command.hpp"
 #include "filter/pattern_filter.hpp"
 #include "limits/limits.hpp"
@@ -40,6 +43,10 @@ Commands:
                    dates, signature and rule counts, and whether they are too old
   plugins          list the plugins found (name, version, SDK version, registry types,
                    path) and the files refused, with the reason
+  serve            run as a service: connectors, scheduled imports, JSON API and dashboard on
+                   http://127.0.0.1:8686/ (see 'regscan serve --help', docs/serve.md)
+  connector        add|list|import|remove the connectors of a running 'regscan serve'
+  version          show the version
 
 Options:
   -h [ --help ]    show this help, or a command's with 'regscan <command> --help'
@@ -57,7 +64,10 @@ po::options_description common_options() {
         ("plugin-dir", po::value<std::vector<std::string>>()->composing(),
          "extra plugin directory, searched before REGSCAN_PLUGIN_PATH and the install directory (repeatable)")
         ("log-level", po::value<std::string>()->default_value("info"),
-         "trace, debug, info, warning, error or off");
+         "trace, debug, info, warning, error or off")
+        ("quiet,q", po::bool_switch(),
+         "no progress line and only errors in the log (unless --log-level says otherwise); reports and the "
+         "summary are still written");
     return options;
 }
 
@@ -152,10 +162,7 @@ po::options_description malware_options() {
          "current by freshclam)")
         ("yara-rules", po::value<std::string>(), "a YARA rule file, or a directory of .yar/.yara files")
         ("max-signature-age", po::value<std::string>()->default_value("7d"),
-         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)")
-        ("strict", po::bool_switch(),
-         "--malware: a signature set that is missing, empty, older than --max-signature-age or does not load is "
-         "an error (exit 2), not a warning");
+         "warn when the newest file of a signature set is older than this (e.g. 36h, 7d)");
     return options;
 }
 
@@ -166,6 +173,11 @@ po::options_description scan_options() {
          "reports to write, comma-separated: table, json, sarif, cyclonedx, csv (default table,json,csv)")
         ("fail-on", po::value<std::string>(),
          "exit with code 7 when a finding is at or above this severity: low, medium, high, critical")
+        ("max-db-age", po::value<std::string>()->default_value("7d"),
+         "warn when the vulnerability database was last imported longer ago than this (e.g. 36h, 7d)")
+        ("strict", po::bool_switch(),
+         "warnings about the data are errors (exit 2): a vulnerability database older than --max-db-age, and with "
+         "--malware a signature set that is missing, empty, older than --max-signature-age or does not load")
         ("image-timeout", po::value<std::string>()->default_value("60m"),
          "give up on one image after this long (e.g. 90s, 30m, 2h); it is reported as scan_failed")
         ("db", po::value<std::string>(), "OSV database file (env REGSCAN_DB; default <data dir>/osv.db)")
@@ -237,7 +249,8 @@ std::string help_for(const std::string& command, const po::options_description& 
     if (command == "image")
         out << "Usage: regscan image <reference> [options]\n\n"
                "Scan one image with the same engine and reports as 'regscan registry'. <reference> is\n"
-               "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given).\n\n";
+               "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given); without a\n"
+               "registry, as docker reads it: alpine:3.19 is docker.io/library/alpine:3.19.\n\n";
     else if (command == "registry")
         out << "Usage: regscan registry <url> [options]\n\n"
                "Discover every repository and tag of the registry at <url>, filter them, and scan each\n"
@@ -386,7 +399,9 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.malware.enabled = pick_flag(cli, file, "malware");
     run.malware.clamav_db = pick_string(cli, file, "clamav-db");
     run.malware.yara_rules = pick_string(cli, file, "yara-rules");
-    run.malware.strict = pick_flag(cli, file, "strict");
+    run.strict = pick_flag(cli, file, "strict");
+    run.malware.strict = run.strict;
+    run.max_db_age = parse_duration("max-db-age", pick<std::string>(cli, file, "max-db-age"));
     run.malware.max_signature_age = std::chrono::duration_cast<std::chrono::hours>(
         parse_duration("max-signature-age", pick<std::string>(cli, file, "max-signature-age")));
 }
@@ -399,6 +414,10 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     auth::Credentials from_url;
     run.url = take_url_credentials(run.url, from_url);
     if (run.url.find("://") == std::string::npos) run.url = "https://" + run.url;
+    // Refused at once: any other scheme would only fail later, after retries.
+    if (auto scheme = run.url.substr(0, run.url.find("://")); scheme != "https" && scheme != "http")
+        throw Fatal(ExitCode::bad_arguments, "unsupported URL scheme '" + scheme +
+                                                 "': a registry is reached over https:// (or http://)");
     while (run.url.size() > 8 && run.url.back() == '/') run.url.pop_back();
     run.type = pick_string(cli, file, "type");
 
@@ -407,30 +426,50 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     else if (mode == "dry-run" || mode == "dryrun") run.mode = engine::Mode::dry_run;
     else throw Fatal(ExitCode::bad_arguments, "--mode must be scan or dry-run, not '" + mode + "'");
 
-    // Credentials: command line, then environment, then config file.
+    // Credentials: command line, then environment, then config file; where
+    // each part came from is kept to name it when a registry refuses them.
+    std::vector<std::string> sources;
+    auto note = [&](const std::string& value, const char* source) {
+        if (!value.empty() && std::find(sources.begin(), sources.end(), source) == sources.end())
+            sources.push_back(source);
+    };
     run.credentials.username = cli.count("username") ? cli["username"].as<std::string>() : "";
-    if (run.credentials.username.empty())
+    note(run.credentials.username, "the command line");
+    if (run.credentials.username.empty()) {
         run.credentials.username = env_or(env, {"REGSCAN_REGISTRY_USERNAME", "TCS_REGISTRY_USERNAME"});
-    if (run.credentials.username.empty() && file.count("username"))
+        note(run.credentials.username, "the environment");
+    }
+    if (run.credentials.username.empty() && file.count("username")) {
         run.credentials.username = file["username"].as<std::string>();
+        note(run.credentials.username, "the config file");
+    }
     if (cli.count("password-stdin") && cli["password-stdin"].as<bool>()) {
         if (cli.count("password")) throw Fatal(ExitCode::bad_arguments, "--password and --password-stdin exclude each other");
         std::getline(in, run.credentials.password);
         if (!run.credentials.password.empty() && run.credentials.password.back() == '\r')
             run.credentials.password.pop_back();
+        note(run.credentials.password, "standard input");
     } else if (cli.count("password")) {
         run.credentials.password = cli["password"].as<std::string>();
+        note(run.credentials.password, "the command line");
     }
-    if (run.credentials.password.empty())
+    if (run.credentials.password.empty()) {
         run.credentials.password = env_or(env, {"REGSCAN_REGISTRY_PASSWORD", "TCS_REGISTRY_PASSWORD"});
-    if (run.credentials.password.empty() && file.count("password"))
+        note(run.credentials.password, "the environment");
+    }
+    if (run.credentials.password.empty() && file.count("password")) {
         run.credentials.password = file["password"].as<std::string>();
+        note(run.credentials.password, "the config file");
+    }
+    for (const auto& source : sources)
+        run.credentials.source += (run.credentials.source.empty() ? "" : " and ") + source;
     if (!from_url.empty()) {
         if (!run.credentials.empty())
             throw Fatal(ExitCode::bad_arguments,
                         "credentials are given both in the URL and otherwise: give them once (--username and "
                         "--password-stdin keep them out of the process list)");
         run.credentials = from_url;
+        run.credentials.source = "the URL";
     }
 
     run.allow = pick_list(cli, file, "allowList");
@@ -506,13 +545,17 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         command.help_text = usage;
         return command;
     }
-    if (arguments[0] == "--version") {
+    if (arguments[0] == "--version" || arguments[0] == "version") {
         command.kind = CommandKind::version;
         return command;
     }
     const std::string name = arguments[0];
     if (name != "registry" && name != "plugins" && name != "image")
-        throw Fatal(ExitCode::bad_arguments, "unknown command '" + name + "'; see 'regscan --help'");
+        throw Fatal(ExitCode::bad_arguments,
+                    "unknown command '" + name + "'" +
+                        did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector",
+                                            "version"}) +
+                        "; see 'regscan --help'");
 
     po::options_description visible = common_options();
     if (name == "registry" || name == "image") {
@@ -533,9 +576,18 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         po::store(po::command_line_parser(rest).options(all).positional(positional).run(), cli);
         po::notify(cli);
     } catch (const po::unknown_option& e) {
-        // Perhaps the option of a plugin that was refused: say so, and why.
-        throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + refused_plugins_hint(e.get_option_name(), plugins) +
-                                                 "; see 'regscan " + name + " --help'");
+        // Perhaps the option of a plugin that was refused: say so, and why;
+        // else perhaps a typo of a known one.
+        std::string hint = refused_plugins_hint(e.get_option_name(), plugins);
+        if (hint.empty()) {
+            std::vector<std::string> known;
+            for (const auto& option : all.options()) known.push_back(option->long_name());
+            std::string typed = e.get_option_name();
+            typed.erase(0, typed.find_first_not_of('-'));
+            typed = typed.substr(0, typed.find('='));  // boost names it with its value
+            hint = did_you_mean(typed, known, "--");
+        }
+        throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + hint + "; see 'regscan " + name + " --help'");
     } catch (const po::error& e) {
         throw Fatal(ExitCode::bad_arguments, name + ": " + e.what() + "; see 'regscan " + name + " --help'");
     }
@@ -548,16 +600,29 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         std::filesystem::path config =
             cli.count("config") ? std::filesystem::path(cli["config"].as<std::string>()) : default_config_path(env);
         if (!config.empty()) {
+            // An unrelated file that happens to be named ./config (or the
+            // user's default one) must not stop every run: only a config
+            // file asked for with --config is an error when it does not parse.
+            const bool asked = cli.count("config") > 0;
+            auto refuse = [&](const std::string& why) {
+                if (asked) throw Fatal(ExitCode::bad_arguments, why);
+                spdlog::warn("{}: not used as a regscan config file (pass --config FILE to use one)", why);
+            };
             std::ifstream stream(config);
-            if (!stream) throw Fatal(ExitCode::bad_arguments, "cannot read config file " + config.string());
-            try {
-                po::store(po::parse_config_file(stream, all), file);
-                po::notify(file);
-            } catch (const po::unknown_option& e) {
-                throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what() +
-                                                         refused_plugins_hint(e.get_option_name(), plugins));
-            } catch (const po::error& e) {
-                throw Fatal(ExitCode::bad_arguments, "config file " + config.string() + ": " + e.what());
+            po::variables_map parsed;
+            if (!stream || std::filesystem::is_directory(config)) {
+                refuse("cannot read config file " + config.string());
+            } else {
+                try {
+                    po::store(po::parse_config_file(stream, all), parsed);
+                    po::notify(parsed);
+                    file = std::move(parsed);
+                } catch (const po::unknown_option& e) {
+                    refuse("config file " + config.string() + ": " + e.what() +
+                           refused_plugins_hint(e.get_option_name(), plugins));
+                } catch (const po::error& e) {
+                    refuse("config file " + config.string() + ": " + e.what());
+                }
             }
         }
         command.kind = name == "image" ? CommandKind::image : CommandKind::registry;
@@ -576,6 +641,13 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         command.run.plugin_dirs = pick_list(cli, file, "plugin-dir");
     }
     command.log_level = pick<std::string>(cli, file, "log-level");
+    if (pick_flag(cli, file, "quiet")) {
+        auto given = [](const po::variables_map& values) {
+            return values.count("log-level") && !values["log-level"].defaulted();
+        };
+        if (!given(cli) && !given(file)) command.log_level = "error";  // an explicit --log-level wins
+        command.run.progress = false;
+    }
     if (command.log_level == "warning") command.log_level = "warn";
     static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(levels.begin(), levels.end(), command.log_level) == levels.end())

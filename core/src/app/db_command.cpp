@@ -1,6 +1,7 @@
 #include "app/db_command.hpp"
 
 #include <chrono>
+#include <optional>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -120,12 +121,21 @@ std::filesystem::path database_path(const po::variables_map& values, const std::
     return default_db_path(env);
 }
 
-ExitCode run_import(const std::vector<std::string>& paths, const std::filesystem::path& db, std::ostream& out) {
-    if (paths.empty()) throw Fatal(ExitCode::bad_arguments, "db import: no PATH given (see 'regscan db import --help')");
-    auto started = std::chrono::steady_clock::now();
-    vulndb::OsvImporter importer(db);
-    for (const auto& path : paths) vulndb::import_path(importer, path);
-    auto report = importer.commit();
+// A source that could not be read, or nothing read at all, fails an import
+// as a whole: nothing is committed (the importer rolls back).
+bool worth_committing(const vulndb::OsvImporter& importer) {
+    return importer.pending().total().read > 0 && !importer.source_rejected();
+}
+
+// No empty database is left behind for a scan to call every image clean with.
+void remove_if_created(const std::filesystem::path& db, bool existed) {
+    if (existed) return;
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(db.string() + suffix, ignored);
+}
+
+ExitCode finish_import(const vulndb::ImportReport& report, const std::filesystem::path& db,
+                       std::chrono::steady_clock::time_point started, std::ostream& out) {
     log_rejections(report);
     auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     out << "Database    : " << db.string() << "\n";
@@ -133,6 +143,30 @@ ExitCode run_import(const std::vector<std::string>& paths, const std::filesystem
     out << fmt::format("Fingerprint : {}\nTook        : {:.1f}s\n", report.fingerprint, elapsed);
     return report.total().rejected ? ExitCode::partial_failure : ExitCode::ok;
 }
+
+ExitCode run_import(const std::vector<std::string>& paths, const std::filesystem::path& db, std::ostream& out) {
+    if (paths.empty()) throw Fatal(ExitCode::bad_arguments, "db import: no PATH given (see 'regscan db import --help')");
+    auto started = std::chrono::steady_clock::now();
+    const bool existed = std::filesystem::exists(db);
+    std::optional<vulndb::ImportReport> report;
+    {
+        vulndb::OsvImporter importer(db);
+        for (const auto& path : paths) vulndb::import_path(importer, path);
+        if (worth_committing(importer))
+            report = importer.commit();
+        else
+            log_rejections(importer.pending());
+    }
+    if (!report) {
+        remove_if_created(db, existed);
+        throw Fatal(ExitCode::partial_failure,
+                    "db import: " + std::string(existed ? "nothing imported, " + db.string() + " is unchanged"
+                                                        : "nothing imported, no database created") +
+                        " (a source could not be read, or held no OSV record)");
+    }
+    return finish_import(*report, db, started, out);
+}
+
 
 // "3d 4h", "2h 5m", "12m", "40s" since an RFC 3339 time.
 std::string age_of(const std::string& when) {
@@ -205,6 +239,7 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
     std::filesystem::create_directories(directory);
     std::mt19937_64 random{std::random_device{}()};
 
+    const bool existed = std::filesystem::exists(db);
     vulndb::ImportReport all;
     size_t failed = 0;
     for (const auto& ecosystem : ecosystems) {
@@ -221,6 +256,12 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
         try {
             vulndb::OsvImporter importer(db);
             vulndb::import_path(importer, file);
+            if (!worth_committing(importer)) {
+                log_rejections(importer.pending());
+                ++failed;
+                std::filesystem::remove(file);
+                continue;
+            }
             auto report = importer.commit();
             for (const auto& [name, counts] : report.by_ecosystem) all.by_ecosystem[name] += counts;
             all.rejections.insert(all.rejections.end(), report.rejections.begin(), report.rejections.end());
@@ -232,6 +273,7 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
         }
         std::filesystem::remove(file);
     }
+    if (all.fingerprint.empty()) remove_if_created(db, existed);
     log_rejections(all);
     out << "Database    : " << db.string() << "\n";
     out << "Source      : " << source << "\n";

@@ -23,12 +23,19 @@ namespace regscan::auth {
 struct Credentials {
     std::string username;
     std::string password;
+    // Where they came from ("--username/--password", "the environment
+    // (REGSCAN_REGISTRY_*)", "the config file", "the URL"), never their value.
+    std::string source;
     [[nodiscard]] bool empty() const { return username.empty() && password.empty(); }
     [[nodiscard]] bool token_only() const { return username.empty() && !password.empty(); }
     // The Authorization value these credentials give a Basic challenge or a
     // token realm; "" when there are none.
     [[nodiscard]] std::string authorization() const;
 };
+
+// After a registry refused a request for credentials: which ones were tried
+// (their source, never their value) and how to give others.
+std::string credentials_hint(const Credentials& credentials);
 
 // What a plugin's authorize() decided for one request: its own Authorization
 // value, or the standard flow with credentials of its choosing (SDK 1.2).

@@ -23,6 +23,7 @@ struct ImageRecord {
     bool skipped = false;
     std::string skip_reason;
     std::string error;  // why its details could not be read
+    bool auth_refused = false;  // ... because the registry refused the credentials (401/403)
 
     // "team/app:1.0", or "team/app@sha256:..." for an untagged image.
     [[nodiscard]] std::string name() const {

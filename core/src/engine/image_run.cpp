@@ -14,19 +14,44 @@ namespace regscan::engine {
 using app::ExitCode;
 using app::Fatal;
 
+namespace {
+
+// As docker reads a reference: the first component names a registry only
+// when it has a '.' or a ':' or is "localhost"; otherwise the image is on
+// Docker Hub, and a name of one component is an official ("library/") image.
+bool names_a_registry(std::string_view component) {
+    return component.find_first_of(".:") != std::string_view::npos || component == "localhost";
+}
+
+constexpr const char* docker_hub_registry = "https://registry-1.docker.io";
+
+}  // namespace
+
 ImageReference parse_image_reference(const std::string& text) {
     std::string rest = text;
-    std::string scheme = "https";
+    std::string scheme;
     if (auto sep = rest.find("://"); sep != std::string::npos) {
         scheme = rest.substr(0, sep);
         rest = rest.substr(sep + 3);
+        if (scheme != "https" && scheme != "http")
+            throw Fatal(ExitCode::bad_arguments, "unsupported URL scheme '" + scheme +
+                                                     "': a registry is reached over https:// (or http://)");
     }
-    auto slash = rest.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
-        throw Fatal(ExitCode::bad_arguments, "image reference must be host[:port]/repository[:tag|@digest]: " + text);
+    if (rest.empty() || rest.front() == '/' || rest.back() == '/')
+        throw Fatal(ExitCode::bad_arguments, "image reference must be [host[:port]/]repository[:tag|@digest]: " + text);
     ImageReference ref;
-    ref.registry_url = scheme + "://" + rest.substr(0, slash);
-    std::string name = rest.substr(slash + 1);
+    auto slash = rest.find('/');
+    std::string name;
+    if (scheme.empty() && (slash == std::string::npos || !names_a_registry(rest.substr(0, slash)))) {
+        ref.registry_url = docker_hub_registry;
+        name = slash == std::string::npos ? "library/" + rest : rest;
+    } else {
+        if (slash == std::string::npos)
+            throw Fatal(ExitCode::bad_arguments,
+                        "image reference must be host[:port]/repository[:tag|@digest]: " + text);
+        ref.registry_url = (scheme.empty() ? "https" : scheme) + "://" + rest.substr(0, slash);
+        name = rest.substr(slash + 1);
+    }
     if (auto at = name.find('@'); at != std::string::npos) {
         ref.digest = name.substr(at + 1);
         name = name.substr(0, at);
@@ -72,7 +97,13 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     images[0].repository.name = ref.repository;
     images[0].tag = ref.tag;
     images[0].digest = ref.digest;
-    return pipeline.run(images, {});
+    auto code = pipeline.run(images, {});
+    // The one image a registry would not show us: an authentication
+    // failure (exit 4), as for a registry run, not "some images failed".
+    if (images[0].auth_refused)
+        throw Fatal(ExitCode::auth_failed, "the registry refused access to " + reference + ": " +
+                                               auth::credentials_hint(options.credentials));
+    return code;
 }
 
 }  // namespace regscan::engine

@@ -18,7 +18,10 @@ struct ImageReference {
 };
 
 // "[scheme://]host[:port]/repo[:tag|@digest]"; a missing tag means "latest".
-// Throws app::Fatal(bad_arguments) when malformed.
+// Without a scheme, read as docker reads it: "alpine:3.19" is
+// docker.io/library/alpine:3.19 and "bitnami/nginx" docker.io/bitnami/nginx
+// (pulled from registry-1.docker.io). Throws app::Fatal(bad_arguments) when
+// malformed or for a scheme other than http(s).
 ImageReference parse_image_reference(const std::string& text);
 
 app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins);

@@ -1,5 +1,6 @@
 #include "engine/image_scanner.hpp"
 
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -29,8 +30,10 @@ std::vector<std::string> config_diff_ids(const nlohmann::json& config) {
 }  // namespace
 
 std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& image, const oci::Descriptor& layer,
-                                                            std::chrono::steady_clock::time_point deadline) const {
+                                                            std::chrono::steady_clock::time_point deadline,
+                                                            uint64_t& bytes_pulled) const {
     bool cached = false;
+    uint64_t pulled = 0;  // written by the producer only, read after it joined
     auto facts = cache_.get(layer.digest, [&] {
         scan::BytePipe pipe(pipe_capacity);
         std::thread producer([&] {
@@ -41,6 +44,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
                                             throw ImageTimeout("image scan timed out while pulling layer " +
                                                                layer.digest);
                                         counters_.bytes_pulled += size;
+                                        pulled += size;
                                         if (!pipe.push(data, size)) throw std::runtime_error(reader_stopped);
                                     },
                                     deadline);
@@ -73,6 +77,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
         }
     }, cached);
     if (cached) ++counters_.layers_cached;
+    bytes_pulled += pulled;
     return facts;
 }
 
@@ -104,7 +109,7 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
         }
         if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
         try {
-            layers.push_back(layer(image, descriptor, deadline));
+            layers.push_back(layer(image, descriptor, deadline, result.bytes_pulled));
             layer_digests.push_back(descriptor.digest);
             // The config says what each layer unpacks to: a registry that
             // swaps a layer under an unchanged config is caught here.
@@ -146,9 +151,25 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     } else {
         result.malware.reason = malware_.not_scanned_reason;
     }
-    if (matcher_)
+    if (matcher_) {
+        // One finding per installed package, version and advisory: a source
+        // package's advisory is listed under each binary built from it, and
+        // the same package found at two paths is one finding, in every format.
+        std::set<std::string> seen;
         for (const auto& package : result.packages)
-            for (auto& vulnerability : matcher_->match(package)) result.vulnerabilities.push_back(std::move(vulnerability));
+            for (auto& vulnerability : matcher_->match(package)) {
+                if (vulnerability.package_name != package.name) {
+                    vulnerability.source_package = vulnerability.package_name;
+                    if (vulnerability.package_version != package.version)
+                        vulnerability.source_version = vulnerability.package_version;
+                }
+                vulnerability.package_name = package.name;
+                vulnerability.package_version = package.version;
+                if (seen.insert(package.name + '\x1f' + package.version + '\x1f' + vulnerability.id).second)
+                    result.vulnerabilities.push_back(std::move(vulnerability));
+            }
+        result.vulnerability_data = scan::coverage_of(result.packages, *matcher_);
+    }
     return result;
 }
 

@@ -49,8 +49,11 @@ public:
                            std::chrono::steady_clock::time_point deadline) const;
 
 private:
+    // Adds the bytes this call downloaded (none when the layer came from the
+    // cache or another image's pull) to `bytes_pulled`.
     std::shared_ptr<const scan::LayerFacts> layer(const ImageRecord& image, const oci::Descriptor& layer,
-                                                  std::chrono::steady_clock::time_point deadline) const;
+                                                  std::chrono::steady_clock::time_point deadline,
+                                                  uint64_t& bytes_pulled) const;
 
     const ImageInspector& inspector_;
     const oci::DistributionClient& client_;

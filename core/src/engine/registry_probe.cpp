@@ -13,8 +13,15 @@ sdk::Probe probe_registry(http::HttpClient& client, const std::string& url) {
     http::Request request;
     request.url = sdk::registry_base(url) + "/v2/";
     auto response = client.send(request);
-    if (response.status == 0)
-        throw app::Fatal(app::ExitCode::unreachable, "cannot reach registry " + url + ": " + response.error);
+    if (response.status == 0) {
+        // OpenSSL's word for a server that answered a TLS hello in plain HTTP.
+        bool plain_http = probe.parsed.scheme == "https" && response.error.find("wrong version number") != std::string::npos;
+        throw app::Fatal(app::ExitCode::unreachable,
+                         "cannot reach registry " + url + ": " + response.error +
+                             (plain_http ? "; the server seems to speak plain HTTP: if you trust this network, use http://" +
+                                               probe.parsed.authority()
+                                         : ""));
+    }
     probe.ping_status = response.status;
     for (const auto& [name, value] : response.headers) {
         std::string lower = name;

@@ -121,7 +121,9 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     try {
         discovery = discover(*session, options.concurrency, options.limits);
     } catch (const sdk::Error& e) {
-        throw Fatal(app::exit_code_for(e.status()), "discovery of " + options.url + " failed: " + e.what());
+        throw Fatal(app::exit_code_for(e.status()),
+                    "discovery of " + options.url + " failed: " + e.what() +
+                        (e.status() == REGSCAN_AUTH_FAILED ? "; " + auth::credentials_hint(options.credentials) : ""));
     }
     apply_filters(discovery.images, options, pipeline.authority());
     return pipeline.run(discovery.images, discovery.failures, discovery.notes);

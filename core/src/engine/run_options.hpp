@@ -51,6 +51,9 @@ struct RunOptions {
     std::vector<std::string> formats{"table", "json", "csv"};
     std::string fail_on;  // "", or a severity: exit 7 when a finding is at or above it
     std::chrono::seconds image_timeout{3600};
+    // Warn (strict: refuse) when the vulnerability data was last imported longer ago.
+    std::chrono::seconds max_db_age{std::chrono::hours(24 * 7)};
+    bool strict = false;  // --strict: stale or missing data and signature warnings are errors
     bool progress = false;  // live progress line (standard error is a terminal)
     malware::Options malware;  // --malware and its signature sets
     // Progress, per-image outcomes and cancellation for the server (engine/run_observer.hpp);

@@ -70,7 +70,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     } catch (const std::exception& e) {
         throw Fatal(ExitCode::bad_arguments, std::string("cannot open the state file: ") + e.what());
     }
-    if (scanning) matcher_ = scan::open_vulnerability_data(options_.db_path);
+    if (scanning) matcher_ = scan::open_vulnerability_data(options_.db_path, {options_.max_db_age, options_.strict});
     MalwareSetup malware;
     if (scanning && options_.malware.enabled) {
         // Loaded once, before any image, and only when asked for: the full
@@ -169,6 +169,11 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     totals.malware = scanning && options_.malware.enabled;
     totals.malware_layers_examined = counters.layers_malware_examined;
     totals.discovery_notes = notes;
+    if (matcher_) totals.data = matcher_->info();
+    for (const auto& [ecosystem, images] : totals.missing_data)
+        spdlog::warn("The vulnerability database has no data for {} ({} images): their {} packages were not "
+                     "checked for vulnerabilities; import that ecosystem ('regscan db update' or 'regscan db import')",
+                     ecosystem, images.images, ecosystem);
     nlohmann::json summary = summary_json(totals, authority_, mode, started, util::now_utc(), failures);
 
     ReportPaths paths;

@@ -221,6 +221,8 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
             image.error = e.what();
+            if (const auto* refused = dynamic_cast<const sdk::Error*>(&e))
+                image.auth_refused = refused->status() == REGSCAN_AUTH_FAILED;
             failed = true;
             if (dynamic_cast<const ImageTimeout*>(&e) || std::chrono::steady_clock::now() >= deadline)
                 done.timed_out = true;

@@ -56,6 +56,12 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
 void Totals::count_findings(const scan::ImageResult& result) {
     for (const auto& v : result.vulnerabilities) ++vulnerabilities[static_cast<int>(v.severity)];
     for (const auto& m : result.misconfigurations) ++misconfigurations[static_cast<int>(m.severity)];
+    for (const auto& coverage : result.vulnerability_data) {
+        if (coverage.has_data) continue;
+        auto& missing = missing_data[coverage.ecosystem];
+        ++missing.images;
+        missing.packages += coverage.packages;
+    }
     if (result.status == scan::ScanStatus::scan_failed) return;
     switch (result.malware.verdict) {
         case scan::MalwareVerdict::found:
@@ -67,6 +73,25 @@ void Totals::count_findings(const scan::ImageResult& result) {
         case scan::MalwareVerdict::not_scanned: ++malware_not_scanned; break;
     }
 }
+
+namespace {
+
+// What the run matched against, so a report says how fresh its findings are
+// and which ecosystems went unchecked; null in a dry run.
+nlohmann::json data_json(const Totals& totals) {
+    if (totals.data.fingerprint.empty() && totals.data.path.empty()) return nullptr;
+    nlohmann::json missing = nlohmann::json::array();
+    for (const auto& [ecosystem, m] : totals.missing_data)
+        missing.push_back({{"ecosystem", ecosystem}, {"images", m.images}, {"packages", m.packages}});
+    return {{"path", totals.data.path},
+            {"fingerprint", totals.data.fingerprint},
+            {"last_import", totals.data.last_import},
+            {"newest_record", totals.data.newest_record},
+            {"records", totals.data.records},
+            {"missing_ecosystems", missing}};
+}
+
+}  // namespace
 
 nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,
                             const std::string& started, const std::string& finished,
@@ -94,7 +119,8 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
               {"images_not_scanned", totals.malware_not_scanned},
               {"layers_examined", totals.malware_layers_examined}}},
             {"failed_repositories", failed},
-            {"discovery_notes", notes}};
+            {"discovery_notes", notes},
+            {"vulnerability_data", data_json(totals)}};
 }
 
 void ReportPaths::choose_details(const std::string& stem) {
@@ -124,6 +150,11 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         size_t violations = 0;
         for (auto n : t.misconfigurations) violations += n;
         out << line("Violations", std::to_string(violations));
+        out << line("Vulnerability data", t.data.last_import.empty() ? std::string("never imported")
+                                                                     : "imported " + t.data.last_import);
+        for (const auto& [ecosystem, m] : t.missing_data)
+            out << "  - no data for " << util::escape_control(ecosystem) << ": " << m.packages << " packages in "
+                << m.images << " images not checked\n";
         if (t.malware)
             out << line("Malware", fmt::format("{} found in {} images ({} incomplete{})", t.malware_found,
                                                t.malware_images, t.malware_incomplete,

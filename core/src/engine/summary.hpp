@@ -2,6 +2,7 @@
 // console summary in the shape users of the tool we replace know.
 #pragma once
 
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 
 #include "engine/image_record.hpp"
 #include "engine/scan_phase.hpp"
+#include "scan/matcher.hpp"
 
 namespace regscan::engine {
 
@@ -32,6 +34,14 @@ struct Totals {
     size_t malware_not_scanned = 0;
     size_t malware_layers_examined = 0;
     std::vector<std::string> discovery_notes;  // a plugin's (SDK 1.2 host.discovery_note)
+    // Scan mode: the data matched against, and the ecosystems images had
+    // packages in that it has no records for.
+    scan::DataInfo data;
+    struct Missing {
+        size_t images = 0;
+        size_t packages = 0;
+    };
+    std::map<std::string, Missing> missing_data;
 
     // Findings (vulnerabilities and misconfigurations) at or above `floor`.
     [[nodiscard]] size_t at_or_above(scan::Severity floor) const;

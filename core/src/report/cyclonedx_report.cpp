@@ -296,6 +296,8 @@ std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) 
              {"externalReferences", {{{"type", "website"}, {"url", tool_information_uri}}}}}}}}},
         {"component", registry_component},
         {"properties", {property("regscan:mode", run_.mode)}}};
+    for (const auto& [name, value] : vulnerability_data_properties(summary))
+        metadata["properties"].push_back(property("regscan:vulnerability_data:" + name, value));
     for (const auto& failure : failed_repositories(summary))
         metadata["properties"].push_back(property("regscan:failed_repository", failure.repository +
                                                                                    (failure.error.empty() ? "" : ": " + failure.error)));

@@ -26,7 +26,7 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::vector<std::string> vulnerability_csv_header() {
     return {"registry", "repository", "tag",           "digest",      "platform", "package",  "version",
-            "ecosystem", "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary"};
+            "ecosystem", "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary", "source_package"};
 }
 
 std::vector<std::string> violation_csv_header() {
@@ -37,7 +37,7 @@ std::vector<std::string> vulnerability_csv_row(const scan::ImageResult& image, c
     return {image.registry,      image.repository,   image.tag,         image.digest,
             image.platform,      v.package_name,     v.package_version, v.ecosystem,
             v.id,                joined(v.aliases),  scan::to_string(v.severity), cvss_text(v.cvss_score),
-            v.fixed_version,     v.summary};
+            v.fixed_version,     v.summary,          v.source_package};
 }
 
 std::vector<std::string> violation_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m) {

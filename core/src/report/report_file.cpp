@@ -127,4 +127,18 @@ std::string dump_json(const nlohmann::json& document) {
     return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+std::vector<std::pair<std::string, std::string>> vulnerability_data_properties(const nlohmann::json& summary) {
+    std::vector<std::pair<std::string, std::string>> properties;
+    if (!summary.is_object() || !summary.contains("vulnerability_data") || !summary["vulnerability_data"].is_object())
+        return properties;
+    const auto& data = summary["vulnerability_data"];
+    for (const char* field : {"last_import", "newest_record", "fingerprint"})
+        if (data.value(field, nlohmann::json()).is_string()) properties.emplace_back(field, data[field].get<std::string>());
+    if (data.contains("missing_ecosystems") && data["missing_ecosystems"].is_array())
+        for (const auto& missing : data["missing_ecosystems"])
+            if (missing.is_object() && missing.value("ecosystem", nlohmann::json()).is_string())
+                properties.emplace_back("missing_ecosystem", missing["ecosystem"].get<std::string>());
+    return properties;
+}
+
 }  // namespace regscan::report

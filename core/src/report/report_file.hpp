@@ -63,6 +63,11 @@ struct RepositoryFailure {
 // string is read as a repository without a reason.
 std::vector<RepositoryFailure> failed_repositories(const nlohmann::json& summary);
 
+// The summary's "vulnerability_data" (the data a scan matched against) as
+// name/value pairs for a report's properties: last_import, newest_record,
+// fingerprint, and each missing ecosystem; empty in a dry run.
+std::vector<std::pair<std::string, std::string>> vulnerability_data_properties(const nlohmann::json& summary);
+
 // Pretty JSON; bytes that are not UTF-8 (a package's metadata may hold
 // Latin-1) become U+FFFD instead of aborting the report.
 std::string dump_json(const nlohmann::json& document);

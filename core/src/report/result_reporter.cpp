@@ -14,8 +14,8 @@ scan::ImageResult without_packages(const scan::ImageResult& image) {
     return {image.registry, image.repository,        image.tag,      image.digest,
             image.platform, image.build_time,        image.status,   image.error,
             image.os,       {},                      image.vulnerabilities,
-            image.misconfigurations,                 image.malware,  image.notes,
-            image.bytes_pulled};
+            image.misconfigurations,                 image.malware,  image.vulnerability_data,
+            image.notes,    image.bytes_pulled};
 }
 
 std::string json_entry(const scan::ImageResult& image) { return entry_text(nlohmann::json(image)); }

@@ -42,7 +42,7 @@ std::string json_entry(const scan::ImageResult& image);
 // rendered with.
 std::string json_entry_with_status(std::string_view entry, scan::ScanStatus status);
 // Bump when the JSON report's entry changes, so stored renderings are redone.
-inline constexpr int json_entry_version = 2;  // 2: "malware"
+inline constexpr int json_entry_version = 3;  // 2: "malware"; 3: "vulnerability_data"
 
 // The result without its package list, for reporters that list findings
 // only: a registry's package lists need not stay in memory.

@@ -93,7 +93,8 @@ nlohmann::json fingerprints(const scan::ImageResult& image, const std::string& s
 
 nlohmann::json vulnerability_result(const scan::ImageResult& image, const scan::Vulnerability& v, size_t rule_index) {
     auto reference = image_reference(image);
-    auto text = v.package_name + " " + v.package_version + " in " + reference +
+    auto text = v.package_name + " " + v.package_version +
+                (v.source_package.empty() ? "" : " (source package " + v.source_package + ")") + " in " + reference +
                 (image.platform.empty() ? "" : " (" + image.platform + ")") + " is affected by " + v.id;
     if (!v.aliases.empty()) text += " (" + join(v.aliases, ", ") + ")";
     text += ", severity " + scan::to_string(v.severity) + ".";
@@ -102,6 +103,7 @@ nlohmann::json vulnerability_result(const scan::ImageResult& image, const scan::
                                  {"platform", image.platform}, {"package", v.package_name},
                                  {"installed_version", v.package_version}, {"fixed_version", v.fixed_version},
                                  {"ecosystem", v.ecosystem},   {"severity", scan::to_string(v.severity)}};
+    if (!v.source_package.empty()) properties["source_package"] = v.source_package;
     if (v.cvss_score > 0) properties["cvss_score"] = v.cvss_score;
     if (!v.cvss_vector.empty()) properties["cvss_vector"] = v.cvss_vector;
     return {{"ruleId", v.id},
@@ -281,6 +283,14 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
         {"invocations", {invocation}},
         {"results", results},
         {"properties", {{"registry", registry_without_credentials(run_.registry)}, {"mode", run_.mode}}}};
+    // How fresh the findings are: the data's import time and newest record.
+    for (const auto& [name, value] : vulnerability_data_properties(summary)) {
+        auto& data = run["properties"]["vulnerability_data"];
+        if (name == "missing_ecosystem")
+            data["missing_ecosystems"].push_back(value);
+        else
+            data[name] = value;
+    }
     return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", {run}}};
 }
 

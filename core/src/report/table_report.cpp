@@ -81,6 +81,10 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
     if (image.status == scan::ScanStatus::reused) out << "  unchanged since the last scan: result reused\n";
     if (image.os && !image.os->pretty_name.empty()) out << "  OS: " << shown(image.os->pretty_name) << "\n";
     write_malware(out, image.malware);
+    for (const auto& coverage : image.vulnerability_data)
+        if (!coverage.has_data)
+            out << "  not checked for vulnerabilities: " << coverage.packages << " " << shown(coverage.ecosystem)
+                << " packages (the database has no " << shown(coverage.ecosystem) << " data)\n";
     if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
         out << "  no findings in " << package_count << (package_count == 1 ? " package\n" : " packages\n");
         return;
@@ -89,7 +93,8 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
         out << "  Vulnerabilities: " << count_line(image.vulnerabilities) << "\n";
         std::vector<std::vector<std::string>> rows;
         for (const auto& v : vulnerabilities_by_severity(image))
-            rows.push_back({v.package_name, v.package_version, v.id, join(v.aliases), scan::to_string(v.severity),
+            rows.push_back({v.source_package.empty() ? v.package_name : v.package_name + " (" + v.source_package + ")",
+                            v.package_version, v.id, join(v.aliases), scan::to_string(v.severity),
                             v.fixed_version});
         write_text_table(out, {"PACKAGE", "VERSION", "VULNERABILITY", "ALIASES", "SEVERITY", "FIXED VERSION"}, rows,
                          "    ");

@@ -42,8 +42,13 @@ struct Vulnerability {
     Severity severity = Severity::unknown;
     double cvss_score = 0.0;    // base score when a CVSS vector was given
     std::string cvss_vector;
-    std::string package_name;   // as matched (source name for Debian)
+    std::string package_name;    // the installed package ("libc6"), as the user installs it
     std::string package_version;
+    // The source package the advisory names, where it differs ("glibc" for
+    // libc6 on Debian, whose records are keyed by source): a detail, as in
+    // Trivy and Grype.
+    std::string source_package;
+    std::string source_version;
     std::string ecosystem;
     std::string fixed_version;  // "" when no fix is known
     std::vector<std::string> references;
@@ -102,6 +107,15 @@ struct MalwareResult {
 };
 
 // Everything known about one scanned image (one platform of it).
+// Whether the vulnerability data has records for an ecosystem the image's
+// packages are in: without them the image's "no vulnerabilities" there means
+// "not checked", and the report says so.
+struct EcosystemCoverage {
+    std::string ecosystem;  // as the packages name it: "Debian:12", "PyPI"
+    size_t packages = 0;
+    bool has_data = false;
+};
+
 struct ImageResult {
     std::string registry;    // host[:port]
     std::string repository;
@@ -116,6 +130,7 @@ struct ImageResult {
     std::vector<Vulnerability> vulnerabilities;
     std::vector<Misconfiguration> misconfigurations;
     MalwareResult malware;
+    std::vector<EcosystemCoverage> vulnerability_data;  // per ecosystem of its packages, by name
     std::vector<std::string> notes;  // e.g. "Berkeley DB rpmdb found at /var/lib/rpm/Packages: not read"
     uint64_t bytes_pulled = 0;
 };

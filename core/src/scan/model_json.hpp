@@ -38,7 +38,8 @@ inline void from_json(const nlohmann::json& j, Package& p) {
 inline void to_json(nlohmann::json& j, const Vulnerability& v) {
     j = {{"id", v.id}, {"aliases", v.aliases}, {"summary", v.summary}, {"severity", to_string(v.severity)},
          {"cvss_score", v.cvss_score}, {"cvss_vector", v.cvss_vector}, {"package_name", v.package_name},
-         {"package_version", v.package_version}, {"ecosystem", v.ecosystem}, {"fixed_version", v.fixed_version},
+         {"package_version", v.package_version}, {"source_package", v.source_package},
+         {"source_version", v.source_version}, {"ecosystem", v.ecosystem}, {"fixed_version", v.fixed_version},
          {"references", v.references}};
 }
 inline void from_json(const nlohmann::json& j, Vulnerability& v) {
@@ -50,6 +51,8 @@ inline void from_json(const nlohmann::json& j, Vulnerability& v) {
     v.cvss_vector = j.value("cvss_vector", "");
     v.package_name = j.value("package_name", "");
     v.package_version = j.value("package_version", "");
+    v.source_package = j.value("source_package", "");
+    v.source_version = j.value("source_version", "");
     v.ecosystem = j.value("ecosystem", "");
     v.fixed_version = j.value("fixed_version", "");
     v.references = j.value("references", std::vector<std::string>{});
@@ -100,11 +103,20 @@ inline void from_json(const nlohmann::json& j, MalwareResult& m) {
     m.findings = j.value("findings", std::vector<MalwareFinding>{});
     m.incomplete = j.value("incomplete", std::vector<MalwareIncomplete>{});
 }
+inline void to_json(nlohmann::json& j, const EcosystemCoverage& c) {
+    j = {{"ecosystem", c.ecosystem}, {"packages", c.packages}, {"has_data", c.has_data}};
+}
+inline void from_json(const nlohmann::json& j, EcosystemCoverage& c) {
+    c.ecosystem = j.value("ecosystem", "");
+    c.packages = j.value("packages", size_t{0});
+    c.has_data = j.value("has_data", false);
+}
 inline void to_json(nlohmann::json& j, const ImageResult& r) {
     j = {{"registry", r.registry}, {"repository", r.repository}, {"tag", r.tag}, {"digest", r.digest},
          {"platform", r.platform}, {"build_time", r.build_time}, {"status", to_string(r.status)},
          {"error", r.error}, {"packages", r.packages}, {"vulnerabilities", r.vulnerabilities},
-         {"misconfigurations", r.misconfigurations}, {"malware", r.malware}, {"notes", r.notes},
+         {"misconfigurations", r.misconfigurations}, {"malware", r.malware},
+         {"vulnerability_data", r.vulnerability_data}, {"notes", r.notes},
          {"bytes_pulled", r.bytes_pulled}};
     j["os"] = r.os ? nlohmann::json(*r.os) : nlohmann::json(nullptr);
 }
@@ -126,6 +138,7 @@ inline void from_json(const nlohmann::json& j, ImageResult& r) {
     r.vulnerabilities = j.value("vulnerabilities", std::vector<Vulnerability>{});
     r.misconfigurations = j.value("misconfigurations", std::vector<Misconfiguration>{});
     if (j.contains("malware") && j["malware"].is_object()) r.malware = j["malware"].get<MalwareResult>();
+    r.vulnerability_data = j.value("vulnerability_data", std::vector<EcosystemCoverage>{});
     r.notes = j.value("notes", std::vector<std::string>{});
     r.bytes_pulled = j.value("bytes_pulled", uint64_t{0});
 }

@@ -119,6 +119,7 @@ void OsvImporter::add(std::string_view json, const std::string& origin) {
 }
 
 void OsvImporter::reject_source(const std::string& origin, const std::string& reason) {
+    ++sources_rejected_;
     auto& counts = report_.by_ecosystem["(unreadable)"];
     ++counts.read;
     ++counts.rejected;

@@ -56,6 +56,11 @@ public:
     // Counts a source that yielded no record at all (unreadable file, bad zip).
     void reject_source(const std::string& origin, const std::string& reason);
 
+    // What was read so far (the fingerprint is filled by commit).
+    [[nodiscard]] const ImportReport& pending() const { return report_; }
+    // Whether a source (a path, a zip, a zip member) yielded nothing at all.
+    [[nodiscard]] bool source_rejected() const { return sources_rejected_ > 0; }
+
     // Stamps the import time, recomputes the fingerprint and commits.
     ImportReport commit();
 
@@ -65,6 +70,7 @@ private:
     std::unique_ptr<Statements> statements_;
     ImportReport report_;
     std::set<std::string> ecosystems_seen_;
+    size_t sources_rejected_ = 0;
     bool changed_ = false;
     bool open_ = false;
 };

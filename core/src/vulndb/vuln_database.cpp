@@ -145,6 +145,23 @@ std::vector<scan::Vulnerability> VulnDatabase::lookup(const scan::Package& packa
     return merge_hits(hits, matched);
 }
 
+DatabaseOverview VulnDatabase::overview() const {
+    auto reader = borrow();
+    Connection& c = reader->connection;
+    DatabaseOverview overview;
+    overview.fingerprint = read_meta(c, "fingerprint");
+    overview.last_import = read_meta(c, "last_import");
+    Statement usable(c, "SELECT count(*), coalesce(max(modified), '') FROM records WHERE withdrawn = 0");
+    if (usable.step()) {
+        overview.records = static_cast<size_t>(usable.integer(0));
+        overview.newest_record = usable.text(1);
+        usable.reset();
+    }
+    Statement ecosystems(c, "SELECT ecosystem FROM imports ORDER BY ecosystem");
+    while (ecosystems.step()) overview.ecosystems.push_back(ecosystems.text(0));
+    return overview;
+}
+
 DatabaseStatus VulnDatabase::status() const {
     auto reader = borrow();
     Connection& c = reader->connection;

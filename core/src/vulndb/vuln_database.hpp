@@ -32,6 +32,15 @@ struct DatabaseStatus {
     std::vector<EcosystemStatus> ecosystems;  // by name
 };
 
+// What a scan reports of the data, read quickly at the start of a run.
+struct DatabaseOverview {
+    std::string fingerprint;
+    std::string last_import;
+    std::string newest_record;            // max `modified` of the usable records
+    size_t records = 0;                   // usable (not withdrawn)
+    std::vector<std::string> ecosystems;  // every ecosystem an import has read, sorted
+};
+
 class VulnDatabase {
 public:
     // Throws DbError when the file is missing or is not a regscan database
@@ -55,6 +64,7 @@ public:
     [[nodiscard]] std::vector<scan::Vulnerability> match(const scan::Package& package) const;
 
     [[nodiscard]] DatabaseStatus status() const;
+    [[nodiscard]] DatabaseOverview overview() const;
 
     static constexpr size_t result_cache_size = 50000;
 

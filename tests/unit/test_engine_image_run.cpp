@@ -1,0 +1,50 @@
+#include <doctest/doctest.h>
+
+#include "engine/image_run.hpp"
+
+using regscan::engine::parse_image_reference;
+
+TEST_SUITE_BEGIN("engine");
+
+TEST_CASE("engine::parse_image_reference reads a reference without a registry as docker does") {
+    auto official = parse_image_reference("alpine:3.19");
+    CHECK(official.registry_url == "https://registry-1.docker.io");
+    CHECK(official.repository == "library/alpine");
+    CHECK(official.tag == "3.19");
+
+    auto user = parse_image_reference("bitnami/nginx");
+    CHECK(user.registry_url == "https://registry-1.docker.io");
+    CHECK(user.repository == "bitnami/nginx");
+    CHECK(user.tag == "latest");
+
+    auto pinned = parse_image_reference("alpine@sha256:0123");
+    CHECK(pinned.repository == "library/alpine");
+    CHECK(pinned.digest == "sha256:0123");
+    CHECK(pinned.tag.empty());
+}
+
+TEST_CASE("engine::parse_image_reference takes a first component with a dot, a port or localhost as the registry") {
+    auto dotted = parse_image_reference("reg.example/team/app:1.0");
+    CHECK(dotted.registry_url == "https://reg.example");
+    CHECK(dotted.repository == "team/app");
+    CHECK(dotted.tag == "1.0");
+
+    auto port = parse_image_reference("127.0.0.1:5000/app");
+    CHECK(port.registry_url == "https://127.0.0.1:5000");
+    CHECK(port.repository == "app");
+
+    CHECK(parse_image_reference("localhost/app:2").registry_url == "https://localhost");
+    auto plain = parse_image_reference("http://127.0.0.1:5000/team/app:1");
+    CHECK(plain.registry_url == "http://127.0.0.1:5000");
+    CHECK(plain.repository == "team/app");
+    // with a scheme, the first component is always the registry
+    CHECK(parse_image_reference("https://mirror/app").registry_url == "https://mirror");
+}
+
+TEST_CASE("engine::parse_image_reference refuses other schemes and malformed references at once") {
+    CHECK_THROWS_WITH(parse_image_reference("ftp://reg.example/app"),
+                      doctest::Contains("unsupported URL scheme 'ftp'"));
+    CHECK_THROWS(parse_image_reference("https://reg.example"));
+    CHECK_THROWS(parse_image_reference("reg.example/app/"));
+    CHECK_THROWS(parse_image_reference("reg.example/app@md5:00"));
+}
