@@ -41,8 +41,11 @@ SEVERITIES = ("critical", "high", "medium", "low", "unknown")
 
 
 def add_arguments(parser):
-    parser.add_argument("--images", type=int, default=100000, help="images in the state (serve-images)")
-    parser.add_argument("--runs", type=int, default=7, help="requests per measured URL (serve-images)")
+    # Own names: bench/run.py's other benchmarks already take --images and --runs.
+    parser.add_argument("--serve-images", dest="serve_images", type=int, default=100000,
+                        help="images in the state (serve-images)")
+    parser.add_argument("--serve-runs", dest="serve_runs", type=int, default=7,
+                        help="requests per measured URL (serve-images)")
 
 
 CONNECTORS = ("alpha", "beta")
@@ -148,7 +151,7 @@ def browser_page_times(server, args, workdir, last_offset):
     config = os.path.join(workdir, "timing.json")
     with open(config, "w") as f:
         json.dump({"url": server.url + "/", "token": server.token, "artifacts": os.path.join(workdir, "shots"),
-                   "hashes": hashes, "runs": args.runs}, f)
+                   "hashes": hashes, "runs": args.serve_runs}, f)
     done = subprocess.run(["node", os.path.join(browser_dir, "drive.js"), "timing", config], cwd=browser_dir,
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
@@ -167,12 +170,12 @@ def bench_serve_images(args):
         make_connectors(server)
         server.stop()
         started = time.monotonic()
-        fill_state(server.state_path, args.images)
+        fill_state(server.state_path, args.serve_images)
         fill_seconds = time.monotonic() - started
         size_mib = os.path.getsize(server.state_path) / 1048576
         server.start()
         try:
-            last_offset = max(0, args.images - 50)
+            last_offset = max(0, args.serve_images - 50)
             urls = [
                 ("page (GET /)", "/"),
                 ("images, first page", "/api/v1/images?sort=repository&order=asc&limit=50&offset=0"),
@@ -184,15 +187,15 @@ def bench_serve_images(args):
                 ("images, one connector", "/api/v1/images?connector=beta&sort=last_scanned&order=desc&limit=50"),
             ]
             total = json.loads(server.request("GET", "/api/v1/images?limit=1").body)["total"]
-            if total != args.images:
-                raise RuntimeError(f"the API counts {total} images, the state was filled with {args.images}")
-            print(f"serve-images: {args.images} images (state {size_mib:.0f} MiB, filled in {fill_seconds:.1f} s), "
-                  f"median of {args.runs} requests each")
+            if total != args.serve_images:
+                raise RuntimeError(f"the API counts {total} images, the state was filled with {args.serve_images}")
+            print(f"serve-images: {args.serve_images} images (state {size_mib:.0f} MiB, filled in {fill_seconds:.1f} s), "
+                  f"median of {args.serve_runs} requests each")
             worst = 0.0
             for label, path in urls:
                 ttfb_ms(server.port, path, server.token)  # warm: the first answer after start
                 times = []
-                for _ in range(args.runs):
+                for _ in range(args.serve_runs):
                     elapsed, size = ttfb_ms(server.port, path, server.token)
                     times.append(elapsed)
                 median = statistics.median(times)
@@ -205,7 +208,7 @@ def bench_serve_images(args):
             print(f"  server peak RSS {rss_mib:.1f} MiB  goal < {RSS_GOAL_MIB} MiB: "
                   f"{'ok' if rss_mib < RSS_GOAL_MIB else 'OVER GOAL'}")
             print(f"  worst median time to first byte {worst:.1f} ms")
-            return {"images": args.images, "worst_ttfb_ms": worst, "peak_rss_mib": rss_mib}
+            return {"images": args.serve_images, "worst_ttfb_ms": worst, "peak_rss_mib": rss_mib}
         finally:
             server.stop()
     finally:
