@@ -203,9 +203,9 @@ def bench_rss(args):
               f"the binary alone: {floor_rss / 1024:.0f} MiB), {ours:.1f}s")
 
 
-def machine_files(megabytes, roots=("/usr/share", "/usr/lib")):
-    """Ordinary files of this machine, in a stable order, up to `megabytes`."""
-    files, total = {}, 0
+def each_machine_file(megabytes, roots):
+    """(path, bytes) of the ordinary files under `roots`, in a stable order, until `megabytes` were given."""
+    total = 0
     for root in roots:
         for directory, subdirs, names in os.walk(root):
             subdirs.sort()
@@ -218,11 +218,15 @@ def machine_files(megabytes, roots=("/usr/share", "/usr/lib")):
                         data = f.read()
                 except OSError:
                     continue
-                files[path.lstrip("/")] = data
+                yield path, data
                 total += len(data)
                 if total >= megabytes * 1024 * 1024:
-                    return files
-    return files
+                    return
+
+
+def machine_files(megabytes, roots=("/usr/share", "/usr/lib")):
+    """Ordinary files of this machine, in a stable order, up to `megabytes`."""
+    return {path.lstrip("/"): data for path, data in each_machine_file(megabytes, roots)}
 
 
 def fast_layer(files):
@@ -328,30 +332,12 @@ def real_tree_layers(megabytes, count=4, roots=("/var/lib/dpkg", "/usr/bin", "/u
     sinks = [Sink() for _ in range(count)]
     tars = [tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) for sink in sinks]
     total = files = 0
-    for root in roots:
-        for directory, subdirs, names in os.walk(root):
-            subdirs.sort()
-            for name in sorted(names):
-                path = os.path.join(directory, name)
-                if os.path.islink(path) or not os.path.isfile(path):
-                    continue
-                try:
-                    with open(path, "rb") as f:
-                        data = f.read()
-                except OSError:
-                    continue
-                info = tarfile.TarInfo(path.lstrip("/"))
-                info.size, info.mode = len(data), 0o644
-                tars[files % count].addfile(info, io.BytesIO(data))
-                files += 1
-                total += len(data)
-                if total >= megabytes * 1024 * 1024:
-                    break
-            else:
-                continue
-            break
-        if total >= megabytes * 1024 * 1024:
-            break
+    for path, data in each_machine_file(megabytes, roots):
+        info = tarfile.TarInfo(path.lstrip("/"))
+        info.size, info.mode = len(data), 0o644
+        tars[files % count].addfile(info, io.BytesIO(data))
+        files += 1
+        total += len(data)
     layers, diff_ids = [], []
     for archive, sink in zip(tars, sinks):
         archive.close()
