@@ -89,7 +89,7 @@ TEST_CASE("app::run_connector_command list, import, remove; errors become exit c
                      {"next_run", nullptr}, {"running", nullptr}}}}};
     CHECK(app::run_connector_command({"list", api.url()}, in, out, {{"REGSCAN_SERVE_TOKEN", token}}) ==
           app::ExitCode::ok);
-    CHECK(out.str().find("prod\tHARBOR\thttps://h\\x1b[31m\toff\tpartial 2026-01-01T00:00:00Z (4 found, 4 new, 1 failed)\t-\n") !=
+    CHECK(out.str().find("prod\tHARBOR\thttps://h\\e[31m\toff\tpartial 2026-01-01T00:00:00Z (4 found, 4 new, 1 failed)\t-\n") !=
           std::string::npos);
 
     api.status = 202;

@@ -11,6 +11,7 @@
 #include "http/http_client.hpp"
 #include "log/logging.hpp"
 #include "log/secrets.hpp"
+#include "util/text.hpp"
 
 namespace regscan::app {
 namespace po = boost::program_options;
@@ -62,19 +63,7 @@ po::options_description add_options() {
 }
 
 // Server text is shown as text: control characters escaped.
-std::string printable(const std::string& text) {
-    std::string out;
-    for (unsigned char c : text) {
-        if (c < 0x20 || c == 0x7f) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
-            out += buffer;
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    return out;
-}
+std::string printable(const std::string& text) { return util::escape_control(text); }
 
 std::string text_of(const json& value, const char* key) {
     if (!value.is_object() || !value.contains(key) || value[key].is_null()) return "";

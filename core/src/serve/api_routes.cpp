@@ -9,6 +9,7 @@
 
 #include "serve/http/server.hpp"
 #include "serve/web_assets.hpp"
+#include "util/text.hpp"
 
 namespace regscan::serve {
 namespace {
@@ -117,19 +118,7 @@ std::string safe_file_name(const std::string& name) {
     return out.empty() ? "report" : out;
 }
 
-std::string escape_for_log(std::string_view text) {
-    std::string out;
-    for (unsigned char c : text.substr(0, 300)) {
-        if (c < 0x20 || c == 0x7f) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
-            out += buffer;
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    return out;
-}
+std::string escape_for_log(std::string_view text) { return util::escape_control(text.substr(0, 300)); }
 
 }  // namespace
 
