@@ -54,6 +54,16 @@ struct GzipInflater::State {
     ~State() {
         if (zlib_open) inflateEnd(&zlib);
     }
+
+    // zlib ready for a new gzip member: opened once, reset after.
+    void start_zlib() {
+        if (!zlib_open) {
+            if (inflateInit2(&zlib, 15 + 16) != Z_OK) throw std::runtime_error("cannot start gzip decompression");
+            zlib_open = true;
+        } else {
+            inflateReset(&zlib);
+        }
+    }
 };
 
 bool GzipInflater::isal_built_in() {
@@ -113,13 +123,7 @@ bool GzipInflater::start_member() {
     kept_all_ = true;
     member_on_zlib_ = engine_ == Engine::zlib;
     if (member_on_zlib_) {
-        auto& z = state_->zlib;
-        if (!state_->zlib_open) {
-            if (inflateInit2(&z, 15 + 16) != Z_OK) throw std::runtime_error("cannot start gzip decompression");
-            state_->zlib_open = true;
-        } else {
-            inflateReset(&z);
-        }
+        state_->start_zlib();
     }
 #ifdef REGSCAN_HAVE_ISAL
     else {
@@ -200,13 +204,7 @@ void GzipInflater::rewind(size_t bytes) {
 
 void GzipInflater::fall_back_to_zlib(const std::string& reason) {
     if (!kept_all_) throw std::runtime_error("gzip stream is corrupt: " + reason);
-    auto& z = state_->zlib;
-    if (!state_->zlib_open) {
-        if (inflateInit2(&z, 15 + 16) != Z_OK) throw std::runtime_error("cannot start gzip decompression");
-        state_->zlib_open = true;
-    } else {
-        inflateReset(&z);
-    }
+    state_->start_zlib();
     replay_ = std::move(kept_);
     kept_ = std::string();
     replay_used_ = 0;
