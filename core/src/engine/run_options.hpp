@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@
 
 namespace regscan::engine {
 class RunObserver;
+}
+namespace regscan::triage {
+class Policy;
 }
 
 namespace regscan::engine {
@@ -49,7 +53,12 @@ struct RunOptions {
     std::string state_path;  // SQLite state file
     std::string db_path;     // OSV database
     std::vector<std::string> formats{"table", "json", "csv"};
-    std::string fail_on;  // "", or a severity: exit 7 when a finding is at or above it
+    // "", a severity, or categories (triage/fail_on.hpp): exit 7 when a counted finding reaches it
+    std::string fail_on;
+    // Which findings do not count (--severity, --ignore-unfixed, the ignore
+    // file, --vex; core/src/triage/), loaded and checked by the command line;
+    // null: every finding counts.
+    std::shared_ptr<const triage::Policy> triage;
     std::chrono::seconds image_timeout{3600};
     // Warn (strict: refuse) when the vulnerability data was last imported longer ago.
     std::chrono::seconds max_db_age{std::chrono::hours(24 * 7)};
