@@ -68,6 +68,18 @@ struct RunOptions {
     // Progress, per-image outcomes and cancellation for the server (engine/run_observer.hpp);
     // not owned, outlives the run; null for the CLI.
     RunObserver* observer = nullptr;
+
+    // A fleet of `regscan worker`s (fleet/, issue 13): --enqueue queues the
+    // selected images in the state and returns; --wait also waits for them
+    // and reports as a normal run.
+    bool enqueue = false;
+    bool wait = false;
+    std::chrono::seconds wait_timeout{std::chrono::hours(6)};
+    int queue_priority = 1;  // state::priority_user; scheduled imports queue at 0
+    // Set by --wait for its report: results the fleet stored count as
+    // scanned, and these images ("repository:tag" -> reason) failed there.
+    bool fleet_results = false;
+    std::map<std::string, std::string> fleet_failures;
 };
 
 }  // namespace regscan::engine
