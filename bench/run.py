@@ -11,6 +11,7 @@ loopback, images pushed through its API, the real regscan binary, skopeo.
   bench/run.py malware   [--mb 300]      --malware on a fat image of this machine's files vs clamscan -r
   bench/run.py fat       [--mb 1600]     a 4-layer image of this machine's real trees vs parallel curl | zcat
   bench/run.py serve-images [--serve-images 100000 --serve-runs 7]   the Images page and API on a 100,000-image state: TTFB and peak RSS
+  bench/run.py fleet [--fleet-images 300 --fleet-workers 1,2,4]   workers on PostgreSQL vs one process on SQLite (bench/fleet.py)
   bench/run.py all
 
 Environment: REGSCAN_BIN (default build/bin/regscan).
@@ -33,6 +34,7 @@ from harness.push import ApiPusher, push_manifest  # noqa: E402
 from harness.registry import Registry  # noqa: E402
 from bench_harbor import add_arguments as harbor_arguments, bench_harbor_discovery  # noqa: E402
 from serve_images import add_arguments as serve_images_arguments, bench_serve_images  # noqa: E402
+from fleet import add_arguments as fleet_arguments, bench_fleet  # noqa: E402
 
 BIN = os.environ.get("REGSCAN_BIN", os.path.join(ROOT, "build", "bin", "regscan"))
 
@@ -400,9 +402,10 @@ def bench_fat(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", choices=["discovery", "scan", "registry", "rss", "malware", "harbor-discovery", "fat",
-                                          "serve-images", "all"])
+                                          "serve-images", "fleet", "all"])
     harbor_arguments(parser)
     serve_images_arguments(parser)
+    fleet_arguments(parser)
     parser.add_argument("--repos", type=int, default=100)
     parser.add_argument("--tags", type=int, default=10)
     parser.add_argument("--mb", type=int, default=0)
@@ -426,6 +429,8 @@ def main():
         bench_harbor_discovery(args, regscan)
     if args.which in ("serve-images", "all"):
         bench_serve_images(args)
+    if args.which in ("fleet", "all"):
+        bench_fleet(args, sys.modules[__name__])
 
 
 if __name__ == "__main__":

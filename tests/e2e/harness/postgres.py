@@ -8,7 +8,8 @@ in that dir and 127.0.0.1 on a free port, a database owned by a login role with 
 
 The server refuses to run as root, so when the tests run as root (here and in CI) every server
 command runs as the `postgres` user through runuser, in a temp dir chowned to it. fsync and
-full-page writes are off: a test database need not survive a power cut, and the tests go faster.
+full-page writes are off: a test database need not survive a power cut, and the tests go faster;
+synchronous_commit stays on, so an immediate stop (a crash) never loses a committed transaction.
 Readiness is a bounded poll of pg_isready (never a sleep); teardown is `pg_ctl stop -m immediate`
 and the removal of the dir, from __exit__ even when the test failed.
 """
@@ -108,7 +109,7 @@ class Postgres:
 
     def _server_options(self):
         options = {"listen_addresses": net.LOOPBACK, "port": str(self.port), "unix_socket_directories": self.socket_dir,
-                   "fsync": "off", "full_page_writes": "off", "synchronous_commit": "off",
+                   "fsync": "off", "full_page_writes": "off",
                    "max_connections": "100", "shared_buffers": "32MB"}
         options.update({k: str(v) for k, v in self.settings.items()})
         return [arg for k, v in options.items() for arg in ("-c", f"{k}={v}")]
