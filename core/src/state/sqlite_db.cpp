@@ -87,29 +87,24 @@ std::vector<Row> SqliteDb::query(const std::string& sql, const std::vector<Value
 
 void SqliteDb::transaction(const std::function<void()>& body) {
     std::lock_guard lock(mutex_);
+    if (transaction_depth_ > 0) {  // joins the outer transaction, which commits or rolls back
+        body();
+        return;
+    }
     exec("BEGIN IMMEDIATE");
+    transaction_depth_ = 1;
     try {
         body();
+        transaction_depth_ = 0;
         exec("COMMIT");
     } catch (...) {
+        transaction_depth_ = 0;
         try {
             exec("ROLLBACK");
         } catch (...) {
         }
         throw;
     }
-}
-
-std::string as_text(const Value& value) {
-    if (const auto* s = std::get_if<std::string>(&value)) return *s;
-    if (const auto* i = std::get_if<int64_t>(&value)) return std::to_string(*i);
-    return {};
-}
-
-int64_t as_int(const Value& value) {
-    if (const auto* i = std::get_if<int64_t>(&value)) return *i;
-    if (const auto* s = std::get_if<std::string>(&value)) return std::stoll(*s);
-    return 0;
 }
 
 }  // namespace regscan::state

@@ -3,36 +3,33 @@
 // file; SQLite's locking does the rest.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "state/database.hpp"
 
 struct sqlite3;
 
 namespace regscan::state {
 
-using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
-using Row = std::vector<Value>;
-
-class SqliteDb {
+class SqliteDb final : public Database {
 public:
     // Creates the file and its directory when missing. Throws
     // std::runtime_error naming the file on failure.
     explicit SqliteDb(const std::filesystem::path& path, bool read_only = false);
-    ~SqliteDb();
+    ~SqliteDb() override;
     SqliteDb(const SqliteDb&) = delete;
     SqliteDb& operator=(const SqliteDb&) = delete;
 
-    void exec(const std::string& sql);
-    // Runs one statement with `params`; returns every row.
-    std::vector<Row> query(const std::string& sql, const std::vector<Value>& params = {});
-    // Runs `body` inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on exception).
-    void transaction(const std::function<void()>& body);
+    void exec(const std::string& sql) override;
+    std::vector<Row> query(const std::string& sql, const std::vector<Value>& params = {}) override;
+    // BEGIN IMMEDIATE ... COMMIT (ROLLBACK on exception); a nested call joins.
+    void transaction(const std::function<void()>& body) override;
+    [[nodiscard]] Dialect dialect() const override { return Dialect::sqlite; }
+    [[nodiscard]] std::string describe() const override { return path_.string(); }
 
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
@@ -40,9 +37,7 @@ private:
     std::filesystem::path path_;
     sqlite3* db_ = nullptr;
     std::recursive_mutex mutex_;
+    int transaction_depth_ = 0;  // guarded by mutex_
 };
-
-std::string as_text(const Value& value);
-int64_t as_int(const Value& value);
 
 }  // namespace regscan::state
