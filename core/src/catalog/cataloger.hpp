@@ -40,6 +40,12 @@ struct FileFacts {
     // directory, a device, a file over the size limit): it still replaces
     // the lower layers' file, whose packages are no longer the image's.
     bool unreadable = false;
+    // A file that declares the licenses of a package another file lists
+    // (dpkg's /usr/share/doc/<package>/copyright): `licenses` go to the
+    // packages of type `licensed_type` named `licensed_package` at fold time.
+    std::string licensed_type;
+    std::string licensed_package;
+    std::vector<std::string> licenses;
 };
 
 class Cataloger {

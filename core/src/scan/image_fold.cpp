@@ -35,6 +35,21 @@ const catalog::FileFacts* final_file(const std::map<std::string, const catalog::
     return nullptr;
 }
 
+// Licenses a file of the final filesystem declares for a package another
+// file lists (dpkg's copyright files), where the package's own data had none.
+void attach_declared_licenses(const std::map<std::string, const catalog::FileFacts*>& files,
+                              std::vector<Package>& packages) {
+    std::map<std::pair<std::string, std::string>, const std::vector<std::string>*> declared;
+    for (const auto& [path, facts] : files)
+        if (!facts->licensed_package.empty() && !facts->licenses.empty())
+            declared[{facts->licensed_type, facts->licensed_package}] = &facts->licenses;
+    if (declared.empty()) return;
+    for (auto& package : packages) {
+        if (!package.licenses.empty()) continue;
+        if (auto it = declared.find({package.type, package.name}); it != declared.end()) package.licenses = *it->second;
+    }
+}
+
 }  // namespace
 
 FoldedImage fold_layers(const std::vector<const LayerFacts*>& layers) {
@@ -72,6 +87,7 @@ FoldedImage fold_layers(const std::vector<const LayerFacts*>& layers) {
         image.notes.insert(image.notes.end(), facts->notes.begin(), facts->notes.end());
     }
     for (const auto& [path, list] : findings) image.findings.insert(image.findings.end(), list->begin(), list->end());
+    attach_declared_licenses(files, image.packages);
     catalog::assign_os_ecosystem(image.packages, image.os);
     return image;
 }

@@ -113,6 +113,8 @@ void to_json(nlohmann::json& j, const LayerFacts& facts) {
         if (f.os) entry["os"] = *f.os;
         if (!f.link.empty()) entry["link"] = f.link;
         if (f.unreadable) entry["unreadable"] = true;
+        if (!f.licensed_package.empty())
+            entry["licensed"] = {{"type", f.licensed_type}, {"package", f.licensed_package}, {"licenses", f.licenses}};
         files[path] = std::move(entry);
     }
     nlohmann::json findings = nlohmann::json::object();
@@ -130,6 +132,11 @@ void from_json(const nlohmann::json& j, LayerFacts& facts) {
         if (entry.contains("os")) f.os = entry["os"].get<OsRelease>();
         f.link = entry.value("link", "");
         f.unreadable = entry.value("unreadable", false);
+        if (auto licensed = entry.find("licensed"); licensed != entry.end() && licensed->is_object()) {
+            f.licensed_type = licensed->value("type", "");
+            f.licensed_package = licensed->value("package", "");
+            f.licenses = licensed->value("licenses", std::vector<std::string>{});
+        }
         facts.files[path] = std::move(f);
     }
     for (const auto& [path, list] : j.at("findings").items())

@@ -36,7 +36,8 @@ struct LayerFacts {
 };
 
 // Bump when analysis changes, so cached facts of older versions are redone.
-inline constexpr int layer_analysis_version = 2;
+// 3: packages' licenses and dependencies, dpkg copyright files.
+inline constexpr int layer_analysis_version = 3;
 
 class LayerAnalyzer {
 public:

@@ -30,9 +30,29 @@ struct Package {
     std::string purl;            // package URL (purl-spec)
     std::string location;        // path of the file it was found in, e.g. "/var/lib/dpkg/status"
     std::string layer_digest;    // the layer that holds that file
+    // As the package data declares them (SPDX ids or expressions where it
+    // writes those, e.g. "GPL-2.0-or-later", else its own words, e.g.
+    // "GPL-2+"); empty when it declares none.
+    std::vector<std::string> licenses;
+    // Names of the packages of the same type it requires, as its data says
+    // (dpkg Depends/Pre-Depends, apk D:, package.json dependencies, Python
+    // Requires-Dist); reporters link those the image holds.
+    std::vector<std::string> depends_on;
 };
 
 enum class Severity { unknown = 0, low, medium, high, critical };
+
+// Why a finding does not count (triage, core/src/triage/): it is left out of
+// the summary, the table, CSV, SARIF, CycloneDX and --fail-on, and stays in
+// the JSON report marked with this. Never stored: applied to each result as
+// the run reports it, so a rescan with another policy is not stale.
+struct Suppression {
+    std::string by;             // "ignore-file", "vex", "severity", "unfixed"
+    std::string reason;         // the ignore entry's reason; a VEX statement's impact statement or detail
+    std::string justification;  // VEX: the statement's justification ("vulnerable_code_not_present")
+    std::string source;         // the ignore file or VEX document; "" for --severity and --ignore-unfixed
+    std::string expires;        // the ignore entry's expiry date (YYYY-MM-DD), "" when none
+};
 
 // One vulnerability affecting one package.
 struct Vulnerability {
@@ -52,6 +72,7 @@ struct Vulnerability {
     std::string ecosystem;
     std::string fixed_version;  // "" when no fix is known
     std::vector<std::string> references;
+    std::optional<Suppression> suppressed;  // set by triage: the finding does not count
 };
 
 // A misconfiguration of the image config or its files.
@@ -61,6 +82,7 @@ struct Misconfiguration {
     Severity severity = Severity::unknown;
     std::string detail;    // what exactly was found (never the secret itself)
     std::string location;  // "config.User", "/root/.ssh/id_rsa", "history[3]"
+    std::optional<Suppression> suppressed;  // set by triage: the finding does not count
 };
 
 enum class ScanStatus { scanned, scan_failed, skipped, reused };

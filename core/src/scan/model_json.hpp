@@ -22,7 +22,8 @@ inline void from_json(const nlohmann::json& j, OsRelease& o) {
 inline void to_json(nlohmann::json& j, const Package& p) {
     j = {{"type", p.type}, {"name", p.name}, {"version", p.version}, {"source_name", p.source_name},
          {"source_version", p.source_version}, {"ecosystem", p.ecosystem}, {"purl", p.purl},
-         {"location", p.location}, {"layer_digest", p.layer_digest}};
+         {"location", p.location}, {"layer_digest", p.layer_digest}, {"licenses", p.licenses},
+         {"depends_on", p.depends_on}};
 }
 inline void from_json(const nlohmann::json& j, Package& p) {
     p.type = j.value("type", "");
@@ -34,6 +35,20 @@ inline void from_json(const nlohmann::json& j, Package& p) {
     p.purl = j.value("purl", "");
     p.location = j.value("location", "");
     p.layer_digest = j.value("layer_digest", "");
+    p.licenses = j.value("licenses", std::vector<std::string>{});
+    p.depends_on = j.value("depends_on", std::vector<std::string>{});
+}
+inline void to_json(nlohmann::json& j, const Suppression& s) {
+    j = {{"by", s.by}, {"reason", s.reason}, {"source", s.source}};
+    if (!s.justification.empty()) j["justification"] = s.justification;
+    if (!s.expires.empty()) j["expires"] = s.expires;
+}
+inline void from_json(const nlohmann::json& j, Suppression& s) {
+    s.by = j.value("by", "");
+    s.reason = j.value("reason", "");
+    s.justification = j.value("justification", "");
+    s.source = j.value("source", "");
+    s.expires = j.value("expires", "");
 }
 inline void to_json(nlohmann::json& j, const Vulnerability& v) {
     j = {{"id", v.id}, {"aliases", v.aliases}, {"summary", v.summary}, {"severity", to_string(v.severity)},
@@ -41,6 +56,7 @@ inline void to_json(nlohmann::json& j, const Vulnerability& v) {
          {"package_version", v.package_version}, {"source_package", v.source_package},
          {"source_version", v.source_version}, {"ecosystem", v.ecosystem}, {"fixed_version", v.fixed_version},
          {"references", v.references}};
+    if (v.suppressed) j["suppressed"] = *v.suppressed;
 }
 inline void from_json(const nlohmann::json& j, Vulnerability& v) {
     v.id = j.value("id", "");
@@ -56,10 +72,12 @@ inline void from_json(const nlohmann::json& j, Vulnerability& v) {
     v.ecosystem = j.value("ecosystem", "");
     v.fixed_version = j.value("fixed_version", "");
     v.references = j.value("references", std::vector<std::string>{});
+    if (j.contains("suppressed") && j["suppressed"].is_object()) v.suppressed = j["suppressed"].get<Suppression>();
 }
 inline void to_json(nlohmann::json& j, const Misconfiguration& m) {
     j = {{"id", m.id}, {"title", m.title}, {"severity", to_string(m.severity)}, {"detail", m.detail},
          {"location", m.location}};
+    if (m.suppressed) j["suppressed"] = *m.suppressed;
 }
 inline void from_json(const nlohmann::json& j, Misconfiguration& m) {
     m.id = j.value("id", "");
@@ -67,6 +85,7 @@ inline void from_json(const nlohmann::json& j, Misconfiguration& m) {
     m.severity = severity_from_string(j.value("severity", ""));
     m.detail = j.value("detail", "");
     m.location = j.value("location", "");
+    if (j.contains("suppressed") && j["suppressed"].is_object()) m.suppressed = j["suppressed"].get<Suppression>();
 }
 inline void to_json(nlohmann::json& j, const MalwareFinding& f) {
     j = {{"path", f.path}, {"layer_digest", f.layer_digest}, {"engine", f.engine}, {"signature", f.signature},
