@@ -54,8 +54,22 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
 }
 
 void Totals::count_findings(const scan::ImageResult& result) {
-    for (const auto& v : result.vulnerabilities) ++vulnerabilities[static_cast<int>(v.severity)];
-    for (const auto& m : result.misconfigurations) ++misconfigurations[static_cast<int>(m.severity)];
+    for (const auto& v : result.vulnerabilities) {
+        if (v.suppressed) {
+            ++suppressed_vulnerabilities;
+            ++suppressed_by[v.suppressed->by];
+        } else {
+            ++vulnerabilities[static_cast<int>(v.severity)];
+        }
+    }
+    for (const auto& m : result.misconfigurations) {
+        if (m.suppressed) {
+            ++suppressed_misconfigurations;
+            ++suppressed_by[m.suppressed->by];
+        } else {
+            ++misconfigurations[static_cast<int>(m.severity)];
+        }
+    }
     for (const auto& coverage : result.vulnerability_data) {
         if (coverage.has_data) continue;
         auto& missing = missing_data[coverage.ecosystem];
@@ -112,6 +126,10 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
             {"results_reused", totals.reused},
             {"vulnerabilities", by_severity(totals.vulnerabilities)},
             {"misconfigurations", by_severity(totals.misconfigurations)},
+            {"suppressed",
+             {{"vulnerabilities", totals.suppressed_vulnerabilities},
+              {"misconfigurations", totals.suppressed_misconfigurations},
+              {"by", totals.suppressed_by}}},
             {"malware",
              {{"found", totals.malware_found},
               {"images_found", totals.malware_images},
@@ -150,6 +168,12 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         size_t violations = 0;
         for (auto n : t.misconfigurations) violations += n;
         out << line("Violations", std::to_string(violations));
+        if (t.suppressed_vulnerabilities || t.suppressed_misconfigurations) {
+            std::string by;
+            for (const auto& [what, n] : t.suppressed_by) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", n, what);
+            out << line("Suppressed", fmt::format("{} vulnerabilities, {} violations (by {})",
+                                                  t.suppressed_vulnerabilities, t.suppressed_misconfigurations, by));
+        }
         out << line("Vulnerability data", t.data.last_import.empty() ? std::string("never imported")
                                                                      : "imported " + t.data.last_import);
         for (const auto& [ecosystem, m] : t.missing_data)

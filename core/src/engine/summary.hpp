@@ -25,6 +25,11 @@ struct Totals {
     size_t failed_repositories = 0;
     size_t vulnerabilities[5] = {};    // by scan::Severity
     size_t misconfigurations[5] = {};  // by scan::Severity
+    // Findings triage suppressed (not in the counts above), and by what:
+    // "ignore-file", "vex", "severity", "unfixed".
+    size_t suppressed_vulnerabilities = 0;
+    size_t suppressed_misconfigurations = 0;
+    std::map<std::string, size_t> suppressed_by;
     // --malware: findings, images with one, images incomplete (no finding
     // but a file not fully examined), images not examined, layers examined.
     bool malware = false;  // --malware was asked for
@@ -43,7 +48,7 @@ struct Totals {
     };
     std::map<std::string, Missing> missing_data;
 
-    // Findings (vulnerabilities and misconfigurations) at or above `floor`.
+    // Counted findings (vulnerabilities and misconfigurations) at or above `floor`.
     [[nodiscard]] size_t at_or_above(scan::Severity floor) const;
     // Adds one image result's findings to the counts.
     void count_findings(const scan::ImageResult& result);

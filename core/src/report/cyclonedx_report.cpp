@@ -117,7 +117,8 @@ nlohmann::json image_component(const scan::ImageResult& image, const std::string
     properties.push_back(property("regscan:status", scan::to_string(image.status)));
     if (!image.error.empty()) properties.push_back(property("regscan:error", image.error));
     for (const auto& m : image.misconfigurations)
-        properties.push_back(property("regscan:misconfiguration",
+        if (!m.suppressed)
+            properties.push_back(property("regscan:misconfiguration",
                                       m.id + " " + scan::to_string(m.severity) + " " + m.location + ": " + m.title));
     for (const auto& note : image.notes) properties.push_back(property("regscan:note", note));
     // Properties, not annotations or vulnerabilities: CycloneDX 1.5 has no
@@ -240,6 +241,7 @@ void CycloneDxReport::result(const scan::ImageResult& image) {
     components_.add(image_sort_key(image), image_component(image, ref, refs, package_refs));
 
     for (const auto& v : image.vulnerabilities) {
+        if (v.suppressed) continue;  // triage: listed in the JSON report only
         auto [it, fresh] = findings_->vulnerabilities.try_emplace(v.id);
         auto& entry = it->second;
         if (fresh) entry.first = v;

@@ -5,6 +5,7 @@
 #include "report/csv_writer.hpp"
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
+#include "triage/policy.hpp"
 
 namespace regscan::report {
 namespace {
@@ -75,7 +76,7 @@ FindingsCsv::FindingsCsv(const sdk::ReportRun& run)
 
 void FindingsCsv::result(const scan::ImageResult& image) {
     malware_ = malware_ || image.malware.requested();
-    images_.push_back(without_packages(image));
+    images_.push_back(triage::without_suppressed(without_packages(image)));
 }
 
 std::vector<std::string> FindingsCsv::finish(const nlohmann::json&) {

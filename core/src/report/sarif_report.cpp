@@ -8,6 +8,7 @@
 
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
+#include "triage/policy.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -202,7 +203,9 @@ std::string sarif_image_uri(const scan::ImageResult& image) {
 
 SarifReport::SarifReport(const sdk::ReportRun& run) : run_(run), path_(report_path(run, "-report.sarif")) {}
 
-void SarifReport::result(const scan::ImageResult& image) { images_.push_back(without_packages(image)); }
+void SarifReport::result(const scan::ImageResult& image) {
+    images_.push_back(triage::without_suppressed(without_packages(image)));
+}
 
 nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
     auto images = images_;

@@ -5,6 +5,7 @@
 
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
+#include "triage/policy.hpp"
 #include "util/text.hpp"
 
 namespace regscan::report {
@@ -65,7 +66,7 @@ void write_malware(std::ostream& out, const scan::MalwareResult& malware) {
     write_text_table(out, {"PATH", "SIGNATURE", "LAYER", "SHA256"}, rows, "    ");
 }
 
-void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count) {
+void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count, size_t suppressed) {
     out << shown(image_reference(image));
     if (!image.platform.empty()) out << " (" << shown(image.platform) << ")";
     if (!image.digest.empty()) out << " " << shown(image.digest);
@@ -85,6 +86,9 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
         if (!coverage.has_data)
             out << "  not checked for vulnerabilities: " << coverage.packages << " " << shown(coverage.ecosystem)
                 << " packages (the database has no " << shown(coverage.ecosystem) << " data)\n";
+    if (suppressed)
+        out << "  suppressed: " << suppressed << (suppressed == 1 ? " finding" : " findings")
+            << " (ignore file, VEX, --severity or --ignore-unfixed; listed in the JSON report)\n";
     if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
         out << "  no findings in " << package_count << (package_count == 1 ? " package\n" : " packages\n");
         return;
@@ -136,14 +140,16 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
 TableReport::TableReport(std::ostream& console) : console_(console) {}
 
 void TableReport::result(const scan::ImageResult& image) {
-    // Only findings and the package count are printed.
+    // Only counted findings and the package count are printed.
     package_counts_[image.digest + " " + image.platform] = image.packages.size();
-    images_.push_back(without_packages(image));
+    suppressed_counts_[image.digest + " " + image.platform] = triage::suppressed_count(image);
+    images_.push_back(triage::without_suppressed(without_packages(image)));
 }
 
 void TableReport::stored_result(const scan::ImageResult& image, const StoredRendering& stored) {
     package_counts_[image.digest + " " + image.platform] = stored.package_count;
-    images_.push_back(without_packages(image));
+    suppressed_counts_[image.digest + " " + image.platform] = triage::suppressed_count(image);
+    images_.push_back(triage::without_suppressed(without_packages(image)));
 }
 
 std::vector<std::string> TableReport::finish(const nlohmann::json&) {
@@ -152,7 +158,8 @@ std::vector<std::string> TableReport::finish(const nlohmann::json&) {
     if (images.empty()) console_ << "No images were scanned.\n";
     // A blank line after each block keeps the tables apart from each other and from the summary that follows.
     for (const auto& image : images) {
-        write_image(console_, image, package_counts_[image.digest + " " + image.platform]);
+        write_image(console_, image, package_counts_[image.digest + " " + image.platform],
+                    suppressed_counts_[image.digest + " " + image.platform]);
         console_ << "\n";
     }
     console_.flush();

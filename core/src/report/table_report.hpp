@@ -31,6 +31,7 @@ private:
     std::ostream& console_;
     std::vector<scan::ImageResult> images_;
     std::map<std::string, size_t> package_counts_;  // by digest and platform
+    std::map<std::string, size_t> suppressed_counts_;  // findings triage suppressed, by digest and platform
 };
 
 }  // namespace regscan::report
