@@ -12,7 +12,8 @@ namespace regscan::auth {
 
 std::string credentials_hint(const Credentials& credentials) {
     constexpr const char* how = "--username with --password-stdin (or --password), REGSCAN_REGISTRY_USERNAME and "
-                                "REGSCAN_REGISTRY_PASSWORD, or username and password in the config file";
+                                "REGSCAN_REGISTRY_PASSWORD, docker login (docker's config.json or its credential "
+                                "helper), or username and password in the config file";
     if (credentials.empty()) return std::string("no credentials were given; give them with ") + how;
     return "the credentials from " + (credentials.source.empty() ? std::string("the command line") : credentials.source) +
            " were refused; check them, or give others with " + how;
