@@ -13,6 +13,8 @@ packages=(
   libisal-dev
   # malware detection (--malware): the engines, ClamAV's sample files for the tests, clamscan for the bench
   libclamav-dev libyara-dev clamav-testfiles clamav
+  # the state in PostgreSQL (--state postgresql://...): libpq, its reference C client; the server for the tests
+  libpq-dev postgresql-15
   # zip -P: the encrypted zip the malware tests make (Python's zipfile cannot encrypt)
   zip
   # real servers and tools the tests and the demo drive
