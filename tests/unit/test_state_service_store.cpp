@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include "state/migrations.hpp"
 #include "state/service_store.hpp"
 #include "state/state_store.hpp"
 
@@ -45,7 +46,7 @@ ImageIndexRow row(int64_t connector_id, const std::string& repository, const std
 }
 
 // The same fill bench/serve_images.py may use: one INSERT ... SELECT.
-void fill(SqliteDb& db, int64_t connector_id, int64_t count) {
+void fill(Database& db, int64_t connector_id, int64_t count) {
     db.query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
         "INSERT INTO serve_images (connector_id, connector, project, registry, repository, tag, platform, digest, "
@@ -58,7 +59,7 @@ void fill(SqliteDb& db, int64_t connector_id, int64_t count) {
         {count, connector_id});
 }
 
-std::string plan(SqliteDb& db, const std::string& sql) {
+std::string plan(Database& db, const std::string& sql) {
     std::string out;
     for (const auto& r : db.query("EXPLAIN QUERY PLAN " + sql)) out += as_text(r.back()) + "\n";
     return out;
@@ -76,7 +77,7 @@ TEST_CASE("state::ServiceStore adds its tables to the CLI's state file once, bes
     {
         ServiceStore store(file);
         id = store.create_connector(connector("prod"));
-        CHECK(as_int(store.db().query("SELECT version FROM serve_schema").at(0).at(0)) == ServiceStore::schema_version);
+        CHECK(schema_version(store.db(), "serve") == ServiceStore::schema_version);
     }
     ServiceStore again(file);  // the migration does not run twice (it would fail: CREATE TABLE)
     REQUIRE(again.connector("prod"));
@@ -91,7 +92,7 @@ TEST_CASE("state::ServiceStore refuses a state file whose serve tables are newer
     auto file = dir.path / "state.db";
     {
         ServiceStore store(file);
-        store.db().exec("UPDATE serve_schema SET version = 99");
+        store.db().exec("INSERT INTO schema_migrations VALUES ('serve', 99, 'later')");
     }
     CHECK_THROWS_WITH([&] { ServiceStore newer(file); }(), doctest::Contains("newer"));
 }

@@ -2,13 +2,17 @@
 
 #include <stdexcept>
 
+#include "state/migrations.hpp"
+#include "state/open_database.hpp"
+
 namespace regscan::state {
 namespace {
 
 // Each entry moves the serve_ tables from version i to i + 1; never edit one
 // that has shipped, append another.
-const char* const migrations[] = {
-    R"(
+const std::vector<MigrationStep>& serve_migrations() {
+    static const std::vector<MigrationStep> steps = {
+    {R"(
 CREATE TABLE serve_connectors (
   id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
   config TEXT NOT NULL, password TEXT NOT NULL DEFAULT '',
@@ -52,9 +56,18 @@ CREATE TABLE serve_image_history (
   reason TEXT NOT NULL, critical INTEGER NOT NULL, high INTEGER NOT NULL, medium INTEGER NOT NULL,
   low INTEGER NOT NULL, unknown INTEGER NOT NULL);
 CREATE INDEX serve_image_history_by_image ON serve_image_history(image_id, id);
-)",
-};
-static_assert(std::size(migrations) == ServiceStore::schema_version);
+)", ""},
+    };
+    return steps;
+}
+
+// A file made before schema_migrations kept the serve tables' version in
+// serve_schema (left in place, so nothing is lost).
+int64_t serve_schema_version(Database& db) {
+    if (!db.has_table("serve_schema")) return 0;
+    auto rows = db.query("SELECT version FROM serve_schema WHERE id = 1");
+    return rows.empty() ? 0 : as_int(rows[0][0]);
+}
 
 const char* const connector_columns = "id, name, config, password, created, updated, next_run";
 
@@ -150,27 +163,17 @@ std::string order_by(const std::string& sort, bool descending) {
 
 }  // namespace
 
-ServiceStore::ServiceStore(const std::filesystem::path& path) : db_(path) { migrate(); }
+ServiceStore::ServiceStore(const std::string& location) : ServiceStore(open_database(location)) {}
 
-void ServiceStore::migrate() {
-    db_.transaction([&] {
-        db_.exec("CREATE TABLE IF NOT EXISTS serve_schema (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                 "version INTEGER NOT NULL)");
-        auto rows = db_.query("SELECT version FROM serve_schema WHERE id = 1");
-        int64_t version = rows.empty() ? 0 : as_int(rows[0][0]);
-        if (version > schema_version)
-            throw std::runtime_error(db_.path().string() + ": its serve tables are at version " +
-                                     std::to_string(version) + ", newer than this regscan's " +
-                                     std::to_string(schema_version));
-        for (int64_t v = version; v < schema_version; ++v) db_.exec(migrations[v]);
-        if (version != schema_version)
-            db_.query("INSERT OR REPLACE INTO serve_schema (id, version) VALUES (1, ?)", {int64_t{schema_version}});
-    });
+ServiceStore::ServiceStore(std::shared_ptr<Database> db) : db_(std::move(db)) {
+    if (serve_migrations().size() != static_cast<size_t>(schema_version))
+        throw std::logic_error("serve migrations and ServiceStore::schema_version disagree");
+    run_migrations(*db_, "serve", serve_migrations(), serve_schema_version);
 }
 
 int64_t ServiceStore::create_connector(const ConnectorRecord& c) {
     if (connector(c.name)) throw std::invalid_argument("a connector named " + c.name + " exists");
-    auto rows = db_.query(
+    auto rows = db_->query(
         "INSERT INTO serve_connectors (name, config, password, created, updated, next_run) VALUES (?,?,?,?,?,?) "
         "RETURNING id",
         {c.name, c.config.dump(), c.sealed_password, c.created, c.updated, c.next_run});
@@ -178,46 +181,46 @@ int64_t ServiceStore::create_connector(const ConnectorRecord& c) {
 }
 
 void ServiceStore::update_connector(const ConnectorRecord& c) {
-    db_.query("UPDATE serve_connectors SET config=?, password=?, updated=?, next_run=? WHERE id=?",
+    db_->query("UPDATE serve_connectors SET config=?, password=?, updated=?, next_run=? WHERE id=?",
               {c.config.dump(), c.sealed_password, c.updated, c.next_run, c.id});
 }
 
 void ServiceStore::set_next_run(int64_t connector_id, const std::string& next_run) {
-    db_.query("UPDATE serve_connectors SET next_run=? WHERE id=?", {next_run, connector_id});
+    db_->query("UPDATE serve_connectors SET next_run=? WHERE id=?", {next_run, connector_id});
 }
 
 void ServiceStore::remove_connector(int64_t connector_id) {
-    db_.transaction([&] {
-        db_.query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE connector_id=?)",
+    db_->transaction([&] {
+        db_->query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE connector_id=?)",
                   {connector_id});
-        db_.query("DELETE FROM serve_images WHERE connector_id=?", {connector_id});
-        db_.query("DELETE FROM serve_imports WHERE connector_id=?", {connector_id});
-        db_.query("DELETE FROM serve_connectors WHERE id=?", {connector_id});
+        db_->query("DELETE FROM serve_images WHERE connector_id=?", {connector_id});
+        db_->query("DELETE FROM serve_imports WHERE connector_id=?", {connector_id});
+        db_->query("DELETE FROM serve_connectors WHERE id=?", {connector_id});
     });
 }
 
 std::optional<ConnectorRecord> ServiceStore::connector(const std::string& name) {
-    auto rows = db_.query(std::string("SELECT ") + connector_columns + " FROM serve_connectors WHERE name=?", {name});
+    auto rows = db_->query(std::string("SELECT ") + connector_columns + " FROM serve_connectors WHERE name=?", {name});
     if (rows.empty()) return std::nullopt;
     return connector_from(rows[0]);
 }
 
 std::optional<ConnectorRecord> ServiceStore::connector(int64_t id) {
-    auto rows = db_.query(std::string("SELECT ") + connector_columns + " FROM serve_connectors WHERE id=?", {id});
+    auto rows = db_->query(std::string("SELECT ") + connector_columns + " FROM serve_connectors WHERE id=?", {id});
     if (rows.empty()) return std::nullopt;
     return connector_from(rows[0]);
 }
 
 std::vector<ConnectorRecord> ServiceStore::connectors() {
     std::vector<ConnectorRecord> out;
-    for (const auto& r : db_.query(std::string("SELECT ") + connector_columns + " FROM serve_connectors ORDER BY name"))
+    for (const auto& r : db_->query(std::string("SELECT ") + connector_columns + " FROM serve_connectors ORDER BY name"))
         out.push_back(connector_from(r));
     return out;
 }
 
 int64_t ServiceStore::create_import(int64_t connector_id, const std::string& connector, const std::string& trigger,
                                     const std::string& queued_at) {
-    auto rows = db_.query(
+    auto rows = db_->query(
         "INSERT INTO serve_imports (connector_id, connector, trigger, state, queued_at) VALUES (?,?,?,'queued',?) "
         "RETURNING id",
         {connector_id, connector, trigger, queued_at});
@@ -225,32 +228,32 @@ int64_t ServiceStore::create_import(int64_t connector_id, const std::string& con
 }
 
 void ServiceStore::start_import(int64_t id, const std::string& started_at) {
-    db_.query("UPDATE serve_imports SET state='running', started_at=? WHERE id=?", {started_at, id});
+    db_->query("UPDATE serve_imports SET state='running', started_at=? WHERE id=?", {started_at, id});
 }
 
 void ServiceStore::set_import_discovered(int64_t id, const std::string& registry_type, int64_t total) {
-    db_.query("UPDATE serve_imports SET registry_type=CASE WHEN ?='' THEN registry_type ELSE ? END, "
+    db_->query("UPDATE serve_imports SET registry_type=CASE WHEN ?='' THEN registry_type ELSE ? END, "
               "progress_total=?, images_found=? WHERE id=?",
               {registry_type, registry_type, total, total, id});
 }
 
 void ServiceStore::set_import_registry_type(int64_t id, const std::string& registry_type) {
-    db_.query("UPDATE serve_imports SET registry_type=? WHERE id=?", {registry_type, id});
+    db_->query("UPDATE serve_imports SET registry_type=? WHERE id=?", {registry_type, id});
 }
 
 void ServiceStore::set_import_progress(int64_t id, int64_t done, const std::string& current) {
-    db_.query("UPDATE serve_imports SET progress_done=?, current=? WHERE id=?", {done, current, id});
+    db_->query("UPDATE serve_imports SET progress_done=?, current=? WHERE id=?", {done, current, id});
 }
 
 void ServiceStore::finish_import(int64_t id, const std::string& state, const std::string& finished_at, int64_t found,
                                  int64_t is_new, int64_t failed, const std::string& error) {
-    db_.query("UPDATE serve_imports SET state=?, finished_at=?, images_found=?, images_new=?, images_failed=?, "
+    db_->query("UPDATE serve_imports SET state=?, finished_at=?, images_found=?, images_new=?, images_failed=?, "
               "current='', error=? WHERE id=?",
               {state, finished_at, found, is_new, failed, error, id});
 }
 
 std::optional<ImportRecord> ServiceStore::import(int64_t id) {
-    auto rows = db_.query(std::string("SELECT ") + import_columns + " FROM serve_imports WHERE id=?", {id});
+    auto rows = db_->query(std::string("SELECT ") + import_columns + " FROM serve_imports WHERE id=?", {id});
     if (rows.empty()) return std::nullopt;
     return import_from(rows[0]);
 }
@@ -258,9 +261,9 @@ std::optional<ImportRecord> ServiceStore::import(int64_t id) {
 std::vector<ImportRecord> ServiceStore::imports(const std::string& connector, size_t limit) {
     std::vector<ImportRecord> out;
     auto rows = connector.empty()
-                    ? db_.query(std::string("SELECT ") + import_columns + " FROM serve_imports ORDER BY id DESC LIMIT ?",
+                    ? db_->query(std::string("SELECT ") + import_columns + " FROM serve_imports ORDER BY id DESC LIMIT ?",
                                 {static_cast<int64_t>(limit)})
-                    : db_.query(std::string("SELECT ") + import_columns +
+                    : db_->query(std::string("SELECT ") + import_columns +
                                     " FROM serve_imports WHERE connector=? ORDER BY id DESC LIMIT ?",
                                 {connector, static_cast<int64_t>(limit)});
     for (const auto& r : rows) out.push_back(import_from(r));
@@ -268,7 +271,7 @@ std::vector<ImportRecord> ServiceStore::imports(const std::string& connector, si
 }
 
 std::optional<ImportRecord> ServiceStore::last_import(int64_t connector_id) {
-    auto rows = db_.query(std::string("SELECT ") + import_columns +
+    auto rows = db_->query(std::string("SELECT ") + import_columns +
                               " FROM serve_imports WHERE connector_id=? AND finished_at<>'' ORDER BY id DESC LIMIT 1",
                           {connector_id});
     if (rows.empty()) return std::nullopt;
@@ -278,16 +281,16 @@ std::optional<ImportRecord> ServiceStore::last_import(int64_t connector_id) {
 std::vector<ImportRecord> ServiceStore::imports_in_state(const std::string& state) {
     std::vector<ImportRecord> out;
     for (const auto& r :
-         db_.query(std::string("SELECT ") + import_columns + " FROM serve_imports WHERE state=? ORDER BY id", {state}))
+         db_->query(std::string("SELECT ") + import_columns + " FROM serve_imports WHERE state=? ORDER BY id", {state}))
         out.push_back(import_from(r));
     return out;
 }
 
 std::vector<ImportRecord> ServiceStore::interrupt_running(const std::string& finished_at) {
     std::vector<ImportRecord> out;
-    db_.transaction([&] {
+    db_->transaction([&] {
         out = imports_in_state("running");
-        db_.query("UPDATE serve_imports SET state='interrupted', finished_at=?, current='', "
+        db_->query("UPDATE serve_imports SET state='interrupted', finished_at=?, current='', "
                   "error='the server stopped during this import' WHERE state='running'",
                   {finished_at});
     });
@@ -297,9 +300,9 @@ std::vector<ImportRecord> ServiceStore::interrupt_running(const std::string& fin
 std::vector<int64_t> ServiceStore::record_tag(const std::vector<ImageIndexRow>& rows) {
     std::vector<int64_t> ids;
     if (rows.empty()) return ids;
-    db_.transaction([&] {
+    db_->transaction([&] {
         const auto& first = rows.front();
-        if (db_.query("SELECT 1 FROM serve_connectors WHERE id=?", {first.connector_id}).empty()) return;
+        if (db_->query("SELECT 1 FROM serve_connectors WHERE id=?", {first.connector_id}).empty()) return;
         std::string keep = "(";
         std::vector<Value> stale_params{first.connector_id, first.repository, first.tag};
         for (size_t i = 0; i < rows.size(); ++i) {
@@ -307,14 +310,14 @@ std::vector<int64_t> ServiceStore::record_tag(const std::vector<ImageIndexRow>& 
             stale_params.push_back(rows[i].platform);
         }
         keep += ")";
-        db_.query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE "
+        db_->query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE "
                   "connector_id=? AND repository=? AND tag=? AND platform NOT IN " + keep + ")",
                   stale_params);
-        db_.query("DELETE FROM serve_images WHERE connector_id=? AND repository=? AND tag=? AND platform NOT IN " + keep,
+        db_->query("DELETE FROM serve_images WHERE connector_id=? AND repository=? AND tag=? AND platform NOT IN " + keep,
                   stale_params);
         for (const auto& r : rows) {
             const auto& v = r.vulnerabilities;
-            auto inserted = db_.query(
+            auto inserted = db_->query(
                 "INSERT INTO serve_images (connector_id, connector, project, registry, repository, tag, platform, "
                 "digest, last_scanned, import_id, critical, high, medium, low, unknown, total, malware_verdict, "
                 "malware_found, malware_incomplete, status, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -331,8 +334,8 @@ std::vector<int64_t> ServiceStore::record_tag(const std::vector<ImageIndexRow>& 
             int64_t id = as_int(inserted.at(0).at(0));
             // One history row per import: a re-run of the same import (a
             // retry after a restart) replaces it rather than adding another.
-            db_.query("DELETE FROM serve_image_history WHERE image_id=? AND import_id=?", {id, r.import_id});
-            db_.query("INSERT INTO serve_image_history (image_id, import_id, scanned_at, status, digest, reason, "
+            db_->query("DELETE FROM serve_image_history WHERE image_id=? AND import_id=?", {id, r.import_id});
+            db_->query("INSERT INTO serve_image_history (image_id, import_id, scanned_at, status, digest, reason, "
                       "critical, high, medium, low, unknown) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                       {id, r.import_id, r.last_scanned, r.status, r.digest, r.reason, v.critical, v.high, v.medium,
                        v.low, v.unknown});
@@ -344,28 +347,28 @@ std::vector<int64_t> ServiceStore::record_tag(const std::vector<ImageIndexRow>& 
 
 int64_t ServiceStore::remove_images_not_in(int64_t connector_id, int64_t import_id) {
     int64_t removed = 0;
-    db_.transaction([&] {
-        db_.query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE "
+    db_->transaction([&] {
+        db_->query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE "
                   "connector_id=? AND import_id<>?)",
                   {connector_id, import_id});
-        removed = as_int(db_.query("SELECT COUNT(*) FROM serve_images WHERE connector_id=? AND import_id<>?",
+        removed = as_int(db_->query("SELECT COUNT(*) FROM serve_images WHERE connector_id=? AND import_id<>?",
                                    {connector_id, import_id})
                              .at(0)
                              .at(0));
-        db_.query("DELETE FROM serve_images WHERE connector_id=? AND import_id<>?", {connector_id, import_id});
+        db_->query("DELETE FROM serve_images WHERE connector_id=? AND import_id<>?", {connector_id, import_id});
     });
     return removed;
 }
 
 std::optional<ImageIndexRow> ServiceStore::image(int64_t id) {
-    auto rows = db_.query(std::string("SELECT ") + image_columns + " FROM serve_images WHERE id=?", {id});
+    auto rows = db_->query(std::string("SELECT ") + image_columns + " FROM serve_images WHERE id=?", {id});
     if (rows.empty()) return std::nullopt;
     return image_from(rows[0]);
 }
 
 std::vector<ImageHistoryRow> ServiceStore::image_history(int64_t image_id, size_t limit) {
     std::vector<ImageHistoryRow> out;
-    for (const auto& r : db_.query("SELECT import_id, scanned_at, status, digest, reason, critical, high, medium, low, "
+    for (const auto& r : db_->query("SELECT import_id, scanned_at, status, digest, reason, critical, high, medium, low, "
                                    "unknown FROM serve_image_history WHERE image_id=? ORDER BY id DESC LIMIT ?",
                                    {image_id, static_cast<int64_t>(limit)})) {
         ImageHistoryRow h;
@@ -398,7 +401,8 @@ ImagePage ServiceStore::images(const ImageFilter& f) {
         params.emplace_back(f.status);
     }
     if (!f.search.empty()) {
-        where += " AND (repository LIKE ? ESCAPE '\\' OR tag LIKE ? ESCAPE '\\' OR digest LIKE ? ESCAPE '\\')";
+        const std::string like = std::string(" ") + db_->like_ci() + " ? ESCAPE '\\'";
+        where += " AND (repository" + like + " OR tag" + like + " OR digest" + like + ")";
         auto pattern = contains_pattern(f.search);
         params.insert(params.end(), {pattern, pattern, pattern});
     }
@@ -406,11 +410,11 @@ ImagePage ServiceStore::images(const ImageFilter& f) {
     // No transaction: a write lock would queue the page behind an import's
     // writes, and a total one image off for a moment is harmless.
     {
-        page.total = as_int(db_.query("SELECT COUNT(*) FROM serve_images" + where, params).at(0).at(0));
+        page.total = as_int(db_->query("SELECT COUNT(*) FROM serve_images" + where, params).at(0).at(0));
         auto row_params = params;
         row_params.emplace_back(static_cast<int64_t>(f.limit));
         row_params.emplace_back(static_cast<int64_t>(f.offset));
-        for (const auto& r : db_.query(std::string("SELECT ") + image_columns + " FROM serve_images" + where +
+        for (const auto& r : db_->query(std::string("SELECT ") + image_columns + " FROM serve_images" + where +
                                            order_by(f.sort, f.descending) + " LIMIT ? OFFSET ?",
                                        row_params))
             page.rows.push_back(image_from(r));
@@ -420,17 +424,19 @@ ImagePage ServiceStore::images(const ImageFilter& f) {
 
 ImportTotals ServiceStore::totals() {
     ImportTotals t;
-    for (const auto& r : db_.query("SELECT state, COUNT(*) FROM serve_imports GROUP BY state ORDER BY state"))
+    for (const auto& r : db_->query("SELECT state, COUNT(*) FROM serve_imports GROUP BY state ORDER BY state"))
         t.by_state.emplace_back(as_text(r[0]), as_int(r[1]));
-    auto d = db_.query(
-        "SELECT COALESCE(SUM((julianday(finished_at) - julianday(started_at)) * 86400.0), 0), COUNT(*) "
-        "FROM serve_imports WHERE started_at<>'' AND finished_at<>''");
+    const char* seconds = db_->dialect() == Dialect::postgresql
+                              ? "EXTRACT(EPOCH FROM (finished_at::timestamptz - started_at::timestamptz))"
+                              : "(julianday(finished_at) - julianday(started_at)) * 86400.0";
+    auto d = db_->query(std::string("SELECT COALESCE(SUM(") + seconds +
+                        "), 0), COUNT(*) FROM serve_imports WHERE started_at<>'' AND finished_at<>''");
     if (!d.empty()) {
         if (const auto* sum = std::get_if<double>(&d[0][0])) t.duration_seconds_sum = *sum;
         else t.duration_seconds_sum = static_cast<double>(as_int(d[0][0]));
         t.duration_count = as_int(d[0][1]);
     }
-    for (const auto& r : db_.query("SELECT status, COUNT(*) FROM serve_images GROUP BY status")) {
+    for (const auto& r : db_->query("SELECT status, COUNT(*) FROM serve_images GROUP BY status")) {
         if (as_text(r[0]) == "scanned") t.images_scanned += as_int(r[1]);
         else t.image_failures += as_int(r[1]);
     }
@@ -439,7 +445,7 @@ ImportTotals ServiceStore::totals() {
 
 std::optional<std::string> ServiceStore::stored_result(const ImageIndexRow& row) {
     try {
-        auto rows = db_.query(
+        auto rows = db_->query(
             "SELECT result FROM results WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
             "AND platform=?",
             {row.project, row.registry, row.repository, row.tag.rfind('@', 0) == 0 ? std::string() : row.tag,

@@ -1,20 +1,21 @@
-// What `regscan serve` keeps beside the CLI's scan state, in the same SQLite
-// file: connectors (their options as JSON, the password sealed), imports, an
+// What `regscan serve` keeps beside the CLI's scan state, in the same
+// database (a SQLite file or PostgreSQL): connectors (their options as JSON, the password sealed), imports, an
 // index of images (one row per connector x repository x tag x platform with
 // its counts, so the dashboard's list is one indexed query) and each image's
-// scan history. Its tables carry the prefix serve_ and a schema version of
-// their own (serve_schema), migrated once, inside one transaction.
+// scan history. Its tables carry the prefix serve_ and are migrated once as
+// the component "serve" of schema_migrations (state/migrations.hpp); a file
+// made before that, with its serve_schema table, is adopted at its version.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "state/sqlite_db.hpp"
+#include "state/database.hpp"
 
 namespace regscan::state {
 
@@ -95,7 +96,9 @@ class ServiceStore {
 public:
     static constexpr int schema_version = 1;
 
-    explicit ServiceStore(const std::filesystem::path& path);
+    // `location`: a SQLite file or a postgresql:// URL (open_database).
+    explicit ServiceStore(const std::string& location);
+    explicit ServiceStore(std::shared_ptr<Database> db);
 
     // Connectors. create throws std::invalid_argument when the name is taken.
     int64_t create_connector(const ConnectorRecord& connector);
@@ -144,11 +147,10 @@ public:
     // (`results`), if any: what an image's detail page shows.
     std::optional<std::string> stored_result(const ImageIndexRow& row);
 
-    [[nodiscard]] SqliteDb& db() { return db_; }
+    [[nodiscard]] Database& db() { return *db_; }
 
 private:
-    void migrate();
-    SqliteDb db_;
+    std::shared_ptr<Database> db_;
 };
 
 }  // namespace regscan::state

@@ -1,14 +1,15 @@
 // The scan state: every image seen (per project and registry), every scan and
-// each image's result, and the per-layer facts cache. One SQLite file, shared
-// safely by concurrent regscan processes. Malware verdicts are cached per
-// layer and signature-set version beside the layer facts.
+// each image's result, and the per-layer facts cache, in a SQLite file or a
+// PostgreSQL database (state::Database), shared safely by concurrent regscan
+// processes. Malware verdicts are cached per layer and signature-set version
+// beside the layer facts.
 #pragma once
 
-#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "state/sqlite_db.hpp"
+#include "state/database.hpp"
 
 namespace regscan::state {
 
@@ -30,7 +31,10 @@ struct TagRenderings {
 
 class StateStore {
 public:
-    explicit StateStore(const std::filesystem::path& path);
+    // `location`: a SQLite file or a postgresql:// URL (open_database).
+    explicit StateStore(const std::string& location);
+    // Migrates the state's tables in `db` once (component "state").
+    explicit StateStore(std::shared_ptr<Database> db);
 
     // Has this project seen this repository:tag at this digest in this registry?
     bool seen(const ImageKey& key, const std::string& digest);
@@ -71,10 +75,11 @@ public:
     std::optional<std::string> layer_malware(const std::string& digest, const std::string& signature_version);
     void put_layer_malware(const std::string& digest, const std::string& signature_version, const std::string& json);
 
-    [[nodiscard]] SqliteDb& db() { return db_; }
+    [[nodiscard]] Database& db() { return *db_; }
+    [[nodiscard]] const std::shared_ptr<Database>& database() const { return db_; }
 
 private:
-    SqliteDb db_;
+    std::shared_ptr<Database> db_;
 };
 
 }  // namespace regscan::state
