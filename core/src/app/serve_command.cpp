@@ -17,6 +17,7 @@
 #include "serve/api_routes.hpp"
 #include "serve/http/server.hpp"
 #include "serve/service.hpp"
+#include "state/open_database.hpp"
 
 namespace regscan::app {
 namespace po = boost::program_options;
@@ -247,7 +248,8 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
     server->start();
     std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
     std::string url = std::string(server->tls() ? "https" : "http") + "://" + host + ":" + std::to_string(server->port()) + "/";
-    spdlog::info("serve: listening on {} (state {}, data dir {})", url, defaults.state_path, data_dir.string());
+    spdlog::info("serve: listening on {} (state {}, data dir {})", url, state::printable_location(defaults.state_path),
+                 data_dir.string());
     spdlog::info("serve: the access token is in {} (send it as a Bearer token in the Authorization header, or log in on the page "
                  "with it)",
                  token_path.string());
