@@ -1,13 +1,22 @@
 #include "engine/image_run.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "app/plugin_options.hpp"
+#include "engine/image_inspector.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
+#include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
+#include "regscan/url.hpp"
 
 namespace regscan::engine {
 
@@ -24,6 +33,121 @@ bool names_a_registry(std::string_view component) {
 }
 
 constexpr const char* docker_hub_registry = "https://registry-1.docker.io";
+
+// A private directory the pipeline writes its reports into when `image`
+// delivers one of them to -o; removed with everything in it.
+class ScratchDirectory {
+public:
+    ScratchDirectory() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-image-XXXXXX").string();
+        if (!::mkdtemp(pattern.data()))
+            throw Fatal(ExitCode::internal_error, "cannot create a temporary directory for the report");
+        path_ = pattern;
+    }
+    ScratchDirectory(const ScratchDirectory&) = delete;
+    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+    ~ScratchDirectory() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Sends std::cout (the table report and the summary) to `into` while alive.
+class CaptureStandardOutput {
+public:
+    explicit CaptureStandardOutput(std::ostream& into) : previous_(std::cout.rdbuf(into.rdbuf())) {}
+    CaptureStandardOutput(const CaptureStandardOutput&) = delete;
+    CaptureStandardOutput& operator=(const CaptureStandardOutput&) = delete;
+    ~CaptureStandardOutput() { std::cout.rdbuf(previous_); }
+
+private:
+    std::streambuf* previous_;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The report the run wrote into `scratch` for the one format asked (the
+// inventory CSV in dry-run mode): the only file besides the inventory.
+std::filesystem::path written_report(const std::filesystem::path& scratch, bool dry_run) {
+    std::vector<std::filesystem::path> inventory, others;
+    for (const auto& entry : std::filesystem::directory_iterator(scratch)) {
+        if (!entry.is_regular_file()) continue;
+        const std::string name = entry.path().filename().string();
+        (name.size() > 11 && name.compare(name.size() - 11, 11, "-report.csv") == 0 ? inventory : others)
+            .push_back(entry.path());
+    }
+    const auto& wanted = dry_run ? inventory : others;
+    if (wanted.size() != 1)
+        throw Fatal(ExitCode::internal_error, "the run wrote " + std::to_string(wanted.size()) +
+                                                  " report files where one was expected");
+    return wanted.front();
+}
+
+// Delivers the one report to -o, and the summary (captured with it) to
+// standard output, or to standard error when the report went there; the
+// summary lines naming the scratch files are left out.
+void deliver(const ImageRunChoices& choices, const RunOptions& options, const ScratchDirectory& scratch,
+             const std::string& captured) {
+    const bool dry_run = options.mode == Mode::dry_run;
+    const bool table = !dry_run && options.formats.size() == 1 && options.formats.front() == "table";
+    auto summary_at = captured.find("Registry Summary:\n");
+    std::string report = table ? captured.substr(0, summary_at)
+                               : read_file(written_report(scratch.path(), dry_run));
+    std::string summary;
+    if (summary_at != std::string::npos) {
+        std::istringstream lines(captured.substr(summary_at));
+        for (std::string line; std::getline(lines, line);)
+            if (line.find(scratch.path().string()) == std::string::npos) summary += line + "\n";
+    }
+    if (choices.output == "-") {
+        std::cout << report << std::flush;
+        std::cerr << summary << std::flush;
+        return;
+    }
+    {
+        std::ofstream out(choices.output, std::ios::binary | std::ios::trunc);
+        out << report;
+        out.flush();
+        if (!out) throw Fatal(ExitCode::internal_error, "cannot write the report to " + choices.output);
+    }
+    spdlog::info("Output report: {}", choices.output);
+    std::cout << summary << "    Report                : " << choices.output << "\n" << std::flush;
+}
+
+// With --platform given, a single-platform image of another platform is
+// refused before it is scanned (an index without the platform is skipped by
+// the pipeline, and refused after it). A failure here is left to the
+// pipeline, which reports it as for any image.
+void refuse_other_platform(RunPipeline& pipeline, const RunOptions& options, const ImageRecord& image,
+                           const std::string& reference) {
+    auto selector = oci::PlatformSelector::parse(options.platform);
+    if (selector.all) return;
+    ImageRecord probe = image;
+    std::vector<ResolvedImage> resolved;
+    try {
+        oci::DistributionClient distribution(pipeline.auth());
+        ImageInspector inspector(distribution, sdk::registry_base(options.url), selector, options.limits);
+        resolved = inspector.resolve(probe);
+    } catch (const std::exception&) {
+        return;
+    }
+    const bool index = probe.media_type == oci::media::oci_index || probe.media_type == oci::media::docker_list;
+    if (index || resolved.size() != 1) return;
+    auto platform = oci::Platform::parse(resolved.front().platform);
+    if (!platform || selector.matches(*platform)) return;
+    throw Fatal(ExitCode::bad_arguments, reference + " is a single-platform image for " + resolved.front().platform +
+                                             ": it does not match --platform " + options.platform +
+                                             " (leave --platform out to scan it)");
+}
 
 }  // namespace
 
@@ -68,9 +192,20 @@ ImageReference parse_image_reference(const std::string& text) {
     return ref;
 }
 
-app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins) {
+app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins,
+                        const ImageRunChoices& choices) {
     auto ref = parse_image_reference(reference);
     options.url = ref.registry_url;
+    std::unique_ptr<ScratchDirectory> scratch;
+    if (!choices.output.empty()) {
+        if (choices.output != "-") {
+            auto parent = std::filesystem::absolute(choices.output).parent_path();
+            if (!std::filesystem::is_directory(parent))
+                throw Fatal(ExitCode::bad_arguments, "-o " + choices.output + ": no such directory " + parent.string());
+        }
+        scratch = std::make_unique<ScratchDirectory>();
+        options.output_dir = scratch->path().string();
+    }
     RunPipeline pipeline(options);
 
     // A vendor plugin may need to authorise pulls (ECR, ACR): open one
@@ -97,12 +232,24 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     images[0].repository.name = ref.repository;
     images[0].tag = ref.tag;
     images[0].digest = ref.digest;
-    auto code = pipeline.run(images, {});
+    if (choices.platform_given) refuse_other_platform(pipeline, options, images[0], reference);
+    std::ostringstream captured;
+    app::ExitCode code;
+    {
+        std::optional<CaptureStandardOutput> capture;
+        if (scratch) capture.emplace(captured);
+        code = pipeline.run(images, {});
+    }
     // The one image a registry would not show us: an authentication
     // failure (exit 4), as for a registry run, not "some images failed".
     if (images[0].auth_refused)
         throw Fatal(ExitCode::auth_failed, "the registry refused access to " + reference + ": " +
                                                auth::credentials_hint(options.credentials));
+    // Nothing of the platform asked for: the one image cannot be scanned.
+    if (images[0].skipped && images[0].skip_reason.find("requested platform") != std::string::npos)
+        throw Fatal(ExitCode::bad_arguments, reference + ": " + images[0].skip_reason + "; --platform is " +
+                                                 options.platform);
+    if (scratch) deliver(choices, options, *scratch, captured.str());
     return code;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/exit_codes.hpp"
 #include "engine/run_options.hpp"
@@ -24,6 +25,18 @@ struct ImageReference {
 // malformed or for a scheme other than http(s).
 ImageReference parse_image_reference(const std::string& text);
 
-app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins);
+// What the command line chose for `regscan image` beyond RunOptions.
+struct ImageRunChoices {
+    // Where the one report goes: a file, "-" for standard output (the
+    // summary then goes to standard error), or "" for every report into
+    // options.output_dir as a registry run writes them.
+    std::string output;
+    // --platform was given: a single-platform image that is not of that
+    // platform is refused (exit 2) instead of scanned.
+    bool platform_given = false;
+};
+
+app::ExitCode run_image(RunOptions options, const std::string& reference, const plugin::PluginSet& plugins,
+                        const ImageRunChoices& choices = {});
 
 }  // namespace regscan::engine
