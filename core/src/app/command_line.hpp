@@ -21,6 +21,10 @@ struct Command {
     std::string log_level = "info";
     engine::RunOptions run;  // registry and image; plugins uses run.plugin_dirs
     std::string image_reference;  // image
+    // image: where its one report goes ("-": standard output); "" when
+    // --output-dir was given (every report into it, as for registry).
+    std::string image_output;
+    bool platform_given = false;  // image: --platform given, so a single-platform image must match it
 };
 
 // The --plugin-dir values, read before the full parse: plugins must be loaded
