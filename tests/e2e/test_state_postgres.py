@@ -10,12 +10,14 @@ import os
 import shutil
 import tarfile
 import tempfile
+import threading
 import unittest
 import urllib.parse
 
-from harness import oci_layout, osv_db, serve
+from harness import net, oci_layout, osv_db, serve
 from harness.case import RegscanCase
 from harness.postgres import Postgres
+from harness.proxy import FaultProxy
 from harness.push import push_manifest
 from harness.registry import Registry
 
@@ -156,6 +158,50 @@ class StatePostgresTest(RegscanCase):
         again = self.scan(url)
         self.assertExit(again, 0)
         self.assertEqual(again.summary()["New images found"], "0")
+
+    def test_a_postgresql_restart_in_the_middle_of_a_scan_does_not_end_it(self):
+        """The scan has written to the state (scan row, images seen) when one image's own layer is held
+        at a proxy; PostgreSQL restarts (immediate: a crash) meanwhile; released, the run reconnects and
+        finishes with every image scanned and stored."""
+        url = self.fresh_database("midrun")
+        held_digest = self.images["apps/web:2"].dependencies[-1].digest
+        reached, release = threading.Event(), threading.Event()
+
+        def hold(request, proxy):
+            if request.route.endswith("/blobs/" + held_digest):
+                reached.set()
+                release.wait(60)
+            return None
+
+        gateway = FaultProxy(self.registry, rules=[hold])
+        gateway.start()
+        self.addCleanup(gateway.stop)
+        self.addCleanup(release.set)  # runs first: a held request answers before the proxy stops
+        outcome = {}
+        scan = threading.Thread(target=lambda: outcome.update(result=self.regscan(
+            "registry", gateway.url, "--db", self.db, "--state", url, "--format=json", "--no-progress",
+            "--log-level=debug", timeout=300)))
+        scan.start()
+        self.assertTrue(reached.wait(120), "the scan never asked for the held layer")
+        self.assertEqual(self.pg.scalar("SELECT count(*) FROM scans", database="midrun"), "1")
+        self.pg.restart(mode="immediate")
+        release.set()
+        scan.join(300)
+        self.assertFalse(scan.is_alive())
+        result = outcome["result"]
+        self.assertExit(result, 0)
+        self.assertTrue(any("Lost the connection to postgresql://regscan:***@" in m for m in result.messages("warning")),
+                        result)
+        self.assertNoPassword(result)
+        self.assertEqual({i["status"] for i in self.report_for(result, gateway.host)["images"]}, {"scanned"})
+        self.assertEqual(self.pg.scalar("SELECT count(*) FROM results WHERE status = 'scanned'", database="midrun"),
+                         str(len(self.images)))
+        self.assertEqual(self.pg.scalar("SELECT count(*) FROM scans WHERE finished IS NOT NULL", database="midrun"),
+                         "1")
+
+    def report_for(self, result, host):
+        with open(osv_db.report_json_path(result.output_dir, host)) as f:
+            return json.load(f)
 
     def test_serve_keeps_connectors_imports_and_images_in_postgresql(self):
         url = self.fresh_database("served")
