@@ -80,6 +80,7 @@ struct RunOptions {
     // scanned, and these images ("repository:tag" -> reason) failed there.
     bool fleet_results = false;
     std::map<std::string, std::string> fleet_failures;
+    std::set<std::string> fleet_new;  // "repository:tag" new to the project when the fleet scanned them
 };
 
 }  // namespace regscan::engine
