@@ -12,6 +12,7 @@
 #include "engine/run_observer.hpp"
 #include "engine/run_pipeline.hpp"
 #include "filter/pattern_filter.hpp"
+#include "fleet/enqueue.hpp"
 #include "plugin/registry_session.hpp"
 #include "util/time.hpp"
 
@@ -126,6 +127,7 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
                         (e.status() == REGSCAN_AUTH_FAILED ? "; " + auth::credentials_hint(options.credentials) : ""));
     }
     apply_filters(discovery.images, options, pipeline.authority());
+    if (options.enqueue || options.wait) return fleet::enqueue_registry(options, identified.type, discovery);
     return pipeline.run(discovery.images, discovery.failures, discovery.notes);
 }
 

@@ -1,8 +1,36 @@
 #include "scan/layer_cache.hpp"
 
+#include <thread>
+
 #include <spdlog/spdlog.h>
 
 namespace regscan::scan {
+
+bool LayerCache::claim_or_wait(const std::string& digest, std::shared_ptr<const LayerFacts>& facts) {
+    const auto give_up = std::chrono::steady_clock::now() + max_wait_;
+    bool told = false;
+    while (!claims_->try_claim(digest, layer_analysis_version)) {
+        if (std::chrono::steady_clock::now() >= give_up) {
+            spdlog::warn("Layer layer={} is still being analysed by {} after {}s: analysing it here too", digest,
+                         claims_->holder(digest, layer_analysis_version),
+                         std::chrono::duration_cast<std::chrono::seconds>(max_wait_).count());
+            return true;
+        }
+        if (!told) {
+            spdlog::debug("Waiting for layer={} analysed by another worker", digest);
+            told = true;
+        }
+        std::this_thread::sleep_for(poll_);  // a bounded poll on the state: the other worker stores the facts there
+        if ((facts = stored(digest))) return false;
+    }
+    // Claimed: the previous holder may have stored the facts just before
+    // giving its claim up.
+    if ((facts = stored(digest))) {
+        claims_->release(digest, layer_analysis_version);
+        return false;
+    }
+    return true;
+}
 
 std::shared_ptr<LayerFacts> LayerCache::stored(const std::string& digest) {
     if (!store_) return nullptr;
@@ -36,8 +64,23 @@ std::shared_ptr<const LayerFacts> LayerCache::get(const std::string& digest, con
     try {
         std::shared_ptr<const LayerFacts> facts = stored(digest);
         was_cached = static_cast<bool>(facts);
+        bool claimed = false;
+        if (!facts && claims_) {
+            claimed = claim_or_wait(digest, facts);
+            was_cached = !claimed;
+        }
+        // Given up on a failed analysis, so another worker may try at once.
+        auto release = [&] {
+            if (claimed) claims_->release(digest, layer_analysis_version);
+            claimed = false;
+        };
         if (!facts) {
-            facts = std::make_shared<LayerFacts>(compute());
+            try {
+                facts = std::make_shared<LayerFacts>(compute());
+            } catch (...) {
+                release();
+                throw;
+            }
             if (store_) {
                 auto dump = [](const nlohmann::json& json) {
                     return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -47,6 +90,7 @@ std::shared_ptr<const LayerFacts> LayerCache::get(const std::string& digest, con
                     store_->put_layer_malware(digest, malware_version_, dump(nlohmann::json(*facts->malware)));
             }
         }
+        release();
         promise.set_value(facts);
         return facts;
     } catch (...) {

@@ -1,8 +1,11 @@
 // Facts per layer digest, computed once: in memory for this run, in the state
 // store across runs, and never twice at once (a second image that needs a
 // layer another is still reading waits for that result instead of pulling it).
+// With layer claims (a fleet of workers on one state), the same holds across
+// processes: a layer another worker is analysing is waited for in the state.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <future>
 #include <map>
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "scan/layer_facts.hpp"
+#include "state/layer_claims.hpp"
 #include "state/state_store.hpp"
 
 namespace regscan::scan {
@@ -28,13 +32,31 @@ public:
     // failed compute is not cached: the next image tries again.
     std::shared_ptr<const LayerFacts> get(const std::string& digest, const Compute& compute, bool& was_cached);
 
+    // Across processes: analyse a layer only under a claim in the state;
+    // while another process holds it, poll the state for its facts every
+    // `poll` (taking the claim over when its lease expires), for at most
+    // `max_wait`, then analyse it here. Not owned; null: this process alone.
+    void share_across_processes(state::LayerClaims* claims, std::chrono::milliseconds poll = std::chrono::milliseconds(200),
+                                std::chrono::milliseconds max_wait = std::chrono::minutes(15)) {
+        claims_ = claims;
+        poll_ = poll;
+        max_wait_ = max_wait;
+    }
+
 private:
+    // Waits until this process may analyse `digest` (true) or another
+    // process stored its facts (false, `facts` set).
+    bool claim_or_wait(const std::string& digest, std::shared_ptr<const LayerFacts>& facts);
+
     // The stored facts of `digest`, with their malware verdict when one is
     // wanted; nullptr when either is missing or unreadable.
     std::shared_ptr<LayerFacts> stored(const std::string& digest);
 
     state::StateStore* store_;
     std::string malware_version_;
+    state::LayerClaims* claims_ = nullptr;
+    std::chrono::milliseconds poll_{200};
+    std::chrono::milliseconds max_wait_{std::chrono::minutes(15)};
     std::mutex mutex_;
     std::map<std::string, std::shared_future<std::shared_ptr<const LayerFacts>>> entries_;
 };

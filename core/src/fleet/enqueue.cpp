@@ -1,0 +1,123 @@
+#include "fleet/enqueue.hpp"
+
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "engine/run_pipeline.hpp"
+#include "fleet/fleet_state.hpp"
+#include "scan/matcher.hpp"
+
+namespace regscan::fleet {
+
+using app::ExitCode;
+using app::Fatal;
+
+nlohmann::json job_options(const engine::RunOptions& options, const engine::ImageRecord& image) {
+    return {{"platform", options.platform},
+            {"type", options.type},
+            {"image_timeout", options.image_timeout.count()},
+            {"malware", options.malware.enabled},
+            {"pull_base", image.repository.pull_base},
+            {"pull_name", image.repository.pull_name},
+            {"reference", image.repository.reference}};
+}
+
+std::vector<state::NewWork> work_for(const engine::RunOptions& options, const std::string& registry_type,
+                                     const std::vector<engine::ImageRecord>& images) {
+    std::vector<state::NewWork> work;
+    for (const auto& image : images) {
+        if (image.skipped) continue;
+        work.push_back({options.project, options.url, registry_type, image.repository.name, image.tag, image.digest,
+                        job_options(options, image).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+    }
+    return work;
+}
+
+namespace {
+
+// How long a worker may stay silent and still count as alive.
+constexpr std::chrono::seconds worker_silence{90};
+
+// Waits until no row of the batch is queued or claimed, or the deadline.
+state::BatchProgress wait_for_batch(state::WorkQueue& queue, const std::string& batch,
+                                    std::chrono::seconds timeout, bool progress_line) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto next_worker_check = std::chrono::steady_clock::now();
+    bool warned = false;
+    while (true) {
+        auto progress = queue.progress(batch);
+        if (progress_line)
+            std::cerr << fmt::format("\r\x1b[Kfleet: {}/{} images done ({} failed, {} scanning, {} queued)",
+                                     progress.done + progress.failed, progress.total(), progress.failed,
+                                     progress.claimed, progress.queued)
+                      << std::flush;
+        if (progress.finished() || std::chrono::steady_clock::now() >= deadline) {
+            if (progress_line) std::cerr << "\n";
+            return progress;
+        }
+        if (std::chrono::steady_clock::now() >= next_worker_check) {
+            size_t live = queue.live_workers(worker_silence);
+            if (live == 0 && !warned) {
+                spdlog::warn("No regscan worker is running on this state (none seen in the last {}s): the batch waits "
+                             "for one ('regscan worker --state ... --db ...')",
+                             worker_silence.count());
+                warned = true;
+            } else if (live > 0) {
+                warned = false;
+            }
+            next_worker_check = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a bounded poll of the queue
+    }
+}
+
+}  // namespace
+
+ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& registry_type,
+                          engine::Discovery& discovery) {
+    if (options.mode != engine::Mode::scan)
+        throw Fatal(ExitCode::bad_arguments, "--enqueue and --wait scan: they do not go with --mode dry-run");
+    FleetState fleet(options.state_path);
+    auto work = work_for(options, registry_type, discovery.images);
+    std::string batch = fleet.queue().enqueue(work, options.queue_priority);
+    spdlog::info("Enqueued {} images in batch {} (state {})", work.size(), batch, fleet.describe());
+    std::cout << "Enqueued " << work.size() << " images in batch " << batch << std::endl;
+    if (!options.wait) return discovery.failures.empty() ? ExitCode::ok : ExitCode::partial_failure;
+
+    auto progress = wait_for_batch(fleet.queue(), batch, options.wait_timeout, options.progress);
+    engine::RunOptions report = options;
+    report.enqueue = report.wait = false;
+    report.fleet_results = true;
+    if (!progress.finished())
+        spdlog::warn("The fleet did not finish batch {} within --wait-timeout {}s ({} of {} images left): the rest "
+                     "are scanned here",
+                     batch, options.wait_timeout.count(), progress.queued + progress.claimed, progress.total());
+    for (const auto& item : fleet.queue().failed(batch))
+        report.fleet_failures[item.work.repository + (item.work.tag.empty() ? "@" + item.work.digest : ":" + item.work.tag)] =
+            "the fleet gave up on this image: " + item.reason;
+    for (auto& name : fleet.queue().new_images(batch)) report.fleet_new.insert(std::move(name));
+    // Workers with other vulnerability data stored results under another
+    // fingerprint: the rescan path does not find them and scans here.
+    try {
+        auto data = scan::open_vulnerability_data(options.db_path, {options.max_db_age, false});
+        std::string mine = data->fingerprint();
+        if (options.malware.enabled) mine += "+malware:";  // compared up to the malware part
+        auto theirs = fleet.queue().fingerprints(batch);
+        for (const auto& [fingerprint, count] : theirs)
+            if (fingerprint.rfind(mine, 0) != 0)
+                spdlog::warn("{} images of batch {} were scanned by workers with other vulnerability data "
+                             "(fingerprint {}, this run has {}): they are scanned again here; give the workers "
+                             "the same --db",
+                             count, batch, fingerprint, data->fingerprint());
+    } catch (const std::exception& e) {
+        spdlog::debug("Could not compare the fleet's data with this run's: {}", e.what());
+    }
+    engine::RunPipeline pipeline(report);
+    return pipeline.run(discovery.images, discovery.failures, discovery.notes);
+}
+
+}  // namespace regscan::fleet

@@ -1,0 +1,376 @@
+#include "fleet/worker.hpp"
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "engine/image_inspector.hpp"
+#include "engine/image_scanner.hpp"
+#include "engine/registry_probe.hpp"
+#include "engine/scan_phase.hpp"
+#include "fleet/fleet_state.hpp"
+#include "oci/distribution_client.hpp"
+#include "plugin/registry_session.hpp"
+#include "regscan/url.hpp"
+#include "scan/layer_cache.hpp"
+#include "scan/matcher.hpp"
+#include "state/layer_claims.hpp"
+#include "util/time.hpp"
+
+namespace regscan::fleet {
+
+using app::ExitCode;
+using app::Fatal;
+
+std::string default_worker_id() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+    return fmt::format("{}:{}", host, getpid());
+}
+
+namespace {
+
+std::string host_name() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) return "unknown";
+    return host;
+}
+
+// One registry as this worker reaches it: kept across jobs, so a token, a
+// connection and a plugin session serve every image of that registry.
+struct Registry {
+    http::HttpClient client;
+    auth::RegistryAuth auth;
+    std::unique_ptr<plugin::RegistrySession> session;
+    oci::DistributionClient distribution;
+    engine::ImageInspector inspector;
+    engine::ImageScanner scanner;
+    std::string authority;
+
+    Registry(const engine::RunOptions& run, const std::string& url, const std::string& type,
+             const std::string& platform, const plugin::PluginSet& plugins, scan::LayerCache& cache,
+             const scan::VulnerabilityMatcher* matcher, engine::ScanCounters& counters, engine::MalwareSetup malware)
+        : client(run.http),
+          auth(client, run.credentials),
+          distribution(auth),
+          inspector(distribution, sdk::registry_base(url), oci::PlatformSelector::parse(platform), run.limits),
+          scanner(inspector, distribution, cache, matcher, counters, std::move(malware)),
+          authority(sdk::parse_url(url).authority()) {
+        // A vendor plugin may need to authorise pulls (ECR, ACR), as for
+        // `regscan image`: one session per registry.
+        auto probe = engine::probe_registry(client, url);
+        auto identified = plugin::identify_registry(plugins, client, probe, type);
+        if (!identified.plugin) return;
+        try {
+            session = std::make_unique<plugin::RegistrySession>(
+                identified.plugin, client, auth,
+                sdk::SessionConfig{url, identified.type, run.credentials.username, run.credentials.password,
+                                   run.plugin_options});
+        } catch (const sdk::Error& e) {
+            spdlog::warn("Plugin {} could not open a session for {} ({}); pulling with standard registry auth",
+                         identified.plugin->id(), url, e.what());
+        }
+    }
+};
+
+class Worker {
+public:
+    Worker(const WorkerOptions& options, const plugin::PluginSet& plugins, const std::atomic<bool>& stop)
+        : options_(options),
+          plugins_(plugins),
+          stop_(stop),
+          fleet_(options.run.state_path, {options.lease, options.max_attempts}),
+          claims_(fleet_.db(), options.worker_id, options.lease) {
+        matcher_ = scan::open_vulnerability_data(options.run.db_path, {options.run.max_db_age, options.run.strict});
+        fingerprint_ = matcher_->fingerprint();
+        if (options.run.malware.enabled) {
+            try {
+                malware_ = std::make_unique<malware::MalwareScanner>(options.run.malware, options.run.limits);
+                malware_setup_.scanner = malware_.get();
+            } catch (const malware::SignatureSetError& e) {
+                throw Fatal(ExitCode::bad_arguments, e.what());
+            } catch (const std::exception& e) {
+                spdlog::warn("Malware is not examined: {}", e.what());
+                malware_setup_.not_scanned_reason = e.what();
+            }
+            // As the pipeline keys it: a result is reused only by a run
+            // that examines it the same way.
+            fingerprint_ += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
+        }
+        cache_ = std::make_unique<scan::LayerCache>(&fleet_.store(), malware_ ? malware_->version() : "");
+        cache_->share_across_processes(&claims_);
+        scan_id_ = fleet_.store().begin_scan(options.run.project, "fleet:" + options.worker_id, "worker",
+                                             util::now_utc());
+    }
+
+    ExitCode run() {
+        heartbeat();
+        spdlog::info("Worker {} ready on {} ({} images at once, lease {}s, at most {} attempts per image)",
+                     options_.worker_id, fleet_.describe(), options_.run.concurrency,
+                     std::chrono::duration_cast<std::chrono::seconds>(options_.lease).count(), options_.max_attempts);
+        std::thread beat([&] { heartbeat_loop(); });
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < options_.run.concurrency; ++i) threads.emplace_back([&] { job_loop(); });
+
+        // Wait for the job threads; on a stop signal, give the images in
+        // flight the grace, then release what is left and leave.
+        std::unique_lock lock(mutex_);
+        while (ended_threads_ < threads.size() && !stop_) done_.wait_for(lock, std::chrono::milliseconds(200));
+        if (stop_) {
+            spdlog::info("Worker {} stopping: {} images in flight may finish within {}s", options_.worker_id,
+                         in_flight_.size(), options_.shutdown_grace.count());
+            auto give_up = std::chrono::steady_clock::now() + options_.shutdown_grace;
+            while (ended_threads_ < threads.size() && std::chrono::steady_clock::now() < give_up)
+                done_.wait_for(lock, std::chrono::milliseconds(200));
+            if (ended_threads_ < threads.size()) {
+                for (auto& [id, item] : in_flight_) {
+                    try {
+                        fleet_.queue().release(item);
+                        spdlog::info("Released queue row {} ({}:{}) for another worker", id, item.work.repository,
+                                     item.work.tag);
+                    } catch (const std::exception& e) {
+                        spdlog::warn("Could not release queue row {}: {} (its lease will expire)", id, e.what());
+                    }
+                }
+                try {
+                    fleet_.queue().remove_worker(options_.worker_id);
+                } catch (...) {
+                }
+                spdlog::info("Worker {} stopped with {} images released", options_.worker_id, in_flight_.size());
+                spdlog::default_logger()->flush();
+                // The threads still scanning hold the engine: leave without
+                // destroying it; their writes will find the lease released.
+                std::_Exit(0);
+            }
+        }
+        lock.unlock();
+        for (auto& thread : threads) thread.join();
+        finished_ = true;
+        beat.join();
+        try {
+            fleet_.queue().remove_worker(options_.worker_id);
+            fleet_.store().finish_scan(scan_id_, util::now_utc(),
+                                       nlohmann::json{{"images", images_done_.load()}}.dump());
+        } catch (const std::exception& e) {
+            spdlog::warn("Could not record the end of worker {}: {}", options_.worker_id, e.what());
+        }
+        spdlog::info("Worker {} done: {} images ({} failed attempts, {} results dropped after a lost lease)",
+                     options_.worker_id, images_done_.load(), images_failed_.load(), images_dropped_.load());
+        return ExitCode::ok;
+    }
+
+private:
+    void heartbeat() {
+        try {
+            fleet_.queue().heartbeat(options_.worker_id, host_name(), getpid());
+        } catch (const std::exception& e) {
+            spdlog::warn("Worker heartbeat failed: {}", e.what());
+        }
+    }
+
+    void heartbeat_loop() {
+        const auto every = std::max(std::chrono::milliseconds(100), options_.lease / 3);
+        auto next = std::chrono::steady_clock::now() + every;
+        while (!finished_) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            if (std::chrono::steady_clock::now() < next) continue;
+            next = std::chrono::steady_clock::now() + every;
+            heartbeat();
+            std::vector<state::WorkItem> items;
+            {
+                std::lock_guard lock(mutex_);
+                for (const auto& [id, item] : in_flight_) items.push_back(item);
+            }
+            for (const auto& item : items) {
+                try {
+                    if (!fleet_.queue().renew(item))
+                        spdlog::warn("Lost the lease on queue row {} ({}:{}): its result will be dropped", item.id,
+                                     item.work.repository, item.work.tag);
+                } catch (const std::exception& e) {
+                    spdlog::warn("Could not renew the lease on queue row {}: {}", item.id, e.what());
+                }
+            }
+            try {
+                claims_.renew_held();
+            } catch (const std::exception& e) {
+                spdlog::warn("Could not renew layer claims: {}", e.what());
+            }
+        }
+    }
+
+    void job_loop() {
+        while (!stop_) {
+            std::optional<state::WorkItem> item;
+            try {
+                item = fleet_.queue().claim(options_.worker_id);
+                if (!item && options_.exit_when_idle && fleet_.queue().pending() == 0) break;
+            } catch (const std::exception& e) {
+                spdlog::warn("Could not claim work: {}", e.what());
+            }
+            if (!item) {
+                // A bounded poll of the queue, cut short by a stop.
+                auto until = std::chrono::steady_clock::now() + options_.idle_poll;
+                while (!stop_ && std::chrono::steady_clock::now() < until)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                continue;
+            }
+            {
+                std::lock_guard lock(mutex_);
+                in_flight_[item->id] = *item;
+            }
+            try {
+                process(*item);
+            } catch (const std::exception& e) {
+                spdlog::error("Queue row {} failed: {}", item->id, e.what());
+                try {
+                    fleet_.queue().fail_attempt(*item, e.what());
+                } catch (...) {
+                }
+            }
+            std::lock_guard lock(mutex_);
+            in_flight_.erase(item->id);
+        }
+        std::lock_guard lock(mutex_);
+        ++ended_threads_;
+        done_.notify_all();
+    }
+
+    Registry& registry_for(const state::WorkItem& item, const nlohmann::json& job) {
+        const std::string platform = job.value("platform", options_.run.platform);
+        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform;
+        std::lock_guard lock(registries_mutex_);
+        auto& slot = registries_[key];
+        if (!slot)
+            slot = std::make_unique<Registry>(options_.run, item.work.registry_url,
+                                              job.value("type", std::string()).empty() ? item.work.registry_type
+                                                                                       : job.value("type", std::string()),
+                                              platform, plugins_, *cache_, matcher_.get(), counters_, malware_setup_);
+        return *slot;
+    }
+
+    void process(const state::WorkItem& item) {
+        auto job = nlohmann::json::parse(item.work.options, nullptr, false);
+        if (!job.is_object()) job = nlohmann::json::object();
+        Registry& registry = registry_for(item, job);
+
+        engine::ImageRecord image;
+        image.repository.name = item.work.repository;
+        image.repository.pull_base = job.value("pull_base", std::string());
+        image.repository.pull_name = job.value("pull_name", std::string());
+        image.repository.reference = job.value("reference", std::string());
+        image.tag = item.work.tag;
+        image.digest = item.work.digest;
+        const std::string reference = image.reference(registry.authority);
+
+        engine::ScanEnvironment env;
+        env.inspector = &registry.inspector;
+        env.scanner = &registry.scanner;
+        env.store = &fleet_.store();
+        env.project = item.work.project;
+        env.registry = registry.authority;
+        env.data_fingerprint = fingerprint_;
+        env.scan_id = scan_id_;
+        env.image_timeout = std::chrono::seconds(job.value("image_timeout", int64_t{options_.run.image_timeout.count()}));
+        env.concurrency = 1;
+        bool committed = false, lost = false;
+        env.in_commit = [&](bool complete) {
+            committed = false;  // the body may run again after a reconnect
+            if (!complete) return;
+            try {
+                fleet_.queue().complete(item, fingerprint_);
+            } catch (const state::LeaseLost&) {
+                lost = true;
+                throw;
+            }
+            committed = true;
+        };
+        std::vector<engine::ImageRecord> images{image};
+        engine::ImageOutcome outcome;
+        engine::run_scan_phase(images, env, [&](const engine::ImageRecord&, engine::ImageOutcome done) {
+            outcome = std::move(done);
+        });
+        if (lost) {
+            ++images_dropped_;
+            spdlog::warn("Dropped the results of image={}: the lease on queue row {} was lost to another worker",
+                         reference, item.id);
+            return;
+        }
+        if ((committed || lost) && outcome.is_new) {
+            try {
+                if (committed) fleet_.queue().mark_new(item);
+            } catch (const std::exception& e) {
+                spdlog::warn("Could not note queue row {} as new: {}", item.id, e.what());
+            }
+        }
+        if (committed) {
+            ++images_done_;
+            spdlog::info("Done image={} (queue row {})", reference, item.id);
+            return;
+        }
+        // Nothing was committed with the row: the tag's stored results were
+        // reused, or the image failed.
+        std::string error = images[0].error;
+        bool failed = !error.empty() || outcome.results.empty();
+        for (const auto& result : outcome.results)
+            if (result.status == scan::ScanStatus::scan_failed) {
+                failed = true;
+                if (error.empty()) error = result.error;
+            }
+        if (!failed) {
+            try {
+                fleet_.db().transaction([&] { fleet_.queue().complete(item, fingerprint_); });
+                ++images_done_;
+                spdlog::info("Done image={} (queue row {}, stored results reused)", reference, item.id);
+            } catch (const state::LeaseLost& e) {
+                ++images_dropped_;
+                spdlog::warn("image={}: {}", reference, e.what());
+            }
+            return;
+        }
+        if (error.empty()) error = "no result";
+        ++images_failed_;
+        if (!fleet_.queue().fail_attempt(item, error))
+            spdlog::warn("image={} failed, and the lease on queue row {} was lost meanwhile", reference, item.id);
+        else
+            spdlog::warn("image={} failed on attempt {} of {}: {}", reference, item.attempts, options_.max_attempts,
+                         error);
+    }
+
+    const WorkerOptions& options_;
+    const plugin::PluginSet& plugins_;
+    const std::atomic<bool>& stop_;
+    FleetState fleet_;
+    state::LayerClaims claims_;
+    std::unique_ptr<scan::VulnerabilityMatcher> matcher_;
+    std::unique_ptr<malware::MalwareScanner> malware_;
+    engine::MalwareSetup malware_setup_;
+    std::string fingerprint_;
+    std::unique_ptr<scan::LayerCache> cache_;
+    engine::ScanCounters counters_;
+    int64_t scan_id_ = 0;
+
+    std::mutex registries_mutex_;
+    std::map<std::string, std::unique_ptr<Registry>> registries_;
+
+    std::mutex mutex_;
+    std::condition_variable done_;
+    size_t ended_threads_ = 0;  // guarded by mutex_
+    std::map<int64_t, state::WorkItem> in_flight_;
+    std::atomic<bool> finished_{false};
+    std::atomic<size_t> images_done_{0}, images_failed_{0}, images_dropped_{0};
+};
+
+}  // namespace
+
+app::ExitCode run_worker(const WorkerOptions& options, const plugin::PluginSet& plugins, const std::atomic<bool>& stop) {
+    if (options.run.concurrency == 0) throw Fatal(ExitCode::bad_arguments, "--concurrency must be positive");
+    Worker worker(options, plugins, stop);
+    return worker.run();
+}
+
+}  // namespace regscan::fleet

@@ -1,0 +1,40 @@
+// `regscan worker`: claims images from the state's work queue, scans each
+// through the engine's one per-image pipeline (engine/scan_phase), and writes
+// its results and marks its queue row done in one transaction under the
+// row's lease, so a worker that lost its lease cannot overwrite the next
+// owner's result. Registry sessions (client, auth, plugin) are kept per
+// registry across jobs; layers are analysed once across the fleet (layer
+// claims in the state).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "app/exit_codes.hpp"
+#include "engine/run_options.hpp"
+#include "plugin/loaded_plugin.hpp"
+
+namespace regscan::fleet {
+
+struct WorkerOptions {
+    // The worker's own settings: state, --db, HTTP, limits, credentials (as
+    // the CLI gets them), malware, and concurrency (images at once).
+    engine::RunOptions run;
+    std::string worker_id;  // default host:pid
+    std::chrono::milliseconds lease{std::chrono::seconds(60)};
+    int max_attempts = 3;
+    bool exit_when_idle = false;  // exit once no row is queued or claimed
+    std::chrono::seconds shutdown_grace{20};
+    std::chrono::milliseconds idle_poll{std::chrono::seconds(1)};
+};
+
+// Runs until `stop` is set (SIGTERM/SIGINT) or, with exit_when_idle, the
+// queue has nothing left. On stop, images in flight may finish within the
+// grace; the rest are released (queued again, attempt not counted).
+app::ExitCode run_worker(const WorkerOptions& options, const plugin::PluginSet& plugins, const std::atomic<bool>& stop);
+
+// host:pid, for the worker's id and its heartbeat row.
+std::string default_worker_id();
+
+}  // namespace regscan::fleet

@@ -1,0 +1,295 @@
+"""A fleet of `regscan worker`s scans one registry through a real PostgreSQL (issue 13).
+
+One real registry (CNCF distribution) holds 300 images on 3 shared bases (each image: a base, one
+layer of its own, its config), pushed through the registry API (one upload per blob, cross-repository
+mounts for the bases, a manifest PUT per image). A FaultProxy in front records every request.
+
+- A single-process run on a SQLite state gives the reference reports (JSON, CSV).
+- `regscan registry --enqueue` on a PostgreSQL state queues the 300 images and returns; three
+  `regscan worker --exit-when-idle` processes at once scan them: every queue row ends done after one
+  attempt, every image has exactly one result, and each unique blob (bases, own layers, configs) is
+  pulled exactly once across the three workers, as counted at the proxy.
+- `regscan registry --wait` with three long-running workers: the workers find the stored results
+  (no blob pulled again), the waiting run reports, and its reports are the single-process run's; the
+  workers stop on SIGTERM with exit 0.
+
+No sleep is synchronisation: every wait is a bounded poll (of the queue, or of a process).
+"""
+import collections
+import csv
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import net, oci_layout, osv_db
+from harness import run as runner
+from harness.postgres import Postgres
+from harness.proxy import FaultProxy
+from harness.push import ApiPusher
+from harness.registry import Registry
+
+BASES = 3
+IMAGES = 300
+WORKERS = 3
+SITE = "usr/lib/python3/dist-packages"
+BLOB_ROUTE = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})$")
+
+
+def metadata(name, version):
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
+
+
+def base_layer(seed):
+    """A small distribution-like base with a vulnerable Python package (requests 2.19.0, PYSEC-2018-28)."""
+    rng = random.Random(seed)
+    files = {"etc/os-release": f'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Base {seed}"\n'.encode(),
+             f"{SITE}/requests-2.19.0.dist-info/METADATA": metadata("requests", "2.19.0")}
+    for i in range(150):
+        files[f"usr/share/base{seed}/f{i:04d}"] = rng.randbytes(rng.choice((512, 1024)))
+    return oci_layout.Blob(oci_layout.OCI_LAYER_GZIP, oci_layout.tar_gz(files))
+
+
+def app_image(base, number):
+    own = oci_layout.Blob(oci_layout.OCI_LAYER_GZIP, oci_layout.tar_gz({
+        f"{SITE}/app{number}-1.{number}.0.dist-info/METADATA": metadata(f"app{number}", f"1.{number}.0"),
+        f"app/{number}.txt": f"{number}\n".encode() * 32}))
+    config = {"created": f"2024-01-01T00:{number // 60:02d}:{number % 60:02d}Z", "architecture": "amd64",
+              "os": "linux", "config": {"User": "1000" if number % 2 else ""},
+              "rootfs": {"type": "layers",
+                         "diff_ids": [oci_layout.digest_of(gzip.decompress(l.data)) for l in (base, own)]}}
+    config_blob = oci_layout.Blob(oci_layout.OCI_CONFIG, oci_layout.canonical_json(config))
+    manifest = {"schemaVersion": 2, "mediaType": oci_layout.OCI_MANIFEST, "config": config_blob.descriptor(),
+                "layers": [base.descriptor(), own.descriptor()]}
+    return oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_MANIFEST, oci_layout.canonical_json(manifest)),
+                               [config_blob, base, own])
+
+
+class Worker:
+    def __init__(self, worker_id, argv, env, log_path):
+        self.id = worker_id
+        self.log_path = log_path
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            env=env, start_new_session=True)
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def kill(self):
+        if self.alive():
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+
+def normalized_json_report(path):
+    """The JSON report without what differs between any two runs (times, output paths)."""
+    with open(path) as f:
+        report = json.load(f)
+    volatile = {"started", "finished", "generated", "generated_at", "duration_seconds", "elapsed", "scan_started",
+                "scan_finished", "output_dir", "reports", "report_files", "bytes_pulled", "layers_pulled",
+                "layers_cached", "results_reused"}
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in volatile}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    report = strip(report)
+    for key in ("images", "results"):
+        if isinstance(report.get(key), list):
+            report[key] = sorted(report[key], key=lambda e: json.dumps(e, sort_keys=True))
+    return report
+
+
+def csv_rows(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], sorted(rows[1:])
+
+
+class Fleet(unittest.TestCase):
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-fleet-")
+        if not os.environ.get("REGSCAN_E2E_KEEP"):
+            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.binary = runner.regscan_binary()
+        cls.db = osv_db.make_db(cls.workdir)
+        cls.registry = Registry()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        cls.proxy = FaultProxy(cls.registry)
+        cls.addClassCleanup(cls.proxy.stop)
+        cls.proxy.start()
+        cls.pg = Postgres()
+        cls.addClassCleanup(cls.pg.close)
+        cls.pg.start()
+        cls.images = {}  # (repository, tag) -> Manifest
+        bases = [base_layer(200 + b) for b in range(BASES)]
+        pusher = ApiPusher(cls.registry)
+        for number in range(IMAGES):
+            b = number % BASES
+            repo = f"team{b}/app{number:03d}"
+            manifest = app_image(bases[b], number)
+            if number < BASES:
+                pusher.upload_blob(repo, bases[b].data)
+            else:
+                pusher.mount_blob(bases[b].digest, f"team{b}/app{b:03d}", repo)
+            for blob in (manifest.dependencies[0], manifest.dependencies[2]):  # config, own layer
+                pusher.upload_blob(repo, blob.data)
+            pusher.put_manifest(repo, "1.0", manifest.media_type, manifest.data)
+            cls.images[(repo, "1.0")] = manifest
+        pusher.close()
+        cls.unique_blobs = {blob.digest for m in cls.images.values() for blob in m.dependencies}
+
+    def setUp(self):
+        self.scratch = tempfile.mkdtemp(prefix="run-", dir=self.workdir)
+        self.home = os.path.join(self.scratch, "home")
+        os.mkdir(self.home)
+        self.workers = []
+        self.addCleanup(lambda: [w.kill() for w in self.workers])
+
+    # Helpers ---------------------------------------------------------------------------------------
+
+    @property
+    def registry_url(self):
+        return f"http://{self.proxy.host}"
+
+    def env(self):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("REGSCAN_REGISTRY_", "TCS_REGISTRY_", "REGSCAN_PLUGIN_PATH"))}
+        env["HOME"] = self.home
+        env["XDG_DATA_HOME"] = os.path.join(self.home, "data")
+        return env
+
+    def start_worker(self, worker_id, *extra, pg=None):
+        argv = [self.binary, "worker", "--state", (pg or self.pg).url, "--db", self.db, "--worker-id", worker_id,
+                "--concurrency", "4", "--lease", "20s", "--poll", "200ms", *extra]
+        worker = Worker(worker_id, argv, self.env(), os.path.join(self.scratch, f"{worker_id}.log"))
+        self.workers.append(worker)
+        return worker
+
+    def logs(self):
+        return "\n".join(f"--- {w.id} ---\n{w.log()[-3000:]}" for w in self.workers)
+
+    def blob_gets_since(self, since):
+        """digest -> GETs answered 200 at the proxy since `since` (monotonic)."""
+        counts = collections.Counter()
+        for at, method, path, status in self.proxy.log:
+            match = BLOB_ROUTE.match(path.split("?")[0])
+            if at >= since and method == "GET" and status == 200 and match:
+                counts[match.group(2)] += 1
+        return counts
+
+    def queue(self, batch):
+        return {(r[0], r[1]): (r[2], int(r[3])) for r in self.pg.query(
+            f"SELECT repository, tag, state, attempts FROM work_queue WHERE batch = '{batch}'")}
+
+    def reference_run(self):
+        """The same registry scanned by one process on a SQLite state: the reports to match."""
+        if not hasattr(type(self), "reference"):
+            out = os.path.join(self.workdir, "reference")
+            os.mkdir(out)
+            result = runner.run("registry", self.registry_url, "--state", os.path.join(self.workdir, "ref.db"),
+                                "--db", self.db, "--format=json,csv", f"--output-dir={out}", "--no-progress",
+                                output_dir=False, timeout=170)
+            self.assertEqual(result.code, 0, repr(result)[-4000:])
+            type(self).reference = out
+        return type(self).reference
+
+    def assertSameReports(self, out):
+        reference = self.reference_run()
+        self.assertEqual(sorted(os.listdir(out)), sorted(os.listdir(reference)))
+        for name in sorted(os.listdir(reference)):
+            mine, theirs = os.path.join(out, name), os.path.join(reference, name)
+            if name.endswith(".json"):
+                self.assertEqual(normalized_json_report(mine), normalized_json_report(theirs), name)
+            elif name.endswith(".csv"):
+                self.assertEqual(csv_rows(mine), csv_rows(theirs), name)
+
+    # Tests -----------------------------------------------------------------------------------------
+
+    def test_1_enqueue_three_workers_scan_each_image_once_and_each_blob_once(self):
+        result = runner.run("registry", self.registry_url, "--state", self.pg.url, "--db", self.db, "--enqueue",
+                            env=self.env())
+        self.assertEqual(result.code, 0, repr(result))
+        match = re.search(r"^Enqueued (\d+) images in batch (\S+)$", result.stdout.strip().splitlines()[-1])
+        self.assertIsNotNone(match, repr(result))
+        self.assertEqual(int(match.group(1)), IMAGES)
+        batch = match.group(2)
+        self.assertNotIn(self.pg.password, result.stdout + result.stderr)
+        self.assertEqual(self.blob_gets_since(0), {}, "--enqueue pulls no blob")
+        self.assertEqual(set(self.queue(batch).values()), {("queued", 0)})
+
+        started = time.monotonic()
+        for n in range(WORKERS):
+            self.start_worker(f"w{n}", "--exit-when-idle")
+        net.wait_until(lambda: all(not w.alive() for w in self.workers), timeout=170, interval=0.2,
+                       what="every worker done and exited")
+        self.assertEqual([w.process.returncode for w in self.workers], [0] * WORKERS, self.logs())
+
+        rows = self.queue(batch)
+        self.assertEqual(set(rows), set(self.images))
+        self.assertEqual({k: r for k, r in rows.items() if r != ("done", 1)}, {}, self.logs())
+        results = collections.Counter(
+            (r[0], r[1]) for r in self.pg.query("SELECT repository, tag, status FROM results WHERE status='scanned'"))
+        self.assertEqual(dict(results), {k: 1 for k in self.images})
+        # Every worker took a share, and together they pulled each unique blob exactly once.
+        for worker in self.workers:
+            self.assertRegex(worker.log(), r"Done image=", worker.id)
+            self.assertNotIn(self.pg.password, worker.log())
+        gets = self.blob_gets_since(started)
+        self.assertEqual({d: n for d, n in gets.items() if n != 1}, {}, "blobs pulled more than once")
+        self.assertEqual(set(gets), self.unique_blobs)
+
+    def test_2_wait_reports_as_a_single_process_run(self):
+        reference = self.reference_run()
+        self.assertTrue(os.listdir(reference))
+        # A state of its own, so the --wait run is a first scan as the reference run is.
+        pg = Postgres()
+        self.addCleanup(pg.close)
+        pg.start()
+        for n in range(WORKERS):
+            self.start_worker(f"waiting{n}", pg=pg)
+        out = os.path.join(self.scratch, "out")
+        os.mkdir(out)
+        started = time.monotonic()
+        result = runner.run("registry", self.registry_url, "--state", pg.url, "--db", self.db, "--wait",
+                            "--wait-timeout=150s", "--format=json,csv", f"--output-dir={out}", "--no-progress",
+                            env=self.env(), output_dir=False, timeout=170)
+        self.assertEqual(result.code, 0, repr(result)[-4000:] + self.logs())
+        self.assertIsNone(re.search(r"scanned again here|did not finish", result.stderr),
+                          "every image came from the fleet:\n" + result.stderr[:3000] + self.logs())
+        self.assertSameReports(out)
+        # The waiting run pulled no blob: the workers did, each unique blob once between them.
+        gets = self.blob_gets_since(started)
+        self.assertEqual({d: n for d, n in gets.items() if n != 1}, {}, "blobs pulled more than once")
+        self.assertEqual(set(gets), self.unique_blobs)
+
+        for worker in self.workers:
+            os.killpg(worker.process.pid, signal.SIGTERM)
+        for worker in self.workers:
+            self.assertEqual(worker.process.wait(timeout=60), 0, worker.log()[-3000:])
+            self.assertNotIn(pg.password, worker.log())
+        self.assertEqual(pg.query("SELECT count(*) FROM fleet_workers"), [("0",)],
+                         "a stopped worker removes its heartbeat row")
+        self.assertEqual(pg.query("SELECT state, count(*) FROM work_queue GROUP BY state"), [("done", str(IMAGES))])
+
+
+if __name__ == "__main__":
+    unittest.main()

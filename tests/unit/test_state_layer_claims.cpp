@@ -1,0 +1,60 @@
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include <unistd.h>
+
+#include "state/layer_claims.hpp"
+#include "state/sqlite_db.hpp"
+
+using namespace regscan::state;
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-claims-XXXXXX").string();
+        path = mkdtemp(pattern.data());
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+const std::string layer = "sha256:" + std::string(64, 'a');
+
+}  // namespace
+
+TEST_SUITE_BEGIN("state");
+
+TEST_CASE("state::LayerClaims one process analyses a layer; another takes over when its lease expires") {
+    TempDir dir;
+    SqliteDb db_a(dir.path / "state.db");
+    SqliteDb db_b(dir.path / "state.db");  // another worker's connection
+    auto now = std::make_shared<std::atomic<int64_t>>(5'000'000);
+    auto clock = [now] { return now->load(); };
+    LayerClaims a(db_a, "worker-a", std::chrono::milliseconds(1000), clock);
+    LayerClaims b(db_b, "worker-b", std::chrono::milliseconds(1000), clock);
+
+    CHECK(a.try_claim(layer, 3));
+    CHECK(a.try_claim(layer, 3));  // ours already
+    CHECK_FALSE(b.try_claim(layer, 3));
+    CHECK(b.holder(layer, 3) == "worker-a");
+    CHECK(b.try_claim(layer, 4));  // another analysis version is another claim
+
+    *now += 900;
+    a.renew_held();  // a heartbeat keeps it
+    *now += 900;
+    CHECK_FALSE(b.try_claim(layer, 3));
+    *now += 1001;  // worker-a is lost
+    CHECK(b.holder(layer, 3).empty());
+    CHECK(b.try_claim(layer, 3));
+    a.release(layer, 3);  // too late: not a's claim to give up any more
+    CHECK(a.holder(layer, 3) == "worker-b");
+    CHECK_FALSE(a.try_claim(layer, 3));
+    b.release(layer, 3);  // facts stored, or the analysis failed
+    CHECK(a.try_claim(layer, 3));
+}
+
+TEST_SUITE_END();
