@@ -1,6 +1,8 @@
 #include "engine/image_scanner.hpp"
 
+#include <exception>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -8,6 +10,7 @@
 #include "scan/byte_pipe.hpp"
 #include "scan/config_checks.hpp"
 #include "scan/image_fold.hpp"
+#include "util/parallel.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -15,7 +18,11 @@ namespace {
 // Enough to keep the decompressor busy while the next bytes arrive; small
 // enough that memory does not grow with layer size or concurrency.
 constexpr size_t pipe_capacity = 4 * 1024 * 1024;
+// The consumer is woken per 256 KiB, not per 16 KiB transfer buffer.
+constexpr size_t pipe_batch = 256 * 1024;
 constexpr const char* reader_stopped = "layer reader stopped";
+// Why a layer was left unfinished: another layer of the image failed first.
+constexpr const char* layer_stopped = "stopped: another layer of the image failed";
 
 // rootfs.diff_ids of an image config, as strings ("" for a non-string entry).
 std::vector<std::string> config_diff_ids(const nlohmann::json& config) {
@@ -31,11 +38,20 @@ std::vector<std::string> config_diff_ids(const nlohmann::json& config) {
 
 std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& image, const oci::Descriptor& layer,
                                                             std::chrono::steady_clock::time_point deadline,
+                                                            const std::atomic<bool>& stop,
                                                             uint64_t& bytes_pulled) const {
     bool cached = false;
     uint64_t pulled = 0;  // written by the producer only, read after it joined
     auto facts = cache_.get(layer.digest, [&] {
-        scan::BytePipe pipe(pipe_capacity);
+        // Taken here, not around get(): an image waiting for a layer another
+        // image is pulling holds no slot, so no two pulls wait on each other.
+        slots_.acquire();
+        struct Release {
+            PullSlots& slots;
+            ~Release() { slots.release(); }
+        } release{slots_};
+        if (stop) throw std::runtime_error(layer_stopped);
+        scan::BytePipe pipe(pipe_capacity, pipe_batch);
         std::thread producer([&] {
             try {
                 client_.stream_blob(inspector_.base_of(image), ImageInspector::name_of(image), layer.digest,
@@ -43,6 +59,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
                                         if (std::chrono::steady_clock::now() > deadline)
                                             throw ImageTimeout("image scan timed out while pulling layer " +
                                                                layer.digest);
+                                        if (stop) throw std::runtime_error(layer_stopped);
                                         counters_.bytes_pulled += size;
                                         pulled += size;
                                         if (!pipe.push(data, size)) throw std::runtime_error(reader_stopped);
@@ -90,10 +107,11 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     result.platform = platform.platform;
     result.build_time = platform.build_time;
 
-    std::vector<std::shared_ptr<const scan::LayerFacts>> layers;
-    std::vector<std::string> layer_digests;
     std::vector<scan::MalwareIncomplete> unexamined;  // layers the engines could not see
     const auto diff_ids = config_diff_ids(platform.config);
+    // The filesystem layers in manifest order (the fold's order); the others
+    // are noted and left out.
+    std::vector<size_t> to_pull;
     for (size_t index = 0; index < platform.manifest.layers.size(); ++index) {
         const auto& descriptor = platform.manifest.layers[index];
         if (!descriptor.urls.empty()) {
@@ -107,28 +125,65 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
                                    " is not a filesystem layer");
             continue;
         }
-        if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
+        to_pull.push_back(index);
+    }
+
+    // Several layers of the image at once, each into its own slot: the fold
+    // reads them in manifest order once all are there. The first layer to
+    // fail (in manifest order) fails the image, and stops the others.
+    std::vector<std::shared_ptr<const scan::LayerFacts>> layers(to_pull.size());
+    std::vector<uint64_t> pulled(to_pull.size(), 0);
+    std::vector<std::exception_ptr> errors(to_pull.size());
+    std::atomic<bool> stop{false};
+    util::parallel_for(to_pull.size(), layers_at_once_, [&](size_t slot) {
+        const size_t index = to_pull[slot];
+        const auto& descriptor = platform.manifest.layers[index];
         try {
-            layers.push_back(layer(image, descriptor, deadline, result.bytes_pulled));
-            layer_digests.push_back(descriptor.digest);
+            if (stop) return;
+            if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
+            std::shared_ptr<const scan::LayerFacts> facts;
+            // Another image's pull of this layer that was stopped (that image
+            // failed) is not this image's failure: pull it again, a bounded
+            // number of times.
+            for (int attempt = 0; !facts; ++attempt) {
+                try {
+                    facts = layer(image, descriptor, deadline, stop, pulled[slot]);
+                } catch (const std::exception& e) {
+                    if (stop || attempt >= 3 || std::string_view(e.what()).find(layer_stopped) == std::string_view::npos)
+                        throw;
+                }
+            }
             // The config says what each layer unpacks to: a registry that
             // swaps a layer under an unchanged config is caught here.
-            const auto& actual = layers.back()->diff_id;
+            const auto& actual = facts->diff_id;
             if (index < diff_ids.size() && !actual.empty() && actual != diff_ids[index])
                 throw std::runtime_error("layer " + descriptor.digest + " unpacks to " + actual +
                                          ", but the config's rootfs.diff_ids[" + std::to_string(index) + "] is " +
                                          diff_ids[index] + " (diff_id mismatch)");
-            if (actual.empty())
-                result.notes.push_back("layer " + descriptor.digest + " (" + descriptor.media_type +
-                                       "): its compression is not one whose diff_id regscan verifies");
+            layers[slot] = std::move(facts);
         } catch (const ImageTimeout&) {
-            throw;
+            errors[slot] = std::current_exception();
+            stop = true;
         } catch (const std::exception& e) {
             std::string what = e.what();
-            throw std::runtime_error(what.find(descriptor.digest) == std::string::npos
-                                         ? "layer " + descriptor.digest + ": " + what
-                                         : what);
+            // Stopped by another layer's failure, which says why.
+            if (stop && what.find(layer_stopped) != std::string::npos) return;
+            errors[slot] = std::make_exception_ptr(std::runtime_error(
+                what.find(descriptor.digest) == std::string::npos ? "layer " + descriptor.digest + ": " + what : what));
+            stop = true;
         }
+    });
+    for (auto pulled_bytes : pulled) result.bytes_pulled += pulled_bytes;
+    for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
+    if (stop) throw std::runtime_error("image scan stopped without a reason");  // cannot happen: a failure is kept
+    std::vector<std::string> layer_digests;
+    for (size_t slot = 0; slot < to_pull.size(); ++slot) {
+        const auto& descriptor = platform.manifest.layers[to_pull[slot]];
+        layer_digests.push_back(descriptor.digest);
+        if (layers[slot]->diff_id.empty())
+            result.notes.push_back("layer " + descriptor.digest + " (" + descriptor.media_type +
+                                   "): its compression is not one whose diff_id regscan verifies");
     }
     std::vector<const scan::LayerFacts*> raw;
     for (const auto& l : layers) raw.push_back(l.get());

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,17 +33,49 @@ struct MalwareSetup {
     std::string not_scanned_reason = scan::malware_off;
 };
 
+// How many layer pulls may be in flight at once across a run (every image's
+// together): each holds a slot from the request to the end of its analysis.
+// The memory of a run is bounded by this count times one pull's (the pipe,
+// the inflater's buffers, one file's content), whatever the images.
+class PullSlots {
+public:
+    explicit PullSlots(size_t count) : free_(count == 0 ? 1 : count) {}
+    void acquire() {
+        std::unique_lock lock(mutex_);
+        freed_.wait(lock, [&] { return free_ > 0; });
+        --free_;
+    }
+    void release() {
+        {
+            std::lock_guard lock(mutex_);
+            ++free_;
+        }
+        freed_.notify_one();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable freed_;
+    size_t free_;
+};
+
 class ImageScanner {
 public:
+    // `layers_at_once`: layer pulls in flight at once across the run (the
+    // run's --concurrency, "requests in flight at once"); one image pulls
+    // several of its layers at once when slots are free.
     ImageScanner(const ImageInspector& inspector, const oci::DistributionClient& client, scan::LayerCache& cache,
-                 const scan::VulnerabilityMatcher* matcher, ScanCounters& counters, MalwareSetup malware = {})
+                 const scan::VulnerabilityMatcher* matcher, ScanCounters& counters, MalwareSetup malware = {},
+                 size_t layers_at_once = 1)
         : inspector_(inspector),
           client_(client),
           cache_(cache),
           matcher_(matcher),
           counters_(counters),
           malware_(std::move(malware)),
-          analyzer_(malware_.scanner) {}
+          analyzer_(malware_.scanner),
+          layers_at_once_(layers_at_once == 0 ? 1 : layers_at_once),
+          slots_(layers_at_once_) {}
 
     // Scans the platforms of an already resolved image. Throws on failure
     // (the caller records scan_failed); gives up past `deadline`.
@@ -50,10 +84,11 @@ public:
 
 private:
     // Adds the bytes this call downloaded (none when the layer came from the
-    // cache or another image's pull) to `bytes_pulled`.
+    // cache or another image's pull) to `bytes_pulled`. Gives up when `stop`
+    // is set (another layer of the image failed).
     std::shared_ptr<const scan::LayerFacts> layer(const ImageRecord& image, const oci::Descriptor& layer,
                                                   std::chrono::steady_clock::time_point deadline,
-                                                  uint64_t& bytes_pulled) const;
+                                                  const std::atomic<bool>& stop, uint64_t& bytes_pulled) const;
 
     const ImageInspector& inspector_;
     const oci::DistributionClient& client_;
@@ -64,6 +99,8 @@ private:
     // One set of catalogers for every layer: they keep no state, so layers
     // analysed in parallel share them.
     const scan::LayerAnalyzer analyzer_;
+    const size_t layers_at_once_;
+    mutable PullSlots slots_;
 };
 
 }  // namespace regscan::engine
