@@ -105,4 +105,17 @@ TEST_CASE("triage::parse_vex names the file and the line or JSON path of a probl
     CHECK(error_of(deep) == "doc.json:1: nested deeper than 64 levels");
 }
 
+
+
+TEST_CASE("triage::parse_vex keeps at most 20 warnings per document and counts the rest") {
+    std::string statements;
+    for (int i = 0; i < 30; ++i)
+        statements += std::string(i ? "," : "") +
+                      R"({"vulnerability": "CVE-1", "products": ["cpe:/a:x"], "status": "not_affected"})";
+    auto doc = parse_vex(R"({"@context": "https://openvex.dev/ns/v0.0.1", "statements": [)" + statements + "]}",
+                         "doc.json");
+    CHECK(doc.statements.size() == 30);
+    REQUIRE(doc.warnings.size() == 21);
+    CHECK(doc.warnings.back() == "... and 40 more like these");
+}
 TEST_SUITE_END();

@@ -14,6 +14,7 @@ using json = nlohmann::json;
 
 constexpr size_t max_depth = 64;
 constexpr size_t max_statements = 200000;
+constexpr size_t max_warnings = 20;  // per document; the rest are counted
 
 // Refuses nesting deeper than `max_depth` before the parser sees it.
 void check_depth(std::string_view text, const std::string& shown) {
@@ -50,9 +51,18 @@ public:
         throw InputError(shown_ + ": " + where + ": " + why);
     }
 
+    void warn(std::string warning) {
+        if (++warnings_ <= max_warnings) doc_.warnings.push_back(std::move(warning));
+    }
+
+    void finish() {
+        if (warnings_ > max_warnings)
+            doc_.warnings.push_back("... and " + std::to_string(warnings_ - max_warnings) + " more like these");
+    }
+
     std::optional<Purl> purl_or_warn(const std::string& id, const std::string& where) {
         auto purl = parse_purl(id);
-        if (!purl) doc_.warnings.push_back(where + ": '" + util::escape_control(id) + "' is not a package URL (pkg:...): not matched");
+        if (!purl) warn(where + ": '" + util::escape_control(id) + "' is not a package URL (pkg:...): not matched");
         return purl;
     }
 
@@ -60,7 +70,7 @@ public:
         if (doc_.statements.size() == max_statements)
             fail(statement.where, "more than " + std::to_string(max_statements) + " statements");
         if (statement.targets.empty())
-            doc_.warnings.push_back(statement.where + ": no product regscan can match: the statement changes nothing");
+            warn(statement.where + ": no product regscan can match: the statement changes nothing");
         doc_.statements.push_back(std::move(statement));
     }
 
@@ -101,7 +111,7 @@ public:
                     const std::string at = where + ".products[" + std::to_string(p) + "]";
                     std::string id = product.is_string() ? product.get<std::string>() : string_at(product, "@id");
                     if (id.empty()) {
-                        doc_.warnings.push_back(at + ": no @id: not matched");
+                        warn(at + ": no @id: not matched");
                         continue;
                     }
                     auto purl = purl_or_warn(id, at);
@@ -171,7 +181,7 @@ public:
             if (purl->type == "oci") return VexTarget{purl, std::nullopt};
             return VexTarget{std::nullopt, purl};
         }
-        doc_.warnings.push_back(where + ": '" + util::escape_control(ref) +
+        warn(where + ": '" + util::escape_control(ref) +
                                 "' is neither a package URL nor a component of this document with one: not matched");
         return std::nullopt;
     }
@@ -216,7 +226,7 @@ public:
                     const std::string at = where + ".affects[" + std::to_string(a) + "]";
                     std::string ref = affected.is_object() ? string_at(affected, "ref") : "";
                     if (ref.empty()) {
-                        doc_.warnings.push_back(at + ": no ref: not matched");
+                        warn(at + ": no ref: not matched");
                         continue;
                     }
                     if (auto target = target_of(ref, at)) statement.targets.push_back(*target);
@@ -229,6 +239,7 @@ private:
     std::string shown_;
     VexDocument& doc_;
     std::map<std::string, VexTarget> components_;
+    size_t warnings_ = 0;
 };
 
 }  // namespace
@@ -258,6 +269,7 @@ VexDocument parse_vex(std::string_view text, const std::string& path) {
         throw InputError(shown + ": neither OpenVEX (@context https://openvex.dev/ns...) nor CycloneDX (bomFormat "
                                  "CycloneDX)");
     }
+    reader.finish();
     return document;
 }
 
