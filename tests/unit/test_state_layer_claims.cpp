@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include "state/layer_claims.hpp"
-#include "state/sqlite_db.hpp"
+#include "state/open_database.hpp"
+#include "test_state_postgres_server.hpp"
 
 using namespace regscan::state;
 
@@ -30,8 +31,13 @@ TEST_SUITE_BEGIN("state");
 
 TEST_CASE("state::LayerClaims one process analyses a layer; another takes over when its lease expires") {
     TempDir dir;
-    SqliteDb db_a(dir.path / "state.db");
-    SqliteDb db_b(dir.path / "state.db");  // another worker's connection
+    for (const std::string& location :
+         {(dir.path / "state.db").string(), regscan::test::PostgresServer::shared().fresh_database()}) {
+    CAPTURE(location);
+    auto connection_a = open_database(location);
+    auto connection_b = open_database(location);  // another worker's connection
+    Database& db_a = *connection_a;
+    Database& db_b = *connection_b;
     auto now = std::make_shared<std::atomic<int64_t>>(5'000'000);
     auto clock = [now] { return now->load(); };
     LayerClaims a(db_a, "worker-a", std::chrono::milliseconds(1000), clock);
@@ -55,6 +61,7 @@ TEST_CASE("state::LayerClaims one process analyses a layer; another takes over w
     CHECK_FALSE(a.try_claim(layer, 3));
     b.release(layer, 3);  // facts stored, or the analysis failed
     CHECK(a.try_claim(layer, 3));
+    }
 }
 
 TEST_SUITE_END();
