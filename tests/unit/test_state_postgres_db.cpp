@@ -2,6 +2,7 @@
 // does, against a real PostgreSQL 15 of the test's own that it restarts.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "log/secrets.hpp"
@@ -33,6 +34,23 @@ TEST_CASE("state::mask_database_url hides the password and nothing else") {
     CHECK_FALSE(is_postgres_url("/var/lib/regscan/state.db"));
     CHECK_FALSE(is_postgres_url("postgresql:/relative/file.db"));
     CHECK(printable_location("/x/state.db") == "/x/state.db");
+}
+
+TEST_CASE("state::open_database refuses what looks meant for a server instead of making a file of that name") {
+    for (const std::string location : {"host=/tmp dbname=regscan", "dbname=regscan password=Secret-123",
+                                       "postgresl://u:pw-in-typo@h/d", "mysql://h/d"}) {
+        CAPTURE(location);
+        try {
+            open_database(location);
+            FAIL("opened " << location);
+        } catch (const std::runtime_error& e) {
+            std::string message = e.what();
+            CHECK(message.find("not a state location") != std::string::npos);
+            CHECK(message.find("Secret-123") == std::string::npos);
+            CHECK(message.find("pw-in-typo") == std::string::npos);
+        }
+        CHECK_FALSE(std::filesystem::exists(location));
+    }
 }
 
 TEST_CASE("state::PostgresDb refuses a wrong password naming the server, the password masked") {

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
+#include <stdexcept>
+
+#include "log/secrets.hpp"
 
 #include "state/sqlite_db.hpp"
 
@@ -15,6 +19,16 @@ bool is_postgres_url(const std::string& location) {
 
 std::shared_ptr<Database> open_database(const std::string& location, const PostgresOptions& options) {
     if (is_postgres_url(location)) return std::make_shared<PostgresDb>(location, options);
+    // What was meant for a server must not silently become a new SQLite file
+    // of that name: another scheme (a typo, another database) or libpq's
+    // "host=... dbname=..." form.
+    static const std::regex other_url(R"(^[A-Za-z][A-Za-z0-9+.-]*://)");
+    static const std::regex key_value(
+        R"((^|\s)(host|hostaddr|port|dbname|user|password|sslmode|service|connect_timeout)\s*=)");
+    if (std::regex_search(location, other_url) || std::regex_search(location, key_value))
+        throw std::runtime_error(log::redact(log::mask_credential_fields(mask_database_url(location))) +
+                                 ": not a state location: give a SQLite file path or a PostgreSQL URL "
+                                 "(postgresql://user@host:port/database)");
     return std::make_shared<SqliteDb>(location);
 }
 
