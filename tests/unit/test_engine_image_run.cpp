@@ -48,3 +48,14 @@ TEST_CASE("engine::parse_image_reference refuses other schemes and malformed ref
     CHECK_THROWS(parse_image_reference("reg.example/app/"));
     CHECK_THROWS(parse_image_reference("reg.example/app@md5:00"));
 }
+
+TEST_CASE("engine::parse_image_reference refuses local inputs at once, not as a host named oci") {
+    for (const char* local : {"oci:/x", "oci:layout:latest", "docker-archive:app.tar", "sbom:bom.json", "oci:"}) {
+        CAPTURE(local);
+        CHECK_THROWS_WITH_AS(parse_image_reference(local), doctest::Contains("local input"), regscan::app::Fatal);
+    }
+    // A registry host that happens to be called oci, with a port.
+    auto host = parse_image_reference("oci:5000/team/app:1");
+    CHECK(host.registry_url == "https://oci:5000");
+    CHECK(host.repository == "team/app");
+}

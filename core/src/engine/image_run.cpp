@@ -152,6 +152,22 @@ void refuse_other_platform(RunPipeline& pipeline, const RunOptions& options, con
 }  // namespace
 
 ImageReference parse_image_reference(const std::string& text) {
+    // "oci:DIR", "docker-archive:FILE", "sbom:FILE" name local inputs, not a
+    // registry host "oci" (a port is digits): refused at once, never sent
+    // over the network.
+    for (const char* transport : {"oci:", "oci-archive:", "docker-archive:", "sbom:", "docker-daemon:", "dir:"}) {
+        const std::string_view prefix(transport);
+        if (text.rfind(prefix, 0) != 0) continue;
+        auto after = std::string_view(text).substr(prefix.size());
+        auto digits = after.substr(0, after.find('/'));
+        const bool port = !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos &&
+                          after.size() > digits.size();
+        if (!port)
+            throw Fatal(ExitCode::bad_arguments,
+                        "'" + std::string(transport) + "' names a local input, which this regscan cannot read yet "
+                        "(only images in a registry); push the image to a registry (skopeo copy " + text +
+                        " docker://HOST/REPO:TAG) and scan it there");
+    }
     std::string rest = text;
     std::string scheme;
     if (auto sep = rest.find("://"); sep != std::string::npos) {
