@@ -10,6 +10,7 @@
 #include "app/malware_command.hpp"
 #include "app/plugins_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/worker_command.hpp"
 #include "engine/image_run.hpp"
 #include "engine/registry_run.hpp"
 #include "log/logging.hpp"
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
             std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
             return static_cast<int>(app::run_serve_command(rest, app::process_environment(), plugins));
         }
+        if (!arguments.empty() && arguments[0] == "worker") {
+            std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+            return static_cast<int>(app::run_worker_command(rest, app::process_environment(), plugins));
+        }
         auto command = app::parse_command_line(arguments, std::cin, app::process_environment(), plugins);
         regscan::log::init(command.log_level);
         switch (command.kind) {
@@ -48,7 +53,8 @@ int main(int argc, char** argv) {
             case app::CommandKind::plugins: return static_cast<int>(app::run_plugins_command(plugins));
             case app::CommandKind::registry: return static_cast<int>(engine::run_registry(command.run, plugins));
             case app::CommandKind::image:
-                return static_cast<int>(engine::run_image(command.run, command.image_reference, plugins));
+                return static_cast<int>(engine::run_image(command.run, command.image_reference, plugins,
+                                                          {command.image_output, command.platform_given}));
             case app::CommandKind::db: break;
         }
     } catch (const app::Fatal& e) {

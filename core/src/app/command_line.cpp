@@ -13,11 +13,16 @@
 #include "app/data_paths.hpp"
 #include "app/plugin_options.hpp"
 #include "app/suggestion.hpp"
+#include "app/worker_command.hpp"
 #include "app/db_command.hpp"
+#include "auth/docker_config.hpp"
+#include "engine/image_run.hpp"
 #include "filter/pattern_filter.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
 #include "oci/manifest.hpp"
+#include "triage/fail_on.hpp"
+#include "triage/policy.hpp"
 
 #include <unistd.h>
 
@@ -46,6 +51,8 @@ Commands:
   serve            run as a service: connectors, scheduled imports, JSON API and dashboard on
                    http://127.0.0.1:8686/ (see 'regscan serve --help', docs/serve.md)
   connector        add|list|import|remove the connectors of a running 'regscan serve'
+  worker           a member of a scanning fleet: scans the images 'registry --enqueue' (or
+                   --wait) queued in a shared --state (see 'regscan worker --help')
   version          show the version
 
 Options:
@@ -172,7 +179,19 @@ po::options_description scan_options() {
         ("format", po::value<std::vector<std::string>>()->composing(),
          "reports to write, comma-separated: table, json, sarif, cyclonedx, csv (default table,json,csv)")
         ("fail-on", po::value<std::string>(),
-         "exit with code 7 when a finding is at or above this severity: low, medium, high, critical")
+         "exit with code 7 when a counted finding is at or above this severity (low, medium, high, critical; "
+         "vulnerabilities, misconfigurations and any malware), or only in the categories given: "
+         "vulnerabilities[:SEVERITY],misconfigurations[:SEVERITY],malware")
+        ("severity", po::value<std::vector<std::string>>()->composing(),
+         "count only findings of these severities, comma-separated (critical, high, medium, low, unknown); the "
+         "others are suppressed")
+        ("ignore-unfixed", po::bool_switch(), "suppress vulnerabilities with no fixed version")
+        ("ignore-file", po::value<std::string>(),
+         "ignore file: one 'ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason]' per line (default "
+         "./.regscanignore when it exists; see docs/triage.md)")
+        ("vex", po::value<std::vector<std::string>>()->composing(),
+         "OpenVEX or CycloneDX VEX JSON file (repeatable): a not_affected statement suppresses the vulnerability "
+         "in the products it names")
         ("max-db-age", po::value<std::string>()->default_value("7d"),
          "warn when the vulnerability database was last imported longer ago than this (e.g. 36h, 7d)")
         ("strict", po::bool_switch(),
@@ -242,6 +261,17 @@ std::string take_url_credentials(const std::string& url, auth::Credentials& from
     log::add_secret(userinfo);
     return url.substr(0, authority_start) + authority.substr(at + 1) +
            (authority_end == std::string::npos ? "" : url.substr(authority_end));
+}
+
+// `regscan image` writes no file unless asked: its one report goes to -o.
+po::options_description image_output_options() {
+    po::options_description options("Image output");
+    options.add_options()
+        ("output,o", po::value<std::string>(),
+         "write the report (one --format, default table) to FILE, or '-' for standard output (the summary then "
+         "goes to standard error); with one format and neither -o nor --output-dir, '-o -' is meant and no file "
+         "is written; several formats or --output-dir write every report into the directory, as registry does");
+    return options;
 }
 
 std::string help_for(const std::string& command, const po::options_description& options) {
@@ -381,9 +411,13 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
             throw Fatal(ExitCode::bad_arguments, "--format: unknown format '" + format +
                                                      "'; known: table, json, sarif, cyclonedx, csv");
     run.fail_on = pick_string(cli, file, "fail-on");
-    if (!run.fail_on.empty() && run.fail_on != "low" && run.fail_on != "medium" && run.fail_on != "high" &&
-        run.fail_on != "critical")
-        throw Fatal(ExitCode::bad_arguments, "--fail-on must be low, medium, high or critical");
+    try {
+        if (!run.fail_on.empty()) triage::parse_fail_on(run.fail_on);
+        run.triage = triage::load_policy({pick_list(cli, file, "severity"), pick_flag(cli, file, "ignore-unfixed"),
+                                          pick_string(cli, file, "ignore-file"), pick_list(cli, file, "vex")});
+    } catch (const triage::InputError& e) {
+        throw Fatal(ExitCode::bad_arguments, e.what());
+    }
     run.image_timeout = parse_duration("image-timeout", pick<std::string>(cli, file, "image-timeout"));
     run.db_path = pick_string(cli, file, "db");
     if (run.db_path.empty()) run.db_path = default_db_path(env).string();
@@ -406,8 +440,31 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
         parse_duration("max-signature-age", pick<std::string>(cli, file, "max-signature-age")));
 }
 
+// `credentials_url`: the registry whose docker credentials are looked up ("":
+// the URL given).
+// -o for `regscan image`: one report (one --format, default table) goes to
+// -o FILE, or to standard output when neither -o nor --output-dir is given,
+// and no file is written; several formats, or --output-dir, write every
+// report into the directory as `registry` does.
+void choose_image_output(Command& command, const po::variables_map& cli, const po::variables_map& file) {
+    auto given = [&](const char* name) {
+        return (cli.count(name) && !cli[name].defaulted()) || (file.count(name) && !file[name].defaulted());
+    };
+    command.platform_given = given("platform");
+    command.image_output = pick_string(cli, file, "output");
+    const auto formats = filter::split_patterns(pick_list(cli, file, "format"));
+    if (command.image_output.empty() && (given("output-dir") || formats.size() > 1)) return;
+    if (command.image_output.empty()) command.image_output = "-";
+    if (formats.empty()) command.run.formats = {"table"};
+    if (command.run.formats.size() != 1)
+        throw Fatal(ExitCode::bad_arguments, "image: -o takes one --format (or give --output-dir DIR for several)");
+    if (command.run.formats.front() == "csv")
+        throw Fatal(ExitCode::bad_arguments,
+                    "image: --format csv writes two files (vulnerabilities and violations): give --output-dir DIR");
+}
+
 engine::RunOptions build_run(const po::variables_map& cli, const po::variables_map& file, std::istream& in,
-                             const std::map<std::string, std::string>& env) {
+                             const std::map<std::string, std::string>& env, const std::string& credentials_url) {
     engine::RunOptions run;
     run.url = pick_string(cli, file, "url");
     if (run.url.empty()) throw Fatal(ExitCode::bad_arguments, "registry: missing <url>");
@@ -426,8 +483,10 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     else if (mode == "dry-run" || mode == "dryrun") run.mode = engine::Mode::dry_run;
     else throw Fatal(ExitCode::bad_arguments, "--mode must be scan or dry-run, not '" + mode + "'");
 
-    // Credentials: command line, then environment, then config file; where
-    // each part came from is kept to name it when a registry refuses them.
+    // Credentials: command line, then environment, then docker's config (a
+    // credential helper, else its auths entry; only when neither gave any
+    // part), then the config file; where each part came from is kept to name
+    // it when a registry refuses them.
     std::vector<std::string> sources;
     auto note = [&](const std::string& value, const char* source) {
         if (!value.empty() && std::find(sources.begin(), sources.end(), source) == sources.end())
@@ -438,10 +497,6 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     if (run.credentials.username.empty()) {
         run.credentials.username = env_or(env, {"REGSCAN_REGISTRY_USERNAME", "TCS_REGISTRY_USERNAME"});
         note(run.credentials.username, "the environment");
-    }
-    if (run.credentials.username.empty() && file.count("username")) {
-        run.credentials.username = file["username"].as<std::string>();
-        note(run.credentials.username, "the config file");
     }
     if (cli.count("password-stdin") && cli["password-stdin"].as<bool>()) {
         if (cli.count("password")) throw Fatal(ExitCode::bad_arguments, "--password and --password-stdin exclude each other");
@@ -457,9 +512,20 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
         run.credentials.password = env_or(env, {"REGSCAN_REGISTRY_PASSWORD", "TCS_REGISTRY_PASSWORD"});
         note(run.credentials.password, "the environment");
     }
-    if (run.credentials.password.empty() && file.count("password")) {
-        run.credentials.password = file["password"].as<std::string>();
-        note(run.credentials.password, "the config file");
+    std::optional<auth::Credentials> docker;
+    if (run.credentials.empty() && from_url.empty())
+        docker = auth::docker_credentials(credentials_url.empty() ? run.url : credentials_url, env);
+    if (docker) {
+        run.credentials = *docker;  // with its source; `sources` stays empty
+    } else {
+        if (run.credentials.username.empty() && file.count("username")) {
+            run.credentials.username = file["username"].as<std::string>();
+            note(run.credentials.username, "the config file");
+        }
+        if (run.credentials.password.empty() && file.count("password")) {
+            run.credentials.password = file["password"].as<std::string>();
+            note(run.credentials.password, "the config file");
+        }
     }
     for (const auto& source : sources)
         run.credentials.source += (run.credentials.source.empty() ? "" : " and ") + source;
@@ -553,7 +619,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
     if (name != "registry" && name != "plugins" && name != "image")
         throw Fatal(ExitCode::bad_arguments,
                     "unknown command '" + name + "'" +
-                        did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector",
+                        did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector", "worker",
                                             "version"}) +
                         "; see 'regscan --help'");
 
@@ -565,6 +631,8 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         visible.add(limit_options());
         add_plugin_options(visible, plugins);
     }
+    if (name == "registry") visible.add(fleet_options());
+    if (name == "image") visible.add(image_output_options());
     po::options_description all = visible;
     all.add_options()("url", po::value<std::string>(), "registry URL");
     po::positional_options_description positional;
@@ -633,8 +701,12 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
             auth::Credentials ignored;  // build_run takes them from the same text
             command.image_reference = take_url_credentials(reference, ignored);
         }
-        command.run = build_run(cli, file, in, env);
+        command.run = build_run(cli, file, in, env,
+                                name == "image" ? engine::parse_image_reference(command.image_reference).registry_url
+                                                : std::string());
         add_scan_settings(command.run, cli, file, env);
+        if (name == "registry") apply_fleet_options(command.run, cli);
+        if (name == "image") choose_image_output(command, cli, file);
         collect_plugin_options(command.run, cli, file, env, plugins);
     } else {
         command.kind = CommandKind::plugins;

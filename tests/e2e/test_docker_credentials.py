@@ -1,0 +1,311 @@
+"""Docker's credentials: ~/.docker/config.json and $DOCKER_CONFIG/config.json,
+their `auths` entries, and credHelpers / credsStore through a
+docker-credential-<name> program this test writes on a temporary PATH (the
+docker-credential-helpers protocol: `get`, the server URL on stdin, JSON on
+stdout, "credentials not found" and exit 1 when it has none).
+
+Against real registries requiring auth (htpasswd Basic, and a Bearer token
+server), for `regscan registry` and `regscan image`: docker's credentials come
+after the command line and the environment and before regscan's config file; a
+refusal names the file and the helper (never the value); no secret is printed,
+even at trace level.
+"""
+import base64
+import json
+import os
+import secrets
+import stat
+import tempfile
+import unittest
+
+from harness import case, certs, content, oci_layout as oci, push, registry, token_server
+
+USER = "reader"
+PASSWORD = "Pw-" + secrets.token_hex(12)
+WRONG = "Wrong-" + secrets.token_hex(12)
+IMAGES = {("team/app", "1.0"): "2019-01-01T01:29:27Z",
+          ("other/tool", "latest"): "2022-02-02T02:02:02Z"}
+
+HELPER = """#!/usr/bin/env python3
+# docker-credential-{name}: answers `get` from a JSON file of server -> [user, secret],
+# and appends every server URL it is asked for to a log file.
+import json, sys
+if sys.argv[1:] != ["get"]:
+    sys.exit(3)
+server = sys.stdin.readline().strip()
+with open({log!r}, "a") as log:
+    log.write(server + "\\n")
+with open({store!r}) as f:
+    store = json.load(f)
+if server not in store:
+    print("credentials not found in native keychain")
+    sys.exit(1)
+user, secret = store[server]
+json.dump({{"ServerURL": server, "Username": user, "Secret": secret}}, sys.stdout)
+"""
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+class DockerDirectory:
+    """A docker config directory, a bin/ directory for helpers, and the
+    environment pointing regscan at them."""
+
+    def __init__(self, test):
+        self.directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-docker-")
+        test.addCleanup(self.directory.cleanup)
+        self.root = self.directory.name
+        self.home = os.path.join(self.root, "home")
+        self.config_dir = os.path.join(self.home, ".docker")
+        self.bin = os.path.join(self.root, "bin")
+        os.makedirs(self.config_dir)
+        os.makedirs(self.bin)
+
+    @property
+    def config_path(self):
+        return os.path.join(self.config_dir, "config.json")
+
+    def write_config(self, config, path=None):
+        with open(path or self.config_path, "w") as f:
+            json.dump(config, f)
+
+    def helper(self, name, store):
+        """docker-credential-<name> answering from `store` ({server: (user, secret)});
+        returns the path of the file listing the servers it was asked for."""
+        store_path = os.path.join(self.root, f"{name}-store.json")
+        log_path = os.path.join(self.root, f"{name}-asked.log")
+        with open(store_path, "w") as f:
+            json.dump(store, f)
+        path = os.path.join(self.bin, f"docker-credential-{name}")
+        with open(path, "w") as f:
+            f.write(HELPER.format(name=name, log=log_path, store=store_path))
+        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+        return log_path
+
+    def env(self, **extra):
+        env = {"HOME": self.home, "PATH": self.bin + ":" + os.environ.get("PATH", "/usr/bin:/bin")}
+        env.update(extra)
+        return env
+
+
+def asked(log_path):
+    if not os.path.exists(log_path):
+        return []
+    with open(log_path) as f:
+        return f.read().split()
+
+
+class DockerCredentials:
+    """Tests shared by both auth schemes; the class sets registry, inventory."""
+
+    def setUp(self):
+        self.docker = DockerDirectory(self)
+
+    def secrets_in_play(self):
+        return [PASSWORD, WRONG, b64(f"{USER}:{PASSWORD}"), b64(f"{USER}:{WRONG}")]
+
+    def assertNoSecrets(self, result):
+        report = ""
+        if os.path.exists(result.report_path(self.registry.host)):
+            with open(result.report_path(self.registry.host)) as f:
+                report = f.read()
+        for secret in self.secrets_in_play():
+            for name, text in (("stdout", result.stdout), ("stderr", result.stderr), ("report", report)):
+                self.assertNotIn(secret, text, f"a secret leaked into {name}")
+
+    def assertAuthorised(self, result):
+        self.assertInventory(result, self.registry.host, self.inventory.rows())
+        self.assertNoSecrets(result)
+
+    def assertRefusedNaming(self, result, source):
+        self.assertExit(result, 4)
+        self.assertLogFormat(result)
+        self.assertLogged(result, "the credentials from " + source.replace("(", r"\(").replace(")", r"\)")
+                          .replace(".", r"\.") + " were refused; check them, or give others with", "error")
+        self.assertNoSecrets(result)
+
+    def auths(self, password, key=None):
+        return {"auths": {key or self.registry.host: {"auth": b64(f"{USER}:{password}")}}}
+
+    # auths entries
+
+    def test_auths_entry_in_home(self):
+        self.docker.write_config(self.auths(PASSWORD))
+        self.assertAuthorised(self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env()))
+
+    def test_auths_key_with_scheme_and_path(self):
+        self.docker.write_config(self.auths(PASSWORD, key=f"http://{self.registry.host}/v2/"))
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+
+    def test_auths_username_and_password_fields(self):
+        self.docker.write_config({"auths": {self.registry.host: {"username": USER, "password": PASSWORD}}})
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+
+    def test_docker_config_variable_wins_over_home(self):
+        self.docker.write_config(self.auths(WRONG))
+        elsewhere = os.path.join(self.docker.root, "elsewhere")
+        os.makedirs(elsewhere)
+        self.docker.write_config(self.auths(PASSWORD), path=os.path.join(elsewhere, "config.json"))
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env(DOCKER_CONFIG=elsewhere)))
+
+    def test_wrong_auths_entry_exits_4_naming_the_file(self):
+        self.docker.write_config(self.auths(WRONG))
+        result = self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env())
+        self.assertRefusedNaming(result, f"docker config {self.docker.config_path} (auths: {self.registry.host})")
+
+    def test_entry_of_another_registry_is_not_used(self):
+        self.docker.write_config(self.auths(PASSWORD, key="127.0.0.1:1"))
+        result = self.dry_run(self.registry.url, env=self.docker.env())
+        self.assertExit(result, 4)
+        self.assertLogged(result, "no credentials were given; give them with", "error")
+
+    # credential helpers
+
+    def test_cred_helper_for_the_host(self):
+        log = self.docker.helper("test", {self.registry.host: [USER, PASSWORD]})
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+        self.assertAuthorised(self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env()))
+        self.assertEqual(asked(log), [self.registry.host], "the helper is asked once, for host:port")
+
+    def test_creds_store_default(self):
+        log = self.docker.helper("store", {self.registry.host: [USER, PASSWORD]})
+        self.docker.write_config({"credsStore": "store", "auths": {self.registry.host: {}}})
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+        self.assertEqual(asked(log), [self.registry.host])
+
+    def test_cred_helper_wins_over_creds_store(self):
+        self.docker.helper("test", {self.registry.host: [USER, PASSWORD]})
+        store_log = self.docker.helper("store", {self.registry.host: [USER, WRONG]})
+        self.docker.write_config({"credsStore": "store", "credHelpers": {self.registry.host: "test"}})
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+        self.assertEqual(asked(store_log), [])
+
+    def test_helper_without_the_credentials_falls_back_to_auths(self):
+        log = self.docker.helper("store", {})
+        config = self.auths(PASSWORD)
+        config["credsStore"] = "store"
+        self.docker.write_config(config)
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+        self.assertEqual(asked(log), [self.registry.host])
+
+    def test_refused_helper_credentials_name_the_helper(self):
+        self.docker.helper("test", {self.registry.host: [USER, WRONG]})
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+        result = self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env())
+        self.assertRefusedNaming(result, f"docker config {self.docker.config_path} (credHelpers: test)")
+
+    def test_helper_missing_from_path_is_a_warning(self):
+        self.docker.write_config({"credHelpers": {self.registry.host: "absent"}})
+        result = self.dry_run(self.registry.url, env=self.docker.env())
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"credHelpers names docker-credential-absent, which is not on PATH", "warning")
+        self.assertLogged(result, "no credentials were given", "error")
+
+    def test_helper_in_working_directory_is_not_run(self):
+        # Only PATH is searched, and an empty PATH entry is not the working directory.
+        with tempfile.TemporaryDirectory(prefix="regscan-e2e-cwd-") as cwd:
+            planted = os.path.join(cwd, "docker-credential-test")
+            with open(planted, "w") as f:
+                f.write(f"#!/bin/sh\ntouch {cwd}/ran\necho '{{\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}'\n")
+            os.chmod(planted, 0o755)
+            self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+            result = self.dry_run(self.registry.url, cwd=cwd,
+                                  env=self.docker.env(PATH=":" + self.docker.bin + ":/usr/bin:/bin"))
+            self.assertExit(result, 4)
+            self.assertFalse(os.path.exists(os.path.join(cwd, "ran")))
+
+    # order: command line, environment, docker, regscan's config file
+
+    def test_command_line_wins_over_docker(self):
+        self.docker.write_config(self.auths(WRONG))
+        self.assertAuthorised(self.dry_run(self.registry.url, f"--username={USER}", f"--password={PASSWORD}",
+                                           env=self.docker.env()))
+
+    def test_environment_wins_over_docker(self):
+        self.docker.write_config(self.auths(WRONG))
+        env = self.docker.env(REGSCAN_REGISTRY_USERNAME=USER, REGSCAN_REGISTRY_PASSWORD=PASSWORD)
+        self.assertAuthorised(self.dry_run(self.registry.url, env=env))
+
+    def test_docker_wins_over_config_file(self):
+        self.docker.write_config(self.auths(PASSWORD))
+        path = os.path.join(self.docker.root, "regscan.conf")
+        with open(path, "w") as f:
+            f.write(f"username = {USER}\npassword = {WRONG}\n")
+        self.assertAuthorised(self.dry_run(self.registry.url, f"--config={path}", env=self.docker.env()))
+
+    # regscan image
+
+    def test_image_command_uses_docker_credentials(self):
+        self.docker.helper("test", {self.registry.host: [USER, PASSWORD]})
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+        reference = f"http://{self.registry.host}/team/app:1.0"
+        result = self.regscan("image", reference, "--mode=dry-run", env=self.docker.env())
+        self.assertExit(result, 0)
+        self.assertNoSecrets(result)
+        self.docker.helper("test", {self.registry.host: [USER, WRONG]})
+        refused = self.regscan("image", reference, "--mode=dry-run", env=self.docker.env())
+        self.assertExit(refused, 4)
+        self.assertLogged(refused, r"^the registry refused access to " + reference +
+                          r": the credentials from docker config .* \(credHelpers: test\) were refused", "error")
+        self.assertNoSecrets(refused)
+
+
+def build(reg, creds):
+    inventory = content.Inventory(reg.host)
+    manifests = {}
+    for (repo, tag), created in IMAGES.items():
+        manifests[f"{repo}:{tag}"] = oci.image(created)
+        inventory.add(repo, tag, {"": created})
+    push.skopeo_push(reg, manifests, creds=creds)
+    return inventory
+
+
+class BasicAuth(DockerCredentials, case.RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.registry = registry.Registry(htpasswd_users={USER: PASSWORD})
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        cls.inventory = build(cls.registry, (USER, PASSWORD))
+
+
+class BearerAuth(DockerCredentials, case.RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-token-")
+        cls.addClassCleanup(cls.directory.cleanup)
+        cls.pusher_password = "Push-" + secrets.token_hex(8)
+        cls.tokens = token_server.TokenServer(
+            certs.SigningCertificate(cls.directory.name),
+            {USER: (PASSWORD, {"repository": {"pull"}, "registry": {"*"}}),
+             "pusher": (cls.pusher_password, {"repository": {"pull", "push"}})})
+        cls.addClassCleanup(cls.tokens.stop)
+        cls.tokens.start()
+        cls.registry = registry.Registry(token=cls.tokens)
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        cls.inventory = build(cls.registry, ("pusher", cls.pusher_password))
+
+    def setUp(self):
+        super().setUp()
+        self.first_token = len(self.tokens.issued)
+
+    def secrets_in_play(self):
+        issued = self.tokens.issued[self.first_token:]
+        return (super().secrets_in_play() + [self.pusher_password] + issued
+                + [token.rsplit(".", 1)[1] for token in issued])
+
+    def test_token_server_saw_the_docker_user(self):
+        first = len(self.tokens.requests)
+        self.docker.helper("test", {self.registry.host: [USER, PASSWORD]})
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+        requests = self.tokens.requests[first:]
+        self.assertTrue(requests)
+        self.assertTrue(all(user == USER for user, _ in requests), requests)
+
+
+if __name__ == "__main__":
+    unittest.main()
