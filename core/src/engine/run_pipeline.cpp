@@ -20,6 +20,8 @@
 #include "report/reporter_registry.hpp"
 #include "report/result_reporter.hpp"
 #include "scan/model_json.hpp"
+#include "triage/fail_on.hpp"
+#include "triage/policy.hpp"
 #include "util/time.hpp"
 
 namespace regscan::engine {
@@ -94,7 +96,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
                              oci::PlatformSelector::parse(options_.platform), options_.limits);
     scan::LayerCache cache(store_.get(), malware_ ? malware_->version() : "");
     ScanCounters counters;
-    ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters, malware);
+    ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters, malware, options_.concurrency);
 
     ScanEnvironment env;
     env.inspector = &inspector;
@@ -107,10 +109,28 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     // examines it the same way, with the same signatures.
     if (scanning && options_.malware.enabled)
         env.data_fingerprint += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
+    // Triage marks results as they are reported, never what is stored; the
+    // JSON entries kept for a rescan carry the marks, so they are kept under
+    // the policy's fingerprint too.
+    const triage::Policy* policy = scanning ? options_.triage.get() : nullptr;
+    if (policy) {
+        for (const auto& warning : policy->warnings()) spdlog::warn("{}", warning);
+        spdlog::info("Triage: {}", policy->describe());
+    }
+    env.rendering_fingerprint = env.data_fingerprint;
+    if (policy && !policy->suppresses_nothing()) env.rendering_fingerprint += "+triage:" + policy->fingerprint();
     env.scan_id = scan_id;
     env.image_timeout = options_.image_timeout;
     env.concurrency = options_.concurrency;
     env.observer = options_.observer;
+    env.fleet_results = options_.fleet_results;
+    if (!options_.fleet_failures.empty())
+        env.failed_elsewhere = [this](const ImageRecord& image) -> std::optional<std::string> {
+            auto it = options_.fleet_failures.find(image.name());
+            return it == options_.fleet_failures.end() ? std::nullopt : std::optional<std::string>(it->second);
+        };
+    if (options_.fleet_results)
+        env.new_elsewhere = [this](const ImageRecord& image) { return options_.fleet_new.count(image.name()) > 0; };
 
     size_t selected = 0;
     for (const auto& image : images) selected += image.skipped ? 0 : 1;
@@ -133,9 +153,11 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     Progress progress(options_.progress, selected, counters);
     auto outcome = run_scan_phase(images, env, [&](const ImageRecord& image, ImageOutcome done) {
         progress.image_done();
+        if (policy)
+            for (auto& result : done.results) policy->apply(result);
         // Fresh results are rendered once, for the state and the reporters alike.
-        if (done.stored_for_reuse && env.rendering_version)
-            done.stored = keep_renderings(image, done.results, env.data_fingerprint);
+        if ((done.stored_for_reuse || done.renderings_missing) && env.rendering_version)
+            done.stored = keep_renderings(image, done.results, env.rendering_fingerprint);
         if (options_.observer) {
             const std::string reference = image.reference(authority_);
             options_.observer->image_done({image, reference, done.results, done.is_new, done.timed_out});
@@ -200,15 +222,24 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
 
     print_summary(std::cout, totals, paths, scanning);
 
-    if (scanning && !options_.fail_on.empty() &&
-        totals.at_or_above(scan::severity_from_string(options_.fail_on)) > 0) {
-        spdlog::error("Findings at or above {} severity: failing as --fail-on asks", options_.fail_on);
-        return ExitCode::findings;
-    }
-    if (scanning && !options_.fail_on.empty() && totals.malware_found > 0) {
-        // Malware has no severity: any finding fails whatever the floor.
-        spdlog::error("Malware found in {} images: failing as --fail-on asks", totals.malware_images);
-        return ExitCode::findings;
+    if (scanning && !options_.fail_on.empty()) {
+        // Counted findings only: suppressed ones never fail a run. Malware has
+        // no severity: any finding fails when its category is asked for.
+        triage::FailOn fail_on;
+        try {
+            fail_on = triage::parse_fail_on(options_.fail_on);
+        } catch (const triage::InputError& e) {
+            throw Fatal(ExitCode::bad_arguments, e.what());
+        }
+        std::string reason = triage::fail_on_reason(fail_on, {totals.vulnerabilities, totals.misconfigurations, 0});
+        if (!reason.empty()) {
+            spdlog::error("Findings: {}: failing as --fail-on {} asks", reason, options_.fail_on);
+            return ExitCode::findings;
+        }
+        if (fail_on.malware && totals.malware_found > 0) {
+            spdlog::error("Malware found in {} images: failing as --fail-on asks", totals.malware_images);
+            return ExitCode::findings;
+        }
     }
     return failures.empty() && totals.failed_images == 0 ? ExitCode::ok : ExitCode::partial_failure;
 }

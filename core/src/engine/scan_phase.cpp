@@ -30,15 +30,21 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
 
 // The stored renderings of a tag as results without packages, or false when
 // they are missing or do not add up.
-bool read_renderings(const state::TagRenderings& stored, ImageOutcome& outcome) {
+bool read_renderings(state::TagRenderings&& stored, ImageOutcome& outcome) {
     auto summaries = nlohmann::json::parse(stored.summaries, nullptr, false);
     if (!summaries.is_array()) return false;
     std::vector<std::string> entries;
-    for (size_t start = 0; start <= stored.entries.size();) {
-        size_t end = stored.entries.find('\x1e', start);
-        if (end == std::string::npos) end = stored.entries.size();
-        entries.push_back(stored.entries.substr(start, end - start));
-        start = end + 1;
+    if (stored.entries.find('\x1e') == std::string::npos) {
+        // One platform, the usual case: its entry (hundreds of KiB with the
+        // packages) is taken as read, not copied.
+        entries.push_back(std::move(stored.entries));
+    } else {
+        for (size_t start = 0; start <= stored.entries.size();) {
+            size_t end = stored.entries.find('\x1e', start);
+            if (end == std::string::npos) end = stored.entries.size();
+            entries.push_back(stored.entries.substr(start, end - start));
+            start = end + 1;
+        }
     }
     if (entries.size() != summaries.size()) return false;
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -60,16 +66,17 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
     if (digest != *stored_digest) return false;
     std::optional<state::TagRenderings> renderings;
     if (env.rendering_version)
-        renderings = env.store->tag_renderings(key, digest, env.data_fingerprint, env.rendering_version);
-    if (!renderings || !read_renderings(*renderings, outcome)) {
+        renderings = env.store->tag_renderings(key, digest, env.rendering_fingerprint, env.rendering_version);
+    if (!renderings || !read_renderings(std::move(*renderings), outcome)) {
         outcome = {};
         auto stored = env.store->tag_results(key, digest, env.data_fingerprint);
         if (!stored) return false;
         outcome.results = nlohmann::json::parse(*stored).get<std::vector<scan::ImageResult>>();
+        outcome.renderings_missing = env.rendering_version != 0;
     }
     image.digest = digest;
     for (auto& result : outcome.results) {
-        result.status = scan::ScanStatus::reused;
+        if (!env.fleet_results) result.status = scan::ScanStatus::reused;
         result.registry = env.registry;
         image.platforms.push_back(result.platform);
         image.build_time = std::max(image.build_time, result.build_time);
@@ -94,9 +101,10 @@ std::string dump_json(const nlohmann::json& value) {
 // One transaction per image: it is marked seen together with its results,
 // so an image a killed run marked seen always has them, and vice versa.
 void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const std::string& digest,
-                  const std::vector<PlatformResult>& results, const std::string& tag_results) {
+                  const std::vector<PlatformResult>& results, const std::string& tag_results, bool complete) {
     if (!env.store || digest.empty()) return;
     env.store->db().transaction([&] {
+        if (env.in_commit) env.in_commit(complete);
         env.store->record_seen(key, digest, util::now_utc());
         for (const auto& r : results)
             env.store->put_result(key, r.digest, r.platform, env.data_fingerprint, env.scan_id, "scanned", r.json);
@@ -156,9 +164,13 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         size_t reused = 0;
         std::vector<PlatformResult> to_store;
         try {
+            if (env.failed_elsewhere)
+                if (auto reason = env.failed_elsewhere(image)) throw std::runtime_error(*reason);
             if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, done)) {
                 std::lock_guard lock(mutex);
-                outcome.reused += results.size();
+                if (!env.fleet_results) outcome.reused += results.size();
+                if (env.fleet_results && env.new_elsewhere) done.is_new = env.new_elsewhere(image);
+                outcome.new_images += done.is_new ? 1 : 0;
                 if (on_done) on_done(image, std::move(done));
                 return;
             }
@@ -217,7 +229,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             std::string tag_results;
             if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty())
                 tag_results = dump_json(nlohmann::json(results));
-            commit_image(env, key, image.digest, to_store, tag_results);
+            commit_image(env, key, image.digest, to_store, tag_results, !failed && !results.empty());
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
             image.error = e.what();
@@ -229,7 +241,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
             if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
             try {
-                commit_image(env, key, image.digest, {}, {});
+                commit_image(env, key, image.digest, {}, {}, false);
             } catch (const std::exception& state_error) {
                 spdlog::error("Could not record image={} in the state: {}", reference, state_error.what());
             }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,23 @@ struct ScanEnvironment {
     // unchanged tag then takes its stored renderings of this version
     // instead of its full results.
     int rendering_version = 0;
+    // The key of those renderings: the data fingerprint and the triage
+    // policy's, since a rendered JSON entry marks the findings the policy
+    // suppresses (results themselves are stored and reused unmarked).
+    std::string rendering_fingerprint;
     RunObserver* observer = nullptr;  // told each image it starts; asked before each whether to stop
+    // A fleet worker's hook: run inside the transaction that writes an
+    // image's results (`complete`: the image was scanned whole); throwing
+    // rolls that transaction back (the worker lost its lease on the image).
+    std::function<void(bool complete)> in_commit;
+    // `regscan registry --wait`: results the fleet stored for this run are
+    // reported as scanned, not as reused from an earlier run; an image the
+    // fleet gave up on fails with the fleet's reason instead of being
+    // scanned here.
+    bool fleet_results = false;
+    std::function<std::optional<std::string>(const ImageRecord& image)> failed_elsewhere;
+    // With fleet_results: whether the fleet found the image new to the project.
+    std::function<bool(const ImageRecord& image)> new_elsewhere;
 };
 
 struct PhaseOutcome {
@@ -52,6 +69,9 @@ struct ImageOutcome {
     std::vector<StoredResult> stored;
     // The results were just stored for later runs to reuse.
     bool stored_for_reuse = false;
+    // Reused from the stored results because no rendering under this
+    // rendering_fingerprint was kept: the caller may keep one now.
+    bool renderings_missing = false;
     bool is_new = false;     // the digest was new to the project
     bool timed_out = false;  // it ran past the image timeout
 };
