@@ -31,7 +31,9 @@ TEST_CASE("catalog::apk reads apk-tools' Alpine 3.21 installed database") {
     CHECK(crypto.source_version == "3.3.3-r0");
     CHECK(crypto.type == "apk");
     CHECK(crypto.location == "/lib/apk/db/installed");
-    CHECK(crypto.purl == "pkg:apk/alpine/libcrypto3@3.3.3-r0?arch=x86_64");
+    CHECK(crypto.purl == "pkg:apk/alpine/libcrypto3@3.3.3-r0?arch=x86_64&upstream=openssl");
+    CHECK(crypto.licenses == std::vector<std::string>{"Apache-2.0"});
+    CHECK(crypto.depends_on == std::vector<std::string>{"musl"});  // so:libc.musl-x86_64.so.1
 
     const auto& ncurses = facts.packages[22];
     CHECK(ncurses.name == "libncursesw");

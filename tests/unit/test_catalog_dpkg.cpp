@@ -65,7 +65,9 @@ TEST_CASE("catalog::dpkg reads claircore's texlive status exactly as dpkg-query 
     CHECK(quadmath.type == "deb");
     CHECK(quadmath.ecosystem.empty());  // known only once os-release is folded in
     CHECK(quadmath.location == "/var/lib/dpkg/status");
-    CHECK(quadmath.purl == "pkg:deb/debian/libquadmath0@8.4.0-1ubuntu1~18.04?arch=amd64");
+    CHECK(quadmath.purl == "pkg:deb/debian/libquadmath0@8.4.0-1ubuntu1~18.04?arch=amd64&upstream=gcc-8");
+    // Depends: gcc-8-base (= ...), libc6 (>= 2.23): both installed.
+    CHECK(quadmath.depends_on == std::vector<std::string>{"gcc-8-base", "libc6"});
 }
 
 TEST_CASE("catalog::dpkg leaves out removed and purged packages") {
@@ -80,7 +82,7 @@ TEST_CASE("catalog::dpkg leaves out removed and purged packages") {
     CHECK(facts.packages[0].version == "2:1.0-1");
     CHECK(facts.packages[0].source_name == "upstream");
     CHECK(facts.packages[0].source_version == "1.0-1");
-    CHECK(facts.packages[0].purl == "pkg:deb/debian/held@2:1.0-1?arch=all");
+    CHECK(facts.packages[0].purl == "pkg:deb/debian/held@2:1.0-1?arch=all&upstream=upstream%401.0-1");
     CHECK(facts.packages[1].name == "kept");
     CHECK(facts.packages[1].source_name == "kept");
     CHECK(facts.packages[1].source_version == "3.1");
@@ -102,7 +104,8 @@ TEST_CASE("catalog::dpkg reads distroless status.d files, one package each") {
     CHECK(bsdutils.packages[0].version == "1:2.38.1-5+deb12u3");
     CHECK(bsdutils.packages[0].source_name == "util-linux");
     CHECK(bsdutils.packages[0].source_version == "2.38.1-5+deb12u3");
-    CHECK(bsdutils.packages[0].purl == "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64");
+    CHECK(bsdutils.packages[0].purl ==
+          "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&upstream=util-linux%402.38.1-5%2Bdeb12u3");
 
     FileFacts tzdata = analyse(cataloger, "/var/lib/dpkg/status.d/tzdata", read_file(dir + "tzdata"));
     REQUIRE(tzdata.packages.size() == 1);

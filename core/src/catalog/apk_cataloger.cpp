@@ -1,11 +1,62 @@
 #include "catalog/apk_cataloger.hpp"
 
+#include <algorithm>
+#include <map>
 #include <stdexcept>
 
+#include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
 
 namespace regscan::catalog {
+
+namespace {
+
+// "so:libc.musl-x86_64.so.1", "libcrypto3>=3.1.4-r0", "cmd:openssl=3.1.4-r0":
+// the name without its version constraint.
+std::string_view dependency_name(std::string_view token) {
+    return token.substr(0, token.find_first_of("<>=~"));
+}
+
+// Whitespace-separated tokens of a D: or p: line.
+template <typename OnToken>
+void for_each_token(std::string_view line, OnToken&& on_token) {
+    while (!line.empty()) {
+        size_t space = line.find(' ');
+        std::string_view token = line.substr(0, space);
+        line = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+        if (!token.empty()) on_token(token);
+    }
+}
+
+struct Entry {
+    scan::Package package;
+    std::string_view depends, provides;
+};
+
+// Each D: entry resolved to the installed package that is it or provides it
+// ("so:", "cmd:", "pc:" names); conflicts ("!name") and what no installed
+// package satisfies are left out.
+void resolve_dependencies(std::vector<Entry>& entries) {
+    std::map<std::string, std::string, std::less<>> provider;
+    for (const auto& entry : entries) provider.emplace(entry.package.name, entry.package.name);
+    for (const auto& entry : entries)
+        for_each_token(entry.provides, [&](std::string_view token) {
+            provider.emplace(std::string(dependency_name(token)), entry.package.name);
+        });
+    for (auto& entry : entries) {
+        auto& depends_on = entry.package.depends_on;
+        for_each_token(entry.depends, [&](std::string_view token) {
+            if (token.front() == '!') return;
+            auto it = provider.find(dependency_name(token));
+            if (it == provider.end() || it->second == entry.package.name) return;
+            if (std::find(depends_on.begin(), depends_on.end(), it->second) == depends_on.end())
+                depends_on.push_back(it->second);
+        });
+    }
+}
+
+}  // namespace
 
 // apk-tools 3 may keep it under /usr (merged-/usr Alpine).
 bool ApkCataloger::wants(const FileInfo& file) const {
@@ -13,10 +64,11 @@ bool ApkCataloger::wants(const FileInfo& file) const {
 }
 
 void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
+    std::vector<Entry> entries;
     while (!content.empty()) {
         std::string_view paragraph = text::next_paragraph(content);
         if (paragraph.empty()) break;
-        std::string_view name, version, arch, origin;
+        std::string_view name, version, arch, origin, license_field, depends, provides;
         // Only the single-letter keys; file entries (F:, R:, Z:, ...) are skipped.
         while (!paragraph.empty()) {
             std::string_view line = text::next_line(paragraph);
@@ -27,6 +79,9 @@ void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileF
                 case 'V': version = value; break;
                 case 'A': arch = value; break;
                 case 'o': origin = value; break;
+                case 'L': license_field = value; break;
+                case 'D': depends = value; break;
+                case 'p': provides = value; break;
                 default: break;
             }
         }
@@ -39,10 +94,16 @@ void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileF
         // OSV's Alpine records name the origin (aports) package.
         package.source_name = origin.empty() ? name : origin;
         package.source_version = version;
-        package.purl = purl::make("apk", "alpine", name, version, {{"arch", std::string(arch)}});
+        package.purl = purl::make("apk", "alpine", name, version,
+                                  {{"arch", std::string(arch)},
+                                   {"upstream", package.source_name != package.name ? package.source_name : ""}});
         package.location = file.path;
-        facts.packages.push_back(std::move(package));
+        // Alpine writes SPDX expressions ("MIT AND BSD-2-Clause"): one value.
+        license::add_declared(package.licenses, license_field);
+        entries.push_back({std::move(package), depends, provides});
     }
+    resolve_dependencies(entries);
+    for (auto& entry : entries) facts.packages.push_back(std::move(entry.package));
 }
 
 }  // namespace regscan::catalog

@@ -1,6 +1,12 @@
 #include "catalog/dpkg_cataloger.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
 #include <stdexcept>
+
+#include "catalog/license.hpp"
 
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
@@ -11,6 +17,14 @@ namespace {
 
 constexpr std::string_view status_file = "/var/lib/dpkg/status";
 constexpr std::string_view status_dir = "/var/lib/dpkg/status.d/";
+constexpr std::string_view doc_dir = "/usr/share/doc/";
+
+// "/usr/share/doc/<package>/copyright" -> "<package>"; "" for other paths.
+std::string_view copyright_package(std::string_view path) {
+    if (!path.starts_with(doc_dir) || !path.ends_with("/copyright")) return {};
+    std::string_view name = path.substr(doc_dir.size(), path.size() - doc_dir.size() - std::string_view("/copyright").size());
+    return name.find('/') == std::string_view::npos ? name : std::string_view();
+}
 
 // "Status: want eflag status". Files are on disk in every state but these
 // two (a removed package keeps only its conffiles in "config-files").
@@ -21,7 +35,7 @@ bool files_present(std::string_view status) {
 }
 
 struct Paragraph {
-    std::string_view package, version, source, architecture, status;
+    std::string_view package, version, source, architecture, status, depends, pre_depends, provides;
     bool has_status = false;
 };
 
@@ -32,6 +46,9 @@ Paragraph read_paragraph(std::string_view text) {
         else if (key == "Version") p.version = value;
         else if (key == "Source") p.source = value;
         else if (key == "Architecture") p.architecture = value;
+        else if (key == "Depends") p.depends = value;
+        else if (key == "Pre-Depends") p.pre_depends = value;
+        else if (key == "Provides") p.provides = value;
         else if (key == "Status") {
             p.status = value;
             p.has_status = true;
@@ -56,9 +73,68 @@ scan::Package to_package(const Paragraph& p, const std::string& location) {
     // OSV's Debian and Ubuntu records name source packages: always filled.
     package.source_name = source.empty() ? p.package : source;
     package.source_version = source_version;
-    package.purl = purl::make("deb", "debian", p.package, p.version, {{"arch", std::string(p.architecture)}});
+    // The source package as Syft, Grype and Dependency-Track read it back:
+    // "upstream=glibc", "upstream=glibc@2.36-9" when its version differs.
+    std::string upstream;
+    if (package.source_name != package.name || package.source_version != package.version) {
+        upstream = package.source_name;
+        if (package.source_version != package.version) upstream += "@" + package.source_version;
+    }
+    package.purl = purl::make("deb", "debian", p.package, p.version,
+                              {{"arch", std::string(p.architecture)}, {"upstream", upstream}});
     package.location = location;
     return package;
+}
+
+// "libc6 (>= 2.34), libgcc-s1 | libgcc1, python3:any": each group's
+// alternatives, names only (no version, no architecture qualifier).
+std::vector<std::vector<std::string>> relation_groups(std::string_view field) {
+    std::vector<std::vector<std::string>> groups;
+    while (!field.empty()) {
+        size_t comma = field.find(',');
+        std::string_view group = field.substr(0, comma);
+        field = comma == std::string_view::npos ? std::string_view() : field.substr(comma + 1);
+        std::vector<std::string> alternatives;
+        while (!group.empty()) {
+            size_t bar = group.find('|');
+            std::string_view name = text::trim(group.substr(0, bar));
+            group = bar == std::string_view::npos ? std::string_view() : group.substr(bar + 1);
+            name = name.substr(0, name.find_first_of(" (:[<"));
+            if (!name.empty()) alternatives.emplace_back(name);
+        }
+        if (!alternatives.empty()) groups.push_back(std::move(alternatives));
+    }
+    return groups;
+}
+
+// Each dependency group resolved to the installed package that satisfies it
+// (by name, else by Provides) when the file lists it; the first alternative
+// when the file does not know (distroless status.d holds one package a file).
+void resolve_dependencies(const std::vector<Paragraph>& paragraphs, std::vector<scan::Package>& packages) {
+    std::set<std::string, std::less<>> installed;
+    std::map<std::string, std::string, std::less<>> provided_by;
+    for (const auto& p : paragraphs) installed.emplace(p.package);
+    for (const auto& p : paragraphs)
+        for (const auto& group : relation_groups(p.provides))
+            provided_by.emplace(group.front(), std::string(p.package));
+    bool whole_database = paragraphs.size() > 1;
+    for (size_t i = 0; i < paragraphs.size(); ++i) {
+        auto& depends_on = packages[i].depends_on;
+        for (std::string_view field : {paragraphs[i].pre_depends, paragraphs[i].depends}) {
+            for (const auto& group : relation_groups(field)) {
+                std::string chosen;
+                for (const auto& name : group) {
+                    if (installed.contains(name)) chosen = name;
+                    else if (auto it = provided_by.find(name); it != provided_by.end()) chosen = it->second;
+                    if (!chosen.empty()) break;
+                }
+                if (chosen.empty() && !whole_database) chosen = group.front();
+                if (chosen.empty() || chosen == packages[i].name) continue;
+                if (std::find(depends_on.begin(), depends_on.end(), chosen) == depends_on.end())
+                    depends_on.push_back(std::move(chosen));
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -66,14 +142,23 @@ scan::Package to_package(const Paragraph& p, const std::string& location) {
 bool DpkgCataloger::wants(const FileInfo& file) const {
     std::string_view path = file.path;
     if (path == status_file) return true;
+    if (!copyright_package(path).empty()) return true;
     if (!path.starts_with(status_dir)) return false;
     std::string_view entry = path.substr(status_dir.size());
     return !entry.empty() && entry.find('/') == std::string_view::npos && !entry.ends_with(".md5sums");
 }
 
 void DpkgCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
+    if (std::string_view name = copyright_package(file.path); !name.empty()) {
+        facts.licensed_type = "deb";
+        facts.licensed_package = name;
+        facts.licenses = license::debian_copyright_licenses(content);
+        return;
+    }
     bool distroless = file.path != status_file;
     size_t paragraphs = 0;
+    std::vector<Paragraph> kept;
+    size_t first_new = facts.packages.size();
     while (!content.empty()) {
         std::string_view text = text::next_paragraph(content);
         if (text.empty()) break;
@@ -87,7 +172,13 @@ void DpkgCataloger::analyse(const FileInfo& file, std::string_view content, File
         }
         if (p.has_status ? !files_present(p.status) : !distroless) continue;
         facts.packages.push_back(to_package(p, file.path));
+        kept.push_back(p);
     }
+    std::vector<scan::Package> mine(std::make_move_iterator(facts.packages.begin() + static_cast<std::ptrdiff_t>(first_new)),
+                                    std::make_move_iterator(facts.packages.end()));
+    facts.packages.resize(first_new);
+    resolve_dependencies(kept, mine);
+    for (auto& package : mine) facts.packages.push_back(std::move(package));
     if (paragraphs > 0 && facts.packages.empty() && distroless) {
         throw std::runtime_error(file.path + ": no Package paragraph");
     }

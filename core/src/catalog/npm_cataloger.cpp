@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 
 namespace regscan::catalog {
@@ -34,11 +35,33 @@ std::string string_field(const json& object, const char* key) {
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// "license": "MIT" or {"type": "MIT"}; the older "licenses": [{"type": ...}, "..."].
+std::vector<std::string> declared_licenses(const json& manifest) {
+    std::vector<std::string> licenses;
+    auto take = [&](const json& value) {
+        if (value.is_string()) license::add_declared(licenses, value.get<std::string>());
+        else if (value.is_object()) license::add_declared(licenses, string_field(value, "type"));
+    };
+    if (auto it = manifest.find("license"); it != manifest.end()) take(*it);
+    if (auto it = manifest.find("licenses"); it != manifest.end() && it->is_array())
+        for (const auto& item : *it) take(item);
+    return licenses;
+}
+
+// The names under "dependencies" (what the package needs at run time).
+std::vector<std::string> dependency_names(const json& manifest) {
+    std::vector<std::string> names;
+    if (auto it = manifest.find("dependencies"); it != manifest.end() && it->is_object())
+        for (const auto& [name, spec] : it->items())
+            if (!name.empty() && names.size() < 10000) names.push_back(name);
+    return names;
+}
+
 class Collector {
 public:
     Collector(const std::string& location, FileFacts& facts) : location_(location), facts_(facts) {}
 
-    void add(std::string name, std::string version) {
+    void add(std::string name, std::string version, const json* manifest = nullptr) {
         if (name.empty() || version.empty()) return;
         if (!seen_.insert(name + '@' + version).second) return;
         scan::Package package;
@@ -51,6 +74,10 @@ public:
         package.name = std::move(name);
         package.version = std::move(version);
         package.location = location_;
+        if (manifest) {
+            package.licenses = declared_licenses(*manifest);
+            package.depends_on = dependency_names(*manifest);
+        }
         facts_.packages.push_back(std::move(package));
     }
 
@@ -70,7 +97,7 @@ void read_packages_map(const json& packages, Collector& collector) {
         if (entry.value("link", false)) continue;  // the target has its own entry
         std::string name = string_field(entry, "name");
         if (name.empty()) name = key.substr(at + marker.size());
-        collector.add(std::move(name), string_field(entry, "version"));
+        collector.add(std::move(name), string_field(entry, "version"), &entry);
     }
 }
 
@@ -117,7 +144,7 @@ void NpmCataloger::analyse(const FileInfo& file, std::string_view content, FileF
     json document = parse_json(file, content);
     Collector collector(file.path, facts);
     if (file.path.ends_with("/package.json")) {
-        collector.add(string_field(document, "name"), string_field(document, "version"));
+        collector.add(string_field(document, "name"), string_field(document, "version"), &document);
         return;
     }
     if (auto packages = document.find("packages"); packages != document.end() && packages->is_object()) {

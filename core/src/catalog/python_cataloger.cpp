@@ -1,7 +1,10 @@
 #include "catalog/python_cataloger.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
+#include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
 
@@ -32,6 +35,19 @@ std::string purl_name(std::string_view name) {
     return out;
 }
 
+// "requests (>=2.0)", "urllib3<3,>=1.21.1", "idna; python_version < '3'",
+// "pytest; extra == 'test'": the distribution's name, or "" for an extra's.
+std::string requirement_name(std::string_view value) {
+    size_t semicolon = value.find(';');
+    if (semicolon != std::string_view::npos && value.substr(semicolon).find("extra") != std::string_view::npos) return {};
+    std::string_view name = text::trim(value.substr(0, semicolon));
+    size_t end = 0;
+    while (end < name.size() && (std::isalnum(static_cast<unsigned char>(name[end])) || name[end] == '-' ||
+                                 name[end] == '_' || name[end] == '.'))
+        ++end;
+    return std::string(name.substr(0, end));
+}
+
 }  // namespace
 
 bool PythonCataloger::wants(const FileInfo& file) const {
@@ -47,10 +63,17 @@ bool PythonCataloger::wants(const FileInfo& file) const {
 void PythonCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
     // The headers end at the first blank line; the description follows.
     std::string_view headers = text::next_paragraph(content);
-    std::string_view name, version;
+    std::string_view name, version, expression, license_field;
+    std::vector<std::string> classifiers, requires_dist;
     text::for_each_field(headers, ':', [&](std::string_view key, std::string_view value) {
         if (key == "Name" && name.empty()) name = value;
         else if (key == "Version" && version.empty()) version = value;
+        else if (key == "License-Expression") expression = value;
+        else if (key == "License") license_field = value;
+        else if (key == "Classifier" && value.starts_with("License ::") && value != "License :: OSI Approved")
+            classifiers.emplace_back(value);
+        else if (key == "Requires-Dist")
+            if (std::string required = requirement_name(value); !required.empty()) requires_dist.push_back(required);
     });
     if (name.empty() || version.empty()) throw std::runtime_error(file.path + ": no Name or Version header");
     scan::Package package;
@@ -60,6 +83,19 @@ void PythonCataloger::analyse(const FileInfo& file, std::string_view content, Fi
     package.version = version;
     package.purl = purl::make("pypi", "", purl_name(name), version);
     package.location = file.path;
+    // PEP 639's License-Expression first; the older free-text License field
+    // only when it is a short name, not the license's text; then classifiers.
+    if (!expression.empty()) license::add_declared(package.licenses, expression);
+    else if (!license_field.empty() && license_field.size() <= 80) license::add_declared(package.licenses, license_field);
+    if (package.licenses.empty())
+        for (const auto& classifier : classifiers) {
+            std::string_view last = std::string_view(classifier).substr(classifier.rfind("::") + 2);
+            std::string id = license::spdx_id(classifier);
+            license::add_declared(package.licenses, id.empty() ? text::trim(last) : std::string_view(id));
+        }
+    for (auto& required : requires_dist)
+        if (std::find(package.depends_on.begin(), package.depends_on.end(), required) == package.depends_on.end())
+            package.depends_on.push_back(std::move(required));
     facts.packages.push_back(std::move(package));
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/rpm_header.hpp"
 #include "catalog/rpmdb.hpp"
@@ -40,6 +41,7 @@ scan::Package to_package(const rpm::HeaderInfo& header, const std::string& locat
     std::string epoch = header.epoch && *header.epoch != 0 ? std::to_string(*header.epoch) : "";
     package.purl = purl::make("rpm", "", header.name, version_release, {{"arch", header.arch}, {"epoch", epoch}});
     package.location = location;
+    license::add_declared(package.licenses, header.license);
     return package;
 }
 

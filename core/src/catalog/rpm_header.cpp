@@ -7,7 +7,7 @@ namespace regscan::catalog::rpm {
 
 namespace {
 
-enum Tag : uint32_t { name = 1000, version = 1001, release = 1002, epoch = 1003, arch = 1022, sourcerpm = 1044 };
+enum Tag : uint32_t { name = 1000, version = 1001, release = 1002, epoch = 1003, license = 1014, arch = 1022, sourcerpm = 1044 };
 enum Type : uint32_t { int32 = 4, string = 6, i18nstring = 9 };
 
 uint32_t be32(std::string_view bytes, size_t at) {
@@ -36,7 +36,7 @@ HeaderInfo read_header_blob(std::string_view blob) {
     HeaderInfo header;
     // Where each string is (the last entry of a tag wins); read once at the
     // end, since 65535 entries could each point at megabytes of data.
-    std::optional<uint32_t> name_at, version_at, release_at, arch_at, sourcerpm_at;
+    std::optional<uint32_t> name_at, version_at, release_at, arch_at, sourcerpm_at, license_at;
     for (uint32_t i = 0; i < entries; ++i) {
         size_t at = 8 + size_t{16} * i;
         uint32_t tag = be32(blob, at), type = be32(blob, at + 4), offset = be32(blob, at + 8), count = be32(blob, at + 12);
@@ -48,6 +48,7 @@ HeaderInfo read_header_blob(std::string_view blob) {
                 case Tag::release: release_at = offset; break;
                 case Tag::arch: arch_at = offset; break;
                 case Tag::sourcerpm: sourcerpm_at = offset; break;
+                case Tag::license: license_at = offset; break;
                 default: break;
             }
         } else if (type == Type::int32 && tag == Tag::epoch && count >= 1 && offset + 4 <= data.size()) {
@@ -64,6 +65,7 @@ HeaderInfo read_header_blob(std::string_view blob) {
     header.release = string_at(release_at);
     header.arch = string_at(arch_at);
     header.source_rpm = string_at(sourcerpm_at);
+    header.license = string_at(license_at).substr(0, 1000);
     if (header.name.empty() || header.version.empty()) throw std::runtime_error("rpm header without NAME or VERSION");
     return header;
 }

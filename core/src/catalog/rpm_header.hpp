@@ -13,6 +13,7 @@ namespace regscan::catalog::rpm {
 
 struct HeaderInfo {
     std::string name, version, release, arch, source_rpm;
+    std::string license;  // the License tag: "GPLv2+", "MIT and BSD" (Fedora: SPDX)
     std::optional<uint32_t> epoch;
 };
 
