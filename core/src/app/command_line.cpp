@@ -20,6 +20,7 @@
 #include "filter/pattern_filter.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "state/postgres_db.hpp"
 #include "oci/manifest.hpp"
 #include "triage/fail_on.hpp"
 #include "triage/policy.hpp"
@@ -200,7 +201,10 @@ po::options_description scan_options() {
         ("image-timeout", po::value<std::string>()->default_value("60m"),
          "give up on one image after this long (e.g. 90s, 30m, 2h); it is reported as scan_failed")
         ("db", po::value<std::string>(), "OSV database file (env REGSCAN_DB; default <data dir>/osv.db)")
-        ("state", po::value<std::string>(), "state file (default <data dir>/state.db)")
+        ("state", po::value<std::string>(),
+         "the state: a SQLite file (default <data dir>/state.db) or a PostgreSQL URL "
+         "postgresql://user[:password]@host[:port]/database (its password is never printed; rather give it in "
+         "the config file, PGPASSWORD or ~/.pgpass)")
         ("project", po::value<std::string>(),
          "project whose images and results the state keeps apart (env REGSCAN_PROJECT_ID or TCS_PROJECT_ID)")
         ("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
@@ -280,7 +284,9 @@ std::string help_for(const std::string& command, const po::options_description& 
         out << "Usage: regscan image <reference> [options]\n\n"
                "Scan one image with the same engine and reports as 'regscan registry'. <reference> is\n"
                "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given); without a\n"
-               "registry, as docker reads it: alpine:3.19 is docker.io/library/alpine:3.19.\n\n";
+               "registry, as docker reads it: alpine:3.19 is docker.io/library/alpine:3.19. One report (default\n"
+               "table) goes to standard output, or to -o FILE; no file is written unless asked (-o, several\n"
+               "--format, or --output-dir).\n\n";
     else if (command == "registry")
         out << "Usage: regscan registry <url> [options]\n\n"
                "Discover every repository and tag of the registry at <url>, filter them, and scan each\n"
@@ -290,7 +296,8 @@ std::string help_for(const std::string& command, const po::options_description& 
     out << options << "\nPatterns match the whole repository:tag; '*' matches any run of characters, '/'\n"
                       "included; 'foo' means 'foo:*'.\n"
                       "Credentials: --username/--password, --password-stdin, env REGSCAN_REGISTRY_USERNAME/\n"
-                      "REGSCAN_REGISTRY_PASSWORD (or TCS_REGISTRY_USERNAME/TCS_REGISTRY_PASSWORD), config file.\n"
+                      "REGSCAN_REGISTRY_PASSWORD (or TCS_REGISTRY_USERNAME/TCS_REGISTRY_PASSWORD), docker's config.json\n"
+                      "($DOCKER_CONFIG or ~/.docker: credHelpers, credsStore, auths), config file.\n"
                       "Plugins: --plugin-dir, then REGSCAN_PLUGIN_PATH (colon-separated), then the install directory.\n";
     return out.str();
 }
@@ -422,6 +429,7 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.db_path = pick_string(cli, file, "db");
     if (run.db_path.empty()) run.db_path = default_db_path(env).string();
     run.state_path = pick_string(cli, file, "state");
+    state::register_database_url_secrets(run.state_path);  // before anything can print it
     if (run.state_path.empty()) run.state_path = default_state_path(env).string();
     run.project = pick_string(cli, file, "project");
     if (run.project.empty()) run.project = env_or(env, {"REGSCAN_PROJECT_ID", "TCS_PROJECT_ID"});
