@@ -33,6 +33,9 @@ struct RunOptions {
     std::vector<std::string> deny;
     size_t max_images = 0;  // 0: no limit
     std::string platform = "linux/amd64";
+    // --platform was given: a single-platform image of another platform is
+    // skipped with the reason (not given: scanned whatever its platform).
+    bool platform_given = false;
     size_t concurrency = 8;
     std::string output_dir = ".";
     std::vector<std::string> plugin_dirs;
@@ -81,6 +84,9 @@ struct RunOptions {
     bool fleet_results = false;
     std::map<std::string, std::string> fleet_failures;
     std::set<std::string> fleet_new;  // "repository:tag" new to the project when the fleet scanned them
+    // serve: the connector whose import this is; its queue rows name it, so a
+    // worker takes the credentials from the connector store, never the queue.
+    int64_t connector_id = 0;
 };
 
 }  // namespace regscan::engine
