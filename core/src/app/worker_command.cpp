@@ -1,6 +1,7 @@
 #include "app/worker_command.hpp"
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -31,6 +32,10 @@ po::options_description worker_options() {
         ("shutdown-grace", po::value<std::string>()->default_value("20s"),
          "on SIGTERM/SIGINT, how long images in flight may take to finish before they are released to other "
          "workers")
+        ("connector-key", po::value<std::string>(),
+         "serve's connector key file (<serve data dir>/serve-secret.key, mode 0600): images queued by a "
+         "connector's import are pulled with that connector's credentials from the state; without it, with "
+         "this worker's own")
         ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)");
     return options;
 }
@@ -154,6 +159,11 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
     options.shutdown_grace =
         std::chrono::duration_cast<std::chrono::seconds>(duration_ms("shutdown-grace", own["shutdown-grace"].as<std::string>()));
     options.idle_poll = duration_ms("poll", own["poll"].as<std::string>());
+    if (own.count("connector-key")) {
+        options.connector_key = own["connector-key"].as<std::string>();
+        if (!std::filesystem::is_regular_file(options.connector_key))
+            throw Fatal(ExitCode::bad_arguments, "--connector-key: no such file: " + options.connector_key);
+    }
     if (options.idle_poll < std::chrono::milliseconds(10)) options.idle_poll = std::chrono::milliseconds(10);
 
     // SIGTERM and SIGINT are taken by sigwait in a thread of their own: block

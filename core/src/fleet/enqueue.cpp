@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "engine/run_observer.hpp"
 #include "engine/run_pipeline.hpp"
 #include "fleet/fleet_state.hpp"
 #include "scan/matcher.hpp"
@@ -17,13 +18,15 @@ using app::ExitCode;
 using app::Fatal;
 
 nlohmann::json job_options(const engine::RunOptions& options, const engine::ImageRecord& image) {
-    return {{"platform", options.platform},
+    nlohmann::json job = {{"platform", options.platform},
             {"type", options.type},
             {"image_timeout", options.image_timeout.count()},
             {"malware", options.malware.enabled},
             {"pull_base", image.repository.pull_base},
             {"pull_name", image.repository.pull_name},
             {"reference", image.repository.reference}};
+    if (options.connector_id) job["connector"] = options.connector_id;  // a reference: the secret stays in its store
+    return job;
 }
 
 std::vector<state::NewWork> work_for(const engine::RunOptions& options, const std::string& registry_type,
@@ -44,7 +47,7 @@ constexpr std::chrono::seconds worker_silence{90};
 
 // Waits until no row of the batch is queued or claimed, or the deadline.
 state::BatchProgress wait_for_batch(state::WorkQueue& queue, const std::string& batch,
-                                    std::chrono::seconds timeout, bool progress_line) {
+                                    std::chrono::seconds timeout, bool progress_line, engine::RunObserver* observer) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto next_worker_check = std::chrono::steady_clock::now();
     bool warned = false;
@@ -55,7 +58,8 @@ state::BatchProgress wait_for_batch(state::WorkQueue& queue, const std::string& 
                                      progress.done + progress.failed, progress.total(), progress.failed,
                                      progress.claimed, progress.queued)
                       << std::flush;
-        if (progress.finished() || std::chrono::steady_clock::now() >= deadline) {
+        if (progress.finished() || std::chrono::steady_clock::now() >= deadline ||
+            (observer && observer->cancelled())) {
             if (progress_line) std::cerr << "\n";
             return progress;
         }
@@ -77,6 +81,11 @@ state::BatchProgress wait_for_batch(state::WorkQueue& queue, const std::string& 
 
 }  // namespace
 
+size_t live_workers(const std::string& state_location) {
+    FleetState fleet(state_location);
+    return fleet.queue().live_workers(worker_silence);
+}
+
 ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& registry_type,
                           engine::Discovery& discovery) {
     if (options.mode != engine::Mode::scan)
@@ -88,11 +97,12 @@ ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& 
     std::cout << "Enqueued " << work.size() << " images in batch " << batch << std::endl;
     if (!options.wait) return discovery.failures.empty() ? ExitCode::ok : ExitCode::partial_failure;
 
-    auto progress = wait_for_batch(fleet.queue(), batch, options.wait_timeout, options.progress);
+    if (options.observer) options.observer->discovered(work.size(), discovery.images.size());
+    auto progress = wait_for_batch(fleet.queue(), batch, options.wait_timeout, options.progress, options.observer);
     engine::RunOptions report = options;
     report.enqueue = report.wait = false;
     report.fleet_results = true;
-    if (!progress.finished())
+    if (!progress.finished() && !(options.observer && options.observer->cancelled()))
         spdlog::warn("The fleet did not finish batch {} within --wait-timeout {}s ({} of {} images left): the rest "
                      "are scanned here",
                      batch, options.wait_timeout.count(), progress.queued + progress.claimed, progress.total());

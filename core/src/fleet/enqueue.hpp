@@ -23,6 +23,9 @@ nlohmann::json job_options(const engine::RunOptions& options, const engine::Imag
 std::vector<state::NewWork> work_for(const engine::RunOptions& options, const std::string& registry_type,
                                      const std::vector<engine::ImageRecord>& images);
 
+// Workers seen alive lately on the state at `state_location`.
+size_t live_workers(const std::string& state_location);
+
 app::ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& registry_type,
                                engine::Discovery& discovery);
 

@@ -19,7 +19,10 @@
 #include "regscan/url.hpp"
 #include "scan/layer_cache.hpp"
 #include "scan/matcher.hpp"
+#include "log/secrets.hpp"
+#include "serve/secret_box.hpp"
 #include "state/layer_claims.hpp"
+#include "state/service_store.hpp"
 #include "util/time.hpp"
 
 namespace regscan::fleet {
@@ -240,16 +243,44 @@ private:
         done_.notify_all();
     }
 
+    // The credentials of a job: its connector's (decrypted here, in memory
+    // only), or the worker's own.
+    auth::Credentials credentials_for(const nlohmann::json& job) {
+        int64_t connector_id = job.value("connector", int64_t{0});
+        if (!connector_id) return options_.run.credentials;
+        if (options_.connector_key.empty()) {
+            spdlog::warn("A job of connector {} is scanned with this worker's own credentials: give --connector-key "
+                         "(serve's serve-secret.key) to use the connector's",
+                         connector_id);
+            return options_.run.credentials;
+        }
+        if (!secrets_) secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
+        if (!connectors_) connectors_ = std::make_unique<state::ServiceStore>(fleet_.store().database());
+        auto connector = connectors_->connector(connector_id);
+        if (!connector) throw std::runtime_error("connector " + std::to_string(connector_id) + " was removed");
+        auth::Credentials credentials;
+        credentials.username = connector->config.value("username", "");
+        if (!connector->sealed_password.empty()) {
+            credentials.password = secrets_->open(connector->sealed_password);
+            log::add_secret(credentials.password);
+        }
+        return credentials;
+    }
+
     Registry& registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
-        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform;
+        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform + '\n' +
+                                std::to_string(job.value("connector", int64_t{0}));
         std::lock_guard lock(registries_mutex_);
         auto& slot = registries_[key];
-        if (!slot)
-            slot = std::make_unique<Registry>(options_.run, item.work.registry_url,
+        if (!slot) {
+            engine::RunOptions run = options_.run;
+            run.credentials = credentials_for(job);
+            slot = std::make_unique<Registry>(run, item.work.registry_url,
                                               job.value("type", std::string()).empty() ? item.work.registry_type
                                                                                        : job.value("type", std::string()),
                                               platform, plugins_, *cache_, matcher_.get(), counters_, malware_setup_);
+        }
         return *slot;
     }
 
@@ -275,7 +306,10 @@ private:
         env.registry = registry.authority;
         env.data_fingerprint = fingerprint_;
         env.scan_id = scan_id_;
-        env.image_timeout = std::chrono::seconds(job.value("image_timeout", int64_t{options_.run.image_timeout.count()}));
+        // The run's --image-timeout, within the worker's own (the shorter wins).
+        env.image_timeout = std::min(
+            options_.run.image_timeout,
+            std::chrono::seconds(job.value("image_timeout", int64_t{options_.run.image_timeout.count()})));
         env.concurrency = 1;
         bool committed = false, lost = false;
         env.in_commit = [&](bool complete) {
@@ -354,7 +388,9 @@ private:
     engine::ScanCounters counters_;
     int64_t scan_id_ = 0;
 
-    std::mutex registries_mutex_;
+    std::mutex registries_mutex_;  // guards the three below
+    std::unique_ptr<serve::SecretBox> secrets_;
+    std::unique_ptr<state::ServiceStore> connectors_;
     std::map<std::string, std::unique_ptr<Registry>> registries_;
 
     std::mutex mutex_;

@@ -27,6 +27,10 @@ struct WorkerOptions {
     bool exit_when_idle = false;  // exit once no row is queued or claimed
     std::chrono::seconds shutdown_grace{20};
     std::chrono::milliseconds idle_poll{std::chrono::seconds(1)};
+    // serve's connector key (serve-secret.key): a job from a connector's
+    // import takes that connector's credentials from the store, opened with
+    // it. Empty: such jobs use the worker's own credentials.
+    std::string connector_key;
 };
 
 // Runs until `stop` is set (SIGTERM/SIGINT) or, with exit_when_idle, the

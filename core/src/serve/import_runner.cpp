@@ -7,6 +7,7 @@
 #include "app/exit_codes.hpp"
 #include "engine/registry_run.hpp"
 #include "engine/run_observer.hpp"
+#include "fleet/enqueue.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
 #include "util/time.hpp"
@@ -223,6 +224,16 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
             auto options = import_run_options(defaults_, *connector, secrets_, dir);
             ImportObserver observer(store_, *connector, import_id, options.project, cancel, clock_);
             options.observer = &observer;
+            // With a fleet on this state, its workers scan: the import queues
+            // its images (manual ahead of scheduled) and ends when they are done.
+            if (size_t workers = fleet::live_workers(options.state_path)) {
+                options.wait = true;
+                options.queue_priority =
+                    import->trigger == "scheduled" ? state::priority_scheduled : state::priority_user;
+                options.connector_id = connector->id;
+                options.wait_timeout = std::chrono::hours(24);
+                spdlog::info("serve: import {} goes to the fleet's queue ({} workers alive)", import_id, workers);
+            }
             auto code = engine::run_registry(options, plugins_);
             found = observer.found();
             is_new = observer.is_new();
