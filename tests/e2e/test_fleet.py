@@ -9,6 +9,10 @@ mounts for the bases, a manifest PUT per image). A FaultProxy in front records e
   `regscan worker --exit-when-idle` processes at once scan them: every queue row ends done after one
   attempt, every image has exactly one result, and each unique blob (bases, own layers, configs) is
   pulled exactly once across the three workers, as counted at the proxy.
+- `regscan serve` on a PostgreSQL state with two live workers: "Import now" of a connector whose
+  registry needs a password goes to the queue (its rows name the connector, never the password); the
+  workers take the password from the connector store with --connector-key, the import succeeds with
+  meaningful counters, and the index shows every image scanned.
 - `regscan registry --wait` with three long-running workers: the workers find the stored results
   (no blob pulled again), the waiting run reports, and its reports are the single-process run's; the
   workers stop on SIGTERM with exit 0.
@@ -30,6 +34,7 @@ import time
 import unittest
 
 from harness import net, oci_layout, osv_db
+from harness import serve
 from harness import run as runner
 from harness.postgres import Postgres
 from harness.proxy import FaultProxy
@@ -289,6 +294,63 @@ class Fleet(unittest.TestCase):
         self.assertEqual(pg.query("SELECT count(*) FROM fleet_workers"), [("0",)],
                          "a stopped worker removes its heartbeat row")
         self.assertEqual(pg.query("SELECT state, count(*) FROM work_queue GROUP BY state"), [("done", str(IMAGES))])
+
+
+    def test_3_serve_import_goes_to_the_workers_with_the_connectors_credentials(self):
+        password = "fleet-" + os.urandom(6).hex()
+        registry = Registry(htpasswd_users={"scanner": password})
+        self.addCleanup(registry.stop)
+        registry.start()
+        pusher = ApiPusher(registry, creds=("scanner", password))
+        base = base_layer(300)
+        expected = set()
+        for number in range(6):
+            repo = f"served/app{number}"
+            manifest = app_image(base, 1000 + number)
+            for blob in manifest.dependencies:
+                pusher.upload_blob(repo, blob.data)
+            pusher.put_manifest(repo, "2.0", manifest.media_type, manifest.data)
+            expected.add(f"{repo}:2.0")
+        pusher.close()
+        pg = Postgres()
+        self.addCleanup(pg.close)
+        pg.start()
+        server = serve.Server(os.path.join(self.scratch, "serve"), db=self.db, state=pg.url)
+        self.addCleanup(server.stop)
+        server.start()
+        key = os.path.join(server.data_dir, "serve-secret.key")
+        self.assertTrue(os.path.isfile(key))
+        for n in range(2):
+            self.start_worker(f"served{n}", "--connector-key", key, pg=pg)
+        net.wait_until(lambda: pg.query("SELECT count(*) FROM fleet_workers") == [("2",)], timeout=60,
+                       what="both workers' heartbeats")
+
+        created = server.api("POST", "/api/v1/connectors", {
+            "name": "fleet", "url": registry.url, "username": "scanner", "password": password,
+            "schedule": {"enabled": False, "every": "1d"}, "import_now": True}, expect=201)
+        imports = server.api("GET", "/api/v1/imports?connector=fleet&limit=5")["imports"]
+        self.assertEqual(len(imports), 1, imports)
+        done = server.wait_for_import(imports[0]["id"], timeout=150)
+        self.assertEqual((done["state"], done["images_found"], done["images_new"], done["images_failed"]),
+                         ("succeeded", 6, 6, 0), f"{done}\n{server.log_tail()}\n{self.logs()}")
+        self.assertIn("goes to the fleet's queue", server.log_text())
+        rows = pg.query("SELECT repository, tag, state, priority, options FROM work_queue")
+        self.assertEqual({f"{r[0]}:{r[1]}" for r in rows}, expected)
+        self.assertEqual({(r[2], r[3]) for r in rows}, {("done", "1")}, "Import now queues at the user's priority")
+        self.assertEqual(created["name"], "fleet")
+        connectors = {json.loads(row[4]).get("connector") for row in rows}
+        self.assertEqual(len(connectors), 1, rows)
+        self.assertIsInstance(connectors.pop(), int, "each row names the connector by its id")
+        for row in rows:
+            self.assertNotIn(password, row[4])
+        scanned = {w.id: w.log().count("Done image=") for w in self.workers}
+        self.assertEqual(sum(scanned.values()), 6, scanned)
+        for worker in self.workers:
+            self.assertNotIn(password, worker.log())
+        index = server.images(limit=50)["images"]
+        self.assertEqual({f"{i['repository']}:{i['tag']}" for i in index}, expected)
+        self.assertEqual({i["status"] for i in index}, {"scanned"}, index)
+        self.assertTrue(all(i["vulnerabilities"]["total"] > 0 for i in index), index)
 
 
 if __name__ == "__main__":
