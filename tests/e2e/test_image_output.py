@@ -133,6 +133,28 @@ class ImageOutput(RegscanCase):
         self.assertExit(picked, 0)
         self.assertEqual(json.loads(picked.stdout)["images"][0]["platform"], "linux/arm64")
 
+    def test_registry_skips_a_single_platform_image_of_another_platform(self):
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        result = self.regscan("registry", self.registry.url, "--db", self.db, "--state", state, "--no-progress",
+                              "--format=json", "--platform=linux/arm64")
+        self.assertExit(result, 0)
+        self.assertLogged(result, r"py/app:amd64 .*single-platform image for linux/amd64 does not match the "
+                                  r"requested platform linux/arm64")
+        with open(osv_db.report_json_path(result.output_dir, self.registry.host)) as f:
+            report = json.load(f)
+        scanned = {f"{i['repository']}:{i['tag']}": i["platform"] for i in report["images"]}
+        self.assertEqual(scanned, {"py/app:multi": "linux/arm64", "py/app:armonly": "linux/arm64"})
+        self.assertEqual(result.summary()["Images skipped"], "1")
+        # Without --platform the single-platform image is scanned as it is (an index gives linux/amd64).
+        fresh = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        default = self.regscan("registry", self.registry.url, "--db", self.db, "--state", fresh, "--no-progress",
+                               "--format=json")
+        self.assertExit(default, 0)
+        with open(osv_db.report_json_path(default.output_dir, self.registry.host)) as f:
+            report = json.load(f)
+        self.assertEqual({f"{i['repository']}:{i['tag']}": i["platform"] for i in report["images"]},
+                         {"py/app:amd64": "linux/amd64", "py/app:multi": "linux/amd64"})
+
 
 class LocalInputs(RegscanCase):
     """oci:, docker-archive: and sbom: are local inputs this build cannot read:

@@ -131,11 +131,19 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image, Deadline 
             case oci::ManifestKind::Schema1:
                 image.build_time = schema1_build_time(fetched.body);
                 return resolved;
-            case oci::ManifestKind::Image:
+            case oci::ManifestKind::Image: {
                 resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, "", deadline));
                 image.platforms.push_back(resolved.back().platform);
                 image.build_time = resolved.back().build_time;
+                auto platform = oci::Platform::parse(resolved.back().platform);
+                if (require_platform_ && !platform_.all && platform && !platform_.matches(*platform)) {
+                    image.skipped = true;
+                    image.skip_reason = "single-platform image for " + resolved.back().platform +
+                                        " does not match the requested platform " + platform_.wanted.str();
+                    resolved.clear();
+                }
                 return resolved;
+            }
             case oci::ManifestKind::Index: break;
         }
     }

@@ -34,6 +34,11 @@ public:
                    const limits::Limits& limits = limits::defaults())
         : client_(client), registry_base_(std::move(registry_base)), platform_(std::move(platform)), limits_(limits) {}
 
+    // A single-platform image must be of the platform asked for (--platform
+    // given), else it is skipped with the reason; by default it is taken
+    // whatever its platform.
+    void require_platform(bool required) { require_platform_ = required; }
+
     // Fills digest, media type, platforms and build time, or marks the image
     // skipped (artifact, no matching platform). Throws sdk::Error when the
     // registry's answer cannot be read or is past a limit (manifest size,
@@ -64,6 +69,7 @@ private:
     std::string registry_base_;
     oci::PlatformSelector platform_;
     const limits::Limits& limits_;
+    bool require_platform_ = false;
 };
 
 }  // namespace regscan::engine

@@ -94,6 +94,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     oci::DistributionClient distribution(auth_);
     ImageInspector inspector(distribution, sdk::registry_base(options_.url),
                              oci::PlatformSelector::parse(options_.platform), options_.limits);
+    inspector.require_platform(options_.platform_given);
     scan::LayerCache cache(store_.get(), malware_ ? malware_->version() : "");
     ScanCounters counters;
     ImageScanner scanner(inspector, distribution, cache, matcher_.get(), counters, malware, options_.concurrency);
