@@ -14,7 +14,9 @@ void JsonReport::result(const scan::ImageResult& image) {
 }
 
 void JsonReport::stored_result(const scan::ImageResult& image, const StoredRendering& stored) {
-    images_.add_text(image_sort_key(image), json_entry_with_status(stored.json_entry, image.status));
+    const std::string status = scan::to_string(image.status);
+    auto pieces = json_entry_pieces_with_status(stored.json_entry, status);
+    images_.add_pieces(image_sort_key(image), {pieces[0], pieces[1], pieces[2]});
 }
 
 std::vector<std::string> JsonReport::finish(const nlohmann::json& summary) {
@@ -24,7 +26,7 @@ std::vector<std::string> JsonReport::finish(const nlohmann::json& summary) {
         {"run",
          {{"registry", registry_without_credentials(run_.registry)}, {"mode", run_.mode}, {"started", run_.started}}},
         {"summary", summary.is_object() ? summary : nlohmann::json::object()}};
-    write_file_atomically(path_, [&](std::ostream& out) { images_.write_document(out, document, "images"); });
+    images_.write_document_to(path_, std::move(document), "images");
     return {path_.string()};
 }
 

@@ -1,6 +1,11 @@
 #include "report/report_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
 
 #include <algorithm>
 #include <cctype>
@@ -66,6 +71,37 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
     } catch (...) {
         std::filesystem::remove(partial, ec);
         throw;
+    }
+}
+
+void write_file_atomically_fd(const std::filesystem::path& path, const std::function<void(int fd)>& write) {
+    auto directory = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) throw std::runtime_error("cannot create " + directory.string() + ": " + ec.message());
+    ExclusiveFile temporary(directory, path.filename().string(), "partial");
+    const auto& partial = temporary.path();
+    int fd = -1;
+    try {
+        fd = ::open(temporary.open_path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (fd < 0) throw std::runtime_error("cannot write " + partial.string() + ": " + std::strerror(errno));
+        write(fd);
+        if (::close(std::exchange(fd, -1)) != 0)
+            throw std::runtime_error("cannot write " + partial.string() + ": " + std::strerror(errno));
+        std::filesystem::rename(partial, path);
+    } catch (...) {
+        if (fd >= 0) ::close(fd);
+        std::filesystem::remove(partial, ec);
+        throw;
+    }
+}
+
+void write_all(int fd, std::string_view data, const std::string& what) {
+    while (!data.empty()) {
+        ssize_t written = ::write(fd, data.data(), data.size());
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) throw std::runtime_error("cannot write " + what + ": " + std::strerror(errno));
+        data.remove_prefix(static_cast<size_t>(written));
     }
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,11 @@ std::string osv_uri(const std::string& id);
 // Creates the directory, writes through a uniquely named temporary file
 // beside `path`, then renames it over `path`. Throws std::runtime_error.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+// The same, handing `write` the temporary file's descriptor (for
+// copy_file_range, which copies in the kernel).
+void write_file_atomically_fd(const std::filesystem::path& path, const std::function<void(int fd)>& write);
+// All of `data` to `fd`; throws std::runtime_error naming `what`.
+void write_all(int fd, std::string_view data, const std::string& what);
 
 // "reg.example:5000/team/app:1.2"
 std::string image_reference(const scan::ImageResult& image);

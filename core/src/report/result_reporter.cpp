@@ -20,14 +20,23 @@ scan::ImageResult without_packages(const scan::ImageResult& image) {
 
 std::string json_entry(const scan::ImageResult& image) { return entry_text(nlohmann::json(image)); }
 
-std::string json_entry_with_status(std::string_view entry, scan::ScanStatus status) {
+std::array<std::string_view, 3> json_entry_pieces_with_status(std::string_view entry, std::string_view status_text) {
     // The entry's own keys sit six spaces in; nested objects' keys deeper.
     constexpr std::string_view key = "\n      \"status\": \"";
     auto start = entry.find(key);
     auto end = start == std::string_view::npos ? start : entry.find('"', start + key.size());
-    if (end == std::string_view::npos) return std::string(entry);
+    if (end == std::string_view::npos) return {entry, {}, {}};
     start += key.size();
-    return std::string(entry.substr(0, start)) + scan::to_string(status) + std::string(entry.substr(end));
+    return {entry.substr(0, start), status_text, entry.substr(end)};
+}
+
+std::string json_entry_with_status(std::string_view entry, scan::ScanStatus status) {
+    const std::string status_text = scan::to_string(status);
+    auto pieces = json_entry_pieces_with_status(entry, status_text);
+    std::string text;
+    text.reserve(pieces[0].size() + pieces[1].size() + pieces[2].size());
+    for (auto piece : pieces) text += piece;
+    return text;
 }
 
 }  // namespace regscan::report

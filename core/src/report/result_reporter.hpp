@@ -4,6 +4,8 @@
 // JSON through sdk::Reporter::image as before.
 #pragma once
 
+#include <array>
+
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,9 @@ std::string json_entry(const scan::ImageResult& image);
 // `entry` (from json_entry) saying `status` instead of the status it was
 // rendered with.
 std::string json_entry_with_status(std::string_view entry, scan::ScanStatus status);
+// The same as three pieces (before the status, `status_text`, after it),
+// views into `entry` and `status_text`: nothing is copied.
+std::array<std::string_view, 3> json_entry_pieces_with_status(std::string_view entry, std::string_view status_text);
 // Bump when the JSON report's entry changes, so stored renderings are redone.
 inline constexpr int json_entry_version = 3;  // 2: "malware"; 3: "vulnerability_data"
 

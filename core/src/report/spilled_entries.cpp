@@ -1,6 +1,9 @@
 #include "report/spilled_entries.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -48,12 +51,77 @@ SpilledEntries::~SpilledEntries() {
     std::filesystem::remove(path_, ec);
 }
 
-void SpilledEntries::add_text(const SortKey& key, std::string_view text) {
+void SpilledEntries::add_pieces(const SortKey& key, std::initializer_list<std::string_view> pieces) {
     file_.seekp(end_);
-    if (!file_.write(text.data(), static_cast<std::streamsize>(text.size())))
-        throw std::runtime_error("cannot write the scratch file " + path_.string());
-    index_.push_back({key, end_, text.size()});
-    end_ += static_cast<std::streamoff>(text.size());
+    size_t length = 0;
+    for (auto piece : pieces) {
+        if (!file_.write(piece.data(), static_cast<std::streamsize>(piece.size())))
+            throw std::runtime_error("cannot write the scratch file " + path_.string());
+        length += piece.size();
+    }
+    index_.push_back({key, end_, length});
+    end_ += static_cast<std::streamoff>(length);
+}
+
+namespace {
+
+// `length` bytes of `from` at `offset` appended to `to`: in the kernel where
+// the file systems allow it, through a buffer where they do not.
+void copy_range(int from, off_t offset, size_t length, int to, const std::string& what) {
+    bool in_kernel = true;
+    std::string buffer;
+    while (length > 0) {
+        if (in_kernel) {
+            ssize_t copied = ::copy_file_range(from, &offset, to, nullptr, length, 0);
+            if (copied > 0) {
+                length -= static_cast<size_t>(copied);
+                continue;
+            }
+            if (copied < 0 && errno == EINTR) continue;
+            // Not across these file systems (or none left to copy where some
+            // should be): read and write instead, which tells which.
+            in_kernel = false;
+            continue;
+        }
+        buffer.resize(std::min<size_t>(length, 1 << 20));
+        ssize_t got = ::pread(from, buffer.data(), buffer.size(), offset);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) throw std::runtime_error("cannot read the scratch file " + what);
+        write_all(to, std::string_view(buffer.data(), static_cast<size_t>(got)), "the report");
+        offset += got;
+        length -= static_cast<size_t>(got);
+    }
+}
+
+}  // namespace
+
+void SpilledEntries::write_document_to(const std::filesystem::path& path, nlohmann::json document,
+                                       const std::string& array_key) {
+    document[array_key] = nlohmann::json::array();
+    auto text = dump_json(document);
+    const std::string marker = "\n  \"" + array_key + "\": []";
+    auto at = text.find(marker);
+    if (at == std::string::npos || index_.empty()) {
+        write_file_atomically_fd(path, [&](int fd) { write_all(fd, text, path.string()); });
+        return;
+    }
+    std::stable_sort(index_.begin(), index_.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    if (!file_.flush()) throw std::runtime_error("cannot write the scratch file " + path_.string());
+    int scratch = ::open(scratch_->open_path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (scratch < 0) throw std::runtime_error("cannot read the scratch file " + path_.string());
+    struct Close {
+        int fd;
+        ~Close() { ::close(fd); }
+    } close_scratch{scratch};
+    write_file_atomically_fd(path, [&](int fd) {
+        write_all(fd, text.substr(0, at) + "\n  \"" + array_key + "\": [\n",
+                  path.string());
+        for (size_t i = 0; i < index_.size(); ++i) {
+            copy_range(scratch, static_cast<off_t>(index_[i].offset), index_[i].length, fd, path_.string());
+            write_all(fd, i + 1 < index_.size() ? ",\n" : "\n", path.string());
+        }
+        write_all(fd, "  ]" + text.substr(at + marker.size()), path.string());
+    });
 }
 
 void SpilledEntries::write_document(std::ostream& out, nlohmann::json document, const std::string& array_key) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -36,13 +37,20 @@ public:
     // One JSON value, to be listed where `key` sorts.
     void add(const SortKey& key, const nlohmann::json& value) { add_text(key, entry_text(value)); }
     // The same, already rendered by entry_text.
-    void add_text(const SortKey& key, std::string_view text);
+    void add_text(const SortKey& key, std::string_view text) { add_pieces(key, {text}); }
+    // The same, rendered text given in pieces that are written one after
+    // the other (an entry with one field replaced, without joining them).
+    void add_pieces(const SortKey& key, std::initializer_list<std::string_view> pieces);
     [[nodiscard]] size_t size() const { return index_.size(); }
 
     // Writes `document` as dump_json would, with its top-level `array_key`
     // holding every entry in key order (entries of equal keys in the order
     // they were added).
     void write_document(std::ostream& out, nlohmann::json document, const std::string& array_key);
+    // The same into the file `path`, written atomically; the entries are
+    // copied from the scratch file by the kernel (copy_file_range) rather
+    // than read into memory and written again.
+    void write_document_to(const std::filesystem::path& path, nlohmann::json document, const std::string& array_key);
 
 private:
     struct Entry {
