@@ -101,6 +101,7 @@ TEST_CASE("triage::parse_vex names the file and the line or JSON path of a probl
           "doc.json: statements[0].vulnerability: missing (a name such as CVE-2023-1234)");
     CHECK(error_of(R"({"bomFormat": "CycloneDX", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "nah"}}]})")
               .rfind("doc.json: vulnerabilities[0].analysis.state: 'nah'", 0) == 0);
+    CHECK(error_of(R"({"statements": [1e99999]})").rfind("doc.json: not usable JSON", 0) == 0);
     std::string deep = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
     CHECK(error_of(deep) == "doc.json:1: nested deeper than 64 levels");
 }

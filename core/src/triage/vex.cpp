@@ -253,6 +253,8 @@ VexDocument parse_vex(std::string_view text, const std::string& path) {
     } catch (const json::parse_error& e) {
         throw InputError(shown + ":" + std::to_string(line_of(text, e.byte ? e.byte - 1 : 0)) +
                          ": not valid JSON (" + util::escape_control(e.what()) + ")");
+    } catch (const json::exception& e) {  // a number out of range, ...
+        throw InputError(shown + ": not usable JSON (" + util::escape_control(e.what()) + ")");
     }
     if (!root.is_object()) throw InputError(shown + ": not a JSON object");
     VexDocument document;
