@@ -6,6 +6,8 @@ usage: validate_reports.py DIR
   <stem>-report.json       against tests/fixtures/schemas/regscan-report.schema.json
   <stem>-report.sarif      against the SARIF 2.1.0 schema
   <stem>-report.cdx.json   against the CycloneDX 1.5 schema (with its spdx and jsf schemas)
+  <stem>-report.spdx.json  against the SPDX 2.3 JSON schema
+  (and the per-image files: *.sarif, *.cdx.json, *.spdx.json)
   <stem>-vulnerabilities.csv, <stem>-violations.csv   header and column count of every row
   <stem>-malware.csv       header, column count and verdict of every row
 
@@ -161,10 +163,66 @@ def check_cyclonedx(path):
         if ref in seen:
             problems.append("%s.bom-ref: %r is also the bom-ref of %s" % (where, ref, seen[ref]))
         seen.setdefault(ref, where)
+    dependency_refs = set()
+    for d, dependency in enumerate(document.get("dependencies", [])):
+        if dependency["ref"] in dependency_refs:
+            problems.append("$.dependencies[%d].ref: %r is listed twice" % (d, dependency["ref"]))
+        dependency_refs.add(dependency["ref"])
+        for target in [dependency["ref"]] + dependency.get("dependsOn", []):
+            if target not in seen:
+                problems.append("$.dependencies[%d]: %r names no bom-ref" % (d, target))
     for v, vulnerability in enumerate(document.get("vulnerabilities", [])):
         for a, affect in enumerate(vulnerability.get("affects", [])):
             if affect["ref"] not in seen:
                 problems.append("$.vulnerabilities[%d].affects[%d].ref: %r names no bom-ref" % (v, a, affect["ref"]))
+    return problems
+
+
+SPDX_TOKEN = re.compile(r"\(|\)|[A-Za-z0-9.+-]+")
+
+
+def spdx_expression_problems(expression, known, refs):
+    """What in a license expression is neither an operator, a known id nor a declared LicenseRef."""
+    if expression in ("NOASSERTION", "NONE"):
+        return []
+    problems = []
+    for token in SPDX_TOKEN.findall(expression):
+        if token in ("(", ")", "AND", "OR", "WITH"):
+            continue
+        if token.startswith("LicenseRef-"):
+            if token not in refs:
+                problems.append("%s is not in hasExtractedLicensingInfos" % token)
+        elif token not in known:
+            problems.append("%s is not an SPDX license or exception id" % token)
+    return problems
+
+
+def check_spdx(path):
+    document = load_json(path)
+    schema = SCHEMAS / "spdx-schema-2.3.json"
+    problems = schema_errors(document, load_json(schema))
+    if problems:
+        return problems
+    if document.get("spdxVersion") != "SPDX-2.3" or document.get("dataLicense") != "CC0-1.0":
+        problems.append("$: spdxVersion %r / dataLicense %r" % (document.get("spdxVersion"), document.get("dataLicense")))
+    ids = {"SPDXRef-DOCUMENT"}
+    for p, package in enumerate(document.get("packages", [])):
+        if package["SPDXID"] in ids:
+            problems.append("$.packages[%d].SPDXID: %r is not unique" % (p, package["SPDXID"]))
+        ids.add(package["SPDXID"])
+    known = set(load_json(SCHEMAS / "spdx.SNAPSHOT.schema.json")["enum"])
+    refs = {info["licenseId"] for info in document.get("hasExtractedLicensingInfos", [])}
+    for p, package in enumerate(document.get("packages", [])):
+        for field in ("licenseDeclared", "licenseConcluded"):
+            for problem in spdx_expression_problems(package.get(field, "NOASSERTION"), known, refs):
+                problems.append("$.packages[%d].%s: %s" % (p, field, problem))
+    for r, relationship in enumerate(document.get("relationships", [])):
+        for key in ("spdxElementId", "relatedSpdxElement"):
+            if relationship[key] not in ids:
+                problems.append("$.relationships[%d].%s: %r names no element" % (r, key, relationship[key]))
+    if not any(r["relationshipType"] == "DESCRIBES" and r["spdxElementId"] == "SPDXRef-DOCUMENT"
+               for r in document.get("relationships", [])) and document.get("packages"):
+        problems.append("$.relationships: the document DESCRIBES nothing")
     return problems
 
 
@@ -185,8 +243,9 @@ def check_csv(path, columns, kind="severity", allowed=None):
 
 
 CHECKS = [
-    ("*-report.sarif", check_sarif),
-    ("*-report.cdx.json", check_cyclonedx),
+    ("*.sarif", check_sarif),
+    ("*.cdx.json", check_cyclonedx),
+    ("*.spdx.json", check_spdx),
     ("*-vulnerabilities.csv", lambda p: check_csv(p, VULNERABILITY_COLUMNS)),
     ("*-violations.csv", lambda p: check_csv(p, VIOLATION_COLUMNS)),
     ("*-malware.csv", lambda p: check_csv(p, MALWARE_COLUMNS, "verdict", VERDICTS)),

@@ -15,8 +15,10 @@ using namespace report_fixtures;
 
 TEST_SUITE_BEGIN("report");
 
-TEST_CASE("report::known_formats lists the five formats") {
-    CHECK(report::known_formats() == std::vector<std::string>{"table", "json", "sarif", "cyclonedx", "csv"});
+TEST_CASE("report::known_formats lists the six formats and the per-image forms") {
+    CHECK(report::known_formats() == std::vector<std::string>{"table", "json", "sarif", "cyclonedx", "spdx", "csv",
+                                                              "sarif-per-image", "cyclonedx-per-image",
+                                                              "spdx-per-image"});
 }
 
 TEST_CASE("report::make_reporter builds the reporter of each format") {
@@ -33,7 +35,8 @@ TEST_CASE("report::make_reporter refuses an unknown format and names the known o
     std::ostringstream console;
     sdk::ReportRun run{"http://127.0.0.1:5000", "scan", "/tmp", ""};
     CHECK_THROWS_WITH_AS(report::make_reporter("xml", run, console),
-                         "unknown report format 'xml' (known: table, json, sarif, cyclonedx, csv)",
+                         "unknown report format 'xml' (known: table, json, sarif, cyclonedx, spdx, csv, sarif-per-image, "
+                          "cyclonedx-per-image, spdx-per-image)",
                          std::invalid_argument);
     CHECK_THROWS_AS(report::make_reporter("JSON", run, console), std::invalid_argument);
 }
@@ -43,12 +46,14 @@ TEST_CASE("report::make_reporter every format together writes reports the valida
     std::ostringstream console;
     std::vector<std::string> written;
     for (const auto& format : report::known_formats()) {
+        if (format.ends_with("-per-image")) continue;
         auto reporter = report::make_reporter(format, rich_run(dir.path), console);
         feed(*reporter, rich_images());
         for (const auto& path : reporter->finish(rich_summary())) written.push_back(std::filesystem::path(path).filename());
     }
     CHECK(written == std::vector<std::string>{"127-0-0-1-5000-report.json", "127-0-0-1-5000-report.sarif",
-                                              "127-0-0-1-5000-report.cdx.json", "127-0-0-1-5000-vulnerabilities.csv",
+                                              "127-0-0-1-5000-report.cdx.json", "127-0-0-1-5000-report.spdx.json",
+                                              "127-0-0-1-5000-vulnerabilities.csv",
                                               "127-0-0-1-5000-violations.csv"});
     CHECK(console.str().find("127.0.0.1:5000/team/api:1.4 (linux/amd64)") != std::string::npos);
     auto validation = validate_reports(dir.path);

@@ -26,7 +26,7 @@ constexpr std::array known_ids = {
     "Unlicense", "Vim", "W3C", "WTFPL", "X11", "Zlib", "ZPL-2.1"};
 
 constexpr std::array known_exceptions = {"Classpath-exception-2.0", "GCC-exception-3.1", "LLVM-exception",
-                                         "Autoconf-exception-3.0", "Bison-exception-2.2", "OpenSSL-exception"};
+                                         "Autoconf-exception-3.0", "Bison-exception-2.2"};
 
 // Other spellings package data uses, lowercase, for an SPDX id.
 constexpr std::pair<const char*, const char*> aliases[] = {

@@ -8,7 +8,10 @@
 #include <set>
 #include <stdexcept>
 
+#include "catalog/license.hpp"
 #include "regscan/url.hpp"
+#include "report/package_graph.hpp"
+#include "report/per_image.hpp"
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
 #include "util/time.hpp"
@@ -101,6 +104,35 @@ nlohmann::json vulnerability_json(const std::string& id, const VulnerabilityEntr
     return out;
 }
 
+// CycloneDX 1.5 takes either license objects (an SPDX id, else a name) or
+// one SPDX expression, never both: an expression when the package declares
+// one of several terms ("MIT OR Apache-2.0"), all declared licenses joined
+// with AND (unknown ones as LicenseRef-) when it declares more besides.
+nlohmann::json cyclonedx_licenses(const std::vector<std::string>& declared) {
+    auto list = nlohmann::json::array();
+    bool compound = false;
+    for (const auto& name : declared) {
+        auto expression = catalog::license::spdx_expression(name);
+        if (!expression.empty() && expression.find(' ') != std::string::npos) compound = true;
+    }
+    if (compound) {
+        std::string joined;
+        for (const auto& name : declared) {
+            auto term = catalog::license::spdx_expression(name);
+            if (term.empty()) term = catalog::license::license_ref(name);
+            if (term.find(' ') != std::string::npos && declared.size() > 1) term = "(" + term + ")";
+            joined += (joined.empty() ? "" : " AND ") + term;
+        }
+        list.push_back({{"expression", joined}});
+        return list;
+    }
+    for (const auto& name : declared) {
+        auto id = catalog::license::spdx_id(name);
+        list.push_back({{"license", id.empty() ? nlohmann::json{{"name", name}} : nlohmann::json{{"id", id}}}});
+    }
+    return list;
+}
+
 nlohmann::json image_component(const scan::ImageResult& image, const std::string& ref, BomRefs& refs,
                                std::vector<std::pair<std::string, const scan::Package*>>& package_refs) {
     nlohmann::json component = {{"type", "container"},
@@ -155,6 +187,7 @@ nlohmann::json image_component(const scan::ImageResult& image, const std::string
         nlohmann::json package = {{"type", "library"}, {"bom-ref", package_ref}, {"name", p.name}};
         if (!p.version.empty()) package["version"] = p.version;
         if (!p.purl.empty()) package["purl"] = p.purl;
+        if (!p.licenses.empty()) package["licenses"] = cyclonedx_licenses(p.licenses);
         auto package_properties = nlohmann::json::array();
         if (!p.type.empty()) package_properties.push_back(property("regscan:package_type", p.type));
         if (!p.ecosystem.empty()) package_properties.push_back(property("regscan:ecosystem", p.ecosystem));
@@ -167,6 +200,24 @@ nlohmann::json image_component(const scan::ImageResult& image, const std::string
     }
     if (!nested.empty()) component["components"] = nested;
     return component;
+}
+
+// The image depends on each of its packages; each package on those its data
+// names that the image holds.
+void add_dependencies(const std::string& image_ref, const std::vector<scan::Package>& packages,
+                      const std::vector<std::pair<std::string, const scan::Package*>>& package_refs,
+                      nlohmann::json& dependencies) {
+    auto all = nlohmann::json::array();
+    for (const auto& [ref, package] : package_refs) all.push_back(ref);
+    dependencies.push_back({{"ref", image_ref}, {"dependsOn", all}});
+    auto graph = package_dependencies(packages);
+    for (size_t i = 0; i < package_refs.size() && i < graph.size(); ++i) {
+        // Only what the package data told: no entry is not "depends on nothing".
+        if (graph[i].empty()) continue;
+        auto depends_on = nlohmann::json::array();
+        for (size_t j : graph[i]) depends_on.push_back(package_refs[j].first);
+        dependencies.push_back({{"ref", package_refs[i].first}, {"dependsOn", depends_on}});
+    }
 }
 
 std::string timestamp(const sdk::ReportRun& run, const nlohmann::json& summary) {
@@ -223,26 +274,22 @@ std::string oci_purl(const scan::ImageResult& image) {
 struct CycloneDxReport::Findings {
     BomRefs image_refs;
     std::map<std::string, VulnerabilityEntry> vulnerabilities;  // by id, so the list does not follow scan order
+    nlohmann::json dependencies = nlohmann::json::array();
 };
 
-CycloneDxReport::CycloneDxReport(const sdk::ReportRun& run)
-    : run_(run), path_(report_path(run, "-report.cdx.json")), components_(path_), findings_(std::make_unique<Findings>()) {}
+CycloneDxReport::CycloneDxReport(const sdk::ReportRun& run, bool per_image)
+    : run_(run), path_(report_path(run, "-report.cdx.json")), components_(path_), findings_(std::make_unique<Findings>()),
+      per_image_(per_image) {}
 
 CycloneDxReport::~CycloneDxReport() = default;
 
-void CycloneDxReport::result(const scan::ImageResult& image) {
-    auto ref = findings_->image_refs.claim("image:" + image_reference(image) +
-                                           (image.digest.empty() ? "" : "@" + image.digest) +
-                                           (image.platform.empty() ? "" : "?platform=" + image.platform));
-    // Package refs start with the image's own, so they are unique across
-    // images as long as they are unique within this one.
-    BomRefs refs;
-    std::vector<std::pair<std::string, const scan::Package*>> package_refs;
-    components_.add(image_sort_key(image), image_component(image, ref, refs, package_refs));
+namespace {
 
+void add_vulnerabilities(std::map<std::string, VulnerabilityEntry>& vulnerabilities, const scan::ImageResult& image,
+                         const std::string& ref, const std::vector<std::pair<std::string, const scan::Package*>>& package_refs) {
     for (const auto& v : image.vulnerabilities) {
         if (v.suppressed) continue;  // triage: listed in the JSON report only
-        auto [it, fresh] = findings_->vulnerabilities.try_emplace(v.id);
+        auto [it, fresh] = vulnerabilities.try_emplace(v.id);
         auto& entry = it->second;
         if (fresh) entry.first = v;
         entry.severity = std::max(entry.severity, v.severity);
@@ -272,22 +319,66 @@ void CycloneDxReport::result(const scan::ImageResult& image) {
     }
 }
 
-std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) {
-    auto vulnerability_list = nlohmann::json::array();
-    for (auto& [id, entry] : findings_->vulnerabilities) {
+nlohmann::json vulnerability_list(std::map<std::string, VulnerabilityEntry>& vulnerabilities) {
+    auto list = nlohmann::json::array();
+    for (auto& [id, entry] : vulnerabilities) {
         // Images arrive in the order their scans finish: sort what they add.
         std::sort(entry.recommendations.begin(), entry.recommendations.end());
         std::stable_sort(entry.affects.begin(), entry.affects.end(),
                          [](const auto& a, const auto& b) { return a["ref"] < b["ref"]; });
-        vulnerability_list.push_back(vulnerability_json(id, entry));
+        list.push_back(vulnerability_json(id, entry));
     }
+    return list;
+}
 
-    auto registry = sdk::parse_url(run_.registry).authority();
-    nlohmann::json registry_component = {{"type", "platform"}, {"bom-ref", "registry:" + registry}, {"name", registry}};
-    auto registry_url = registry_without_credentials(run_.registry);
-    if (!registry_url.empty() && usable_url(registry_url))
-        registry_component["externalReferences"] = {{{"type", "distribution"}, {"url", registry_url}}};
+}  // namespace
 
+void CycloneDxReport::result(const scan::ImageResult& image) {
+    auto ref = findings_->image_refs.claim("image:" + image_reference(image) +
+                                           (image.digest.empty() ? "" : "@" + image.digest) +
+                                           (image.platform.empty() ? "" : "?platform=" + image.platform));
+    // Package refs start with the image's own, so they are unique across
+    // images as long as they are unique within this one.
+    BomRefs refs;
+    std::vector<std::pair<std::string, const scan::Package*>> package_refs;
+    auto component = image_component(image, ref, refs, package_refs);
+    if (per_image_) {
+        write_image_bom(image, ref, std::move(component), package_refs);
+        return;
+    }
+    components_.add(image_sort_key(image), component);
+    add_dependencies(ref, image.packages, package_refs, findings_->dependencies);
+    add_vulnerabilities(findings_->vulnerabilities, image, ref, package_refs);
+}
+
+// --sbom-per-image: the image is the BOM's subject (metadata.component), its
+// OS and packages the components.
+void CycloneDxReport::write_image_bom(const scan::ImageResult& image, const std::string& ref, nlohmann::json component,
+                                      const std::vector<std::pair<std::string, const scan::Package*>>& package_refs) {
+    auto nested = component.contains("components") ? component["components"] : nlohmann::json::array();
+    component.erase("components");
+    auto dependencies = nlohmann::json::array();
+    add_dependencies(ref, image.packages, package_refs, dependencies);
+    std::map<std::string, VulnerabilityEntry> vulnerabilities;
+    add_vulnerabilities(vulnerabilities, image, ref, package_refs);
+    auto bom = bom_header(nlohmann::json::object(), component);
+    bom["components"] = nested;
+    bom["dependencies"] = dependencies;
+    auto list = vulnerability_list(vulnerabilities);
+    if (!list.empty()) bom["vulnerabilities"] = list;
+    auto path = per_image_path(run_, image, ".cdx.json");
+    write_file_atomically(path, [&](std::ostream& out) { out << dump_json(bom); });
+    written_.push_back(path.string());
+}
+
+nlohmann::json CycloneDxReport::bom_header(const nlohmann::json& summary, nlohmann::json subject) const {
+    if (subject.is_null()) {
+        auto registry = sdk::parse_url(run_.registry).authority();
+        subject = {{"type", "platform"}, {"bom-ref", "registry:" + registry}, {"name", registry}};
+        auto registry_url = registry_without_credentials(run_.registry);
+        if (!registry_url.empty() && usable_url(registry_url))
+            subject["externalReferences"] = {{{"type", "distribution"}, {"url", registry_url}}};
+    }
     nlohmann::json metadata = {
         {"timestamp", timestamp(run_, summary)},
         {"tools",
@@ -296,21 +387,37 @@ std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) 
              {"name", tool_name},
              {"version", tool_version()},
              {"externalReferences", {{{"type", "website"}, {"url", tool_information_uri}}}}}}}}},
-        {"component", registry_component},
+        {"component", subject},
         {"properties", {property("regscan:mode", run_.mode)}}};
     for (const auto& [name, value] : vulnerability_data_properties(summary))
         metadata["properties"].push_back(property("regscan:vulnerability_data:" + name, value));
     for (const auto& failure : failed_repositories(summary))
         metadata["properties"].push_back(property("regscan:failed_repository", failure.repository +
                                                                                    (failure.error.empty() ? "" : ": " + failure.error)));
+    return {{"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
+            {"bomFormat", "CycloneDX"},
+            {"specVersion", "1.5"},
+            {"serialNumber", random_uuid_urn()},
+            {"version", 1},
+            {"metadata", metadata}};
+}
 
-    nlohmann::json bom = {{"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
-                          {"bomFormat", "CycloneDX"},
-                          {"specVersion", "1.5"},
-                          {"serialNumber", random_uuid_urn()},
-                          {"version", 1},
-                          {"metadata", metadata}};
-    if (!vulnerability_list.empty()) bom["vulnerabilities"] = vulnerability_list;
+std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) {
+    if (per_image_) return written_;
+    auto bom = bom_header(summary, nullptr);
+    // The registry holds the images; each image its packages. Sorted by ref:
+    // images arrive in the order their scans finish.
+    auto& own = findings_->dependencies;
+    std::stable_sort(own.begin(), own.end(), [](const auto& a, const auto& b) { return a["ref"] < b["ref"]; });
+    auto images = nlohmann::json::array();
+    for (const auto& dependency : own)
+        if (dependency["ref"].get<std::string>().rfind("image:", 0) == 0) images.push_back(dependency["ref"]);
+    auto dependencies = nlohmann::json::array();
+    dependencies.push_back({{"ref", bom["metadata"]["component"]["bom-ref"]}, {"dependsOn", images}});
+    for (auto& dependency : findings_->dependencies) dependencies.push_back(std::move(dependency));
+    bom["dependencies"] = dependencies;
+    auto list = vulnerability_list(findings_->vulnerabilities);
+    if (!list.empty()) bom["vulnerabilities"] = list;
     write_file_atomically(path_, [&](std::ostream& out) { components_.write_document(out, bom, "components"); });
     return {path_.string()};
 }

@@ -1,6 +1,9 @@
 // --format cyclonedx: <stem>-report.cdx.json, a CycloneDX 1.5 BOM of the
 // registry: one container component per image with its packages nested, and
-// every vulnerability once, affecting the packages it was found in.
+// every vulnerability once, affecting the packages it was found in. Packages
+// carry their declared licenses, purls the source package (upstream=); the
+// dependencies say registry -> images -> packages -> what each package's data
+// says it needs. --sbom-per-image: one BOM per image, the image its subject.
 // Misconfigurations have no place in CycloneDX 1.5; they are listed as the
 // image's "regscan:misconfiguration" properties. Image components are spilled
 // to a scratch file as they arrive; only the vulnerabilities stay in memory.
@@ -9,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "regscan/reporter.hpp"
@@ -30,7 +34,8 @@ std::string oci_purl(const scan::ImageResult& image);
 
 class CycloneDxReport final : public ResultReporter {
 public:
-    explicit CycloneDxReport(const sdk::ReportRun& run);
+    // `per_image` (--sbom-per-image): one BOM per image, written as it is done.
+    explicit CycloneDxReport(const sdk::ReportRun& run, bool per_image = false);
     ~CycloneDxReport() override;
     void result(const scan::ImageResult& image) override;
     // Each package is a component of the BOM.
@@ -41,10 +46,18 @@ public:
 
 private:
     struct Findings;  // the vulnerabilities, merged by id
+    // The document without components; `subject` the metadata.component
+    // (null: the registry).
+    [[nodiscard]] nlohmann::json bom_header(const nlohmann::json& summary, nlohmann::json subject) const;
+    void write_image_bom(const scan::ImageResult& image, const std::string& ref, nlohmann::json component,
+                         const std::vector<std::pair<std::string, const scan::Package*>>& package_refs);
+
     sdk::ReportRun run_;
     std::filesystem::path path_;
     SpilledEntries components_;
     std::unique_ptr<Findings> findings_;
+    bool per_image_ = false;
+    std::vector<std::string> written_;
 };
 
 }  // namespace regscan::report

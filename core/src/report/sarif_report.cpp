@@ -6,6 +6,10 @@
 #include <map>
 #include <set>
 
+#include <spdlog/spdlog.h>
+#include <zlib.h>
+
+#include "report/per_image.hpp"
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
 #include "triage/policy.hpp"
@@ -79,8 +83,14 @@ nlohmann::json rule_json(const std::string& id, const RuleFacts& facts) {
             {"properties", properties}};
 }
 
+// An image has no lines; GitHub's code scanning asks every location for a
+// region.startLine, so every finding points at line 1 of the image.
+nlohmann::json physical_location(const scan::ImageResult& image) {
+    return {{"artifactLocation", {{"uri", sarif_image_uri(image)}}}, {"region", {{"startLine", 1}}}};
+}
+
 nlohmann::json location_json(const scan::ImageResult& image, const std::string& name, const std::string& kind) {
-    return {{"physicalLocation", {{"artifactLocation", {{"uri", sarif_image_uri(image)}}}}},
+    return {{"physicalLocation", physical_location(image)},
             {"logicalLocations",
              {{{"name", name}, {"fullyQualifiedName", image_reference(image) + "/" + name}, {"kind", kind}}}}};
 }
@@ -146,7 +156,7 @@ nlohmann::json malware_result(const scan::ImageResult& image, const scan::Malwar
                 (f.in_final_filesystem ? "" : " and deleted by a later layer (still shipped in the image)") + ".";
     if (!f.sha256.empty()) text += " SHA-256 " + f.sha256 + ".";
     nlohmann::json location = {
-        {"physicalLocation", {{"artifactLocation", {{"uri", sarif_image_uri(image)}}}}},
+        {"physicalLocation", physical_location(image)},
         {"logicalLocations", {{{"name", f.path}, {"fullyQualifiedName", reference + f.path}, {"kind", "resource"}}}}};
     auto id = malware_rule_id(f);
     return {{"ruleId", id},
@@ -165,6 +175,61 @@ nlohmann::json malware_result(const scan::ImageResult& image, const scan::Malwar
               {"signature", f.signature},
               {"sha256", f.sha256},
               {"in_final_filesystem", f.in_final_filesystem}}}};
+}
+
+struct Counts {
+    size_t results = 0;
+    size_t rules = 0;
+};
+
+Counts document_counts(const nlohmann::json& document) {
+    const auto& run = document["runs"][0];
+    return {run["results"].size(), run["tool"]["driver"]["rules"].size()};
+}
+
+// The gzip-compressed size GitHub measures its 10 MB limit on.
+size_t gzip_size(const std::string& text) {
+    z_stream stream{};
+    if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
+    std::vector<unsigned char> buffer(1 << 16);
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    stream.avail_in = static_cast<uInt>(text.size());
+    size_t total = 0;
+    int status = Z_OK;
+    do {
+        stream.next_out = buffer.data();
+        stream.avail_out = static_cast<uInt>(buffer.size());
+        status = deflate(&stream, Z_FINISH);
+        total += buffer.size() - stream.avail_out;
+    } while (status == Z_OK || status == Z_BUF_ERROR);
+    deflateEnd(&stream);
+    return total;
+}
+
+// GitHub code scanning rejects a SARIF file with more than 25,000 results or
+// rules in a run, or over 10 MB gzip-compressed (and shows only the top 5,000
+// results of a run). Nothing is dropped from the file: the warning says so,
+// and how to stay under (--sarif-per-image, filters).
+void warn_over_github_limits(const std::filesystem::path& path, const Counts& counts, const std::string& text) {
+    if (counts.results > sarif_github_max_results)
+        spdlog::warn("SARIF report {} holds {} results in one run; GitHub code scanning rejects more than {} "
+                     "(and shows the top 5,000): all are written, upload with --sarif-per-image or narrow the scan",
+                     path.string(), counts.results, sarif_github_max_results);
+    else if (counts.results > sarif_github_shown_results)
+        spdlog::warn("SARIF report {} holds {} results in one run; GitHub code scanning shows only the top {} of a "
+                     "run: consider --sarif-per-image",
+                     path.string(), counts.results, sarif_github_shown_results);
+    if (counts.rules > sarif_github_max_results)
+        spdlog::warn("SARIF report {} holds {} rules in one run; GitHub code scanning rejects more than {}: "
+                     "upload with --sarif-per-image",
+                     path.string(), counts.rules, sarif_github_max_results);
+    if (text.size() > sarif_github_max_gzip_bytes) {
+        auto compressed = gzip_size(text);
+        if (compressed > sarif_github_max_gzip_bytes)
+            spdlog::warn("SARIF report {} is {} bytes gzip-compressed; GitHub code scanning rejects files over {} "
+                         "bytes: upload with --sarif-per-image",
+                         path.string(), compressed, sarif_github_max_gzip_bytes);
+    }
 }
 
 }  // namespace
@@ -201,7 +266,8 @@ std::string sarif_image_uri(const scan::ImageResult& image) {
     return uri;
 }
 
-SarifReport::SarifReport(const sdk::ReportRun& run) : run_(run), path_(report_path(run, "-report.sarif")) {}
+SarifReport::SarifReport(const sdk::ReportRun& run, bool per_image)
+    : run_(run), path_(report_path(run, "-report.sarif")), per_image_(per_image) {}
 
 void SarifReport::result(const scan::ImageResult& image) {
     images_.push_back(triage::without_suppressed(without_packages(image)));
@@ -210,6 +276,11 @@ void SarifReport::result(const scan::ImageResult& image) {
 nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
     auto images = images_;
     sort_images(images);
+    return document_of(images, summary, nullptr);
+}
+
+nlohmann::json SarifReport::document_of(const std::vector<scan::ImageResult>& images, const nlohmann::json& summary,
+                                        const scan::ImageResult* only) const {
 
     std::map<std::string, RuleFacts> facts;  // sorted by id: rule order does not follow scan order
     for (const auto& image : images) {
@@ -261,7 +332,8 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
             notifications.push_back({{"level", "error"},
                                      {"message", {{"text", "scan of " + image_reference(image) + " failed: " + image.error}}}});
     }
-    for (const auto& failure : failed_repositories(summary))
+    // A repository's failure belongs to the registry's document, not an image's.
+    for (const auto& failure : only ? std::vector<RepositoryFailure>{} : failed_repositories(summary))
         notifications.push_back(
             {{"level", "error"},
              {"message", {{"text", "listing the tags of " + failure.repository + " failed" +
@@ -283,6 +355,7 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
             {"semanticVersion", tool_version()},
             {"informationUri", tool_information_uri},
             {"rules", rules}}}}},
+        {"automationDetails", {{"id", sarif_automation_id(run_.registry, only)}}},
         {"invocations", {invocation}},
         {"results", results},
         {"properties", {{"registry", registry_without_credentials(run_.registry)}, {"mode", run_.mode}}}};
@@ -298,9 +371,25 @@ nlohmann::json SarifReport::document(const nlohmann::json& summary) const {
 }
 
 std::vector<std::string> SarifReport::finish(const nlohmann::json& summary) {
-    auto text = dump_json(document(summary));
-    write_file_atomically(path_, [&](std::ostream& out) { out << text; });
-    return {path_.string()};
+    if (!per_image_) {
+        auto whole = document(summary);
+        auto text = dump_json(whole);
+        warn_over_github_limits(path_, document_counts(whole), text);
+        write_file_atomically(path_, [&](std::ostream& out) { out << text; });
+        return {path_.string()};
+    }
+    auto images = images_;
+    sort_images(images);
+    std::vector<std::string> written;
+    for (const auto& image : images) {
+        auto path = per_image_path(run_, image, ".sarif");
+        auto one = document_of({image}, summary, &image);
+        auto text = dump_json(one);
+        warn_over_github_limits(path, document_counts(one), text);
+        write_file_atomically(path, [&](std::ostream& out) { out << text; });
+        written.push_back(path.string());
+    }
+    return written;
 }
 
 }  // namespace regscan::report

@@ -1,6 +1,11 @@
 // --format sarif: <stem>-report.sarif, SARIF 2.1.0 for code-scanning
 // dashboards. One run; one rule per vulnerability or misconfiguration id; one
-// result per finding per image, located at the image and the package.
+// result per finding per image, located at the image and the package (line 1:
+// GitHub asks every location for a region). automationDetails.id is
+// "regscan/<registry host>/", so two registries' uploads keep their alerts.
+// --sarif-per-image: one file per image, each its own category. Over
+// GitHub's limits (25,000 results or rules per run, 10 MB gzip) every result
+// is still written and a warning says so.
 #pragma once
 
 #include <filesystem>
@@ -26,9 +31,14 @@ std::optional<std::string> sarif_security_severity(scan::Severity severity, doub
 // first segment would read as a scheme, so the port's is escaped).
 std::string sarif_image_uri(const scan::ImageResult& image);
 
+// GitHub code scanning's documented limits on one SARIF upload.
+inline constexpr size_t sarif_github_max_results = 25000;  // per run, results and rules
+inline constexpr size_t sarif_github_shown_results = 5000;
+inline constexpr size_t sarif_github_max_gzip_bytes = 10u * 1000 * 1000;
+
 class SarifReport final : public ResultReporter {
 public:
-    explicit SarifReport(const sdk::ReportRun& run);
+    explicit SarifReport(const sdk::ReportRun& run, bool per_image = false);
     void result(const scan::ImageResult& image) override;
     std::vector<std::string> finish(const nlohmann::json& summary) override;
 
@@ -36,8 +46,13 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
 private:
+    // `only`: the document of that one image (--sarif-per-image).
+    [[nodiscard]] nlohmann::json document_of(const std::vector<scan::ImageResult>& images, const nlohmann::json& summary,
+                                             const scan::ImageResult* only) const;
+
     sdk::ReportRun run_;
     std::filesystem::path path_;
+    bool per_image_ = false;
     std::vector<scan::ImageResult> images_;
 };
 
