@@ -33,7 +33,7 @@ namespace regscan::app {
 namespace po = boost::program_options;
 namespace {
 
-const std::vector<std::string> known_formats = {"table", "json", "sarif", "cyclonedx", "csv"};
+const std::vector<std::string> known_formats = {"table", "json", "sarif", "cyclonedx", "spdx", "csv"};
 
 constexpr const char* usage = R"(Usage: regscan <command> [options]
 
@@ -178,7 +178,12 @@ po::options_description scan_options() {
     po::options_description options("Scan options");
     options.add_options()
         ("format", po::value<std::vector<std::string>>()->composing(),
-         "reports to write, comma-separated: table, json, sarif, cyclonedx, csv (default table,json,csv)")
+         "reports to write, comma-separated: table, json, sarif, cyclonedx, spdx (SPDX 2.3 JSON), csv (default "
+         "table,json,csv)")
+        ("sarif-per-image", po::bool_switch(),
+         "with --format sarif: one SARIF file per image, each its own code-scanning category, instead of one")
+        ("sbom-per-image", po::bool_switch(),
+         "with --format cyclonedx or spdx: one SBOM per image instead of one for the registry")
         ("fail-on", po::value<std::string>(),
          "exit with code 7 when a counted finding is at or above this severity (low, medium, high, critical; "
          "vulnerabilities, misconfigurations and any malware), or only in the categories given: "
@@ -416,7 +421,12 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     for (const auto& format : run.formats)
         if (std::find(known_formats.begin(), known_formats.end(), format) == known_formats.end())
             throw Fatal(ExitCode::bad_arguments, "--format: unknown format '" + format +
-                                                     "'; known: table, json, sarif, cyclonedx, csv");
+                                                     "'; known: table, json, sarif, cyclonedx, spdx, csv");
+    // The report registry's one-file-per-image forms (report/reporter_registry.cpp).
+    for (auto& format : run.formats) {
+        if (format == "sarif" && pick_flag(cli, file, "sarif-per-image")) format = "sarif-per-image";
+        if ((format == "cyclonedx" || format == "spdx") && pick_flag(cli, file, "sbom-per-image")) format += "-per-image";
+    }
     run.fail_on = pick_string(cli, file, "fail-on");
     try {
         if (!run.fail_on.empty()) triage::parse_fail_on(run.fail_on);
@@ -550,6 +560,8 @@ engine::RunOptions build_run(const po::variables_map& cli, const po::variables_m
     run.deny = pick_list(cli, file, "denyList");
     run.max_images = pick<size_t>(cli, file, "max-images");
     run.platform = pick<std::string>(cli, file, "platform");
+    run.platform_given = (cli.count("platform") && !cli["platform"].defaulted()) ||
+                         (file.count("platform") && !file["platform"].defaulted());
     try {
         oci::PlatformSelector::parse(run.platform);
     } catch (const std::exception& e) {
