@@ -13,6 +13,8 @@ mounts for the bases, a manifest PUT per image). A FaultProxy in front records e
   registry needs a password goes to the queue (its rows name the connector, never the password); the
   workers take the password from the connector store with --connector-key, the import succeeds with
   meaningful counters, and the index shows every image scanned.
+- Workers with other vulnerability data than the `--wait` run: it warns, names how many images, scans
+  them itself with its own data, and its reports are those of a single-process run with that data.
 - `regscan registry --wait` with three long-running workers: the workers find the stored results
   (no blob pulled again), the waiting run reports, and its reports are the single-process run's; the
   workers stop on SIGTERM with exit 0.
@@ -351,6 +353,48 @@ class Fleet(unittest.TestCase):
         self.assertEqual({f"{i['repository']}:{i['tag']}" for i in index}, expected)
         self.assertEqual({i["status"] for i in index}, {"scanned"}, index)
         self.assertTrue(all(i["vulnerabilities"]["total"] > 0 for i in index), index)
+
+
+    def test_4_workers_with_other_vulnerability_data_the_wait_run_warns_and_scans_those_itself(self):
+        other_dir = os.path.join(self.scratch, "other-data")
+        os.mkdir(other_dir)
+        other_db = osv_db.make_db(other_dir, pypi_records=("PYSEC-2018-28", "PYSEC-2005-1"))
+        pg = Postgres()
+        self.addCleanup(pg.close)
+        pg.start()
+        argv = [self.binary, "worker", "--state", pg.url, "--db", other_db, "--worker-id", "stale",
+                "--concurrency", "2", "--poll", "200ms"]
+        self.workers.append(Worker("stale", argv, self.env(), os.path.join(self.scratch, "stale.log")))
+        allow = "--allowList=team1/app0*"
+        out = os.path.join(self.scratch, "out")
+        os.mkdir(out)
+        result = runner.run("registry", self.registry_url, "--state", pg.url, "--db", self.db, "--wait", allow,
+                            "--wait-timeout=120s", "--format=json,csv", f"--output-dir={out}", "--no-progress",
+                            env=self.env(), output_dir=False, timeout=170)
+        self.assertEqual(result.code, 0, repr(result)[-4000:] + self.logs())
+        selected = sorted(k for k in self.images if k[0].startswith("team1/app0"))
+        self.assertRegex(result.stderr, rf"warning {len(selected)} images of batch \S+ were scanned by workers with "
+                                        r"other vulnerability data .*: they are scanned again here")
+        self.assertEqual(len(re.findall(r"info Scanned image image=\S+ platform=", result.stderr)), len(selected),
+                         "the --wait run scans them itself, with its own data")
+        # Its reports are those of a single-process run with its own data.
+        single = os.path.join(self.scratch, "single")
+        os.mkdir(single)
+        alone = runner.run("registry", self.registry_url, "--state", os.path.join(self.scratch, "alone.db"), "--db",
+                           self.db, allow, "--format=json,csv", f"--output-dir={single}", "--no-progress",
+                           env=self.env(), output_dir=False, timeout=170)
+        self.assertEqual(alone.code, 0, repr(alone)[-3000:])
+        self.assertEqual(sorted(os.listdir(out)), sorted(os.listdir(single)))
+        for name in os.listdir(single):
+            if name.endswith(".json"):
+                mine = normalized_json_report(os.path.join(out, name))
+                theirs = normalized_json_report(os.path.join(single, name))
+                # The --wait run found the images already seen (by the stale workers): only "new" differs.
+                mine["summary"].pop("new_images", None)
+                theirs["summary"].pop("new_images", None)
+                self.assertEqual(mine, theirs, name)
+            elif name.endswith(".csv"):
+                self.assertEqual(csv_rows(os.path.join(out, name)), csv_rows(os.path.join(single, name)), name)
 
 
 if __name__ == "__main__":
