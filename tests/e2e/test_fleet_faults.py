@@ -10,6 +10,8 @@ registry with `regscan registry --enqueue` (or `--wait`) and runs several worker
   and after the kill every blob is pulled exactly once across the fleet;
 - a PostgreSQL restart (immediate: a crash) while workers hold claims: they reconnect and finish,
   each image done once;
+- SIGTERM of a worker whose images cannot finish within its grace: they go back to the queue at once,
+  the attempt given back, and another worker scans them;
 - an image whose layer never arrives and whose worker is killed every time it claims it: it ends
   `failed` after the maximum attempts with its reason, the `--wait` run reports it as scan_failed with
   that reason, and every other image is done.
@@ -418,6 +420,25 @@ class FleetFaults(unittest.TestCase):
         self.assertNotIn(self.pg.password, stdout + stderr)
         self.assertNoSecretInLogs()
 
+
+    def test_sigterm_gives_unfinished_images_back_without_spending_an_attempt(self):
+        total, batch = self.enqueue()
+        self.gate.hold(lambda digest: True)  # the stopping worker's images cannot finish within its grace
+        leaving = self.start_worker("leaving", extra=("--shutdown-grace", "1s"))
+        net.wait_until(lambda: self.claimed_by(batch, "leaving") and self.gate.held_count() > 0, timeout=60,
+                       what="the worker holding a claim mid-scan")
+        held = self.claimed_by(batch, "leaving")
+        self.assertEqual(leaving.terminate(timeout=30), 0, leaving.log()[-3000:])
+        self.killed = {"leaving"}  # gone on purpose
+        rows = self.queue(batch)
+        self.assertEqual({k: rows[k][:2] for k in held}, {k: ("queued", 0) for k in held},
+                         "released at once, the attempt given back, no lease to wait out")
+        self.gate.open(abort=True)
+        self.start_worker("staying")
+        self.wait_finished(batch)
+        self.stop_all()
+        self.assertEachImageOnce(batch)
+        self.assertEqual({k: r[1] for k, r in self.queue(batch).items()}, {k: 1 for k in self.expected_keys()})
 
     def test_image_failing_each_attempt_ends_failed_with_its_error(self):
         # The poison's own layer never arrives and --image-timeout gives up on it: a scan error each time,
