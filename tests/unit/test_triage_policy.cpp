@@ -156,6 +156,25 @@ TEST_CASE("triage::Policy VEX not_affected suppresses the matching package; the 
     }
 }
 
+TEST_CASE("triage::Policy VEX statements are ordered by their time: the latest decides, untimed ones first") {
+    auto decide = [](const std::string& statements) {
+        auto r = image();
+        with_vex(openvex(statements)).apply(r);
+        return r.vulnerabilities[0].suppressed.has_value();
+    };
+    const std::string not_affected = R"({"vulnerability": "CVE-2023-0001", "products": ["pkg:deb/libssl3"],
+        "status": "not_affected", "justification": "component_not_present")";
+    const std::string affected = R"({"vulnerability": "CVE-2023-0001", "products": ["pkg:deb/libssl3"],
+        "status": "affected")";
+    // A later statement in the document, but an earlier time: the not_affected one is newer.
+    CHECK(decide(not_affected + R"(, "timestamp": "2026-11-02T00:00:00Z"},)" + affected +
+                 R"(, "timestamp": "2026-11-01T00:00:00Z"})"));
+    CHECK_FALSE(decide(not_affected + R"(, "timestamp": "2026-11-01T00:00:00Z"},)" + affected +
+                       R"(, "timestamp": "2026-11-01T00:00:01+00:00"})"));
+    CHECK(decide(affected + "}," + not_affected + "}"));  // no times: document order
+    CHECK(decide(not_affected + R"(, "timestamp": "2026-11-01T00:00:00Z"},)" + affected + "}"));  // untimed: oldest
+}
+
 TEST_CASE("triage::Policy VEX scoped to an image applies to that image only") {
     auto statement = [](const std::string& image_purl) {
         return openvex(R"({"vulnerability": {"name": "CVE-2023-0001"}, "products": [{"@id": ")" + image_purl +

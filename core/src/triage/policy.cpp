@@ -8,6 +8,7 @@
 
 #include "triage/input.hpp"
 #include "util/crypto.hpp"
+#include "util/time.hpp"
 #include "util/text.hpp"
 
 namespace regscan::triage {
@@ -78,38 +79,50 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
         }
         sources_.push_back(fmt::format("{} ignore entries from {}", active, util::escape_control(file.path)));
     }
+    // The latest statement about a finding decides (OpenVEX): statements
+    // are ordered by their time, those without one first, the rest in the
+    // order given (files in --vex order, then document order).
+    std::vector<std::pair<VexStatement, std::string>> ordered;
+    for (auto& document : vex)
+        for (auto& statement : document.statements) ordered.emplace_back(std::move(statement), document.path);
+    auto time_of = [](const VexStatement& s) {
+        auto parsed = util::parse_rfc3339(s.timestamp);
+        return parsed ? *parsed : std::chrono::sys_seconds::min();
+    };
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [&](const auto& a, const auto& b) { return time_of(a.first) < time_of(b.first); });
     for (auto& document : vex) {
         for (const auto& warning : document.warnings)
             warnings_.push_back(util::escape_control(document.path) + ": " + warning);
-        size_t count = 0;
-        for (auto& statement : document.statements) {
-            text += "vex";
-            field(text, document.path);
-            for (const auto& id : statement.ids) field(text, id);
-            field(text, statement.status);
-            field(text, statement.justification);
-            field(text, statement.reason);
-            for (const auto& target : statement.targets) {
-                for (const auto* purl : {&target.image, &target.package}) {
-                    if (!*purl) {
-                        field(text, "-");
-                        continue;
-                    }
-                    field(text, (*purl)->type);
-                    field(text, (*purl)->namespace_);
-                    field(text, (*purl)->name);
-                    field(text, (*purl)->version);
-                    for (const auto& [key, value] : (*purl)->qualifiers) {
-                        field(text, key);
-                        field(text, value);
-                    }
+        sources_.push_back(
+            fmt::format("{} VEX statements from {}", document.statements.size(), util::escape_control(document.path)));
+    }
+    for (auto& [statement, path] : ordered) {
+        text += "vex";
+        field(text, path);
+        field(text, statement.timestamp);
+        for (const auto& id : statement.ids) field(text, id);
+        field(text, statement.status);
+        field(text, statement.justification);
+        field(text, statement.reason);
+        for (const auto& target : statement.targets) {
+            for (const auto* purl : {&target.image, &target.package}) {
+                if (!*purl) {
+                    field(text, "-");
+                    continue;
+                }
+                field(text, (*purl)->type);
+                field(text, (*purl)->namespace_);
+                field(text, (*purl)->name);
+                field(text, (*purl)->version);
+                for (const auto& [key, value] : (*purl)->qualifiers) {
+                    field(text, key);
+                    field(text, value);
                 }
             }
-            for (const auto& id : statement.ids) statements_by_id_.emplace(lower(id), statements_.size());
-            statements_.push_back({std::move(statement), document.path});
-            ++count;
         }
-        sources_.push_back(fmt::format("{} VEX statements from {}", count, util::escape_control(document.path)));
+        for (const auto& id : statement.ids) statements_by_id_.emplace(lower(id), statements_.size());
+        statements_.push_back({std::move(statement), path});
     }
     if (!text.empty()) fingerprint_ = util::sha256_hex(text).substr(0, 32);
 }

@@ -101,6 +101,8 @@ public:
                 fail(where + ".status", "'" + util::escape_control(statement.status) +
                                             "' is not not_affected, affected, fixed or under_investigation");
             statement.justification = string_at(s, "justification");
+            statement.timestamp = string_at(s, "timestamp");
+            if (statement.timestamp.empty()) statement.timestamp = string_at(root, "timestamp");
             statement.reason = string_at(s, "impact_statement");
             if (statement.reason.empty()) statement.reason = string_at(s, "status_notes");
             auto products = s.find("products");
@@ -219,6 +221,10 @@ public:
             statement.justification = string_at(analysis, "justification");
             if (statement.justification.empty() && state == "false_positive") statement.justification = "false_positive";
             statement.reason = string_at(analysis, "detail");
+            for (const char* key : {"lastUpdated", "firstIssued"})
+                if (statement.timestamp.empty()) statement.timestamp = string_at(analysis, key);
+            if (statement.timestamp.empty() && root.contains("metadata") && root["metadata"].is_object())
+                statement.timestamp = string_at(root["metadata"], "timestamp");
             auto affects = v.find("affects");
             if (affects != v.end() && affects->is_array())
                 for (size_t a = 0; a < affects->size(); ++a) {

@@ -28,6 +28,10 @@ struct VexStatement {
     std::string status;            // "not_affected", "affected", "fixed", "under_investigation"
     std::string justification;
     std::string reason;            // impact statement or detail
+    // When it was made (RFC 3339): OpenVEX's statement timestamp, else the
+    // document's; CycloneDX's analysis.lastUpdated, else firstIssued, else
+    // the BOM's metadata.timestamp; "" when none is given.
+    std::string timestamp;
     std::string where;             // "statements[2]" / "vulnerabilities[0]", for messages
 };
 
