@@ -442,7 +442,7 @@ def bench_fat(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", choices=["discovery", "scan", "registry", "rss", "malware", "harbor-discovery", "fat",
-                                          "serve-images", "fleet", "all"])
+                                          "serve-images", "fleet", "all", "readme"])
     harbor_arguments(parser)
     serve_images_arguments(parser)
     fleet_arguments(parser)
