@@ -49,8 +49,18 @@ TEST_CASE("engine::parse_image_reference refuses other schemes and malformed ref
     CHECK_THROWS(parse_image_reference("reg.example/app@md5:00"));
 }
 
-TEST_CASE("engine::parse_image_reference refuses local inputs at once, not as a host named oci") {
-    for (const char* local : {"oci:/x", "oci:layout:latest", "docker-archive:app.tar", "sbom:bom.json", "oci:"}) {
+TEST_CASE("engine::parse_image_reference reads oci:DIR[:REF] as a local layout, refuses other local inputs") {
+    auto plain = parse_image_reference("oci:/nonexistent/layout");
+    CHECK(plain.oci_layout == "/nonexistent/layout");
+    CHECK(plain.oci_ref == "");
+    CHECK(plain.tag == "latest");
+    auto named = parse_image_reference("oci:layout:v1.2");
+    CHECK(named.oci_layout == "layout");
+    CHECK(named.oci_ref == "v1.2");
+    CHECK(named.tag == "v1.2");
+    CHECK(parse_image_reference("oci:/a/b:c/d").oci_layout == "/a/b:c/d");  // a ':' before a '/' is no REF
+    CHECK_THROWS_WITH_AS(parse_image_reference("oci:"), doctest::Contains("needs a directory"), regscan::app::Fatal);
+    for (const char* local : {"docker-archive:app.tar", "sbom:bom.json", "oci-archive:x.tar"}) {
         CAPTURE(local);
         CHECK_THROWS_WITH_AS(parse_image_reference(local), doctest::Contains("local input"), regscan::app::Fatal);
     }
@@ -58,4 +68,5 @@ TEST_CASE("engine::parse_image_reference refuses local inputs at once, not as a 
     auto host = parse_image_reference("oci:5000/team/app:1");
     CHECK(host.registry_url == "https://oci:5000");
     CHECK(host.repository == "team/app");
+    CHECK(host.oci_layout.empty());
 }

@@ -14,6 +14,7 @@
 #include "engine/image_inspector.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
+#include "local/oci_layout.hpp"
 #include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
 #include "regscan/url.hpp"
@@ -33,6 +34,16 @@ bool names_a_registry(std::string_view component) {
 }
 
 constexpr const char* docker_hub_registry = "https://registry-1.docker.io";
+// The name reports give an image read from a local OCI layout; never contacted.
+constexpr const char* local_registry = "http://oci-layout";
+constexpr const char* local_repository = "oci-layout";
+
+// "5000/team/app" after "oci:": a registry host named oci with a port.
+bool names_a_port(std::string_view after) {
+    auto digits = after.substr(0, after.find('/'));
+    return !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos &&
+           after.size() > digits.size();
+}
 
 // A private directory the pipeline writes its reports into when `image`
 // delivers one of them to -o; removed with everything in it.
@@ -127,14 +138,13 @@ void deliver(const ImageRunChoices& choices, const RunOptions& options, const Sc
 // refused before it is scanned (an index without the platform is skipped by
 // the pipeline, and refused after it). A failure here is left to the
 // pipeline, which reports it as for any image.
-void refuse_other_platform(RunPipeline& pipeline, const RunOptions& options, const ImageRecord& image,
-                           const std::string& reference) {
+void refuse_other_platform(const oci::DistributionClient& distribution, const RunOptions& options,
+                           const ImageRecord& image, const std::string& reference) {
     auto selector = oci::PlatformSelector::parse(options.platform);
     if (selector.all) return;
     ImageRecord probe = image;
     std::vector<ResolvedImage> resolved;
     try {
-        oci::DistributionClient distribution(pipeline.auth());
         ImageInspector inspector(distribution, sdk::registry_base(options.url), selector, options.limits);
         resolved = inspector.resolve(probe);
     } catch (const std::exception&) {
@@ -155,14 +165,21 @@ ImageReference parse_image_reference(const std::string& text) {
     // "oci:DIR", "docker-archive:FILE", "sbom:FILE" name local inputs, not a
     // registry host "oci" (a port is digits): refused at once, never sent
     // over the network.
-    for (const char* transport : {"oci:", "oci-archive:", "docker-archive:", "sbom:", "docker-daemon:", "dir:"}) {
+    if (text.rfind("oci:", 0) == 0 && !names_a_port(std::string_view(text).substr(4))) {
+        auto [directory, name] = local::split_oci_reference(text.substr(4));
+        if (directory.empty()) throw Fatal(ExitCode::bad_arguments, "oci: needs a directory: oci:DIR[:REF]");
+        ImageReference ref;
+        ref.registry_url = local_registry;
+        ref.repository = local_repository;
+        ref.tag = name.empty() ? "latest" : name;
+        ref.oci_layout = directory;
+        ref.oci_ref = name;
+        return ref;
+    }
+    for (const char* transport : {"oci-archive:", "docker-archive:", "sbom:", "docker-daemon:", "dir:"}) {
         const std::string_view prefix(transport);
         if (text.rfind(prefix, 0) != 0) continue;
-        auto after = std::string_view(text).substr(prefix.size());
-        auto digits = after.substr(0, after.find('/'));
-        const bool port = !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos &&
-                          after.size() > digits.size();
-        if (!port)
+        if (!names_a_port(std::string_view(text).substr(prefix.size())))
             throw Fatal(ExitCode::bad_arguments,
                         "'" + std::string(transport) + "' names a local input, which this regscan cannot read yet "
                         "(only images in a registry); push the image to a registry (skopeo copy " + text +
@@ -224,11 +241,25 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     }
     RunPipeline pipeline(options);
 
+    // A local layout: read from its files, no registry, no plugin.
+    std::unique_ptr<local::OciLayout> layout;
+    if (!ref.oci_layout.empty()) {
+        try {
+            layout = std::make_unique<local::OciLayout>(pipeline.auth(), ref.oci_layout, ref.oci_ref, options.limits);
+        } catch (const sdk::Error& e) {
+            throw Fatal(ExitCode::bad_arguments, e.what());
+        }
+        pipeline.read_from(layout.get());
+    }
+    oci::DistributionClient registry_reads(pipeline.auth());
+    const oci::DistributionClient& reads = layout ? *layout : registry_reads;
+
     // A vendor plugin may need to authorise pulls (ECR, ACR): open one
     // session for its authorize(); discovery is not needed.
     std::unique_ptr<plugin::RegistrySession> session;
-    auto probe = probe_registry(pipeline.client(), options.url);
-    auto identified = plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
+    auto probe = layout ? sdk::Probe{} : probe_registry(pipeline.client(), options.url);
+    auto identified = layout ? plugin::Identified{}
+                             : plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
     if (identified.plugin) {
         spdlog::info("Identified registry as: {}", identified.type);
         app::check_plugin_options(options.given_plugin_options, plugins, *identified.plugin, identified.type,
@@ -248,7 +279,7 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     images[0].repository.name = ref.repository;
     images[0].tag = ref.tag;
     images[0].digest = ref.digest;
-    if (choices.platform_given) refuse_other_platform(pipeline, options, images[0], reference);
+    if (choices.platform_given) refuse_other_platform(reads, options, images[0], reference);
     std::ostringstream captured;
     app::ExitCode code;
     {

@@ -16,6 +16,10 @@ struct ImageReference {
     std::string repository;    // "team/app"
     std::string tag;           // "" when a digest is given
     std::string digest;
+    // oci:DIR[:REF]: the layout directory and the ref name asked ("" none);
+    // registry_url is then a name for the reports, never contacted.
+    std::string oci_layout;
+    std::string oci_ref;
 };
 
 // "[scheme://]host[:port]/repo[:tag|@digest]"; a missing tag means "latest".

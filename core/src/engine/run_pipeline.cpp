@@ -91,7 +91,8 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     const std::string mode = scanning ? "scan" : "dry-run";
     int64_t scan_id = store_ ? store_->begin_scan(options_.project, authority_, mode, started) : 0;
 
-    oci::DistributionClient distribution(auth_);
+    oci::DistributionClient registry_reads(auth_);
+    const oci::DistributionClient& distribution = source_ ? *source_ : registry_reads;
     ImageInspector inspector(distribution, sdk::registry_base(options_.url),
                              oci::PlatformSelector::parse(options_.platform), options_.limits);
     inspector.require_platform(options_.platform_given);

@@ -14,6 +14,7 @@
 #include "engine/run_options.hpp"
 #include "engine/scan_phase.hpp"
 #include "http/http_client.hpp"
+#include "oci/distribution_client.hpp"
 #include "scan/matcher.hpp"
 #include "state/state_store.hpp"
 
@@ -27,6 +28,10 @@ public:
     [[nodiscard]] http::HttpClient& client() { return client_; }
     [[nodiscard]] auth::RegistryAuth& auth() { return auth_; }
     [[nodiscard]] const std::string& authority() const { return authority_; }
+
+    // Reads manifests and blobs through `source` (not owned, outlives the
+    // run) instead of the registry: a local input; null for the registry.
+    void read_from(const oci::DistributionClient* source) { source_ = source; }
 
     // Resolves, scans (scan mode) and reports `images`; `failures` are the
     // repositories discovery could not list, `notes` what the plugin noted.
@@ -46,6 +51,7 @@ private:
     std::unique_ptr<state::StateStore> store_;
     std::unique_ptr<scan::VulnerabilityMatcher> matcher_;
     std::unique_ptr<malware::MalwareScanner> malware_;
+    const oci::DistributionClient* source_ = nullptr;
 };
 
 }  // namespace regscan::engine
