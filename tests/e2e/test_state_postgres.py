@@ -136,6 +136,15 @@ class StatePostgresTest(RegscanCase):
             result = self.scan(url, "--log-level=trace")
             self.assertExit(result, 0)
             self.assertNoPassword(result)
+        # From the config file (the way to keep it off argv), the same.
+        config = os.path.join(tempfile.mkdtemp(dir=self.workdir), "regscan.conf")
+        with open(config, "w") as f:
+            f.write(f"state = {url}\n")
+        configured = self.regscan("registry", self.registry.url, "--db", self.db, "--config", config,
+                                  "--format=json", "--no-progress", "--log-level=trace")
+        self.assertExit(configured, 0)
+        self.assertEqual(configured.summary()["New images found"], "0")  # the same state as above
+        self.assertNoPassword(configured)
         # The image command opens the same state.
         one = self.regscan("image", f"http://{self.registry.host}/apps/web:1", "--db", self.db, "--state", url,
                            "--log-level=trace", "--format=json", "--no-progress")
