@@ -32,6 +32,27 @@ except ImportError:
 
 SCHEMAS = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
 
+
+def _patch_extras_msg():
+    """Debian's jsonschema sorts the extra items to name them in an additionalItems message and fails
+    on objects (CycloneDX's licenses: a valid list of several license objects is tried against the
+    one-expression branch too): name them unsorted instead."""
+    from jsonschema import _utils, _validators
+    original = _utils.extras_msg
+
+    def extras_msg(extras):
+        try:
+            return original(extras)
+        except TypeError:
+            return ", ".join(repr(extra) for extra in extras), "was" if len(extras) == 1 else "were"
+
+    _utils.extras_msg = extras_msg
+    if hasattr(_validators, "extras_msg"):
+        _validators.extras_msg = extras_msg
+
+
+_patch_extras_msg()
+
 VULNERABILITY_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "package", "version", "ecosystem",
                          "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary",
                          "source_package"]

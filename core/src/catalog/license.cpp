@@ -42,7 +42,6 @@ constexpr std::pair<const char*, const char*> aliases[] = {
     {"the apache software license, version 2.0", "Apache-2.0"},
     {"the apache license, version 2.0", "Apache-2.0"},
     {"artistic", "Artistic-1.0-Perl"},
-    {"bsd license", "BSD-3-Clause"},
     {"new bsd license", "BSD-3-Clause"},
     {"bsd-2", "BSD-2-Clause"},
     {"bsd-3", "BSD-3-Clause"},
