@@ -323,7 +323,7 @@ class Fleet(unittest.TestCase):
         key = os.path.join(server.data_dir, "serve-secret.key")
         self.assertTrue(os.path.isfile(key))
         for n in range(2):
-            self.start_worker(f"served{n}", "--connector-key", key, pg=pg)
+            self.start_worker(f"served{n}", "--connector-key", key, "--log-level=trace", pg=pg)
         net.wait_until(lambda: pg.query("SELECT count(*) FROM fleet_workers") == [("2",)], timeout=60,
                        what="both workers' heartbeats")
 
@@ -347,8 +347,10 @@ class Fleet(unittest.TestCase):
             self.assertNotIn(password, row[4])
         scanned = {w.id: w.log().count("Done image=") for w in self.workers}
         self.assertEqual(sum(scanned.values()), 6, scanned)
-        for worker in self.workers:
+        basic = __import__("base64").b64encode(f"scanner:{password}".encode()).decode()
+        for worker in self.workers:  # at --log-level=trace
             self.assertNotIn(password, worker.log())
+            self.assertNotIn(basic, worker.log())
         index = server.images(limit=50)["images"]
         self.assertEqual({f"{i['repository']}:{i['tag']}" for i in index}, expected)
         self.assertEqual({i["status"] for i in index}, {"scanned"}, index)
