@@ -194,10 +194,13 @@ void PostgresDb::connect_or_throw() {
         PQfinish(conn_);
         conn_ = nullptr;
     }
-    // Defaults first: what the URL says overrides them (expand_dbname).
+    // Defaults first: what the URL says overrides them (expand_dbname). TCP
+    // keepalives notice a server gone from the network in about a minute
+    // (the system's default is hours), so the reconnect can start.
     std::string timeout = std::to_string(options_.connect_timeout.count());
-    const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-    const char* values[] = {timeout.c_str(), "regscan", url_.c_str(), nullptr};
+    const char* keywords[] = {"connect_timeout",   "application_name",    "keepalives_idle",
+                              "keepalives_interval", "keepalives_count", "dbname", nullptr};
+    const char* values[] = {timeout.c_str(), "regscan", "30", "10", "3", url_.c_str(), nullptr};
     conn_ = PQconnectdbParams(keywords, values, 1);
     if (!conn_) throw std::runtime_error(failure("out of memory"));
     if (PQstatus(conn_) != CONNECTION_OK) {
