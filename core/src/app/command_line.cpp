@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -283,6 +284,34 @@ po::options_description image_output_options() {
     return options;
 }
 
+// What `regscan image --help` leaves out: options about discovering and
+// filtering a registry's repositories and tags, which one image has not
+// (they are still accepted, e.g. from a config file shared with `registry`).
+const std::set<std::string> registry_only_options = {
+    "mode",           "allowList",      "denyList",         "max-images",        "max-tags-per-repo",
+    "max-tag-age",    "option",         "max-listing-size", "max-repositories",  "max-listed-tags",
+    "max-listing-pages", "listing-timeout", "discovery-timeout"};
+
+// `group` without the options `image` has no use for.
+po::options_description for_image(const std::string& caption, const po::options_description& group) {
+    po::options_description kept(caption);
+    for (const auto& option : group.options())
+        if (!registry_only_options.contains(option->long_name())) kept.add(option);
+    return kept;
+}
+
+// The options `regscan image --help` lists: no registry-only and no plugin
+// options (those are in `regscan registry --help`).
+po::options_description image_help_options() {
+    po::options_description options = common_options();
+    options.add(for_image("Registry options", registry_options()));
+    options.add(scan_options());
+    options.add(malware_options());
+    options.add(for_image("Limits (a hostile registry fails one image or repository, never the run)", limit_options()));
+    options.add(image_output_options());
+    return options;
+}
+
 std::string help_for(const std::string& command, const po::options_description& options) {
     std::ostringstream out;
     if (command == "image")
@@ -298,12 +327,16 @@ std::string help_for(const std::string& command, const po::options_description& 
                "image (or, with --mode=dry-run, write the inventory <host>-report.csv).\n\n";
     else
         out << "Usage: regscan plugins [options]\n\nList the plugins found and the files refused.\n\n";
-    out << options << "\nPatterns match the whole repository:tag; '*' matches any run of characters, '/'\n"
-                      "included; 'foo' means 'foo:*'.\n"
-                      "Credentials: --username/--password, --password-stdin, env REGSCAN_REGISTRY_USERNAME/\n"
-                      "REGSCAN_REGISTRY_PASSWORD (or TCS_REGISTRY_USERNAME/TCS_REGISTRY_PASSWORD), docker's config.json\n"
-                      "($DOCKER_CONFIG or ~/.docker: credHelpers, credsStore, auths), config file.\n"
-                      "Plugins: --plugin-dir, then REGSCAN_PLUGIN_PATH (colon-separated), then the install directory.\n";
+    if (command == "image")
+        out << image_help_options()
+            << "\nRegistry plugins' options (--acr-auth, --ecr-role-arn, ...) apply too: see 'regscan registry --help'.\n";
+    else
+        out << options << "\nPatterns match the whole repository:tag; '*' matches any run of characters, '/'\n"
+                          "included; 'foo' means 'foo:*'.\n";
+    out << "Credentials: --username/--password, --password-stdin, env REGSCAN_REGISTRY_USERNAME/\n"
+           "REGSCAN_REGISTRY_PASSWORD (or TCS_REGISTRY_USERNAME/TCS_REGISTRY_PASSWORD), docker's config.json\n"
+           "($DOCKER_CONFIG or ~/.docker: credHelpers, credsStore, auths), config file.\n"
+           "Plugins: --plugin-dir, then REGSCAN_PLUGIN_PATH (colon-separated), then the install directory.\n";
     return out.str();
 }
 
