@@ -32,6 +32,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -314,6 +315,17 @@ class Fleet(unittest.TestCase):
             pusher.put_manifest(repo, "2.0", manifest.media_type, manifest.data)
             expected.add(f"{repo}:2.0")
         pusher.close()
+        # Blob GETs wait at a proxy until the test has seen the import's progress while the fleet works.
+        release = threading.Event()
+
+        def hold_blobs(request, proxy):
+            if request.method == "GET" and BLOB_ROUTE.match(request.route):
+                release.wait(120)
+            return None
+        proxy = FaultProxy(registry, rules=[hold_blobs])
+        self.addCleanup(proxy.stop)
+        self.addCleanup(release.set)  # runs first: held requests end before the proxy stops
+        proxy.start()
         pg = Postgres()
         self.addCleanup(pg.close)
         pg.start()
@@ -328,10 +340,19 @@ class Fleet(unittest.TestCase):
                        what="both workers' heartbeats")
 
         created = server.api("POST", "/api/v1/connectors", {
-            "name": "fleet", "url": registry.url, "username": "scanner", "password": password,
+            "name": "fleet", "url": f"http://{proxy.host}", "username": "scanner", "password": password,
             "schedule": {"enabled": False, "every": "1d"}, "import_now": True}, expect=201)
         imports = server.api("GET", "/api/v1/imports?connector=fleet&limit=5")["imports"]
         self.assertEqual(len(imports), 1, imports)
+        # While the workers scan, the import tells how far the fleet is.
+        waiting = net.wait_until(
+            lambda: (lambda i: i if i["progress"]["current"].startswith("the fleet's workers:") else None)(
+                server.api("GET", f"/api/v1/imports/{imports[0]['id']}")), timeout=60, interval=0.1,
+            what="the import's fleet progress")
+        self.assertEqual(waiting["state"], "running", waiting)
+        self.assertEqual(waiting["progress"]["current"], "the fleet's workers: 0 of 6 images done", waiting)
+        self.assertEqual(waiting["progress"]["total"], 6, waiting)
+        release.set()
         done = server.wait_for_import(imports[0]["id"], timeout=150)
         self.assertEqual((done["state"], done["images_found"], done["images_new"], done["images_failed"]),
                          ("succeeded", 6, 6, 0), f"{done}\n{server.log_tail()}\n{self.logs()}")

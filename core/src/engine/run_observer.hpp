@@ -31,6 +31,9 @@ public:
     virtual void discovered(size_t /*selected*/, size_t /*listed*/) {}
     virtual void image_started(const std::string& /*reference*/) {}
     virtual void image_done(const ObservedImage& /*image*/) {}
+    // --wait (a fleet scans): how many of the batch's images the workers
+    // finished so far, polled while the run waits for them.
+    virtual void fleet_progress(size_t /*finished*/, size_t /*total*/) {}
     // Checked before each image: true leaves the images not yet started
     // skipped ("the run was stopped"); those in flight finish.
     [[nodiscard]] virtual bool cancelled() const { return false; }

@@ -53,6 +53,7 @@ state::BatchProgress wait_for_batch(state::WorkQueue& queue, const std::string& 
     bool warned = false;
     while (true) {
         auto progress = queue.progress(batch);
+        if (observer) observer->fleet_progress(progress.done + progress.failed, progress.total());
         if (progress_line)
             std::cerr << fmt::format("\r\x1b[Kfleet: {}/{} images done ({} failed, {} scanning, {} queued)",
                                      progress.done + progress.failed, progress.total(), progress.failed,

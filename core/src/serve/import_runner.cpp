@@ -60,6 +60,13 @@ public:
             store_.set_import_progress(import_id_, done_.load(), image.reference);
         });
     }
+    void fleet_progress(size_t finished, size_t total) override {
+        guarded([&] {
+            store_.set_import_progress(import_id_, static_cast<int64_t>(finished),
+                                       "the fleet's workers: " + std::to_string(finished) + " of " +
+                                           std::to_string(total) + " images done");
+        });
+    }
     [[nodiscard]] bool cancelled() const override { return cancel_.load(); }
 
     int64_t found() const { return found_; }
