@@ -157,11 +157,11 @@ class ImageOutput(RegscanCase):
 
 
 class LocalInputs(RegscanCase):
-    """oci:, docker-archive: and sbom: are local inputs this build cannot read:
-    refused at once (exit 2), not tried as a registry host named 'oci'."""
+    """sbom: and oci-archive: are local inputs this build cannot read: refused at
+    once (exit 2), not tried as a registry host."""
 
     def test_local_inputs_are_refused_without_network(self):
-        for reference in ("docker-archive:app.tar", "sbom:bom.json"):
+        for reference in ("sbom:bom.json", "oci-archive:app.tar"):
             with self.subTest(reference=reference):
                 result = self.regscan("image", reference, "--log-level=debug", output_dir=False)
                 self.assertExit(result, 2)

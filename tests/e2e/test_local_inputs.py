@@ -6,12 +6,17 @@ registry and scanned from there; REF picks an image by its
 org.opencontainers.image.ref.name, no REF takes the only one and is an error
 listing the names when there are several; a blob whose bytes do not match its
 digest, a blob that is a symlink out of the layout, a malformed digest and a
-directory that is not a layout are refused. docker-archive: and sbom: are
+directory that is not a layout are refused. `docker-archive:FILE` (docker
+save output, here written by skopeo offline) gives the same findings; a member
+escaping the archive or a config that is not its digest is refused. sbom: is
 refused at once (not read by this version).
 """
+import io
 import json
 import os
 import shutil
+import subprocess
+import tarfile
 import tempfile
 import unittest
 
@@ -142,8 +147,53 @@ class OciLayoutInput(RegscanCase):
         self.assertExit(result, 2)
         self.assertLogged(result, r"malformed digest", "error")
 
+    def docker_archive(self, source=None, tag="team/app:1.0"):
+        path = os.path.join(tempfile.mkdtemp(dir=self.workdir), "app.tar")
+        copied = subprocess.run(["skopeo", "--insecure-policy", "copy", "--quiet",
+                                 f"oci:{source or self.single}:1.0", f"docker-archive:{path}:{tag}"],
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(copied.returncode, 0, copied.stderr)
+        return path
+
+    def test_docker_archive_findings_equal_the_registry_scan(self):
+        path = self.docker_archive()
+        result = self.scan(f"docker-archive:{path}")
+        self.assertExit(result, 0)
+        self.assertNoNetwork(result)
+        report = json.loads(result.stdout)
+        # skopeo stores the layers uncompressed: the manifest digest differs, what is in the image does not.
+        self.assertEqual(findings(report)[:3], self.from_registry[:3])
+        self.assertEqual(findings(report)[4], self.from_registry[4])
+        self.assertEqual(report["images"][0]["tag"], "1.0")
+
+    def test_docker_archive_with_a_traversing_member_is_refused(self):
+        path = os.path.join(tempfile.mkdtemp(dir=self.workdir), "evil.tar")
+        with tarfile.open(path, "w") as tar:
+            data = b"[]"
+            info = tarfile.TarInfo("../../escaped.json")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        result = self.scan(f"docker-archive:{path}")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"is not a relative path inside the archive: refused", "error")
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(os.path.dirname(path)), "escaped.json")))
+
+    def test_docker_archive_with_a_swapped_config_is_refused(self):
+        path = self.docker_archive()
+        tampered = path + ".tampered.tar"
+        with tarfile.open(path) as source, tarfile.open(tampered, "w") as target:
+            for member in source.getmembers():
+                data = source.extractfile(member).read() if member.isfile() else None
+                if member.name.endswith(".json") and member.name != "manifest.json" and data:
+                    data = data.replace(b'"amd64"', b'"arm64"')
+                    member.size = len(data)
+                target.addfile(member, io.BytesIO(data) if data is not None else None)
+        result = self.scan(f"docker-archive:{tampered}")
+        self.assertExit(result, 2)
+        self.assertLogged(result, r"digest mismatch", "error")
+
     def test_other_local_inputs_are_refused_at_once(self):
-        for reference in ("docker-archive:app.tar", "sbom:bom.json"):
+        for reference in ("sbom:bom.json", "oci-archive:app.tar"):
             with self.subTest(reference=reference):
                 result = self.regscan("image", reference, output_dir=False)
                 self.assertExit(result, 2)

@@ -60,7 +60,8 @@ TEST_CASE("engine::parse_image_reference reads oci:DIR[:REF] as a local layout, 
     CHECK(named.tag == "v1.2");
     CHECK(parse_image_reference("oci:/a/b:c/d").oci_layout == "/a/b:c/d");  // a ':' before a '/' is no REF
     CHECK_THROWS_WITH_AS(parse_image_reference("oci:"), doctest::Contains("needs a directory"), regscan::app::Fatal);
-    for (const char* local : {"docker-archive:app.tar", "sbom:bom.json", "oci-archive:x.tar"}) {
+    CHECK(parse_image_reference("docker-archive:/tmp/app.tar").docker_archive == "/tmp/app.tar");
+    for (const char* local : {"sbom:bom.json", "oci-archive:x.tar"}) {
         CAPTURE(local);
         CHECK_THROWS_WITH_AS(parse_image_reference(local), doctest::Contains("local input"), regscan::app::Fatal);
     }

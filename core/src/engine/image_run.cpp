@@ -14,6 +14,7 @@
 #include "engine/image_inspector.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
+#include "local/docker_archive.hpp"
 #include "local/oci_layout.hpp"
 #include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
@@ -176,7 +177,17 @@ ImageReference parse_image_reference(const std::string& text) {
         ref.oci_ref = name;
         return ref;
     }
-    for (const char* transport : {"oci-archive:", "docker-archive:", "sbom:", "docker-daemon:", "dir:"}) {
+    if (text.rfind("docker-archive:", 0) == 0) {
+        ImageReference ref;
+        ref.docker_archive = text.substr(15);
+        if (ref.docker_archive.empty())
+            throw Fatal(ExitCode::bad_arguments, "docker-archive: needs a file: docker-archive:FILE.tar");
+        ref.registry_url = local_registry;
+        ref.repository = local_repository;
+        ref.tag = "latest";
+        return ref;
+    }
+    for (const char* transport : {"oci-archive:", "sbom:", "docker-daemon:", "dir:"}) {
         const std::string_view prefix(transport);
         if (text.rfind(prefix, 0) != 0) continue;
         if (!names_a_port(std::string_view(text).substr(prefix.size())))
@@ -243,6 +254,18 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
 
     // A local layout: read from its files, no registry, no plugin.
     std::unique_ptr<local::OciLayout> layout;
+    std::unique_ptr<ScratchDirectory> unpacked;
+    if (!ref.docker_archive.empty()) {
+        unpacked = std::make_unique<ScratchDirectory>();
+        try {
+            auto archive = local::unpack_docker_archive(ref.docker_archive, unpacked->path(), options.limits);
+            ref.oci_layout = archive.layout.string();
+            ref.oci_ref = archive.ref;
+            ref.tag = archive.ref;
+        } catch (const sdk::Error& e) {
+            throw Fatal(ExitCode::bad_arguments, e.what());
+        }
+    }
     if (!ref.oci_layout.empty()) {
         try {
             layout = std::make_unique<local::OciLayout>(pipeline.auth(), ref.oci_layout, ref.oci_ref, options.limits);

@@ -20,6 +20,7 @@ struct ImageReference {
     // registry_url is then a name for the reports, never contacted.
     std::string oci_layout;
     std::string oci_ref;
+    std::string docker_archive;  // docker-archive:FILE (docker save output)
 };
 
 // "[scheme://]host[:port]/repo[:tag|@digest]"; a missing tag means "latest".
