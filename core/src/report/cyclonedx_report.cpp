@@ -275,6 +275,7 @@ struct CycloneDxReport::Findings {
     BomRefs image_refs;
     std::map<std::string, VulnerabilityEntry> vulnerabilities;  // by id, so the list does not follow scan order
     nlohmann::json dependencies = nlohmann::json::array();
+    std::vector<std::string> image_refs_seen;  // what the registry depends on
 };
 
 CycloneDxReport::CycloneDxReport(const sdk::ReportRun& run, bool per_image)
@@ -347,6 +348,7 @@ void CycloneDxReport::result(const scan::ImageResult& image) {
         return;
     }
     components_.add(image_sort_key(image), component);
+    findings_->image_refs_seen.push_back(ref);
     add_dependencies(ref, image.packages, package_refs, findings_->dependencies);
     add_vulnerabilities(findings_->vulnerabilities, image, ref, package_refs);
 }
@@ -409,9 +411,8 @@ std::vector<std::string> CycloneDxReport::finish(const nlohmann::json& summary) 
     // images arrive in the order their scans finish.
     auto& own = findings_->dependencies;
     std::stable_sort(own.begin(), own.end(), [](const auto& a, const auto& b) { return a["ref"] < b["ref"]; });
-    auto images = nlohmann::json::array();
-    for (const auto& dependency : own)
-        if (dependency["ref"].get<std::string>().rfind("image:", 0) == 0) images.push_back(dependency["ref"]);
+    std::sort(findings_->image_refs_seen.begin(), findings_->image_refs_seen.end());
+    auto images = nlohmann::json(findings_->image_refs_seen);
     auto dependencies = nlohmann::json::array();
     dependencies.push_back({{"ref", bom["metadata"]["component"]["bom-ref"]}, {"dependsOn", images}});
     for (auto& dependency : findings_->dependencies) dependencies.push_back(std::move(dependency));

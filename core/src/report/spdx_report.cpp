@@ -32,7 +32,8 @@ nlohmann::json package_json(const scan::Package& p, const std::string& id, std::
     if (!p.version.empty()) package["versionInfo"] = p.version;
     if (!p.purl.empty()) package["externalRefs"] = {purl_reference(p.purl)};
     if (!p.source_name.empty() && (p.source_name != p.name || p.source_version != p.version))
-        package["sourceInfo"] = "built package from: " + p.source_name + " " + p.source_version;
+        package["sourceInfo"] =
+            "built package from: " + p.source_name + (p.source_version.empty() ? "" : " " + p.source_version);
     std::string comment = "type " + p.type;
     if (!p.location.empty()) comment += ", found in " + p.location;
     if (!p.layer_digest.empty()) comment += " of layer " + p.layer_digest;
