@@ -13,7 +13,7 @@ loopback, images pushed through its API, the real regscan binary, skopeo.
   bench/run.py serve-images [--serve-images 100000 --serve-runs 7]   the Images page and API on a 100,000-image state: TTFB and peak RSS
   bench/run.py fleet [--fleet-images 300 --fleet-workers 1,2,4]   workers on PostgreSQL vs one process on SQLite (bench/fleet.py)
   bench/run.py readme    every benchmark of the README's table in one run, then the table in Markdown
-  bench/run.py all       readme and serve-images
+  bench/run.py all       readme, serve-images and fleet
 
 Environment: REGSCAN_BIN (default build/bin/regscan).
 """
