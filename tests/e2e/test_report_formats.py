@@ -29,6 +29,20 @@ DEP5_COPYRIGHT = (b"Format: https://www.debian.org/doc/packaging-manuals/copyrig
                   b"Files: *\nLicense: GPL-2+ or Artistic\n\nFiles: debian/*\nLicense: Custom-Thing\n")
 
 
+def jar_bytes():
+    """A jar as Maven builds them: pom.properties and pom.xml under META-INF/maven/<group>/<artifact>/."""
+    import io
+    import zipfile
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as jar:
+        jar.writestr("META-INF/maven/org.example/thing/pom.xml",
+                     "<project><licenses><license><name>The Apache Software License, Version 2.0</name>"
+                     "</license></licenses></project>")
+        jar.writestr("META-INF/maven/org.example/thing/pom.properties",
+                     "groupId=org.example\nartifactId=thing\nversion=1.2.3\n")
+    return raw.getvalue()
+
+
 def read(path):
     with open(path, "rb") as f:
         return f.read()
@@ -76,6 +90,7 @@ class ReportFormatsTest(RegscanCase):
                             b"Metadata-Version: 2.4\nName: fancy_lib\nVersion: 2.0\n"
                             b"License-Expression: MIT OR Apache-2.0\nRequires-Dist: Plain.Dep (>=1)\n"
                             b"Requires-Dist: pytest; extra == 'test'\n\n"),
+            crafted.regular("/app/lib/thing-1.2.3.jar", jar_bytes()),
             crafted.regular(f"{SITE}/plain_dep-1.0.dist-info/METADATA",
                             b"Metadata-Version: 2.1\nName: plain-dep\nVersion: 1.0\n"
                             b"Classifier: License :: OSI Approved :: BSD License\n\n"),
@@ -305,6 +320,8 @@ class ReportFormatsTest(RegscanCase):
         self.assertEqual(deb["fancy_lib"]["licenses"], ["MIT OR Apache-2.0"])
         self.assertEqual(deb["fancy_lib"]["depends_on"], ["Plain.Dep"])
         self.assertEqual(images["alpine/base:3.21"]["musl"]["licenses"], ["MIT"])
+        # Maven: the pom.xml's <licenses>.
+        self.assertEqual(deb["org.example:thing"]["licenses"], ["The Apache Software License, Version 2.0"])
 
 
     # --- image --help ---------------------------------------------------------------------------------------

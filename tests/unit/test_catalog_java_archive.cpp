@@ -167,3 +167,22 @@ TEST_CASE("catalog::java_archive names the file when it is not a zip") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("catalog::java_archive reads the licenses of a pom.xml beside its pom.properties, in either order") {
+    std::string pom_xml =
+        "<project><dependencies><dependency><name>not this</name></dependency></dependencies>"
+        "<licenses><license><name>Apache License, Version 2.0</name><url>x</url></license>"
+        "<license><name>EPL &amp; friends</name></license></licenses></project>";
+    for (bool xml_first : {true, false}) {
+        std::vector<std::pair<std::string, std::string>> entries = {
+            {"META-INF/maven/g/a/pom.properties", pom("g", "a", "1")}, {"META-INF/maven/g/a/pom.xml", pom_xml},
+            {"META-INF/maven/g/b/pom.properties", pom("g", "b", "2")}};
+        if (xml_first) std::swap(entries[0], entries[1]);
+        FileFacts facts = analyse(JavaArchiveCataloger(), "/app/x.jar", make_zip(entries));
+        REQUIRE(facts.packages.size() == 2);
+        for (const auto& p : facts.packages) {
+            if (p.name == "g:a") CHECK(p.licenses == std::vector<std::string>{"Apache License, Version 2.0", "EPL & friends"});
+            else CHECK(p.licenses.empty());
+        }
+    }
+}

@@ -3,9 +3,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <map>
 #include <memory>
 #include <stdexcept>
 
+#include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
 
@@ -25,6 +27,40 @@ bool is_java_archive(std::string_view path) {
 bool is_pom_properties(std::string_view name) {
     constexpr std::string_view prefix = "META-INF/maven/";
     return name.starts_with(prefix) && name.ends_with("/pom.properties");
+}
+
+// "META-INF/maven/<group>/<artifact>/pom.xml"
+bool is_pom_xml(std::string_view name) {
+    constexpr std::string_view prefix = "META-INF/maven/";
+    return name.starts_with(prefix) && name.ends_with("/pom.xml");
+}
+
+// The directory of a pom entry: "META-INF/maven/<group>/<artifact>".
+std::string_view pom_dir(std::string_view name) { return name.substr(0, name.rfind('/')); }
+
+// The <name> of each <license> in a pom's <licenses> (the project's own, not
+// a dependency's: dependencies declare none). XML's five entities decoded.
+std::vector<std::string> pom_licenses(std::string_view pom) {
+    std::vector<std::string> licenses;
+    size_t start = pom.find("<licenses>");
+    size_t end = pom.find("</licenses>", start);
+    if (start == std::string_view::npos || end == std::string_view::npos) return licenses;
+    std::string_view block = pom.substr(start, end - start);
+    size_t at = 0;
+    while ((at = block.find("<name>", at)) != std::string_view::npos) {
+        at += 6;
+        size_t close = block.find("</name>", at);
+        if (close == std::string_view::npos) break;
+        std::string name(block.substr(at, close - at));
+        for (auto [entity, character] : {std::pair{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
+                                         {"&apos;", "'"}}) {
+            for (size_t found = 0; (found = name.find(entity, found)) != std::string::npos; ++found)
+                name.replace(found, std::string_view(entity).size(), character);
+        }
+        license::add_declared(licenses, name);
+        at = close;
+    }
+    return licenses;
 }
 
 struct Walk {
@@ -126,6 +162,9 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
     }
     bool found_pom = false;
     std::string manifest;
+    // pom.properties and pom.xml of one artifact may come in either order.
+    std::map<std::string, size_t, std::less<>> package_of_dir;
+    std::map<std::string, std::vector<std::string>, std::less<>> licenses_of_dir;
     archive_entry* entry = nullptr;
     int status = ARCHIVE_OK;
     while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || status == ARCHIVE_WARN) {
@@ -135,7 +174,11 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
         if (is_pom_properties(name)) {
             std::string properties = read_entry(a.get(), entry, 1024 * 1024, location + ":" + std::string(name));
             walk.facts.packages.push_back(maven_package(properties, name, location));
+            package_of_dir[std::string(pom_dir(name))] = walk.facts.packages.size() - 1;
             found_pom = true;
+        } else if (is_pom_xml(name)) {
+            std::string pom = read_entry(a.get(), entry, 1024 * 1024, location + ":" + std::string(name));
+            licenses_of_dir[std::string(pom_dir(name))] = pom_licenses(pom);
         } else if (name == "META-INF/MANIFEST.MF") {
             manifest = read_entry(a.get(), entry, 1024 * 1024, location + ":" + std::string(name));
         } else if (is_java_archive(name)) {
@@ -162,6 +205,9 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
     if (status != ARCHIVE_EOF) {
         throw std::runtime_error(location + ": " + error_of(a.get()));
     }
+    for (const auto& [dir, licenses] : licenses_of_dir)
+        if (auto it = package_of_dir.find(dir); it != package_of_dir.end())
+            walk.facts.packages[it->second].licenses = licenses;
     if (!found_pom) {
         if (auto package = manifest_package(manifest, location)) walk.facts.packages.push_back(std::move(*package));
     }
