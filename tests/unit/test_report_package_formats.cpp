@@ -3,7 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <memory>
 #include <set>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "report/cyclonedx_report.hpp"
 #include "report/package_graph.hpp"
@@ -32,9 +37,43 @@ std::vector<ImageResult> images_with_package_data() {
     return images;
 }
 
+// Warnings logged while it lives.
+struct WarningLog {
+    std::ostringstream text;
+    std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+    WarningLog() {
+        auto logger = std::make_shared<spdlog::logger>("warnings", std::make_shared<spdlog::sinks::ostream_sink_mt>(text));
+        logger->set_level(spdlog::level::warn);
+        logger->set_pattern("%l %v");
+        spdlog::set_default_logger(logger);
+    }
+    ~WarningLog() { spdlog::set_default_logger(previous); }
+};
+
 }  // namespace
 
 TEST_SUITE_BEGIN("report");
+
+TEST_CASE("report::sarif over GitHub's 25,000 results per run: every result written, a warning says so") {
+    TempDir dir("sarif-over-limit");
+    auto image = rich_images().front();
+    image.misconfigurations.clear();
+    for (size_t i = 0; i < report::sarif_github_max_results + 1; ++i)
+        image.misconfigurations.push_back(
+            misconfiguration("RS-FILE-001", "Setuid file", Severity::medium, "/bin/f" + std::to_string(i), ""));
+    std::string warnings;
+    size_t results = 0;
+    {
+        WarningLog log;
+        report::SarifReport reporter(rich_run(dir.path));
+        reporter.result(image);
+        results = read_json(reporter.finish(rich_summary()).at(0))["runs"][0]["results"].size();
+        warnings = log.text.str();
+    }
+    CHECK(results == image.misconfigurations.size() + image.vulnerabilities.size());
+    CHECK(warnings.find("25001 results in one run; GitHub code scanning rejects more than 25000") != std::string::npos);
+    CHECK(warnings.find("--sarif-per-image") != std::string::npos);
+}
 
 TEST_CASE("report::package_dependencies links names to packages of the same type, Python names normalised") {
     std::vector<Package> packages(4);
