@@ -346,8 +346,12 @@ class ReportFormatsTest(RegscanCase):
         # Left out of the help, still accepted (a config file shared with `registry` may set them).
         accepted = self.regscan("image", f"http://{self.registry.host}/deb/app:1", "--db", self.db, "--state",
                                 os.path.join(tempfile.mkdtemp(dir=self.workdir), "s.db"), "--max-tag-age", "0",
-                                "--format", "spdx", "-o", os.path.join(self.workdir, "one.spdx.json"))
+                                "--format", "spdx", "--sbom-per-image", "-o", os.path.join(self.workdir, "one.spdx.json"))
         self.assertExit(accepted, 0)
+        # regscan image -o with a per-image SBOM: the one image's document, at the path asked for.
+        with open(os.path.join(self.workdir, "one.spdx.json")) as f:
+            document = json.load(f)
+        self.assertEqual(document["name"], f"{self.registry.host}/deb/app:1 linux/amd64")
 
 
 if __name__ == "__main__":
