@@ -27,6 +27,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   # schema validation of the OSV fixtures and of the SARIF and CycloneDX reports
   python3-jsonschema python3-rfc3987
+  # the fleet tests parse deploy/kubernetes/*.yaml to run every regscan argument they give
+  python3-yaml
 )
 
 missing=()
