@@ -119,7 +119,14 @@ class DryRunInventory(case.RegscanCase):
 
     def test_platform_arm64(self):
         result = self.dry_run(self.registry.url, "--platform=linux/arm64")
-        self.assertInventory(result, self.host, self.inventory.rows(platform="linux/arm64"))
+        # --platform given: the single-platform amd64 images do not match and are skipped
+        # with their build time and the reason (issue 12), the indexes give their arm64 entry.
+        amd64_singles = [*SINGLE, ("docker/app", "2.0")]
+        self.assertInventory(result, self.host,
+                             self.inventory.rows(skipped=amd64_singles, platform="linux/arm64"))
+        for repo, tag in amd64_singles:
+            self.assertIn(f"image={self.host}/{repo}:{tag} reason=single-platform image for linux/amd64 does not "
+                          "match the requested platform linux/arm64", result.stderr)
 
     def test_platform_with_variant(self):
         # Only the OCI index has a linux/arm/v7 entry, so the others are filtered out.
