@@ -155,6 +155,28 @@ class ImageOutput(RegscanCase):
         self.assertEqual({f"{i['repository']}:{i['tag']}": i["platform"] for i in report["images"]},
                          {"py/app:amd64": "linux/amd64", "py/app:multi": "linux/amd64"})
 
+    def test_a_rescan_reuses_only_results_of_the_same_platform_selection(self):
+        # One state, three runs: the results an arm64 run stored are not a default (amd64) run's,
+        # and the arm64 results are still reused by the next arm64 run.
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+
+        def run(*args):
+            result = self.regscan("registry", self.registry.url, "--db", self.db, "--state", state, "--no-progress",
+                                  "--format=json", *args)
+            self.assertExit(result, 0)
+            with open(osv_db.report_json_path(result.output_dir, self.registry.host)) as f:
+                return {f"{i['repository']}:{i['tag']}": (i["platform"], i["status"])
+                        for i in json.load(f)["images"]}
+
+        self.assertEqual(run("--platform=linux/arm64"),
+                         {"py/app:multi": ("linux/arm64", "scanned"), "py/app:armonly": ("linux/arm64", "scanned")})
+        self.assertEqual(run(), {"py/app:amd64": ("linux/amd64", "scanned"),
+                                 "py/app:multi": ("linux/amd64", "scanned")})
+        self.assertEqual(run("--platform=linux/arm64"),
+                         {"py/app:multi": ("linux/arm64", "reused"), "py/app:armonly": ("linux/arm64", "reused")})
+        self.assertEqual(run(), {"py/app:amd64": ("linux/amd64", "reused"),
+                                 "py/app:multi": ("linux/amd64", "reused")})
+
 
 class LocalInputs(RegscanCase):
     """sbom: and oci-archive: are local inputs this build cannot read: refused at

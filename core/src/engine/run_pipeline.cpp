@@ -119,7 +119,9 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
         for (const auto& warning : policy->warnings()) spdlog::warn("{}", warning);
         spdlog::info("Triage: {}", policy->describe());
     }
-    env.rendering_fingerprint = env.data_fingerprint;
+    env.platform = options_.platform;
+    env.platform_given = options_.platform_given;
+    env.rendering_fingerprint = tag_fingerprint(env);
     if (policy && !policy->suppresses_nothing()) env.rendering_fingerprint += "+triage:" + policy->fingerprint();
     env.scan_id = scan_id;
     env.image_timeout = options_.image_timeout;

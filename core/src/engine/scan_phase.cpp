@@ -60,7 +60,7 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
                      const std::string& reference, ImageOutcome& outcome) {
     // Ask the registry (a HEAD when the listing gave no digest) only when
     // there is a stored result to reuse: a first scan pays no extra request.
-    auto stored_digest = env.store->tag_results_digest(key, env.data_fingerprint);
+    auto stored_digest = env.store->tag_results_digest(key, tag_fingerprint(env));
     if (!stored_digest) return false;
     std::string digest = env.inspector->current_digest(image);
     if (digest != *stored_digest) return false;
@@ -69,7 +69,7 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
         renderings = env.store->tag_renderings(key, digest, env.rendering_fingerprint, env.rendering_version);
     if (!renderings || !read_renderings(std::move(*renderings), outcome)) {
         outcome = {};
-        auto stored = env.store->tag_results(key, digest, env.data_fingerprint);
+        auto stored = env.store->tag_results(key, digest, tag_fingerprint(env));
         if (!stored) return false;
         outcome.results = nlohmann::json::parse(*stored).get<std::vector<scan::ImageResult>>();
         outcome.renderings_missing = env.rendering_version != 0;
@@ -108,7 +108,7 @@ void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const 
         env.store->record_seen(key, digest, util::now_utc());
         for (const auto& r : results)
             env.store->put_result(key, r.digest, r.platform, env.data_fingerprint, env.scan_id, "scanned", r.json);
-        if (!tag_results.empty()) env.store->put_tag_results(key, digest, env.data_fingerprint, tag_results);
+        if (!tag_results.empty()) env.store->put_tag_results(key, digest, tag_fingerprint(env), tag_results);
     });
 }
 
@@ -138,6 +138,11 @@ bool listing_describes_image(const ImageRecord& image) {
 }
 
 }  // namespace
+
+std::string tag_fingerprint(const ScanEnvironment& env) {
+    if (env.platform == "linux/amd64" && !env.platform_given) return env.data_fingerprint;
+    return env.data_fingerprint + "+platform:" + env.platform + (env.platform_given ? ":given" : "");
+}
 
 PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironment& env, const ImageDone& on_done) {
     PhaseOutcome outcome;

@@ -24,6 +24,11 @@ struct ScanEnvironment {
     std::string project;
     std::string registry;  // host[:port], as in reports
     std::string data_fingerprint;
+    // How this run selects platforms (--platform, and whether it was given):
+    // a tag's stored results are those of one selection, so they are reused
+    // only by a run selecting the same way. See tag_fingerprint().
+    std::string platform = "linux/amd64";
+    bool platform_given = false;
     int64_t scan_id = 0;
     std::chrono::seconds image_timeout{3600};
     size_t concurrency = 1;
@@ -49,6 +54,11 @@ struct ScanEnvironment {
     // With fleet_results: whether the fleet found the image new to the project.
     std::function<bool(const ImageRecord& image)> new_elsewhere;
 };
+
+// The key of a tag's stored results (all its platforms at once): the data
+// fingerprint, plus the platform selection when it is not the default one
+// (so states written before it was part of the key keep being reused).
+std::string tag_fingerprint(const ScanEnvironment& env);
 
 struct PhaseOutcome {
     size_t new_images = 0;

@@ -19,6 +19,7 @@ using app::Fatal;
 
 nlohmann::json job_options(const engine::RunOptions& options, const engine::ImageRecord& image) {
     nlohmann::json job = {{"platform", options.platform},
+            {"platform_given", options.platform_given},
             {"type", options.type},
             {"image_timeout", options.image_timeout.count()},
             {"malware", options.malware.enabled},

@@ -269,7 +269,9 @@ private:
 
     Registry& registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
-        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform + '\n' +
+        const bool platform_given = job.value("platform_given", false);
+        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform +
+                                (platform_given ? "!" : "") + '\n' +
                                 std::to_string(job.value("connector", int64_t{0}));
         std::lock_guard lock(registries_mutex_);
         auto& slot = registries_[key];
@@ -280,6 +282,8 @@ private:
                                               job.value("type", std::string()).empty() ? item.work.registry_type
                                                                                        : job.value("type", std::string()),
                                               platform, plugins_, *cache_, matcher_.get(), counters_, malware_setup_);
+            // As the enqueuing run: --platform given, a single-platform image of another platform is refused.
+            slot->inspector.require_platform(platform_given);
         }
         return *slot;
     }
@@ -305,6 +309,8 @@ private:
         env.project = item.work.project;
         env.registry = registry.authority;
         env.data_fingerprint = fingerprint_;
+        env.platform = job.value("platform", options_.run.platform);
+        env.platform_given = job.value("platform_given", false);
         env.scan_id = scan_id_;
         // The run's --image-timeout, within the worker's own (the shorter wins).
         env.image_timeout = std::min(
