@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import oci_layout, osv_db
+from harness import oci_layout, osv_db, serve
 from harness.case import RegscanCase
 from harness.push import skopeo_push
 from harness.registry import Registry
@@ -387,6 +387,33 @@ class TriageTest(RegscanCase):
         self.assertEqual(strip_status(self.report(fourth)["images"]), strip_status(self.report(first)["images"]))
         with open(self.stem(fourth) + "-vulnerabilities.csv") as f:
             self.assertIn("EXAMPLE-2026-1", f.read())
+
+    def test_serve_index_counts_what_the_policy_counts(self):
+        # `regscan serve --severity critical`: the dashboard's counts are the run's, suppressed findings left out.
+        cli = self.scan("--severity", "critical", formats="json")
+        self.assertExit(cli, 0)
+        expected = {}
+        for image in self.report(cli)["images"]:
+            counts = {s: 0 for s in ("critical", "high", "medium", "low", "unknown")}
+            for v in image["vulnerabilities"]:
+                if not v.get("suppressed"):
+                    counts[v["severity"].lower()] += 1
+            expected[image["repository"]] = counts
+        self.assertEqual(expected[APP]["critical"], 1, expected)  # EXAMPLE-2026-1: there is something to count
+        self.assertTrue(all(sum(c.values()) == c["critical"] for c in expected.values()), expected)
+
+        server = serve.Server(os.path.join(self.workdir, "serve"), db=self.db, args=["--severity", "critical"])
+        self.addCleanup(server.stop)
+        server.start()
+        started = server.api("POST", "/api/v1/connectors", {"name": "lab", "url": self.url, "import_now": True},
+                             expect=201)
+        imports = server.api("GET", "/api/v1/imports?connector=lab&limit=5")["imports"]
+        self.assertEqual(len(imports), 1, (started, imports))
+        done = server.wait_for_import(imports[0]["id"], timeout=240)
+        self.assertEqual(done["state"], "succeeded", done)
+        indexed = {i["repository"]: {s: i["vulnerabilities"][s] for s in expected[APP]}
+                   for i in server.images(connector="lab", limit=50)["images"]}
+        self.assertEqual(indexed, expected)
 
 
 def re_escape_path(directory):

@@ -167,6 +167,7 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
         } else {
             row.status = "scanned";
             for (const auto& v : result.vulnerabilities) {
+                if (v.suppressed) continue;  // triage: it does not count, as in the run's summary
                 switch (v.severity) {
                     case scan::Severity::critical: ++row.vulnerabilities.critical; break;
                     case scan::Severity::high: ++row.vulnerabilities.high; break;
