@@ -13,7 +13,7 @@ from harness import crafted, measured_run
 from harness.hostile_case import HostileCase
 from harness.measured_run import start
 
-REPORT_SUFFIXES = ("-report.json", "-report.sarif", "-report.cdx.json", "-vulnerabilities.csv", "-violations.csv",
+REPORT_SUFFIXES = ("-report.json", "-report.sarif", "-report.cdx.json", "-vulnerabilities.csv", "-misconfigurations.csv",
                    "-report.csv")
 VICTIM = b"victim file: must not change\n"
 

@@ -55,7 +55,7 @@ class Names(HostileCase):
             for byte in CONTROL_BYTES:
                 self.assertNotIn(byte, data, f"raw {byte!r} on {what}\n{result!r}")
         written = result.output_files()
-        self.assertTrue(any(name.endswith("-violations.csv") for name in written), written)
+        self.assertTrue(any(name.endswith("-misconfigurations.csv") for name in written), written)
         for name in written:
             with open(os.path.join(result.output_dir, name), "rb") as f:
                 data = f.read()

@@ -209,7 +209,7 @@ class ScanTest(RegscanCase):
         self.assertEqual(summary["New images found"], "5")
         self.assertEqual(summary["Images scanned"], "5 (0 failed)")
         self.assertTrue(summary["Vulnerability details"].endswith("-vulnerabilities.csv"))
-        self.assertTrue(summary["Violation details"].endswith("-violations.csv"))
+        self.assertTrue(summary["Misconfiguration details"].endswith("-misconfigurations.csv"))
         validator = os.path.join(os.path.dirname(__file__), "validate_reports.py")
         checked = subprocess.run(["/usr/bin/python3", validator, result.output_dir], capture_output=True, text=True)
         self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)

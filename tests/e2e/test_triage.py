@@ -121,14 +121,14 @@ class TriageTest(RegscanCase):
         """What every other report lists: {repository: set of ids} per CSV, SARIF and CycloneDX."""
         with open(self.stem(result) + "-vulnerabilities.csv", newline="") as f:
             csv_rows = list(csv.DictReader(f))
-        with open(self.stem(result) + "-violations.csv", newline="") as f:
-            violation_rows = list(csv.DictReader(f))
+        with open(self.stem(result) + "-misconfigurations.csv", newline="") as f:
+            misconfiguration_rows = list(csv.DictReader(f))
         with open(self.stem(result) + "-report.sarif") as f:
             sarif = json.load(f)
         with open(self.stem(result) + "-report.cdx.json") as f:
             bom = json.load(f)
         by_csv = {}
-        for row in csv_rows + violation_rows:
+        for row in csv_rows + misconfiguration_rows:
             by_csv.setdefault(row["repository"], set()).add(row.get("vulnerability") or row["id"])
         by_sarif = {}
         for r in sarif["runs"][0]["results"]:
@@ -196,7 +196,7 @@ class TriageTest(RegscanCase):
                          {"by": "severity", "reason": "severity unknown not asked for", "source": ""})
         self.assertIsNone(misconfigurations[TOOLS]["RS-CFG-001"])  # medium is asked for
         self.assertCounted(result, {APP: {"EXAMPLE-2026-2"}, TOOLS: {"RS-CFG-001"}})
-        self.assertEqual(result.summary()["Suppressed"], "7 vulnerabilities, 0 violations (by 6 severity, 1 unfixed)")
+        self.assertEqual(result.summary()["Suppressed"], "7 vulnerabilities, 0 misconfigurations (by 6 severity, 1 unfixed)")
         self.assertEqual(self.report(result)["summary"]["suppressed"],
                          {"vulnerabilities": 7, "misconfigurations": 0, "by": {"severity": 6, "unfixed": 1}})
         self.assertValidReports(result)
@@ -221,7 +221,7 @@ class TriageTest(RegscanCase):
         self.assertIsNone(vulnerabilities[APP]["EXAMPLE-2026-2"])  # package scope
         self.assertEqual(misconfigurations[TOOLS]["RS-CFG-001"]["reason"], "jq needs root here")
         self.assertCounted(result, {APP: APP_FINDINGS - {"PYSEC-2018-28"}, TOOLS: {"PYSEC-2018-28"}})
-        self.assertEqual(result.summary()["Suppressed"], "2 vulnerabilities, 1 violations (by 3 ignore-file)")
+        self.assertEqual(result.summary()["Suppressed"], "2 vulnerabilities, 1 misconfigurations (by 3 ignore-file)")
         # medium: EXAMPLE-2026-1 (critical) and -2 (medium) still count
         self.assertExit(result, 7)
         self.assertLogged(result, r"^Findings: 2 vulnerabilities at or above medium: failing as --fail-on medium asks$", "error")
@@ -368,7 +368,7 @@ class TriageTest(RegscanCase):
         self.assertIn("2 unchanged", second.summary()["Images scanned"])  # reused, not scanned
         self.assertEqual(self.findings(second)[0][APP]["EXAMPLE-2026-1"],
                          {"by": "ignore-file", "reason": "accepted risk", "source": ".regscanignore"})
-        self.assertEqual(second.summary()["Suppressed"], "1 vulnerabilities, 0 violations (by 1 ignore-file)")
+        self.assertEqual(second.summary()["Suppressed"], "1 vulnerabilities, 0 misconfigurations (by 1 ignore-file)")
 
         # the same policy again: reused renderings, still marked
         third = self.scan(cwd=cwd, state=state, formats=formats)

@@ -8,7 +8,7 @@ usage: validate_reports.py DIR
   <stem>-report.cdx.json   against the CycloneDX 1.5 schema (with its spdx and jsf schemas)
   <stem>-report.spdx.json  against the SPDX 2.3 JSON schema
   (and the per-image files: *.sarif, *.cdx.json, *.spdx.json)
-  <stem>-vulnerabilities.csv, <stem>-violations.csv   header and column count of every row
+  <stem>-vulnerabilities.csv, <stem>-misconfigurations.csv   header and column count of every row
   <stem>-malware.csv       header, column count and verdict of every row
 
 plus the rules the schemas cannot state (rule indexes, unique bom-refs,
@@ -56,7 +56,7 @@ _patch_extras_msg()
 VULNERABILITY_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "package", "version", "ecosystem",
                          "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary",
                          "source_package"]
-VIOLATION_COLUMNS = ["registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"]
+MISCONFIGURATION_COLUMNS = ["registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"]
 MALWARE_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "verdict", "path", "layer_digest",
                    "in_final_filesystem", "engine", "signature", "sha256", "reason"]
 VERDICTS = {"not_scanned", "clean", "found", "incomplete"}
@@ -268,7 +268,7 @@ CHECKS = [
     ("*.cdx.json", check_cyclonedx),
     ("*.spdx.json", check_spdx),
     ("*-vulnerabilities.csv", lambda p: check_csv(p, VULNERABILITY_COLUMNS)),
-    ("*-violations.csv", lambda p: check_csv(p, VIOLATION_COLUMNS)),
+    ("*-misconfigurations.csv", lambda p: check_csv(p, MISCONFIGURATION_COLUMNS)),
     ("*-malware.csv", lambda p: check_csv(p, MALWARE_COLUMNS, "verdict", VERDICTS)),
     ("*-report.json", check_json_report),
 ]

@@ -15,7 +15,7 @@ TEST_CASE("report::FindingsCsv writes one vulnerability row per finding per imag
     auto paths = reporter.finish(rich_summary());
     REQUIRE(paths.size() == 2);
     CHECK(paths[0] == (dir.path / "127-0-0-1-5000-vulnerabilities.csv").string());
-    CHECK(paths[1] == (dir.path / "127-0-0-1-5000-violations.csv").string());
+    CHECK(paths[1] == (dir.path / "127-0-0-1-5000-misconfigurations.csv").string());
     auto a = digest_a;
     auto b = digest_b;
     CHECK(read_text(paths[0]) ==
@@ -38,8 +38,8 @@ TEST_CASE("report::FindingsCsv writes one vulnerability row per finding per imag
           "CSRF token reuse vulnerability in github.com/gofiber/fiber/v2,\n");
 }
 
-TEST_CASE("report::FindingsCsv writes one violation row per misconfiguration and defuses formulas") {
-    TempDir dir("csv-violations");
+TEST_CASE("report::FindingsCsv writes one row per misconfiguration and defuses formulas") {
+    TempDir dir("csv-misconfigurations");
     report::FindingsCsv reporter(rich_run(dir.path));
     feed(reporter, rich_images());
     auto paths = reporter.finish(rich_summary());
@@ -75,12 +75,12 @@ TEST_CASE("report::FindingsCsv files pass the validator, which fails a row with 
     INFO(validation.output);
     CHECK(validation.exit_code == 0);
     CHECK(validation.output.find("127-0-0-1-5000-vulnerabilities.csv: valid") != std::string::npos);
-    CHECK(validation.output.find("127-0-0-1-5000-violations.csv: valid") != std::string::npos);
+    CHECK(validation.output.find("127-0-0-1-5000-misconfigurations.csv: valid") != std::string::npos);
 
     std::ofstream(paths[1], std::ios::app) << "127.0.0.1:5000,team/api,1.4,sha256:1,RS-CFG-001,medium\n";
     validation = validate_reports(dir.path);
     CHECK(validation.exit_code == 1);
-    CHECK(validation.output.find("127-0-0-1-5000-violations.csv: line 5: 6 fields, expected 9") != std::string::npos);
+    CHECK(validation.output.find("127-0-0-1-5000-misconfigurations.csv: line 5: 6 fields, expected 9") != std::string::npos);
 }
 
 TEST_CASE("report::FindingsCsv leaves no temporary file beside the reports") {
@@ -91,7 +91,7 @@ TEST_CASE("report::FindingsCsv leaves no temporary file beside the reports") {
     std::vector<std::string> names;
     for (const auto& entry : std::filesystem::directory_iterator(dir.path)) names.push_back(entry.path().filename());
     std::sort(names.begin(), names.end());
-    CHECK(names == std::vector<std::string>{"127-0-0-1-5000-violations.csv", "127-0-0-1-5000-vulnerabilities.csv"});
+    CHECK(names == std::vector<std::string>{"127-0-0-1-5000-misconfigurations.csv", "127-0-0-1-5000-vulnerabilities.csv"});
 }
 
 TEST_SUITE_END();

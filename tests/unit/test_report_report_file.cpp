@@ -11,8 +11,8 @@ TEST_SUITE_BEGIN("report");
 TEST_CASE("report::report_path names the file after the registry inside the output directory") {
     CHECK(report::report_path({"https://test.azurecr.io", "scan", "/out", ""}, "-report.sarif") ==
           std::filesystem::path("/out/test-azurecr-io-report.sarif"));
-    CHECK(report::report_path({"http://127.0.0.1:5000", "scan", "", ""}, "-violations.csv") ==
-          std::filesystem::path("./127-0-0-1-5000-violations.csv"));
+    CHECK(report::report_path({"http://127.0.0.1:5000", "scan", "", ""}, "-misconfigurations.csv") ==
+          std::filesystem::path("./127-0-0-1-5000-misconfigurations.csv"));
 }
 
 TEST_CASE("report::registry_without_credentials drops the user info and keeps the rest") {

@@ -54,7 +54,7 @@ TEST_CASE("report::make_reporter every format together writes reports the valida
     CHECK(written == std::vector<std::string>{"127-0-0-1-5000-report.json", "127-0-0-1-5000-report.sarif",
                                               "127-0-0-1-5000-report.cdx.json", "127-0-0-1-5000-report.spdx.json",
                                               "127-0-0-1-5000-vulnerabilities.csv",
-                                              "127-0-0-1-5000-violations.csv"});
+                                              "127-0-0-1-5000-misconfigurations.csv"});
     CHECK(console.str().find("127.0.0.1:5000/team/api:1.4 (linux/amd64)") != std::string::npos);
     auto validation = validate_reports(dir.path);
     INFO(validation.output);

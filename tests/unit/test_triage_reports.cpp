@@ -50,8 +50,8 @@ TEST_CASE("triage::reports the table, CSV, SARIF and CycloneDX leave suppressed 
     CHECK(console.str().find("  suppressed: 2 findings") != std::string::npos);
     CHECK(console.str().find("Vulnerabilities: 3 (1 high, 2 medium)") != std::string::npos);
     CHECK(read_text(dir.path / "127-0-0-1-5000-vulnerabilities.csv").find("PYSEC-2023-74") == std::string::npos);
-    CHECK(read_text(dir.path / "127-0-0-1-5000-violations.csv").find("RS-CFG-001") == std::string::npos);
-    CHECK(read_text(dir.path / "127-0-0-1-5000-violations.csv").find("RS-CFG-006") != std::string::npos);
+    CHECK(read_text(dir.path / "127-0-0-1-5000-misconfigurations.csv").find("RS-CFG-001") == std::string::npos);
+    CHECK(read_text(dir.path / "127-0-0-1-5000-misconfigurations.csv").find("RS-CFG-006") != std::string::npos);
     auto sarif_text = read_text(dir.path / "127-0-0-1-5000-report.sarif");
     CHECK(sarif_text.find("PYSEC-2023-74") == std::string::npos);
     CHECK(sarif_text.find("RS-CFG-001") == std::string::npos);

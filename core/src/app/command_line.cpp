@@ -511,7 +511,7 @@ void choose_image_output(Command& command, const po::variables_map& cli, const p
         throw Fatal(ExitCode::bad_arguments, "image: -o takes one --format (or give --output-dir DIR for several)");
     if (command.run.formats.front() == "csv")
         throw Fatal(ExitCode::bad_arguments,
-                    "image: --format csv writes two files (vulnerabilities and violations): give --output-dir DIR");
+                    "image: --format csv writes two files (vulnerabilities and misconfigurations): give --output-dir DIR");
 }
 
 engine::RunOptions build_run(const po::variables_map& cli, const po::variables_map& file, std::istream& in,

@@ -22,7 +22,7 @@ nlohmann::json by_severity(const size_t (&counts)[5]) {
 }
 
 std::string line(const std::string& label, const std::string& value) {
-    return fmt::format("    {:<22}: {}\n", label, value);
+    return fmt::format("    {:<24}: {}\n", label, value);
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -148,10 +148,10 @@ void ReportPaths::choose_details(const std::string& stem) {
         return {};
     };
     vulnerability_details = pick("-vulnerabilities.csv");
-    violation_details = pick("-violations.csv");
+    misconfiguration_details = pick("-misconfigurations.csv");
     std::string json = pick("-report.json");
     if (vulnerability_details.empty()) vulnerability_details = json;
-    if (violation_details.empty()) violation_details = json;
+    if (misconfiguration_details.empty()) misconfiguration_details = json;
 }
 
 void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths, bool scanning) {
@@ -165,13 +165,13 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
             counts += (counts.empty() ? "" : ", ") +
                       fmt::format("{} {}", t.vulnerabilities[static_cast<int>(severity)], scan::to_string(severity));
         out << line("Vulnerabilities", counts);
-        size_t violations = 0;
-        for (auto n : t.misconfigurations) violations += n;
-        out << line("Violations", std::to_string(violations));
+        size_t misconfigurations = 0;
+        for (auto n : t.misconfigurations) misconfigurations += n;
+        out << line("Misconfigurations", std::to_string(misconfigurations));
         if (t.suppressed_vulnerabilities || t.suppressed_misconfigurations) {
             std::string by;
             for (const auto& [what, n] : t.suppressed_by) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", n, what);
-            out << line("Suppressed", fmt::format("{} vulnerabilities, {} violations (by {})",
+            out << line("Suppressed", fmt::format("{} vulnerabilities, {} misconfigurations (by {})",
                                                   t.suppressed_vulnerabilities, t.suppressed_misconfigurations, by));
         }
         out << line("Vulnerability data", t.data.last_import.empty() ? std::string("never imported")
@@ -195,7 +195,7 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         for (const auto& note : t.discovery_notes) out << "  - " << util::escape_control(log::redact(note)) << "\n";
     }
     if (scanning) {
-        out << line("Violation details", paths.violation_details.empty() ? "-" : paths.violation_details);
+        out << line("Misconfiguration details", paths.misconfiguration_details.empty() ? "-" : paths.misconfiguration_details);
         out << line("Vulnerability details", paths.vulnerability_details.empty() ? "-" : paths.vulnerability_details);
     }
     out << line("Inventory report", paths.inventory);

@@ -67,7 +67,7 @@ struct ReportPaths {
     std::string inventory;
     std::vector<std::string> all;
     std::string vulnerability_details;
-    std::string violation_details;
+    std::string misconfiguration_details;
     // Prefers the findings CSVs, then the JSON report, among `all`.
     void choose_details(const std::string& stem);
 };

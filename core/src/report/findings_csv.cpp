@@ -30,7 +30,7 @@ std::vector<std::string> vulnerability_csv_header() {
             "ecosystem", "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary", "source_package"};
 }
 
-std::vector<std::string> violation_csv_header() {
+std::vector<std::string> misconfiguration_csv_header() {
     return {"registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"};
 }
 
@@ -41,7 +41,7 @@ std::vector<std::string> vulnerability_csv_row(const scan::ImageResult& image, c
             v.fixed_version,     v.summary,          v.source_package};
 }
 
-std::vector<std::string> violation_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m) {
+std::vector<std::string> misconfiguration_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m) {
     return {image.registry, image.repository, image.tag, image.digest, m.id, scan::to_string(m.severity),
             m.title,        m.location,       m.detail};
 }
@@ -71,7 +71,7 @@ std::vector<std::vector<std::string>> malware_csv_rows(const scan::ImageResult& 
 
 FindingsCsv::FindingsCsv(const sdk::ReportRun& run)
     : vulnerabilities_path_(report_path(run, "-vulnerabilities.csv")),
-      violations_path_(report_path(run, "-violations.csv")),
+      misconfigurations_path_(report_path(run, "-misconfigurations.csv")),
       malware_path_(report_path(run, "-malware.csv")) {}
 
 void FindingsCsv::result(const scan::ImageResult& image) {
@@ -87,19 +87,19 @@ std::vector<std::string> FindingsCsv::finish(const nlohmann::json&) {
         for (const auto& image : images)
             for (const auto& v : vulnerabilities_by_severity(image)) write_csv_row(out, vulnerability_csv_row(image, v));
     });
-    write_file_atomically(violations_path_, [&](std::ostream& out) {
-        write_csv_row(out, violation_csv_header());
+    write_file_atomically(misconfigurations_path_, [&](std::ostream& out) {
+        write_csv_row(out, misconfiguration_csv_header());
         for (const auto& image : images)
-            for (const auto& m : misconfigurations_by_severity(image)) write_csv_row(out, violation_csv_row(image, m));
+            for (const auto& m : misconfigurations_by_severity(image)) write_csv_row(out, misconfiguration_csv_row(image, m));
     });
-    if (!malware_) return {vulnerabilities_path_.string(), violations_path_.string()};
+    if (!malware_) return {vulnerabilities_path_.string(), misconfigurations_path_.string()};
     write_file_atomically(malware_path_, [&](std::ostream& out) {
         write_csv_row(out, malware_csv_header());
         for (const auto& image : images)
             if (image.status != scan::ScanStatus::scan_failed)
                 for (const auto& row : malware_csv_rows(image)) write_csv_row(out, row);
     });
-    return {vulnerabilities_path_.string(), violations_path_.string(), malware_path_.string()};
+    return {vulnerabilities_path_.string(), misconfigurations_path_.string(), malware_path_.string()};
 }
 
 }  // namespace regscan::report
