@@ -1,8 +1,8 @@
 #include "engine/progress.hpp"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include "log/status_line.hpp"
 
 namespace regscan::engine {
 
@@ -33,16 +33,18 @@ void Progress::draw(bool final) {
     double seconds = duration<double>(steady_clock::now() - started_).count();
     double mib = static_cast<double>(counters_.bytes_pulled.load()) / (1024.0 * 1024.0);
     size_t done = done_.load();
-    std::string eta = "--";
+    std::string text = fmt::format("[{}/{}] images  {:.1f} MiB pulled  {:.1f} MiB/s", done, total_, mib,
+                                   seconds > 0 ? mib / seconds : 0.0);
+    if (final) {
+        // What the run did, once, on a line of its own: no ETA left behind.
+        log::status_line().finish(text + fmt::format("  in {:.1f} s", seconds));
+        return;
+    }
     if (done > 0 && done < total_) {
         auto remaining = static_cast<long>(seconds / static_cast<double>(done) * static_cast<double>(total_ - done));
-        eta = fmt::format("{}m{:02}s", remaining / 60, remaining % 60);
+        text += fmt::format("  ETA {}m{:02}s", remaining / 60, remaining % 60);
     }
-    std::string text = fmt::format("\r[{}/{}] images  {:.1f} MiB pulled  {:.1f} MiB/s  ETA {}  ", done, total_, mib,
-                                   seconds > 0 ? mib / seconds : 0.0, eta);
-    std::fputs(text.c_str(), stderr);
-    if (final) std::fputs("\n", stderr);
-    std::fflush(stderr);
+    log::status_line().show(text);
 }
 
 }  // namespace regscan::engine

@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "log/secrets.hpp"
+#include "log/status_line.hpp"
 #include "util/text.hpp"
 
 namespace regscan::log {
@@ -24,7 +25,8 @@ protected:
         // cannot move the cursor, retitle the terminal or forge a line.
         std::string clean = util::escape_control(redact(std::string_view(msg.payload.data(), msg.payload.size())));
         spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
-        inner_->log(copy);
+        // Never on the progress line's row: it is cleared first and drawn again after.
+        status_line().around([&] { inner_->log(copy); });
     }
     void flush_() override { inner_->flush(); }
     void set_pattern_(const std::string& pattern) override { inner_->set_pattern(pattern); }
