@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <iostream>
+#include <stdexcept>
 
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
@@ -21,29 +23,63 @@ std::string cut(const std::string& text, size_t max_width) {
     return single_line.substr(0, max_width - 3) + "...";
 }
 
-std::string severity_counts(const std::array<size_t, 5>& counts) {
+TableStyle configured_style;
+
+// Bold red, red, yellow, blue; unknown stays plain.
+std::string coloured(const std::string& word, bool colour) {
+    if (!colour) return word;
+    const char* code = word == "critical" ? "\033[1;31m"
+                       : word == "high"   ? "\033[31m"
+                       : word == "medium" ? "\033[33m"
+                       : word == "low"    ? "\033[34m"
+                                          : nullptr;
+    return code ? code + word + "\033[0m" : word;
+}
+
+std::string severity_counts(const std::array<size_t, 5>& counts, bool colour = false) {
     static const scan::Severity order[] = {scan::Severity::critical, scan::Severity::high, scan::Severity::medium,
                                            scan::Severity::low, scan::Severity::unknown};
     std::string text;
     for (auto severity : order) {
         auto count = counts[static_cast<size_t>(severity)];
         if (count == 0) continue;
-        text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + scan::to_string(severity);
+        text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + coloured(scan::to_string(severity), colour);
     }
     return text;
 }
 
 template <typename Finding>
-std::string count_line(const std::vector<Finding>& findings) {
+std::string count_line(const std::vector<Finding>& findings, bool colour) {
     std::array<size_t, 5> counts{};
     for (const auto& finding : findings) ++counts[static_cast<size_t>(finding.severity)];
-    return std::to_string(findings.size()) + " (" + severity_counts(counts) + ")";
+    if (findings.empty()) return "0";
+    return std::to_string(findings.size()) + " (" + severity_counts(counts, colour) + ")";
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-    return out;
+std::string image_title(const scan::ImageResult& image) {
+    std::string title = shown(image_reference(image));
+    if (!image.platform.empty()) title += " (" + shown(image.platform) + ")";
+    return title;
+}
+
+// The one line per image printed before the long tables.
+std::string summary_line(const scan::ImageResult& image, bool colour) {
+    std::string line = "  " + image_title(image) + ": ";
+    if (image.status == scan::ScanStatus::scan_failed) return line + "scan failed";
+    if (image.status == scan::ScanStatus::skipped) return line + "skipped";
+    line += "vulnerabilities " + count_line(image.vulnerabilities, colour) + ", misconfigurations " +
+            count_line(image.misconfigurations, colour);
+    const auto& malware = image.malware;
+    if (malware.requested()) {
+        line += ", malware ";
+        switch (malware.verdict) {
+            case scan::MalwareVerdict::not_scanned: line += "not scanned"; break;
+            case scan::MalwareVerdict::clean: line += "clean"; break;
+            case scan::MalwareVerdict::found: line += std::to_string(malware.findings.size()) + " found"; break;
+            case scan::MalwareVerdict::incomplete: line += "incomplete"; break;
+        }
+    }
+    return line;
 }
 
 void write_malware(std::ostream& out, const scan::MalwareResult& malware) {
@@ -66,9 +102,9 @@ void write_malware(std::ostream& out, const scan::MalwareResult& malware) {
     write_text_table(out, {"PATH", "SIGNATURE", "LAYER", "SHA256"}, rows, "    ");
 }
 
-void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count, size_t suppressed) {
-    out << shown(image_reference(image));
-    if (!image.platform.empty()) out << " (" << shown(image.platform) << ")";
+void write_image(std::ostream& out, const scan::ImageResult& image, size_t package_count, size_t suppressed,
+                 bool colour) {
+    out << image_title(image);
     if (!image.digest.empty()) out << " " << shown(image.digest);
     out << "\n";
     if (image.status == scan::ScanStatus::scan_failed) {
@@ -94,28 +130,60 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
         return;
     }
     if (!image.vulnerabilities.empty()) {
-        out << "  Vulnerabilities: " << count_line(image.vulnerabilities) << "\n";
+        out << "  Vulnerabilities: " << count_line(image.vulnerabilities, colour) << "\n";
         std::vector<std::vector<std::string>> rows;
-        for (const auto& v : vulnerabilities_by_severity(image))
+        for (const auto& v : vulnerabilities_by_severity(image)) {
+            auto main_id = main_vulnerability_id(v);
             rows.push_back({v.source_package.empty() ? v.package_name : v.package_name + " (" + v.source_package + ")",
-                            v.package_version, v.id, join(v.aliases), scan::to_string(v.severity),
-                            v.fixed_version});
-        write_text_table(out, {"PACKAGE", "VERSION", "VULNERABILITY", "ALIASES", "SEVERITY", "FIXED VERSION"}, rows,
-                         "    ");
+                            v.package_version, main_id, main_id == v.id ? "" : v.id, scan::to_string(v.severity),
+                            vulnerability_status(v), v.fixed_version, v.summary});
+        }
+        write_text_table(out, {"PACKAGE", "VERSION", "VULNERABILITY", "DETAIL", "SEVERITY", "STATUS", "FIXED VERSION",
+                               "TITLE"},
+                         rows, "    ", 60, colour ? std::optional<size_t>(4) : std::nullopt);
     }
     if (!image.misconfigurations.empty()) {
-        out << "  Misconfigurations: " << count_line(image.misconfigurations) << "\n";
+        out << "  Misconfigurations: " << count_line(image.misconfigurations, colour) << "\n";
         std::vector<std::vector<std::string>> rows;
         for (const auto& m : misconfigurations_by_severity(image))
             rows.push_back({m.id, scan::to_string(m.severity), m.title, m.location});
-        write_text_table(out, {"ID", "SEVERITY", "TITLE", "LOCATION"}, rows, "    ");
+        write_text_table(out, {"ID", "SEVERITY", "TITLE", "LOCATION"}, rows, "    ", 60,
+                         colour ? std::optional<size_t>(1) : std::nullopt);
     }
 }
 
 }  // namespace
 
+TableStyle resolve_table_style(const std::string& mode, const std::string& colour, bool stdout_is_terminal,
+                               const std::string& no_color) {
+    TableStyle style;
+    if (mode == "summary") style.detailed = false;
+    else if (!mode.empty() && mode != "detailed")
+        throw std::invalid_argument("--table-mode: unknown mode '" + shown(mode) + "' (known: summary, detailed)");
+    if (colour == "always") style.colour = true;
+    else if (colour == "never") style.colour = false;
+    else if (colour.empty() || colour == "auto") style.colour = stdout_is_terminal && no_color.empty();
+    else throw std::invalid_argument("--color: unknown value '" + shown(colour) + "' (known: auto, always, never)");
+    return style;
+}
+
+void set_table_style(const TableStyle& style) { configured_style = style; }
+const TableStyle& table_style() { return configured_style; }
+
+std::string main_vulnerability_id(const scan::Vulnerability& vulnerability) {
+    if (vulnerability.id.starts_with("CVE-")) return vulnerability.id;
+    for (const auto& alias : vulnerability.aliases)
+        if (alias.starts_with("CVE-")) return alias;
+    return vulnerability.id;
+}
+
+std::string vulnerability_status(const scan::Vulnerability& vulnerability) {
+    return vulnerability.fixed_version.empty() ? "affected" : "fixed";
+}
+
 void write_text_table(std::ostream& out, const std::vector<std::string>& header,
-                      const std::vector<std::vector<std::string>>& rows, const std::string& indent, size_t max_width) {
+                      const std::vector<std::vector<std::string>>& rows, const std::string& indent, size_t max_width,
+                      std::optional<size_t> colour_column) {
     std::vector<size_t> widths(header.size(), 0);
     auto measure = [&](const std::vector<std::string>& row) {
         for (size_t i = 0; i < widths.size() && i < row.size(); ++i)
@@ -123,21 +191,26 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
     };
     measure(header);
     for (const auto& row : rows) measure(row);
-    auto write_row = [&](const std::vector<std::string>& row) {
+    auto write_row = [&](const std::vector<std::string>& row, bool header_row) {
         std::string line = indent;
         for (size_t i = 0; i < widths.size(); ++i) {
             auto cell = i < row.size() ? cut(row[i], max_width) : std::string();
-            line += cell;
+            line += !header_row && colour_column == i ? coloured(cell, true) : cell;
             if (i + 1 < widths.size()) line += std::string(widths[i] - cell.size() + 2, ' ');
         }
         while (!line.empty() && line.back() == ' ') line.pop_back();
         out << line << "\n";
     };
-    write_row(header);
-    for (const auto& row : rows) write_row(row);
+    write_row(header, true);
+    for (const auto& row : rows) write_row(row, false);
 }
 
-TableReport::TableReport(std::ostream& console) : console_(console) {}
+TableReport::TableReport(std::ostream& console) : console_(console), style_(table_style()) {
+    // Never colour into a file (image -o FILE).
+    if (&console != &std::cout) style_.colour = false;
+}
+
+TableReport::TableReport(std::ostream& console, const TableStyle& style) : console_(console), style_(style) {}
 
 void TableReport::result(const scan::ImageResult& image) {
     // Only counted findings and the package count are printed.
@@ -156,10 +229,19 @@ std::vector<std::string> TableReport::finish(const nlohmann::json&) {
     auto images = images_;
     sort_images(images);
     if (images.empty()) console_ << "No images were scanned.\n";
+    else {
+        console_ << "Images: " << images.size() << "\n";
+        for (const auto& image : images) console_ << summary_line(image, style_.colour) << "\n";
+        console_ << "\n";
+    }
+    if (!style_.detailed) {
+        console_.flush();
+        return {};
+    }
     // A blank line after each block keeps the tables apart from each other and from the summary that follows.
     for (const auto& image : images) {
         write_image(console_, image, package_counts_[image.digest + " " + image.platform],
-                    suppressed_counts_[image.digest + " " + image.platform]);
+                    suppressed_counts_[image.digest + " " + image.platform], style_.colour);
         console_ << "\n";
     }
     console_.flush();
