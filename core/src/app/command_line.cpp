@@ -23,6 +23,7 @@
 #include "log/secrets.hpp"
 #include "state/postgres_db.hpp"
 #include "oci/manifest.hpp"
+#include "report/table_report.hpp"
 #include "triage/fail_on.hpp"
 #include "triage/policy.hpp"
 
@@ -185,6 +186,12 @@ po::options_description scan_options() {
          "with --format sarif: one SARIF file per image, each its own code-scanning category, instead of one")
         ("sbom-per-image", po::bool_switch(),
          "with --format cyclonedx or spdx: one SBOM per image instead of one for the registry")
+        ("table-mode", po::value<std::string>(),
+         "with --format table: detailed (default: one line per image, then the tables) or summary (only the one "
+         "line per image)")
+        ("color", po::value<std::string>(),
+         "colour the severity words of the table: auto (default: when standard output is a terminal and NO_COLOR "
+         "is unset or empty), always or never")
         ("fail-on", po::value<std::string>(),
          "exit with code 7 when a counted finding is at or above this severity (low, medium, high, critical; "
          "vulnerabilities, misconfigurations and any malware), or only in the categories given: "
@@ -451,6 +458,14 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
                        const std::map<std::string, std::string>& env) {
     auto formats = filter::split_patterns(pick_list(cli, file, "format"));
     if (!formats.empty()) run.formats = formats;
+    try {
+        auto no_color = env.find("NO_COLOR");
+        report::set_table_style(report::resolve_table_style(pick_string(cli, file, "table-mode"),
+                                                            pick_string(cli, file, "color"), isatty(STDOUT_FILENO),
+                                                            no_color == env.end() ? "" : no_color->second));
+    } catch (const std::invalid_argument& e) {
+        throw Fatal(ExitCode::bad_arguments, e.what());
+    }
     for (const auto& format : run.formats)
         if (std::find(known_formats.begin(), known_formats.end(), format) == known_formats.end())
             throw Fatal(ExitCode::bad_arguments, "--format: unknown format '" + format +
