@@ -24,6 +24,9 @@ std::string cut(const std::string& text, size_t max_width) {
 }
 
 TableStyle configured_style;
+// Standard output as the process started: `image -o FILE` points std::cout at
+// the file (engine/image_run.cpp), and a file is never coloured.
+std::streambuf* const terminal_buffer = std::cout.rdbuf();
 
 // Bold red, red, yellow, blue; unknown stays plain.
 std::string coloured(const std::string& word, bool colour) {
@@ -207,7 +210,7 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
 
 TableReport::TableReport(std::ostream& console) : console_(console), style_(table_style()) {
     // Never colour into a file (image -o FILE).
-    if (&console != &std::cout) style_.colour = false;
+    if (&console != &std::cout || std::cout.rdbuf() != terminal_buffer) style_.colour = false;
 }
 
 TableReport::TableReport(std::ostream& console, const TableStyle& style) : console_(console), style_(style) {}

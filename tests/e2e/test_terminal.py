@@ -1,0 +1,216 @@
+"""The terminal table (issue 12 part 5): the CVE as the main id with the vendor id as DETAIL, TITLE
+(the OSV summary, cut, control characters escaped) and STATUS (fixed / affected) columns, one line
+per image before the long tables, --table-mode summary|detailed, and --color auto|always|never with
+NO_COLOR (auto tested with standard output on a pseudo-terminal).
+
+Real images pushed with skopeo to a real registry; a real OSV database (harness/osv_db.make_db with
+a real PyPI record, plus records written here for a package of our own)."""
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import oci_layout, osv_db, run as runner
+from harness.case import RegscanCase
+from harness.push import skopeo_push
+from harness.registry import Registry
+
+SITE = "/usr/lib/python3/dist-packages"
+ESC = "\x1b"
+COLOURED = re.compile(r"\x1b\[[0-9;]*m(critical|high|medium|low)\x1b\[0m")
+LONG = "examplepkg parses " + "a very long and winding input " * 6
+OWN_RECORDS = [
+    # No CVE alias, no fix: the id stays the main id, STATUS affected.
+    {"schema_version": "1.6.0", "id": "EXAMPLE-2026-1", "modified": "2026-11-01T00:00:00Z",
+     "published": "2026-11-01T00:00:00Z", "summary": "examplepkg \x1b[31mevaluates\x1b[0m untrusted input",
+     "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+     "affected": [{"package": {"ecosystem": "PyPI", "name": "examplepkg"},
+                   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]},
+    # A CVE alias and a fix: CVE-2026-9002 main, EXAMPLE-2026-2 the detail, STATUS fixed.
+    {"schema_version": "1.6.0", "id": "EXAMPLE-2026-2", "modified": "2026-11-01T00:00:00Z",
+     "published": "2026-11-01T00:00:00Z", "aliases": ["GHSA-aaaa-bbbb-cccc", "CVE-2026-9002"],
+     "summary": LONG,
+     "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N"}],
+     "affected": [{"package": {"ecosystem": "PyPI", "name": "examplepkg"},
+                   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]},
+]
+
+
+def metadata(name, version):
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
+
+
+def python_image(distributions):
+    files = {f"{SITE}/{name}-{version}.dist-info/METADATA": metadata(name, version) for name, version in distributions}
+    return oci_layout.image("2024-01-01T00:00:00Z", files=files)
+
+
+class TerminalTest(RegscanCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-terminal-")
+        cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.registry = Registry().start()
+        cls.addClassCleanup(cls.registry.stop)
+        skopeo_push(cls.registry, {
+            "app/api:1.0": python_image([("requests", "2.19.0"), ("examplepkg", "1.0")]),
+            "tools/jq:1.7": python_image([("requests", "2.19.0")]),
+        })
+        cls.db = osv_db.make_db(cls.workdir, ["PYSEC-2018-28"])
+        own = os.path.join(cls.workdir, "own-records")
+        os.makedirs(own)
+        for record in OWN_RECORDS:
+            with open(os.path.join(own, record["id"] + ".json"), "w") as f:
+                json.dump(record, f)
+        imported = subprocess.run([os.environ["REGSCAN_BIN"], "db", "import", "--db", cls.db, own],
+                                  capture_output=True, text=True, timeout=120)
+        assert imported.returncode == 0, imported.stderr
+        cls.image_ref = f"http://{cls.registry.host}/app/api:1.0"
+
+    def scan(self, *args, env=None):
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        return self.regscan("registry", self.registry.url, "--db", self.db, "--state", state, "--no-progress",
+                            "--format=table,json", *args, env=env)
+
+    def image(self, *args, env=None):
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        return self.regscan("image", self.image_ref, "--db", self.db, "--state", state, "--no-progress", *args,
+                            output_dir=False, env=env)
+
+    def row(self, stdout, package, main_id):
+        """The columns of the table row of `package` whose VULNERABILITY is `main_id`."""
+        for line in stdout.splitlines():
+            cells = re.split(r"\s{2,}", line.strip())
+            if len(cells) >= 3 and cells[0] == package and cells[2] == main_id:
+                return cells
+        self.fail(f"no row {package} {main_id} in\n{stdout}")
+
+    def test_cve_as_main_id_detail_status_and_title(self):
+        result = self.image("--color=never")
+        self.assertExit(result, 0)
+        out = result.stdout
+        self.assertRegex(out, r"PACKAGE\s+VERSION\s+VULNERABILITY\s+DETAIL\s+SEVERITY\s+STATUS\s+FIXED VERSION\s+TITLE")
+        requests = self.row(out, "requests", "CVE-2018-18074")
+        # The real record carries no severity.
+        self.assertEqual(requests[1:7], ["2.19.0", "CVE-2018-18074", "PYSEC-2018-28", "unknown", "fixed", "2.20.0"])
+        self.assertTrue(requests[7].startswith("The Requests package before 2.20.0"), requests)
+        own = self.row(out, "examplepkg", "EXAMPLE-2026-1")
+        self.assertEqual(own[3:5], ["critical", "affected"])  # no detail column value: the id is the main id
+        self.assertEqual(own[5], "examplepkg \\e[31mevaluates\\e[0m untrusted input")
+        fixed = self.row(out, "examplepkg", "CVE-2026-9002")
+        self.assertEqual(fixed[3:7], ["EXAMPLE-2026-2", "medium", "fixed", "2.0"])
+        self.assertTrue(fixed[7].endswith("...") and LONG.startswith(fixed[7][:-3]), fixed)
+        self.assertLessEqual(len(fixed[7]), 60)
+        self.assertNotIn(ESC, out)
+
+    def test_one_line_per_image_before_the_tables_and_summary_mode(self):
+        result = self.scan()
+        self.assertExit(result, 0)
+        with open(os.path.join(result.output_dir, runner.report_name(self.registry.host).replace("-report.csv", "-report.json"))) as f:
+            report = json.load(f)
+        lines = result.stdout.splitlines()
+        self.assertEqual(lines[0], f"Images: {len(report['images'])}")
+        for image in report["images"]:
+            counts = {}
+            for v in image["vulnerabilities"]:
+                counts[v["severity"]] = counts.get(v["severity"], 0) + 1
+            parts = [f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low", "unknown") if s in counts]
+            expected = (f"  {self.registry.host}/{image['repository']}:{image['tag']} ({image['platform']}): "
+                        f"vulnerabilities {len(image['vulnerabilities'])} ({', '.join(parts)}), misconfigurations ")
+            matching = [i for i, line in enumerate(lines) if line.startswith(expected)]
+            self.assertEqual(len(matching), 1, f"{expected!r} not once in\n{result.stdout}")
+            self.assertLess(matching[0], lines.index(next(l for l in lines if "PACKAGE" in l)))
+        summary = self.scan("--table-mode=summary")
+        self.assertExit(summary, 0)
+        self.assertNotIn("PACKAGE", summary.stdout)
+        summary_lines = summary.stdout.splitlines()
+        count = len(report["images"])
+        self.assertEqual(summary_lines[:count + 2], lines[:count + 2])  # "Images: N", a line each, a blank line
+        self.assertEqual(summary_lines[count + 1], "")
+        bad = self.scan("--table-mode=wide")
+        self.assertExit(bad, 2)
+        self.assertIn("--table-mode", bad.stderr)
+
+    def tables(self, stdout):
+        """Standard output up to the registry summary (which names the run's own output directory)."""
+        return stdout.split("Registry Summary:")[0]
+
+    def test_color_always_and_never(self):
+        always = self.scan("--color=always")
+        self.assertExit(always, 0)
+        self.assertRegex(always.stdout, r"\x1b\[1;31mcritical\x1b\[0m")
+        self.assertRegex(always.stdout, r"\x1b\[33mmedium\x1b\[0m  ")  # padded after the reset
+        # Only the severity words are coloured.
+        self.assertEqual(COLOURED.sub(r"\1", always.stdout).count(ESC), 0)
+        never = self.scan("--color=never")
+        self.assertNotIn(ESC, never.stdout)
+        self.assertEqual(COLOURED.sub(r"\1", self.tables(always.stdout)), self.tables(never.stdout))
+        # Never in a file.
+        path = os.path.join(tempfile.mkdtemp(dir=self.workdir), "table.txt")
+        to_file = self.image("--color=always", "--format=table", "-o", path)
+        self.assertExit(to_file, 0)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn("CVE-2018-18074", text)
+        self.assertNotIn(ESC, text)
+        bad = self.scan("--color=sometimes")
+        self.assertExit(bad, 2)
+        self.assertIn("--color", bad.stderr)
+
+    def on_terminal(self, *args, env):
+        """Runs `regscan registry` with standard output on a pseudo-terminal; returns (exit code, output)."""
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        full_env["HOME"] = tempfile.mkdtemp(dir=self.workdir)
+        full_env.update(env)
+        master, slave = pty.openpty()
+        process = subprocess.Popen([os.environ["REGSCAN_BIN"], "registry", self.registry.url, "--db", self.db,
+                                    "--state", state, "--no-progress", "--format=table",
+                                    "--output-dir", tempfile.mkdtemp(dir=self.workdir), *args],
+                                   stdout=slave, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL, env=full_env, cwd=tempfile.mkdtemp(dir=self.workdir))
+        os.close(slave)
+        chunks = []
+        try:
+            while True:
+                ready, _, _ = select.select([master], [], [], 120)
+                self.assertTrue(ready, "no output within 120 s")
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(master)
+            code = process.wait(timeout=120)
+        return code, b"".join(chunks).decode().replace("\r\n", "\n")
+
+    def test_color_auto_on_a_terminal_follows_no_color(self):
+        code, out = self.on_terminal(env={})
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r"\x1b\[1;31mcritical\x1b\[0m")
+        code, out = self.on_terminal(env={"NO_COLOR": "1"})
+        self.assertEqual(code, 0, out)
+        self.assertIn("CVE-2018-18074", out)
+        self.assertNotIn(ESC, out)
+        code, out = self.on_terminal(env={"NO_COLOR": ""})  # empty: as if unset
+        self.assertRegex(out, r"\x1b\[1;31mcritical\x1b\[0m")
+        code, out = self.on_terminal("--color=never", env={})
+        self.assertIn("CVE-2018-18074", out)
+        self.assertNotIn(ESC, out)
+        # auto with standard output not a terminal (a pipe): no colour.
+        piped = self.scan(env={})
+        self.assertExit(piped, 0)
+        self.assertIn("critical", piped.stdout)
+        self.assertNotIn(ESC, piped.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
