@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/completion.hpp"
 #include "app/exit_codes.hpp"
 #include "app/data_paths.hpp"
 #include "app/plugin_options.hpp"
@@ -57,6 +58,8 @@ Commands:
   worker           a member of a scanning fleet: scans the images 'registry --enqueue' (or
                    --wait) queued in a shared --state (see 'regscan worker --help')
   version          show the version
+  completion SHELL a completion script for bash, zsh or fish, from the options --help
+                   lists (e.g. source <(regscan completion bash))
 
 Options:
   -h [ --help ]    show this help, or a command's with 'regscan <command> --help'
@@ -672,9 +675,39 @@ std::vector<std::string> plugin_dirs_in(const std::vector<std::string>& argument
     return dirs;
 }
 
+// The options `regscan NAME` accepts (registry, image, plugins): what the
+// parser, --help and `regscan completion` use.
+po::options_description command_options(const std::string& name, const plugin::PluginSet& plugins) {
+    po::options_description visible = common_options();
+    if (name == "registry" || name == "image") {
+        visible.add(registry_options());
+        visible.add(scan_options());
+        visible.add(malware_options());
+        visible.add(limit_options());
+        add_plugin_options(visible, plugins);
+    }
+    if (name == "registry") visible.add(fleet_options());
+    if (name == "image") visible.add(image_output_options());
+    return visible;
+}
+
 Command parse_command_line(const std::vector<std::string>& arguments, std::istream& in,
                            const std::map<std::string, std::string>& env, const plugin::PluginSet& plugins) {
     Command command;
+    if (!arguments.empty() && arguments[0] == "completion") {
+        if (arguments.size() != 2) throw Fatal(ExitCode::bad_arguments, "usage: regscan completion bash|zsh|fish");
+        const auto registry = command_options("registry", plugins), image = command_options("image", plugins),
+                   plugin_list = command_options("plugins", plugins);
+        try {
+            command.help_text = completion_script(
+                arguments[1], {{"registry", &registry}, {"image", &image}, {"plugins", &plugin_list}, {"db", nullptr},
+                               {"malware", nullptr}, {"serve", nullptr}, {"connector", nullptr}, {"worker", nullptr},
+                               {"version", nullptr}, {"completion", nullptr}});
+        } catch (const std::invalid_argument& e) {
+            throw Fatal(ExitCode::bad_arguments, e.what());
+        }
+        return command;
+    }
     if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" || arguments[0] == "help") {
         command.help_text = usage;
         return command;
@@ -688,19 +721,10 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         throw Fatal(ExitCode::bad_arguments,
                     "unknown command '" + name + "'" +
                         did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector", "worker",
-                                            "version"}) +
+                                            "version", "completion"}) +
                         "; see 'regscan --help'");
 
-    po::options_description visible = common_options();
-    if (name == "registry" || name == "image") {
-        visible.add(registry_options());
-        visible.add(scan_options());
-        visible.add(malware_options());
-        visible.add(limit_options());
-        add_plugin_options(visible, plugins);
-    }
-    if (name == "registry") visible.add(fleet_options());
-    if (name == "image") visible.add(image_output_options());
+    po::options_description visible = command_options(name, plugins);
     po::options_description all = visible;
     all.add_options()("url", po::value<std::string>(), "registry URL");
     po::positional_options_description positional;
