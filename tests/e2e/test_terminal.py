@@ -212,5 +212,60 @@ class TerminalTest(RegscanCase):
         self.assertNotIn(ESC, piped.stdout)
 
 
+
+class CompletionTest(RegscanCase):
+    """`regscan completion bash|zsh|fish`: generated from the options --help lists."""
+
+    def script(self, shell):
+        result = self.regscan("completion", shell, output_dir=False)
+        self.assertExit(result, 0)
+        return result.stdout
+
+    def help_options(self, command):
+        result = self.regscan(command, "--help", output_dir=False)
+        self.assertExit(result, 0)
+        options = set(re.findall(r"^  (?:-\w \[ )?--([A-Za-z][\w-]*)", result.stdout, re.M))
+        self.assertIn("table-mode", options)
+        return options
+
+    def bash(self, script, commands):
+        with tempfile.NamedTemporaryFile("w", suffix=".bash") as f:
+            f.write(script)
+            f.flush()
+            done = subprocess.run(["bash", "-c", f"source {f.name}\n{commands}"], capture_output=True, text=True,
+                                  timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done.stdout
+
+    def test_bash_registers_the_function_and_completes_options_and_values(self):
+        script = self.script("bash")
+        self.assertEqual(self.bash(script, "complete -p regscan").strip(), "complete -o default -F _regscan regscan")
+        def complete(*words):
+            line = " ".join(f"'{w}'" for w in words)
+            return self.bash(script, f"COMP_WORDS=(regscan {line}); COMP_CWORD={len(words)}; _regscan; "
+                                     "printf '%s\\n' \"${COMPREPLY[@]}\"").split()
+        self.assertIn("completion", complete("co"))
+        self.assertEqual(sorted(complete("registry", "--table")), ["--table-mode"])
+        self.assertEqual(sorted(complete("image", "--color", "")), ["always", "auto", "never"])
+        self.assertIn("--output", complete("image", "--out"))
+        self.assertNotIn("--output", complete("registry", "--out"))  # image only
+
+    def test_every_long_option_of_help_is_in_every_script(self):
+        for command in ("registry", "image"):
+            options = self.help_options(command)
+            for shell in ("bash", "zsh", "fish"):
+                script = self.script(shell)
+                missing = sorted(o for o in options if not re.search(rf"--{re.escape(o)}\b|-l {re.escape(o)}\b",
+                                                                     script))
+                self.assertEqual(missing, [], f"{shell}: {command} options missing")
+        bash_registry = re.search(r"registry\) options='([^']*)'", self.script("bash")).group(1).split()
+        self.assertEqual({o[2:] for o in bash_registry}, self.help_options("registry"))
+
+    def test_an_unknown_shell_is_refused(self):
+        result = self.regscan("completion", "tcsh", output_dir=False)
+        self.assertExit(result, 2)
+        self.assertIn("tcsh", result.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
