@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/completion.hpp"
+#include "app/man_page.hpp"
 #include "app/exit_codes.hpp"
 #include "app/data_paths.hpp"
 #include "app/plugin_options.hpp"
@@ -60,6 +61,7 @@ Commands:
   version          show the version
   completion SHELL a completion script for bash, zsh or fish, from the options --help
                    lists (e.g. source <(regscan completion bash))
+  man              the manual page (roff), from the same options (regscan man | man -l -)
 
 Options:
   -h [ --help ]    show this help, or a command's with 'regscan <command> --help'
@@ -694,6 +696,14 @@ po::options_description command_options(const std::string& name, const plugin::P
 Command parse_command_line(const std::vector<std::string>& arguments, std::istream& in,
                            const std::map<std::string, std::string>& env, const plugin::PluginSet& plugins) {
     Command command;
+    if (!arguments.empty() && arguments[0] == "man") {
+        if (arguments.size() != 1) throw Fatal(ExitCode::bad_arguments, "usage: regscan man");
+        const auto registry = command_options("registry", plugins), image = command_options("image", plugins),
+                   plugin_list = command_options("plugins", plugins);
+        command.help_text = man_page(REGSCAN_VERSION, usage,
+                                     {{"registry", &registry}, {"image", &image}, {"plugins", &plugin_list}});
+        return command;
+    }
     if (!arguments.empty() && arguments[0] == "completion") {
         if (arguments.size() != 2) throw Fatal(ExitCode::bad_arguments, "usage: regscan completion bash|zsh|fish");
         const auto registry = command_options("registry", plugins), image = command_options("image", plugins),
@@ -702,7 +712,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
             command.help_text = completion_script(
                 arguments[1], {{"registry", &registry}, {"image", &image}, {"plugins", &plugin_list}, {"db", nullptr},
                                {"malware", nullptr}, {"serve", nullptr}, {"connector", nullptr}, {"worker", nullptr},
-                               {"version", nullptr}, {"completion", nullptr}});
+                               {"version", nullptr}, {"completion", nullptr}, {"man", nullptr}});
         } catch (const std::invalid_argument& e) {
             throw Fatal(ExitCode::bad_arguments, e.what());
         }
@@ -721,7 +731,7 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         throw Fatal(ExitCode::bad_arguments,
                     "unknown command '" + name + "'" +
                         did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector", "worker",
-                                            "version", "completion"}) +
+                                            "version", "completion", "man"}) +
                         "; see 'regscan --help'");
 
     po::options_description visible = command_options(name, plugins);
