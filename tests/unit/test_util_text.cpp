@@ -34,4 +34,11 @@ TEST_CASE("util::valid_utf8 replaces invalid sequences only") {
     CHECK(valid_utf8("cut\xe2\x9c") == "cut\xef\xbf\xbd\xef\xbf\xbd");
 }
 
+TEST_CASE("ascii_lower lowercases A-Z only, whatever the locale") {
+    CHECK(ascii_lower("PostgreSQL://Host") == "postgresql://host");
+    CHECK(ascii_lower("CVE-2026-9001 PYSEC_1.x") == "cve-2026-9001 pysec_1.x");
+    CHECK(ascii_lower("\xc3\x89T\xc3\xa9") == "\xc3\x89t\xc3\xa9");  // UTF-8 bytes kept as they are
+    CHECK(ascii_lower("") == "");
+}
+
 TEST_SUITE_END();

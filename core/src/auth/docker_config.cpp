@@ -21,11 +21,6 @@ bool is_docker_hub(const std::string& hostname) {
     return hostname == "docker.io" || hostname == "index.docker.io" || hostname == "registry-1.docker.io";
 }
 
-std::string lower(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
 std::string env_value(const std::map<std::string, std::string>& env, const char* name) {
     auto it = env.find(name);
     return it == env.end() ? std::string() : it->second;
@@ -183,7 +178,7 @@ std::string docker_key_hostname(const std::string& key) {
     std::string rest = key;
     if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
     else if (rest.rfind("https://", 0) == 0) rest = rest.substr(8);
-    return lower(rest.substr(0, rest.find('/')));
+    return util::ascii_lower(rest.substr(0, rest.find('/')));
 }
 
 std::string docker_server_key(const std::string& registry_url) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "catalog/text.hpp"
+#include "util/text.hpp"
 
 namespace regscan::catalog::license {
 
@@ -67,24 +68,18 @@ constexpr std::pair<const char*, const char*> aliases[] = {
     {"boost", "BSL-1.0"},
 };
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 template <size_t N>
 std::string canonical_in(const std::array<const char*, N>& list, std::string_view name) {
-    std::string wanted = lower(name);
+    std::string wanted = util::ascii_lower(name);
     for (const char* id : list)
-        if (lower(id) == wanted) return id;
+        if (util::ascii_lower(id) == wanted) return id;
     return {};
 }
 
 // Debian's and RPM's "GPL-2", "GPL-2+", "LGPL-2.1+", "GFDL-1.3" and SPDX's
 // deprecated "GPL-2.0", "GPL-2.0+": the GNU family with only / or-later.
 std::string gnu_family(std::string_view name) {
-    std::string text = lower(name);
+    std::string text = util::ascii_lower(name);
     bool or_later = false;
     if (text.ends_with("+")) {
         or_later = true;
@@ -115,7 +110,7 @@ std::string spdx_id(std::string_view declared) {
     if (name.empty() || name.size() > 200) return {};
     if (std::string id = canonical_in(known_ids, name); !id.empty()) return id;
     if (std::string id = gnu_family(name); !id.empty()) return id;
-    std::string wanted = lower(name);
+    std::string wanted = util::ascii_lower(name);
     // "BSD-3-clause", "Apache-2" and friends differ from the id only in case
     // or a missing ".0".
     if (std::string id = canonical_in(known_ids, wanted + ".0"); !id.empty()) return id;
@@ -156,7 +151,7 @@ std::string spdx_expression(std::string_view declared) {
         if (length == 0) return {};
         std::string_view token = rest.substr(0, length);
         rest.remove_prefix(length);
-        std::string upper = lower(token);
+        std::string upper = util::ascii_lower(token);
         std::transform(upper.begin(), upper.end(), upper.begin(), [](char x) { return static_cast<char>(std::toupper(static_cast<unsigned char>(x))); });
         if (upper == "AND" || upper == "OR" || upper == "WITH") {
             if (expect_operand) return {};
@@ -192,7 +187,7 @@ void add_declared(std::vector<std::string>& licenses, std::string_view name) {
     name = text::trim(name);
     // A declared value is a name, never a whole license text.
     if (name.empty() || name.size() > 200) return;
-    std::string folded = lower(name);
+    std::string folded = util::ascii_lower(name);
     if (folded == "unknown" || folded == "noassertion" || folded == "none" || folded == "unlicensed" ||
         folded == "see license" || folded == "other")
         return;
@@ -215,7 +210,7 @@ std::vector<std::string> debian_copyright_licenses(std::string_view content, siz
             // "GPL-2+ or Artistic", "BSD-3-clause and GPL-2", "MIT, BSD".
             for (std::string separator : {" or ", " and ", ","}) {
                 size_t at = 0;
-                std::string folded = lower(value);
+                std::string folded = util::ascii_lower(value);
                 while ((at = folded.find(separator, at)) != std::string::npos) {
                     value.replace(at, separator.size(), "\n");
                     folded.replace(at, separator.size(), "\n");

@@ -14,12 +14,6 @@
 namespace regscan::triage {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 // One field of the fingerprint's text: length-prefixed, so no value can
 // pass for two.
 void field(std::string& out, std::string_view value) {
@@ -33,7 +27,7 @@ void field(std::string& out, std::string_view value) {
 std::set<scan::Severity> parse_severities(const std::vector<std::string>& values) {
     std::set<scan::Severity> kept;
     for (const auto& word : filter::split_patterns(values)) {
-        auto name = lower(word);
+        auto name = util::ascii_lower(word);
         if (name != "critical" && name != "high" && name != "medium" && name != "low" && name != "unknown")
             throw InputError("--severity: '" + util::escape_control(word) +
                              "' is not a severity (critical, high, medium, low, unknown)");
@@ -73,7 +67,7 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
                 field(text, *value);
             std::optional<filter::PatternFilter> image;
             if (!entry.image.empty()) image.emplace(std::vector<std::string>{entry.image}, std::vector<std::string>{});
-            entries_by_id_.emplace(lower(entry.id), entries_.size());
+            entries_by_id_.emplace(util::ascii_lower(entry.id), entries_.size());
             entries_.push_back({std::move(entry), file.path, std::move(image)});
             ++active;
         }
@@ -121,7 +115,7 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
                 }
             }
         }
-        for (const auto& id : statement.ids) statements_by_id_.emplace(lower(id), statements_.size());
+        for (const auto& id : statement.ids) statements_by_id_.emplace(util::ascii_lower(id), statements_.size());
         statements_.push_back({std::move(statement), path});
     }
     if (!text.empty()) fingerprint_ = util::sha256_hex(text).substr(0, 32);
@@ -143,7 +137,7 @@ std::optional<scan::Suppression> Policy::by_ignore_file(const scan::ImageResult&
                                                         const scan::Vulnerability* finding) const {
     size_t best = entries_.size();
     auto consider = [&](const std::string& name) {
-        auto [from, to] = entries_by_id_.equal_range(lower(name));
+        auto [from, to] = entries_by_id_.equal_range(util::ascii_lower(name));
         for (auto it = from; it != to; ++it) {
             if (it->second >= best) continue;
             const auto& candidate = entries_[it->second];
@@ -172,7 +166,7 @@ std::optional<scan::Suppression> Policy::by_vex(const scan::ImageResult& result,
                                                 const scan::Vulnerability& finding) const {
     std::optional<size_t> last;
     auto consider = [&](const std::string& name) {
-        auto [from, to] = statements_by_id_.equal_range(lower(name));
+        auto [from, to] = statements_by_id_.equal_range(util::ascii_lower(name));
         for (auto it = from; it != to; ++it) {
             if (last && it->second <= *last) continue;
             for (const auto& target : statements_[it->second].statement.targets) {

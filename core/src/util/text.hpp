@@ -20,4 +20,8 @@ bool is_printable(std::string_view text);
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
 
+// `text` with A-Z lowercased and every other byte kept: for names, schemes
+// and keywords compared case-insensitively, whatever the C locale says.
+std::string ascii_lower(std::string_view text);
+
 }  // namespace regscan::util

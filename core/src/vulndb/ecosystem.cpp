@@ -2,17 +2,12 @@
 
 #include <algorithm>
 
+#include "util/text.hpp"
+
 namespace regscan::vulndb {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+bool iequals(std::string_view a, std::string_view b) { return util::ascii_lower(a) == util::ascii_lower(b); }
 
 // PEP 503: lowercase, and every run of '-', '_' and '.' becomes one '-'.
 std::string pep503(std::string_view name) {
@@ -34,12 +29,12 @@ std::string pep503(std::string_view name) {
 
 std::string_view ecosystem_base(std::string_view ecosystem) { return ecosystem.substr(0, ecosystem.find(':')); }
 
-std::string ecosystem_key(std::string_view ecosystem) { return lower(ecosystem_base(ecosystem)); }
+std::string ecosystem_key(std::string_view ecosystem) { return util::ascii_lower(ecosystem_base(ecosystem)); }
 
 std::string package_name_key(std::string_view ecosystem, std::string_view name) {
     std::string key = ecosystem_key(ecosystem);
     if (key == "pypi") return pep503(name);
-    if (key == "nuget" || key == "packagist") return lower(name);
+    if (key == "nuget" || key == "packagist") return util::ascii_lower(name);
     return std::string(name);
 }
 
