@@ -1,29 +1,18 @@
 #include "report/package_graph.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <string>
 #include <utility>
+
+#include "vulndb/ecosystem.hpp"
 
 namespace regscan::report {
 namespace {
 
 std::string dependency_key(const std::string& type, const std::string& name) {
-    if (type != "python") return type + "\n" + name;
-    // PEP 503: lowercase, runs of '-', '_' and '.' as one '-'.
-    std::string out = type + "\n";
-    bool separator = false;
-    for (char c : name) {
-        if (c == '-' || c == '_' || c == '.') {
-            separator = true;
-            continue;
-        }
-        if (separator) out += '-';
-        separator = false;
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
+    // Python names compare as PEP 503 normalises them, as the matcher does.
+    return type + "\n" + (type == "python" ? vulndb::package_name_key("PyPI", name) : name);
 }
 
 }  // namespace

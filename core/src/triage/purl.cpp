@@ -1,17 +1,12 @@
 #include "triage/purl.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <vector>
+
+#include "util/text.hpp"
+#include "vulndb/ecosystem.hpp"
 
 namespace regscan::triage {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 std::optional<std::string> percent_decode(std::string_view text) {
     std::string out;
@@ -25,19 +20,6 @@ std::optional<std::string> percent_decode(std::string_view text) {
             return std::nullopt;
         out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
         i += 2;
-    }
-    return out;
-}
-
-// PEP 503: lowercase, runs of '-', '_' and '.' as one '-'.
-std::string pypi_normalise(std::string_view name) {
-    std::string out;
-    for (char c : name) {
-        if (c == '-' || c == '_' || c == '.') {
-            if (out.empty() || out.back() != '-') out += '-';
-        } else {
-            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
     }
     return out;
 }
@@ -80,7 +62,7 @@ bool same_version(const std::string& wanted, const std::string& installed) {
 }  // namespace
 
 std::optional<Purl> parse_purl(std::string_view text) {
-    if (text.size() < 4 || lower(text.substr(0, 4)) != "pkg:") return std::nullopt;
+    if (text.size() < 4 || util::ascii_lower(text.substr(0, 4)) != "pkg:") return std::nullopt;
     text.remove_prefix(4);
     while (!text.empty() && text.front() == '/') text.remove_prefix(1);
     if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
@@ -97,7 +79,7 @@ std::optional<Purl> parse_purl(std::string_view text) {
             if (eq == std::string_view::npos || eq == 0) continue;
             auto value = percent_decode(pair.substr(eq + 1));
             if (!value) return std::nullopt;
-            purl.qualifiers[lower(pair.substr(0, eq))] = *value;
+            purl.qualifiers[util::ascii_lower(pair.substr(0, eq))] = *value;
         }
     }
     // The version follows the last '@' (a literal '@' in a name is encoded).
@@ -119,7 +101,7 @@ std::optional<Purl> parse_purl(std::string_view text) {
         segments.push_back(*decoded);
     }
     if (segments.size() < 2) return std::nullopt;
-    purl.type = lower(segments.front());
+    purl.type = util::ascii_lower(segments.front());
     purl.name = segments.back();
     for (size_t i = 1; i + 1 < segments.size(); ++i) purl.namespace_ += (i > 1 ? "/" : "") + segments[i];
     if (purl.type.empty() || purl.name.empty()) return std::nullopt;
@@ -132,11 +114,12 @@ std::optional<Purl> parse_purl(std::string_view text) {
 bool purl_matches_package(const Purl& purl, const scan::Vulnerability& finding) {
     auto expected = purl_type_of(finding.ecosystem);
     if (!expected || purl.type != expected->type) return false;
-    if (!expected->distro.empty() && !purl.namespace_.empty() && lower(purl.namespace_) != expected->distro)
+    if (!expected->distro.empty() && !purl.namespace_.empty() && util::ascii_lower(purl.namespace_) != expected->distro)
         return false;
     auto same_name = [&](const std::string& package) {
         std::string named = name_as_ecosystem_writes(purl);
-        return purl.type == "pypi" ? pypi_normalise(named) == pypi_normalise(package) : named == package;
+        return purl.type == "pypi" ? vulndb::package_name_key("PyPI", named) == vulndb::package_name_key("PyPI", package)
+                                   : named == package;
     };
     if (same_name(finding.package_name) && (purl.version.empty() || same_version(purl.version, finding.package_version)))
         return true;
@@ -151,13 +134,13 @@ bool purl_matches_image(const Purl& purl, const scan::ImageResult& result) {
     if (purl.type != "oci") return false;
     auto slash = result.repository.rfind('/');
     std::string last = slash == std::string::npos ? result.repository : result.repository.substr(slash + 1);
-    if (lower(purl.name) != lower(last)) return false;
-    if (!purl.version.empty() && lower(purl.version) != lower(result.digest)) return false;
+    if (util::ascii_lower(purl.name) != util::ascii_lower(last)) return false;
+    if (!purl.version.empty() && util::ascii_lower(purl.version) != util::ascii_lower(result.digest)) return false;
     if (auto url = purl.qualifiers.find("repository_url"); url != purl.qualifiers.end()) {
         std::string wanted = url->second;
         if (auto scheme = wanted.find("://"); scheme != std::string::npos) wanted = wanted.substr(scheme + 3);
         while (!wanted.empty() && wanted.back() == '/') wanted.pop_back();
-        if (lower(wanted) != lower(result.registry + "/" + result.repository)) return false;
+        if (util::ascii_lower(wanted) != util::ascii_lower(result.registry + "/" + result.repository)) return false;
     }
     if (auto tag = purl.qualifiers.find("tag"); tag != purl.qualifiers.end() && tag->second != result.tag) return false;
     return true;
