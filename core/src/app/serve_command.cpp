@@ -11,6 +11,7 @@
 
 #include "app/command_line.hpp"
 #include "app/data_paths.hpp"
+#include "app/forwarded_arguments.hpp"
 #include "limits/limits.hpp"
 #include "log/logging.hpp"
 #include "serve/access.hpp"
@@ -130,30 +131,17 @@ void make_private_dir(const std::filesystem::path& dir) {
 
 ExitCode run_serve_command(const std::vector<std::string>& arguments, const std::map<std::string, std::string>& env,
                            const plugin::PluginSet& plugins) {
-    po::variables_map own;
-    std::vector<std::string> forwarded;
-    const po::options_description own_options = serve_options();  // `parsed` points into it
-    try {
-        auto parsed = po::command_line_parser(arguments).options(own_options).allow_unregistered().run();
-        po::store(parsed, own);
-        po::notify(own);
-        forwarded = po::collect_unrecognized(parsed.options, po::include_positional);
-    } catch (const po::error& e) {
-        throw Fatal(ExitCode::bad_arguments, std::string("serve: ") + e.what() + "; see 'regscan serve --help'");
-    }
+    const po::options_description own_options = serve_options();
+    const ForwardedArguments split = split_arguments("serve", own_options, arguments);
+    const po::variables_map& own = split.own;
+    const std::vector<std::string>& forwarded = split.forwarded;
     if (own.count("help")) {
         std::cout << serve_help(plugins);
         return ExitCode::ok;
     }
-    bool state_given = false;
-    for (const auto& token : forwarded) {
-        // A value given apart ("--db FILE") is a token of its own; the registry
-        // parser below refuses a stray argument.
-        std::string flag = token.substr(0, token.find('='));
-        for (const auto& [refused, why] : refused_flags)
-            if (flag == refused) throw Fatal(ExitCode::bad_arguments, "serve: " + refused + " is not a server option: " + why);
-        if (flag == "--state") state_given = true;
-    }
+    // The registry parser below refuses a stray argument.
+    split.refuse("serve", "server", refused_flags);
+    const bool state_given = split.forwards("--state");
 
     std::filesystem::path data_dir =
         own.count("data-dir") ? std::filesystem::path(own["data-dir"].as<std::string>()) : app::data_dir(env);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/command_line.hpp"
+#include "app/forwarded_arguments.hpp"
 #include "fleet/worker.hpp"
 #include "limits/limits.hpp"
 #include "log/logging.hpp"
@@ -97,17 +98,10 @@ void apply_fleet_options(engine::RunOptions& run, const po::variables_map& cli) 
 
 ExitCode run_worker_command(const std::vector<std::string>& arguments, const std::map<std::string, std::string>& env,
                             const plugin::PluginSet& plugins) {
-    po::variables_map own;
-    std::vector<std::string> forwarded;
     const po::options_description own_options = worker_options();
-    try {
-        auto parsed = po::command_line_parser(arguments).options(own_options).allow_unregistered().run();
-        po::store(parsed, own);
-        po::notify(own);
-        forwarded = po::collect_unrecognized(parsed.options, po::include_positional);
-    } catch (const po::error& e) {
-        throw Fatal(ExitCode::bad_arguments, std::string("worker: ") + e.what() + "; see 'regscan worker --help'");
-    }
+    const ForwardedArguments split = split_arguments("worker", own_options, arguments);
+    const po::variables_map& own = split.own;
+    const std::vector<std::string>& forwarded = split.forwarded;
     if (own.count("help")) {
         std::ostringstream out;
         out << "Usage: regscan worker --state STATE --db OSV_DB [options]\n\n"
@@ -127,14 +121,8 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
         std::cout << out.str();
         return ExitCode::ok;
     }
-    bool concurrency_given = false;
-    for (const auto& token : forwarded) {
-        std::string flag = token.substr(0, token.find('='));
-        for (const auto& [refused, why] : refused_flags)
-            if (flag == refused)
-                throw Fatal(ExitCode::bad_arguments, "worker: " + refused + " is not a worker option: " + why);
-        if (flag == "--concurrency") concurrency_given = true;
-    }
+    split.refuse("worker", "worker", refused_flags);
+    const bool concurrency_given = split.forwards("--concurrency");
     // The registry command parses the rest; its URL is each job's.
     std::vector<std::string> registry_arguments{"registry", "https://worker.invalid"};
     registry_arguments.insert(registry_arguments.end(), forwarded.begin(), forwarded.end());
