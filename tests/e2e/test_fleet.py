@@ -30,7 +30,6 @@ import random
 import re
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -39,6 +38,7 @@ import unittest
 from harness import net, oci_layout, osv_db
 from harness import serve
 from harness import run as runner
+from harness.fleet import BLOB_ROUTE, Worker
 from harness.postgres import Postgres
 from harness.proxy import FaultProxy
 from harness.push import ApiPusher
@@ -48,7 +48,6 @@ BASES = 3
 IMAGES = 300
 WORKERS = 3
 SITE = "usr/lib/python3/dist-packages"
-BLOB_ROUTE = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})$")
 
 
 def metadata(name, version):
@@ -78,27 +77,6 @@ def app_image(base, number):
                 "layers": [base.descriptor(), own.descriptor()]}
     return oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_MANIFEST, oci_layout.canonical_json(manifest)),
                                [config_blob, base, own])
-
-
-class Worker:
-    def __init__(self, worker_id, argv, env, log_path):
-        self.id = worker_id
-        self.log_path = log_path
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            env=env, start_new_session=True)
-
-    def alive(self):
-        return self.process.poll() is None
-
-    def kill(self):
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
 
 
 def normalized_json_report(path):
@@ -170,7 +148,7 @@ class Fleet(unittest.TestCase):
         self.home = os.path.join(self.scratch, "home")
         os.mkdir(self.home)
         self.workers = []
-        self.addCleanup(lambda: [w.kill() for w in self.workers])
+        self.addCleanup(lambda: [w.kill9() for w in self.workers])
 
     # Helpers ---------------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ import unittest
 
 from harness import certs, net, oci_layout, osv_db
 from harness import run as runner
+from harness.fleet import BLOB_ROUTE, Worker
 from harness.postgres import Postgres
 from harness.proxy import FaultProxy, Reply
 from harness.push import ApiPusher
@@ -46,7 +47,6 @@ BASES = 3
 IMAGES_PER_BASE = 10
 LEASE = "2s"
 MAX_ATTEMPTS = 3
-BLOB_ROUTE = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})$")
 
 
 def base_layer(seed):
@@ -119,39 +119,6 @@ class Gate:
             return Reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"held by the test"}]}',
                          {"Content-Type": "application/json"})
         return None
-
-
-class Worker:
-    """One `regscan worker` process with its own id and log file."""
-
-    def __init__(self, worker_id, argv, env, log_path):
-        self.id = worker_id
-        self.log_path = log_path
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            env=env, start_new_session=True)
-
-    def alive(self):
-        return self.process.poll() is None
-
-    def kill9(self):
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def terminate(self, timeout=60):
-        """SIGTERM and wait: the exit code (a worker that will not stop is killed and fails the test)."""
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill9()
-            return "did not stop within %ss of SIGTERM" % timeout
-
-    def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
 
 
 class FleetFaults(unittest.TestCase):
