@@ -19,8 +19,11 @@
 #include "state/sqlite_db.hpp"
 #include "state/state_store.hpp"
 #include "test_state_postgres_server.hpp"
+#include "test_state_records.hpp"
 
 using namespace regscan::state;
+using regscan::test::connector;
+using regscan::test::row;
 
 namespace {
 
@@ -45,30 +48,6 @@ struct Postgres {
     std::string url = regscan::test::PostgresServer::shared().fresh_database();
     std::string location() const { return url; }
 };
-
-ConnectorRecord connector(const std::string& name) {
-    ConnectorRecord c;
-    c.name = name;
-    c.config = {{"url", "http://127.0.0.1:5000"}, {"schedule", {{"enabled", true}, {"every", "6h"}}}};
-    c.created = c.updated = "2026-01-01T00:00:00Z";
-    return c;
-}
-
-ImageIndexRow row(int64_t connector_id, const std::string& repository, const std::string& tag,
-                  const std::string& platform, int64_t import_id) {
-    ImageIndexRow r;
-    r.connector_id = connector_id;
-    r.connector = "prod";
-    r.project = "default";
-    r.registry = "127.0.0.1:5000";
-    r.repository = repository;
-    r.tag = tag;
-    r.platform = platform;
-    r.digest = "sha256:" + std::string(64, 'a');
-    r.last_scanned = "2026-01-02T00:00:00Z";
-    r.import_id = import_id;
-    return r;
-}
 
 std::vector<std::string> repositories(const ImagePage& page) {
     std::vector<std::string> out;
@@ -226,6 +205,9 @@ TEST_CASE_TEMPLATE("state::ServiceStore keeps connectors by unique name", B, Sql
     CHECK(again->config["url"] == "http://127.0.0.1:6000");
     CHECK(again->sealed_password == "sealed");
     CHECK(again->next_run == "2026-01-03T00:00:00Z");
+    again->next_run = "2026-01-04T00:00:00Z";
+    store.update_connector(*again);
+    CHECK(store.connector("prod")->next_run == "2026-01-04T00:00:00Z");
     store.create_connector(connector("Beta"));
     store.create_connector(connector("alpha"));
     std::vector<std::string> names;
@@ -270,6 +252,7 @@ TEST_CASE_TEMPLATE("state::ServiceStore records imports, their totals, and inter
     CHECK(totals.duration_seconds_sum == doctest::Approx(90.0));
     CHECK(totals.by_state == std::vector<std::pair<std::string, int64_t>>{{"running", 1}, {"succeeded", 1}});
 
+    auto queued = store.create_import(cid, "prod", "manual", "2026-01-01T01:30:00Z");
     auto interrupted = store.interrupt_running("2026-01-01T02:00:00Z");
     REQUIRE(interrupted.size() == 1);
     CHECK(interrupted[0].id == second);
@@ -277,6 +260,7 @@ TEST_CASE_TEMPLATE("state::ServiceStore records imports, their totals, and inter
     CHECK(after->state == "interrupted");
     CHECK(after->registry_type == "harbor");
     CHECK(after->error == "the server stopped during this import");
+    CHECK(store.import(queued)->state == "queued");  // only running imports are interrupted
     CHECK(store.imports_in_state("running").empty());
 }
 
@@ -295,7 +279,8 @@ TEST_CASE_TEMPLATE("state::ServiceStore writes a tag's platforms and history, re
     auto arm = row(cid, "team/app", "1.0", "linux/arm64", 2);
     auto scanned = store.record_tag({amd, arm});
     REQUIRE(scanned.size() == 2);
-    CHECK_FALSE(store.image(ids[0]));  // the failure row without a platform is gone
+    CHECK_FALSE(store.image(ids[0]));  // the failure row without a platform is gone, with its history
+    CHECK(store.image_history(ids[0], 10).empty());
     auto image = store.image(scanned[0]);
     REQUIRE(image);
     CHECK(image->vulnerabilities.total() == 15);
@@ -328,6 +313,7 @@ TEST_CASE_TEMPLATE("state::ServiceStore writes a tag's platforms and history, re
     store.remove_connector(cid);
     CHECK(store.images({}).total == 0);
     CHECK(store.image_history(scanned[0], 10).empty());
+    CHECK(store.record_tag({amd}).empty());  // a removed connector's late rows are dropped
 }
 
 TEST_CASE_TEMPLATE("state::ServiceStore pages, filters, searches and sorts the image index", B, Sqlite, Postgres) {

@@ -104,24 +104,6 @@ TEST_CASE("a state file is in WAL mode and keeps what was written") {
     CHECK_FALSE(reopened.tag_results(key, "sha256:b", "fp1").has_value());
 }
 
-TEST_CASE("tag renderings are found only at the same digest, data and rendering version") {
-    TempDir dir;
-    StateStore store(dir.path / "state.db");
-    ImageKey key{"default", "reg:5000", "team/app", "1.0"};
-    store.put_tag_renderings(key, "sha256:a", "fp1", 1, {"[{}]", "entry"});
-    auto found = store.tag_renderings(key, "sha256:a", "fp1", 1);
-    REQUIRE(found.has_value());
-    CHECK(found->summaries == "[{}]");
-    CHECK(found->entries == "entry");
-    CHECK_FALSE(store.tag_renderings(key, "sha256:b", "fp1", 1).has_value());
-    CHECK_FALSE(store.tag_renderings(key, "sha256:a", "fp2", 1).has_value());
-    CHECK_FALSE(store.tag_renderings(key, "sha256:a", "fp1", 2).has_value());
-    // A re-pushed tag replaces its row.
-    store.put_tag_renderings(key, "sha256:b", "fp1", 1, {"[]", ""});
-    CHECK_FALSE(store.tag_renderings(key, "sha256:a", "fp1", 1).has_value());
-    CHECK(store.tag_renderings(key, "sha256:b", "fp1", 1).has_value());
-}
-
 TEST_CASE("a state file that cannot be created names the path") {
     TempDir dir;
     fs::path blocker = dir.path / "file";
