@@ -19,6 +19,7 @@
 #include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
 #include "regscan/url.hpp"
+#include "report/table_report.hpp"
 
 namespace regscan::engine {
 
@@ -308,6 +309,10 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     {
         std::optional<CaptureStandardOutput> capture;
         if (scratch) capture.emplace(captured);
+        // -o -: the table goes to standard output after the run, coloured as
+        // --color resolved it for standard output; a -o FILE never is.
+        std::optional<report::StandardOutputStandIn> stand_in;
+        if (scratch && choices.output == "-") stand_in.emplace(captured.rdbuf());
         code = pipeline.run(images, {});
     }
     // The one image a registry would not show us: an authentication

@@ -24,9 +24,11 @@ std::string cut(const std::string& text, size_t max_width) {
 }
 
 TableStyle configured_style;
-// Standard output as the process started: `image -o FILE` points std::cout at
-// the file (engine/image_run.cpp), and a file is never coloured.
+// Standard output as the process started: `regscan image` points std::cout at
+// a capture (engine/image_run.cpp); only a capture standing in for standard
+// output (-o -) may be coloured, a -o FILE never.
 std::streambuf* const terminal_buffer = std::cout.rdbuf();
+std::streambuf* stand_in_buffer = nullptr;
 
 // Bold red, red, yellow, blue; unknown stays plain.
 std::string coloured(const std::string& word, bool colour) {
@@ -173,6 +175,11 @@ TableStyle resolve_table_style(const std::string& mode, const std::string& colou
 void set_table_style(const TableStyle& style) { configured_style = style; }
 const TableStyle& table_style() { return configured_style; }
 
+StandardOutputStandIn::StandardOutputStandIn(std::streambuf* capture) : previous_(stand_in_buffer) {
+    stand_in_buffer = capture;
+}
+StandardOutputStandIn::~StandardOutputStandIn() { stand_in_buffer = previous_; }
+
 std::string main_vulnerability_id(const scan::Vulnerability& vulnerability) {
     if (vulnerability.id.starts_with("CVE-")) return vulnerability.id;
     for (const auto& alias : vulnerability.aliases)
@@ -210,7 +217,9 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
 
 TableReport::TableReport(std::ostream& console) : console_(console), style_(table_style()) {
     // Never colour into a file (image -o FILE).
-    if (&console != &std::cout || std::cout.rdbuf() != terminal_buffer) style_.colour = false;
+    const auto* buffer = std::cout.rdbuf();
+    if (&console != &std::cout || (buffer != terminal_buffer && (!stand_in_buffer || buffer != stand_in_buffer)))
+        style_.colour = false;
 }
 
 TableReport::TableReport(std::ostream& console, const TableStyle& style) : console_(console), style_(style) {}

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,21 @@ TableStyle resolve_table_style(const std::string& mode, const std::string& colou
 // The style a TableReport made without one uses; set once by the command line.
 void set_table_style(const TableStyle& style);
 const TableStyle& table_style();
+
+// While alive, std::cout writing into `capture` counts as standard output for
+// the colour check: `regscan image -o -` captures the table to write it to
+// standard output after the run (engine/image_run.cpp). Any other buffer
+// (a -o FILE capture) is never coloured.
+class StandardOutputStandIn {
+public:
+    explicit StandardOutputStandIn(std::streambuf* capture);
+    StandardOutputStandIn(const StandardOutputStandIn&) = delete;
+    StandardOutputStandIn& operator=(const StandardOutputStandIn&) = delete;
+    ~StandardOutputStandIn();
+
+private:
+    std::streambuf* previous_;
+};
 
 // The main id shown for a vulnerability: its id when it is a CVE, else its
 // first alias starting "CVE-", else its id.
