@@ -162,16 +162,20 @@ class TerminalTest(RegscanCase):
         self.assertExit(bad, 2)
         self.assertIn("--color", bad.stderr)
 
-    def on_terminal(self, *args, env):
-        """Runs `regscan registry` with standard output on a pseudo-terminal; returns (exit code, output)."""
+    def on_terminal(self, *args, env, command="registry"):
+        """Runs `regscan registry` (or `regscan image`, its report to standard output) with standard output on
+        a pseudo-terminal; returns (exit code, output)."""
         state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
         full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
         full_env["HOME"] = tempfile.mkdtemp(dir=self.workdir)
         full_env.update(env)
+        if command == "registry":
+            target = [self.registry.url, "--format=table", "--output-dir", tempfile.mkdtemp(dir=self.workdir)]
+        else:
+            target = [self.image_ref]
         master, slave = pty.openpty()
-        process = subprocess.Popen([os.environ["REGSCAN_BIN"], "registry", self.registry.url, "--db", self.db,
-                                    "--state", state, "--no-progress", "--format=table",
-                                    "--output-dir", tempfile.mkdtemp(dir=self.workdir), *args],
+        process = subprocess.Popen([os.environ["REGSCAN_BIN"], command, *target, "--db", self.db,
+                                    "--state", state, "--no-progress", *args],
                                    stdout=slave, stderr=subprocess.DEVNULL,
                                    stdin=subprocess.DEVNULL, env=full_env, cwd=tempfile.mkdtemp(dir=self.workdir))
         os.close(slave)
@@ -210,6 +214,45 @@ class TerminalTest(RegscanCase):
         self.assertExit(piped, 0)
         self.assertIn("critical", piped.stdout)
         self.assertNotIn(ESC, piped.stdout)
+
+    def test_image_colours_standard_output_as_registry_does(self):
+        # `regscan image` writes its table to standard output after the run (-o -, the default): coloured
+        # on a terminal as `registry` is, under the same --color and NO_COLOR rules.
+        code, out = self.on_terminal(env={}, command="image")
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r"\x1b\[1;31mcritical\x1b\[0m")
+        self.assertRegex(out, r"\x1b\[33mmedium\x1b\[0m  ")
+        self.assertEqual(COLOURED.sub(r"\1", out).count(ESC), 0)  # only the severity words
+        code, explicit = self.on_terminal("-o", "-", "--color=auto", env={}, command="image")
+        self.assertEqual(code, 0, explicit)
+        self.assertRegex(explicit, r"\x1b\[1;31mcritical\x1b\[0m")
+        for args, env in ((("--color=never",), {}), ((), {"NO_COLOR": "1"})):
+            code, plain = self.on_terminal(*args, env=env, command="image")
+            self.assertEqual(code, 0, plain)
+            self.assertIn("CVE-2018-18074", plain)
+            self.assertNotIn(ESC, plain, (args, env))
+            self.assertEqual(COLOURED.sub(r"\1", out), plain)
+        code, empty = self.on_terminal(env={"NO_COLOR": ""}, command="image")
+        self.assertRegex(empty, r"\x1b\[1;31mcritical\x1b\[0m")
+        # A pipe: colour only when asked for (--color always with -o -).
+        piped = self.image(env={})
+        self.assertExit(piped, 0)
+        self.assertIn("critical", piped.stdout)
+        self.assertNotIn(ESC, piped.stdout)
+        self.assertNotIn(ESC, piped.stderr)
+        forced = self.image("--color=always", env={})
+        self.assertExit(forced, 0)
+        self.assertRegex(forced.stdout, r"\x1b\[1;31mcritical\x1b\[0m")
+        self.assertEqual(COLOURED.sub(r"\1", forced.stdout), piped.stdout)
+        # A file named by -o is never coloured, even with standard output on a terminal.
+        path = os.path.join(tempfile.mkdtemp(dir=self.workdir), "table.txt")
+        code, out = self.on_terminal("-o", path, env={}, command="image")
+        self.assertEqual(code, 0, out)
+        self.assertNotIn(ESC, out)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn("CVE-2018-18074", text)
+        self.assertNotIn(ESC, text)
 
 
 

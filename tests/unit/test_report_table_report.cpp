@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <iostream>
 #include <sstream>
 
 #include "report/table_report.hpp"
@@ -107,6 +108,50 @@ TEST_CASE("report::TableReport in summary mode prints only the line per image, c
           "Images: 1\n"
           "  127.0.0.1:5000/team/api:1.4 (linux/arm64): vulnerabilities 2 (1 \033[33mmedium\033[0m, 1 unknown), "
           "misconfigurations 0\n\n");
+}
+
+TEST_CASE("report::TableReport colours a capture of std::cout only while it stands in for standard output") {
+    const auto saved = report::table_style();
+    report::set_table_style(report::TableStyle{false, true});
+    auto coloured = [] {
+        std::ostringstream capture;
+        auto* previous = std::cout.rdbuf(capture.rdbuf());
+        {
+            report::TableReport reporter(std::cout);
+            feed(reporter, {rich_images()[1]});
+            reporter.finish({});
+        }
+        std::cout.rdbuf(previous);
+        return capture.str().find("\033[33mmedium\033[0m") != std::string::npos;
+    };
+    CHECK_FALSE(coloured());  // a capture (image -o FILE) is never coloured
+    {
+        std::ostringstream capture;
+        auto* previous = std::cout.rdbuf(capture.rdbuf());
+        {
+            report::StandardOutputStandIn stand_in(capture.rdbuf());
+            report::TableReport reporter(std::cout);
+            feed(reporter, {rich_images()[1]});
+            reporter.finish({});
+        }
+        std::cout.rdbuf(previous);
+        CHECK(capture.str().find("\033[33mmedium\033[0m") != std::string::npos);
+    }
+    CHECK_FALSE(coloured());  // the stand-in ended with its scope
+    report::set_table_style(report::TableStyle{false, false});
+    {
+        std::ostringstream capture;
+        auto* previous = std::cout.rdbuf(capture.rdbuf());
+        {
+            report::StandardOutputStandIn stand_in(capture.rdbuf());
+            report::TableReport reporter(std::cout);
+            feed(reporter, {rich_images()[1]});
+            reporter.finish({});
+        }
+        std::cout.rdbuf(previous);
+        CHECK(capture.str().find('\033') == std::string::npos);  // --color never stays never
+    }
+    report::set_table_style(saved);
 }
 
 TEST_CASE("report::write_text_table colours one column without changing the alignment") {
