@@ -9,10 +9,16 @@ server), for `regscan registry` and `regscan image`: docker's credentials come
 after the command line and the environment and before regscan's config file; a
 refusal names the file and the helper (never the value); no secret is printed,
 even at trace level.
+
+Identity tokens (an `identitytoken` in an auths entry, or a helper answering
+the username "<token>") are OAuth2 refresh tokens: the token server here takes
+them only as a POST grant_type=refresh_token form and issues the bearer the
+real registry behind it verifies.
 """
 import base64
 import json
 import os
+import re
 import secrets
 import stat
 import tempfile
@@ -23,6 +29,10 @@ from harness import case, certs, content, oci_layout as oci, push, registry, tok
 USER = "reader"
 PASSWORD = "Pw-" + secrets.token_hex(12)
 WRONG = "Wrong-" + secrets.token_hex(12)
+IDENTITY_TOKEN = "Idt-" + secrets.token_hex(16)
+WRONG_IDENTITY_TOKEN = "BadIdt-" + secrets.token_hex(16)
+# What docker login keeps beside an identity token (ACR's user, empty password).
+TOKEN_USER = "00000000-0000-0000-0000-000000000000"
 IMAGES = {("team/app", "1.0"): "2019-01-01T01:29:27Z",
           ("other/tool", "latest"): "2022-02-02T02:02:02Z"}
 
@@ -104,7 +114,11 @@ class DockerCredentials:
         self.docker = DockerDirectory(self)
 
     def secrets_in_play(self):
-        return [PASSWORD, WRONG, b64(f"{USER}:{PASSWORD}"), b64(f"{USER}:{WRONG}")]
+        return [PASSWORD, WRONG, b64(f"{USER}:{PASSWORD}"), b64(f"{USER}:{WRONG}"),
+                IDENTITY_TOKEN, WRONG_IDENTITY_TOKEN]
+
+    def identity_auths(self, token):
+        return {"auths": {self.registry.host: {"auth": b64(f"{TOKEN_USER}:"), "identitytoken": token}}}
 
     def assertNoSecrets(self, result):
         report = ""
@@ -251,6 +265,22 @@ class DockerCredentials:
                           r": the credentials from docker config .* \(credHelpers: test\) were refused", "error")
         self.assertNoSecrets(refused)
 
+    # identity tokens
+
+    def test_identity_token_never_answers_a_basic_challenge(self):
+        # Only a Bearer token service exchanges it; where the registry asks for
+        # Basic, nothing is sent (not even "user:"), and the refusal says why.
+        self.docker.write_config(self.identity_auths(IDENTITY_TOKEN))
+        result = self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env())
+        if self.BEARER:
+            self.assertAuthorised(result)
+            return
+        self.assertExit(result, 4)
+        self.assertLogged(result, "an identity token is only exchanged at a Bearer token service", "error")
+        self.assertLogged(result, re.escape(f"the identity token from docker config {self.docker.config_path} "
+                                            f"(auths: {self.registry.host}) was refused"), "error")
+        self.assertNoSecrets(result)
+
 
 def build(reg, creds):
     inventory = content.Inventory(reg.host)
@@ -263,6 +293,8 @@ def build(reg, creds):
 
 
 class BasicAuth(DockerCredentials, case.RegscanCase):
+    BEARER = False
+
     @classmethod
     def setUpClass(cls):
         cls.registry = registry.Registry(htpasswd_users={USER: PASSWORD})
@@ -272,6 +304,8 @@ class BasicAuth(DockerCredentials, case.RegscanCase):
 
 
 class BearerAuth(DockerCredentials, case.RegscanCase):
+    BEARER = True
+
     @classmethod
     def setUpClass(cls):
         cls.directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-token-")
@@ -280,7 +314,8 @@ class BearerAuth(DockerCredentials, case.RegscanCase):
         cls.tokens = token_server.TokenServer(
             certs.SigningCertificate(cls.directory.name),
             {USER: (PASSWORD, {"repository": {"pull"}, "registry": {"*"}}),
-             "pusher": (cls.pusher_password, {"repository": {"pull", "push"}})})
+             "pusher": (cls.pusher_password, {"repository": {"pull", "push"}})},
+            refresh_tokens={IDENTITY_TOKEN: USER})
         cls.addClassCleanup(cls.tokens.stop)
         cls.tokens.start()
         cls.registry = registry.Registry(token=cls.tokens)
@@ -305,6 +340,74 @@ class BearerAuth(DockerCredentials, case.RegscanCase):
         requests = self.tokens.requests[first:]
         self.assertTrue(requests)
         self.assertTrue(all(user == USER for user, _ in requests), requests)
+
+    def assertExchangedIdentityToken(self, first_get, first_post):
+        """Every token came from the refresh_token grant, as docker sends it, for
+        the scopes a dry run needs; no GET reached the token server."""
+        self.assertEqual(self.tokens.requests[first_get:], [], "an identity token is never sent in a GET")
+        posts = self.tokens.oauth_requests[first_post:]
+        self.assertTrue(posts)
+        for user, scopes, form in posts:
+            self.assertEqual(user, USER, form.keys())
+            self.assertEqual({k: v for k, v in form.items() if k != "refresh_token"},
+                             {"grant_type": ["refresh_token"], "service": [self.tokens.service],
+                              "scope": [" ".join(scopes)], "client_id": ["regscan"]})
+        allowed = {"registry:catalog:*"} | {f"repository:{repo}:pull" for repo, _ in self.inventory.keys()}
+        wanted = {scope for _, scopes, _ in posts for scope in scopes}
+        self.assertIn("registry:catalog:*", wanted)
+        self.assertLessEqual(wanted, allowed)
+
+    def test_identity_token_in_auths(self):
+        first_get, first_post = len(self.tokens.requests), len(self.tokens.oauth_requests)
+        self.docker.write_config(self.identity_auths(IDENTITY_TOKEN))
+        self.assertAuthorised(self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env()))
+        self.assertExchangedIdentityToken(first_get, first_post)
+
+    def test_identity_token_alone_in_auths(self):
+        first_get, first_post = len(self.tokens.requests), len(self.tokens.oauth_requests)
+        self.docker.write_config({"auths": {self.registry.host: {"identitytoken": IDENTITY_TOKEN}}})
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+        self.assertExchangedIdentityToken(first_get, first_post)
+
+    def test_identity_token_from_credential_helper(self):
+        first_get, first_post = len(self.tokens.requests), len(self.tokens.oauth_requests)
+        log = self.docker.helper("test", {self.registry.host: ["<token>", IDENTITY_TOKEN]})
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+        self.assertAuthorised(self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env()))
+        self.assertEqual(asked(log), [self.registry.host])
+        self.assertExchangedIdentityToken(first_get, first_post)
+
+    def test_wrong_identity_token_exits_4_naming_the_source(self):
+        # The token server echoes the refused token in its error text: it must
+        # not reach the output either.
+        first_post = len(self.tokens.oauth_requests)
+        self.docker.write_config(self.identity_auths(WRONG_IDENTITY_TOKEN))
+        result = self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env())
+        self.assertExit(result, 4)
+        self.assertLogFormat(result)
+        self.assertLogged(result, re.escape(f"the identity token from docker config {self.docker.config_path} "
+                                            f"(auths: {self.registry.host}) was refused; check it"), "error")
+        self.assertLogged(result, "invalid_grant", "error")
+        self.assertNoSecrets(result)
+        self.assertTrue(any(form.get("refresh_token") == [WRONG_IDENTITY_TOKEN]
+                            for _, _, form in self.tokens.oauth_requests[first_post:]))
+
+    def test_wrong_identity_token_from_helper_names_the_helper(self):
+        self.docker.helper("test", {self.registry.host: ["<token>", WRONG_IDENTITY_TOKEN]})
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+        reference = f"http://{self.registry.host}/team/app:1.0"
+        result = self.regscan("image", reference, "--mode=dry-run", "--log-level=trace", env=self.docker.env())
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"^the registry refused access to " + re.escape(reference) +
+                          r": the identity token from docker config .* \(credHelpers: test\) was refused", "error")
+        self.assertNoSecrets(result)
+
+    def test_image_command_with_identity_token(self):
+        self.docker.write_config(self.identity_auths(IDENTITY_TOKEN))
+        result = self.regscan("image", f"http://{self.registry.host}/team/app:1.0", "--mode=dry-run",
+                              "--log-level=trace", env=self.docker.env())
+        self.assertExit(result, 0)
+        self.assertNoSecrets(result)
 
 
 if __name__ == "__main__":

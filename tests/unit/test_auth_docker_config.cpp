@@ -123,19 +123,78 @@ TEST_CASE("auth::docker_credentials survives broken helpers and files") {
     DockerHome home;
     home.helper("fails", "echo 'keychain locked' >&2; exit 2");
     home.helper("garbage", "echo 'not json'");
-    home.helper("token", R"(echo '{"ServerURL":"x","Username":"<token>","Secret":"refresh-token-123"}')");
-    home.config(R"({"credHelpers": {"a.example": "fails", "b.example": "garbage", "c.example": "token",
+    home.config(R"({"credHelpers": {"a.example": "fails", "b.example": "garbage",
                                     "d.example": "missing", "e.example": "../../bin/sh"}})");
-    for (const char* host : {"https://a.example", "https://b.example", "https://c.example", "https://d.example",
-                             "https://e.example"}) {
+    for (const char* host : {"https://a.example", "https://b.example", "https://d.example", "https://e.example"}) {
         CAPTURE(host);
         CHECK_FALSE(docker_credentials(host, home.env()));
     }
-    CHECK(regscan::log::redact("refresh-token-123") == "***");
     home.config("{not json");
     CHECK_FALSE(docker_credentials("https://a.example", home.env()));
     home.config("[]");
     CHECK_FALSE(docker_credentials("https://a.example", home.env()));
+}
+
+TEST_CASE("auth::docker_credentials reads identity tokens from auths entries") {
+    DockerHome home;
+    // What docker login writes for an OAuth2 registry (ACR): the user with an
+    // empty password in `auth`, and the refresh token beside it.
+    const std::string acr_user = "00000000-0000-0000-0000-000000000000";
+    home.config(R"({"auths": {"acr.example": {"auth": ")" + regscan::sdk::base64_encode(acr_user + ":") +
+                R"(", "identitytoken": "idtok-auths-7f3a9c"},
+                              "bare.example": {"identitytoken": "idtok-bare-51c2e8"},
+                              "both.example": {"auth": ")" + regscan::sdk::base64_encode("u:pw-beside-token") +
+                R"(", "identitytoken": "idtok-both-9d04b1"},
+                              "empty.example": {"identitytoken": ""}}})");
+    auto acr = docker_credentials("https://acr.example", home.env());
+    REQUIRE(acr);
+    CHECK(acr->identity_token == "idtok-auths-7f3a9c");
+    CHECK(acr->username == acr_user);
+    CHECK(acr->password.empty());
+    CHECK(acr->source == "docker config " + (home.root / "config.json").string() + " (auths: acr.example)");
+    // An identity token is never an Authorization value (no Basic "user:").
+    CHECK(acr->authorization().empty());
+    CHECK_FALSE(acr->empty());
+    CHECK_FALSE(acr->token_only());
+
+    auto bare = docker_credentials("https://bare.example", home.env());
+    REQUIRE(bare);
+    CHECK(bare->identity_token == "idtok-bare-51c2e8");
+    CHECK(bare->username.empty());
+    // docker uses the identity token when there is one.
+    auto both = docker_credentials("https://both.example", home.env());
+    REQUIRE(both);
+    CHECK(both->identity_token == "idtok-both-9d04b1");
+    CHECK(both->password.empty());
+    CHECK_FALSE(docker_credentials("https://empty.example", home.env()));
+
+    CHECK(regscan::log::redact("a idtok-auths-7f3a9c b idtok-bare-51c2e8 c idtok-both-9d04b1") == "a *** b *** c ***");
+    CHECK(credentials_hint(*acr).find("the identity token from docker config ") == 0);
+    CHECK(credentials_hint(*acr).find("(auths: acr.example) was refused") != std::string::npos);
+    CHECK(credentials_hint(*acr).find("idtok") == std::string::npos);
+}
+
+TEST_CASE("auth::docker_credentials takes a helper's <token> username as an identity token") {
+    DockerHome home;
+    home.helper("token", R"(echo '{"ServerURL":"x","Username":"<token>","Secret":"refresh-token-123"}')");
+    home.config(R"({"credHelpers": {"c.example": "token"}})");
+    auto found = docker_credentials("https://c.example", home.env());
+    REQUIRE(found);
+    CHECK(found->identity_token == "refresh-token-123");
+    CHECK(found->username.empty());
+    CHECK(found->password.empty());
+    CHECK(found->source == "docker config " + (home.root / "config.json").string() + " (credHelpers: token)");
+    CHECK(regscan::log::redact("refresh-token-123") == "***");
+}
+
+TEST_CASE("auth::identity_token_form is docker's OAuth2 refresh_token grant") {
+    CHECK(identity_token_form("t0k+en/=", "my service", "repository:a/b:pull registry:catalog:*") ==
+          "grant_type=refresh_token&refresh_token=t0k%2Ben%2F%3D&service=my%20service"
+          "&scope=repository%3Aa%2Fb%3Apull%20registry%3Acatalog%3A%2A&client_id=regscan");
+    CHECK(identity_token_form("tok", "", "") == "grant_type=refresh_token&refresh_token=tok&client_id=regscan");
+    // Stray spaces between scopes do not make empty ones.
+    CHECK(identity_token_form("tok", "s", " a  b ") ==
+          "grant_type=refresh_token&refresh_token=tok&service=s&scope=a%20b&client_id=regscan");
 }
 
 TEST_CASE("auth::find_credential_helper looks on PATH only, never in the working directory") {

@@ -120,18 +120,16 @@ std::optional<Credentials> from_helper(const std::string& helper, const char* ki
             return std::nullopt;
         case HelperAnswer::Status::found: break;
     }
-    if (answer.username == "<token>") {
-        // An identity token is an OAuth2 refresh token for the registry's
-        // token service: regscan's token flow does not exchange it.
-        spdlog::warn("docker-credential-{} gave an identity token for {}: regscan does not support identity "
-                     "(refresh) tokens; give a username and password or an access token instead",
-                     shown_helper, server_key);
-        return std::nullopt;
-    }
     Credentials credentials;
+    credentials.source = "docker config " + shown_file + " (" + kind + ": " + shown_helper + ")";
+    if (answer.username == "<token>") {
+        // docker's convention: the secret is an identity (OAuth2 refresh) token.
+        credentials.identity_token = answer.secret;
+        log::add_secret(credentials.identity_token);
+        return credentials;
+    }
     credentials.username = answer.username;
     credentials.password = answer.secret;
-    credentials.source = "docker config " + shown_file + " (" + kind + ": " + shown_helper + ")";
     return credentials;
 }
 
@@ -159,15 +157,12 @@ std::optional<Credentials> from_auths(const nlohmann::json& config, const std::s
         credentials.password = string_field(*entry, "password");
     }
     log::add_secret(credentials.password);
-    if (credentials.empty()) {
-        if (!string_field(*entry, "identitytoken").empty()) {
-            log::add_secret(string_field(*entry, "identitytoken"));
-            spdlog::warn("docker config {}: auths entry {} holds an identity token: regscan does not support identity "
-                         "(refresh) tokens; give a username and password or an access token instead",
-                         shown_file, shown_key);
-        }
-        return std::nullopt;
-    }
+    // docker login keeps the user beside an identity token (an empty password
+    // in `auth`); the token is what the registry's token service takes.
+    credentials.identity_token = string_field(*entry, "identitytoken");
+    log::add_secret(credentials.identity_token);
+    if (!credentials.identity_token.empty()) credentials.password.clear();
+    if (credentials.empty()) return std::nullopt;
     credentials.source = "docker config " + shown_file + " (auths: " + shown_key + ")";
     return credentials;
 }
@@ -216,10 +211,13 @@ std::optional<Credentials> docker_credentials(const std::string& registry_url,
     if (!found) found = from_auths(*config, server_key, shown_file);
     if (found) {
         log::add_secret(found->password);
+        log::add_secret(found->identity_token);
+        log::add_secret(sdk::url_encode(found->identity_token));  // as it goes in the OAuth2 form
         log::add_secret(found->authorization());
-        if (!found->username.empty())
+        if (!found->username.empty() || !found->password.empty())
             log::add_secret(sdk::base64_encode(found->username + ":" + found->password));
-        spdlog::debug("Using credentials from {} for {}", found->source, server_key);
+        spdlog::debug("Using {} from {} for {}", found->identity_token.empty() ? "credentials" : "an identity token",
+                      found->source, server_key);
     }
     return found;
 }

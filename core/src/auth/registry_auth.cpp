@@ -1,5 +1,7 @@
 #include "auth/registry_auth.hpp"
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -15,6 +17,9 @@ std::string credentials_hint(const Credentials& credentials) {
                                 "REGSCAN_REGISTRY_PASSWORD, docker login (docker's config.json or its credential "
                                 "helper), or username and password in the config file";
     if (credentials.empty()) return std::string("no credentials were given; give them with ") + how;
+    if (!credentials.identity_token.empty())
+        return "the identity token from " + (credentials.source.empty() ? std::string("docker config") : credentials.source) +
+               " was refused; check it (docker login again), or give other credentials with " + how;
     return "the credentials from " + (credentials.source.empty() ? std::string("the command line") : credentials.source) +
            " were refused; check them, or give others with " + how;
 }
@@ -35,6 +40,18 @@ bool same_origin(const std::string& a, const std::string& b) {
     return sdk::parse_url(a).origin() == sdk::parse_url(b).origin();
 }
 
+// A challenge may name several scopes separated by spaces.
+std::vector<std::string> split_scopes(const std::string& scope) {
+    std::vector<std::string> scopes;
+    for (size_t start = 0; start < scope.size();) {
+        size_t end = scope.find(' ', start);
+        std::string one = scope.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (!one.empty()) scopes.push_back(std::move(one));
+        start = end == std::string::npos ? scope.size() : end + 1;
+    }
+    return scopes;
+}
+
 http::Response refused(const std::string& why) {
     http::Response response;
     response.status = 401;
@@ -45,16 +62,29 @@ http::Response refused(const std::string& why) {
 }  // namespace
 
 std::string Credentials::authorization() const {
-    if (empty()) return {};
+    if (!identity_token.empty() || (username.empty() && password.empty())) return {};
     if (token_only()) return "Bearer " + password;
     return "Basic " + sdk::base64_encode(username + ":" + password);
+}
+
+std::string identity_token_form(const std::string& identity_token, const std::string& service,
+                                const std::string& scope) {
+    // One `scope` with the scopes space-separated, as docker and RFC 6749 send it.
+    std::string scopes;
+    for (const auto& one : split_scopes(scope)) scopes += (scopes.empty() ? "" : " ") + one;
+    std::string form = "grant_type=refresh_token&refresh_token=" + sdk::url_encode(identity_token);
+    if (!service.empty()) form += "&service=" + sdk::url_encode(service);
+    if (!scopes.empty()) form += "&scope=" + sdk::url_encode(scopes);
+    return form + "&client_id=regscan";
 }
 
 RegistryAuth::RegistryAuth(http::HttpClient& client, Credentials credentials)
     : client_(client), credentials_(std::move(credentials)) {
     log::add_secret(credentials_.password);
+    log::add_secret(credentials_.identity_token);
+    log::add_secret(sdk::url_encode(credentials_.identity_token));
     log::add_secret(credentials_.authorization());
-    if (!credentials_.empty())
+    if (!credentials_.username.empty() || !credentials_.password.empty())
         log::add_secret(sdk::base64_encode(credentials_.username + ":" + credentials_.password));
 }
 
@@ -139,6 +169,9 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
     }
     if (sdk::iequals(challenge.scheme, "Basic")) {
         if (credentials->empty()) return {std::nullopt, {}};
+        if (!credentials->identity_token.empty())
+            return {std::nullopt, "the registry asks for Basic credentials; an identity token is only exchanged at "
+                                  "a Bearer token service"};
         lifetime = basic_lifetime;
         return {credentials->authorization(), {}};
     }
@@ -161,34 +194,47 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         return {std::nullopt, "token realm " + log::redact(realm) +
                                   " is plain http while the registry is https: refused, it would downgrade the "
                                   "credentials to clear text"};
-    std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
-    std::string query;
-    if (!challenge.param("service").empty()) query += "service=" + sdk::url_encode(challenge.param("service"));
-    // A challenge may name several scopes separated by spaces.
-    for (size_t start = 0; start < scope.size();) {
-        size_t end = scope.find(' ', start);
-        std::string one = scope.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        if (!one.empty()) query += (query.empty() ? "" : "&") + std::string("scope=") + sdk::url_encode(one);
-        start = end == std::string::npos ? scope.size() : end + 1;
-    }
-    http::Request token_request;
-    token_request.url = url + query;
-    if (!credentials.empty()) token_request.headers.emplace_back("Authorization", credentials.authorization());
-    auto response = client_.send(token_request);
+    auto response = request_token(realm, challenge.param("service"), scope, credentials);
     if (!response.ok())
-        return {std::nullopt, "token request to " + realm + " failed: " + response.describe()};
+        return {std::nullopt, (credentials.identity_token.empty() ? "token request to "
+                                                                  : "identity token exchange (OAuth2) at ") +
+                                  realm + " failed: " + response.describe()};
     try {
         auto body = nlohmann::json::parse(response.body);
         std::string token = body.value("token", "");
         if (token.empty()) token = body.value("access_token", "");
         if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
         log::add_secret(token);
+        // A token service may rotate the refresh token; it is not kept, but
+        // is as secret as the one it replaces.
+        if (auto refresh = body.find("refresh_token"); refresh != body.end() && refresh->is_string())
+            log::add_secret(refresh->get<std::string>());
         long expires_in = sdk::json_integer(body, "expires_in", 0L);
         lifetime = expires_in > 0 ? std::chrono::seconds(expires_in) : default_token_lifetime;
         return {"Bearer " + token, {}};
     } catch (const nlohmann::json::exception&) {
         return {std::nullopt, "token response from " + realm + " is not JSON"};
     }
+}
+
+http::Response RegistryAuth::request_token(const std::string& realm, const std::string& service,
+                                           const std::string& scope, const Credentials& credentials) {
+    http::Request token_request;
+    if (!credentials.identity_token.empty()) {
+        // The OAuth2 form goes in the body, never in the URL (URLs are logged).
+        token_request.method = "POST";
+        token_request.url = realm;
+        token_request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        token_request.body = identity_token_form(credentials.identity_token, service, scope);
+        return client_.send(token_request);
+    }
+    std::string query;
+    if (!service.empty()) query += "service=" + sdk::url_encode(service);
+    for (const auto& one : split_scopes(scope))
+        query += (query.empty() ? "" : "&") + std::string("scope=") + sdk::url_encode(one);
+    token_request.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
+    if (!credentials.empty()) token_request.headers.emplace_back("Authorization", credentials.authorization());
+    return client_.send(token_request);
 }
 
 }  // namespace regscan::auth

@@ -1,7 +1,8 @@
 // Answers a registry's WWW-Authenticate challenges for /v2/ requests: Basic
 // with the user's credentials, the Bearer token flow (realm, service, scope;
-// `token` or `access_token`; cached until it expires), or a plugin's own
-// authorize() when the registry needs a vendor flow.
+// `token` or `access_token`; cached until it expires; an identity token is
+// exchanged there as an OAuth2 refresh token), or a plugin's own authorize()
+// when the registry needs a vendor flow.
 #pragma once
 
 #include <chrono>
@@ -23,15 +24,27 @@ namespace regscan::auth {
 struct Credentials {
     std::string username;
     std::string password;
+    // docker's "identity token": an OAuth2 refresh token for the registry's
+    // token service (docker login stores one for ACR and other OAuth2 realms).
+    // It is never an Authorization value: it is exchanged at the Bearer realm
+    // for an access token (identity_token_form), and answers no Basic challenge.
+    std::string identity_token;
     // Where they came from ("--username/--password", "the environment
     // (REGSCAN_REGISTRY_*)", "the config file", "the URL"), never their value.
     std::string source;
-    [[nodiscard]] bool empty() const { return username.empty() && password.empty(); }
-    [[nodiscard]] bool token_only() const { return username.empty() && !password.empty(); }
+    [[nodiscard]] bool empty() const { return username.empty() && password.empty() && identity_token.empty(); }
+    [[nodiscard]] bool token_only() const { return username.empty() && !password.empty() && identity_token.empty(); }
     // The Authorization value these credentials give a Basic challenge or a
-    // token realm; "" when there are none.
+    // token realm; "" when there are none or they are an identity token.
     [[nodiscard]] std::string authorization() const;
 };
+
+// The OAuth2 form (application/x-www-form-urlencoded) that exchanges an
+// identity token at a token realm, as docker sends it: grant_type=refresh_token,
+// the token, the challenge's service, the scopes joined by spaces in one
+// `scope`, client_id=regscan.
+std::string identity_token_form(const std::string& identity_token, const std::string& service,
+                                const std::string& scope);
 
 // After a registry refused a request for credentials: which ones were tried
 // (their source, never their value) and how to give others.
@@ -77,6 +90,10 @@ private:
                                                                     const std::string& registry_url,
                                                                     const Credentials& credentials,
                                                                     std::chrono::seconds& lifetime);
+    // The token realm's answer to `credentials`: a GET with their Basic or
+    // Bearer value, or, for an identity token, the OAuth2 refresh_token POST.
+    http::Response request_token(const std::string& realm, const std::string& service, const std::string& scope,
+                                 const Credentials& credentials);
 
     http::HttpClient& client_;
     Credentials credentials_;

@@ -24,11 +24,17 @@ class TokenServer(http_server.Served):
     token_field: "token", "access_token" or "both" (real servers send either).
     access_tokens: {token: user}: personal access tokens this server also takes as
     `Authorization: Bearer <token>` (as GitLab's and Artifactory's realms do).
+    refresh_tokens: {token: user}: identity (OAuth2 refresh) tokens, taken only
+    as docker sends them (distribution's oauth.md): a POST of the form
+    grant_type=refresh_token&refresh_token=..&service=..&scope=..&client_id=..
+    with scopes space-separated; never in a GET or an Authorization header. A
+    refused one is answered 400 invalid_grant with the token echoed in the
+    error text, as a careless server would (its client must not print it).
     """
 
     def __init__(self, signer, users, service="regscan-e2e-registry",
                  issuer="regscan-e2e-token-issuer", token_field="both", expires_in=300,
-                 access_tokens=None):
+                 access_tokens=None, refresh_tokens=None):
         self.signer = signer
         self.users = users
         self.service = service
@@ -38,6 +44,8 @@ class TokenServer(http_server.Served):
         self.access_tokens = dict(access_tokens or {})
         self.issued = []        # every token handed out (tests check none leaks)
         self.requests = []      # (user or None, [scopes]) per token request
+        self.refresh_tokens = dict(refresh_tokens or {})
+        self.oauth_requests = []  # (user or None, [scopes], form) per POST
         self.lock = threading.Lock()
         self.server = http_server.Server(self._handle)
 
@@ -76,12 +84,32 @@ class TokenServer(http_server.Served):
         return {"type": kind, "name": name, "actions": granted} if granted else None
 
     def _handle(self, request):
+        if request.method == "POST":
+            return self._oauth(request)
         scopes = [s for value in request.query.get("scope", []) for s in value.split(" ") if s]
         ok, user = self._authenticate(request.headers.get("Authorization"))
         with self.lock:
             self.requests.append((user, scopes))
         if not ok or request.arg("service") != self.service:
             return http_server.json_reply(401, {"errors": [{"code": "UNAUTHORIZED"}]})
+        return self._issue(user, scopes)
+
+    def _oauth(self, request):
+        """The OAuth2 token endpoint: only grant_type=refresh_token is offered."""
+        form = request.form() or {}
+        field = lambda name: (form.get(name) or [""])[0]
+        scopes = [s for s in field("scope").split(" ") if s]
+        user = self.refresh_tokens.get(field("refresh_token"))
+        with self.lock:
+            self.oauth_requests.append((user, scopes, form))
+        if request.form() is None or field("grant_type") != "refresh_token" or not field("client_id"):
+            return http_server.json_reply(400, {"error": "unsupported_grant_type"})
+        if user is None or field("service") != self.service or request.headers.get("Authorization"):
+            return http_server.json_reply(400, {"error": "invalid_grant", "error_description":
+                                                f"refresh token {field('refresh_token')} is not valid"})
+        return self._issue(user, scopes)
+
+    def _issue(self, user, scopes):
         access = [g for g in (self._grant(user, s) for s in scopes) if g]
         token = self.make_token(user or "", access)
         with self.lock:
