@@ -206,26 +206,29 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     } else {
         result.malware.reason = malware_.not_scanned_reason;
     }
-    if (matcher_) {
-        // One finding per installed package, version and advisory: a source
-        // package's advisory is listed under each binary built from it, and
-        // the same package found at two paths is one finding, in every format.
-        std::set<std::string> seen;
-        for (const auto& package : result.packages)
-            for (auto& vulnerability : matcher_->match(package)) {
-                if (vulnerability.package_name != package.name) {
-                    vulnerability.source_package = vulnerability.package_name;
-                    if (vulnerability.package_version != package.version)
-                        vulnerability.source_version = vulnerability.package_version;
-                }
-                vulnerability.package_name = package.name;
-                vulnerability.package_version = package.version;
-                if (seen.insert(package.name + '\x1f' + package.version + '\x1f' + vulnerability.id).second)
-                    result.vulnerabilities.push_back(std::move(vulnerability));
-            }
-        result.vulnerability_data = scan::coverage_of(result.packages, *matcher_);
-    }
+    match(result);
     return result;
+}
+
+void ImageScanner::match(scan::ImageResult& result) const {
+    if (!matcher_) return;
+    // One finding per installed package, version and advisory: a source
+    // package's advisory is listed under each binary built from it, and
+    // the same package found at two paths is one finding, in every format.
+    std::set<std::string> seen;
+    for (const auto& package : result.packages)
+        for (auto& vulnerability : matcher_->match(package)) {
+            if (vulnerability.package_name != package.name) {
+                vulnerability.source_package = vulnerability.package_name;
+                if (vulnerability.package_version != package.version)
+                    vulnerability.source_version = vulnerability.package_version;
+            }
+            vulnerability.package_name = package.name;
+            vulnerability.package_version = package.version;
+            if (seen.insert(package.name + '\x1f' + package.version + '\x1f' + vulnerability.id).second)
+                result.vulnerabilities.push_back(std::move(vulnerability));
+        }
+    result.vulnerability_data = scan::coverage_of(result.packages, *matcher_);
 }
 
 }  // namespace regscan::engine

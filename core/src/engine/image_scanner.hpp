@@ -82,6 +82,12 @@ public:
     scan::ImageResult scan(const ImageRecord& image, const ResolvedImage& platform,
                            std::chrono::steady_clock::time_point deadline) const;
 
+    // Adds the vulnerabilities of `result`'s packages (one per installed
+    // package, version and advisory) and the data's coverage of their
+    // ecosystems; nothing without a matcher (dry-run). scan() ends with it;
+    // a local input that lists packages (sbom:FILE) is matched by it alone.
+    void match(scan::ImageResult& result) const;
+
 private:
     // Adds the bytes this call downloaded (none when the layer came from the
     // cache or another image's pull) to `bytes_pulled`. Gives up when `stop`
