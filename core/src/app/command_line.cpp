@@ -706,8 +706,10 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
     }
     if (!arguments.empty() && arguments[0] == "completion") {
         if (arguments.size() != 2) throw Fatal(ExitCode::bad_arguments, "usage: regscan completion bash|zsh|fish");
-        const auto registry = command_options("registry", plugins), image = command_options("image", plugins),
-                   plugin_list = command_options("plugins", plugins);
+        const auto registry = command_options("registry", plugins), plugin_list = command_options("plugins", plugins);
+        // image: what its --help lists, and the plugins' options (they apply too); not the registry-only ones.
+        auto image = image_help_options();
+        add_plugin_options(image, plugins);
         try {
             command.help_text = completion_script(
                 arguments[1], {{"registry", &registry}, {"image", &image}, {"plugins", &plugin_list}, {"db", nullptr},
