@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -302,7 +303,164 @@ class CompletionTest(RegscanCase):
                                                                      script))
                 self.assertEqual(missing, [], f"{shell}: {command} options missing")
         bash_registry = re.search(r"registry\) options='([^']*)'", self.script("bash")).group(1).split()
-        self.assertEqual({o[2:] for o in bash_registry}, self.help_options("registry"))
+        registry = self.expected_options("registry")
+        self.assertEqual({o[2:] for o in bash_registry if o.startswith("--")}, set(registry))
+        self.assertEqual({o[1:] for o in bash_registry if not o.startswith("--")},
+                         {short for short, _ in registry.values() if short})
+
+    def help_table(self, command):
+        """{long name: (short name or None, description)} of every option `regscan COMMAND --help` lists, and
+        {plugin options} (those under "Options of the X plugin:")."""
+        result = self.regscan(command, "--help", output_dir=False)
+        self.assertExit(result, 0)
+        table, plugin, current, in_plugin = {}, set(), None, False
+        for line in result.stdout.splitlines():
+            if line and not line.startswith(" "):
+                in_plugin = bool(re.match(r"Options of the \w+ plugin:", line))
+                current = None
+                continue
+            start = re.match(r"^  (?:-(\w) \[ )?--([A-Za-z][\w-]*)(?: \])?(?: arg(?: \(=[^)]*\))?)?(?:\s+(.*))?$", line)
+            if start:
+                current = start.group(2)
+                table[current] = (start.group(1), " ".join((start.group(3) or "").split()))
+                if in_plugin:
+                    plugin.add(current)
+            elif current and line.startswith("        "):
+                short, text = table[current]
+                table[current] = (short, " ".join((text + " " + line).split()))
+            else:
+                current = None
+        self.assertIn("table-mode", table)
+        return table, plugin
+
+    def expected_options(self, command):
+        """What completion offers after `regscan COMMAND --`: the options its --help lists; for image also the
+        plugins' options (which --help sends to `registry --help`), never the registry-only ones."""
+        table, _ = self.help_table(command)
+        if command == "image":
+            registry, plugin = self.help_table("registry")
+            self.assertTrue(plugin, "registry --help lists no plugin options")
+            table.update({name: registry[name] for name in plugin})
+        return table
+
+    def zsh_complete(self, script, line, install):
+        """The matches real zsh (compinit) adds when TAB is pressed once after `line`, with the script installed as
+        zsh users install it: saved as _regscan in $fpath ("fpath") or sourced after compinit ("source")."""
+        home = tempfile.mkdtemp(prefix="regscan-e2e-zsh-")
+        self.addCleanup(shutil.rmtree, home, True)
+        functions = os.path.join(home, "functions")
+        os.makedirs(functions)
+        script_path = os.path.join(functions if install == "fpath" else home, "_regscan")
+        with open(script_path, "w") as f:
+            f.write(script)
+        capture = os.path.join(home, "capture")
+        with open(os.path.join(home, ".zshrc"), "w") as f:
+            f.write(f"""fpath=({functions} $fpath)
+autoload -Uz compinit
+compinit -u -d {home}/.zcompdump
+{"source " + script_path if install == "source" else ""}
+LISTMAX=100000
+# Every match the completion adds (after zsh's own matching against the word) goes to the capture file.
+compadd() {{
+    if [[ ${{@[1,(i)(-|--)]}} == *-(O|A|D)\\ * ]]; then builtin compadd "$@"; return; fi
+    local -a __hits
+    builtin compadd -O __hits "$@"
+    (( $#__hits )) && print -rl -- $__hits >> {capture}
+    builtin compadd "$@"
+}}
+_capture_complete() {{ zle complete-word; print -r -- @@done >> {capture} }}
+zle -N _capture_complete
+bindkey '^I' _capture_complete
+PROMPT='> '
+""")
+        env = {"HOME": home, "ZDOTDIR": home, "TERM": "xterm", "PATH": os.environ["PATH"]}
+        master, slave = pty.openpty()
+        process = subprocess.Popen(["zsh", "--no-globalrcs", "-i"], stdin=slave, stdout=slave, stderr=slave, env=env,
+                                   cwd=home, start_new_session=True)
+        os.close(slave)
+        screen = b""
+        try:
+            os.write(master, (line + "\t").encode())
+            for _ in range(600):  # bounded: the marker comes once the completion widget returned
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if ready:
+                    try:
+                        screen += os.read(master, 65536)
+                    except OSError:
+                        break
+                if os.path.exists(capture):
+                    with open(capture) as f:
+                        if "@@done" in f.read():
+                            break
+            else:
+                self.fail(f"zsh never finished completing {line!r}: {screen[-2000:]!r}")
+        finally:
+            process.kill()
+            process.wait(timeout=60)
+            os.close(master)
+        with open(capture) as f:
+            return set(f.read().split()) - {"@@done"}
+
+    def fish_complete(self, script, line):
+        """The candidates real fish gives for `line` (complete -C) with the script sourced: {candidate: description}."""
+        home = tempfile.mkdtemp(prefix="regscan-e2e-fish-")
+        self.addCleanup(shutil.rmtree, home, True)
+        path = os.path.join(home, "regscan.fish")
+        with open(path, "w") as f:
+            f.write(script)
+        done = subprocess.run(["fish", "--no-config", "-c", f"source {path}; complete -C {shlex.quote(line)}"],
+                              capture_output=True, text=True, timeout=60, cwd=home,
+                              env={"HOME": home, "PATH": os.environ["PATH"], "TERM": "dumb"})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stderr, "")  # the script loads without a complaint
+        candidates = {}
+        for entry in done.stdout.splitlines():
+            name, _, description = entry.partition("\t")
+            candidates[name] = description
+        return candidates
+
+    def test_zsh_completes_commands_options_and_values_from_the_option_table(self):
+        script = self.script("zsh")
+        for install in ("fpath", "source"):
+            with self.subTest(install=install):
+                self.assertEqual(self.zsh_complete(script, "regscan reg", install), {"registry"})
+                registry = self.expected_options("registry")
+                self.assertEqual(self.zsh_complete(script, "regscan registry --us", install),
+                                 {f"--{o}" for o in registry if o.startswith("us")})
+                self.assertEqual(self.zsh_complete(script, "regscan registry --", install),
+                                 {f"--{o}" for o in registry})
+                image = self.expected_options("image")
+                self.assertEqual(self.zsh_complete(script, "regscan image --", install), {f"--{o}" for o in image})
+                shorts = {f"-{short}" for short, _ in image.values() if short}
+                self.assertIn("-o", shorts)
+                self.assertTrue(shorts <= self.zsh_complete(script, "regscan image -", install))
+                self.assertEqual(self.zsh_complete(script, "regscan image --color ", install),
+                                 {"auto", "always", "never"})
+                self.assertEqual(self.zsh_complete(script, "regscan registry --table-mode=", install),
+                                 {"summary", "detailed"})
+                # Given once, not offered again; a repeatable option is.
+                self.assertNotIn("--table-mode",
+                                 self.zsh_complete(script, "regscan registry --table-mode summary --tab", install))
+                self.assertIn("--vex", self.zsh_complete(script, "regscan registry --vex a.json --ve", install))
+
+    def test_fish_completes_commands_options_and_values_from_the_option_table(self):
+        script = self.script("fish")
+        self.assertIn("registry", self.fish_complete(script, "regscan reg"))
+        registry = self.expected_options("registry")
+        self.assertEqual(set(self.fish_complete(script, "regscan registry --us")),
+                         {f"--{o}" for o in registry if o.startswith("us")})
+        for command, expected in (("registry", registry), ("image", self.expected_options("image"))):
+            candidates = self.fish_complete(script, f"regscan {command} --")
+            self.assertEqual(set(candidates), {f"--{o}" for o in expected}, command)
+            for name, description in candidates.items():
+                # The description is the start of what --help says of the option.
+                self.assertTrue(description and expected[name[2:]][1].startswith(" ".join(description.split())),
+                                f"{name}: {description!r} vs {expected[name[2:]][1]!r}")
+        shorts = {f"-{short}" for short, _ in self.expected_options("image").values() if short}
+        self.assertTrue(shorts <= set(self.fish_complete(script, "regscan image -")))
+        self.assertEqual(set(self.fish_complete(script, "regscan image --color ")), {"auto", "always", "never"})
+        self.assertEqual(set(self.fish_complete(script, "regscan registry --table-mode=")),
+                         {"--table-mode=summary", "--table-mode=detailed"})
 
     def test_an_unknown_shell_is_refused(self):
         result = self.regscan("completion", "tcsh", output_dir=False)
