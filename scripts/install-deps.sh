@@ -29,6 +29,8 @@ packages=(
   python3-jsonschema python3-rfc3987
   # the fleet tests parse deploy/kubernetes/*.yaml to run every regscan argument they give
   python3-yaml
+  # the shells whose completion scripts (regscan completion zsh|fish) the terminal tests load and drive
+  zsh fish
 )
 
 missing=()
