@@ -142,6 +142,34 @@ TEST_CASE("local::parse_sbom reads SPDX 2.3: purl external refs, the OS package,
     CHECK(pad->ecosystem == "npm");
 }
 
+TEST_CASE("local::parse_sbom takes the source package from Trivy's properties and SPDX sourceInfo") {
+    const char* trivy = R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+      {"type": "library", "name": "libc6", "version": "2.36-9+deb12u3",
+       "purl": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u3?arch=amd64&distro=debian-12.4",
+       "properties": [{"name": "aquasecurity:trivy:SrcName", "value": "glibc"},
+                      {"name": "aquasecurity:trivy:SrcVersion", "value": "2.36"},
+                      {"name": "aquasecurity:trivy:SrcRelease", "value": "9+deb12u3"},
+                      {"name": "aquasecurity:trivy:SrcEpoch", "value": "0"}]},
+      {"type": "library", "name": "libssl3", "version": "3.0.11-1~deb12u1",
+       "purl": "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?distro=debian-12.4&upstream=openssl",
+       "properties": [{"name": "aquasecurity:trivy:SrcName", "value": "not-this"}]}]})";
+    auto sbom = local::parse_sbom(trivy, "trivy.json");
+    auto* libc = find(sbom, "libc6");
+    REQUIRE(libc);
+    CHECK(libc->source_name == "glibc");
+    CHECK(libc->source_version == "2.36-9+deb12u3");
+    CHECK(libc->ecosystem == "Debian:12");
+    CHECK(find(sbom, "libssl3")->source_name == "openssl");  // the purl's upstream wins
+
+    const char* spdx = R"({"spdxVersion": "SPDX-2.3", "packages": [
+      {"name": "libc6", "versionInfo": "2.36-9+deb12u3", "sourceInfo": "built package from: glibc 2.36-9+deb12u4",
+       "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u3?distro=debian-12"}]}]})";
+    auto from_spdx = local::parse_sbom(spdx, "x.spdx.json");
+    REQUIRE(from_spdx.packages.size() == 1);
+    CHECK(from_spdx.packages[0].source_name == "glibc");
+    CHECK(from_spdx.packages[0].source_version == "2.36-9+deb12u4");
+}
+
 TEST_CASE("local::package_from_purl: types, percent-decoding, upstream, epochs") {
     auto rpm = local::package_from_purl(
         "pkg:rpm/almalinux/openssl-libs@3.0.7-24.el9?arch=x86_64&epoch=1&upstream=openssl-3.0.7-24.el9.src.rpm");

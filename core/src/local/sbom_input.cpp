@@ -41,7 +41,48 @@ void split_upstream(const std::string& upstream, std::string& name, std::string&
 struct PurlPackage {
     scan::Package package;
     std::string distro;  // the distro qualifier ("debian-12"), "" when none
+    bool upstream_given = false;  // the purl named the source package
 };
+
+// The source package a document says besides the purl (Trivy writes no
+// upstream qualifier): name and version, or empty.
+struct SourcePackage {
+    std::string name, version;
+};
+
+// CycloneDX properties: regscan's own, or Trivy's (SrcName, SrcEpoch,
+// SrcVersion, SrcRelease).
+SourcePackage source_from_properties(const json& entry) {
+    SourcePackage source;
+    auto properties = entry.find("properties");
+    if (properties == entry.end() || !properties->is_array()) return source;
+    std::map<std::string, std::string> values;
+    for (const auto& property : *properties)
+        if (property.is_object()) values.emplace(string_at(property, "name"), string_at(property, "value"));
+    auto value = [&](const char* key) {
+        auto it = values.find(key);
+        return it == values.end() ? std::string() : it->second;
+    };
+    if (!value("regscan:source_name").empty()) return {value("regscan:source_name"), value("regscan:source_version")};
+    source.name = value("aquasecurity:trivy:SrcName");
+    if (source.name.empty()) return source;
+    const std::string epoch = value("aquasecurity:trivy:SrcEpoch"), release = value("aquasecurity:trivy:SrcRelease");
+    source.version = value("aquasecurity:trivy:SrcVersion");
+    if (!source.version.empty()) {
+        if (!release.empty()) source.version += "-" + release;
+        if (!epoch.empty() && epoch != "0") source.version = epoch + ":" + source.version;
+    }
+    return source;
+}
+
+// SPDX sourceInfo as regscan and Trivy write it: "built package from: glibc 2.36-9".
+SourcePackage source_from_info(const std::string& info) {
+    constexpr std::string_view prefix = "built package from: ";
+    if (info.rfind(prefix, 0) != 0) return {};
+    std::string rest = info.substr(prefix.size());
+    auto space = rest.find(' ');
+    return {rest.substr(0, space), space == std::string::npos ? std::string() : rest.substr(space + 1)};
+}
 
 std::optional<PurlPackage> purl_package(std::string_view text) {
     auto purl = triage::parse_purl(text);
@@ -67,11 +108,13 @@ std::optional<PurlPackage> purl_package(std::string_view text) {
         std::string upstream = qualifier("upstream");
         if (type == "rpm" && upstream.ends_with(".src.rpm")) {
             if (auto source = catalog::rpm::parse_source_rpm(upstream)) {
+                out.upstream_given = true;
                 p.source_name = source->name;
                 auto colon = p.version.find(':');  // a source rpm's name has no epoch: it is the binary's
                 p.source_version = (colon == std::string::npos ? "" : p.version.substr(0, colon + 1)) + source->version;
             }
         } else if (!upstream.empty()) {
+            out.upstream_given = true;
             std::string version;
             split_upstream(upstream, p.source_name, version);
             if (!version.empty()) p.source_version = version;
@@ -167,7 +210,8 @@ public:
                 declared = name->second;
             if (declared != "NONE") catalog::license::add_declared(licenses, declared);
             if (purpose == "CONTAINER" && (purl.empty() || purl.rfind("pkg:oci/", 0) == 0)) continue;
-            add(purl, string_at(entry, "name"), std::move(licenses), purpose == "CONTAINER");
+            add(purl, string_at(entry, "name"), std::move(licenses), purpose == "CONTAINER",
+                source_from_info(string_at(entry, "sourceInfo")));
         }
     }
 
@@ -246,7 +290,8 @@ private:
             static const std::set<std::string> not_packages = {"container", "platform", "file",  "device",
                                                                "firmware",  "data",     "machine-learning-model"};
             if (purl.rfind("pkg:oci/", 0) != 0 && purl.rfind("pkg:docker/", 0) != 0)
-                add(purl, string_at(entry, "name"), cyclonedx_licenses(entry), not_packages.count(type) > 0);
+                add(purl, string_at(entry, "name"), cyclonedx_licenses(entry), not_packages.count(type) > 0,
+                    source_from_properties(entry));
         }
         if (auto nested = entry.find("components"); nested != entry.end()) {
             if (!nested->is_array()) fail(where + ".components", "not an array");
@@ -273,7 +318,7 @@ private:
     // `quiet_without_purl`: an entry that is not expected to name a package
     // (a file, an image) is not counted as unmatched when it has no purl.
     void add(const std::string& purl, const std::string& listed_name, std::vector<std::string> licenses,
-             bool quiet_without_purl) {
+             bool quiet_without_purl, const SourcePackage& source) {
         if (purl.empty()) {
             if (!quiet_without_purl) ++no_purl_;
             return;
@@ -285,6 +330,10 @@ private:
         }
         if (!seen_.insert(parsed->package.purl).second) return;  // listed twice (several images, or nested twice)
         auto& package = parsed->package;
+        if (os_type(package.type) && !parsed->upstream_given && !source.name.empty()) {
+            package.source_name = source.name;
+            if (!source.version.empty()) package.source_version = source.version;
+        }
         // PyPI's purl name is normalised: the name as the package wrote it, when the document kept it.
         if (package.type == "python" && !listed_name.empty() &&
             util::ascii_lower(listed_name) != listed_name && util::ascii_lower(listed_name) == package.name)
