@@ -179,11 +179,11 @@ class ImageOutput(RegscanCase):
 
 
 class LocalInputs(RegscanCase):
-    """sbom: and oci-archive: are local inputs this build cannot read: refused at
-    once (exit 2), not tried as a registry host."""
+    """oci-archive: and dir: are local inputs this build cannot read: refused at
+    once (exit 2), not tried as a registry host (sbom: is read: test_sbom_input)."""
 
     def test_local_inputs_are_refused_without_network(self):
-        for reference in ("sbom:bom.json", "oci-archive:app.tar"):
+        for reference in ("dir:app", "oci-archive:app.tar"):
             with self.subTest(reference=reference):
                 result = self.regscan("image", reference, "--log-level=debug", output_dir=False)
                 self.assertExit(result, 2)

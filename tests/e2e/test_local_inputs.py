@@ -8,8 +8,8 @@ listing the names when there are several; a blob whose bytes do not match its
 digest, a blob that is a symlink out of the layout, a malformed digest and a
 directory that is not a layout are refused. `docker-archive:FILE` (docker
 save output, here written by skopeo offline) gives the same findings; a member
-escaping the archive or a config that is not its digest is refused. sbom: is
-refused at once (not read by this version).
+escaping the archive or a config that is not its digest is refused. oci-archive:
+and dir: are refused at once (not read by this version; sbom: is, test_sbom_input).
 """
 import io
 import json
@@ -193,7 +193,7 @@ class OciLayoutInput(RegscanCase):
         self.assertLogged(result, r"digest mismatch", "error")
 
     def test_other_local_inputs_are_refused_at_once(self):
-        for reference in ("sbom:bom.json", "oci-archive:app.tar"):
+        for reference in ("dir:app", "oci-archive:app.tar"):
             with self.subTest(reference=reference):
                 result = self.regscan("image", reference, output_dir=False)
                 self.assertExit(result, 2)
