@@ -24,7 +24,7 @@ import stat
 import tempfile
 import unittest
 
-from harness import case, certs, content, oci_layout as oci, push, registry, token_server
+from harness import case, certs, content, http_server, oci_layout as oci, push, registry, token_server
 
 USER = "reader"
 PASSWORD = "Pw-" + secrets.token_hex(12)
@@ -408,6 +408,60 @@ class BearerAuth(DockerCredentials, case.RegscanCase):
                               "--log-level=trace", env=self.docker.env())
         self.assertExit(result, 0)
         self.assertNoSecrets(result)
+
+
+class IdentityTokenRedirect(case.RegscanCase):
+    """The identity token travels in a POST body: a token realm redirecting to
+    another origin must not get it re-sent there (only Authorization headers
+    were dropped on such redirects before). A registry front challenges with a
+    realm on a second server, which redirects to a third that records all."""
+
+    def setUp(self):
+        self.docker = DockerDirectory(self)
+        self.status = 307
+        self.seen = []  # (method, path, body) at the third server
+        self.sink = http_server.Server(self._sink).start()
+        self.addCleanup(self.sink.stop)
+        self.realm = http_server.Server(
+            lambda request: http_server.Reply(self.status, b"", {"Location": f"{self.sink.url}/token"})).start()
+        self.addCleanup(self.realm.stop)
+        challenge = f'Bearer realm="{self.realm.url}/token",service="svc",scope="registry:catalog:*"'
+        self.front = http_server.Server(lambda request: http_server.json_reply(
+            401, {"errors": [{"code": "UNAUTHORIZED"}]}, {"WWW-Authenticate": challenge})).start()
+        self.addCleanup(self.front.stop)
+        self.docker.write_config({"auths": {f"{self.front.address}:{self.front.port}":
+                                            {"identitytoken": IDENTITY_TOKEN}}})
+
+    def _sink(self, request):
+        self.seen.append((request.method, request.path, request.body.decode(errors="replace")))
+        return http_server.json_reply(400, {"error": "invalid_grant"})
+
+    def run_against_front(self):
+        result = self.dry_run(self.front.url, "--log-level=trace", env=self.docker.env())
+        self.assertExit(result, 4)
+        for text in (result.stdout, result.stderr):
+            self.assertNotIn(IDENTITY_TOKEN, text)
+        self.assertEqual([m for m, _, _ in self.realm.log][:1], ["POST"], self.realm.log)
+        return result
+
+    def test_cross_origin_307_does_not_carry_the_token(self):
+        for status in (307, 308, 301, 302):
+            with self.subTest(status=status):
+                self.status = status
+                del self.seen[:]
+                result = self.run_against_front()
+                self.assertEqual(self.seen, [], "the redirect target got the request")
+                self.assertLogged(result, f"identity token exchange \\(OAuth2\\) at .* failed: HTTP {status}",
+                                  "error")
+
+    def test_cross_origin_303_is_followed_without_the_body(self):
+        # The control: redirects are followed, a 303 as a GET with no body.
+        self.status = 303
+        self.run_against_front()
+        self.assertTrue(self.seen)
+        for method, path, body in self.seen:
+            self.assertEqual((method, body), ("GET", ""))
+            self.assertNotIn(IDENTITY_TOKEN, path)
 
 
 if __name__ == "__main__":

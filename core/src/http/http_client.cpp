@@ -219,6 +219,10 @@ Response HttpClient::send(const Request& original) {
                                  " would downgrade the connection";
                 break;
             }
+            // A body may carry credentials (an OAuth2 form with a refresh
+            // token): it never follows a redirect to another origin; the
+            // redirect is the answer. A 303 drops it, so it is followed.
+            if (!request.body.empty() && response.status != 303 && !same_origin(request.url, next)) break;
             if (!same_origin(request.url, next)) {
                 // Presigned object-storage URLs carry their own signature and
                 // reject (or would leak) the registry's credentials.
