@@ -3,12 +3,15 @@
 #include <fstream>
 #include <sstream>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <nlohmann/json.hpp>
 
 #include "oci/manifest.hpp"
+#include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/crypto.hpp"
 #include "util/text.hpp"
@@ -114,10 +117,93 @@ void unpack(const std::filesystem::path& archive_path, const std::filesystem::pa
     }
 }
 
+
+// A RepoTags entry or a REF in the long form docker means by it:
+// "alpine" is "docker.io/library/alpine:latest", "team/app:1" is
+// "docker.io/team/app:1"; a name whose first component has a '.' or ':' or is
+// "localhost" names its registry.
+std::string long_reference(std::string name) {
+    auto slash = name.find('/');
+    const std::string first = slash == std::string::npos ? "" : name.substr(0, slash);
+    if (first == "index.docker.io") name = "docker.io" + name.substr(slash);
+    else if (slash == std::string::npos || (first.find_first_of(".:") == std::string::npos && first != "localhost"))
+        name = "docker.io/" + name;
+    if (name.rfind("docker.io/", 0) == 0 && name.find('/', 10) == std::string::npos) name.insert(10, "library/");
+    auto last_slash = name.rfind('/');
+    if (name.find('@') == std::string::npos && name.find(':', last_slash) == std::string::npos) name += ":latest";
+    return name;
+}
+
+std::vector<std::string> repo_tags(const nlohmann::json& image) {
+    std::vector<std::string> tags;
+    if (image.is_object() && image.contains("RepoTags") && image["RepoTags"].is_array())
+        for (const auto& tag : image["RepoTags"])
+            if (tag.is_string()) tags.push_back(tag.get<std::string>());
+    return tags;
+}
+
+// The images of manifest.json for a message: their RepoTags (escaped, cut),
+// "@N" for an untagged one; at most 20 shown.
+std::string listed_images(const nlohmann::json& manifest) {
+    constexpr size_t shown_at_most = 20;
+    std::string listed;
+    size_t shown = 0, total = 0;
+    for (size_t i = 0; i < manifest.size(); ++i) {
+        auto tags = repo_tags(manifest[i]);
+        if (tags.empty()) tags.push_back("@" + std::to_string(i) + " (untagged)");
+        for (const auto& tag : tags) {
+            ++total;
+            if (shown == shown_at_most) continue;
+            std::string text = util::escape_control(tag);
+            if (text.size() > 200) text = text.substr(0, 197) + "...";
+            listed += (shown++ ? ", " : "") + text;
+        }
+    }
+    if (total > shown) listed += ", and " + std::to_string(total - shown) + " more";
+    return listed;
+}
+
+// The tag part of a RepoTags entry ("1.0" of "team/app:1.0"), "latest" when it has none.
+std::string tag_of(const std::string& tagged) {
+    auto colon = tagged.rfind(':');
+    auto slash = tagged.rfind('/');
+    std::string tag = colon != std::string::npos && (slash == std::string::npos || colon > slash)
+                          ? tagged.substr(colon + 1)
+                          : std::string();
+    return tag.empty() ? "latest" : tag;
+}
+
 }  // namespace
 
-UnpackedArchive unpack_docker_archive(const std::filesystem::path& archive_path, const std::filesystem::path& scratch,
+DockerArchiveSource parse_docker_archive_source(const std::string& text) {
+    DockerArchiveSource source;
+    std::error_code error;
+    auto colon = text.find(':');
+    if (colon == std::string::npos || std::filesystem::is_regular_file(text, error)) {
+        source.file = text;
+    } else {
+        source.file = text.substr(0, colon);
+        const std::string rest = text.substr(colon + 1);
+        if (!rest.empty() && rest.front() == '@') {
+            const std::string digits = rest.substr(1);
+            if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+                fail("docker-archive:" + util::escape_control(text) +
+                     ": @N must be the number of an image in the archive (from 0)");
+            source.index = static_cast<size_t>(std::stoul(digits));
+        } else {
+            source.reference = rest;
+            if (rest.empty())
+                fail("docker-archive:" + util::escape_control(text) + ": empty reference after ':' (FILE[:REF|:@N])");
+        }
+    }
+    if (source.file.empty()) fail("docker-archive: needs a file: docker-archive:FILE[:REF|:@N]");
+    return source;
+}
+
+UnpackedArchive unpack_docker_archive(const std::string& text, const std::filesystem::path& scratch,
                                       const limits::Limits& limits) {
+    const auto source = parse_docker_archive_source(text);
+    const auto& archive_path = source.file;
     const std::string shown = util::escape_control(archive_path.string());
     std::error_code error;
     if (!std::filesystem::is_regular_file(archive_path, error)) fail("docker-archive:" + shown + ": no such file");
@@ -128,16 +214,39 @@ UnpackedArchive unpack_docker_archive(const std::filesystem::path& archive_path,
     auto manifest_text = read_small(unpacked / "manifest.json", limits.max_manifest_size, "manifest.json");
     auto manifest = nlohmann::json::parse(manifest_text, nullptr, false);
     if (!manifest.is_array() || manifest.empty()) fail("docker-archive:" + shown + ": manifest.json lists no image");
-    if (manifest.size() > 1) {
-        std::string tags;
-        for (const auto& image : manifest)
-            if (image.is_object() && image.contains("RepoTags") && image["RepoTags"].is_array())
-                for (const auto& tag : image["RepoTags"])
-                    if (tag.is_string()) tags += (tags.empty() ? "" : ", ") + util::escape_control(tag.get<std::string>());
-        fail("docker-archive:" + shown + " holds " + std::to_string(manifest.size()) + " images (" + tags +
-             "): save one image per archive");
+    if (manifest.size() > max_archive_images)
+        fail("docker-archive:" + shown + ": manifest.json lists more than " + std::to_string(max_archive_images) +
+             " images");
+    // Which image: @N, the one tagged REF, or the only one.
+    size_t chosen = 0;
+    std::string chosen_tag;
+    if (source.index) {
+        if (*source.index >= manifest.size())
+            fail("docker-archive:" + shown + " has " + std::to_string(manifest.size()) + " image(s): @" +
+                 std::to_string(*source.index) + " is not one of them (from @0)");
+        chosen = *source.index;
+    } else if (!source.reference.empty()) {
+        const auto wanted = long_reference(source.reference);
+        std::optional<size_t> found;
+        for (size_t i = 0; i < manifest.size(); ++i)
+            for (const auto& tag : repo_tags(manifest[i]))
+                if (tag == source.reference || long_reference(tag) == wanted) {
+                    if (found && *found != i)
+                        fail("docker-archive:" + shown + ": several images are tagged '" +
+                             util::escape_control(source.reference) + "': name one as @N");
+                    found = i;
+                    if (chosen_tag.empty()) chosen_tag = tag;
+                }
+        if (!found)
+            fail("docker-archive:" + shown + " has no image tagged '" + util::escape_control(source.reference) +
+                 "' (it has: " + listed_images(manifest) + ")");
+        chosen = *found;
+    } else if (manifest.size() > 1) {
+        fail("docker-archive:" + shown + " holds " + std::to_string(manifest.size()) + " images (" +
+             listed_images(manifest) + "): name one as docker-archive:FILE:REF (a RepoTags entry) or "
+             "docker-archive:FILE:@N (from 0)");
     }
-    const auto& image = manifest.front();
+    const auto& image = manifest[chosen];
     if (!image.is_object() || !image.contains("Config") || !image["Config"].is_string() || !image.contains("Layers") ||
         !image["Layers"].is_array())
         fail("docker-archive:" + shown + ": manifest.json has no Config and Layers");
@@ -189,16 +298,15 @@ UnpackedArchive unpack_docker_archive(const std::filesystem::path& archive_path,
         {"layers", layers}};
     auto body = oci_manifest.dump();
     auto manifest_digest = add_blob(layout, body);
-    std::string ref = "latest";
-    if (image.contains("RepoTags") && image["RepoTags"].is_array() && !image["RepoTags"].empty() &&
-        image["RepoTags"][0].is_string()) {
-        std::string tagged = image["RepoTags"][0].get<std::string>();
-        auto colon = tagged.rfind(':');
-        auto slash = tagged.rfind('/');
-        ref = colon != std::string::npos && (slash == std::string::npos || colon > slash) ? tagged.substr(colon + 1)
-                                                                                          : std::string();
-        if (ref.empty()) ref = "latest";
+    // The tag reports show: of the RepoTags entry asked for, else the image's first.
+    if (chosen_tag.empty()) {
+        auto tags = repo_tags(image);
+        if (!tags.empty()) chosen_tag = tags.front();
     }
+    const std::string ref = chosen_tag.empty() ? "latest" : tag_of(chosen_tag);
+    if (!oci::valid_tag(ref))
+        fail("docker-archive:" + shown + ": the RepoTags entry '" + util::escape_control(chosen_tag) +
+             "' does not end in a valid tag");
     nlohmann::json index = {{"schemaVersion", 2},
                             {"mediaType", oci::media::oci_index},
                             {"manifests",
