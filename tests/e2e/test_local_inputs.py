@@ -8,12 +8,16 @@ listing the names when there are several; a blob whose bytes do not match its
 digest, a blob that is a symlink out of the layout, a malformed digest and a
 directory that is not a layout are refused. `docker-archive:FILE` (docker
 save output, here written by skopeo offline) gives the same findings; a member
-escaping the archive or a config that is not its digest is refused. oci-archive:
+escaping the archive or a config that is not its digest is refused; of an archive
+of several images (docker save a b), FILE:REF (a RepoTags entry) or FILE:@N picks
+one, and without either it is refused listing the RepoTags, escaped and bounded.
+oci-archive:
 and dir: are refused at once (not read by this version; sbom: is, test_sbom_input).
 """
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -147,10 +151,11 @@ class OciLayoutInput(RegscanCase):
         self.assertExit(result, 2)
         self.assertLogged(result, r"malformed digest", "error")
 
-    def docker_archive(self, source=None, tag="team/app:1.0"):
+    def docker_archive(self, source=None, tag="team/app:1.0", ref="1.0", additional=()):
         path = os.path.join(tempfile.mkdtemp(dir=self.workdir), "app.tar")
         copied = subprocess.run(["skopeo", "--insecure-policy", "copy", "--quiet",
-                                 f"oci:{source or self.single}:1.0", f"docker-archive:{path}:{tag}"],
+                                 *(f"--additional-tag={t}" for t in additional),
+                                 f"oci:{source or self.single}:{ref}", f"docker-archive:{path}:{tag}"],
                                 capture_output=True, text=True, timeout=120)
         self.assertEqual(copied.returncode, 0, copied.stderr)
         return path
@@ -191,6 +196,90 @@ class OciLayoutInput(RegscanCase):
         result = self.scan(f"docker-archive:{tampered}")
         self.assertExit(result, 2)
         self.assertLogged(result, r"digest mismatch", "error")
+
+    def several_images_archive(self, archives, manifest=None):
+        """`docker save a b`: the members of each skopeo-written archive in one tar, their manifest.json entries
+        in one list (or `manifest`, when given, instead)."""
+        path = os.path.join(tempfile.mkdtemp(dir=self.workdir), "several.tar")
+        entries, seen = [], set()
+        with tarfile.open(path, "w") as target:
+            for archive in archives:
+                with tarfile.open(archive) as source:
+                    for member in source.getmembers():
+                        if member.name == "manifest.json":
+                            entries += json.load(source.extractfile(member))
+                        elif member.name not in seen and member.name != "repositories":
+                            seen.add(member.name)
+                            target.addfile(member, source.extractfile(member) if member.isfile() else None)
+            data = json.dumps(entries if manifest is None else manifest).encode()
+            info = tarfile.TarInfo("manifest.json")
+            info.size = len(data)
+            target.addfile(info, io.BytesIO(data))
+        return path, entries
+
+    def test_docker_archive_of_several_images_scans_the_one_named(self):
+        app = self.docker_archive(additional=("team/app:latest",))
+        tool = self.docker_archive(self.several, tag="tools/yaml:5.3", ref="tool")
+        single_tool = self.scan(f"docker-archive:{tool}")
+        self.assertExit(single_tool, 0)
+        path, entries = self.several_images_archive([app, tool])
+        self.assertEqual(len(entries), 2)
+        tags = [tag for entry in entries for tag in entry["RepoTags"]]
+        # Without a name: refused, the RepoTags listed (as skopeo and trivy refuse).
+        result = self.scan(f"docker-archive:{path}")
+        self.assertExit(result, 2)
+        self.assertLogged(result, re.escape(f"holds 2 images ({', '.join(tags)}): name one as "
+                                            "docker-archive:FILE:REF"), "error")
+        self.assertNoNetwork(result)
+        # A RepoTags entry, as written or as docker's short name; or @N (from 0).
+        tool_tag = entries[1]["RepoTags"][0]
+        for reference in (f"{path}:{tool_tag}", f"{path}:tools/yaml:5.3", f"{path}:@1"):
+            with self.subTest(reference=reference):
+                picked = self.scan(f"docker-archive:{reference}")
+                self.assertExit(picked, 0)
+                self.assertNoNetwork(picked)
+                report = json.loads(picked.stdout)
+                self.assertEqual(findings(report), findings(json.loads(single_tool.stdout)))
+                self.assertIn(("PyYAML", "5.3", "python"), findings(report)[1])
+                self.assertEqual(report["images"][0]["tag"], "5.3")
+        for reference in (f"{path}:team/app:1.0", f"{path}:team/app", f"{path}:@0"):
+            with self.subTest(reference=reference):
+                picked = self.scan(f"docker-archive:{reference}")
+                self.assertExit(picked, 0)
+                report = json.loads(picked.stdout)
+                self.assertEqual(findings(report)[:3], self.from_registry[:3])
+                self.assertEqual(report["images"][0]["tag"], "latest" if reference.endswith("/app") else "1.0")
+        unknown = self.scan(f"docker-archive:{path}:team/app:2.0")
+        self.assertExit(unknown, 2)
+        self.assertLogged(unknown, re.escape(f"has no image tagged 'team/app:2.0' (it has: {', '.join(tags)})"),
+                          "error")
+        out_of_range = self.scan(f"docker-archive:{path}:@2")
+        self.assertExit(out_of_range, 2)
+        self.assertLogged(out_of_range, r"has 2 image\(s\): @2 is not one of them", "error")
+
+    def test_docker_archive_repo_tags_are_escaped_and_bounded(self):
+        app = self.docker_archive()
+        _, entries = self.several_images_archive([app])
+        evil = dict(entries[0], RepoTags=["evil\x1b]0;owned\x07:1\nforged: line"])
+        many = [dict(entries[0], RepoTags=[f"team/app:{i}"]) for i in range(40)]
+        path, _ = self.several_images_archive([app], manifest=[evil] + many)
+        result = self.scan(f"docker-archive:{path}")
+        self.assertExit(result, 2)
+        self.assertNotIn("\x1b", result.stderr)
+        self.assertNotIn("\x07", result.stderr)
+        # Escaped (and the log escapes the backslashes once more).
+        self.assertLogged(result, r"holds 41 images \(evil\\+e\]0;owned\\+x07:1\\+nforged: line, team/app:0, ", "error")
+        self.assertLogged(result, re.escape("team/app:18, and 21 more): name one"), "error")
+        self.assertEqual(sum("forged" in line for line in result.stderr.splitlines()), 1)
+        # Scanning that image: its RepoTags entry does not end in a tag, so it is refused, not shown.
+        chosen = self.scan(f"docker-archive:{path}:@0")
+        self.assertExit(chosen, 2)
+        self.assertLogged(chosen, r"does not end in a valid tag", "error")
+        self.assertNotIn("\x1b", chosen.stderr)
+        too_many, _ = self.several_images_archive([app], manifest=[entries[0]] * 1001)
+        refused = self.scan(f"docker-archive:{too_many}:@0")
+        self.assertExit(refused, 2)
+        self.assertLogged(refused, r"manifest.json lists more than 1000 images", "error")
 
     def test_other_local_inputs_are_refused_at_once(self):
         for reference in ("dir:app", "oci-archive:app.tar"):
