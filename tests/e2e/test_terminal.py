@@ -293,6 +293,7 @@ class CompletionTest(RegscanCase):
         self.assertEqual(sorted(complete("image", "--color", "")), ["always", "auto", "never"])
         self.assertIn("--output", complete("image", "--out"))
         self.assertNotIn("--output", complete("registry", "--out"))  # image only
+        self.assertEqual(sorted(complete("completion", "")), ["bash", "fish", "zsh"])
 
     def test_every_long_option_of_help_is_in_every_script(self):
         for command in ("registry", "image"):
@@ -424,6 +425,7 @@ PROMPT='> '
         for install in ("fpath", "source"):
             with self.subTest(install=install):
                 self.assertEqual(self.zsh_complete(script, "regscan reg", install), {"registry"})
+                self.assertEqual(self.zsh_complete(script, "regscan completion ", install), {"bash", "zsh", "fish"})
                 registry = self.expected_options("registry")
                 self.assertEqual(self.zsh_complete(script, "regscan registry --us", install),
                                  {f"--{o}" for o in registry if o.startswith("us")})
@@ -446,6 +448,7 @@ PROMPT='> '
     def test_fish_completes_commands_options_and_values_from_the_option_table(self):
         script = self.script("fish")
         self.assertIn("registry", self.fish_complete(script, "regscan reg"))
+        self.assertEqual(set(self.fish_complete(script, "regscan completion ")), {"bash", "zsh", "fish"})
         registry = self.expected_options("registry")
         self.assertEqual(set(self.fish_complete(script, "regscan registry --us")),
                          {f"--{o}" for o in registry if o.startswith("us")})

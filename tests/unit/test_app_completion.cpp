@@ -24,6 +24,7 @@ TEST_CASE("app::completion_script lists each command's long options and quotes t
     CHECK(bash.find("db) options='--help' ;;") != std::string::npos);
     CHECK(bash.find("--color) COMPREPLY=($(compgen -W 'auto always never'") != std::string::npos);
     CHECK(bash.find("complete -o default -F _regscan regscan\n") != std::string::npos);
+    CHECK(bash.find("COMPREPLY=($(compgen -W 'bash zsh fish' -- \"$cur\"))") != std::string::npos);
 
     auto zsh = app::completion_script("zsh", commands);
     CHECK(zsh.find("'--color=[it'\\''s coloured]:value:(auto always never)'") != std::string::npos);
