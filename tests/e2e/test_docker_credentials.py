@@ -402,6 +402,27 @@ class BearerAuth(DockerCredentials, case.RegscanCase):
                           r": the identity token from docker config .* \(credHelpers: test\) was refused", "error")
         self.assertNoSecrets(result)
 
+    def test_rotated_refresh_token_is_presented_next(self):
+        # The service answers each exchange with a new refresh token and takes
+        # the old one back: every exchange must present the latest, even with
+        # several images read at once.
+        first_post = len(self.tokens.oauth_requests)
+        first_rotated = len(self.tokens.refresh_tokens_issued)
+        rotating = "Rot0-" + secrets.token_hex(16)
+        self.tokens.refresh_tokens[rotating] = USER
+        self.tokens.rotate_refresh_tokens = True
+        self.addCleanup(setattr, self.tokens, "rotate_refresh_tokens", False)
+        self.docker.write_config(self.identity_auths(rotating))
+        result = self.dry_run(self.registry.url, "--log-level=trace", "--concurrency=4", env=self.docker.env())
+        self.assertAuthorised(result)
+        rotated = self.tokens.refresh_tokens_issued[first_rotated:]
+        for secret in [rotating] + rotated:
+            for text in (result.stdout, result.stderr):
+                self.assertNotIn(secret, text)
+        presented = [form["refresh_token"][0] for _, _, form in self.tokens.oauth_requests[first_post:]]
+        self.assertGreater(len(presented), 1)
+        self.assertEqual(presented, [rotating] + rotated[:len(presented) - 1])
+
     def test_image_command_with_identity_token(self):
         self.docker.write_config(self.identity_auths(IDENTITY_TOKEN))
         result = self.regscan("image", f"http://{self.registry.host}/team/app:1.0", "--mode=dry-run",

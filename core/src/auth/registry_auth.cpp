@@ -194,7 +194,19 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         return {std::nullopt, "token realm " + log::redact(realm) +
                                   " is plain http while the registry is https: refused, it would downgrade the "
                                   "credentials to clear text"};
-    auto response = request_token(realm, challenge.param("service"), scope, credentials);
+    const Credentials* presented = &credentials;
+    Credentials rotated;
+    std::unique_lock<std::mutex> exchange;
+    const std::string rotation_key = realm + " " + challenge.param("service");
+    if (!credentials.identity_token.empty()) {
+        exchange = std::unique_lock(exchange_mutex_);
+        if (auto it = rotated_refresh_tokens_.find(rotation_key); it != rotated_refresh_tokens_.end()) {
+            rotated = credentials;
+            rotated.identity_token = it->second;
+            presented = &rotated;
+        }
+    }
+    auto response = request_token(realm, challenge.param("service"), scope, *presented);
     if (!response.ok())
         return {std::nullopt, (credentials.identity_token.empty() ? "token request to "
                                                                   : "identity token exchange (OAuth2) at ") +
@@ -205,10 +217,14 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         if (token.empty()) token = body.value("access_token", "");
         if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
         log::add_secret(token);
-        // A token service may rotate the refresh token; it is not kept, but
-        // is as secret as the one it replaces.
-        if (auto refresh = body.find("refresh_token"); refresh != body.end() && refresh->is_string())
+        // A token service may rotate the refresh token: the next exchange
+        // presents the new one, as secret as the one it replaces.
+        if (auto refresh = body.find("refresh_token"); refresh != body.end() && refresh->is_string() &&
+                                                        !refresh->get<std::string>().empty()) {
             log::add_secret(refresh->get<std::string>());
+            log::add_secret(sdk::url_encode(refresh->get<std::string>()));
+            if (exchange.owns_lock()) rotated_refresh_tokens_[rotation_key] = refresh->get<std::string>();
+        }
         long expires_in = sdk::json_integer(body, "expires_in", 0L);
         lifetime = expires_in > 0 ? std::chrono::seconds(expires_in) : default_token_lifetime;
         return {"Bearer " + token, {}};

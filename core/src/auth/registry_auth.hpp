@@ -99,6 +99,11 @@ private:
     Credentials credentials_;
     AuthorizeHook hook_;
     std::mutex mutex_;
+    // Identity tokens are exchanged one at a time: a token service that
+    // rotates refresh tokens takes each one once, so the next exchange uses
+    // the one it gave back (by "realm service"), as docker does.
+    std::mutex exchange_mutex_;
+    std::map<std::string, std::string> rotated_refresh_tokens_;
     std::map<std::string, Cached> cache_;  // "origin scope" -> header
 };
 

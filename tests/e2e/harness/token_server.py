@@ -7,6 +7,7 @@ carries the signing cert, which the registry verifies against `rootcertbundle`.
 import base64
 import datetime
 import json
+import secrets
 import threading
 import time
 
@@ -30,6 +31,9 @@ class TokenServer(http_server.Served):
     with scopes space-separated; never in a GET or an Authorization header. A
     refused one is answered 400 invalid_grant with the token echoed in the
     error text, as a careless server would (its client must not print it).
+    rotate_refresh_tokens: each exchange answers a new refresh token and takes
+    the one presented out of `refresh_tokens` (OAuth2 refresh token rotation);
+    every one handed out is kept in `refresh_tokens_issued`.
     """
 
     def __init__(self, signer, users, service="regscan-e2e-registry",
@@ -46,6 +50,8 @@ class TokenServer(http_server.Served):
         self.requests = []      # (user or None, [scopes]) per token request
         self.refresh_tokens = dict(refresh_tokens or {})
         self.oauth_requests = []  # (user or None, [scopes], form) per POST
+        self.rotate_refresh_tokens = False
+        self.refresh_tokens_issued = []
         self.lock = threading.Lock()
         self.server = http_server.Server(self._handle)
 
@@ -99,23 +105,31 @@ class TokenServer(http_server.Served):
         form = request.form() or {}
         field = lambda name: (form.get(name) or [""])[0]
         scopes = [s for s in field("scope").split(" ") if s]
-        user = self.refresh_tokens.get(field("refresh_token"))
         with self.lock:
+            user = self.refresh_tokens.get(field("refresh_token"))
             self.oauth_requests.append((user, scopes, form))
+            if user is not None and self.rotate_refresh_tokens:
+                del self.refresh_tokens[field("refresh_token")]
         if request.form() is None or field("grant_type") != "refresh_token" or not field("client_id"):
             return http_server.json_reply(400, {"error": "unsupported_grant_type"})
         if user is None or field("service") != self.service or request.headers.get("Authorization"):
             return http_server.json_reply(400, {"error": "invalid_grant", "error_description":
                                                 f"refresh token {field('refresh_token')} is not valid"})
-        return self._issue(user, scopes)
+        extra = {}
+        if self.rotate_refresh_tokens:
+            extra["refresh_token"] = "Rot-" + secrets.token_hex(16)
+            with self.lock:
+                self.refresh_tokens[extra["refresh_token"]] = user
+                self.refresh_tokens_issued.append(extra["refresh_token"])
+        return self._issue(user, scopes, extra)
 
-    def _issue(self, user, scopes):
+    def _issue(self, user, scopes, extra=None):
         access = [g for g in (self._grant(user, s) for s in scopes) if g]
         token = self.make_token(user or "", access)
         with self.lock:
             self.issued.append(token)
         answer = {"expires_in": self.expires_in,
-                  "issued_at": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+                  "issued_at": datetime.datetime.now(datetime.timezone.utc).isoformat(), **(extra or {})}
         if self.token_field in ("token", "both"):
             answer["token"] = token
         if self.token_field in ("access_token", "both"):
