@@ -41,4 +41,16 @@ TEST_CASE("ascii_lower lowercases A-Z only, whatever the locale") {
     CHECK(ascii_lower("") == "");
 }
 
+TEST_CASE("ascii_upper uppercases a-z only") {
+    CHECK(ascii_upper("gpl-2.0+ with") == "GPL-2.0+ WITH");
+    CHECK(ascii_upper("\xc3\xa9t") == "\xc3\xa9T");
+}
+
+TEST_CASE("ascii_iequals ignores the case of A-Z and nothing else") {
+    CHECK(ascii_iequals("Content-Type", "content-type"));
+    CHECK_FALSE(ascii_iequals("Content-Type", "content-typ"));
+    CHECK_FALSE(ascii_iequals("\xc3\x89", "\xc3\xa9"));
+    CHECK(ascii_iequals("", ""));
+}
+
 TEST_SUITE_END();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "app/exit_codes.hpp"
+#include "util/text.hpp"
 
 namespace regscan::app {
 namespace {
@@ -10,11 +11,6 @@ namespace {
 bool declares(const plugin::LoadedPlugin& plugin, const std::string& name) {
     const auto& options = plugin.options();
     return std::any_of(options.begin(), options.end(), [&](const auto& option) { return option.name == name; });
-}
-
-std::string upper(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
 }
 
 }  // namespace
@@ -34,7 +30,7 @@ void check_plugin_options(const std::set<std::string>& given, const plugin::Plug
                                                                           ", handled by") +
                               " the " + chosen.id() + " plugin, which does not take it";
         if (!forced && !owner_type.empty())
-            message += "; give --type " + upper(owner_type) + " if this registry is one, or drop --" + name;
+            message += "; give --type " + util::ascii_upper(owner_type) + " if this registry is one, or drop --" + name;
         else message += "; drop --" + name;
         throw Fatal(ExitCode::bad_arguments, message);
     }

@@ -151,8 +151,7 @@ std::string spdx_expression(std::string_view declared) {
         if (length == 0) return {};
         std::string_view token = rest.substr(0, length);
         rest.remove_prefix(length);
-        std::string upper = util::ascii_lower(token);
-        std::transform(upper.begin(), upper.end(), upper.begin(), [](char x) { return static_cast<char>(std::toupper(static_cast<unsigned char>(x))); });
+        std::string upper = util::ascii_upper(token);
         if (upper == "AND" || upper == "OR" || upper == "WITH") {
             if (expect_operand) return {};
             after_with = upper == "WITH";

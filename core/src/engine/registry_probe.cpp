@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "app/exit_codes.hpp"
+#include "util/text.hpp"
 
 namespace regscan::engine {
 
@@ -24,9 +25,7 @@ sdk::Probe probe_registry(http::HttpClient& client, const std::string& url) {
     }
     probe.ping_status = response.status;
     for (const auto& [name, value] : response.headers) {
-        std::string lower = name;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        probe.ping_headers[lower] = value;
+        probe.ping_headers[util::ascii_lower(name)] = value;
     }
     return probe;
 }

@@ -15,6 +15,7 @@
 #include "report/report_file.hpp"
 #include "scan/model_json.hpp"
 #include "util/time.hpp"
+#include "util/text.hpp"
 
 namespace regscan::report {
 namespace {
@@ -254,9 +255,7 @@ std::string cyclonedx_score_method(const std::string& vector) {
 std::string oci_purl(const scan::ImageResult& image) {
     auto slash = image.repository.rfind('/');
     auto name = slash == std::string::npos ? image.repository : image.repository.substr(slash + 1);
-    std::string lower;
-    for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto purl = "pkg:oci/" + percent_encode(lower) + "@" + percent_encode(image.digest);
+    auto purl = "pkg:oci/" + percent_encode(util::ascii_lower(name)) + "@" + percent_encode(image.digest);
     std::vector<std::pair<std::string, std::string>> qualifiers;  // purl-spec: sorted by key
     if (!image.platform.empty()) {
         auto parts = image.platform;

@@ -15,14 +15,14 @@
 #include "triage/policy.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
+#include "util/text.hpp"
 
 namespace regscan::report {
 namespace {
 
 std::string misconfiguration_uri(const std::string& id) {
-    std::string anchor;
-    for (char c : id) anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return std::string(tool_information_uri) + "/blob/main/docs/misconfigurations.md#" + percent_encode(anchor, "");
+    return std::string(tool_information_uri) + "/blob/main/docs/misconfigurations.md#" +
+           percent_encode(util::ascii_lower(id), "");
 }
 
 std::string score_text(double score) {

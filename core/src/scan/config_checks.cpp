@@ -6,14 +6,10 @@
 
 #include "limits/limits.hpp"
 #include "scan/misconfig_rules.hpp"
+#include "util/text.hpp"
 
 namespace regscan::scan {
 namespace {
-
-std::string upper(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
 
 // The checks below scan by hand, in linear time, never with a backtracking
 // regex: every value is the registry's choice, and std::regex recurses per
@@ -119,7 +115,7 @@ bool adds_from_url(const std::string& raw) {
 }  // namespace
 
 bool looks_like_secret_name(const std::string& name) {
-    std::string n = upper(name);
+    std::string n = util::ascii_upper(name);
     // *_FILE variables point at a secret, they do not hold one.
     if (n.size() > 5 && n.compare(n.size() - 5, 5, "_FILE") == 0) return false;
     for (const char* word : {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY",

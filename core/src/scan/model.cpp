@@ -1,4 +1,5 @@
 #include "scan/model.hpp"
+#include "util/text.hpp"
 
 #include <cctype>
 
@@ -16,8 +17,7 @@ std::string to_string(Severity severity) {
 }
 
 Severity severity_from_string(const std::string& text) {
-    std::string lower;
-    for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = util::ascii_lower(text);
     if (lower == "critical") return Severity::critical;
     if (lower == "high" || lower == "important") return Severity::high;
     if (lower == "medium" || lower == "moderate") return Severity::medium;

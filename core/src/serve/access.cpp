@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log/secrets.hpp"
+#include "util/text.hpp"
 
 namespace regscan::serve {
 namespace {
@@ -54,12 +55,6 @@ std::string trim(std::string text) {
     size_t start = 0;
     while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
     return text.substr(start);
-}
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 std::string read_token(const std::filesystem::path& file) {
@@ -159,7 +154,7 @@ Authentication Access::authenticate(const httpd::Request& request, Clock::time_p
     if (request.has_header("authorization")) {
         std::string value = request.header("authorization");
         constexpr std::string_view scheme = "bearer ";
-        if (value.size() > scheme.size() && lower(value.substr(0, scheme.size())) == scheme)
+        if (value.size() > scheme.size() && util::ascii_lower(value.substr(0, scheme.size())) == scheme)
             auth.ok = token_matches(trim(value.substr(scheme.size())));
         return auth;
     }
@@ -177,12 +172,12 @@ Authentication Access::authenticate(const httpd::Request& request, Clock::time_p
 
 std::optional<std::string> Access::cross_site_refusal(const httpd::Request& request, const Authentication& auth) const {
     if (request.has_header("origin")) {
-        std::string own = std::string(request.tls ? "https://" : "http://") + lower(request.header("host"));
-        if (request.header("host").empty() || lower(request.header("origin")) != own)
+        std::string own = std::string(request.tls ? "https://" : "http://") + util::ascii_lower(request.header("host"));
+        if (request.header("host").empty() || util::ascii_lower(request.header("origin")) != own)
             return "cross-origin request refused (Origin is not this server's)";
     }
-    if (request.has_header("sec-fetch-site") && lower(request.header("sec-fetch-site")) != "same-origin" &&
-        !(lower(request.header("sec-fetch-site")) == "none" && !state_changing(request.method)))
+    if (request.has_header("sec-fetch-site") && util::ascii_lower(request.header("sec-fetch-site")) != "same-origin" &&
+        !(util::ascii_lower(request.header("sec-fetch-site")) == "none" && !state_changing(request.method)))
         return "cross-site request refused (Sec-Fetch-Site: " + request.header("sec-fetch-site").substr(0, 32) + ")";
     if (auth.by_cookie && state_changing(request.method) && request.header("x-regscan-csrf") != "1")
         return std::string("a state-changing request with the session cookie needs the header ") + csrf_header + ": 1";

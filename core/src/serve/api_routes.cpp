@@ -56,9 +56,7 @@ Response method_not_allowed(const std::string& allow) {
 }
 
 bool json_content_type(const Request& request) {
-    std::string type = request.header("content-type");
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string type = util::ascii_lower(request.header("content-type"));
     return type.rfind("application/json", 0) == 0;
 }
 

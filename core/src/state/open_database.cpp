@@ -8,12 +8,12 @@
 #include "log/secrets.hpp"
 
 #include "state/sqlite_db.hpp"
+#include "util/text.hpp"
 
 namespace regscan::state {
 
 bool is_postgres_url(const std::string& location) {
-    std::string head = location.substr(0, 13);
-    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string head = util::ascii_lower(location.substr(0, 13));
     return head.rfind("postgresql://", 0) == 0 || head.rfind("postgres://", 0) == 0;
 }
 

@@ -24,4 +24,10 @@ std::string valid_utf8(std::string_view text);
 // and keywords compared case-insensitively, whatever the C locale says.
 std::string ascii_lower(std::string_view text);
 
+// `text` with a-z uppercased and every other byte kept.
+std::string ascii_upper(std::string_view text);
+
+// True when `a` and `b` differ at most in the case of A-Z: for header names.
+bool ascii_iequals(std::string_view a, std::string_view b);
+
 }  // namespace regscan::util

@@ -1,4 +1,5 @@
 #include "vulndb/osv_sources.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -13,9 +14,7 @@ namespace regscan::vulndb {
 namespace {
 
 bool has_extension(const std::filesystem::path& path, const char* extension) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == extension;
+    return util::ascii_lower(path.extension().string()) == extension;
 }
 
 void import_json_file(OsvImporter& importer, const std::filesystem::path& path) {

@@ -1,16 +1,11 @@
 #include "serve/http/message.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace regscan::serve::httpd {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -23,12 +18,12 @@ int hex_value(char c) {
 
 std::string Request::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (same_name(key, name)) return value;
+        if (util::ascii_iequals(key, name)) return value;
     return {};
 }
 
 bool Request::has_header(std::string_view name) const {
-    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return same_name(h.first, name); });
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return util::ascii_iequals(h.first, name); });
 }
 
 std::string Request::param(const std::string& name, const std::string& fallback) const {
@@ -37,14 +32,14 @@ std::string Request::param(const std::string& name, const std::string& fallback)
 }
 
 void Response::set(std::string_view name, std::string value) {
-    headers.erase(std::remove_if(headers.begin(), headers.end(), [&](const auto& h) { return same_name(h.first, name); }),
+    headers.erase(std::remove_if(headers.begin(), headers.end(), [&](const auto& h) { return util::ascii_iequals(h.first, name); }),
                   headers.end());
     headers.emplace_back(std::string(name), std::move(value));
 }
 
 std::string Response::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (same_name(key, name)) return value;
+        if (util::ascii_iequals(key, name)) return value;
     return {};
 }
 

@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "serve/http/admission.hpp"
+#include "util/text.hpp"
 
 namespace regscan::serve::httpd {
 namespace {
@@ -138,10 +139,7 @@ private:
         request.method = std::string(message.method_string());
         request.target = std::string(message.target());
         for (const auto& field : message) {
-            std::string name(field.name_string());
-            std::transform(name.begin(), name.end(), name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            request.headers.emplace_back(std::move(name), std::string(field.value()));
+            request.headers.emplace_back(util::ascii_lower(std::string(field.name_string())), std::string(field.value()));
         }
     }
 
