@@ -431,11 +431,12 @@ class BearerAuth(DockerCredentials, case.RegscanCase):
         self.assertNoSecrets(result)
 
 
-class IdentityTokenRedirect(case.RegscanCase):
+class IdentityTokenOrigins(case.RegscanCase):
     """The identity token travels in a POST body: a token realm redirecting to
     another origin must not get it re-sent there (only Authorization headers
-    were dropped on such redirects before). A registry front challenges with a
-    realm on a second server, which redirects to a third that records all."""
+    were dropped on such redirects before), and a plain-http realm of an https
+    registry gets nothing. A registry front challenges with a realm on a second
+    server, which redirects to a third that records all."""
 
     def setUp(self):
         self.docker = DockerDirectory(self)
@@ -446,12 +447,17 @@ class IdentityTokenRedirect(case.RegscanCase):
         self.realm = http_server.Server(
             lambda request: http_server.Reply(self.status, b"", {"Location": f"{self.sink.url}/token"})).start()
         self.addCleanup(self.realm.stop)
-        challenge = f'Bearer realm="{self.realm.url}/token",service="svc",scope="registry:catalog:*"'
-        self.front = http_server.Server(lambda request: http_server.json_reply(
-            401, {"errors": [{"code": "UNAUTHORIZED"}]}, {"WWW-Authenticate": challenge})).start()
-        self.addCleanup(self.front.stop)
-        self.docker.write_config({"auths": {f"{self.front.address}:{self.front.port}":
-                                            {"identitytoken": IDENTITY_TOKEN}}})
+        self.front = self.registry_front(self.realm.url)
+
+    def registry_front(self, realm_url, tls=None):
+        """A registry answering every request with a Bearer challenge naming
+        `realm_url`; docker's config holds an identity token for it."""
+        challenge = f'Bearer realm="{realm_url}/token",service="svc",scope="registry:catalog:*"'
+        front = http_server.Server(lambda request: http_server.json_reply(
+            401, {"errors": [{"code": "UNAUTHORIZED"}]}, {"WWW-Authenticate": challenge}), tls=tls).start()
+        self.addCleanup(front.stop)
+        self.docker.write_config({"auths": {f"{front.address}:{front.port}": {"identitytoken": IDENTITY_TOKEN}}})
+        return front
 
     def _sink(self, request):
         self.seen.append((request.method, request.path, request.body.decode(errors="replace")))
@@ -474,6 +480,17 @@ class IdentityTokenRedirect(case.RegscanCase):
                 self.assertEqual(self.seen, [], "the redirect target got the request")
                 self.assertLogged(result, f"identity token exchange \\(OAuth2\\) at .* failed: HTTP {status}",
                                   "error")
+
+    def test_https_registry_with_an_http_realm_gets_no_token(self):
+        ca = certs.CertificateAuthority(self.docker.root)
+        front = self.registry_front(self.sink.url, tls=ca)
+        result = self.dry_run(front.url, f"--ca-cert={ca.ca_cert}", "--log-level=trace", env=self.docker.env())
+        self.assertExit(result, 4)
+        self.assertTrue(front.log, f"{result!r}")
+        self.assertEqual(self.seen, [], "the plain-http realm was asked")
+        self.assertLogged(result, "plain http while the registry is https: refused", "error")
+        for text in (result.stdout, result.stderr):
+            self.assertNotIn(IDENTITY_TOKEN, text)
 
     def test_cross_origin_303_is_followed_without_the_body(self):
         # The control: redirects are followed, a 303 as a GET with no body.
