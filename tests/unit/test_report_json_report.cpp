@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <map>
+
 #include "report/json_report.hpp"
 #include "test_report_fixtures.hpp"
 
@@ -94,6 +97,126 @@ TEST_CASE("report::validate_reports fails on a directory without reports") {
     auto validation = validate_reports(dir.path);
     CHECK(validation.exit_code == 1);
     CHECK(validation.output.find("no report found") != std::string::npos);
+}
+
+namespace {
+
+// One run of the JSON report over rich_images() with stored renderings, as the
+// pipeline hands them over: each tag's entries with its row's reference, the
+// text given (`with_text`) or left in the previous report.
+struct StoredRun {
+    std::string bytes;
+    std::vector<report::EntriesRef> refs;
+    bool any_text_needed = false;
+};
+
+StoredRun stored_run(const std::filesystem::path& dir, scan::ScanStatus status, bool with_text,
+                     const std::map<std::string, std::string>& refs_by_tag) {
+    report::JsonReport reporter(rich_run(dir));
+    auto images = rich_images();
+    std::map<std::string, size_t> per_tag;
+    for (const auto& image : images) ++per_tag[image.repository + ":" + image.tag];
+    std::map<std::string, size_t> seen;
+    StoredRun run;
+    std::vector<std::string> entries;
+    for (auto image : images) {
+        const std::string tag = image.repository + ":" + image.tag;
+        const std::string ref = refs_by_tag.count(tag) ? refs_by_tag.at(tag) : "new:token";
+        image.status = scan::ScanStatus::scanned;  // as rendered when the image was scanned
+        std::string entry = report::json_entry(image);
+        image.status = status;
+        bool needs = reporter.needs_entry_text(ref);
+        run.any_text_needed = run.any_text_needed || needs;
+        reporter.stored_result(image, {with_text ? std::string_view(entry) : std::string_view(), image.packages.size(),
+                                       "sha256:tag-" + tag, ref, seen[tag]++, per_tag[tag]});
+    }
+    reporter.finish(rich_summary());
+    run.refs = reporter.entries_refs();
+    run.bytes = read_text(reporter.path());
+    return run;
+}
+
+std::map<std::string, std::string> by_tag(const std::vector<report::EntriesRef>& refs) {
+    std::map<std::string, std::string> out;
+    for (const auto& ref : refs) out[ref.repository + ":" + ref.tag] = ref.new_ref;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("report::JsonReport copies unchanged entries from its previous file: the bytes a report from the text has") {
+    TempDir dir("json-previous");
+    TempDir other("json-previous-text");
+    auto first = stored_run(dir.path, scan::ScanStatus::scanned, true, {});
+    CHECK(first.bytes == stored_run(other.path, scan::ScanStatus::scanned, true, {}).bytes);
+    // One reference per tag (team/api:1.4 has two platforms), over the row's token.
+    REQUIRE(first.refs.size() == 3);
+    for (const auto& ref : first.refs) {
+        CHECK(ref.old_ref == "new:token");
+        CHECK(ref.tag_digest == "sha256:tag-" + ref.repository + ":" + ref.tag);
+        auto parsed = report::parse_entries_ref(ref.new_ref);
+        REQUIRE(parsed.has_value());
+        CHECK(parsed->entries.size() == (ref.repository == "team/api" ? 2u : 1u));
+        for (const auto& e : parsed->entries)
+            CHECK(first.bytes.substr(static_cast<size_t>(e.status_at), e.status_length) == "scanned");
+    }
+
+    // The rescan: no entry text needed, every entry copied, status replaced.
+    auto rescan = stored_run(dir.path, scan::ScanStatus::reused, false, by_tag(first.refs));
+    CHECK_FALSE(rescan.any_text_needed);
+    auto expected = stored_run(other.path, scan::ScanStatus::reused, true, {});
+    CHECK(rescan.bytes == expected.bytes);
+    REQUIRE(rescan.refs.size() == 3);
+    for (const auto& ref : rescan.refs) {
+        auto parsed = report::parse_entries_ref(ref.new_ref);
+        REQUIRE(parsed.has_value());
+        for (const auto& e : parsed->entries)
+            CHECK(rescan.bytes.substr(static_cast<size_t>(e.status_at), e.status_length) == "reused");
+    }
+    // And again from the copy.
+    CHECK(stored_run(dir.path, scan::ScanStatus::reused, false, by_tag(rescan.refs)).bytes == expected.bytes);
+}
+
+TEST_CASE("report::JsonReport needs the entries' text when its previous file is not the one referred to") {
+    TempDir dir("json-previous-changed");
+    auto first = stored_run(dir.path, scan::ScanStatus::scanned, true, {});
+    auto refs = by_tag(first.refs);
+    auto path = dir.path / "127-0-0-1-5000-report.json";
+    {
+        report::JsonReport reporter(rich_run(dir.path));
+        for (const auto& [tag, ref] : refs) CHECK_FALSE(reporter.needs_entry_text(ref));
+        CHECK(reporter.needs_entry_text("new:token"));
+        CHECK(reporter.needs_entry_text(""));
+        CHECK(reporter.needs_entry_text("json1 garbage"));
+    }
+    // The same bytes written again (another inode, other times): not the file referred to.
+    {
+        std::ofstream out(path.string() + ".copy", std::ios::binary);
+        out << first.bytes;
+    }
+    std::filesystem::rename(path.string() + ".copy", path);
+    {
+        report::JsonReport reporter(rich_run(dir.path));
+        for (const auto& [tag, ref] : refs) CHECK(reporter.needs_entry_text(ref));
+    }
+    std::filesystem::remove(path);
+    report::JsonReport reporter(rich_run(dir.path));
+    for (const auto& [tag, ref] : refs) CHECK(reporter.needs_entry_text(ref));
+}
+
+TEST_CASE("report::parse_entries_ref reads what format_entries_ref writes and refuses anything else") {
+    report::ReportEntriesRef ref{"1:2:3:4.5:6.7", {{10, 100, 50, 7}, {120, 80, 130, 6}}};
+    auto text = report::format_entries_ref(ref);
+    auto parsed = report::parse_entries_ref(text);
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->identity == ref.identity);
+    REQUIRE(parsed->entries.size() == 2);
+    CHECK(parsed->entries[1].offset == 120);
+    CHECK(parsed->entries[1].status_length == 6);
+    for (const char* bad : {"", "new:0123", "json1", "json1 id 0", "json1 id 2 1:2:1:1", "json1 id 1 1:2:1",
+                            "json1 id 1 -1:5:0:1", "json1 id 1 10:5:8:1", "json1 id 1 10:5:12:9", "json2 id 1 1:9:2:1",
+                            "json1 id 1 1:9:2:1 ", "json1 id x 1:9:2:1"})
+        CHECK_MESSAGE(!report::parse_entries_ref(bad).has_value(), bad);
 }
 
 TEST_SUITE_END();

@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <sstream>
 
 #include "report/cyclonedx_report.hpp"
@@ -49,6 +54,36 @@ TEST_CASE("report::SpilledEntries writes its entries in key order inside the doc
                       {{{"name", "a1-amd"}}, {{"name", "a1-amd-again"}}, {{"name", "a1-arm"}}, {{"name", "a2"}},
                        {{"name", "b"}, {"list", {1, 2}}}}}};
     CHECK(text == report::dump_json(expected));
+}
+
+TEST_CASE("report::SpilledEntries copies pieces of another file and says where each entry was written") {
+    TempDir dir("spill-pieces");
+    auto other = dir.path / "other";
+    {
+        std::ofstream out(other, std::ios::binary);
+        out << "0123456789";
+    }
+    int fd = ::open(other.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    auto report = dir.path / "r.json";
+    report::SpilledEntries entries(report);
+    auto b = entries.add_pieces({"b"}, {report::SpilledEntries::Piece(fd, 2, 3), std::string_view("x"),
+                                        report::SpilledEntries::Piece(fd, 8, 2)});
+    auto a = entries.add_pieces({"a"}, {std::string_view("\"a\""), std::string_view("")});
+    CHECK(b == 0);
+    CHECK(a == 1);
+    std::ostringstream out;
+    entries.write_document(out, json{{"k", 1}}, "images");
+    entries.write_document_to(report, json{{"k", 1}}, "images");
+    ::close(fd);
+    const std::string expected = "{\n  \"images\": [\n\"a\",\n234x89\n  ],\n  \"k\": 1\n}\n";
+    CHECK(out.str() == expected);
+    CHECK(read_text(report) == expected);
+    CHECK(entries.written(a) == std::pair<off_t, size_t>{16, 3});
+    CHECK(entries.written(b) == std::pair<off_t, size_t>{21, 6});
+    struct stat st {};
+    REQUIRE(::stat(report.c_str(), &st) == 0);
+    CHECK(entries.written_inode() == st.st_ino);
 }
 
 TEST_CASE("report::SpilledEntries without entries writes an empty array") {

@@ -186,6 +186,47 @@ TEST_CASE_TEMPLATE("state::StateStore tag renderings, layer facts and malware ve
 
 // ---- ServiceStore ----
 
+TEST_CASE_TEMPLATE("state::StateStore report references: read without the entries, kept only on the row they were taken from",
+                   B, Sqlite, Postgres) {
+    B backend;
+    StateStore store(backend.location());
+    ImageKey key{"default", "reg:5000", "team/app", "1.0"};
+    auto token = store.put_tag_renderings(key, "sha256:a", "fp1", 3, {"[{}]", "entry", "ignored"});
+    CHECK(token.rfind("new:", 0) == 0);
+    CHECK(store.put_tag_renderings(key, "sha256:a", "fp1", 3, {"[{}]", "entry"}) != token);  // fresh per write
+    token = store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref;
+
+    // The predicate sees the row's reference and decides whether the entries are read.
+    std::string seen;
+    auto without = store.tag_renderings(key, "sha256:a", "fp1", 3, [&](const std::string& ref) {
+        seen = ref;
+        return false;
+    });
+    REQUIRE(without.has_value());
+    CHECK(seen == token);
+    CHECK(without->summaries == "[{}]");
+    CHECK(without->entries.empty());
+    auto with = store.tag_renderings(key, "sha256:a", "fp1", 3, [](const std::string&) { return true; });
+    REQUIRE(with.has_value());
+    CHECK(with->entries == "entry");
+
+    // Stored over the token it was read with; another row, data or version is left alone.
+    store.put_report_refs("default", "reg:5000", "fp1", 3,
+                          {{"team/app", "1.0", "sha256:a", token, "json1 report-1"},
+                           {"team/app", "2.0", "sha256:a", "", "json1 nothing"}});
+    CHECK(store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref == "json1 report-1");
+    store.put_report_refs("default", "reg:5000", "fp2", 3, {{"team/app", "1.0", "sha256:a", "json1 report-1", "x"}});
+    store.put_report_refs("default", "reg:5000", "fp1", 4, {{"team/app", "1.0", "sha256:a", "json1 report-1", "x"}});
+    store.put_report_refs("default", "reg:5000", "fp1", 3, {{"team/app", "1.0", "sha256:b", "json1 report-1", "x"}});
+    CHECK(store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref == "json1 report-1");
+    // A row rewritten after it was read (another process, a rescan) keeps its
+    // new token: the stale reference is not stored over it.
+    auto rewritten = store.put_tag_renderings(key, "sha256:a", "fp1", 3, {"[{}]", "other entry"});
+    store.put_report_refs("default", "reg:5000", "fp1", 3,
+                          {{"team/app", "1.0", "sha256:a", "json1 report-1", "json1 report-2"}});
+    CHECK(store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref == rewritten);
+}
+
 TEST_CASE_TEMPLATE("state::ServiceStore keeps connectors by unique name", B, Sqlite, Postgres) {
     B backend;
     ServiceStore store(backend.location());
@@ -440,7 +481,7 @@ TEST_CASE_TEMPLATE("state migrations run once, record their versions and refuse 
     // Components are apart: the state's and serve's are unaffected.
     { StateStore state(db); }
     { ServiceStore serve(db); }
-    CHECK(schema_version(*db, "state") == 1);
+    CHECK(schema_version(*db, "state") == StateStore::schema_version);
     CHECK(schema_version(*db, "serve") == ServiceStore::schema_version);
     db->query("INSERT INTO schema_migrations VALUES ('serve', 99, 'later')");
     CHECK_THROWS_WITH(ServiceStore{db}, doctest::Contains("newer"));
@@ -479,9 +520,11 @@ TEST_CASE_TEMPLATE("state migrations run once when connections start together", 
         CHECK(failures == 0);
         auto db = open_database(here);
         auto rows = db->query("SELECT component, version FROM schema_migrations ORDER BY component, version");
-        REQUIRE(rows.size() == 2);
-        CHECK(as_text(rows[0][0]) == "serve");
-        CHECK(as_text(rows[1][0]) == "state");
+        // One row per step run, each step once.
+        REQUIRE(rows.size() == static_cast<size_t>(ServiceStore::schema_version + StateStore::schema_version));
+        CHECK(as_text(rows.front()[0]) == "serve");
+        CHECK(as_text(rows.back()[0]) == "state");
+        CHECK(as_int(rows.back()[1]) == StateStore::schema_version);
         CHECK(as_int(db->query("SELECT COUNT(*) FROM images").at(0).at(0)) == threads);
     }
 }
@@ -523,11 +566,13 @@ INSERT INTO serve_connectors (name, config, created, updated) VALUES ('prod', '{
     CHECK(state.result(key, "sha256:a", "linux/amd64", "fp") == R"({"old":1})");
     CHECK(state.layer_facts("sha256:l", 1) == R"({"f":1})");
     REQUIRE(serve.connector("prod"));
-    CHECK(schema_version(state.db(), "state") == 1);
+    CHECK(schema_version(state.db(), "state") == StateStore::schema_version);  // adopted at 1, then step 2
     CHECK(schema_version(state.db(), "serve") == 1);
     // Tables the old file lacked are there now, and new ids follow the old ones.
     state.put_tag_results(key, "sha256:a", "fp", "[]");
     state.put_layer_malware("sha256:l", "v", "clean");
+    auto token = state.put_tag_renderings(key, "sha256:a", "fp", 3, {"[]", "entry"});
+    CHECK(state.tag_renderings(key, "sha256:a", "fp", 3)->report_ref == token);
     CHECK(state.begin_scan("default", "reg", "scan", "t2") == 2);
 }
 

@@ -50,17 +50,36 @@ std::vector<StoredResult> RunPipeline::keep_renderings(const ImageRecord& image,
         summary["package_count"] = packages.size();
         summaries.push_back(std::move(summary));
         result.packages = std::move(packages);
-        rendered.push_back({report::json_entry(result), result.packages.size()});
+        rendered.push_back({report::json_entry(result), result.packages.size(), "", i, results.size()});
         renderings.entries += (i ? "\x1e" : "") + rendered.back().json_entry;
     }
     renderings.summaries = summaries.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     try {
-        store_->put_tag_renderings({options_.project, authority_, image.repository.name, image.tag}, image.digest,
-                                   data_fingerprint, report::json_entry_version, renderings);
+        auto token = store_->put_tag_renderings({options_.project, authority_, image.repository.name, image.tag},
+                                                image.digest, data_fingerprint, report::json_entry_version, renderings);
+        for (size_t i = 0; i < rendered.size(); ++i) {
+            rendered[i].report_ref = token;
+            rendered[i].index_in_tag = i;
+            rendered[i].entries_in_tag = rendered.size();
+        }
     } catch (const std::exception& e) {  // a later run renders again: not worth failing this one
+        for (auto& stored : rendered) stored.entries_in_tag = 0;  // no row for a report to refer to
         spdlog::warn("Could not keep the rendered results of image={}: {}", image.reference(authority_), e.what());
     }
     return rendered;
+}
+
+void RunPipeline::keep_entries_refs(const sdk::Reporter& reporter, const ScanEnvironment& env) {
+    const auto* own = dynamic_cast<const report::ResultReporter*>(&reporter);
+    if (!store_ || !env.rendering_version || !own) return;
+    std::vector<state::ReportRefUpdate> updates;
+    for (auto& ref : own->entries_refs())
+        updates.push_back({ref.repository, ref.tag, ref.tag_digest, ref.old_ref, ref.new_ref});
+    try {
+        store_->put_report_refs(options_.project, authority_, env.rendering_fingerprint, env.rendering_version, updates);
+    } catch (const std::exception& e) {  // the next run reads the entries back: not worth failing this one
+        spdlog::warn("Could not record where the JSON report holds its entries: {}", e.what());
+    }
 }
 
 ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
@@ -127,6 +146,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     env.image_timeout = options_.image_timeout;
     env.concurrency = options_.concurrency;
     env.observer = options_.observer;
+    env.listed = listed_;
     env.fleet_results = options_.fleet_results;
     if (!options_.fleet_failures.empty())
         env.failed_elsewhere = [this](const ImageRecord& image) -> std::optional<std::string> {
@@ -152,6 +172,15 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
             const auto* own = dynamic_cast<const report::ResultReporter*>(reporter.get());
             return own && own->takes_stored();
         }) ? report::json_entry_version : 0;
+    // Only the JSON report reads the entries back, and not those its
+    // previous file still holds.
+    if (env.rendering_version)
+        env.needs_entries = [&reporters](const std::string& report_ref) {
+            return std::any_of(reporters.begin(), reporters.end(), [&](const auto& reporter) {
+                const auto* own = dynamic_cast<const report::ResultReporter*>(reporter.get());
+                return own && own->needs_entry_text(report_ref);
+            });
+        };
     Totals findings;
     std::string report_error;
     Progress progress(options_.progress, selected, counters);
@@ -177,7 +206,10 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
                         if (done.stored.empty())
                             own->result(result);
                         else
-                            own->stored_result(result, {done.stored[i].json_entry, done.stored[i].package_count});
+                            own->stored_result(result, {done.stored[i].json_entry, done.stored[i].package_count,
+                                                        image.digest,
+                                                        done.stored[i].report_ref, done.stored[i].index_in_tag,
+                                                        done.stored[i].entries_in_tag});
                         continue;
                     }
                     if (!json) json = nlohmann::json(result);
@@ -218,6 +250,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
                 paths.all.push_back(written);
                 spdlog::info("Output report: {}", std::filesystem::path(written).filename().string());
             }
+            keep_entries_refs(*reporter, env);
         }
         reporters.clear();  // removes their scratch files
         paths.choose_details(report::registry_file_stem(options_.url));

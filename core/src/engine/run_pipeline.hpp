@@ -4,6 +4,7 @@
 // choose the exit code.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "engine/scan_phase.hpp"
 #include "http/http_client.hpp"
 #include "oci/distribution_client.hpp"
+#include "regscan/reporter.hpp"
 #include "scan/matcher.hpp"
 #include "state/state_store.hpp"
 
@@ -33,6 +35,11 @@ public:
     // run) instead of the registry: a local input; null for the registry.
     void read_from(const oci::DistributionClient* source) { source_ = source; }
 
+    // Takes each image's result from `listed` (its packages, matched by the
+    // run) instead of resolving and scanning it: a local input that lists
+    // packages (sbom:FILE); no registry, layer or stored result is read.
+    void list_from(std::function<scan::ImageResult(const ImageRecord& image)> listed) { listed_ = std::move(listed); }
+
     // Resolves, scans (scan mode) and reports `images`; `failures` are the
     // repositories discovery could not list, `notes` what the plugin noted.
     app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
@@ -43,6 +50,9 @@ private:
     // needs its packages (state::TagRenderings); returns the renderings.
     std::vector<StoredResult> keep_renderings(const ImageRecord& image, std::vector<scan::ImageResult>& results,
                                               const std::string& data_fingerprint);
+    // Stores where `reporter` (the JSON report, once finished) now holds the
+    // rendered entries, so the next run copies them instead of reading them.
+    void keep_entries_refs(const sdk::Reporter& reporter, const ScanEnvironment& env);
 
     const RunOptions& options_;
     http::HttpClient client_;
@@ -52,6 +62,7 @@ private:
     std::unique_ptr<scan::VulnerabilityMatcher> matcher_;
     std::unique_ptr<malware::MalwareScanner> malware_;
     const oci::DistributionClient* source_ = nullptr;
+    std::function<scan::ImageResult(const ImageRecord& image)> listed_;
 };
 
 }  // namespace regscan::engine

@@ -7,6 +7,7 @@
 #include "engine/image_timeout.hpp"
 #include "oci/manifest.hpp"
 #include "oci/reference_grammar.hpp"
+#include "report/json_report.hpp"
 #include "scan/model_json.hpp"
 #include "util/parallel.hpp"
 #include "util/time.hpp"
@@ -30,11 +31,16 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
 
 // The stored renderings of a tag as results without packages, or false when
 // they are missing or do not add up.
-bool read_renderings(state::TagRenderings&& stored, ImageOutcome& outcome) {
+bool read_renderings(state::TagRenderings&& stored, bool entries_read, ImageOutcome& outcome) {
     auto summaries = nlohmann::json::parse(stored.summaries, nullptr, false);
     if (!summaries.is_array()) return false;
     std::vector<std::string> entries;
-    if (stored.entries.find('\x1e') == std::string::npos) {
+    if (!entries_read) {
+        // Left in the previous JSON report, which must hold one per result.
+        auto ref = report::parse_entries_ref(stored.report_ref);
+        if (!ref || ref->entries.size() != summaries.size()) return false;
+        entries.resize(summaries.size());
+    } else if (stored.entries.find('\x1e') == std::string::npos) {
         // One platform, the usual case: its entry (hundreds of KiB with the
         // packages) is taken as read, not copied.
         entries.push_back(std::move(stored.entries));
@@ -49,7 +55,8 @@ bool read_renderings(state::TagRenderings&& stored, ImageOutcome& outcome) {
     if (entries.size() != summaries.size()) return false;
     for (size_t i = 0; i < entries.size(); ++i) {
         outcome.results.push_back(summaries[i].get<scan::ImageResult>());
-        outcome.stored.push_back({std::move(entries[i]), summaries[i].value("package_count", size_t{0})});
+        outcome.stored.push_back({std::move(entries[i]), summaries[i].value("package_count", size_t{0}),
+                                  stored.report_ref, i, entries.size()});
     }
     return true;
 }
@@ -65,9 +72,13 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
     std::string digest = env.inspector->current_digest(image);
     if (digest != *stored_digest) return false;
     std::optional<state::TagRenderings> renderings;
+    bool entries_read = true;
     if (env.rendering_version)
-        renderings = env.store->tag_renderings(key, digest, env.rendering_fingerprint, env.rendering_version);
-    if (!renderings || !read_renderings(std::move(*renderings), outcome)) {
+        renderings = env.store->tag_renderings(
+            key, digest, env.rendering_fingerprint, env.rendering_version,
+            env.needs_entries ? [&](const std::string& ref) { return entries_read = env.needs_entries(ref); }
+                              : std::function<bool(const std::string&)>());
+    if (!renderings || !read_renderings(std::move(*renderings), entries_read, outcome)) {
         outcome = {};
         auto stored = env.store->tag_results(key, digest, tag_fingerprint(env));
         if (!stored) return false;
@@ -171,6 +182,17 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         try {
             if (env.failed_elsewhere)
                 if (auto reason = env.failed_elsewhere(image)) throw std::runtime_error(*reason);
+            if (env.scanner && env.listed) {
+                scan::ImageResult result = env.listed(image);
+                env.scanner->match(result);
+                result.registry = env.registry;
+                spdlog::info("Scanned image image={} packages={} vulnerabilities={} (listed, not pulled)", reference,
+                             result.packages.size(), result.vulnerabilities.size());
+                results.push_back(std::move(result));
+                std::lock_guard lock(mutex);
+                if (on_done) on_done(image, std::move(done));
+                return;
+            }
             if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, done)) {
                 std::lock_guard lock(mutex);
                 if (!env.fleet_results) outcome.reused += results.size();

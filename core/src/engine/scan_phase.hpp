@@ -40,6 +40,9 @@ struct ScanEnvironment {
     // policy's, since a rendered JSON entry marks the findings the policy
     // suppresses (results themselves are stored and reused unmarked).
     std::string rendering_fingerprint;
+    // Whether the rendered entries of a tag whose row carries this
+    // report_ref must be read (a reporter needs their text); empty: always.
+    std::function<bool(const std::string& report_ref)> needs_entries;
     RunObserver* observer = nullptr;  // told each image it starts; asked before each whether to stop
     // A fleet worker's hook: run inside the transaction that writes an
     // image's results (`complete`: the image was scanned whole); throwing
@@ -53,6 +56,10 @@ struct ScanEnvironment {
     std::function<std::optional<std::string>(const ImageRecord& image)> failed_elsewhere;
     // With fleet_results: whether the fleet found the image new to the project.
     std::function<bool(const ImageRecord& image)> new_elsewhere;
+    // A local input that lists the image's packages instead of its layers
+    // (sbom:FILE): the image's one result is this, matched by the scanner;
+    // nothing is resolved, pulled, reused or stored.
+    std::function<scan::ImageResult(const ImageRecord& image)> listed;
 };
 
 // The key of a tag's stored results (all its platforms at once): the data
@@ -68,8 +75,13 @@ struct PhaseOutcome {
 
 // A reused result read back without its packages.
 struct StoredResult {
-    std::string json_entry;  // the JSON report's entry, rendered
+    std::string json_entry;  // the JSON report's entry, rendered; empty when left unread (needs_entries)
     size_t package_count = 0;
+    // The renderings row's report_ref (state::TagRenderings), and which of
+    // its entries this is (entries_in_tag 0: no row was stored).
+    std::string report_ref;
+    size_t index_in_tag = 0;
+    size_t entries_in_tag = 1;
 };
 
 struct ImageOutcome {

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,8 +22,24 @@ namespace regscan::report {
 // A rescan brings them for a result it reuses without reading its packages
 // back; a first scan hands over the ones it just made for the state.
 struct StoredRendering {
-    std::string_view json_entry;
+    std::string_view json_entry;  // empty when left in an earlier report (report_ref)
     size_t package_count = 0;
+    // The tag's stored renderings row: its digest, its report_ref (see
+    // state::TagRenderings) and which of its entries this is. Empty
+    // tag_digest: not from a row (nothing to refer to).
+    std::string_view tag_digest;
+    std::string_view report_ref;
+    size_t index_in_tag = 0;
+    size_t entries_in_tag = 1;
+};
+
+// A report's new reference to the entries of one tag's row (JsonReport).
+struct EntriesRef {
+    std::string repository;
+    std::string tag;
+    std::string tag_digest;
+    std::string old_ref;
+    std::string new_ref;
 };
 
 class ResultReporter : public sdk::Reporter {
@@ -35,6 +52,13 @@ public:
     // False for a reporter that needs the packages themselves (the rescan
     // then reads them back).
     [[nodiscard]] virtual bool takes_stored() const { return true; }
+    // Whether this reporter needs the entries' text of a row whose
+    // report_ref is `report_ref` (only the JSON report reads them, and not
+    // when its previous file still holds them). Called from any thread.
+    [[nodiscard]] virtual bool needs_entry_text(const std::string& /*report_ref*/) const { return false; }
+    // After finish: the references to store for the rows whose entries this
+    // report now holds.
+    [[nodiscard]] virtual std::vector<EntriesRef> entries_refs() const { return {}; }
 };
 
 // The JSON report's entry for `image`, as JsonReport writes it: what a

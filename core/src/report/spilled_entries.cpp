@@ -1,6 +1,7 @@
 #include "report/spilled_entries.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,16 +52,27 @@ SpilledEntries::~SpilledEntries() {
     std::filesystem::remove(path_, ec);
 }
 
-void SpilledEntries::add_pieces(const SortKey& key, std::initializer_list<std::string_view> pieces) {
+size_t SpilledEntries::add_pieces(const SortKey& key, std::initializer_list<Piece> pieces) {
+    Entry entry{key, index_.size(), {}};
     file_.seekp(end_);
-    size_t length = 0;
-    for (auto piece : pieces) {
-        if (!file_.write(piece.data(), static_cast<std::streamsize>(piece.size())))
+    for (const auto& piece : pieces) {
+        if (piece.fd >= 0) {
+            if (piece.length) entry.segments.push_back({piece.fd, piece.offset, piece.length});
+            continue;
+        }
+        if (piece.text.empty()) continue;
+        if (!file_.write(piece.text.data(), static_cast<std::streamsize>(piece.text.size())))
             throw std::runtime_error("cannot write the scratch file " + path_.string());
-        length += piece.size();
+        // Text written right after the previous scratch segment extends it.
+        if (!entry.segments.empty() && entry.segments.back().fd < 0 &&
+            entry.segments.back().offset + static_cast<off_t>(entry.segments.back().length) == end_)
+            entry.segments.back().length += piece.text.size();
+        else
+            entry.segments.push_back({-1, static_cast<off_t>(end_), piece.text.size()});
+        end_ += static_cast<std::streamoff>(piece.text.size());
     }
-    index_.push_back({key, end_, length});
-    end_ += static_cast<std::streamoff>(length);
+    index_.push_back(std::move(entry));
+    return index_.back().id;
 }
 
 namespace {
@@ -114,13 +126,22 @@ void SpilledEntries::write_document_to(const std::filesystem::path& path, nlohma
         ~Close() { ::close(fd); }
     } close_scratch{scratch};
     write_file_atomically_fd(path, [&](int fd) {
-        write_all(fd, text.substr(0, at) + "\n  \"" + array_key + "\": [\n",
-                  path.string());
+        const std::string head = text.substr(0, at) + "\n  \"" + array_key + "\": [\n";
+        write_all(fd, head, path.string());
+        written_.assign(index_.size(), {0, 0});
+        off_t position = static_cast<off_t>(head.size());
         for (size_t i = 0; i < index_.size(); ++i) {
-            copy_range(scratch, static_cast<off_t>(index_[i].offset), index_[i].length, fd, path_.string());
+            const size_t length = index_[i].length();
+            written_[index_[i].id] = {position, length};
+            for (const auto& segment : index_[i].segments)
+                copy_range(segment.fd < 0 ? scratch : segment.fd, segment.offset, segment.length, fd,
+                           segment.fd < 0 ? path_.string() : "an earlier report");
             write_all(fd, i + 1 < index_.size() ? ",\n" : "\n", path.string());
+            position += static_cast<off_t>(length + (i + 1 < index_.size() ? 2 : 1));
         }
         write_all(fd, "  ]" + text.substr(at + marker.size()), path.string());
+        struct stat st {};
+        if (::fstat(fd, &st) == 0) written_inode_ = st.st_ino;
     });
 }
 
@@ -139,11 +160,25 @@ void SpilledEntries::write_document(std::ostream& out, nlohmann::json document, 
     out << "\n  \"" << array_key << "\": [\n";
     std::string buffer;
     for (size_t i = 0; i < index_.size(); ++i) {
-        buffer.resize(index_[i].length);
-        file_.seekg(index_[i].offset);
-        if (!file_.read(buffer.data(), static_cast<std::streamsize>(buffer.size())))
-            throw std::runtime_error("cannot read the scratch file " + path_.string());
-        out << buffer << (i + 1 < index_.size() ? ",\n" : "\n");
+        for (const auto& segment : index_[i].segments) {
+            buffer.resize(segment.length);
+            if (segment.fd < 0) {
+                file_.seekg(segment.offset);
+                if (!file_.read(buffer.data(), static_cast<std::streamsize>(buffer.size())))
+                    throw std::runtime_error("cannot read the scratch file " + path_.string());
+            } else {
+                size_t done = 0;
+                while (done < buffer.size()) {
+                    ssize_t got = ::pread(segment.fd, buffer.data() + done, buffer.size() - done,
+                                          segment.offset + static_cast<off_t>(done));
+                    if (got < 0 && errno == EINTR) continue;
+                    if (got <= 0) throw std::runtime_error("cannot read an earlier report");
+                    done += static_cast<size_t>(got);
+                }
+            }
+            out << buffer;
+        }
+        out << (i + 1 < index_.size() ? ",\n" : "\n");
     }
     out << "  ]";
     out << std::string_view(text).substr(at + marker.size());

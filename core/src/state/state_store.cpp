@@ -1,10 +1,19 @@
 #include "state/state_store.hpp"
 
+#include <random>
+
+#include <fmt/format.h>
+
 #include "state/migrations.hpp"
 #include "state/open_database.hpp"
 
 namespace regscan::state {
 namespace {
+
+std::string take_text(Value&& value) {
+    if (auto* text = std::get_if<std::string>(&value)) return std::move(*text);
+    return as_text(value);
+}
 
 // Version 1 is the tables as regscan made them before schema_migrations
 // existed, with IF NOT EXISTS: on such a file it adds what is missing and
@@ -38,7 +47,10 @@ CREATE TABLE IF NOT EXISTS layer_facts (
 CREATE TABLE IF NOT EXISTS layer_malware (
   digest TEXT NOT NULL, signature_version TEXT NOT NULL, verdict TEXT NOT NULL,
   PRIMARY KEY (digest, signature_version));
-)", ""}};
+)", ""},
+        // 2: where a JSON report holds a tag's rendered entries (a rescan
+        // copies them from there instead of reading them back).
+        {"ALTER TABLE tag_renderings ADD COLUMN report_ref TEXT NOT NULL DEFAULT ''", ""}};
     return steps;
 }
 
@@ -101,23 +113,59 @@ std::optional<std::string> StateStore::tag_results_digest(const ImageKey& k, con
 }
 
 std::optional<TagRenderings> StateStore::tag_renderings(const ImageKey& k, const std::string& digest,
-                                                        const std::string& fingerprint, int version) {
-    auto rows = db_->query(
-        "SELECT summaries, entries FROM tag_renderings WHERE project=? AND registry=? AND repository=? AND tag=? "
-        "AND digest=? AND data_fingerprint=? AND version=?",
-        {k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version}});
+                                                        const std::string& fingerprint, int version,
+                                                        const std::function<bool(const std::string&)>& needs_entries) {
+    const std::string where =
+        " FROM tag_renderings WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
+        "AND data_fingerprint=? AND version=?";
+    const std::vector<Value> params{k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version}};
+    if (!needs_entries) {
+        auto rows = db_->query("SELECT summaries, report_ref, entries" + where, params);
+        if (rows.empty()) return std::nullopt;
+        // Moved out of the row, not copied: the entries are hundreds of KiB per image.
+        return TagRenderings{take_text(std::move(rows[0][0])), take_text(std::move(rows[0][2])),
+                             take_text(std::move(rows[0][1]))};
+    }
+    // The entries are the row's last column, so SQLite reads the others
+    // without walking their overflow pages.
+    auto rows = db_->query("SELECT summaries, report_ref" + where, params);
     if (rows.empty()) return std::nullopt;
-    return TagRenderings{as_text(rows[0][0]), as_text(rows[0][1])};
+    TagRenderings found{take_text(std::move(rows[0][0])), {}, take_text(std::move(rows[0][1]))};
+    if (!needs_entries(found.report_ref)) return found;
+    rows = db_->query("SELECT summaries, report_ref, entries" + where, params);
+    if (rows.empty()) return std::nullopt;  // rewritten meanwhile
+    return TagRenderings{take_text(std::move(rows[0][0])), take_text(std::move(rows[0][2])),
+                         take_text(std::move(rows[0][1]))};
 }
 
-void StateStore::put_tag_renderings(const ImageKey& k, const std::string& digest, const std::string& fingerprint,
-                                    int version, const TagRenderings& renderings) {
-    db_->query("INSERT INTO tag_renderings VALUES (?,?,?,?,?,?,?,?,?) "
+std::string StateStore::put_tag_renderings(const ImageKey& k, const std::string& digest,
+                                           const std::string& fingerprint, int version,
+                                           const TagRenderings& renderings) {
+    // A token unique to this write: a report's reference taken from an
+    // earlier write of the row can never be stored over it (put_report_refs).
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    const std::string token = fmt::format("new:{:016x}{:016x}", random(), random());
+    db_->query("INSERT INTO tag_renderings (project, registry, repository, tag, digest, data_fingerprint, version, "
+               "summaries, entries, report_ref) VALUES (?,?,?,?,?,?,?,?,?,?) "
                "ON CONFLICT (project, registry, repository, tag) DO UPDATE SET digest=excluded.digest, "
                "data_fingerprint=excluded.data_fingerprint, version=excluded.version, "
-               "summaries=excluded.summaries, entries=excluded.entries",
+               "summaries=excluded.summaries, entries=excluded.entries, report_ref=excluded.report_ref",
               {k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version},
-               renderings.summaries, renderings.entries});
+               renderings.summaries, renderings.entries, token});
+    return token;
+}
+
+void StateStore::put_report_refs(const std::string& project, const std::string& registry,
+                                 const std::string& fingerprint, int version,
+                                 const std::vector<ReportRefUpdate>& updates) {
+    if (updates.empty()) return;
+    db_->transaction([&] {
+        for (const auto& u : updates)
+            db_->query("UPDATE tag_renderings SET report_ref=? WHERE project=? AND registry=? AND repository=? "
+                       "AND tag=? AND digest=? AND data_fingerprint=? AND version=? AND report_ref=?",
+                       {u.new_ref, project, registry, u.repository, u.tag, u.digest, fingerprint, int64_t{version},
+                        u.old_ref});
+    });
 }
 
 void StateStore::put_tag_results(const ImageKey& k, const std::string& digest, const std::string& fingerprint,

@@ -5,9 +5,11 @@
 // beside the layer facts.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "state/database.hpp"
 
@@ -27,10 +29,28 @@ struct ImageKey {
 struct TagRenderings {
     std::string summaries;
     std::string entries;
+    // Where a JSON report last written from this very row holds its entries
+    // (report::JsonReport's reference), or a token no report matches; a
+    // rescan whose report still holds them copies them from there instead
+    // of reading `entries` (which is then left empty).
+    std::string report_ref;
+};
+
+// A report's new reference to a tag's rendered entries, stored only if the
+// row still carries `old_ref` (it was not rewritten since it was read).
+struct ReportRefUpdate {
+    std::string repository;
+    std::string tag;
+    std::string digest;
+    std::string old_ref;
+    std::string new_ref;
 };
 
 class StateStore {
 public:
+    // The number of migration steps of component "state".
+    static constexpr int schema_version = 2;
+
     // `location`: a SQLite file or a postgresql:// URL (open_database).
     explicit StateStore(const std::string& location);
     // Migrates the state's tables in `db` once (component "state").
@@ -59,10 +79,18 @@ public:
                          const std::string& json);
 
     // Stored beside tag_results, keyed also by the rendering's `version`.
-    std::optional<TagRenderings> tag_renderings(const ImageKey& key, const std::string& digest,
-                                                const std::string& data_fingerprint, int version);
-    void put_tag_renderings(const ImageKey& key, const std::string& digest, const std::string& data_fingerprint,
-                            int version, const TagRenderings& renderings);
+    // With `needs_entries`, the entries are read only when it says so for the
+    // row's report_ref (else TagRenderings::entries stays empty).
+    std::optional<TagRenderings> tag_renderings(
+        const ImageKey& key, const std::string& digest, const std::string& data_fingerprint, int version,
+        const std::function<bool(const std::string& report_ref)>& needs_entries = {});
+    // Returns the row's new report_ref: a fresh token, which no report holds.
+    std::string put_tag_renderings(const ImageKey& key, const std::string& digest,
+                                   const std::string& data_fingerprint, int version, const TagRenderings& renderings);
+    // In one transaction; each row must still be at `digest`, this data and
+    // version, and `old_ref`.
+    void put_report_refs(const std::string& project, const std::string& registry, const std::string& data_fingerprint,
+                         int version, const std::vector<ReportRefUpdate>& updates);
 
     int64_t begin_scan(const std::string& project, const std::string& registry, const std::string& mode,
                        const std::string& started);
