@@ -61,7 +61,14 @@ TEST_CASE("engine::parse_image_reference reads oci:DIR[:REF] as a local layout, 
     CHECK(parse_image_reference("oci:/a/b:c/d").oci_layout == "/a/b:c/d");  // a ':' before a '/' is no REF
     CHECK_THROWS_WITH_AS(parse_image_reference("oci:"), doctest::Contains("needs a directory"), regscan::app::Fatal);
     CHECK(parse_image_reference("docker-archive:/tmp/app.tar").docker_archive == "/tmp/app.tar");
-    for (const char* local : {"sbom:bom.json", "oci-archive:x.tar"}) {
+    auto sbom = parse_image_reference("sbom:/tmp/my app.cdx.json");
+    CHECK(sbom.sbom == "/tmp/my app.cdx.json");
+    CHECK(sbom.registry_url == "http://sbom");
+    CHECK(sbom.repository == "sbom");
+    CHECK(sbom.tag == "my_app.cdx.json");
+    CHECK_THROWS_WITH_AS(parse_image_reference("sbom:"), doctest::Contains("needs a file"), regscan::app::Fatal);
+    CHECK(parse_image_reference("sbom:5000/team/app:1").registry_url == "https://sbom:5000");
+    for (const char* local : {"oci-archive:x.tar", "dir:x"}) {
         CAPTURE(local);
         CHECK_THROWS_WITH_AS(parse_image_reference(local), doctest::Contains("local input"), regscan::app::Fatal);
     }

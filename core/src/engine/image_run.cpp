@@ -16,6 +16,7 @@
 #include "engine/run_pipeline.hpp"
 #include "local/docker_archive.hpp"
 #include "local/oci_layout.hpp"
+#include "local/sbom_input.hpp"
 #include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
 #include "regscan/url.hpp"
@@ -39,6 +40,9 @@ constexpr const char* docker_hub_registry = "https://registry-1.docker.io";
 // The name reports give an image read from a local OCI layout; never contacted.
 constexpr const char* local_registry = "http://oci-layout";
 constexpr const char* local_repository = "oci-layout";
+// The name reports give the image an SBOM describes (sbom:FILE); the tag is the file's name.
+constexpr const char* local_sbom_registry = "http://sbom";
+constexpr const char* local_sbom_repository = "sbom";
 
 // "5000/team/app" after "oci:": a registry host named oci with a port.
 bool names_a_port(std::string_view after) {
@@ -188,7 +192,16 @@ ImageReference parse_image_reference(const std::string& text) {
         ref.tag = "latest";
         return ref;
     }
-    for (const char* transport : {"oci-archive:", "sbom:", "docker-daemon:", "dir:"}) {
+    if (text.rfind("sbom:", 0) == 0 && !names_a_port(std::string_view(text).substr(5))) {
+        ImageReference ref;
+        ref.sbom = text.substr(5);
+        if (ref.sbom.empty()) throw Fatal(ExitCode::bad_arguments, "sbom: needs a file: sbom:FILE.json");
+        ref.registry_url = local_sbom_registry;
+        ref.repository = local_sbom_repository;
+        ref.tag = local::sbom_tag(ref.sbom);
+        return ref;
+    }
+    for (const char* transport : {"oci-archive:", "docker-daemon:", "dir:"}) {
         const std::string_view prefix(transport);
         if (text.rfind(prefix, 0) != 0) continue;
         if (!names_a_port(std::string_view(text).substr(prefix.size())))
@@ -275,15 +288,31 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
         }
         pipeline.read_from(layout.get());
     }
+    // An SBOM: its packages are the image's, matched as a scan's; nothing is pulled.
+    if (!ref.sbom.empty()) {
+        if (choices.platform_given)
+            throw Fatal(ExitCode::bad_arguments, "--platform does not apply to sbom: (an SBOM lists one image's packages)");
+        try {
+            pipeline.list_from([listed = local::sbom_image_result(local::read_sbom(ref.sbom))](const ImageRecord& image) {
+                auto result = listed;
+                result.repository = image.repository.name;
+                result.tag = image.tag;
+                return result;
+            });
+        } catch (const sdk::Error& e) {
+            throw Fatal(ExitCode::bad_arguments, e.what());
+        }
+    }
+    const bool local_input = layout || !ref.sbom.empty();
     oci::DistributionClient registry_reads(pipeline.auth());
     const oci::DistributionClient& reads = layout ? *layout : registry_reads;
 
     // A vendor plugin may need to authorise pulls (ECR, ACR): open one
     // session for its authorize(); discovery is not needed.
     std::unique_ptr<plugin::RegistrySession> session;
-    auto probe = layout ? sdk::Probe{} : probe_registry(pipeline.client(), options.url);
-    auto identified = layout ? plugin::Identified{}
-                             : plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
+    auto probe = local_input ? sdk::Probe{} : probe_registry(pipeline.client(), options.url);
+    auto identified = local_input ? plugin::Identified{}
+                                  : plugin::identify_registry(plugins, pipeline.client(), probe, options.type);
     if (identified.plugin) {
         spdlog::info("Identified registry as: {}", identified.type);
         app::check_plugin_options(options.given_plugin_options, plugins, *identified.plugin, identified.type,
@@ -303,7 +332,7 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
     images[0].repository.name = ref.repository;
     images[0].tag = ref.tag;
     images[0].digest = ref.digest;
-    if (choices.platform_given) refuse_other_platform(reads, options, images[0], reference);
+    if (choices.platform_given && ref.sbom.empty()) refuse_other_platform(reads, options, images[0], reference);
     std::ostringstream captured;
     app::ExitCode code;
     {

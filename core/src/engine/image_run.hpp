@@ -21,6 +21,7 @@ struct ImageReference {
     std::string oci_layout;
     std::string oci_ref;
     std::string docker_archive;  // docker-archive:FILE (docker save output)
+    std::string sbom;            // sbom:FILE (CycloneDX or SPDX JSON): its packages, no image read
 };
 
 // "[scheme://]host[:port]/repo[:tag|@digest]"; a missing tag means "latest".
