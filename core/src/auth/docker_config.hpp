@@ -4,11 +4,11 @@
 // else the credsStore helper, else the file's `auths` entry (`auth`, base64 of
 // user:password, or `username`/`password`, or an `identitytoken`). A helper
 // answering the username "<token>" gives an identity token too: it goes to the
-// registry's token service as an OAuth2 refresh token (Credentials). Keys are matched as docker matches
-// them: exactly, else by host[:port] with any scheme and path removed; Docker
-// Hub is "https://index.docker.io/v1/". Every secret read is registered with
-// the redacting sink at once; the credentials' source names the file and the
-// entry or helper, never a value.
+// registry's token service as an OAuth2 refresh token (Credentials). Keys are
+// matched as docker matches them: exactly, else by host[:port] with any scheme
+// and path removed; Docker Hub is "https://index.docker.io/v1/". Every secret
+// read is registered with the redacting sink at once; the credentials' source
+// names the file and the entry or helper, never a value.
 #pragma once
 
 #include <filesystem>
@@ -36,10 +36,9 @@ std::filesystem::path docker_config_file(const std::map<std::string, std::string
 
 // The credentials for `registry_url` from docker's configuration, or nullopt
 // (no file, no entry, the helper has none). Problems (a malformed file, a
-// helper missing from PATH or failing) are logged as
-// warnings naming the file and the helper, and the lookup goes on as docker
-// would. `environment` gives DOCKER_CONFIG, HOME and PATH, and is the
-// helper's environment.
+// helper missing from PATH or failing) are logged as warnings naming the file
+// and the helper, and the lookup goes on as docker would. `environment` gives
+// DOCKER_CONFIG, HOME and PATH, and is the helper's environment.
 std::optional<Credentials> docker_credentials(const std::string& registry_url,
                                               const std::map<std::string, std::string>& environment,
                                               const HelperOptions& helper_options = {});
