@@ -195,6 +195,12 @@ TEST_CASE("local::package_from_purl: types, percent-decoding, upstream, epochs")
     CHECK(nuget->ecosystem == "NuGet");
     CHECK(nuget->name == "Newtonsoft.Json");
 
+    auto syft_stdlib = local::package_from_purl("pkg:golang/stdlib@go1.21.5");
+    REQUIRE(syft_stdlib);
+    CHECK(syft_stdlib->type == "go-stdlib");
+    CHECK(syft_stdlib->version == "1.21.5");
+    CHECK(local::package_from_purl("pkg:golang/example.com/go@go1.2")->version == "go1.2");  // a module's is its own
+
     auto scoped = local::package_from_purl("pkg:npm/%40types/node@20.1.0");
     REQUIRE(scoped);
     CHECK(scoped->name == "@types/node");
@@ -276,6 +282,11 @@ TEST_CASE("local::parse_sbom refuses what is not an SBOM it reads, naming the fi
     CHECK(refused(R"({"spdxVersion": "SPDX-2.3", "packages": [{"externalRefs": 3}]})") ==
           "in.json: packages[0].externalRefs: not an array");
     CHECK(refused("{\"bomFormat\": \"CycloneDX\", \"x\": 1e999999}").rfind("in.json:", 0) == 0);
+    CHECK(refused("\n<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\"/>") ==
+          "in.json: an XML document: regscan reads CycloneDX and SPDX in their JSON form only");
+    CHECK(refused("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n") ==
+          "in.json: an SPDX tag-value document: regscan reads SPDX 2.3 in its JSON form only");
+    CHECK(refused("") .rfind("in.json:1: not valid JSON", 0) == 0);
 }
 
 TEST_CASE("local::parse_sbom bounds nesting and counts (hostile documents)") {

@@ -130,6 +130,11 @@ std::optional<PurlPackage> purl_package(std::string_view text) {
     } else if (type == "golang") {
         p.ecosystem = "Go";
         p.type = ns.empty() && p.name == "stdlib" ? "go-stdlib" : "go-module";
+        // Syft writes the toolchain's name ("go1.21.5"); the Go records and
+        // regscan's own SBOMs the release ("1.21.5").
+        if (p.type == "go-stdlib" && p.version.size() > 2 && p.version.rfind("go", 0) == 0 &&
+            p.version[2] >= '0' && p.version[2] <= '9')
+            p.version = p.version.substr(2);
         if (!ns.empty()) p.name = ns + "/" + p.name;
     } else if (type == "maven") {
         p.type = "java-archive";
@@ -380,6 +385,14 @@ std::optional<scan::OsRelease> os_from_distro(std::string_view distro) {
 }
 
 SbomContents parse_sbom(std::string_view text, const std::string& shown) {
+    // The other encodings of both formats say what they are, not "not JSON".
+    auto start = text.find_first_not_of(" \t\r\n");
+    if (start != std::string_view::npos && text.substr(start, 3) == "\xef\xbb\xbf") start += 3;  // a BOM
+    const std::string_view head = start == std::string_view::npos ? std::string_view() : text.substr(start);
+    if (head.rfind("<", 0) == 0)
+        fail(shown, "an XML document: regscan reads CycloneDX and SPDX in their JSON form only");
+    if (head.rfind("SPDXVersion:", 0) == 0)
+        fail(shown, "an SPDX tag-value document: regscan reads SPDX 2.3 in its JSON form only");
     json root;
     try {
         root = json::parse(text, [](int depth, json::parse_event_t event, json&) {
