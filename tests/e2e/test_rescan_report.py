@@ -113,7 +113,7 @@ class RescanReportTest(RegscanCase):
 
         self.check_rescans(state, corrupt)
         with sqlite3.connect(state) as db:
-            refs = [row[0] for row in db.execute("SELECT report_ref FROM tag_renderings")]
+            refs = [row[0] for row in db.execute("SELECT report_ref FROM tag_report_refs WHERE report_ref LIKE 'json1 %'")]
         self.assertEqual(len(refs), 3)
 
     def test_rescan_copies_entries_from_the_previous_report_postgresql(self):
@@ -127,7 +127,7 @@ class RescanReportTest(RegscanCase):
             self.assertEqual(pg.scalar("SELECT count(*) FROM tag_renderings WHERE entries LIKE '%CORRUPTED%'"), "2")
 
         self.check_rescans(pg.url, corrupt)
-        self.assertEqual(pg.scalar("SELECT count(*) FROM tag_renderings WHERE report_ref LIKE 'json1 %'"), "3")
+        self.assertEqual(pg.scalar("SELECT count(*) FROM tag_report_refs WHERE report_ref LIKE 'json1 %'"), "3")
 
     def test_an_edited_or_replaced_report_is_not_copied(self):
         state = self.sqlite_state()

@@ -225,6 +225,11 @@ TEST_CASE_TEMPLATE("state::StateStore report references: read without the entrie
     store.put_report_refs("default", "reg:5000", "fp1", 3,
                           {{"team/app", "1.0", "sha256:a", "json1 report-1", "json1 report-2"}});
     CHECK(store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref == rewritten);
+    // A row kept before references existed has none: the first one is stored.
+    store.db().query("DELETE FROM tag_report_refs");
+    CHECK(store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref.empty());
+    store.put_report_refs("default", "reg:5000", "fp1", 3, {{"team/app", "1.0", "sha256:a", "", "json1 report-3"}});
+    CHECK(store.tag_renderings(key, "sha256:a", "fp1", 3)->report_ref == "json1 report-3");
 }
 
 TEST_CASE_TEMPLATE("state::ServiceStore keeps connectors by unique name", B, Sqlite, Postgres) {

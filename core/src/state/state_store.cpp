@@ -49,8 +49,16 @@ CREATE TABLE IF NOT EXISTS layer_malware (
   PRIMARY KEY (digest, signature_version));
 )", ""},
         // 2: where a JSON report holds a tag's rendered entries (a rescan
-        // copies them from there instead of reading them back).
-        {"ALTER TABLE tag_renderings ADD COLUMN report_ref TEXT NOT NULL DEFAULT ''", ""}};
+        // copies them from there instead of reading them back). A table of
+        // its own: a column of tag_renderings would sit after the entries
+        // (read by walking their overflow pages) and updating it would
+        // rewrite them.
+        {R"(
+CREATE TABLE IF NOT EXISTS tag_report_refs (
+  project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  report_ref TEXT NOT NULL,
+  PRIMARY KEY (project, registry, repository, tag));
+)", ""}};
     return steps;
 }
 
@@ -115,25 +123,23 @@ std::optional<std::string> StateStore::tag_results_digest(const ImageKey& k, con
 std::optional<TagRenderings> StateStore::tag_renderings(const ImageKey& k, const std::string& digest,
                                                         const std::string& fingerprint, int version,
                                                         const std::function<bool(const std::string&)>& needs_entries) {
-    const std::string where =
-        " FROM tag_renderings WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
-        "AND data_fingerprint=? AND version=?";
+    // One statement: the row and its reference as one snapshot.
+    const std::string from =
+        " FROM tag_renderings r LEFT JOIN tag_report_refs x ON x.project=r.project AND x.registry=r.registry "
+        "AND x.repository=r.repository AND x.tag=r.tag "
+        "WHERE r.project=? AND r.registry=? AND r.repository=? AND r.tag=? AND r.digest=? "
+        "AND r.data_fingerprint=? AND r.version=?";
     const std::vector<Value> params{k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version}};
-    if (!needs_entries) {
-        auto rows = db_->query("SELECT summaries, report_ref, entries" + where, params);
+    if (needs_entries) {
+        // Without the entries, SQLite reads none of their overflow pages.
+        auto rows = db_->query("SELECT r.summaries, COALESCE(x.report_ref, '')" + from, params);
         if (rows.empty()) return std::nullopt;
-        // Moved out of the row, not copied: the entries are hundreds of KiB per image.
-        return TagRenderings{take_text(std::move(rows[0][0])), take_text(std::move(rows[0][2])),
-                             take_text(std::move(rows[0][1]))};
+        TagRenderings found{take_text(std::move(rows[0][0])), {}, take_text(std::move(rows[0][1]))};
+        if (!needs_entries(found.report_ref)) return found;
     }
-    // The entries are the row's last column, so SQLite reads the others
-    // without walking their overflow pages.
-    auto rows = db_->query("SELECT summaries, report_ref" + where, params);
+    auto rows = db_->query("SELECT r.summaries, COALESCE(x.report_ref, ''), r.entries" + from, params);
     if (rows.empty()) return std::nullopt;
-    TagRenderings found{take_text(std::move(rows[0][0])), {}, take_text(std::move(rows[0][1]))};
-    if (!needs_entries(found.report_ref)) return found;
-    rows = db_->query("SELECT summaries, report_ref, entries" + where, params);
-    if (rows.empty()) return std::nullopt;  // rewritten meanwhile
+    // Moved out of the row, not copied: the entries are hundreds of KiB per image.
     return TagRenderings{take_text(std::move(rows[0][0])), take_text(std::move(rows[0][2])),
                          take_text(std::move(rows[0][1]))};
 }
@@ -145,13 +151,17 @@ std::string StateStore::put_tag_renderings(const ImageKey& k, const std::string&
     // earlier write of the row can never be stored over it (put_report_refs).
     static thread_local std::mt19937_64 random{std::random_device{}()};
     const std::string token = fmt::format("new:{:016x}{:016x}", random(), random());
-    db_->query("INSERT INTO tag_renderings (project, registry, repository, tag, digest, data_fingerprint, version, "
-               "summaries, entries, report_ref) VALUES (?,?,?,?,?,?,?,?,?,?) "
-               "ON CONFLICT (project, registry, repository, tag) DO UPDATE SET digest=excluded.digest, "
-               "data_fingerprint=excluded.data_fingerprint, version=excluded.version, "
-               "summaries=excluded.summaries, entries=excluded.entries, report_ref=excluded.report_ref",
-              {k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version},
-               renderings.summaries, renderings.entries, token});
+    db_->transaction([&] {
+        db_->query("INSERT INTO tag_renderings VALUES (?,?,?,?,?,?,?,?,?) "
+                   "ON CONFLICT (project, registry, repository, tag) DO UPDATE SET digest=excluded.digest, "
+                   "data_fingerprint=excluded.data_fingerprint, version=excluded.version, "
+                   "summaries=excluded.summaries, entries=excluded.entries",
+                   {k.project, k.registry, k.repository, k.tag, digest, fingerprint, int64_t{version},
+                    renderings.summaries, renderings.entries});
+        db_->query("INSERT INTO tag_report_refs VALUES (?,?,?,?,?) "
+                   "ON CONFLICT (project, registry, repository, tag) DO UPDATE SET report_ref=excluded.report_ref",
+                   {k.project, k.registry, k.repository, k.tag, token});
+    });
     return token;
 }
 
@@ -161,10 +171,15 @@ void StateStore::put_report_refs(const std::string& project, const std::string& 
     if (updates.empty()) return;
     db_->transaction([&] {
         for (const auto& u : updates)
-            db_->query("UPDATE tag_renderings SET report_ref=? WHERE project=? AND registry=? AND repository=? "
-                       "AND tag=? AND digest=? AND data_fingerprint=? AND version=? AND report_ref=?",
-                       {u.new_ref, project, registry, u.repository, u.tag, u.digest, fingerprint, int64_t{version},
-                        u.old_ref});
+            // Inserted for a row that has none yet (kept before these
+            // references existed); else replaced only over `old_ref`.
+            db_->query("INSERT INTO tag_report_refs (project, registry, repository, tag, report_ref) "
+                       "SELECT ?,?,?,?,? WHERE EXISTS (SELECT 1 FROM tag_renderings WHERE project=? AND registry=? "
+                       "AND repository=? AND tag=? AND digest=? AND data_fingerprint=? AND version=?) "
+                       "ON CONFLICT (project, registry, repository, tag) DO UPDATE SET report_ref=excluded.report_ref "
+                       "WHERE tag_report_refs.report_ref=?",
+                       {project, registry, u.repository, u.tag, u.new_ref, project, registry, u.repository, u.tag,
+                        u.digest, fingerprint, int64_t{version}, u.old_ref});
     });
 }
 
