@@ -186,7 +186,7 @@ ImageReference parse_image_reference(const std::string& text) {
         ImageReference ref;
         ref.docker_archive = text.substr(15);
         if (ref.docker_archive.empty())
-            throw Fatal(ExitCode::bad_arguments, "docker-archive: needs a file: docker-archive:FILE.tar");
+            throw Fatal(ExitCode::bad_arguments, "docker-archive: needs a file: docker-archive:FILE[:REF|:@N]");
         ref.registry_url = local_registry;
         ref.repository = local_repository;
         ref.tag = "latest";
