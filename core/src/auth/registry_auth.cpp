@@ -205,6 +205,8 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
             rotated.identity_token = it->second;
             presented = &rotated;
         }
+        spdlog::debug("Exchanging the identity token from {} at {} for {}", credentials.source, log::redact(realm),
+                      scope);
     }
     auto response = request_token(realm, challenge.param("service"), scope, *presented);
     if (!response.ok())
