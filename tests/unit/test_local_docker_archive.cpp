@@ -13,24 +13,12 @@
 
 #include "local/docker_archive.hpp"
 #include "regscan/error.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan;
+using regscan::test::TempDir;
 
 namespace {
-
-// A private directory, removed with its contents.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-unit-archive-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()));
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-};
 
 // A tar of `members` (name -> bytes) at `path`.
 void write_tar(const std::filesystem::path& path, const std::map<std::string, std::string>& members) {

@@ -12,9 +12,11 @@
 #include "plugin/loaded_plugin.hpp"
 #include "plugin/registry_session.hpp"
 #include "regscan/error.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan;
 namespace fs = std::filesystem;
+using regscan::test::TempDir;
 
 TEST_SUITE_BEGIN("plugin");
 
@@ -27,15 +29,6 @@ std::string only_refusal(const plugin::PluginSet& set) {
     REQUIRE(set.refused.size() == 1);
     return set.refused[0].reason;
 }
-
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / ("regscan-test-" + name)) {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 // Collects what the core logs at warning level and above while it lives.
 struct WarningLog {

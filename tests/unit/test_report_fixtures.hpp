@@ -21,6 +21,7 @@
 #include "regscan/reporter.hpp"
 #include "scan/model.hpp"
 #include "scan/model_json.hpp"
+#include "temp_dir.hpp"
 
 namespace report_fixtures {
 
@@ -203,17 +204,8 @@ inline nlohmann::json rich_summary() {
             {"failed_repositories", {{{"repository", "team/private"}, {"error", "HTTP 403 listing tags"}}}}};
 }
 
-// A fresh directory per test and process, removed at the end of the test.
-struct TempDir {
-    std::filesystem::path path;
-    explicit TempDir(const std::string& name)
-        : path(std::filesystem::temp_directory_path() /
-               ("regscan-test-report-" + name + "-" + std::to_string(::getpid()))) {
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+// A fresh directory per test, removed at the end of the test.
+using regscan::test::TempDir;
 
 // The user typed credentials into the URL: no report may repeat them.
 inline regscan::sdk::ReportRun rich_run(const std::filesystem::path& dir) {

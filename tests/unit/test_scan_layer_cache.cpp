@@ -14,19 +14,12 @@
 #include "scan/layer_cache.hpp"
 #include "state/layer_claims.hpp"
 #include "state/state_store.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-layercache-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 const std::string layer = "sha256:" + std::string(64, 'b');
 

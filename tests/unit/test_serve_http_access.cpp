@@ -7,20 +7,13 @@
 #include <unistd.h>
 
 #include "serve/access.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::serve;
 using namespace std::chrono_literals;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-access-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 const std::string token(64, 'f');
 

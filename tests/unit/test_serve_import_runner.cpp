@@ -6,21 +6,14 @@
 
 #include "log/secrets.hpp"
 #include "serve/import_runner.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan;
 using namespace regscan::serve;
 using nlohmann::json;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-runner-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 state::ConnectorRecord connector() {
     state::ConnectorRecord c;

@@ -7,21 +7,10 @@
 #include <unistd.h>
 
 #include "serve/secret_box.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::serve;
-
-namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-secretbox-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-}  // namespace
+using regscan::test::TempDir;
 
 TEST_SUITE_BEGIN("serve");
 

@@ -13,22 +13,15 @@
 #include "state/service_store.hpp"
 #include "state/state_store.hpp"
 #include "util/time.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan;
 using namespace regscan::serve;
 using namespace std::chrono_literals;
 using nlohmann::json;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-service-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 const std::string password = "Sup3r-Secret-Connector-Pw";
 

@@ -9,19 +9,12 @@
 #include "state/layer_claims.hpp"
 #include "state/open_database.hpp"
 #include "test_state_postgres_server.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::state;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-claims-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 const std::string layer = "sha256:" + std::string(64, 'a');
 

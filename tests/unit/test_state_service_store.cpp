@@ -8,20 +8,13 @@
 #include "state/service_store.hpp"
 #include "state/state_store.hpp"
 #include "test_state_records.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::state;
 using regscan::test::connector;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-servicestore-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 // The same fill bench/serve_images.py may use: one INSERT ... SELECT.
 void fill(Database& db, int64_t connector_id, int64_t count) {

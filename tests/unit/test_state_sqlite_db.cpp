@@ -9,24 +9,17 @@
 
 #include "state/sqlite_db.hpp"
 #include "state/state_store.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using regscan::state::ImageKey;
 using regscan::state::SqliteDb;
 using regscan::state::StateStore;
+using regscan::test::TempDir;
 
 TEST_SUITE_BEGIN("state");
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "regscan-state-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 // Each child opens the same fresh file and writes one row; the exit status
 // says whether it managed. The children wait on a pipe that the parent closes

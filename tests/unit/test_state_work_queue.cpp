@@ -11,19 +11,12 @@
 #include "state/open_database.hpp"
 #include "state/work_queue.hpp"
 #include "test_state_postgres_server.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::state;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-queue-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 // An injected clock: every lease time is read from it, as from the database.
 struct FakeClock {
