@@ -230,6 +230,9 @@ class SbomInput(RegscanCase):
             "other.json": (b'{"spdxVersion": "SPDX-3.0"}', r"other\.json: neither a CycloneDX"),
             "deep.json": (b'{"bomFormat": "CycloneDX", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}",
                           r"deep\.json: nested deeper than 64 levels"),
+            "flood.json": (b'{"bomFormat": "CycloneDX", "x": [' + b"0," * 4000000 + b'0]}',
+                           r"flood\.json: more than 4000000 JSON values"),
+            "xml.json": (b'<?xml version="1.0"?><bom/>', r"xml\.json: an XML document"),
             "shape.json": (b'{"bomFormat": "CycloneDX", "components": [{"components": 7}]}',
                            r"shape\.json: components\[0\]\.components: not an array"),
         }

@@ -307,6 +307,18 @@ TEST_CASE("local::parse_sbom bounds nesting and counts (hostile documents)") {
     many += "]}";
     CHECK_THROWS_WITH_AS(local::parse_sbom(many, "many.json"),
                          "many.json: components[200000]: more than 200000 components or packages", sdk::Error);
+
+    // A flood of tiny values is refused before the parser builds a tree of
+    // them (it would take many times the file's size); commas and brackets
+    // inside strings do not count.
+    std::string flood = "{\"bomFormat\": \"CycloneDX\", \"x\": [";
+    for (size_t i = 0; i < local::max_sbom_values; ++i) flood += "0,";
+    flood += "0]}";
+    CHECK_THROWS_WITH_AS(local::parse_sbom(flood, "flood.json"), "flood.json: more than 4000000 JSON values",
+                         sdk::Error);
+    std::string quoted = "{\"bomFormat\": \"CycloneDX\", \"x\": \"" + std::string(local::max_sbom_values, ',') +
+                         std::string(100, '[') + "\\\"\"}";
+    CHECK(local::parse_sbom(quoted, "quoted.json").packages.empty());
 }
 
 TEST_CASE("local::read_sbom bounds the file and names it") {

@@ -22,8 +22,32 @@ using json = nlohmann::json;
     throw sdk::Error(REGSCAN_ERROR, shown + ": " + why);
 }
 
-// Thrown by the parser callback past max_sbom_depth.
-struct TooDeep {};
+// Refuses, before the parser builds anything, a document nested deeper than
+// max_sbom_depth or of more than max_sbom_values values (objects, arrays
+// and the members and elements separated by commas: what the tree would
+// hold), so memory stays bounded by a small multiple of the file.
+void check_shape(std::string_view text, const std::string& shown) {
+    size_t depth = 0, values = 1;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max_sbom_depth) fail(shown, "nested deeper than " + std::to_string(max_sbom_depth) + " levels");
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        } else if (c != ',') {
+            continue;
+        }
+        if (++values > max_sbom_values) fail(shown, "more than " + std::to_string(max_sbom_values) + " JSON values");
+    }
+}
 
 std::string string_at(const json& object, const char* key) {
     auto it = object.find(key);
@@ -393,16 +417,10 @@ SbomContents parse_sbom(std::string_view text, const std::string& shown) {
         fail(shown, "an XML document: regscan reads CycloneDX and SPDX in their JSON form only");
     if (head.rfind("SPDXVersion:", 0) == 0)
         fail(shown, "an SPDX tag-value document: regscan reads SPDX 2.3 in its JSON form only");
+    check_shape(text, shown);
     json root;
     try {
-        root = json::parse(text, [](int depth, json::parse_event_t event, json&) {
-            if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-                depth >= static_cast<int>(max_sbom_depth))
-                throw TooDeep{};
-            return true;
-        });
-    } catch (const TooDeep&) {
-        fail(shown, "nested deeper than " + std::to_string(max_sbom_depth) + " levels");
+        root = json::parse(text);
     } catch (const json::parse_error& e) {
         throw sdk::Error(REGSCAN_ERROR, shown + ":" + std::to_string(triage::line_of(text, e.byte ? e.byte - 1 : 0)) +
                                             ": not valid JSON (" + util::escape_control(e.what()) + ")");

@@ -24,6 +24,9 @@ namespace regscan::local {
 inline constexpr size_t max_sbom_size = 64 << 20;  // 64 MiB
 inline constexpr size_t max_sbom_depth = 64;       // JSON objects and arrays within each other
 inline constexpr size_t max_sbom_components = 200000;  // components (CycloneDX) or packages (SPDX)
+// JSON values (objects, arrays, members, elements): bounds the parsed
+// tree's memory; a component is a few dozen.
+inline constexpr size_t max_sbom_values = 4000000;
 
 struct SbomContents {
     std::string format;  // "CycloneDX 1.5", "SPDX-2.3"
