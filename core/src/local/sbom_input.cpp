@@ -38,10 +38,13 @@ void check_shape(std::string_view text, const std::string& shown) {
         }
         if (c == '"') {
             in_string = true;
-        } else if (c == '{' || c == '[') {
+            continue;
+        }
+        if (c == '{' || c == '[') {
             if (++depth > max_sbom_depth) fail(shown, "nested deeper than " + std::to_string(max_sbom_depth) + " levels");
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
+        } else if (c == '}' || c == ']') {
+            if (depth > 0) --depth;
+            continue;
         } else if (c != ',') {
             continue;
         }
