@@ -267,8 +267,8 @@ class OciLayoutInput(RegscanCase):
         self.assertExit(result, 2)
         self.assertNotIn("\x1b", result.stderr)
         self.assertNotIn("\x07", result.stderr)
-        # Escaped (and the log escapes the backslashes once more).
-        self.assertLogged(result, r"holds 41 images \(evil\\+e\]0;owned\\+x07:1\\+nforged: line, team/app:0, ", "error")
+        # Escaped once, by the log (not "\\e": the message holds the RepoTags as they are).
+        self.assertLogged(result, r"holds 41 images \(evil\\e\]0;owned\\x07:1\\nforged: line, team/app:0, ", "error")
         self.assertLogged(result, re.escape("team/app:18, and 21 more): name one"), "error")
         self.assertEqual(sum("forged" in line for line in result.stderr.splitlines()), 1)
         # Scanning that image: its RepoTags entry does not end in a tag, so it is refused, not shown.

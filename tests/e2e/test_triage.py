@@ -329,7 +329,7 @@ class TriageTest(RegscanCase):
             ("vex-syntax", '{\n "statements": [\n  ,\n ]\n}\n', "--vex", r"vex-syntax:3: not valid JSON"),
             ("vex-status", json.dumps({"@context": "https://openvex.dev/ns/v0.2.0", "statements": [
                 {"vulnerability": {"name": "CVE-1"}, "products": [], "status": "\x1b[2Jfine"}]}),
-             "--vex", r"vex-status: statements\[0\]\.status: '\\+e\[2Jfine' is not not_affected"),
+             "--vex", r"vex-status: statements\[0\]\.status: '\\e\[2Jfine' is not not_affected"),
             ("vex-kind", '{"spdxVersion": "SPDX-2.3"}', "--vex", r"vex-kind: neither OpenVEX"),
         ]
         for name, text, flag, message in cases:

@@ -9,7 +9,6 @@
 #include "oci/reference_grammar.hpp"
 #include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
-#include "util/text.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -44,7 +43,7 @@ private:
     Clock::time_point discovery_end_;
 };
 
-std::string shown_name(const std::string& name) { return "'" + util::escape_control(name) + "'"; }
+std::string shown_name(const std::string& name) { return "'" + name + "'"; }
 
 // The repositories worth listing: valid names, each once, at most the limit.
 std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> listed, const limits::Limits& limits,

@@ -14,7 +14,6 @@
 #include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/crypto.hpp"
-#include "util/text.hpp"
 
 namespace regscan::local {
 namespace {
@@ -79,7 +78,7 @@ void unpack(const std::filesystem::path& archive_path, const std::filesystem::pa
     archive_read_support_filter_all(reader.get());
     archive_read_support_format_tar(reader.get());
     archive_read_support_format_gnutar(reader.get());
-    const std::string shown = util::escape_control(archive_path.string());
+    const std::string shown = archive_path.string();
     if (archive_read_open_filename(reader.get(), archive_path.c_str(), 1024 * 1024) != ARCHIVE_OK)
         fail("docker-archive:" + shown + ": cannot be read as a tar archive");
     const size_t max_members = 4 * limits.max_layers + 64;
@@ -91,29 +90,28 @@ void unpack(const std::filesystem::path& archive_path, const std::filesystem::pa
         int status = archive_read_next_header(reader.get(), &entry);
         if (status == ARCHIVE_EOF) break;
         if (status != ARCHIVE_OK && status != ARCHIVE_WARN)
-            fail("docker-archive:" + shown + ": " + util::escape_control(archive_error_string(reader.get())
-                                                                              ? archive_error_string(reader.get())
-                                                                              : "broken tar"));
+            fail("docker-archive:" + shown + ": " +
+                 (archive_error_string(reader.get()) ? archive_error_string(reader.get()) : "broken tar"));
         if (++members > max_members)
             fail("docker-archive:" + shown + " has more than " + std::to_string(max_members) + " members");
         if (archive_entry_filetype(entry) != AE_IFREG) continue;  // directories are made; links are not followed
         const char* name = archive_entry_pathname(entry);
         auto relative = safe_relative(name ? name : "");
         if (relative.empty())
-            fail("docker-archive:" + shown + ": member '" + util::escape_control(name ? name : "") +
+            fail("docker-archive:" + shown + ": member '" + (name ? name : "") +
                  "' is not a relative path inside the archive: refused");
         auto target = into / relative;
         std::filesystem::create_directories(target.parent_path());
         std::ofstream out(target, std::ios::binary | std::ios::trunc);
         while (true) {
             auto got = archive_read_data(reader.get(), buffer.data(), buffer.size());
-            if (got < 0) fail("docker-archive:" + shown + ": broken member " + util::escape_control(name));
+            if (got < 0) fail("docker-archive:" + shown + ": broken member " + name);
             if (got == 0) break;
             bytes += static_cast<uint64_t>(got);
             if (bytes > max_unpacked_bytes) fail("docker-archive:" + shown + " unpacks to more than 64 GiB");
             out.write(buffer.data(), got);
         }
-        if (!out) fail("docker-archive: cannot write the unpacked " + util::escape_control(name));
+        if (!out) fail(std::string("docker-archive: cannot write the unpacked ") + name);
     }
 }
 
@@ -142,7 +140,7 @@ std::vector<std::string> repo_tags(const nlohmann::json& image) {
     return tags;
 }
 
-// The images of manifest.json for a message: their RepoTags (escaped, cut),
+// The images of manifest.json for a message: their RepoTags (cut; the log escapes them),
 // "@N" for an untagged one; at most 20 shown.
 std::string listed_images(const nlohmann::json& manifest) {
     constexpr size_t shown_at_most = 20;
@@ -154,7 +152,7 @@ std::string listed_images(const nlohmann::json& manifest) {
         for (const auto& tag : tags) {
             ++total;
             if (shown == shown_at_most) continue;
-            std::string text = util::escape_control(tag);
+            std::string text = tag;
             if (text.size() > 200) text = text.substr(0, 197) + "...";
             listed += (shown++ ? ", " : "") + text;
         }
@@ -187,13 +185,12 @@ DockerArchiveSource parse_docker_archive_source(const std::string& text) {
         if (!rest.empty() && rest.front() == '@') {
             const std::string digits = rest.substr(1);
             if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
-                fail("docker-archive:" + util::escape_control(text) +
-                     ": @N must be the number of an image in the archive (from 0)");
+                fail("docker-archive:" + text + ": @N must be the number of an image in the archive (from 0)");
             source.index = static_cast<size_t>(std::stoul(digits));
         } else {
             source.reference = rest;
             if (rest.empty())
-                fail("docker-archive:" + util::escape_control(text) + ": empty reference after ':' (FILE[:REF|:@N])");
+                fail("docker-archive:" + text + ": empty reference after ':' (FILE[:REF|:@N])");
         }
     }
     if (source.file.empty()) fail("docker-archive: needs a file: docker-archive:FILE[:REF|:@N]");
@@ -204,7 +201,7 @@ UnpackedArchive unpack_docker_archive(const std::string& text, const std::filesy
                                       const limits::Limits& limits) {
     const auto source = parse_docker_archive_source(text);
     const auto& archive_path = source.file;
-    const std::string shown = util::escape_control(archive_path.string());
+    const std::string shown = archive_path.string();
     std::error_code error;
     if (!std::filesystem::is_regular_file(archive_path, error)) fail("docker-archive:" + shown + ": no such file");
     auto unpacked = scratch / "unpacked";
@@ -232,13 +229,13 @@ UnpackedArchive unpack_docker_archive(const std::string& text, const std::filesy
             for (const auto& tag : repo_tags(manifest[i]))
                 if (tag == source.reference || long_reference(tag) == wanted) {
                     if (found && *found != i)
-                        fail("docker-archive:" + shown + ": several images are tagged '" +
-                             util::escape_control(source.reference) + "': name one as @N");
+                        fail("docker-archive:" + shown + ": several images are tagged '" + source.reference +
+                             "': name one as @N");
                     found = i;
                     if (chosen_tag.empty()) chosen_tag = tag;
                 }
         if (!found)
-            fail("docker-archive:" + shown + " has no image tagged '" + util::escape_control(source.reference) +
+            fail("docker-archive:" + shown + " has no image tagged '" + source.reference +
                  "' (it has: " + listed_images(manifest) + ")");
         chosen = *found;
     } else if (manifest.size() > 1) {
@@ -278,7 +275,8 @@ UnpackedArchive unpack_docker_archive(const std::string& text, const std::filesy
     for (const auto& name : image["Layers"]) {
         auto path = member(name, "a layer");
         if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(path, error)))
-            fail("docker-archive:" + shown + ": layer " + util::escape_control(name.dump()) + " is missing");
+            fail("docker-archive:" + shown + ": layer " + (name.is_string() ? name.get<std::string>() : name.dump()) +
+                 " is missing");
         std::string magic;
         auto digest = add_blob(layout, path, magic);
         std::string media_type = "application/vnd.oci.image.layer.v1.tar";
@@ -305,8 +303,7 @@ UnpackedArchive unpack_docker_archive(const std::string& text, const std::filesy
     }
     const std::string ref = chosen_tag.empty() ? "latest" : tag_of(chosen_tag);
     if (!oci::valid_tag(ref))
-        fail("docker-archive:" + shown + ": the RepoTags entry '" + util::escape_control(chosen_tag) +
-             "' does not end in a valid tag");
+        fail("docker-archive:" + shown + ": the RepoTags entry '" + chosen_tag + "' does not end in a valid tag");
     nlohmann::json index = {{"schemaVersion", 2},
                             {"mediaType", oci::media::oci_index},
                             {"manifests",

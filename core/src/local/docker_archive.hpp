@@ -39,8 +39,9 @@ DockerArchiveSource parse_docker_archive_source(const std::string& text);
 constexpr size_t max_archive_images = 1000;
 
 // `source` is what follows "docker-archive:". An archive of several images
-// needs REF or @N: without one it is refused, naming the RepoTags (escaped,
-// at most 20 shown). Throws sdk::Error naming the problem.
+// needs REF or @N: without one it is refused, naming the RepoTags (at most 20
+// shown, each cut at 200 bytes). Throws sdk::Error naming the problem; its text
+// holds the archive's bytes as they are: the log sink escapes them when shown.
 UnpackedArchive unpack_docker_archive(const std::string& source, const std::filesystem::path& scratch,
                                       const limits::Limits& limits);
 

@@ -6,7 +6,6 @@
 
 #include "regscan/error.hpp"
 #include "util/crypto.hpp"
-#include "util/text.hpp"
 
 namespace regscan::local {
 namespace {
@@ -58,7 +57,7 @@ std::pair<std::string, std::string> split_oci_reference(const std::string& after
 OciLayout::OciLayout(auth::RegistryAuth& auth, std::filesystem::path directory, const std::string& ref,
                      const limits::Limits& limits)
     : oci::DistributionClient(auth), directory_(std::move(directory)), limits_(limits) {
-    const std::string shown = util::escape_control(directory_.string());
+    const std::string shown = directory_.string();
     std::error_code error;
     if (!std::filesystem::is_directory(directory_, error)) fail("oci:" + shown + ": no such directory");
     if (!std::filesystem::exists(directory_ / "oci-layout", error))
@@ -79,11 +78,11 @@ OciLayout::OciLayout(auth::RegistryAuth& auth, std::filesystem::path directory, 
         if (entry.contains("annotations") && entry["annotations"].is_object() &&
             entry["annotations"].contains(ref_annotation) && entry["annotations"][ref_annotation].is_string())
             name = entry["annotations"][ref_annotation].get<std::string>();
-        names += (names.empty() ? "" : ", ") + (name.empty() ? std::string("(unnamed)") : util::escape_control(name));
+        names += (names.empty() ? "" : ", ") + (name.empty() ? std::string("(unnamed)") : name);
         if (ref.empty() || name == ref) matching.push_back(&entry);
     }
     if (matching.empty())
-        fail("oci:" + shown + " has no image named '" + util::escape_control(ref) + "' (it has: " +
+        fail("oci:" + shown + " has no image named '" + ref + "' (it has: " +
              (names.empty() ? std::string("none") : names) + ")");
     if (matching.size() > 1)
         fail("oci:" + shown + " holds several images (" + names + "): name one, oci:" + shown + ":REF");
@@ -97,7 +96,7 @@ OciLayout::OciLayout(auth::RegistryAuth& auth, std::filesystem::path directory, 
 }
 
 std::filesystem::path OciLayout::blob_path(const std::string& digest) const {
-    if (!is_sha256_digest(digest)) fail("blob " + util::escape_control(digest) + ": unsupported or malformed digest");
+    if (!is_sha256_digest(digest)) fail("blob " + digest + ": unsupported or malformed digest");
     return directory_ / "blobs" / "sha256" / digest.substr(7);
 }
 

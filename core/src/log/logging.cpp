@@ -22,7 +22,9 @@ public:
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         // One event is one line: names, tags and messages from a registry
-        // cannot move the cursor, retitle the terminal or forge a line.
+        // cannot move the cursor, retitle the terminal or forge a line. This
+        // is the one place a log line is escaped: messages carry the text as
+        // it is (escaped before, a control character would show as "\\e").
         std::string clean = util::escape_control(redact(std::string_view(msg.payload.data(), msg.payload.size())));
         spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
         // Never on the progress line's row: it is cleared first and drawn again after.

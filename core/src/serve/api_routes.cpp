@@ -116,7 +116,8 @@ std::string safe_file_name(const std::string& name) {
     return out.empty() ? "report" : out;
 }
 
-std::string escape_for_log(std::string_view text) { return util::escape_control(text.substr(0, 300)); }
+// A client's text for a log line: cut short; the log sink escapes it.
+std::string cut_for_log(std::string_view text) { return std::string(text.substr(0, 300)); }
 
 }  // namespace
 
@@ -161,8 +162,8 @@ void ApiRoutes::observe(const Request& request, const Response& response, std::c
         ++answers_by_status_[response.status];
     }
     // The path only: a query may hold search text, never a secret, but it is not needed.
-    spdlog::debug("serve: {} {} {} {} {}us", escape_for_log(request.client), escape_for_log(request.method),
-                  escape_for_log(request.path), response.status, took.count());
+    spdlog::debug("serve: {} {} {} {} {}us", cut_for_log(request.client), cut_for_log(request.method),
+                  cut_for_log(request.path), response.status, took.count());
 }
 
 Response ApiRoutes::handle(const Request& request) {
@@ -174,7 +175,7 @@ Response ApiRoutes::handle(const Request& request) {
                                                                 : 400;
         return error_response(status, e.what());
     } catch (const std::exception& e) {
-        spdlog::error("serve: {} {}: internal error: {}", escape_for_log(request.method), escape_for_log(request.path),
+        spdlog::error("serve: {} {}: internal error: {}", cut_for_log(request.method), cut_for_log(request.path),
                       e.what());
         return error_response(500, "internal error (see the server's log)");
     }

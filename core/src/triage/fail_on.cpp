@@ -4,7 +4,6 @@
 
 #include "filter/pattern_filter.hpp"
 #include "triage/input.hpp"
-#include "util/text.hpp"
 
 namespace regscan::triage {
 namespace {
@@ -38,7 +37,7 @@ FailOn parse_fail_on(std::string_view text) {
         return fail_on;
     }
     auto set = [&](std::optional<scan::Severity>& slot, scan::Severity floor, const std::string& word) {
-        if (slot) throw InputError("--fail-on: '" + util::escape_control(word) + "' repeats a category");
+        if (slot) throw InputError("--fail-on: '" + word + "' repeats a category");
         slot = floor;
     };
     for (const auto& word : words) {
@@ -48,7 +47,7 @@ FailOn parse_fail_on(std::string_view text) {
         if (colon != std::string::npos) {
             floor = floor_of(word.substr(colon + 1));
             if (!floor || category == "malware")
-                throw InputError("--fail-on: '" + util::escape_control(word) + "': " + usage);
+                throw InputError("--fail-on: '" + word + "': " + usage);
         }
         if (colon == std::string::npos && floor_of(word)) {
             set(fail_on.vulnerabilities, *floor_of(word), word);
@@ -61,7 +60,7 @@ FailOn parse_fail_on(std::string_view text) {
             if (fail_on.malware) throw InputError("--fail-on: 'malware' given twice");
             fail_on.malware = true;
         } else {
-            throw InputError("--fail-on: unknown '" + util::escape_control(word) + "'; " + usage);
+            throw InputError("--fail-on: unknown '" + word + "'; " + usage);
         }
     }
     return fail_on;

@@ -51,7 +51,7 @@ bool valid_date(std::string_view date) {
 IgnoreFile parse_ignore_file(std::string_view text, const std::string& path) {
     IgnoreFile file;
     file.path = path;
-    const std::string shown = util::escape_control(path);
+    const std::string shown = path;
     size_t number = 0;
     for (size_t start = 0; start < text.size();) {
         size_t end = text.find('\n', start);
@@ -88,7 +88,7 @@ IgnoreFile parse_ignore_file(std::string_view text, const std::string& path) {
         entry.line = number;
         entry.reason = std::move(reason);
         if (!valid_id(tokens[0]))
-            fail("'" + util::escape_control(tokens[0]) +
+            fail("'" + std::string(tokens[0]) +
                  "' is not an id (letters, digits and - _ . : /, at most 128), e.g. CVE-2023-1234 or RS-CFG-001");
         entry.id = tokens[0];
         for (size_t t = 1; t < tokens.size(); ++t) {
@@ -100,12 +100,12 @@ IgnoreFile parse_ignore_file(std::string_view text, const std::string& path) {
                                                  : key == "image"            ? &entry.image
                                                                              : nullptr;
             if (!field)
-                fail("unknown field '" + util::escape_control(token) +
+                fail("unknown field '" + std::string(token) +
                      "' (an entry is: ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason])");
             if (value.empty()) fail("'" + std::string(key) + ":' without a value");
             if (!field->empty()) fail("'" + std::string(key) + ":' given twice");
             if (key == "exp" && !valid_date(value))
-                fail("'" + util::escape_control(token) + "': the expiry date must be YYYY-MM-DD");
+                fail("'" + std::string(token) + "': the expiry date must be YYYY-MM-DD");
             *field = util::valid_utf8(value);
         }
         if (file.entries.size() == max_entries) fail("more than " + std::to_string(max_entries) + " entries");

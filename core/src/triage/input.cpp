@@ -4,22 +4,19 @@
 #include <filesystem>
 #include <fstream>
 
-#include "util/text.hpp"
-
 namespace regscan::triage {
 
 std::string read_bounded_file(const std::string& path, size_t max_size) {
-    const std::string shown = util::escape_control(path);
     std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) throw InputError(shown + ": not a readable file");
+    if (!std::filesystem::is_regular_file(path, error)) throw InputError(path + ": not a readable file");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(shown + ": cannot be read");
+    if (!in) throw InputError(path + ": cannot be read");
     std::string text;
     text.resize(max_size + 1);
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<size_t>(in.gcount()));
     if (text.size() > max_size)
-        throw InputError(shown + ": larger than " + std::to_string(max_size >> 10) + " KiB");
+        throw InputError(path + ": larger than " + std::to_string(max_size >> 10) + " KiB");
     return text;
 }
 

@@ -29,8 +29,7 @@ std::set<scan::Severity> parse_severities(const std::vector<std::string>& values
     for (const auto& word : filter::split_patterns(values)) {
         auto name = util::ascii_lower(word);
         if (name != "critical" && name != "high" && name != "medium" && name != "low" && name != "unknown")
-            throw InputError("--severity: '" + util::escape_control(word) +
-                             "' is not a severity (critical, high, medium, low, unknown)");
+            throw InputError("--severity: '" + word + "' is not a severity (critical, high, medium, low, unknown)");
         kept.insert(scan::severity_from_string(name));
     }
     return kept;
@@ -58,8 +57,7 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
         for (auto& entry : file.entries) {
             if (!entry.expires.empty() && entry.expires <= today) {
                 warnings_.push_back(fmt::format("{}:{}: the ignore entry for {} expired on {}: it no longer applies",
-                                                util::escape_control(file.path), entry.line,
-                                                util::escape_control(entry.id), entry.expires));
+                                                file.path, entry.line, entry.id, entry.expires));
                 continue;
             }
             text += "ignore";
@@ -71,7 +69,7 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
             entries_.push_back({std::move(entry), file.path, std::move(image)});
             ++active;
         }
-        sources_.push_back(fmt::format("{} ignore entries from {}", active, util::escape_control(file.path)));
+        sources_.push_back(fmt::format("{} ignore entries from {}", active, file.path));
     }
     // The latest statement about a finding decides (OpenVEX): statements
     // are ordered by their time, those without one first, the rest in the
@@ -87,9 +85,9 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
                      [&](const auto& a, const auto& b) { return time_of(a.first) < time_of(b.first); });
     for (auto& document : vex) {
         for (const auto& warning : document.warnings)
-            warnings_.push_back(util::escape_control(document.path) + ": " + warning);
+            warnings_.push_back(document.path + ": " + warning);
         sources_.push_back(
-            fmt::format("{} VEX statements from {}", document.statements.size(), util::escape_control(document.path)));
+            fmt::format("{} VEX statements from {}", document.statements.size(), document.path));
     }
     for (auto& [statement, path] : ordered) {
         text += "vex";

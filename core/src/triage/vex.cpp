@@ -45,7 +45,7 @@ std::string string_at(const json& object, const char* key) {
 
 class Reader {
 public:
-    Reader(const std::string& path, VexDocument& document) : shown_(util::escape_control(path)), doc_(document) {}
+    Reader(const std::string& path, VexDocument& document) : shown_(path), doc_(document) {}
 
     [[noreturn]] void fail(const std::string& where, const std::string& why) const {
         throw InputError(shown_ + ": " + where + ": " + why);
@@ -62,7 +62,7 @@ public:
 
     std::optional<Purl> purl_or_warn(const std::string& id, const std::string& where) {
         auto purl = parse_purl(id);
-        if (!purl) warn(where + ": '" + util::escape_control(id) + "' is not a package URL (pkg:...): not matched");
+        if (!purl) warn(where + ": '" + id + "' is not a package URL (pkg:...): not matched");
         return purl;
     }
 
@@ -98,8 +98,8 @@ public:
             statement.status = string_at(s, "status");
             if (statement.status != "not_affected" && statement.status != "affected" && statement.status != "fixed" &&
                 statement.status != "under_investigation")
-                fail(where + ".status", "'" + util::escape_control(statement.status) +
-                                            "' is not not_affected, affected, fixed or under_investigation");
+                fail(where + ".status",
+                     "'" + statement.status + "' is not not_affected, affected, fixed or under_investigation");
             statement.justification = string_at(s, "justification");
             statement.timestamp = string_at(s, "timestamp");
             if (statement.timestamp.empty()) statement.timestamp = string_at(root, "timestamp");
@@ -183,8 +183,8 @@ public:
             if (purl->type == "oci") return VexTarget{purl, std::nullopt};
             return VexTarget{std::nullopt, purl};
         }
-        warn(where + ": '" + util::escape_control(ref) +
-                                "' is neither a package URL nor a component of this document with one: not matched");
+        warn(where + ": '" + ref +
+             "' is neither a package URL nor a component of this document with one: not matched");
         return std::nullopt;
     }
 
@@ -214,9 +214,10 @@ public:
             std::string state = string_at(analysis, "state");
             auto mapped = states.find(state);
             if (mapped == states.end())
-                fail(where + ".analysis.state", "'" + util::escape_control(state) +
-                                                    "' is not a CycloneDX analysis state (not_affected, false_positive, "
-                                                    "resolved, resolved_with_pedigree, exploitable, in_triage)");
+                fail(where + ".analysis.state", "'" + state +
+                                                    "' is not a CycloneDX analysis state (not_affected, "
+                                                    "false_positive, resolved, resolved_with_pedigree, exploitable, "
+                                                    "in_triage)");
             statement.status = mapped->second;
             statement.justification = string_at(analysis, "justification");
             if (statement.justification.empty() && state == "false_positive") statement.justification = "false_positive";
@@ -251,16 +252,16 @@ private:
 }  // namespace
 
 VexDocument parse_vex(std::string_view text, const std::string& path) {
-    const std::string shown = util::escape_control(path);
+    const std::string shown = path;
     check_depth(text, shown);
     json root;
     try {
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         throw InputError(shown + ":" + std::to_string(line_of(text, e.byte ? e.byte - 1 : 0)) +
-                         ": not valid JSON (" + util::escape_control(e.what()) + ")");
+                         ": not valid JSON (" + e.what() + ")");
     } catch (const json::exception& e) {  // a number out of range, ...
-        throw InputError(shown + ": not usable JSON (" + util::escape_control(e.what()) + ")");
+        throw InputError(shown + ": not usable JSON (" + e.what() + ")");
     }
     if (!root.is_object()) throw InputError(shown + ": not a JSON object");
     VexDocument document;
