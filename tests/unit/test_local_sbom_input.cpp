@@ -247,6 +247,22 @@ TEST_CASE("local::os_from_distro and the OS packages' ecosystems") {
     CHECK(has_note(sbom, "1 SBOM deb packages of distro debian-sid: not matched"));
 }
 
+TEST_CASE("local::parse_sbom says when the document describes several images (a registry's SBOM)") {
+    const char* cyclonedx = R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+      {"type": "container", "name": "a", "purl": "pkg:oci/a@sha256%3Aaa", "components": [
+        {"type": "library", "purl": "pkg:npm/x@1"}]},
+      {"type": "container", "name": "b", "purl": "pkg:oci/b@sha256%3Abb", "components": [
+        {"type": "library", "purl": "pkg:npm/x@1"}, {"type": "library", "purl": "pkg:npm/y@1"}]}]})";
+    auto sbom = local::parse_sbom(cyclonedx, "registry.json");
+    CHECK(sbom.packages.size() == 2);
+    CHECK(has_note(sbom, "the SBOM describes 2 images: their packages are read as one image's"));
+    const char* spdx = R"({"spdxVersion": "SPDX-2.3", "packages": [
+      {"SPDXID": "SPDXRef-a", "name": "a", "primaryPackagePurpose": "CONTAINER"},
+      {"SPDXID": "SPDXRef-b", "name": "b", "primaryPackagePurpose": "CONTAINER"}]})";
+    CHECK(has_note(local::parse_sbom(spdx, "r.spdx.json"), "describes 2 images"));
+    CHECK(local::parse_sbom(regscan_cyclonedx, "one.json").notes.empty());  // one image: nothing to say
+}
+
 TEST_CASE("local::parse_sbom says what it cannot match: no purl, bad purl, unknown types") {
     const char* text = R"({"bomFormat": "CycloneDX", "specVersion": "1.4", "components": [
       {"type": "library", "name": "no-purl", "version": "1"},

@@ -241,7 +241,10 @@ public:
             if (auto name = extracted.find(declared); name != extracted.end() && !name->second.empty())
                 declared = name->second;
             if (declared != "NONE") catalog::license::add_declared(licenses, declared);
-            if (purpose == "CONTAINER" && (purl.empty() || purl.rfind("pkg:oci/", 0) == 0)) continue;
+            if (purpose == "CONTAINER" && (purl.empty() || purl.rfind("pkg:oci/", 0) == 0)) {
+                images_.insert(purl.empty() ? "SPDXID " + string_at(entry, "SPDXID") : purl);
+                continue;
+            }
             add(purl, string_at(entry, "name"), std::move(licenses), purpose == "CONTAINER",
                 source_from_info(string_at(entry, "sourceInfo")));
         }
@@ -271,6 +274,10 @@ public:
             }
         }
         contents_.os = first_os ? first_os : document_os_;
+        if (images_.size() > 1)
+            contents_.notes.push_back("the SBOM describes " + std::to_string(images_.size()) +
+                                      " images: their packages are read as one image's (scan each image's own "
+                                      "SBOM, e.g. --sbom-per-image, to tell them apart)");
         if (no_purl_)
             contents_.notes.push_back(std::to_string(no_purl_) + " SBOM components have no package URL (purl): "
                                                                  "not matched");
@@ -321,7 +328,9 @@ private:
             // file or a device without a purl.
             static const std::set<std::string> not_packages = {"container", "platform", "file",  "device",
                                                                "firmware",  "data",     "machine-learning-model"};
-            if (purl.rfind("pkg:oci/", 0) != 0 && purl.rfind("pkg:docker/", 0) != 0)
+            if (purl.rfind("pkg:oci/", 0) == 0 || purl.rfind("pkg:docker/", 0) == 0)
+                images_.insert(purl);
+            else
                 add(purl, string_at(entry, "name"), cyclonedx_licenses(entry), not_packages.count(type) > 0,
                     source_from_properties(entry));
         }
@@ -381,6 +390,7 @@ private:
     std::vector<std::string> distros_;  // per package
     std::optional<scan::OsRelease> document_os_;
     std::set<std::string> seen_;
+    std::set<std::string> images_;  // the images (oci/docker purls, SPDX containers) the document describes
     std::map<std::string, size_t> unknown_types_;
     size_t components_ = 0, no_purl_ = 0, bad_purl_ = 0;
 };
