@@ -449,6 +449,11 @@ PROMPT='> '
         script = self.script("fish")
         self.assertIn("registry", self.fish_complete(script, "regscan reg"))
         self.assertEqual(set(self.fish_complete(script, "regscan completion ")), {"bash", "zsh", "fish"})
+        # Before a command, the top-level options, as bash and zsh offer them; not after one.
+        self.assertEqual(self.fish_complete(script, "regscan --"),
+                         {"--help": "show this help", "--version": "show the version"})
+        self.assertIn("-h", self.fish_complete(script, "regscan -"))
+        self.assertNotIn("--version", self.fish_complete(script, "regscan image --"))
         registry = self.expected_options("registry")
         self.assertEqual(set(self.fish_complete(script, "regscan registry --us")),
                          {f"--{o}" for o in registry if o.startswith("us")})
