@@ -217,6 +217,14 @@ class DockerCredentials:
         self.assertLogged(result, r"credHelpers names docker-credential-absent, which is not on PATH", "warning")
         self.assertLogged(result, "no credentials were given", "error")
 
+    def test_control_characters_in_names_are_escaped_once(self):
+        # The log sink escapes them; the message must not escape them again.
+        self.docker.write_config({"credHelpers": {self.registry.host: "a\x1b[31mb"}})
+        result = self.dry_run(self.registry.url, env=self.docker.env())
+        self.assertExit(result, 4)
+        self.assertNotIn("\x1b", result.stderr)
+        self.assertLogged(result, re.escape("credHelpers names 'a\\e[31mb', not a credential helper name"), "warning")
+
     def test_helper_in_working_directory_is_not_run(self):
         # Only PATH is searched, and an empty PATH entry is not the working directory.
         with tempfile.TemporaryDirectory(prefix="regscan-e2e-cwd-") as cwd:

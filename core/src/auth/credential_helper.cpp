@@ -18,7 +18,6 @@
 #include <nlohmann/json.hpp>
 
 #include "log/secrets.hpp"
-#include "util/text.hpp"
 
 namespace regscan::auth {
 namespace {
@@ -42,12 +41,13 @@ private:
     int fd_ = -1;
 };
 
-// The first line of what the helper printed, escaped and short: enough to
-// say why it failed without echoing a whole (possibly secret) answer.
+// The first line of what the helper printed, short: enough to say why it
+// failed without echoing a whole (possibly secret) answer. Control
+// characters are the log sink's to escape.
 std::string first_line(const std::string& text) {
     std::string line = text.substr(0, text.find('\n'));
     if (line.size() > 200) line = line.substr(0, 200) + "...";
-    return util::escape_control(log::redact(line));
+    return log::redact(line);
 }
 
 bool says_not_found(const std::string& text) {

@@ -63,7 +63,8 @@ std::string string_field(const nlohmann::json& object, const char* name) {
 std::optional<nlohmann::json> read_config(const std::filesystem::path& file) {
     std::error_code error;
     if (!std::filesystem::exists(file, error)) return std::nullopt;
-    const std::string shown = util::escape_control(file.string());
+    // Names go to the log as they are: its sink escapes control characters.
+    const std::string shown = file.string();
     if (!std::filesystem::is_regular_file(file, error)) {
         spdlog::warn("docker config {} is not a regular file: not read", shown);
         return std::nullopt;
@@ -97,7 +98,7 @@ std::optional<Credentials> from_helper(const std::string& helper, const char* ki
                                        const std::string& shown_file,
                                        const std::map<std::string, std::string>& env,
                                        const HelperOptions& options) {
-    const std::string shown_helper = util::escape_control(helper);
+    const std::string shown_helper = helper;
     if (!valid_helper_name(helper)) {
         spdlog::warn("docker config {}: {} names '{}', not a credential helper name: not used", shown_file, kind,
                      shown_helper);
@@ -138,7 +139,7 @@ std::optional<Credentials> from_auths(const nlohmann::json& config, const std::s
     std::string key;
     const auto* entry = entry_for(member(config, "auths"), server_key, key);
     if (!entry || !entry->is_object()) return std::nullopt;
-    const std::string shown_key = util::escape_control(key);
+    const std::string shown_key = key;
     Credentials credentials;
     std::string encoded = string_field(*entry, "auth");
     if (!encoded.empty()) {
@@ -195,7 +196,7 @@ std::optional<Credentials> docker_credentials(const std::string& registry_url,
     if (file.empty()) return std::nullopt;
     auto config = read_config(file);
     if (!config) return std::nullopt;
-    const std::string shown_file = util::escape_control(file.string());
+    const std::string shown_file = file.string();
     const std::string server_key = docker_server_key(registry_url);
 
     std::string key;
