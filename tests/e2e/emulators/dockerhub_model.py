@@ -7,25 +7,14 @@ of the bytes pushed to the registry behind the emulated registry-1.docker.io.
 Tokens are JWTs signed HS256 with a key made per emulator; both the Hub API
 tokens and the registry tokens carry `exp`, as Docker Hub's do.
 """
-import base64
-import hashlib
 import hmac
 import json
-import secrets
 import threading
-import time
 
+from harness import jwt
 from harness import oci_layout as oci
 
 INDEX_TYPES = (oci.OCI_INDEX, oci.DOCKER_LIST)
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class Account:
@@ -108,7 +97,7 @@ class HubModel:
         self.accounts = {}
         self.namespaces = set()
         self.repositories = {}     # (namespace, name) -> Repository
-        self.key = secrets.token_bytes(32)
+        self.key = jwt.new_key()
         self.issued = []           # every token signed (tests check none leaks)
 
     # -- content ---------------------------------------------------------------
@@ -152,29 +141,15 @@ class HubModel:
 
     # -- tokens ----------------------------------------------------------------
     def sign(self, claims, lifetime):
-        now = int(time.time())
-        claims = dict(claims, iat=now, nbf=now - 10, exp=now + lifetime, jti=secrets.token_hex(8))
-        signing_input = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + \
-            b64url(json.dumps(claims).encode())
-        signature = hmac.new(self.key, signing_input.encode(), hashlib.sha256).digest()
-        token = signing_input + "." + b64url(signature)
+        token = jwt.mint(self.key, claims, lifetime)
         with self.lock:
             self.issued.append(token)
         return token
 
     def verify(self, token, audience):
         """The claims of a token this emulator signed for `audience`, unexpired; else None."""
-        try:
-            header, claims, signature = token.split(".")
-            expected = hmac.new(self.key, f"{header}.{claims}".encode(), hashlib.sha256).digest()
-            if not hmac.compare_digest(b64url_decode(signature), expected):
-                return None
-            document = json.loads(b64url_decode(claims))
-        except (ValueError, TypeError):
-            return None
-        if document.get("aud") != audience or document.get("exp", 0) <= time.time():
-            return None
-        return document
+        claims = jwt.verify(self.key, token)
+        return claims if claims is not None and claims.get("aud") == audience else None
 
     def bearer(self, request, audience):
         """Claims of the request's `Authorization: Bearer` token: None when

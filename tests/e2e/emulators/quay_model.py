@@ -12,26 +12,17 @@ RS256 with its instance keys; nothing here depends on the algorithm). Page
 tokens are opaque and signed, like Quay's encrypted `next_page` tokens
 (util/pagination.py), which begin with the Fernet prefix "gAAAAA".
 """
-import base64
 import hashlib
 import hmac
 import json
 import secrets
 import threading
-import time
 
+from harness import jwt
 from harness import oci_layout as oci
 
 INDEX_TYPES = (oci.OCI_INDEX, oci.DOCKER_LIST)
 OAUTH_TOKEN_USERNAME = "$oauthtoken"
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class Tag:
@@ -61,7 +52,7 @@ class QuayModel:
         self.namespaces = set()
         self.repositories = {}   # (namespace, name) -> Repository
         self.readers = {}        # (namespace, name) -> set of user/robot names with read
-        self.key = secrets.token_bytes(32)
+        self.key = jwt.new_key()
         self.page_key = secrets.token_bytes(32)
         self.issued = []         # every registry token signed (tests check none leaks)
         self._next_id = 1
@@ -124,38 +115,26 @@ class QuayModel:
 
     # -- tokens ------------------------------------------------------------------
     def sign(self, claims, lifetime=3600):
-        now = int(time.time())
-        claims = dict(claims, iat=now, nbf=now - 10, exp=now + lifetime, jti=secrets.token_hex(8))
-        signing_input = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + \
-            b64url(json.dumps(claims).encode())
-        token = signing_input + "." + b64url(hmac.new(self.key, signing_input.encode(), hashlib.sha256).digest())
+        token = jwt.mint(self.key, claims, lifetime)
         with self.lock:
             self.issued.append(token)
         return token
 
     def verify(self, token):
-        try:
-            header, claims, signature = token.split(".")
-            expected = hmac.new(self.key, f"{header}.{claims}".encode(), hashlib.sha256).digest()
-            if not hmac.compare_digest(b64url_decode(signature), expected):
-                return None
-            document = json.loads(b64url_decode(claims))
-        except (ValueError, TypeError):
-            return None
-        return document if document.get("exp", 0) > time.time() else None
+        return jwt.verify(self.key, token)
 
     def page_token(self, data):
         """An opaque next_page token, as Quay's encrypt_page_token gives."""
         payload = json.dumps(data).encode()
         mac = hmac.new(self.page_key, payload, hashlib.sha256).digest()[:16]
-        return "gAAAAA" + b64url(mac + payload)
+        return "gAAAAA" + jwt.b64url(mac + payload)
 
     def read_page_token(self, token):
         """The data of a page token this emulator made, or None (Quay: a bad token is the first page)."""
         if not token or not token.startswith("gAAAAA"):
             return None
         try:
-            raw = b64url_decode(token[6:])
+            raw = jwt.b64url_decode(token[6:])
         except (ValueError, TypeError):
             return None
         mac, payload = raw[:16], raw[16:]
