@@ -7,6 +7,7 @@
 
 #include "serve/api_routes.hpp"
 #include "serve/web_assets.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::serve;
 using nlohmann::json;
@@ -89,16 +90,14 @@ struct Fixture {
     FakeService service;
     Access access{token};
     ApiRoutes routes{service, access};
-    std::filesystem::path dir;
+    regscan::test::TempDir scratch{"routes"};
+    std::filesystem::path dir = scratch.path;
 
     Fixture() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-routes-XXXXXX").string();
-        dir = mkdtemp(pattern.data());
         service.report_dir = dir;
         std::ofstream(dir / "reg-5000-report.json") << "{\"images\":[]}";
         std::ofstream(dir / "reg-5000-report.csv") << "a,b\n";
     }
-    ~Fixture() { std::filesystem::remove_all(dir); }
 
     httpd::Response call(const std::string& method, const std::string& target, const std::string& body = "",
                          std::vector<std::pair<std::string, std::string>> headers = {{"authorization", "Bearer " + token}}) {

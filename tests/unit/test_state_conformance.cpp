@@ -20,21 +20,14 @@
 #include "state/state_store.hpp"
 #include "test_state_postgres_server.hpp"
 #include "test_state_records.hpp"
+#include "temp_dir.hpp"
 
 using namespace regscan::state;
 using regscan::test::connector;
 using regscan::test::row;
+using regscan::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "regscan-conformance-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 // Each gives a test a location of its own, empty.
 struct Sqlite {
