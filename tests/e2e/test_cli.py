@@ -166,6 +166,19 @@ class CommandLine(case.RegscanCase):
                                f"no reason given for {path}\n{result!r}")
         self.assertRegex(self.plugin_lines(result, self.wrong_major)[0], r"(?i)sdk|abi|major")
 
+    def test_plugin_file_names_are_escaped_in_the_listing(self):
+        """`regscan plugins` writes for a terminal: a refused file whose name
+        holds control characters is shown escaped, on one line."""
+        hostile = os.path.join(self.scratch.name, "hostile")
+        os.mkdir(hostile, 0o755)
+        with open(os.path.join(hostile, "evil\x1b]0;owned\x07\nforged.so"), "wb") as f:
+            f.write(b"\x7fELF" + os.urandom(1020))
+        result = self.regscan("plugins", env={"REGSCAN_PLUGIN_PATH": hostile}, output_dir=False)
+        self.assertExit(result, 0)
+        for byte in ("\x1b", "\x07"):
+            self.assertNotIn(byte, result.stdout)
+        self.assertIn("  " + os.path.join(hostile, "evil\\e]0;owned\\x07\\nforged.so") + ": ", result.stdout)
+
     def test_dry_run_works_despite_bad_plugins(self):
         for how, kwargs, args in (
                 ("REGSCAN_PLUGIN_PATH", {"env": {"REGSCAN_PLUGIN_PATH": self.bad_dir}}, ()),
