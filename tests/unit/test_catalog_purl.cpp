@@ -35,4 +35,23 @@ TEST_CASE("catalog::purl sets the namespace and one qualifier of a purl") {
     CHECK(purl::with_namespace_and_qualifier("", "x", "distro", "y") == "");
 }
 
+TEST_CASE("catalog::purl::parse splits type, namespace, name, version and qualifiers, decoding each") {
+    auto p = purl::parse("pkg:npm/%40babel/core@7.0.0?arch=x86_64#sub/path");
+    REQUIRE(p);
+    CHECK(p->type == "npm");
+    CHECK(p->namespace_ == "@babel");
+    CHECK(p->name == "core");
+    CHECK(p->version == "7.0.0");
+    CHECK(p->qualifiers.at("arch") == "x86_64");
+    auto deb = purl::parse("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
+    REQUIRE(deb);
+    CHECK(deb->version == "2.36-9+deb12u4");
+    auto rpm = purl::parse("pkg:rpm/almalinux/openssl@3.0.7-1.el9?epoch=1");
+    REQUIRE(rpm);
+    CHECK(rpm->version == "1:3.0.7-1.el9");
+    CHECK_FALSE(purl::parse("CVE-2023-1234"));
+    CHECK_FALSE(purl::parse("pkg:npm"));
+    CHECK_FALSE(purl::parse("pkg:npm/bad%zzname"));
+}
+
 TEST_SUITE_END();

@@ -1,6 +1,9 @@
 #include "catalog/purl.hpp"
 
 #include <algorithm>
+#include <cctype>
+
+#include "util/text.hpp"
 
 namespace regscan::catalog::purl {
 
@@ -20,6 +23,22 @@ std::string joined_qualifiers(Qualifiers qualifiers) {
         out += key;
         out += '=';
         out += encode(value);
+    }
+    return out;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(text[i + 2])))
+            return std::nullopt;
+        out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
     }
     return out;
 }
@@ -112,6 +131,56 @@ std::string with_namespace_and_qualifier(std::string_view purl, std::string_view
         separator = '&';
     }
     return out;
+}
+
+std::optional<Purl> parse(std::string_view text) {
+    if (text.size() < 4 || util::ascii_lower(text.substr(0, 4)) != "pkg:") return std::nullopt;
+    text.remove_prefix(4);
+    while (!text.empty() && text.front() == '/') text.remove_prefix(1);
+    if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
+    Purl purl;
+    if (auto question = text.find('?'); question != std::string_view::npos) {
+        std::string_view query = text.substr(question + 1);
+        text = text.substr(0, question);
+        for (size_t start = 0; start <= query.size();) {
+            size_t amp = query.find('&', start);
+            if (amp == std::string_view::npos) amp = query.size();
+            auto pair = query.substr(start, amp - start);
+            start = amp + 1;
+            auto eq = pair.find('=');
+            if (eq == std::string_view::npos || eq == 0) continue;
+            auto value = percent_decode(pair.substr(eq + 1));
+            if (!value) return std::nullopt;
+            purl.qualifiers[util::ascii_lower(pair.substr(0, eq))] = *value;
+        }
+    }
+    // The version follows the last '@' (a literal '@' in a name is encoded).
+    if (auto at = text.rfind('@'); at != std::string_view::npos) {
+        auto version = percent_decode(text.substr(at + 1));
+        if (!version) return std::nullopt;
+        purl.version = *version;
+        text = text.substr(0, at);
+    }
+    std::vector<std::string> segments;
+    for (size_t start = 0; start <= text.size();) {
+        size_t slash = text.find('/', start);
+        if (slash == std::string_view::npos) slash = text.size();
+        auto segment = text.substr(start, slash - start);
+        start = slash + 1;
+        if (segment.empty()) continue;
+        auto decoded = percent_decode(segment);
+        if (!decoded) return std::nullopt;
+        segments.push_back(*decoded);
+    }
+    if (segments.size() < 2) return std::nullopt;
+    purl.type = util::ascii_lower(segments.front());
+    purl.name = segments.back();
+    for (size_t i = 1; i + 1 < segments.size(); ++i) purl.namespace_ += (i > 1 ? "/" : "") + segments[i];
+    if (purl.type.empty() || purl.name.empty()) return std::nullopt;
+    if (auto epoch = purl.qualifiers.find("epoch"); epoch != purl.qualifiers.end() && !purl.version.empty() &&
+                                                   purl.version.find(':') == std::string::npos)
+        purl.version = epoch->second + ":" + purl.version;
+    return purl;
 }
 
 }  // namespace regscan::catalog::purl

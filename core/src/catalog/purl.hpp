@@ -1,7 +1,10 @@
 // Package URLs (github.com/package-url/purl-spec): built by the catalogers,
-// completed with the OS namespace and distro qualifier once the OS is known.
+// completed with the OS namespace and distro qualifier once the OS is known;
+// parsed where a document names packages by purl (VEX, SBOM input).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,5 +27,16 @@ std::string make(std::string_view type, std::string_view ns, std::string_view na
 // and one qualifier set; other purls are returned unchanged.
 std::string with_namespace_and_qualifier(std::string_view purl, std::string_view ns, std::string_view key,
                                          std::string_view value);
+
+struct Purl {
+    std::string type;       // lowercased: "deb", "npm", "oci"
+    std::string namespace_; // decoded segments joined with '/': "debian", "@babel", "org.apache"
+    std::string name;
+    std::string version;    // "" when none; an epoch qualifier is folded in as "E:version"
+    std::map<std::string, std::string> qualifiers;  // keys lowercased, values decoded
+};
+
+// nullopt when `text` is not "pkg:<type>/<name>..." with valid percent-escapes.
+std::optional<Purl> parse(std::string_view text);
 
 }  // namespace regscan::catalog::purl

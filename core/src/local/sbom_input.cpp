@@ -7,10 +7,10 @@
 
 #include "catalog/cataloger.hpp"
 #include "catalog/license.hpp"
+#include "catalog/purl.hpp"
 #include "catalog/rpm_header.hpp"
 #include "regscan/error.hpp"
 #include "triage/input.hpp"
-#include "triage/purl.hpp"
 #include "util/text.hpp"
 
 namespace regscan::local {
@@ -112,7 +112,7 @@ SourcePackage source_from_info(const std::string& info) {
 }
 
 std::optional<PurlPackage> purl_package(std::string_view text) {
-    auto purl = triage::parse_purl(text);
+    auto purl = catalog::purl::parse(text);
     if (!purl) return std::nullopt;
     PurlPackage out;
     auto& p = out.package;

@@ -60,8 +60,8 @@ public:
             doc_.warnings.push_back("... and " + std::to_string(warnings_ - max_warnings) + " more like these");
     }
 
-    std::optional<Purl> purl_or_warn(const std::string& id, const std::string& where) {
-        auto purl = parse_purl(id);
+    std::optional<catalog::purl::Purl> purl_or_warn(const std::string& id, const std::string& where) {
+        auto purl = catalog::purl::parse(id);
         if (!purl) warn(where + ": '" + id + "' is not a package URL (pkg:...): not matched");
         return purl;
     }
@@ -118,7 +118,7 @@ public:
                     }
                     auto purl = purl_or_warn(id, at);
                     if (!purl) continue;
-                    std::vector<Purl> subcomponents;
+                    std::vector<catalog::purl::Purl> subcomponents;
                     if (product.is_object())
                         if (auto subs = product.find("subcomponents"); subs != product.end() && subs->is_array())
                             for (size_t c = 0; c < subs->size(); ++c) {
@@ -140,12 +140,12 @@ public:
 
     // Every component's bom-ref, with its purl and the purl of the image
     // (a container component with a pkg:oci purl) it sits in.
-    void index_components(const json& components, const std::optional<Purl>& image, size_t depth) {
+    void index_components(const json& components, const std::optional<catalog::purl::Purl>& image, size_t depth) {
         if (!components.is_array() || depth > max_depth) return;
         for (const auto& component : components) {
             if (!component.is_object()) continue;
-            auto purl = parse_purl(string_at(component, "purl"));
-            std::optional<Purl> inner_image = image;
+            auto purl = catalog::purl::parse(string_at(component, "purl"));
+            std::optional<catalog::purl::Purl> inner_image = image;
             if (purl && purl->type == "oci") inner_image = purl;
             if (auto ref = string_at(component, "bom-ref"); !ref.empty()) components_[ref] = {inner_image, purl};
             if (auto nested = component.find("components"); nested != component.end())
@@ -179,7 +179,7 @@ public:
         // regscan's own BOM names a package "image:<reference>@<digest>?platform=...|<purl>".
         if (auto bar = ref.rfind('|'); bar != std::string::npos && ref.rfind("image:", 0) == 0)
             ref = ref.substr(bar + 1);
-        if (auto purl = parse_purl(ref)) {
+        if (auto purl = catalog::purl::parse(ref)) {
             if (purl->type == "oci") return VexTarget{purl, std::nullopt};
             return VexTarget{std::nullopt, purl};
         }

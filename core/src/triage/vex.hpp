@@ -18,8 +18,8 @@ namespace regscan::triage {
 // What one statement applies to: a package (any image), an image (every
 // package in it), or a package in an image.
 struct VexTarget {
-    std::optional<Purl> image;    // pkg:oci/...
-    std::optional<Purl> package;
+    std::optional<catalog::purl::Purl> image;    // pkg:oci/...
+    std::optional<catalog::purl::Purl> package;
 };
 
 struct VexStatement {
