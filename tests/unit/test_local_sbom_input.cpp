@@ -308,7 +308,7 @@ TEST_CASE("local::parse_sbom refuses what is not an SBOM it reads, naming the fi
 TEST_CASE("local::parse_sbom bounds nesting and counts (hostile documents)") {
     // Deep nesting is refused while parsing, before any tree that deep exists.
     std::string deep = "{\"bomFormat\": \"CycloneDX\", \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
-    CHECK_THROWS_WITH_AS(local::parse_sbom(deep, "deep.json"), "deep.json: nested deeper than 64 levels", sdk::Error);
+    CHECK_THROWS_WITH_AS(local::parse_sbom(deep, "deep.json"), "deep.json:1: nested deeper than 64 levels", sdk::Error);
     // Nested components as deep as allowed are read; the depth bound counts
     // the JSON levels, so 64 levels hold 31 nested components.
     std::string nested = "{\"bomFormat\": \"CycloneDX\", \"components\": [";
@@ -330,7 +330,7 @@ TEST_CASE("local::parse_sbom bounds nesting and counts (hostile documents)") {
     std::string flood = "{\"bomFormat\": \"CycloneDX\", \"x\": [";
     for (size_t i = 0; i < local::max_sbom_values; ++i) flood += "0,";
     flood += "0]}";
-    CHECK_THROWS_WITH_AS(local::parse_sbom(flood, "flood.json"), "flood.json: more than 4000000 JSON values",
+    CHECK_THROWS_WITH_AS(local::parse_sbom(flood, "flood.json"), "flood.json:1: more than 4000000 JSON values",
                          sdk::Error);
     std::string quoted = "{\"bomFormat\": \"CycloneDX\", \"x\": \"" + std::string(local::max_sbom_values, ',') +
                          std::string(100, '[') + "\\\"\"}";

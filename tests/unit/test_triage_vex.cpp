@@ -104,6 +104,11 @@ TEST_CASE("triage::parse_vex names the file and the line or JSON path of a probl
     CHECK(error_of(R"({"statements": [1e99999]})").rfind("doc.json: not usable JSON", 0) == 0);
     std::string deep = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
     CHECK(error_of(deep) == "doc.json:1: nested deeper than 64 levels");
+    // A flood of tiny values is refused before a tree of them is built.
+    std::string flood = "{\"statements\": [";
+    for (int i = 0; i < 4000000; ++i) flood += "0,";
+    flood += "0]}";
+    CHECK(error_of(flood) == "doc.json:1: more than 4000000 JSON values");
 }
 
 

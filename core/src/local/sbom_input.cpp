@@ -11,6 +11,7 @@
 #include "catalog/rpm_header.hpp"
 #include "regscan/error.hpp"
 #include "triage/input.hpp"
+#include "util/json_shape.hpp"
 #include "util/text.hpp"
 
 namespace regscan::local {
@@ -20,36 +21,6 @@ using json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& shown, const std::string& why) {
     throw sdk::Error(REGSCAN_ERROR, shown + ": " + why);
-}
-
-// Refuses, before the parser builds anything, a document nested deeper than
-// max_sbom_depth or of more than max_sbom_values values (objects, arrays
-// and the members and elements separated by commas: what the tree would
-// hold), so memory stays bounded by a small multiple of the file.
-void check_shape(std::string_view text, const std::string& shown) {
-    size_t depth = 0, values = 1;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            if (++depth > max_sbom_depth) fail(shown, "nested deeper than " + std::to_string(max_sbom_depth) + " levels");
-        } else if (c == '}' || c == ']') {
-            if (depth > 0) --depth;
-            continue;
-        } else if (c != ',') {
-            continue;
-        }
-        if (++values > max_sbom_values) fail(shown, "more than " + std::to_string(max_sbom_values) + " JSON values");
-    }
 }
 
 std::string string_at(const json& object, const char* key) {
@@ -430,7 +401,10 @@ SbomContents parse_sbom(std::string_view text, const std::string& shown) {
         fail(shown, "an XML document: regscan reads CycloneDX and SPDX in their JSON form only");
     if (head.rfind("SPDXVersion:", 0) == 0)
         fail(shown, "an SPDX tag-value document: regscan reads SPDX 2.3 in its JSON form only");
-    check_shape(text, shown);
+    // Before the parser builds anything: memory stays a small multiple of the file.
+    if (auto problem = util::json_shape_problem(text, {max_sbom_depth, max_sbom_values}))
+        throw sdk::Error(REGSCAN_ERROR, shown + ":" + std::to_string(triage::line_of(text, problem->offset)) + ": " +
+                                            problem->why);
     json root;
     try {
         root = json::parse(text);

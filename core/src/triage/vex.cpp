@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "triage/input.hpp"
+#include "util/json_shape.hpp"
 #include "util/text.hpp"
 
 namespace regscan::triage {
@@ -13,30 +14,9 @@ namespace {
 using json = nlohmann::json;
 
 constexpr size_t max_depth = 64;
+constexpr size_t max_values = 4000000;  // bounds the parsed tree (docs/triage.md)
 constexpr size_t max_statements = 200000;
 constexpr size_t max_warnings = 20;  // per document; the rest are counted
-
-// Refuses nesting deeper than `max_depth` before the parser sees it.
-void check_depth(std::string_view text, const std::string& shown) {
-    size_t depth = 0;
-    bool in_string = false, escaped = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth)
-                throw InputError(shown + ":" + std::to_string(line_of(text, i)) + ": nested deeper than " +
-                                 std::to_string(max_depth) + " levels");
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-}
 
 std::string string_at(const json& object, const char* key) {
     auto it = object.find(key);
@@ -253,7 +233,8 @@ private:
 
 VexDocument parse_vex(std::string_view text, const std::string& path) {
     const std::string shown = path;
-    check_depth(text, shown);
+    if (auto problem = util::json_shape_problem(text, {max_depth, max_values}))
+        throw InputError(shown + ":" + std::to_string(line_of(text, problem->offset)) + ": " + problem->why);
     json root;
     try {
         root = json::parse(text);
