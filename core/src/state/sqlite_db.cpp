@@ -12,6 +12,8 @@ namespace {
 // Long enough for another process's scan to commit; short enough to notice a
 // stuck one.
 constexpr int busy_timeout_ms = 30000;
+// Far more than the distinct statements a run uses.
+constexpr size_t max_cached_statements = 256;
 
 }  // namespace
 
@@ -42,7 +44,10 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(pa
     exec("PRAGMA foreign_keys=ON");
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+    for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+    sqlite3_close(db_);
+}
 
 void SqliteDb::exec(const std::string& sql) {
     std::lock_guard lock(mutex_);
@@ -57,9 +62,26 @@ void SqliteDb::exec(const std::string& sql) {
 std::vector<Row> SqliteDb::query(const std::string& sql, const std::vector<Value>& params) {
     std::lock_guard lock(mutex_);
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
-        throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owner(statement, sqlite3_finalize);
+    if (auto found = statements_.find(sql); found != statements_.end()) {
+        statement = found->second;
+    } else {
+        if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
+            throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+        if (statements_.size() >= max_cached_statements) {  // SQL built from data: keep the cache bounded
+            for (auto& [text, cached] : statements_) sqlite3_finalize(cached);
+            statements_.clear();
+        }
+        statements_.emplace(sql, statement);
+    }
+    // Whatever happens below, the statement is reset (its read transaction
+    // ends) and its parameters unbound, ready for the next call.
+    struct Reset {
+        sqlite3_stmt* statement;
+        ~Reset() {
+            sqlite3_reset(statement);
+            sqlite3_clear_bindings(statement);
+        }
+    } reset{statement};
     for (size_t i = 0; i < params.size(); ++i) {
         int index = static_cast<int>(i + 1);
         std::visit(

@@ -7,11 +7,13 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "state/database.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace regscan::state {
 
@@ -38,6 +40,11 @@ private:
     sqlite3* db_ = nullptr;
     std::recursive_mutex mutex_;
     int transaction_depth_ = 0;  // guarded by mutex_
+    // query()'s statements by SQL text, prepared once per connection: a
+    // rescan runs the same few statements for every image, and parsing
+    // them cost more than running them. Reset after each use, so none holds
+    // a read transaction open. Guarded by mutex_.
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
 }  // namespace regscan::state
