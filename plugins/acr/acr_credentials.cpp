@@ -18,6 +18,7 @@ std::string cache_key(const AcrEndpoint& endpoint, const std::string& scope) {
 AcrCredentials::AcrCredentials(sdk::Host host, AuthSettings settings, std::string registry_base, Clock clock)
     : host_(host), settings_(std::move(settings)), registry_base_(std::move(registry_base)), clock_(std::move(clock)) {
     host_.add_secret(settings_.password);
+    host_.add_secret(settings_.identity_token);
     mode_ = settings_.mode;
     if (mode_ == AuthMode::automatic && !settings_.has_credentials()) mode_ = AuthMode::managed_identity;
 }
@@ -54,6 +55,8 @@ Token AcrCredentials::fetch(const AcrEndpoint& endpoint, const std::string& scop
         if (mode_ == AuthMode::automatic) return first_token(endpoint, scope);
         mode = mode_;
     }
+    if (mode == AuthMode::identity_token)
+        return refresh_access_token(host_, endpoint, scope, settings_.identity_token, clock_());
     return mode == AuthMode::basic ? basic_token(endpoint, scope) : token_from_refresh(endpoint, scope);
 }
 

@@ -12,6 +12,7 @@ const char* mode_name(AuthMode mode) {
         case AuthMode::basic: return "basic";
         case AuthMode::service_principal: return "service-principal";
         case AuthMode::managed_identity: return "managed-identity";
+        case AuthMode::identity_token: return "identity-token";
     }
     return "auto";
 }
@@ -33,6 +34,11 @@ AuthSettings read_settings(const sdk::SessionConfig& config) {
         (settings.username.empty() || settings.password.empty()))
         throw sdk::Error(REGSCAN_AUTH_FAILED, std::string("--acr-auth=") + mode_name(settings.mode) +
                                                   " needs --username and --password");
+
+    // docker's identity token (what az acr login leaves) is used when nothing
+    // else was asked for; its username is a placeholder, never sent.
+    settings.identity_token = config.option(option_identity_token);
+    if (settings.mode == AuthMode::automatic && !settings.identity_token.empty()) settings.mode = AuthMode::identity_token;
 
     const AzureCloud cloud = cloud_for_host(sdk::parse_url(config.url).host);
     settings.tenant = config.option(option_tenant);

@@ -7,8 +7,10 @@ Behind the emulated ACR data plane (tests/e2e/emulators/acr_registry.py)
 sits a real distribution registry holding the images pushed here; Entra ID
 and the Instance Metadata Service are emulated too (acr_identity.py).
 """
+import base64
 import json
 import os
+import re
 import secrets
 import tempfile
 import unittest
@@ -299,6 +301,42 @@ class AcrPlugin(case.RegscanCase):
         self.assertExit(result, 6)
         self.assertLogged(result, r"^Failed to list tags repository=tools/jq error=.*/acr/v1/tools/jq/_tags\?n=100: "
                                   r"HTTP 403 DENIED: requested access to the resource is denied", "error")
+
+    # -- docker's identity token (az acr login) --------------------------------
+
+    def docker_identity_token(self, principal):
+        """An ACR refresh token for `principal`, as `az acr login` leaves one in
+        docker's config.json; the environment pointing regscan at that config."""
+        token = self.acr.signer.mint({"iss": "Azure Container Registry", "aud": LOGIN_SERVER, "sub": principal,
+                                      "tenant": self.azure.tenant, "version": "1.0", "grant_type": "refresh_token",
+                                      "permissions": {"actions": ["pull", "metadata_read"], "notActions": []},
+                                      "roles": []}, acr_registry.REFRESH_LIFETIME)
+        self.acr.issued.append(token)
+        directory = tempfile.mkdtemp(prefix="docker-", dir=self.workdir)
+        null_user = base64.b64encode(b"00000000-0000-0000-0000-000000000000:").decode()
+        with open(os.path.join(directory, "config.json"), "w") as f:
+            json.dump({"auths": {self.acr.authority: {"auth": null_user, "identitytoken": token}}}, f)
+        return token, {"DOCKER_CONFIG": directory}
+
+    def test_docker_identity_token(self):
+        token, env = self.docker_identity_token(self.azure.system_identity)
+        result = self.scan("--log-level=trace", env=env)
+        self.assertScanned(result)
+        self.assertNotIn(token, result.stdout + result.stderr)
+        # Exchanged at the registry's own /oauth2/token; no Basic sign-in (the
+        # placeholder user) and no Entra ID or IMDS call.
+        self.assertIn("registry:catalog:*", self.scopes_granted("refresh"))
+        self.assertEqual(self.scopes_granted("basic"), [])
+        self.assertEqual((self.entra.grants, self.imds.asked, self.acr.exchanges), ([], [], []))
+        self.assertEqual(self.acr.server.requests("GET", "/oauth2/token"), [], "a Basic token request was made")
+
+    def test_docker_identity_token_without_a_role_exits_4(self):
+        token, env = self.docker_identity_token("stranger-" + secrets.token_hex(4))
+        result = self.scan("--log-level=trace", env=env)
+        self.assertExit(result, 4)
+        self.assertLogged(result, r"the identity token from docker config .*config\.json \(auths: " +
+                          re.escape(self.acr.authority) + r"\) was refused", "error")
+        self.assertNotIn(token, result.stdout + result.stderr)
 
     def test_no_secret_or_token_in_trace_output(self):
         for result in (self.as_service_principal(CLIENT_SECRET, "--log-level=trace"),

@@ -10,6 +10,7 @@
 #include "app/command_line.hpp"
 #include "auth/credential_helper.hpp"
 #include "auth/docker_config.hpp"
+#include "auth/session_credentials.hpp"
 #include "log/secrets.hpp"
 #include "regscan/base64.hpp"
 
@@ -195,6 +196,21 @@ TEST_CASE("auth::identity_token_form is docker's OAuth2 refresh_token grant") {
     // Stray spaces between scopes do not make empty ones.
     CHECK(identity_token_form("tok", "s", " a  b ") ==
           "grant_type=refresh_token&refresh_token=tok&service=s&scope=a%20b&client_id=regscan");
+}
+
+TEST_CASE("auth::session_config hands an identity token to plugins only as its option") {
+    Credentials token;
+    token.username = "00000000-0000-0000-0000-000000000000";
+    token.identity_token = "idtok-session-1";
+    auto config = session_config("https://r.example", "ACR", token, {{"acr-tenant", "t"}});
+    CHECK(config.username == token.username);
+    CHECK(config.password.empty());  // never a Basic password
+    CHECK(config.option(identity_token_option) == "idtok-session-1");
+    CHECK(config.option("acr-tenant") == "t");
+    auto plain = session_config("https://r.example", "V2", Credentials{"u", "p", "", "the command line"}, {});
+    CHECK(plain.username == "u");
+    CHECK(plain.password == "p");
+    CHECK_FALSE(plain.options.count(identity_token_option));
 }
 
 TEST_CASE("auth::find_credential_helper looks on PATH only, never in the working directory") {

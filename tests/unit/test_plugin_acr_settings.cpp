@@ -53,6 +53,20 @@ TEST_CASE("acr::read_settings refuses an unknown mode and a mode without credent
     CHECK(read_settings(config).mode == AuthMode::managed_identity);
 }
 
+TEST_CASE("acr::read_settings uses docker's identity token when no mode is asked for") {
+    SessionConfig config{"https://contoso.azurecr.io", "ACR", "00000000-0000-0000-0000-000000000000", "",
+                         {{"docker-identity-token", "refresh-1"}}};
+    auto settings = read_settings(config);
+    CHECK(settings.mode == AuthMode::identity_token);
+    CHECK(settings.identity_token == "refresh-1");
+    CHECK(settings.password.empty());
+    // An explicit mode wins: the user asked for another sign-in.
+    config.options["acr-auth"] = "managed-identity";
+    CHECK(read_settings(config).mode == AuthMode::managed_identity);
+    config.options["acr-auth"] = "identity-token";  // not a mode one can ask for
+    CHECK_THROWS_AS(read_settings(config), regscan::sdk::Error);
+}
+
 TEST_CASE("acr::default_scope and imds_token_url") {
     CHECK(default_scope("https://management.azure.com/") == "https://management.azure.com/.default");
     CHECK(default_scope("https://containerregistry.azure.net") == "https://containerregistry.azure.net/.default");

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/plugin_options.hpp"
+#include "auth/session_credentials.hpp"
 #include "engine/image_inspector.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_pipeline.hpp"
@@ -320,8 +321,7 @@ app::ExitCode run_image(RunOptions options, const std::string& reference, const 
         try {
             session = std::make_unique<plugin::RegistrySession>(
                 identified.plugin, pipeline.client(), pipeline.auth(),
-                sdk::SessionConfig{options.url, identified.type, options.credentials.username,
-                                   options.credentials.password, options.plugin_options});
+                auth::session_config(options.url, identified.type, options.credentials, options.plugin_options));
         } catch (const sdk::Error& e) {
             spdlog::warn("Plugin {} could not open a session ({}); pulling with standard registry auth",
                          identified.plugin->id(), e.what());

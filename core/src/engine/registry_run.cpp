@@ -7,6 +7,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/plugin_options.hpp"
+#include "auth/session_credentials.hpp"
 #include "engine/discovery.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_observer.hpp"
@@ -106,8 +107,8 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     app::check_plugin_options(options.given_plugin_options, plugins, *identified.plugin, identified.type,
                               !options.type.empty());
 
-    sdk::SessionConfig config{options.url, identified.type, options.credentials.username,
-                              options.credentials.password, options.plugin_options};
+    sdk::SessionConfig config =
+        auth::session_config(options.url, identified.type, options.credentials, options.plugin_options);
     config.max_repositories = options.limits.max_repositories;
     config.max_tags = options.limits.max_listed_tags;
     std::unique_ptr<plugin::RegistrySession> session;

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "auth/session_credentials.hpp"
 #include "engine/image_inspector.hpp"
 #include "engine/image_scanner.hpp"
 #include "engine/registry_probe.hpp"
@@ -72,8 +73,7 @@ struct Registry {
         try {
             session = std::make_unique<plugin::RegistrySession>(
                 identified.plugin, client, auth,
-                sdk::SessionConfig{url, identified.type, run.credentials.username, run.credentials.password,
-                                   run.plugin_options});
+                auth::session_config(url, identified.type, run.credentials, run.plugin_options));
         } catch (const sdk::Error& e) {
             spdlog::warn("Plugin {} could not open a session for {} ({}); pulling with standard registry auth",
                          identified.plugin->id(), url, e.what());
