@@ -254,6 +254,11 @@ class SbomInput(RegscanCase):
         missing = self.scan_sbom(os.path.join(self.workdir, "missing.json"))
         self.assertExit(missing, 2)
         self.assertLogged(missing, r"missing\.json: not a readable file", "error")
+        # A file name with control characters: escaped once, by the log ("\e", not "\\e").
+        evil = self.scan_sbom(os.path.join(self.workdir, "mi\x1b]0;x\x07ssing.json"))
+        self.assertExit(evil, 2)
+        self.assertLogged(evil, r"/mi\\e\]0;x\\x07ssing\.json: not a readable file", "error")
+        self.assertNotIn("\x1b", evil.stderr + evil.stdout)
 
     def test_control_characters_in_the_sbom_are_escaped(self):
         path = os.path.join(self.workdir, "evil.json")
@@ -269,7 +274,9 @@ class SbomInput(RegscanCase):
         self.assertIn("GHSA-test-evil", result.stdout)
         report = json.loads(self.scan_sbom(path, "--format=json", "-o", "-").stdout)
         self.assertIn("lo\x1b[2Jdash", {p["name"] for p in report["images"][0]["packages"]})
-        self.assertTrue(any("purl type evil\\e[31m" in note for note in report["images"][0]["notes"]),
+        # A note holds the SBOM's text as it is, as the package names beside it do (JSON escapes it; a
+        # terminal never sees it raw: the check on stdout and stderr above).
+        self.assertTrue(any("purl type evil\x1b[31m:" in note for note in report["images"][0]["notes"]),
                         report["images"][0]["notes"])
 
     def test_platform_does_not_apply(self):

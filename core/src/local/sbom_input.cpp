@@ -256,10 +256,10 @@ public:
             contents_.notes.push_back(std::to_string(bad_purl_) + " SBOM components have a purl that does not parse: "
                                                                   "not matched");
         for (const auto& [type, count] : unknown_types_)
-            contents_.notes.push_back(std::to_string(count) + " SBOM packages of purl type " +
-                                      util::escape_control(type) + ": not matched (regscan has no data for the type)");
+            contents_.notes.push_back(std::to_string(count) + " SBOM packages of purl type " + type +
+                                      ": not matched (regscan has no data for the type)");
         for (const auto& [what, count] : unmatched_os)
-            contents_.notes.push_back(std::to_string(count) + " SBOM " + util::escape_control(what) +
+            contents_.notes.push_back(std::to_string(count) + " SBOM " + what +
                                       ": not matched (no distribution release regscan has data for)");
         return std::move(contents_);
     }
@@ -410,9 +410,9 @@ SbomContents parse_sbom(std::string_view text, const std::string& shown) {
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         throw sdk::Error(REGSCAN_ERROR, shown + ":" + std::to_string(triage::line_of(text, e.byte ? e.byte - 1 : 0)) +
-                                            ": not valid JSON (" + util::escape_control(e.what()) + ")");
+                                            ": not valid JSON (" + e.what() + ")");
     } catch (const json::exception& e) {
-        fail(shown, "not usable JSON (" + util::escape_control(e.what()) + ")");
+        fail(shown, std::string("not usable JSON (") + e.what() + ")");
     }
     if (!root.is_object()) fail(shown, "not a JSON object");
     Reader reader(shown);
@@ -429,7 +429,7 @@ SbomContents parse_sbom(std::string_view text, const std::string& shown) {
 }
 
 SbomContents read_sbom(const std::filesystem::path& path) {
-    const std::string shown = util::escape_control(path.string());
+    const std::string shown = path.string();
     std::string text;
     try {
         text = triage::read_bounded_file(path.string(), max_sbom_size);
