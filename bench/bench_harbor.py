@@ -95,7 +95,7 @@ def bench_harbor_discovery(args, regscan, row=None):
                                          harbor.resolve(NAME), f"--username={ADMIN[0]}",
                                          f"--password={ADMIN[1]}", workdir=workdir)
             # The summary pads its labels; compare the words and the number, not the padding.
-            if not re.search(rf"^Total images found\s*:\s*{total}$", result.stdout, re.M):
+            if not re.search(rf"^\s*Total images found\s*:\s*{total}\s*$", result.stdout, re.M):
                 raise SystemExit(f"regscan found another count than {total}:\n{result.stdout}")
             api_requests = len(harbor.api.requests)
             registry_requests = len(harbor.front.requests)
