@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <map>
 
@@ -200,6 +202,12 @@ TEST_CASE("report::JsonReport needs the entries' text when its previous file is 
         for (const auto& [tag, ref] : refs) CHECK(reporter.needs_entry_text(ref));
     }
     std::filesystem::remove(path);
+    {
+        report::JsonReport reporter(rich_run(dir.path));
+        for (const auto& [tag, ref] : refs) CHECK(reporter.needs_entry_text(ref));
+    }
+    // A FIFO at the path neither blocks the run nor counts as a previous report.
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
     report::JsonReport reporter(rich_run(dir.path));
     for (const auto& [tag, ref] : refs) CHECK(reporter.needs_entry_text(ref));
 }

@@ -91,7 +91,9 @@ JsonReport::JsonReport(const sdk::ReportRun& run)
     // The report this run will replace: a rescan copies unchanged entries
     // from it. Held open, so the copy reads this very file whatever happens
     // to the path meanwhile.
-    int fd = ::open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO planted at the path must not block the run (only a
+    // regular file is kept).
+    int fd = ::open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     struct stat st {};
     if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         previous_fd_ = fd;
