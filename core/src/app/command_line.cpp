@@ -332,7 +332,10 @@ std::string help_for(const std::string& command, const po::options_description& 
                "[scheme://]host[:port]/repository[:tag|@digest] (https unless http:// is given); without a\n"
                "registry, as docker reads it: alpine:3.19 is docker.io/library/alpine:3.19. One report (default\n"
                "table) goes to standard output, or to -o FILE; no file is written unless asked (-o, several\n"
-               "--format, or --output-dir).\n\n";
+               "--format, or --output-dir).\n\n"
+               "Without a registry or network: oci:DIR[:REF] (an OCI image layout), docker-archive:FILE[:REF|:@N]\n"
+               "(docker save output; REF or @N picks one image of several) and sbom:FILE (a CycloneDX or SPDX 2.3\n"
+               "JSON SBOM, its packages matched against the database).\n\n";
     else if (command == "registry")
         out << "Usage: regscan registry <url> [options]\n\n"
                "Discover every repository and tag of the registry at <url>, filter them, and scan each\n"
