@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "report/table_report.hpp"
@@ -113,44 +114,27 @@ TEST_CASE("report::TableReport in summary mode prints only the line per image, c
 TEST_CASE("report::TableReport colours a capture of std::cout only while it stands in for standard output") {
     const auto saved = report::table_style();
     report::set_table_style(report::TableStyle{false, true});
-    auto coloured = [] {
+    // The table written to a capture of std::cout, with the capture standing
+    // in for standard output or not.
+    auto table_in_capture = [](bool stand_in) {
         std::ostringstream capture;
         auto* previous = std::cout.rdbuf(capture.rdbuf());
         {
+            std::optional<report::StandardOutputStandIn> standing;
+            if (stand_in) standing.emplace(capture.rdbuf());
             report::TableReport reporter(std::cout);
             feed(reporter, {rich_images()[1]});
             reporter.finish({});
         }
         std::cout.rdbuf(previous);
-        return capture.str().find("\033[33mmedium\033[0m") != std::string::npos;
+        return capture.str();
     };
-    CHECK_FALSE(coloured());  // a capture (image -o FILE) is never coloured
-    {
-        std::ostringstream capture;
-        auto* previous = std::cout.rdbuf(capture.rdbuf());
-        {
-            report::StandardOutputStandIn stand_in(capture.rdbuf());
-            report::TableReport reporter(std::cout);
-            feed(reporter, {rich_images()[1]});
-            reporter.finish({});
-        }
-        std::cout.rdbuf(previous);
-        CHECK(capture.str().find("\033[33mmedium\033[0m") != std::string::npos);
-    }
-    CHECK_FALSE(coloured());  // the stand-in ended with its scope
+    auto coloured = [](const std::string& table) { return table.find("\033[33mmedium\033[0m") != std::string::npos; };
+    CHECK_FALSE(coloured(table_in_capture(false)));  // a capture (image -o FILE) is never coloured
+    CHECK(coloured(table_in_capture(true)));
+    CHECK_FALSE(coloured(table_in_capture(false)));  // the stand-in ended with its scope
     report::set_table_style(report::TableStyle{false, false});
-    {
-        std::ostringstream capture;
-        auto* previous = std::cout.rdbuf(capture.rdbuf());
-        {
-            report::StandardOutputStandIn stand_in(capture.rdbuf());
-            report::TableReport reporter(std::cout);
-            feed(reporter, {rich_images()[1]});
-            reporter.finish({});
-        }
-        std::cout.rdbuf(previous);
-        CHECK(capture.str().find('\033') == std::string::npos);  // --color never stays never
-    }
+    CHECK(table_in_capture(true).find('\033') == std::string::npos);  // --color never stays never
     report::set_table_style(saved);
 }
 
