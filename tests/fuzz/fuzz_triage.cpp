@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/purl.hpp"
 #include "triage/fail_on.hpp"
 #include "triage/ignore_file.hpp"
 #include "triage/input.hpp"
@@ -69,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 break;
             }
             case 2: {
-                if (auto purl = triage::parse_purl(text)) {
+                if (auto purl = catalog::purl::parse(text)) {
                     auto result = result_from(text);
                     (void)triage::purl_matches_image(*purl, result);
                     for (const auto& v : result.vulnerabilities) (void)triage::purl_matches_package(*purl, v);
