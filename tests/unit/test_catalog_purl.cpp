@@ -54,4 +54,14 @@ TEST_CASE("catalog::purl::parse splits type, namespace, name, version and qualif
     CHECK_FALSE(purl::parse("pkg:npm/bad%zzname"));
 }
 
+TEST_CASE("catalog::purl::package_name writes the name as the ecosystem does") {
+    auto name = [](const char* text) { return purl::package_name(*purl::parse(text)); };
+    CHECK(name("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1") == "org.apache.logging.log4j:log4j-core");
+    CHECK(name("pkg:npm/%40babel/core@7.0.0") == "@babel/core");
+    CHECK(name("pkg:golang/github.com/x/net@v0.1.0") == "github.com/x/net");
+    CHECK(name("pkg:composer/laravel/framework@10.0.0") == "laravel/framework");
+    CHECK(name("pkg:deb/debian/libc6@2.36-9") == "libc6");  // the namespace is the distribution
+    CHECK(name("pkg:pypi/django@4.2") == "django");
+}
+
 TEST_SUITE_END();

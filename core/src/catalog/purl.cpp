@@ -183,4 +183,11 @@ std::optional<Purl> parse(std::string_view text) {
     return purl;
 }
 
+std::string package_name(const Purl& purl) {
+    if (purl.namespace_.empty()) return purl.name;
+    if (purl.type == "maven") return purl.namespace_ + ":" + purl.name;
+    if (purl.type == "npm" || purl.type == "golang" || purl.type == "composer") return purl.namespace_ + "/" + purl.name;
+    return purl.name;
+}
+
 }  // namespace regscan::catalog::purl

@@ -39,4 +39,9 @@ struct Purl {
 // nullopt when `text` is not "pkg:<type>/<name>..." with valid percent-escapes.
 std::optional<Purl> parse(std::string_view text);
 
+// The package's name as its ecosystem writes it: Maven's "group:artifact";
+// npm scopes, Go module paths and Composer vendors joined with '/'. Another
+// type's namespace (the distribution of deb, apk and rpm) is not part of it.
+std::string package_name(const Purl& purl);
+
 }  // namespace regscan::catalog::purl

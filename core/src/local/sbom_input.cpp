@@ -88,7 +88,7 @@ std::optional<PurlPackage> purl_package(std::string_view text) {
     PurlPackage out;
     auto& p = out.package;
     p.purl = util::valid_utf8(text);
-    p.name = util::valid_utf8(purl->name);
+    p.name = util::valid_utf8(catalog::purl::package_name(*purl));
     p.version = util::valid_utf8(purl->version);
     const std::string ns = util::valid_utf8(purl->namespace_);
     auto qualifier = [&](const char* key) {
@@ -121,7 +121,6 @@ std::optional<PurlPackage> purl_package(std::string_view text) {
     } else if (type == "npm") {
         p.type = "npm";
         p.ecosystem = "npm";
-        if (!ns.empty()) p.name = ns + "/" + p.name;
     } else if (type == "pypi") {
         p.type = "python";
         p.ecosystem = "PyPI";
@@ -133,11 +132,9 @@ std::optional<PurlPackage> purl_package(std::string_view text) {
         if (p.type == "go-stdlib" && p.version.size() > 2 && p.version.rfind("go", 0) == 0 &&
             p.version[2] >= '0' && p.version[2] <= '9')
             p.version = p.version.substr(2);
-        if (!ns.empty()) p.name = ns + "/" + p.name;
     } else if (type == "maven") {
         p.type = "java-archive";
         p.ecosystem = "Maven";
-        if (!ns.empty()) p.name = ns + ":" + p.name;
     } else if (type == "gem") {
         p.type = "gem";
         p.ecosystem = "RubyGems";
@@ -150,7 +147,6 @@ std::optional<PurlPackage> purl_package(std::string_view text) {
     } else if (type == "composer") {
         p.type = "composer";
         p.ecosystem = "Packagist";
-        if (!ns.empty()) p.name = ns + "/" + p.name;
     } else {
         p.type = util::valid_utf8(type);  // listed, not matched: no ecosystem
         if (!ns.empty()) p.name = ns + "/" + p.name;

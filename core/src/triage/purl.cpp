@@ -26,14 +26,6 @@ std::optional<EcosystemPurl> purl_type_of(const std::string& ecosystem) {
     return std::nullopt;
 }
 
-// The purl's package name as the ecosystem writes package names.
-std::string name_as_ecosystem_writes(const catalog::purl::Purl& purl) {
-    if (purl.namespace_.empty()) return purl.name;
-    if (purl.type == "maven") return purl.namespace_ + ":" + purl.name;
-    if (purl.type == "npm" || purl.type == "golang") return purl.namespace_ + "/" + purl.name;
-    return purl.name;  // deb/apk/rpm: the namespace is the distribution
-}
-
 bool same_version(const std::string& wanted, const std::string& installed) {
     if (wanted == installed) return true;
     // An explicit epoch 0 is no epoch.
@@ -49,7 +41,7 @@ bool purl_matches_package(const catalog::purl::Purl& purl, const scan::Vulnerabi
     if (!expected->distro.empty() && !purl.namespace_.empty() && util::ascii_lower(purl.namespace_) != expected->distro)
         return false;
     auto same_name = [&](const std::string& package) {
-        std::string named = name_as_ecosystem_writes(purl);
+        std::string named = catalog::purl::package_name(purl);
         return purl.type == "pypi" ? vulndb::package_name_key("PyPI", named) == vulndb::package_name_key("PyPI", package)
                                    : named == package;
     };
