@@ -289,6 +289,8 @@ class Dashboard(PageCase):
         self.assertEqual([v["id"] for v in page["vulnerabilities"]], [v["id"] for v in detail["vulnerabilities"]])
         self.assertEqual([v["fixed_version"] for v in page["vulnerabilities"]],
                          [v.get("fixed_version", "") for v in detail["vulnerabilities"]])
+        self.assertEqual([v["status"] for v in page["vulnerabilities"]], [v["status"] for v in detail["vulnerabilities"]])
+        self.assertTrue(all(v["status"] in ("fixed", "affected") for v in page["vulnerabilities"]), page)
         self.assertEqual([p["name"] for p in page["packages"]], [p["name"] for p in detail["packages"]])
         self.assertEqual(len(page["misconfigurations"]), len(detail["misconfigurations"]))
         self.assertEqual(len(page["history"]), len(detail["history"]))

@@ -55,7 +55,8 @@ _patch_extras_msg()
 
 VULNERABILITY_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "package", "version", "ecosystem",
                          "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary",
-                         "source_package"]
+                         "source_package", "status"]
+STATUSES = {"fixed", "affected", "will_not_fix", "fix_deferred", "end_of_life", "under_investigation"}
 MISCONFIGURATION_COLUMNS = ["registry", "repository", "tag", "digest", "id", "severity", "title", "location", "detail"]
 MALWARE_COLUMNS = ["registry", "repository", "tag", "digest", "platform", "verdict", "path", "layer_digest",
                    "in_final_filesystem", "engine", "signature", "sha256", "reason"]
@@ -267,7 +268,8 @@ CHECKS = [
     ("*.sarif", check_sarif),
     ("*.cdx.json", check_cyclonedx),
     ("*.spdx.json", check_spdx),
-    ("*-vulnerabilities.csv", lambda p: check_csv(p, VULNERABILITY_COLUMNS)),
+    ("*-vulnerabilities.csv",
+     lambda p: check_csv(p, VULNERABILITY_COLUMNS) + check_csv(p, VULNERABILITY_COLUMNS, "status", STATUSES)),
     ("*-misconfigurations.csv", lambda p: check_csv(p, MISCONFIGURATION_COLUMNS)),
     ("*-malware.csv", lambda p: check_csv(p, MALWARE_COLUMNS, "verdict", VERDICTS)),
     ("*-report.json", check_json_report),

@@ -20,22 +20,22 @@ TEST_CASE("report::FindingsCsv writes one vulnerability row per finding per imag
     auto b = digest_b;
     CHECK(read_text(paths[0]) ==
           "registry,repository,tag,digest,platform,package,version,ecosystem,vulnerability,aliases,severity,cvss,"
-          "fixed_version,summary,source_package\n"
+          "fixed_version,summary,source_package,status\n"
           "127.0.0.1:5000,team/api,1.4," + a + ",linux/amd64,openssl,3.0.11-1~deb12u1,Debian:12,DSA-5532-1,"
-          "CVE-2023-5363,high,7.5,3.0.11-1~deb12u2,openssl - security update,\n"
+          "CVE-2023-5363,high,7.5,3.0.11-1~deb12u2,openssl - security update,,fixed\n"
           // The same finding at two paths of one image: the model cannot tell them apart, both rows stay.
           "127.0.0.1:5000,team/api,1.4," + a + ",linux/amd64,lodash,4.17.20,npm,GHSA-29mw-wpgm-hmr9,CVE-2020-28500,"
-          "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,\n"
+          "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + a + ",linux/amd64,lodash,4.17.20,npm,GHSA-29mw-wpgm-hmr9,CVE-2020-28500,"
-          "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,\n"
+          "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + a + ",linux/amd64,requests,2.28.1,PyPI,PYSEC-2023-74,"
           "CVE-2023-32681;GHSA-j8r2-6x86-q33q,medium,6.1,2.31.0,"
-          "\"Unintended leak of Proxy-Authorization header in requests, \"\"moderate\"\"\",\n"
+          "\"Unintended leak of Proxy-Authorization header in requests, \"\"moderate\"\"\",,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + b + ",linux/arm64,lodash,4.17.20,npm,GHSA-29mw-wpgm-hmr9,CVE-2020-28500,"
-          "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,\n"
+          "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + b + ",linux/arm64,github.com/gofiber/fiber/v2,2.49.0,Go,GO-2023-2115,"
           "CVE-2023-45128;GHSA-94w9-97p3-p368,unknown,,2.50.0,"
-          "CSRF token reuse vulnerability in github.com/gofiber/fiber/v2,\n");
+          "CSRF token reuse vulnerability in github.com/gofiber/fiber/v2,,fixed\n");
 }
 
 TEST_CASE("report::FindingsCsv writes one row per misconfiguration and defuses formulas") {
@@ -59,7 +59,7 @@ TEST_CASE("report::FindingsCsv with no findings writes the headers only, and the
     auto paths = reporter.finish(rich_summary());
     CHECK(read_text(paths[0]) ==
           "registry,repository,tag,digest,platform,package,version,ecosystem,vulnerability,aliases,severity,cvss,"
-          "fixed_version,summary,source_package\n");
+          "fixed_version,summary,source_package,status\n");
     CHECK(read_text(paths[1]) == "registry,repository,tag,digest,id,severity,title,location,detail\n");
     auto validation = validate_reports(dir.path);
     INFO(validation.output);

@@ -160,7 +160,7 @@ TEST_CASE("report::resolve_table_style follows --table-mode, --color, the termin
     CHECK_THROWS_AS(report::resolve_table_style("", "yes", true, ""), std::invalid_argument);
 }
 
-TEST_CASE("report::main_vulnerability_id prefers the CVE; vulnerability_status says fixed or affected") {
+TEST_CASE("report::main_vulnerability_id prefers the CVE; status_words says fixed, affected or the distribution's word") {
     scan::Vulnerability v;
     v.id = "DEBIAN-CVE-2024-1";
     v.aliases = {"GHSA-x", "CVE-2024-1"};
@@ -169,9 +169,12 @@ TEST_CASE("report::main_vulnerability_id prefers the CVE; vulnerability_status s
     CHECK(report::main_vulnerability_id(v) == "DEBIAN-CVE-2024-1");
     v.id = "CVE-2024-2";
     CHECK(report::main_vulnerability_id(v) == "CVE-2024-2");
-    CHECK(report::vulnerability_status(v) == "affected");
-    v.fixed_version = "1.2";
-    CHECK(report::vulnerability_status(v) == "fixed");
+    CHECK(scan::status_words(v) == "affected");
+    v.status = "will_not_fix";
+    CHECK(scan::status_words(v) == "will not fix");
+    CHECK(scan::status_of(v) == "will_not_fix");
+    v.fixed_version = "1.2";  // a known fix wins over what was said before it
+    CHECK(scan::status_words(v) == "fixed");
 }
 
 TEST_SUITE_END();

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <unistd.h>
 
@@ -127,6 +128,34 @@ TEST_CASE("triage::Policy severity and unfixed filters, in that order after the 
            "2026-12-04")
         .apply(all);
     CHECK_FALSE(all.vulnerabilities[1].suppressed);
+}
+
+TEST_CASE("triage::Policy --ignore-status suppresses by the finding's status; parse_statuses names a bad word") {
+    using regscan::triage::parse_statuses;
+    CHECK(parse_statuses({"will_not_fix,End-Of-Life", "fix_deferred"}) ==
+          std::set<std::string>{"end_of_life", "fix_deferred", "will_not_fix"});
+    CHECK(parse_statuses({}).empty());
+    CHECK_THROWS_WITH_AS(parse_statuses({"fixed,wontfix"}),
+                         "--ignore-status: 'wontfix' is not a status (fixed, affected, will_not_fix, fix_deferred, "
+                         "end_of_life, under_investigation)",
+                         InputError);
+
+    auto r = image();
+    r.vulnerabilities[1].status = "will_not_fix";
+    Policy policy({}, false, {}, {}, "2026-12-04", {"will_not_fix"});
+    policy.apply(r);
+    CHECK_FALSE(r.vulnerabilities[0].suppressed);  // fixed
+    REQUIRE(r.vulnerabilities[1].suppressed);
+    CHECK(r.vulnerabilities[1].suppressed->by == "status");
+    CHECK(r.vulnerabilities[1].suppressed->reason == "status will_not_fix ignored");
+    CHECK(policy.describe() == "statuses ignored: will_not_fix");
+    CHECK(policy.fingerprint() != Policy({}, false, {}, {}, "2026-12-04", {"end_of_life"}).fingerprint());
+
+    // "affected" and "fixed" are statuses too; --ignore-unfixed names itself first.
+    r = image();
+    Policy({}, true, {}, {}, "2026-12-04", {"affected", "fixed"}).apply(r);
+    CHECK(r.vulnerabilities[0].suppressed->by == "status");
+    CHECK(r.vulnerabilities[1].suppressed->by == "unfixed");
 }
 
 TEST_CASE("triage::Policy VEX not_affected suppresses the matching package; the last statement decides") {

@@ -402,4 +402,85 @@ TEST_CASE("vulndb::VulnDatabase refuses a missing or foreign file with a hint") 
                          DbError);
 }
 
+TEST_CASE("vulndb::VulnDatabase gives unfixed findings the release status stored for their CVE") {
+    auto dir = fresh_dir("statuses");
+    auto db = dir / "osv.db";
+    std::string before;
+    {
+        OsvImporter importer(db);
+        import_path(importer, fixtures + "debian");
+        before = importer.commit().fingerprint;
+    }
+    Package libc6 = package("Debian:12", "libc6", "2.36-9+deb12u1");
+    libc6.source_name = "glibc";
+    for (const auto& v : VulnDatabase(db).match(libc6)) CHECK(v.status.empty());
+
+    std::string with_statuses;
+    {
+        OsvImporter importer(db);
+        importer.replace_statuses("Debian", "Debian Security Tracker");
+        // DEBIAN-CVE-2019-1010022 is kept under its CVE; DSA-5514-1 has a fix, which wins.
+        importer.add_status({"Debian:12", "glibc", "CVE-2019-1010022", "will_not_fix"});
+        importer.add_status({"Debian:12", "glibc", "CVE-2023-4911", "fix_deferred"});
+        importer.add_status({"Debian:11", "tar", "CVE-2005-2541", "end_of_life"});  // another release
+        auto report = importer.commit();
+        CHECK(report.statuses == 3);
+        CHECK(report.status_source == "Debian Security Tracker");
+        with_statuses = report.fingerprint;
+    }
+    CHECK(with_statuses != before);  // results matched before are stale
+    VulnDatabase database(db);
+    auto found = database.match(libc6);
+    CHECK(by_id(found, "DEBIAN-CVE-2019-1010022").status == "will_not_fix");
+    CHECK(regscan::scan::status_of(by_id(found, "DEBIAN-CVE-2019-1010022")) == "will_not_fix");
+    CHECK(by_id(found, "DSA-5514-1").status.empty());
+    CHECK(regscan::scan::status_of(by_id(found, "DSA-5514-1")) == "fixed");
+    Package tar = package("Debian:12", "tar", "1.34+dfsg-1.2");
+    tar.source_name = "tar";
+    CHECK(by_id(database.match(tar), "DEBIAN-CVE-2005-2541").status.empty());
+    auto status = database.status();
+    CHECK(status.statuses == 3);
+    CHECK(status.status_source == "Debian Security Tracker");
+    CHECK(!status.status_import.empty());
+
+    // A new export replaces the Debian statuses as a whole.
+    {
+        OsvImporter importer(db);
+        importer.replace_statuses("Debian", "Debian Security Tracker");
+        importer.add_status({"Debian:12", "tar", "CVE-2005-2541", "under_investigation"});
+        CHECK(importer.commit().statuses == 1);
+    }
+    VulnDatabase replaced(db);
+    CHECK(replaced.status().statuses == 1);
+    CHECK(by_id(replaced.match(libc6), "DEBIAN-CVE-2019-1010022").status.empty());
+    CHECK(by_id(replaced.match(tar), "DEBIAN-CVE-2005-2541").status == "under_investigation");
+
+    // An empty export leaves none, and the fingerprint of the data without statuses again.
+    {
+        OsvImporter importer(db);
+        importer.replace_statuses("Debian", "Debian Security Tracker");
+        CHECK(importer.commit().fingerprint == before);
+    }
+}
+
+TEST_CASE("vulndb::VulnDatabase reads a database written before release statuses existed") {
+    auto dir = fresh_dir("no-status-table");
+    auto db = dir / "osv.db";
+    {
+        OsvImporter importer(db);
+        import_path(importer, fixtures + "debian");
+        importer.commit();
+    }
+    {
+        Connection connection(db, false);
+        connection.exec("DROP TABLE release_status");
+    }
+    VulnDatabase database(db);
+    Package libc6 = package("Debian:12", "libc6", "2.36-9+deb12u1");
+    libc6.source_name = "glibc";
+    CHECK(by_id(database.match(libc6), "DEBIAN-CVE-2019-1010022").status.empty());
+    CHECK(database.status().statuses == 0);
+    CHECK(database.status().status_source.empty());
+}
+
 TEST_SUITE_END();

@@ -205,6 +205,9 @@ po::options_description scan_options() {
          "count only findings of these severities, comma-separated (critical, high, medium, low, unknown); the "
          "others are suppressed")
         ("ignore-unfixed", po::bool_switch(), "suppress vulnerabilities with no fixed version")
+        ("ignore-status", po::value<std::vector<std::string>>()->composing(),
+         "suppress vulnerabilities of these statuses, comma-separated (fixed, affected, will_not_fix, fix_deferred, "
+         "end_of_life, under_investigation)")
         ("ignore-file", po::value<std::string>(),
          "ignore file: one 'ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason]' per line (default "
          "./.regscanignore when it exists; see docs/triage.md)")
@@ -487,7 +490,8 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     try {
         if (!run.fail_on.empty()) triage::parse_fail_on(run.fail_on);
         run.triage = triage::load_policy({pick_list(cli, file, "severity"), pick_flag(cli, file, "ignore-unfixed"),
-                                          pick_string(cli, file, "ignore-file"), pick_list(cli, file, "vex")});
+                                          pick_string(cli, file, "ignore-file"), pick_list(cli, file, "vex"),
+                                          pick_list(cli, file, "ignore-status")});
     } catch (const triage::InputError& e) {
         throw Fatal(ExitCode::bad_arguments, e.what());
     }

@@ -26,7 +26,7 @@ struct Totals {
     size_t vulnerabilities[5] = {};    // by scan::Severity
     size_t misconfigurations[5] = {};  // by scan::Severity
     // Findings triage suppressed (not in the counts above), and by what:
-    // "ignore-file", "vex", "severity", "unfixed".
+    // "ignore-file", "vex", "severity", "unfixed", "status".
     size_t suppressed_vulnerabilities = 0;
     size_t suppressed_misconfigurations = 0;
     std::map<std::string, size_t> suppressed_by;

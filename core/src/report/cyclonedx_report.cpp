@@ -70,6 +70,7 @@ struct VulnerabilityEntry {
     std::vector<std::string> aliases;
     std::vector<std::string> references;
     std::vector<std::string> recommendations;
+    std::vector<std::string> statuses;  // scan::status_of() of each finding, once each
     nlohmann::json affects = nlohmann::json::array();
     std::set<std::string> affected_refs;
 };
@@ -102,6 +103,11 @@ nlohmann::json vulnerability_json(const std::string& id, const VulnerabilityEntr
         if (usable_url(url)) advisories.push_back({{"url", url}});
     if (!advisories.empty()) out["advisories"] = advisories;
     out["affects"] = entry.affects;
+    // CycloneDX has no field for a distribution's "will not fix" outside a
+    // VEX analysis, which would claim a triage nobody made.
+    auto properties = nlohmann::json::array();
+    for (const auto& status : entry.statuses) properties.push_back(property("regscan:status", status));
+    if (!properties.empty()) out["properties"] = properties;
     return out;
 }
 
@@ -302,6 +308,7 @@ void add_vulnerabilities(std::map<std::string, VulnerabilityEntry>& vulnerabilit
         for (const auto& alias : v.aliases) add_unique(entry.aliases, alias);
         for (const auto& url : v.references) add_unique(entry.references, url);
         if (!v.fixed_version.empty()) add_unique(entry.recommendations, "upgrade " + v.package_name + " to " + v.fixed_version);
+        add_unique(entry.statuses, scan::status_of(v));
 
         std::vector<std::string> affected;
         for (const auto& [package_ref, package] : package_refs)
@@ -324,6 +331,7 @@ nlohmann::json vulnerability_list(std::map<std::string, VulnerabilityEntry>& vul
     for (auto& [id, entry] : vulnerabilities) {
         // Images arrive in the order their scans finish: sort what they add.
         std::sort(entry.recommendations.begin(), entry.recommendations.end());
+        std::sort(entry.statuses.begin(), entry.statuses.end());
         std::stable_sort(entry.affects.begin(), entry.affects.end(),
                          [](const auto& a, const auto& b) { return a["ref"] < b["ref"]; });
         list.push_back(vulnerability_json(id, entry));

@@ -27,7 +27,8 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::vector<std::string> vulnerability_csv_header() {
     return {"registry", "repository", "tag",           "digest",      "platform", "package",  "version",
-            "ecosystem", "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary", "source_package"};
+            "ecosystem", "vulnerability", "aliases", "severity", "cvss", "fixed_version", "summary", "source_package",
+            "status"};
 }
 
 std::vector<std::string> misconfiguration_csv_header() {
@@ -38,7 +39,8 @@ std::vector<std::string> vulnerability_csv_row(const scan::ImageResult& image, c
     return {image.registry,      image.repository,   image.tag,         image.digest,
             image.platform,      v.package_name,     v.package_version, v.ecosystem,
             v.id,                joined(v.aliases),  scan::to_string(v.severity), cvss_text(v.cvss_score),
-            v.fixed_version,     v.summary,          v.source_package};
+            v.fixed_version,     v.summary,          v.source_package,
+            scan::status_of(v)};
 }
 
 std::vector<std::string> misconfiguration_csv_row(const scan::ImageResult& image, const scan::Misconfiguration& m) {

@@ -110,10 +110,12 @@ nlohmann::json vulnerability_result(const scan::ImageResult& image, const scan::
     if (!v.aliases.empty()) text += " (" + join(v.aliases, ", ") + ")";
     text += ", severity " + scan::to_string(v.severity) + ".";
     text += v.fixed_version.empty() ? " No fixed version is known." : " Fixed in " + v.fixed_version + ".";
+    if (v.fixed_version.empty() && !v.status.empty()) text += " Status: " + scan::status_words(v) + ".";
     nlohmann::json properties = {{"image", reference},       {"digest", image.digest},
                                  {"platform", image.platform}, {"package", v.package_name},
                                  {"installed_version", v.package_version}, {"fixed_version", v.fixed_version},
-                                 {"ecosystem", v.ecosystem},   {"severity", scan::to_string(v.severity)}};
+                                 {"ecosystem", v.ecosystem},   {"severity", scan::to_string(v.severity)},
+                                 {"status", scan::status_of(v)}};
     if (!v.source_package.empty()) properties["source_package"] = v.source_package;
     if (v.cvss_score > 0) properties["cvss_score"] = v.cvss_score;
     if (!v.cvss_vector.empty()) properties["cvss_vector"] = v.cvss_vector;

@@ -129,7 +129,7 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
                 << " packages (the database has no " << shown(coverage.ecosystem) << " data)\n";
     if (suppressed)
         out << "  suppressed: " << suppressed << (suppressed == 1 ? " finding" : " findings")
-            << " (ignore file, VEX, --severity or --ignore-unfixed; listed in the JSON report)\n";
+            << " (ignore file, VEX, --severity, --ignore-unfixed or --ignore-status; listed in the JSON report)\n";
     if (image.vulnerabilities.empty() && image.misconfigurations.empty()) {
         out << "  no findings in " << package_count << (package_count == 1 ? " package\n" : " packages\n");
         return;
@@ -141,7 +141,7 @@ void write_image(std::ostream& out, const scan::ImageResult& image, size_t packa
             auto main_id = main_vulnerability_id(v);
             rows.push_back({v.source_package.empty() ? v.package_name : v.package_name + " (" + v.source_package + ")",
                             v.package_version, main_id, main_id == v.id ? "" : v.id, scan::to_string(v.severity),
-                            vulnerability_status(v), v.fixed_version, v.summary});
+                            scan::status_words(v), v.fixed_version, v.summary});
         }
         write_text_table(out, {"PACKAGE", "VERSION", "VULNERABILITY", "DETAIL", "SEVERITY", "STATUS", "FIXED VERSION",
                                "TITLE"},
@@ -187,9 +187,6 @@ std::string main_vulnerability_id(const scan::Vulnerability& vulnerability) {
     return vulnerability.id;
 }
 
-std::string vulnerability_status(const scan::Vulnerability& vulnerability) {
-    return vulnerability.fixed_version.empty() ? "affected" : "fixed";
-}
 
 void write_text_table(std::ostream& out, const std::vector<std::string>& header,
                       const std::vector<std::vector<std::string>>& rows, const std::string& indent, size_t max_width,

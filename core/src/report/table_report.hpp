@@ -56,8 +56,6 @@ private:
 // The main id shown for a vulnerability: its id when it is a CVE, else its
 // first alias starting "CVE-", else its id.
 std::string main_vulnerability_id(const scan::Vulnerability& vulnerability);
-// "fixed" when a fixed version is known, else "affected".
-std::string vulnerability_status(const scan::Vulnerability& vulnerability);
 
 class TableReport final : public ResultReporter {
 public:

@@ -1,6 +1,7 @@
 #include "scan/model.hpp"
 #include "util/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace regscan::scan {
@@ -50,6 +51,17 @@ MalwareVerdict malware_verdict_from_string(const std::string& text) {
     if (text == "found") return MalwareVerdict::found;
     if (text == "incomplete") return MalwareVerdict::incomplete;
     return MalwareVerdict::not_scanned;
+}
+
+std::string status_of(const Vulnerability& vulnerability) {
+    if (!vulnerability.fixed_version.empty()) return "fixed";
+    return vulnerability.status.empty() ? "affected" : vulnerability.status;
+}
+
+std::string status_words(const Vulnerability& vulnerability) {
+    auto words = status_of(vulnerability);
+    std::replace(words.begin(), words.end(), '_', ' ');
+    return words;
 }
 
 }  // namespace regscan::scan

@@ -47,7 +47,7 @@ enum class Severity { unknown = 0, low, medium, high, critical };
 // the JSON report marked with this. Never stored: applied to each result as
 // the run reports it, so a rescan with another policy is not stale.
 struct Suppression {
-    std::string by;             // "ignore-file", "vex", "severity", "unfixed"
+    std::string by;             // "ignore-file", "vex", "severity", "unfixed", "status"
     std::string reason;         // the ignore entry's reason; a VEX statement's impact statement or detail
     std::string justification;  // VEX: the statement's justification ("vulnerable_code_not_present")
     std::string source;         // the ignore file or VEX document; "" for --severity and --ignore-unfixed
@@ -71,9 +71,24 @@ struct Vulnerability {
     std::string source_version;
     std::string ecosystem;
     std::string fixed_version;  // "" when no fix is known
+    // What the distribution says of a finding it has not fixed, in Trivy's
+    // words: "will_not_fix", "fix_deferred", "end_of_life",
+    // "under_investigation" (vulndb reads the Debian Security Tracker's
+    // export for these); "" when it said nothing. Read through status_of().
+    std::string status;
     std::vector<std::string> references;
     std::optional<Suppression> suppressed;  // set by triage: the finding does not count
 };
+
+// A finding's STATUS: "fixed" when a fix is known, else the distribution's
+// status word when it gave one, else "affected". One answer for every report.
+std::string status_of(const Vulnerability& vulnerability);
+// status_of() for people: "will not fix".
+std::string status_words(const Vulnerability& vulnerability);
+
+// Every status status_of() can answer, in the order the docs list them.
+inline constexpr const char* vulnerability_statuses[] = {"fixed",       "affected",           "will_not_fix",
+                                                          "fix_deferred", "end_of_life", "under_investigation"};
 
 // A misconfiguration of the image config or its files.
 struct Misconfiguration {

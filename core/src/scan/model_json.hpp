@@ -55,7 +55,7 @@ inline void to_json(nlohmann::json& j, const Vulnerability& v) {
          {"cvss_score", v.cvss_score}, {"cvss_vector", v.cvss_vector}, {"package_name", v.package_name},
          {"package_version", v.package_version}, {"source_package", v.source_package},
          {"source_version", v.source_version}, {"ecosystem", v.ecosystem}, {"fixed_version", v.fixed_version},
-         {"references", v.references}};
+         {"status", status_of(v)},       {"references", v.references}};
     if (v.suppressed) j["suppressed"] = *v.suppressed;
 }
 inline void from_json(const nlohmann::json& j, Vulnerability& v) {
@@ -71,6 +71,12 @@ inline void from_json(const nlohmann::json& j, Vulnerability& v) {
     v.source_version = j.value("source_version", "");
     v.ecosystem = j.value("ecosystem", "");
     v.fixed_version = j.value("fixed_version", "");
+    // Only a distribution's own word is kept: "fixed" and "affected" follow
+    // from fixed_version, and results stored before statuses had none.
+    auto status = j.value("status", "");
+    if (status != "fixed" && status != "affected")
+        for (const char* known : vulnerability_statuses)
+            if (status == known) v.status = status;
     v.references = j.value("references", std::vector<std::string>{});
     if (j.contains("suppressed") && j["suppressed"].is_object()) v.suppressed = j["suppressed"].get<Suppression>();
 }

@@ -35,6 +35,23 @@ std::set<scan::Severity> parse_severities(const std::vector<std::string>& values
     return kept;
 }
 
+std::set<std::string> parse_statuses(const std::vector<std::string>& values) {
+    std::set<std::string> statuses;
+    for (const auto& word : filter::split_patterns(values)) {
+        auto name = util::ascii_lower(word);
+        std::replace(name.begin(), name.end(), '-', '_');
+        bool known = std::any_of(std::begin(scan::vulnerability_statuses), std::end(scan::vulnerability_statuses),
+                                 [&](const char* status) { return name == status; });
+        if (!known) {
+            std::string list;
+            for (const char* status : scan::vulnerability_statuses) list += (list.empty() ? "" : ", ") + std::string(status);
+            throw InputError("--ignore-status: '" + word + "' is not a status (" + list + ")");
+        }
+        statuses.insert(name);
+    }
+    return statuses;
+}
+
 std::string today_utc() {
     auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
     std::chrono::year_month_day ymd{day};
@@ -43,8 +60,8 @@ std::string today_utc() {
 }
 
 Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<IgnoreFile> ignore_files,
-               std::vector<VexDocument> vex, const std::string& today)
-    : kept_(std::move(kept)), ignore_unfixed_(ignore_unfixed) {
+               std::vector<VexDocument> vex, const std::string& today, std::set<std::string> ignored_statuses)
+    : kept_(std::move(kept)), ignore_unfixed_(ignore_unfixed), ignored_statuses_(std::move(ignored_statuses)) {
     if (kept_.size() == 5) kept_.clear();  // every severity: nothing to leave out
     std::string text;
     if (!kept_.empty()) {
@@ -52,6 +69,10 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
         for (auto severity : kept_) field(text, scan::to_string(severity));
     }
     if (ignore_unfixed_) text += "unfixed;";
+    if (!ignored_statuses_.empty()) {
+        text += "status";
+        for (const auto& status : ignored_statuses_) field(text, status);
+    }
     for (auto& file : ignore_files) {
         size_t active = 0;
         for (auto& entry : file.entries) {
@@ -126,6 +147,10 @@ std::string Policy::describe() const {
         for (auto severity : kept_) out += " " + scan::to_string(severity);
     }
     if (ignore_unfixed_) out += std::string(out.empty() ? "" : ", ") + "unfixed ignored";
+    if (!ignored_statuses_.empty()) {
+        out += std::string(out.empty() ? "" : ", ") + "statuses ignored:";
+        for (const auto& status : ignored_statuses_) out += " " + status;
+    }
     for (const auto& source : sources_) out += (out.empty() ? "" : ", ") + source;
     return out;
 }
@@ -192,6 +217,8 @@ void Policy::apply(scan::ImageResult& result) const {
         if (!v.suppressed && !statements_.empty()) v.suppressed = by_vex(result, v);
         if (!v.suppressed && ignore_unfixed_ && v.fixed_version.empty())
             v.suppressed = scan::Suppression{"unfixed", "no fixed version is known", "", "", ""};
+        if (!v.suppressed && !ignored_statuses_.empty() && ignored_statuses_.count(scan::status_of(v)))
+            v.suppressed = scan::Suppression{"status", "status " + scan::status_of(v) + " ignored", "", "", ""};
         if (!v.suppressed && !kept_.empty() && !kept_.count(v.severity))
             v.suppressed = scan::Suppression{"severity", "severity " + scan::to_string(v.severity) + " not asked for",
                                              "", "", ""};
@@ -232,9 +259,11 @@ std::shared_ptr<const Policy> load_policy(const PolicyOptions& options, std::str
         ignore_files.push_back(parse_ignore_file(read_bounded_file(ignore_path, max_ignore_file_size), ignore_path));
     std::vector<VexDocument> vex;
     for (const auto& path : options.vex_files) vex.push_back(parse_vex(read_bounded_file(path, max_vex_file_size), path));
-    if (kept.empty() && !options.ignore_unfixed && ignore_files.empty() && vex.empty()) return nullptr;
+    auto statuses = parse_statuses(options.ignore_statuses);
+    if (kept.empty() && !options.ignore_unfixed && statuses.empty() && ignore_files.empty() && vex.empty())
+        return nullptr;
     return std::make_shared<const Policy>(std::move(kept), options.ignore_unfixed, std::move(ignore_files),
-                                          std::move(vex), today);
+                                          std::move(vex), today, std::move(statuses));
 }
 
 }  // namespace regscan::triage

@@ -25,6 +25,7 @@ struct PolicyOptions {
     bool ignore_unfixed = false;
     std::string ignore_file;              // --ignore-file; "" reads default_ignore_file when it exists
     std::vector<std::string> vex_files;   // --vex, in the order given
+    std::vector<std::string> ignore_statuses;  // --ignore-status values (each may be a comma-separated list)
 };
 
 inline constexpr const char* default_ignore_file = ".regscanignore";
@@ -32,19 +33,24 @@ inline constexpr const char* default_ignore_file = ".regscanignore";
 // "critical,high" (any case, repeated or comma-joined) as severities; throws
 // InputError naming a word that is none.
 std::set<scan::Severity> parse_severities(const std::vector<std::string>& values);
+// "will_not_fix,end_of_life" as statuses (scan::vulnerability_statuses, any
+// case, '-' for '_'); throws InputError naming a word that is none.
+std::set<std::string> parse_statuses(const std::vector<std::string>& values);
 
 class Policy {
 public:
     // `kept`: the severities that count (empty: all). `today`: YYYY-MM-DD
     // (UTC); ignore entries expiring on or before it are left out, each with
     // a warning.
+    // `ignored_statuses`: vulnerabilities whose scan::status_of() is one of
+    // them do not count.
     Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<IgnoreFile> ignore_files,
-           std::vector<VexDocument> vex, const std::string& today);
+           std::vector<VexDocument> vex, const std::string& today, std::set<std::string> ignored_statuses = {});
 
     // Marks each vulnerability and misconfiguration of `result` that does not
     // count, clearing earlier marks: the first that applies of an ignore
     // entry (file order), a VEX not_affected statement (the last statement
-    // about the finding decides), --ignore-unfixed, --severity.
+    // about the finding decides), --ignore-unfixed, --ignore-status, --severity.
     void apply(scan::ImageResult& result) const;
 
     // Changes whenever what apply() does or writes could change; "" for a
@@ -75,6 +81,7 @@ private:
 
     std::set<scan::Severity> kept_;
     bool ignore_unfixed_ = false;
+    std::set<std::string> ignored_statuses_;
     std::vector<Entry> entries_;
     std::multimap<std::string, size_t> entries_by_id_;  // lowercased id -> index in entries_
     std::vector<Statement> statements_;

@@ -56,7 +56,18 @@ void create_schema(Connection& connection) {
         "  name TEXT NOT NULL, name_key TEXT NOT NULL, entry TEXT NOT NULL);"
         "CREATE INDEX IF NOT EXISTS affected_package ON affected(ecosystem_key, name_key);"
         "CREATE INDEX IF NOT EXISTS affected_record ON affected(record_id);"
-        "CREATE TABLE IF NOT EXISTS imports(ecosystem TEXT PRIMARY KEY, last_import TEXT NOT NULL);");
+        "CREATE TABLE IF NOT EXISTS imports(ecosystem TEXT PRIMARY KEY, last_import TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS release_status("
+        "  ecosystem TEXT NOT NULL, name_key TEXT NOT NULL, vulnerability TEXT NOT NULL, status TEXT NOT NULL,"
+        "  PRIMARY KEY(ecosystem, name_key, vulnerability)) WITHOUT ROWID;");
+}
+
+bool has_table(Connection& connection, const char* name) {
+    Statement query(connection, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name = ?1");
+    query.bind(1, name);
+    bool found = query.step() && query.integer(0) > 0;
+    query.reset();
+    return found;
 }
 
 bool has_schema(Connection& connection) {

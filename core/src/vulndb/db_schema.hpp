@@ -18,8 +18,13 @@ namespace regscan::vulndb {
 inline constexpr int record_format = 1;
 
 // Creates the tables when missing and turns on WAL (several processes share
-// the file: readers keep reading while an import runs).
+// the file: readers keep reading while an import runs). release_status holds
+// what a distribution says of an issue it has not fixed in one release
+// (scan::Vulnerability::status), keyed like `affected`; a database written
+// before it existed has no such table until its next import.
 void create_schema(Connection& connection);
+
+bool has_table(Connection& connection, const char* name);
 
 // True when the file has the tables of a regscan vulnerability database.
 bool has_schema(Connection& connection);

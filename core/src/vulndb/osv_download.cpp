@@ -30,7 +30,8 @@ std::string ecosystem_zip_url(const std::string& source, const std::string& ecos
     return base + "/" + percent_encode(ecosystem) + "/all.zip";
 }
 
-Download download_to_file(http::HttpClient& client, const std::string& url, const std::filesystem::path& file) {
+Download download_to_file(http::HttpClient& client, const std::string& url, const std::filesystem::path& file,
+                          uint64_t max_bytes) {
     Download result;
     result.url = url;
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -40,15 +41,22 @@ Download download_to_file(http::HttpClient& client, const std::string& url, cons
     }
     http::Request request;
     request.url = url;
+    bool too_large = false;
     request.on_body = [&](const char* data, size_t size) {
-        out.write(data, static_cast<std::streamsize>(size));
         result.bytes += size;
+        if (result.bytes > max_bytes) {
+            too_large = true;
+            return false;
+        }
+        out.write(data, static_cast<std::streamsize>(size));
         return static_cast<bool>(out);
     };
     http::Response response = client.send(request);
     out.close();
-    if (!response.ok() || !out) {
-        result.error = !out && response.ok() ? file.string() + ": write failed" : response.describe();
+    if (too_large || !response.ok() || !out) {
+        result.error = too_large               ? "more than " + std::to_string(max_bytes) + " bytes: not taken"
+                       : !out && response.ok() ? file.string() + ": write failed"
+                                               : response.describe();
         std::error_code ignored;
         std::filesystem::remove(file, ignored);
         return result;

@@ -23,8 +23,14 @@ struct Download {
     uint64_t bytes = 0;
 };
 
+// OSV's largest all.zip is well under 2 GiB; a mirror sending more is not
+// given the disk.
+inline constexpr uint64_t max_download_size = 8ull << 30;
+
 // Streams the archive into `file` (created or truncated; removed again when
-// the download fails) without holding it in memory.
-Download download_to_file(http::HttpClient& client, const std::string& url, const std::filesystem::path& file);
+// the download fails) without holding it in memory; more than `max_bytes`
+// fails it.
+Download download_to_file(http::HttpClient& client, const std::string& url, const std::filesystem::path& file,
+                          uint64_t max_bytes = max_download_size);
 
 }  // namespace regscan::vulndb

@@ -58,6 +58,7 @@ OsvImporter::OsvImporter(const std::filesystem::path& database) {
 
 OsvImporter::~OsvImporter() {
     statements_.reset();
+    put_status_.reset();
     if (open_) {
         try {
             connection_->exec("ROLLBACK");
@@ -130,6 +131,10 @@ ImportReport OsvImporter::commit() {
     std::string now = util::now_utc();
     Statement put_meta(*connection_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
     put_meta.bind(1, "last_import").bind(2, now).run();
+    if (!report_.status_source.empty()) {
+        put_meta.bind(1, "status_source").bind(2, report_.status_source).run();
+        put_meta.bind(1, "status_import").bind(2, now).run();
+    }
     Statement put_import(*connection_, "INSERT OR REPLACE INTO imports(ecosystem, last_import) VALUES(?1, ?2)");
     for (const auto& ecosystem : ecosystems_seen_) put_import.bind(1, ecosystem).bind(2, now).run();
     std::string fingerprint = read_meta(*connection_, "fingerprint");
@@ -138,10 +143,36 @@ ImportReport OsvImporter::commit() {
         put_meta.bind(1, "fingerprint").bind(2, fingerprint).run();
     }
     statements_.reset();
+    put_status_.reset();
     connection_->exec("COMMIT");
     open_ = false;
     report_.fingerprint = fingerprint;
     return report_;
+}
+
+void OsvImporter::replace_statuses(const std::string& base, const std::string& source) {
+    Statement drop(*connection_, "DELETE FROM release_status WHERE ecosystem = ?1 OR ecosystem LIKE ?2 ESCAPE '\\'");
+    std::string escaped;
+    for (char c : base) {
+        if (c == '%' || c == '_' || c == '\\') escaped += '\\';
+        escaped += c;
+    }
+    drop.bind(1, base).bind(2, escaped + ":%").run();
+    if (!put_status_)
+        put_status_ = std::make_unique<Statement>(
+            *connection_, "INSERT OR REPLACE INTO release_status(ecosystem, name_key, vulnerability, status)"
+                          " VALUES(?1, ?2, ?3, ?4)");
+    report_.status_source = source;
+    changed_ = true;
+}
+
+void OsvImporter::add_status(const ReleaseStatus& status) {
+    put_status_->bind(1, status.ecosystem)
+        .bind(2, package_name_key(status.ecosystem, status.package))
+        .bind(3, status.vulnerability)
+        .bind(4, status.status)
+        .run();
+    ++report_.statuses;
 }
 
 std::string compute_fingerprint(Connection& connection) {
@@ -152,6 +183,18 @@ std::string compute_fingerprint(Connection& connection) {
     while (rows.step()) {
         std::string line = rows.text(0) + '\t' + rows.text(1) + '\t' + std::to_string(rows.integer(2)) + '\t' +
                            std::to_string(rows.integer(3)) + '\n';
+        digest.update(line.data(), line.size());
+    }
+    // Appended only when present, so data without statuses keeps the
+    // fingerprint it had before they existed (stored results stay reusable).
+    Statement statuses(connection,
+                       "SELECT ecosystem, name_key, vulnerability, status FROM release_status ORDER BY 1, 2, 3");
+    bool first = true;
+    while (statuses.step()) {
+        if (first) digest.update("statuses\n", 9);
+        first = false;
+        std::string line = statuses.text(0) + '\t' + statuses.text(1) + '\t' + statuses.text(2) + '\t' +
+                           statuses.text(3) + '\n';
         digest.update(line.data(), line.size());
     }
     return "sha256:" + digest.hex_digest();

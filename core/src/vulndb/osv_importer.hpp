@@ -39,7 +39,18 @@ struct ImportReport {
     std::map<std::string, ImportCounts> by_ecosystem;
     std::vector<Rejection> rejections;
     std::string fingerprint;  // of the data after the import
+    size_t statuses = 0;      // release statuses stored by replace_statuses()
+    std::string status_source;  // what they came from ("Debian Security Tracker"), "" when none were read
     [[nodiscard]] ImportCounts total() const;
+};
+
+// One status a distribution gives an issue it has not fixed in a release
+// (the Debian Security Tracker's "ignored" is "will_not_fix").
+struct ReleaseStatus {
+    std::string ecosystem;      // "Debian:12"
+    std::string package;        // as the distribution's records name it (Debian: the source package)
+    std::string vulnerability;  // "CVE-2023-45853"
+    std::string status;         // one of scan::vulnerability_statuses
 };
 
 class OsvImporter {
@@ -53,6 +64,11 @@ public:
 
     // One record's JSON; `origin` names where it came from in messages.
     void add(std::string_view json, const std::string& origin);
+    // Starts replacing every stored status of the ecosystems `base` names
+    // ("Debian": Debian:10, Debian:12, ...) with those add_status() gives:
+    // a status export is a whole snapshot, not an update.
+    void replace_statuses(const std::string& base, const std::string& source);
+    void add_status(const ReleaseStatus& status);
     // Counts a source that yielded no record at all (unreadable file, bad zip).
     void reject_source(const std::string& origin, const std::string& reason);
 
@@ -68,6 +84,7 @@ private:
     struct Statements;
     std::unique_ptr<Connection> connection_;
     std::unique_ptr<Statements> statements_;
+    std::unique_ptr<Statement> put_status_;
     ImportReport report_;
     std::set<std::string> ecosystems_seen_;
     size_t sources_rejected_ = 0;
@@ -78,6 +95,7 @@ private:
 // The data fingerprint: SHA-256 over every record's id, modified time and
 // format, in id order. Equal data gives an equal fingerprint whatever order
 // it was imported in; any added, updated or withdrawn record changes it.
+// The release statuses, when there are any, count too.
 std::string compute_fingerprint(Connection& connection);
 
 }  // namespace regscan::vulndb

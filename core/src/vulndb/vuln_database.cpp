@@ -1,6 +1,7 @@
 #include "vulndb/vuln_database.hpp"
 
 #include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -19,10 +20,16 @@ struct VulnDatabase::Reader {
                      " JOIN records r ON r.id = a.record_id"
                      " WHERE a.ecosystem_key = ?1 AND a.name_key = ?2 AND r.withdrawn = 0"),
           record(connection,
-                 "SELECT summary, aliases, cvss_vector, severity_word, refs FROM records WHERE id = ?1") {}
+                 "SELECT summary, aliases, cvss_vector, severity_word, refs FROM records WHERE id = ?1") {
+        if (has_table(connection, "release_status"))
+            status.emplace(connection,
+                           "SELECT status FROM release_status WHERE ecosystem = ?1 AND name_key = ?2"
+                           " AND vulnerability = ?3");
+    }
     Connection connection;
     Statement candidates;
     Statement record;
+    std::optional<Statement> status;  // absent from databases written before statuses existed
 };
 
 // A borrowed reader, handed back to the pool when the call ends.
@@ -69,6 +76,7 @@ void VulnDatabase::give_back(std::unique_ptr<Reader> reader) const {
     // A call cut short by an exception must not leave a read transaction open.
     reader->candidates.reset();
     reader->record.reset();
+    if (reader->status) reader->status->reset();
     std::lock_guard lock(pool_mutex_);
     idle_.push_back(std::move(reader));
 }
@@ -142,7 +150,32 @@ std::vector<scan::Vulnerability> VulnDatabase::lookup(const scan::Package& packa
         record.reset();
         hits.push_back(std::move(hit));
     }
-    return merge_hits(hits, matched);
+    auto found = merge_hits(hits, matched);
+    add_statuses(*reader.reader, package.ecosystem, matched.name, found);
+    return found;
+}
+
+// A status is kept by the distribution's issue id (a CVE), which a finding
+// carries as its id without the "DEBIAN-" of OSV's DEBIAN-CVE records, or as
+// an alias of a DSA/DLA. Only unfixed findings take one: a known fix is the
+// answer.
+void VulnDatabase::add_statuses(Reader& reader, const std::string& ecosystem, const std::string& name,
+                                std::vector<scan::Vulnerability>& found) const {
+    if (!reader.status) return;
+    auto& query = *reader.status;
+    const std::string name_key = package_name_key(ecosystem, name);
+    for (auto& v : found) {
+        if (!v.fixed_version.empty()) continue;
+        std::vector<std::string> ids{v.id.starts_with("DEBIAN-") ? v.id.substr(7) : v.id};
+        ids.insert(ids.end(), v.aliases.begin(), v.aliases.end());
+        for (const auto& id : ids) {
+            query.bind(1, ecosystem).bind(2, name_key).bind(3, id);
+            bool hit = query.step();
+            if (hit) v.status = query.text(0);
+            query.reset();
+            if (hit) break;
+        }
+    }
 }
 
 DatabaseOverview VulnDatabase::overview() const {
@@ -183,6 +216,13 @@ DatabaseStatus VulnDatabase::status() const {
     while (per_ecosystem.step())
         status.ecosystems.push_back({per_ecosystem.text(0), static_cast<size_t>(per_ecosystem.integer(1)),
                                      per_ecosystem.text(2), per_ecosystem.text(3)});
+    if (has_table(c, "release_status")) {
+        Statement statuses(c, "SELECT count(*) FROM release_status");
+        if (statuses.step()) status.statuses = static_cast<size_t>(statuses.integer(0));
+        statuses.reset();
+    }
+    status.status_source = read_meta(c, "status_source");
+    status.status_import = read_meta(c, "status_import");
     return status;
 }
 

@@ -30,6 +30,9 @@ struct DatabaseStatus {
     size_t records = 0;       // every stored record, withdrawn included
     size_t withdrawn = 0;
     std::vector<EcosystemStatus> ecosystems;  // by name
+    size_t statuses = 0;         // release statuses (will_not_fix, ...) stored
+    std::string status_source;   // what they came from, "" when never imported
+    std::string status_import;   // when
 };
 
 // What a scan reports of the data, read quickly at the start of a run.
@@ -71,6 +74,8 @@ public:
 private:
     struct Reader;
     std::vector<scan::Vulnerability> lookup(const scan::Package& package) const;
+    void add_statuses(Reader& reader, const std::string& ecosystem, const std::string& name,
+                      std::vector<scan::Vulnerability>& found) const;
     struct Lease;
     Lease borrow() const;
     void give_back(std::unique_ptr<Reader> reader) const;
