@@ -97,6 +97,33 @@ TEST_CASE("a state file is in WAL mode and keeps what was written") {
     CHECK_FALSE(reopened.tag_results(key, "sha256:b", "fp1").has_value());
 }
 
+TEST_CASE("closing a writer truncates a WAL past wal_truncate_size, and only then") {
+    TempDir dir;
+    fs::path file = dir.path / "state.db";
+    fs::path wal = file.string() + "-wal";
+    const std::string big(SqliteDb::wal_truncate_size / 4, 'x');
+    {
+        SqliteDb db(file);
+        db.exec("CREATE TABLE t(v TEXT)");
+        db.query("INSERT INTO t VALUES(?)", {std::string("small")});
+    }
+    // A small WAL stays: truncating it at every close costs more than reading it back.
+    REQUIRE(fs::exists(wal));
+    CHECK(fs::file_size(wal) > 0);
+    CHECK(fs::file_size(wal) < SqliteDb::wal_truncate_size);
+    {
+        SqliteDb db(file);
+        for (int i = 0; i < 6; ++i) db.query("INSERT INTO t VALUES(?)", {big});
+        CHECK(fs::file_size(wal) > SqliteDb::wal_truncate_size);
+    }
+    CHECK(fs::file_size(wal) == 0);
+    SqliteDb reopened(file);
+    auto rows = reopened.query("SELECT count(*), sum(length(v)) FROM t");
+    REQUIRE(rows.size() == 1);
+    CHECK(std::get<int64_t>(rows[0][0]) == 7);
+    CHECK(std::get<int64_t>(rows[0][1]) == static_cast<int64_t>(6 * big.size() + 5));
+}
+
 TEST_CASE("a state file that cannot be created names the path") {
     TempDir dir;
     fs::path blocker = dir.path / "file";

@@ -17,7 +17,7 @@ constexpr size_t max_cached_statements = 256;
 
 }  // namespace
 
-SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(path) {
+SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(path), read_only_(read_only) {
     if (!read_only && path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                 SQLITE_OPEN_FULLMUTEX;
@@ -34,7 +34,8 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(pa
         // No checkpoint when the connection closes: it costs two fdatasyncs
         // and rewrites the pages a run just wrote, at the end of every run.
         // Durability is that of synchronous=NORMAL either way; the next
-        // writer's automatic checkpoint (wal_autocheckpoint) bounds the WAL.
+        // writer's automatic checkpoint (wal_autocheckpoint) bounds the WAL,
+        // and the destructor truncates a large one.
         sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     }
     // Pages read through a mapping instead of one pread each: a rescan reads
@@ -46,6 +47,13 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(pa
 
 SqliteDb::~SqliteDb() {
     for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+    std::error_code error;
+    auto wal_size = std::filesystem::file_size(path_.string() + "-wal", error);
+    if (!read_only_ && !error && wal_size > wal_truncate_size) {
+        // Never wait for another process here: it truncates when it can.
+        sqlite3_busy_timeout(db_, 0);
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
     sqlite3_close(db_);
 }
 

@@ -3,6 +3,7 @@
 // file; SQLite's locking does the rest.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -35,8 +36,14 @@ public:
 
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
+    // Past this, closing a writer truncates the WAL (when nobody else is in
+    // it): the next open reads the whole WAL to rebuild its index, so a WAL
+    // left at the autocheckpoint's 4 MiB cost every later run that read.
+    static constexpr std::uintmax_t wal_truncate_size = 1 << 20;
+
 private:
     std::filesystem::path path_;
+    bool read_only_ = false;
     sqlite3* db_ = nullptr;
     std::recursive_mutex mutex_;
     int transaction_depth_ = 0;  // guarded by mutex_
