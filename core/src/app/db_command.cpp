@@ -13,9 +13,11 @@
 
 #include "http/http_client.hpp"
 #include "util/time.hpp"
+#include "vulndb/debian_tracker.hpp"
 #include "vulndb/osv_download.hpp"
 #include "vulndb/osv_importer.hpp"
 #include "vulndb/osv_sources.hpp"
+#include "vulndb/tracker_source.hpp"
 #include "vulndb/vuln_database.hpp"
 
 namespace regscan::app {
@@ -28,9 +30,11 @@ Build and inspect the offline OSV vulnerability database scans match against.
 
 Commands:
   import PATH...   import OSV records: JSON files, directories of them (recursive), or
-                   the per-ecosystem all.zip archives OSV publishes
-  status           ecosystems, record counts, last import and age, data fingerprint
+                   the per-ecosystem all.zip archives OSV publishes; --debian-tracker FILE
+                   adds the Debian Security Tracker's statuses (will_not_fix, ...)
+  status           ecosystems, record counts, statuses, last import and age, fingerprint
   update           download <source>/<ecosystem>/all.zip for each ecosystem and import it
+                   (--debian-tracker: and the tracker's export)
 
 A record replaces a stored one only when its 'modified' time is newer, so importing the
 same data again changes nothing. A malformed record is reported (file and reason) and
@@ -39,6 +43,8 @@ skipped; the others are still imported.
 Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 no ecosystem could be
 downloaded, 6 some records were rejected or some ecosystems not downloaded.
 )";
+
+constexpr const char* debian_tracker_url = "https://security-tracker.debian.org/tracker/data/json";
 
 constexpr const char* default_ecosystems = "AlmaLinux,Alpine,Debian,Go,Maven,npm,PyPI,Rocky Linux,Ubuntu";
 
@@ -54,6 +60,12 @@ po::options_description options_for(const std::string& command) {
         "database file (env REGSCAN_DB; default $XDG_DATA_HOME/regscan/osv.db, else "
         "~/.local/share/regscan/osv.db)");
     if (command == "status") options.add_options()("json", po::bool_switch(), "print the status as JSON");
+    if (command == "import")
+        options.add_options()("debian-tracker", po::value<std::string>(),
+                              ("the Debian Security Tracker's JSON export (" + std::string(debian_tracker_url) +
+                               "): its statuses of unfixed issues (ignored: will_not_fix, postponed: "
+                               "fix_deferred, end-of-life, undetermined) replace the stored ones")
+                                  .c_str());
     if (command == "update")
         options.add_options()("source", po::value<std::string>()->default_value(vulndb::default_osv_source),
                               "OSV mirror: <source>/<ecosystem>/all.zip is downloaded")(
@@ -61,15 +73,19 @@ po::options_description options_for(const std::string& command) {
             (std::string("comma-separated OSV ecosystems (repeatable; default ") + default_ecosystems + ")").c_str())(
             "ca-cert", po::value<std::string>(), "PEM CA bundle to trust for the mirror's TLS certificate")(
             "insecure", po::bool_switch(), "do not verify TLS certificates")(
-            "timeout", po::value<long>()->default_value(3600), "seconds one archive download may take (0: no limit)");
+            "timeout", po::value<long>()->default_value(3600), "seconds one archive download may take (0: no limit)")(
+            "debian-tracker", po::value<std::string>()->implicit_value(debian_tracker_url),
+            ("also download the Debian Security Tracker's JSON export (default URL " + std::string(debian_tracker_url) +
+             ") and import its statuses")
+                .c_str());
     return options;
 }
 
 std::string help_for(const std::string& command, const po::options_description& options) {
     std::ostringstream text;
     if (command == "import")
-        text << "Usage: regscan db import [options] PATH...\n\nImport OSV JSON files, directories of them and "
-                "all.zip archives.\n\n";
+        text << "Usage: regscan db import [options] [PATH...]\n\nImport OSV JSON files, directories of them and "
+                "all.zip archives, and with --debian-tracker the Debian Security Tracker's statuses.\n\n";
     else if (command == "status")
         text << "Usage: regscan db status [options]\n\nShow ecosystems, record counts, last import, age and the "
                 "data fingerprint.\n\n";
@@ -106,6 +122,9 @@ void print_report(std::ostream& out, const vulndb::ImportReport& report) {
     };
     for (const auto& [ecosystem, counts] : report.by_ecosystem) row(ecosystem, counts);
     row("total", report.total());
+    if (!report.status_source.empty())
+        out << fmt::format("Statuses    : {} from the {} (unfixed issues it will not fix, defers, ...)\n",
+                           report.statuses, report.status_source);
 }
 
 void log_rejections(const vulndb::ImportReport& report) {
@@ -124,7 +143,8 @@ std::filesystem::path database_path(const po::variables_map& values, const std::
 // A source that could not be read, or nothing read at all, fails an import
 // as a whole: nothing is committed (the importer rolls back).
 bool worth_committing(const vulndb::OsvImporter& importer) {
-    return importer.pending().total().read > 0 && !importer.source_rejected();
+    const auto& pending = importer.pending();
+    return (pending.total().read > 0 || !pending.status_source.empty()) && !importer.source_rejected();
 }
 
 // No empty database is left behind for a scan to call every image clean with.
@@ -144,14 +164,17 @@ ExitCode finish_import(const vulndb::ImportReport& report, const std::filesystem
     return report.total().rejected ? ExitCode::partial_failure : ExitCode::ok;
 }
 
-ExitCode run_import(const std::vector<std::string>& paths, const std::filesystem::path& db, std::ostream& out) {
-    if (paths.empty()) throw Fatal(ExitCode::bad_arguments, "db import: no PATH given (see 'regscan db import --help')");
+ExitCode run_import(const std::vector<std::string>& paths, const std::string& tracker, const std::filesystem::path& db,
+                    std::ostream& out) {
+    if (paths.empty() && tracker.empty())
+        throw Fatal(ExitCode::bad_arguments, "db import: no PATH given (see 'regscan db import --help')");
     auto started = std::chrono::steady_clock::now();
     const bool existed = std::filesystem::exists(db);
     std::optional<vulndb::ImportReport> report;
     {
         vulndb::OsvImporter importer(db);
         for (const auto& path : paths) vulndb::import_path(importer, path);
+        if (!tracker.empty()) vulndb::import_debian_tracker(importer, tracker);
         if (worth_committing(importer))
             report = importer.commit();
         else
@@ -200,7 +223,10 @@ ExitCode run_status(const std::filesystem::path& db, bool as_json, std::ostream&
                                   {"last_import", e.last_import}});
         nlohmann::json document = {{"path", status.path.string()},   {"fingerprint", status.fingerprint},
                                    {"last_import", status.last_import}, {"records", status.records},
-                                   {"withdrawn", status.withdrawn},   {"ecosystems", ecosystems}};
+                                   {"withdrawn", status.withdrawn},   {"ecosystems", ecosystems},
+                                   {"statuses", {{"count", status.statuses},
+                                                 {"source", status.status_source},
+                                                 {"last_import", status.status_import}}}};
         out << document.dump(2) << "\n";
         return ExitCode::ok;
     }
@@ -208,6 +234,12 @@ ExitCode run_status(const std::filesystem::path& db, bool as_json, std::ostream&
     out << fmt::format("Records     : {} ({} withdrawn)\n", status.records, status.withdrawn);
     out << "Last import : "
         << (status.last_import.empty() ? std::string("never") : status.last_import + " (" + age_of(status.last_import) + " ago)")
+        << "\n";
+    out << "Statuses    : "
+        << (status.status_source.empty()
+                ? std::string("none (regscan db import --debian-tracker FILE adds Debian's)")
+                : fmt::format("{} from the {}, imported {} ({} ago)", status.statuses, status.status_source,
+                              status.status_import, age_of(status.status_import)))
         << "\n";
     out << "Fingerprint : " << status.fingerprint << "\n\n";
     out << fmt::format("{:<28} {:>9}  {:<21} {}\n", "ECOSYSTEM", "RECORDS", "NEWEST RECORD", "LAST IMPORT");
@@ -273,13 +305,46 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
         }
         std::filesystem::remove(file);
     }
+    size_t sources = ecosystems.size();
+    if (values.count("debian-tracker")) {
+        ++sources;
+        std::string url = values["debian-tracker"].as<std::string>();
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+            throw Fatal(ExitCode::bad_arguments, "db update: --debian-tracker must be an http:// or https:// URL");
+        auto file = directory / fmt::format(".tracker-download-{:016x}.json", random());
+        spdlog::info("Downloading {}", url);
+        auto download = vulndb::download_to_file(client, url, file, vulndb::max_tracker_size);
+        if (!download.ok) {
+            spdlog::error("{}: {}", url, download.error);
+            ++failed;
+        } else {
+            try {
+                vulndb::OsvImporter importer(db);
+                vulndb::import_debian_tracker(importer, file);
+                if (worth_committing(importer)) {
+                    auto report = importer.commit();
+                    all.statuses = report.statuses;
+                    all.status_source = report.status_source;
+                    all.fingerprint = report.fingerprint;
+                } else {
+                    log_rejections(importer.pending());
+                    ++failed;
+                }
+            } catch (...) {
+                std::error_code ignored;
+                std::filesystem::remove(file, ignored);
+                throw;
+            }
+            std::filesystem::remove(file);
+        }
+    }
     if (all.fingerprint.empty()) remove_if_created(db, existed);
     log_rejections(all);
     out << "Database    : " << db.string() << "\n";
     out << "Source      : " << source << "\n";
     print_report(out, all);
     if (!all.fingerprint.empty()) out << "Fingerprint : " << all.fingerprint << "\n";
-    if (failed == ecosystems.size()) return ExitCode::unreachable;
+    if (failed == sources) return ExitCode::unreachable;
     if (failed || all.total().rejected) return ExitCode::partial_failure;
     return ExitCode::ok;
 }
@@ -335,7 +400,7 @@ ExitCode run_db_command(const std::vector<std::string>& arguments, const std::ma
         if (command == "import")
             return run_import(values.count("path") ? values["path"].as<std::vector<std::string>>()
                                                    : std::vector<std::string>{},
-                              db, out);
+                              values.count("debian-tracker") ? values["debian-tracker"].as<std::string>() : "", db, out);
         if (command == "status") return run_status(db, values["json"].as<bool>(), out);
         return run_update(values, db, out);
     } catch (const vulndb::DbError& e) {
