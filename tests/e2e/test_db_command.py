@@ -4,7 +4,6 @@ Real records from ../shared/reference/osv and tests/fixtures/osv; OSV's all.zip 
 here with zipfile and served by a loopback HTTP server laid out like OSV's public bucket
 (<source>/<ecosystem>/all.zip).
 """
-import http.server
 import io
 import json
 import os
@@ -12,11 +11,10 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-import threading
 import unittest
 import zipfile
 
-from harness import case, run as runner
+from harness import case, http_server, run as runner
 
 SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SHARED_DIR = os.environ.get("REGSCAN_SHARED_DIR", os.path.join(SOURCE_DIR, "..", "shared"))
@@ -54,44 +52,6 @@ def zip_of(paths):
         for path in paths:
             archive.write(path, os.path.basename(path))
     return buffer.getvalue()
-
-
-class Bucket(http.server.ThreadingHTTPServer):
-    """OSV's bucket layout on loopback: GET /<ecosystem>/all.zip, 404 otherwise."""
-
-    def __init__(self, archives):
-        self.archives = archives  # {"/PyPI/all.zip": bytes}
-        self.requests = []
-        super().__init__(("127.0.0.1", 0), BucketHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self):
-        self.shutdown()
-        self.server_close()
-
-
-class BucketHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.requests.append(self.path)
-        body = self.server.archives.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "9")
-            self.end_headers()
-            self.wfile.write(b"Not Found")
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/zip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 class DbCommand(case.RegscanCase):
@@ -187,14 +147,17 @@ class DbCommand(case.RegscanCase):
         pypi = [os.path.join(DEMO, "pypi", f) for f in sorted(os.listdir(os.path.join(DEMO, "pypi")))
                 if f.endswith(".json")]
         debian = [os.path.join(DEMO, "debian", f) for f in sorted(os.listdir(os.path.join(DEMO, "debian")))]
-        bucket = Bucket({"/PyPI/all.zip": zip_of(pypi), "/Debian/all.zip": zip_of(debian),
-                         "/Rocky%20Linux/all.zip": zip_of([os.path.join(FIXTURES, "npm", "GHSA-jf85-cpcp-j695.json")])})
+        bucket = http_server.Server(http_server.static_files(
+            {"/PyPI/all.zip": zip_of(pypi), "/Debian/all.zip": zip_of(debian),
+             "/Rocky%20Linux/all.zip": zip_of([os.path.join(FIXTURES, "npm", "GHSA-jf85-cpcp-j695.json")])},
+            "application/zip")).start()
         self.addCleanup(bucket.stop)
 
         result = self.db_run("update", "--db", self.db, "--source", bucket.url + "/",
                              "--ecosystems", "PyPI,Debian", "--ecosystems", "Rocky Linux")
         self.assertExit(result, 0)
-        self.assertEqual(bucket.requests, ["/PyPI/all.zip", "/Debian/all.zip", "/Rocky%20Linux/all.zip"])
+        self.assertEqual([path for _, path, _ in bucket.requests()],
+                         ["/PyPI/all.zip", "/Debian/all.zip", "/Rocky%20Linux/all.zip"])
         table = counts(result)
         self.assertEqual(table["PyPI"], (len(pypi), len(pypi), 0, 0, 0))
         self.assertEqual(table["Debian"], (7, 7, 0, 0, 0))
@@ -230,6 +193,11 @@ class DbCommand(case.RegscanCase):
         self.assertExit(self.db_run("import", "--db", self.db), 2)
         self.assertExit(self.db_run("status", "--db", self.db, "extra"), 2)
         self.assertExit(self.db_run("update", "--db", self.db, "--source", "ftp://example.invalid"), 2)
+        # Refused before anything is downloaded.
+        tracker = self.db_run("update", "--db", self.db, "--source", "http://127.0.0.1:9",
+                              "--debian-tracker", "ftp://example.invalid/json")
+        self.assertExit(tracker, 2)
+        self.assertNotIn("Downloading", tracker.stderr)
         helped = self.db_run("--help")
         self.assertExit(helped, 0)
         self.assertIn("Usage: regscan db <command>", helped.stdout)

@@ -249,6 +249,35 @@ ExitCode run_status(const std::filesystem::path& db, bool as_json, std::ostream&
     return ExitCode::ok;
 }
 
+// Downloads `url` to `file` and imports it with `import` in one transaction; the file is removed whatever happens. Empty, with the
+// reason logged, when the download or the import failed.
+std::optional<vulndb::ImportReport> download_and_import(
+    http::HttpClient& client, const std::string& url, const std::filesystem::path& file,
+    const std::filesystem::path& db, uint64_t max_bytes,
+    void (*import)(vulndb::OsvImporter&, const std::filesystem::path&)) {
+    spdlog::info("Downloading {}", url);
+    auto download = vulndb::download_to_file(client, url, file, max_bytes);
+    if (!download.ok) {
+        spdlog::error("{}: {}", url, download.error);
+        return std::nullopt;
+    }
+    spdlog::info("Downloaded {} ({} bytes)", url, download.bytes);
+    struct RemoveFile {
+        const std::filesystem::path& path;
+        ~RemoveFile() {
+            std::error_code ignored;
+            std::filesystem::remove(path, ignored);
+        }
+    } remove_file{file};
+    vulndb::OsvImporter importer(db);
+    import(importer, file);
+    if (!worth_committing(importer)) {
+        log_rejections(importer.pending());
+        return std::nullopt;
+    }
+    return importer.commit();
+}
+
 ExitCode run_update(const po::variables_map& values, const std::filesystem::path& db, std::ostream& out) {
     std::string source = values["source"].as<std::string>();
     if (source.rfind("http://", 0) != 0 && source.rfind("https://", 0) != 0)
@@ -258,6 +287,10 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
     if (ecosystems.empty()) throw Fatal(ExitCode::bad_arguments, "db update: --ecosystems names no ecosystem");
     long timeout = values["timeout"].as<long>();
     if (timeout < 0) throw Fatal(ExitCode::bad_arguments, "db update: --timeout must not be negative");
+    const bool with_tracker = values.count("debian-tracker") > 0;
+    std::string tracker_url = with_tracker ? values["debian-tracker"].as<std::string>() : "";
+    if (with_tracker && tracker_url.rfind("http://", 0) != 0 && tracker_url.rfind("https://", 0) != 0)
+        throw Fatal(ExitCode::bad_arguments, "db update: --debian-tracker must be an http:// or https:// URL");
 
     http::ClientOptions options;
     options.verify_tls = !values["insecure"].as<bool>();
@@ -265,8 +298,8 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
     options.request_timeout = std::chrono::seconds(timeout);
     http::HttpClient client(options);
 
-    // The archive lands beside the database: same file system, and a zip
-    // needs random access, so it cannot be imported while it streams.
+    // Downloads land beside the database: same file system, and a zip needs
+    // random access, so it cannot be imported while it streams.
     std::filesystem::path directory = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
     std::filesystem::create_directories(directory);
     std::mt19937_64 random{std::random_device{}()};
@@ -275,67 +308,27 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
     vulndb::ImportReport all;
     size_t failed = 0;
     for (const auto& ecosystem : ecosystems) {
-        std::string url = vulndb::ecosystem_zip_url(source, ecosystem);
-        auto file = directory / fmt::format(".osv-download-{:016x}.zip", random());
-        spdlog::info("Downloading {}", url);
-        auto download = vulndb::download_to_file(client, url, file);
-        if (!download.ok) {
-            spdlog::error("{}: {}", url, download.error);
+        auto report = download_and_import(client, vulndb::ecosystem_zip_url(source, ecosystem),
+                                          directory / fmt::format(".osv-download-{:016x}.zip", random()), db,
+                                          vulndb::max_download_size, vulndb::import_path);
+        if (!report) {
             ++failed;
             continue;
         }
-        spdlog::info("Downloaded {} ({} bytes)", url, download.bytes);
-        try {
-            vulndb::OsvImporter importer(db);
-            vulndb::import_path(importer, file);
-            if (!worth_committing(importer)) {
-                log_rejections(importer.pending());
-                ++failed;
-                std::filesystem::remove(file);
-                continue;
-            }
-            auto report = importer.commit();
-            for (const auto& [name, counts] : report.by_ecosystem) all.by_ecosystem[name] += counts;
-            all.rejections.insert(all.rejections.end(), report.rejections.begin(), report.rejections.end());
-            all.fingerprint = report.fingerprint;
-        } catch (...) {
-            std::error_code ignored;
-            std::filesystem::remove(file, ignored);
-            throw;
-        }
-        std::filesystem::remove(file);
+        for (const auto& [name, counts] : report->by_ecosystem) all.by_ecosystem[name] += counts;
+        all.rejections.insert(all.rejections.end(), report->rejections.begin(), report->rejections.end());
+        all.fingerprint = report->fingerprint;
     }
-    size_t sources = ecosystems.size();
-    if (values.count("debian-tracker")) {
-        ++sources;
-        std::string url = values["debian-tracker"].as<std::string>();
-        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-            throw Fatal(ExitCode::bad_arguments, "db update: --debian-tracker must be an http:// or https:// URL");
-        auto file = directory / fmt::format(".tracker-download-{:016x}.json", random());
-        spdlog::info("Downloading {}", url);
-        auto download = vulndb::download_to_file(client, url, file, vulndb::max_tracker_size);
-        if (!download.ok) {
-            spdlog::error("{}: {}", url, download.error);
+    if (with_tracker) {
+        auto report = download_and_import(client, tracker_url,
+                                          directory / fmt::format(".tracker-download-{:016x}.json", random()), db,
+                                          vulndb::max_tracker_size, vulndb::import_debian_tracker);
+        if (!report) {
             ++failed;
         } else {
-            try {
-                vulndb::OsvImporter importer(db);
-                vulndb::import_debian_tracker(importer, file);
-                if (worth_committing(importer)) {
-                    auto report = importer.commit();
-                    all.statuses = report.statuses;
-                    all.status_source = report.status_source;
-                    all.fingerprint = report.fingerprint;
-                } else {
-                    log_rejections(importer.pending());
-                    ++failed;
-                }
-            } catch (...) {
-                std::error_code ignored;
-                std::filesystem::remove(file, ignored);
-                throw;
-            }
-            std::filesystem::remove(file);
+            all.statuses = report->statuses;
+            all.status_source = report->status_source;
+            all.fingerprint = report->fingerprint;
         }
     }
     if (all.fingerprint.empty()) remove_if_created(db, existed);
@@ -344,7 +337,7 @@ ExitCode run_update(const po::variables_map& values, const std::filesystem::path
     out << "Source      : " << source << "\n";
     print_report(out, all);
     if (!all.fingerprint.empty()) out << "Fingerprint : " << all.fingerprint << "\n";
-    if (failed == sources) return ExitCode::unreachable;
+    if (failed == ecosystems.size() + (with_tracker ? 1 : 0)) return ExitCode::unreachable;
     if (failed || all.total().rejected) return ExitCode::partial_failure;
     return ExitCode::ok;
 }

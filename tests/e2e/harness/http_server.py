@@ -81,6 +81,17 @@ def relay(request, send):
     return Reply(status, body, {k: v for k, v in response_headers.items() if k.lower() not in dropped})
 
 
+def static_files(files, content_type="application/octet-stream"):
+    """An app answering GET of a path in `files` ({"/PyPI/all.zip": bytes}) with its bytes, anything
+    else with 404 "Not Found": a download mirror."""
+    def app(request):
+        body = files.get(request.path) if request.method == "GET" else None
+        if body is None:
+            return Reply(404, b"Not Found")
+        return Reply(200, body, {"Content-Type": content_type})
+    return app
+
+
 class VirtualHosts:
     """Sends each request to the app of its Host header; unknown hosts get 421."""
 
