@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
+#include "state/libpq_library.hpp"
 #include "log/secrets.hpp"
 
 namespace regscan::state {
@@ -102,9 +103,9 @@ std::string value_text(const Value& value) {
 }
 
 Value column_value(const PGresult* result, int row, int column) {
-    if (PQgetisnull(result, row, column)) return nullptr;
-    const char* text = PQgetvalue(result, row, column);
-    switch (PQftype(result, column)) {
+    if (LIBPQ(PQgetisnull)(result, row, column)) return nullptr;
+    const char* text = LIBPQ(PQgetvalue)(result, row, column);
+    switch (LIBPQ(PQftype)(result, column)) {
         case int8_oid:
         case int4_oid:
         case int2_oid:
@@ -113,7 +114,7 @@ Value column_value(const PGresult* result, int row, int column) {
         case float4_oid:
         case float8_oid:
         case numeric_oid: return std::strtod(text, nullptr);
-        default: return std::string(text, static_cast<size_t>(PQgetlength(result, row, column)));
+        default: return std::string(text, static_cast<size_t>(LIBPQ(PQgetlength)(result, row, column)));
     }
 }
 
@@ -182,7 +183,7 @@ PostgresDb::PostgresDb(std::string url, PostgresOptions options)
 }
 
 PostgresDb::~PostgresDb() {
-    if (conn_) PQfinish(conn_);
+    if (conn_) LIBPQ(PQfinish)(conn_);
 }
 
 std::string PostgresDb::failure(const std::string& what) const {
@@ -191,7 +192,7 @@ std::string PostgresDb::failure(const std::string& what) const {
 
 void PostgresDb::connect_or_throw() {
     if (conn_) {
-        PQfinish(conn_);
+        LIBPQ(PQfinish)(conn_);
         conn_ = nullptr;
     }
     // Defaults first: what the URL says overrides them (expand_dbname). TCP
@@ -201,15 +202,15 @@ void PostgresDb::connect_or_throw() {
     const char* keywords[] = {"connect_timeout",   "application_name",    "keepalives_idle",
                               "keepalives_interval", "keepalives_count", "dbname", nullptr};
     const char* values[] = {timeout.c_str(), "regscan", "30", "10", "3", url_.c_str(), nullptr};
-    conn_ = PQconnectdbParams(keywords, values, 1);
+    conn_ = LIBPQ(PQconnectdbParams)(keywords, values, 1);
     if (!conn_) throw std::runtime_error(failure("out of memory"));
-    if (PQstatus(conn_) != CONNECTION_OK) {
-        std::string error = PQerrorMessage(conn_);
-        PQfinish(conn_);
+    if (LIBPQ(PQstatus)(conn_) != CONNECTION_OK) {
+        std::string error = LIBPQ(PQerrorMessage)(conn_);
+        LIBPQ(PQfinish)(conn_);
         conn_ = nullptr;
         throw std::runtime_error(failure(error));
     }
-    PQsetNoticeProcessor(conn_, discard_notice, nullptr);
+    LIBPQ(PQsetNoticeProcessor)(conn_, discard_notice, nullptr);
 }
 
 void PostgresDb::reconnect_until_deadline() {
@@ -234,10 +235,10 @@ void PostgresDb::reconnect_until_deadline() {
 
 PostgresDb::Outcome PostgresDb::run_once(const std::string& sql, const std::vector<Value>* params,
                                          std::vector<Row>* rows) {
-    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return Outcome::connection_lost;
+    if (!conn_ || LIBPQ(PQstatus)(conn_) != CONNECTION_OK) return Outcome::connection_lost;
     PGresult* raw = nullptr;
     if (!params) {
-        raw = PQexec(conn_, sql.c_str());
+        raw = LIBPQ(PQexec)(conn_, sql.c_str());
     } else {
         std::vector<std::string> texts;
         std::vector<const char*> values;
@@ -252,15 +253,15 @@ PostgresDb::Outcome PostgresDb::run_once(const std::string& sql, const std::vect
                                                                 : 0);  // text: let the server infer
         }
         std::string translated = postgres_placeholders(sql);
-        raw = PQexecParams(conn_, translated.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
+        raw = LIBPQ(PQexecParams)(conn_, translated.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
                            nullptr, nullptr, 0);
     }
-    ResultPtr result(raw, PQclear);
-    ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    ResultPtr result(raw, LIBPQ(PQclear));
+    ExecStatusType status = result ? LIBPQ(PQresultStatus)(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         if (rows) {
-            int count = PQntuples(result.get());
-            int columns = PQnfields(result.get());
+            int count = LIBPQ(PQntuples)(result.get());
+            int columns = LIBPQ(PQnfields)(result.get());
             rows->reserve(static_cast<size_t>(count));
             for (int r = 0; r < count; ++r) {
                 Row row;
@@ -271,10 +272,10 @@ PostgresDb::Outcome PostgresDb::run_once(const std::string& sql, const std::vect
         }
         return Outcome::done;
     }
-    const char* sqlstate = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
-    if (PQstatus(conn_) != CONNECTION_OK || is_connection_error(sqlstate)) return Outcome::connection_lost;
+    const char* sqlstate = result ? LIBPQ(PQresultErrorField)(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    if (LIBPQ(PQstatus)(conn_) != CONNECTION_OK || is_connection_error(sqlstate)) return Outcome::connection_lost;
     last_sqlstate_ = sqlstate ? sqlstate : "";
-    std::string message = result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_);
+    std::string message = result ? LIBPQ(PQresultErrorMessage)(result.get()) : LIBPQ(PQerrorMessage)(conn_);
     throw std::runtime_error(failure(message));
 }
 
@@ -323,11 +324,11 @@ void PostgresDb::transaction(const std::function<void()>& body) {
             return;
         } catch (...) {
             transaction_depth_ = 0;
-            const bool lost = lost_in_transaction_ || !conn_ || PQstatus(conn_) != CONNECTION_OK;
+            const bool lost = lost_in_transaction_ || !conn_ || LIBPQ(PQstatus)(conn_) != CONNECTION_OK;
             const bool again = lost || is_retryable(last_sqlstate_);
             lost_in_transaction_ = false;
             if (!lost) {
-                ResultPtr rollback(PQexec(conn_, "ROLLBACK"), PQclear);
+                ResultPtr rollback(LIBPQ(PQexec)(conn_, "ROLLBACK"), LIBPQ(PQclear));
             }
             if (!again || std::chrono::steady_clock::now() > deadline) throw;
             if (lost) reconnect_until_deadline();
