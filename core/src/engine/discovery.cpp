@@ -79,7 +79,8 @@ std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> l
 
 }  // namespace
 
-Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits) {
+Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits,
+                   const std::function<void(std::vector<ImageRecord>& images)>& on_listed) {
     Discovery result;
     ListingBounds bounds(limits);
 
@@ -160,6 +161,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
         }
         for (const auto& failure : failures)
             spdlog::error("Failed to list tags repository={} error={}", failure.repository, failure.error);
+        if (on_listed) on_listed(images);
         std::lock_guard lock(mutex);
         std::move(images.begin(), images.end(), std::back_inserter(result.images));
         std::move(failures.begin(), failures.end(), std::back_inserter(result.failures));

@@ -3,6 +3,7 @@
 // be listed is recorded as failed; the others go on.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "engine/image_record.hpp"
@@ -23,6 +24,10 @@ struct Discovery {
 // read and is recorded as a failure with the reason. Names outside the
 // distribution grammar are refused and recorded. Throws sdk::Error when the
 // repository list itself cannot be read.
-Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits);
+// `on_listed`, when given, is handed each repository's images as soon as
+// they are listed, on the thread that listed them, before they join the
+// others.
+Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits,
+                   const std::function<void(std::vector<ImageRecord>& images)>& on_listed = {});
 
 }  // namespace regscan::engine

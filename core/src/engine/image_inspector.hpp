@@ -50,9 +50,10 @@ public:
     std::vector<ResolvedImage> resolve(ImageRecord& image, Deadline deadline = std::nullopt) const;
 
     [[nodiscard]] std::string base_of(const ImageRecord& image) const;
-    // The digest of the image's tag: the listing's, else a HEAD request's.
+    // The digest of the image's tag: the listing's, else a HEAD request's
+    // (one per tag and run: empty when it failed).
     [[nodiscard]] std::string current_digest(const ImageRecord& image) const {
-        if (!image.digest.empty()) return image.digest;
+        if (!image.digest.empty() || image.digest_asked) return image.digest;
         return client_.manifest_digest(base_of(image), name_of(image), image.tag);
     }
     [[nodiscard]] static const std::string& name_of(const ImageRecord& image) {

@@ -12,7 +12,10 @@ namespace regscan::engine {
 struct ImageRecord {
     sdk::Repository repository;  // name and where to pull it from
     std::string tag;             // empty for an untagged image
-    std::string digest;          // from the listing or the manifest
+    std::string digest;          // from the listing, a HEAD or the manifest
+    // A HEAD was sent for the tag during discovery (engine/digest_prefetch):
+    // `digest` is its answer, empty when it failed; not sent again.
+    bool digest_asked = false;
     std::string build_time;      // config "created", UTC, "" when unknown
     std::string pushed;          // when the vendor API tells it
     std::string media_type;

@@ -1,6 +1,8 @@
 #include "engine/registry_run.hpp"
 
+#include <future>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +10,7 @@
 #include "app/exit_codes.hpp"
 #include "app/plugin_options.hpp"
 #include "auth/session_credentials.hpp"
+#include "engine/digest_prefetch.hpp"
 #include "engine/discovery.hpp"
 #include "engine/registry_probe.hpp"
 #include "engine/run_observer.hpp"
@@ -89,6 +92,12 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
         spdlog::warn("Plugin refused path={} reason={}", refusal.path.string(), refusal.reason);
 
     RunPipeline pipeline(options);
+    // The state, the vulnerability data and the signatures open while the
+    // registry is identified and listed; their errors are raised after
+    // discovery, where they were before. A fleet's queue needs none of them.
+    std::shared_future<void> prepared;
+    if (!options.enqueue && !options.wait)
+        prepared = std::async(std::launch::async, [&pipeline] { pipeline.prepare(); }).share();
     auto& client = pipeline.client();
     auto probe = probe_registry(client, options.url);
 
@@ -121,7 +130,11 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     spdlog::info("Beginning discovery of registry: {}", options.url);
     Discovery discovery;
     try {
-        discovery = discover(*session, options.concurrency, options.limits);
+        std::optional<DigestPrefetch> prefetch;
+        if (prepared.valid() && DigestPrefetch::applies(options)) prefetch.emplace(options, pipeline, prepared);
+        discovery = discover(*session, options.concurrency, options.limits,
+                             prefetch ? [&prefetch](std::vector<ImageRecord>& images) { (*prefetch)(images); }
+                                      : std::function<void(std::vector<ImageRecord>&)>());
     } catch (const sdk::Error& e) {
         throw Fatal(app::exit_code_for(e.status()),
                     "discovery of " + options.url + " failed: " + e.what() +
@@ -129,6 +142,7 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     }
     apply_filters(discovery.images, options, pipeline.authority());
     if (options.enqueue || options.wait) return fleet::enqueue_registry(options, identified.type, discovery);
+    prepared.get();  // rethrows what opening the state or the data threw
     return pipeline.run(discovery.images, discovery.failures, discovery.notes);
 }
 

@@ -82,30 +82,50 @@ void RunPipeline::keep_entries_refs(const sdk::Reporter& reporter, const ScanEnv
     }
 }
 
-ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
-                          const std::vector<std::string>& notes) {
+void RunPipeline::prepare() {
+    if (prepared_) return;
+    prepared_ = true;
     const bool scanning = options_.mode == Mode::scan;
-    const std::string started = util::now_utc();
     try {
         if (!options_.state_path.empty()) store_ = std::make_unique<state::StateStore>(options_.state_path);
     } catch (const std::exception& e) {
         throw Fatal(ExitCode::bad_arguments, std::string("cannot open the state file: ") + e.what());
     }
     if (scanning) matcher_ = scan::open_vulnerability_data(options_.db_path, {options_.max_db_age, options_.strict});
-    MalwareSetup malware;
     if (scanning && options_.malware.enabled) {
         // Loaded once, before any image, and only when asked for: the full
         // ClamAV database takes seconds and a GiB.
         try {
             malware_ = std::make_unique<malware::MalwareScanner>(options_.malware, options_.limits);
-            malware.scanner = malware_.get();
+            malware_setup_.scanner = malware_.get();
         } catch (const malware::SignatureSetError& e) {
             throw Fatal(ExitCode::bad_arguments, e.what());
         } catch (const std::exception& e) {
             spdlog::warn("Malware is not examined: {}", e.what());
-            malware.not_scanned_reason = e.what();
+            malware_setup_.not_scanned_reason = e.what();
         }
     }
+    data_fingerprint_ = matcher_ ? matcher_->fingerprint() : "";
+    // A result examined for malware (or not) is reused only by a run that
+    // examines it the same way, with the same signatures.
+    if (scanning && options_.malware.enabled)
+        data_fingerprint_ += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
+}
+
+std::string RunPipeline::tag_results_key() const {
+    ScanEnvironment env;
+    env.data_fingerprint = data_fingerprint_;
+    env.platform = options_.platform;
+    env.platform_given = options_.platform_given;
+    return tag_fingerprint(env);
+}
+
+ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
+                          const std::vector<std::string>& notes) {
+    const bool scanning = options_.mode == Mode::scan;
+    const std::string started = util::now_utc();
+    prepare();
+    const MalwareSetup& malware = malware_setup_;
 
     const std::string mode = scanning ? "scan" : "dry-run";
     int64_t scan_id = store_ ? store_->begin_scan(options_.project, authority_, mode, started) : 0;
@@ -125,11 +145,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     env.store = store_.get();
     env.project = options_.project;
     env.registry = authority_;
-    env.data_fingerprint = matcher_ ? matcher_->fingerprint() : "";
-    // A result examined for malware (or not) is reused only by a run that
-    // examines it the same way, with the same signatures.
-    if (scanning && options_.malware.enabled)
-        env.data_fingerprint += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
+    env.data_fingerprint = data_fingerprint_;
     // Triage marks results as they are reported, never what is stored; the
     // JSON entries kept for a rescan carry the marks, so they are kept under
     // the policy's fingerprint too.

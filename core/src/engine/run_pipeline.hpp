@@ -12,6 +12,7 @@
 #include "app/exit_codes.hpp"
 #include "auth/registry_auth.hpp"
 #include "engine/image_record.hpp"
+#include "engine/image_scanner.hpp"
 #include "engine/run_options.hpp"
 #include "engine/scan_phase.hpp"
 #include "http/http_client.hpp"
@@ -40,6 +41,16 @@ public:
     // packages (sbom:FILE); no registry, layer or stored result is read.
     void list_from(std::function<scan::ImageResult(const ImageRecord& image)> listed) { listed_ = std::move(listed); }
 
+    // Opens the state, the vulnerability data and the malware signatures
+    // (when asked for): what run() needs before its first image. run()
+    // calls it when nothing did; `regscan registry` calls it on a thread of
+    // its own while the registry is identified and listed.
+    void prepare();
+    // After prepare(): the state (null without one), and the key under
+    // which this run reuses a tag's stored results.
+    [[nodiscard]] state::StateStore* store() const { return store_.get(); }
+    [[nodiscard]] std::string tag_results_key() const;
+
     // Resolves, scans (scan mode) and reports `images`; `failures` are the
     // repositories discovery could not list, `notes` what the plugin noted.
     app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
@@ -61,6 +72,9 @@ private:
     std::unique_ptr<state::StateStore> store_;
     std::unique_ptr<scan::VulnerabilityMatcher> matcher_;
     std::unique_ptr<malware::MalwareScanner> malware_;
+    bool prepared_ = false;
+    MalwareSetup malware_setup_;
+    std::string data_fingerprint_;  // what stored results are valid for (data, signatures)
     const oci::DistributionClient* source_ = nullptr;
     std::function<scan::ImageResult(const ImageRecord& image)> listed_;
 };
