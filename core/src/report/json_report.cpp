@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <charconv>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "report/report_file.hpp"
+#include "util/background_close.hpp"
 #include "scan/model_json.hpp"
 
 namespace regscan::report {
@@ -182,6 +184,9 @@ std::vector<std::string> JsonReport::finish(const nlohmann::json& summary) {
          {{"registry", registry_without_credentials(run_.registry)}, {"mode", run_.mode}, {"started", run_.started}}},
         {"summary", summary.is_object() ? summary : nlohmann::json::object()}};
     images_.write_document_to(path_, std::move(document), "images");
+    // The replaced report is gone from the path; its last descriptor frees
+    // it, beside the rest of the run.
+    util::close_in_background(std::exchange(previous_fd_, -1));
 
     // Where the entries now are, for the next run; only when the file at the
     // path is the one just written.
