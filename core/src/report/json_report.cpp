@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 
 #include "report/report_file.hpp"
-#include "util/background_close.hpp"
 #include "scan/model_json.hpp"
+#include "util/background_close.hpp"
 
 namespace regscan::report {
 namespace {

@@ -11,8 +11,8 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
-#include "state/libpq_library.hpp"
 #include "log/secrets.hpp"
+#include "state/libpq_library.hpp"
 
 namespace regscan::state {
 namespace {
@@ -253,8 +253,8 @@ PostgresDb::Outcome PostgresDb::run_once(const std::string& sql, const std::vect
                                                                 : 0);  // text: let the server infer
         }
         std::string translated = postgres_placeholders(sql);
-        raw = LIBPQ(PQexecParams)(conn_, translated.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
-                           nullptr, nullptr, 0);
+        raw = LIBPQ(PQexecParams)(conn_, translated.c_str(), static_cast<int>(values.size()), types.data(),
+                                  values.data(), nullptr, nullptr, 0);
     }
     ResultPtr result(raw, LIBPQ(PQclear));
     ExecStatusType status = result ? LIBPQ(PQresultStatus)(result.get()) : PGRES_FATAL_ERROR;

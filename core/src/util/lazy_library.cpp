@@ -11,7 +11,8 @@ void* LazyLibrary::symbol(const char* name) {
         handle_ = ::dlopen(soname_.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (!handle_) {
             const char* error = ::dlerror();
-            open_error_ = "cannot load " + soname_ + " (needed for " + purpose_ + "): " + (error ? error : "unknown error");
+            open_error_ = "cannot load " + soname_ + " (needed for " + purpose_ + "): " +
+                          (error ? error : "unknown error");
         }
     });
     if (!handle_) throw std::runtime_error(open_error_);
