@@ -223,7 +223,7 @@ TEST_CASE("vulndb::read_debian_tracker refuses what is not the tracker's shape, 
     e = error_of(one_release("bookworm", R"("urgency": "low")"));
     CHECK(e.find("release \"bookworm\": no \"status\"") != std::string::npos);
     e = error_of(one_release("sid", R"("status": "fixed\u0001")"));
-    CHECK(e.find("unknown status \"fixed\\x01\"") != std::string::npos);
+    CHECK(e.find("unknown status \"fixed\x01\"") != std::string::npos);
 }
 
 TEST_CASE("vulndb::read_debian_tracker validates names from the input") {
@@ -246,13 +246,14 @@ TEST_CASE("vulndb::read_debian_tracker validates names from the input") {
           std::string::npos);
     CHECK(error_of(one_release("Bookworm", R"("status": "open")")).find("invalid release name") != std::string::npos);
 
-    // An echoed bad name is escaped and bounded.
+    // An echoed bad name is bounded and kept as it is: the log sink escapes
+    // it, once (e2e test_vulnerability_status reads the log line).
     auto e = error_of(R"({")" + std::string(3000, 'A') + "\\u001b[31m" + R"(": {}})");
     CHECK(e.find('\x1b') == std::string::npos);
+    CHECK(e.find(std::string(100, 'A') + "...") != std::string::npos);
     CHECK(e.size() < 300);
     e = error_of(R"({"\u001b[31mred": {}})");
-    CHECK(e.find('\x1b') == std::string::npos);
-    CHECK(e.find("\\x1b[31mred") != std::string::npos);
+    CHECK(e.find("\"\x1b[31mred\"") != std::string::npos);
 }
 
 TEST_CASE("vulndb::read_debian_tracker enforces its bounds") {

@@ -1,7 +1,5 @@
 #include "vulndb/debian_tracker.hpp"
 
-#include <array>
-#include <cstdio>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -12,23 +10,13 @@ namespace {
 
 using json = nlohmann::json;
 
-// Input bytes in a message: printable ASCII as is, others as \xHH, at most
-// ~100 bytes of input.
-std::string escaped(std::string_view text) {
+// Input bytes echoed in a message: at most 100 of them, as they are. The log
+// sink is the one place that escapes control characters and backslashes;
+// escaping here too would show an ESC as "\\x1b" in the log.
+std::string bounded(std::string_view text) {
     constexpr size_t limit = 100;
-    std::string out;
-    for (size_t i = 0; i < text.size() && i < limit; ++i) {
-        auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            out += static_cast<char>(c);
-        } else {
-            std::array<char, 5> hex{};
-            std::snprintf(hex.data(), hex.size(), "\\x%02x", c);
-            out += hex.data();
-        }
-    }
-    if (text.size() > limit) out += "...";
-    return out;
+    if (text.size() <= limit) return std::string(text);
+    return std::string(text.substr(0, limit)) + "...";
 }
 
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -96,7 +84,7 @@ public:
         switch (depth_) {
         case packages_level:
             if (!valid_debian_name(name, max_tracker_package_name))
-                throw TrackerError("Debian tracker: invalid source package name \"" + escaped(name) + "\"");
+                throw TrackerError("Debian tracker: invalid source package name \"" + bounded(name) + "\"");
             package_ = std::move(name);
             issue_.clear();
             ++summary.packages;
@@ -104,7 +92,7 @@ public:
         case issues_level:
             if (!valid_issue_id(name))
                 throw TrackerError("Debian tracker: package \"" + package_ + "\": invalid issue id \"" +
-                                   escaped(name) + "\"");
+                                   bounded(name) + "\"");
             issue_ = std::move(name);
             codename_.clear();
             if (++summary.issues > max_tracker_issues) fail("more than 2,000,000 issues");
@@ -113,7 +101,7 @@ public:
         case issue_level: member_ = name == "releases" ? Member::releases : Member::other; break;
         case releases_level:
             if (!valid_debian_name(name, max_tracker_codename))
-                throw TrackerError("Debian tracker: " + place() + ": invalid release name \"" + escaped(name) + "\"");
+                throw TrackerError("Debian tracker: " + place() + ": invalid release name \"" + bounded(name) + "\"");
             codename_ = std::move(name);
             ++summary.releases;
             if (++releases_in_issue_ > max_tracker_releases_per_issue) fail("more than 100 releases");
@@ -135,7 +123,7 @@ public:
 
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& error) {
         throw TrackerError("Debian tracker: invalid JSON at byte " + std::to_string(position) + ": " +
-                           escaped(error.what()));
+                           bounded(error.what()));
     }
 
 private:
@@ -243,7 +231,7 @@ private:
     void finish_release() {
         if (!has_status_) fail("no \"status\"");
         if (status_ != "open" && status_ != "resolved" && status_ != "undetermined")
-            fail("unknown status \"" + escaped(status_) + "\"");
+            fail("unknown status \"" + bounded(status_) + "\"");
         auto ecosystem = debian_ecosystem_of_codename(codename_);
         if (!ecosystem) {
             ++summary.unknown_releases;

@@ -38,7 +38,8 @@ struct TrackerReadSummary {
 };
 
 // Anything not in the tracker's shape; the message names the place
-// (package/issue/release) with input bytes escaped and bounded.
+// (package/issue/release) with at most 100 input bytes, as they are: whoever
+// shows it escapes it (the log sink does).
 class TrackerError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
