@@ -325,6 +325,26 @@ class FleetFaults(unittest.TestCase):
         self.assertTrue(all(1 <= a <= 2 for a in attempts.values()), attempts)
         self.assertNoSecretInLogs()
 
+    def test_postgres_down_past_the_reconnect_timeout_an_idle_worker_backs_off_then_resumes(self):
+        """An idle worker (polling every 100 ms) whose PostgreSQL stays down past --state-reconnect-timeout 1s
+        gives up reconnecting once, warns, and looks again 10 s later rather than every poll (no warning
+        a poll through an outage); with the server back it claims and scans what was queued meanwhile."""
+        worker = self.start_worker("w1", extra=("--state-reconnect-timeout", "1s", "--poll", "100ms"))
+        net.wait_until(lambda: "Worker w1 ready" in worker.log(), timeout=60, what="w1 ready")
+        self.pg.stop(mode="immediate")
+        net.wait_until(lambda: "Could not claim work" in worker.log(), timeout=60, what="w1 failing to claim")
+        self.pg.start()
+        total, batch = self.enqueue(allow="fleet/app-0-0*")
+        self.wait_finished(batch)
+        self.stop_all()
+        log = worker.log()
+        self.assertIn("(gave up reconnecting after 1 s)", log)
+        # At most one more failed claim (PostgreSQL slower to start than the 10 s pause), never one a poll.
+        self.assertLessEqual(log.count("Could not claim work"), 2, log[-4000:])
+        self.assertEqual({r[0] for r in self.queue(batch).values()}, {"done"})
+        self.assertEqual(len(self.queue(batch)), total)
+        self.assertNoSecretInLogs()
+
     def test_image_killing_its_workers_ends_failed_after_max_attempts(self):
         poison_layer = self.poison.dependencies[2].digest
         self.gate.hold(lambda digest: digest == poison_layer)  # never arrives while the test runs

@@ -208,6 +208,52 @@ class StatePostgresTest(RegscanCase):
         self.assertEqual(self.pg.scalar("SELECT count(*) FROM scans WHERE finished IS NOT NULL", database="midrun"),
                          "1")
 
+    def test_a_postgresql_gone_past_the_reconnect_timeout_ends_the_statement_naming_it(self):
+        """Held as above, but PostgreSQL stays down: with --state-reconnect-timeout 2s the run gives up
+        reconnecting after 2 s (not the default 60 s) and says so, the password masked; the statements
+        after it fail at once instead of each waiting 2 s again."""
+        url = self.fresh_database("gone")
+        held_digest = self.images["apps/web:1"].dependencies[-1].digest
+        reached, release = threading.Event(), threading.Event()
+
+        def hold(request, proxy):
+            if request.route.endswith("/blobs/" + held_digest):
+                reached.set()
+                release.wait(60)
+            return None
+
+        gateway = FaultProxy(self.registry, rules=[hold])
+        gateway.start()
+        self.addCleanup(gateway.stop)
+        self.addCleanup(self.pg.start)  # the other tests share this server
+        self.addCleanup(release.set)
+        outcome = {}
+        scan = threading.Thread(target=lambda: outcome.update(result=self.regscan(
+            "registry", gateway.url, "--db", self.db, "--state", url, "--format=json", "--no-progress",
+            "--state-reconnect-timeout", "2s", "--concurrency", "1", timeout=300)))
+        scan.start()
+        self.assertTrue(reached.wait(120), "the scan never asked for the held layer")
+        self.pg.stop(mode="immediate")
+        release.set()
+        scan.join(300)
+        self.assertFalse(scan.is_alive())
+        result = outcome["result"]
+        print("CODE", result.code, result.stderr[-1500:])
+        self.assertNotEqual(result.code, 0, result)
+        self.assertIn(f"postgresql://{self.pg.user}:***@", result.stderr)
+        # One wait of 2 s (not the default 60 s); the statements after it fail at once.
+        self.assertEqual(result.stderr.count("(gave up reconnecting after 2 s)"), 1, result.stderr)
+        self.assertIn("(still unreachable after reconnecting for 2 s before)", result.stderr)
+        self.assertNotIn("60 s", result.stderr)
+        self.assertNoPassword(result)
+
+    def test_the_reconnect_timeout_must_be_a_positive_duration(self):
+        for value in ("0s", "soon", "-5s"):
+            with self.subTest(value):
+                result = self.scan(self.pg.url, "--state-reconnect-timeout", value)
+                self.assertExit(result, 2)
+                self.assertIn("--state-reconnect-timeout: ", result.stderr)
+
     def report_for(self, result, host):
         with open(osv_db.report_json_path(result.output_dir, host)) as f:
             return json.load(f)

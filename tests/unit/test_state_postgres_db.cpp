@@ -133,11 +133,28 @@ TEST_CASE("state::PostgresDb gives up reconnecting at its deadline, with the URL
         CHECK(message.find("postgresql://regscan:***@") != std::string::npos);
         CHECK(message.find("gave up reconnecting") != std::string::npos);
     }
+    // Having waited out the deadline once, the next statements try once and
+    // fail at once (the message says so): no second wait per statement.
     bool body_ran = false;
-    CHECK_THROWS(db.transaction([&] { body_ran = true; }));  // BEGIN itself cannot run
+    try {
+        db.transaction([&] { body_ran = true; });  // BEGIN itself cannot run
+        FAIL("a transaction on a stopped server ran");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find("still unreachable after reconnecting for 1 s before") != std::string::npos);
+    }
     CHECK_FALSE(body_ran);
     server.start();
     CHECK(db.query("SELECT 1").size() == 1);  // and it recovers once the server is back
+    // A later loss waits its deadline again.
+    server.stop();
+    try {
+        db.query("SELECT 1");
+        FAIL("a query on a stopped server succeeded");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find("gave up reconnecting") != std::string::npos);
+    }
+    server.start();
+    CHECK(db.query("SELECT 1").size() == 1);
 }
 
 TEST_SUITE_END();

@@ -23,6 +23,7 @@
 #include "filter/pattern_filter.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "state/open_database.hpp"
 #include "state/postgres_db.hpp"
 #include "oci/manifest.hpp"
 #include "report/table_report.hpp"
@@ -226,6 +227,9 @@ po::options_description scan_options() {
          "the state: a SQLite file (default <data dir>/state.db) or a PostgreSQL URL "
          "postgresql://user[:password]@host[:port]/database (its password is never printed; rather give it in "
          "the config file, PGPASSWORD or ~/.pgpass)")
+        ("state-reconnect-timeout", po::value<std::string>()->default_value("60s"),
+         "with a PostgreSQL state: how long to keep reconnecting when the connection is lost (a restart, a "
+         "failover) before the statement fails (e.g. 30s, 5m)")
         ("project", po::value<std::string>(),
          "project whose images and results the state keeps apart (env REGSCAN_PROJECT_ID or TCS_PROJECT_ID)")
         ("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
@@ -501,6 +505,10 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.state_path = pick_string(cli, file, "state");
     state::register_database_url_secrets(run.state_path);  // before anything can print it
     if (run.state_path.empty()) run.state_path = default_state_path(env).string();
+    state::PostgresOptions postgres;
+    postgres.reconnect_deadline = parse_duration("state-reconnect-timeout",
+                                                 pick<std::string>(cli, file, "state-reconnect-timeout"));
+    state::set_default_postgres_options(postgres);
     run.project = pick_string(cli, file, "project");
     if (run.project.empty()) run.project = env_or(env, {"REGSCAN_PROJECT_ID", "TCS_PROJECT_ID"});
     if (run.project.empty()) run.project = "default";

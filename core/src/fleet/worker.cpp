@@ -209,15 +209,23 @@ private:
     void job_loop() {
         while (!stop_) {
             std::optional<state::WorkItem> item;
+            bool unreachable = false;
             try {
                 item = fleet_.queue().claim(options_.worker_id);
                 if (!item && options_.exit_when_idle && fleet_.queue().pending() == 0) break;
             } catch (const std::exception& e) {
                 spdlog::warn("Could not claim work: {}", e.what());
+                unreachable = true;
             }
             if (!item) {
-                // A bounded poll of the queue, cut short by a stop.
-                auto until = std::chrono::steady_clock::now() + options_.idle_poll;
+                // A bounded poll of the queue, cut short by a stop. A state past
+                // its reconnect timeout fails each claim at once: look again
+                // every 10 s then, not every --poll, so an outage is not a
+                // warning a second.
+                auto pause = unreachable ? std::max<std::chrono::milliseconds>(options_.idle_poll,
+                                                                               std::chrono::seconds(10))
+                                         : options_.idle_poll;
+                auto until = std::chrono::steady_clock::now() + pause;
                 while (!stop_ && std::chrono::steady_clock::now() < until)
                     std::this_thread::sleep_for(std::chrono::milliseconds(50));
                 continue;

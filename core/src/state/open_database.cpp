@@ -17,6 +17,14 @@ bool is_postgres_url(const std::string& location) {
     return head.rfind("postgresql://", 0) == 0 || head.rfind("postgres://", 0) == 0;
 }
 
+namespace {
+PostgresOptions process_postgres_options;
+}  // namespace
+
+void set_default_postgres_options(const PostgresOptions& options) { process_postgres_options = options; }
+
+const PostgresOptions& default_postgres_options() { return process_postgres_options; }
+
 std::shared_ptr<Database> open_database(const std::string& location, const PostgresOptions& options) {
     if (is_postgres_url(location)) return std::make_shared<PostgresDb>(location, options);
     // What was meant for a server must not silently become a new SQLite file

@@ -216,16 +216,22 @@ void PostgresDb::connect_or_throw() {
 void PostgresDb::reconnect_until_deadline() {
     auto deadline = std::chrono::steady_clock::now() + options_.reconnect_deadline;
     auto pause = std::chrono::milliseconds(100);
-    spdlog::warn("Lost the connection to {}; reconnecting", masked_url_);
+    auto seconds = std::to_string(options_.reconnect_deadline.count() / 1000);
+    if (!gave_up_) spdlog::warn("Lost the connection to {}; reconnecting", masked_url_);
     while (true) {
         try {
             connect_or_throw();
             spdlog::info("Reconnected to {}", masked_url_);
+            gave_up_ = false;
             return;
         } catch (const std::runtime_error& e) {
-            if (std::chrono::steady_clock::now() + pause > deadline)
-                throw std::runtime_error(e.what() + std::string(" (gave up reconnecting after ") +
-                                         std::to_string(options_.reconnect_deadline.count() / 1000) + " s)");
+            if (gave_up_)
+                throw std::runtime_error(e.what() + std::string(" (still unreachable after reconnecting for ") +
+                                         seconds + " s before)");
+            if (std::chrono::steady_clock::now() + pause > deadline) {
+                gave_up_ = true;
+                throw std::runtime_error(e.what() + std::string(" (gave up reconnecting after ") + seconds + " s)");
+            }
             spdlog::debug("{}; trying again", e.what());
         }
         std::this_thread::sleep_for(pause);  // backoff between attempts, not synchronisation

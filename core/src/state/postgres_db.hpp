@@ -51,6 +51,9 @@ private:
     // transaction to start over.
     std::vector<Row> run(const std::string& sql, const std::vector<Value>* params);
     void connect_or_throw();
+    // Keeps trying until the deadline; after one full wait has failed, the
+    // next statements try once and fail at once, until a connection is made:
+    // a run of 1000 images must not wait out the deadline 1000 times.
     void reconnect_until_deadline();
     std::string failure(const std::string& what) const;
 
@@ -58,6 +61,7 @@ private:
     std::string masked_url_;
     PostgresOptions options_;
     pg_conn* conn_ = nullptr;
+    bool gave_up_ = false;  // the last reconnect waited out its deadline in vain
     std::recursive_mutex mutex_;
     int transaction_depth_ = 0;  // guarded by mutex_
     bool lost_in_transaction_ = false;
