@@ -227,6 +227,19 @@ class TriageTest(RegscanCase):
         self.assertLogged(result, r"^Findings: 2 vulnerabilities at or above medium: failing as --fail-on medium asks$", "error")
         self.assertValidReports(result)
 
+    def test_no_ignore_file_turns_the_default_off(self):
+        cwd = tempfile.mkdtemp(dir=self.workdir)
+        self.write(cwd, ".regscanignore", "CVE-2018-18074 # the redirect is never followed\n")
+        read = self.scan(cwd=cwd)
+        self.assertEqual(self.findings(read)[0][APP]["PYSEC-2018-28"]["source"], ".regscanignore")
+        unread = self.scan("--no-ignore-file", cwd=cwd)
+        self.assertExit(unread, 0)
+        self.assertIsNone(self.findings(unread)[0][APP]["PYSEC-2018-28"])
+        self.assertNotIn("Suppressed", unread.summary())
+        both = self.scan("--no-ignore-file", "--ignore-file", os.path.join(cwd, ".regscanignore"), cwd=cwd)
+        self.assertExit(both, 2)
+        self.assertLogged(both, r"--no-ignore-file and --ignore-file: give one of them", "error")
+
     def test_fail_on_categories_and_suppressed_misconfiguration(self):
         # Any root image failed --fail-on medium before; now the category can be left out ...
         self.assertExit(self.scan("--fail-on", "misconfigurations:medium", "--severity", "low"), 0)

@@ -1,11 +1,15 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <unistd.h>
 
 #include "log/secrets.hpp"
 #include "serve/import_runner.hpp"
+#include "triage/input.hpp"
+#include "triage/policy.hpp"
+#include "util/time.hpp"
 #include "temp_dir.hpp"
 
 using namespace regscan;
@@ -86,6 +90,41 @@ TEST_CASE("serve::import_run_options puts the connector on top of serve's defaul
     CHECK(run.credentials.empty());
     CHECK(run.platform == defaults.platform);
     CHECK(run.image_timeout == defaults.image_timeout);
+}
+
+TEST_CASE("serve::import_policy reads the triage files again, expiring entries on the import's day") {
+    TempDir dir;
+    auto file = dir.path / "ignore";
+    auto write = [&](const std::string& text) { std::ofstream(file, std::ios::binary | std::ios::trunc) << text; };
+    auto at = [](const char* text) { return *util::parse_rfc3339(text); };
+    engine::RunOptions defaults;
+    CHECK(import_policy(defaults, at("2026-03-01T00:00:00Z")) == nullptr);  // nothing asked: the defaults' own
+
+    write("PYSEC-2018-28 exp:2026-03-02 # fixed upstream soon\n");
+    defaults.triage_options =
+        std::make_shared<const triage::PolicyOptions>(triage::PolicyOptions{{}, false, file.string(), {}, {}});
+    defaults.triage = triage::load_policy(*defaults.triage_options, "2026-03-01");  // as serve started
+    auto last_day = import_policy(defaults, at("2026-03-01T23:59:59Z"));
+    REQUIRE(last_day);
+    CHECK_FALSE(last_day->suppresses_nothing());
+    CHECK(last_day->warnings().empty());
+    // The day it expires: left out, with the warning the run logs.
+    auto expired = import_policy(defaults, at("2026-03-02T00:00:00Z"));
+    REQUIRE(expired);
+    CHECK(expired->suppresses_nothing());
+    REQUIRE(expired->warnings().size() == 1);
+    CHECK(expired->warnings()[0].find("expired on 2026-03-02") != std::string::npos);
+
+    // An edited file takes effect at the next import; a broken one fails it.
+    write("PYSEC-2018-28\nGHSA-xxxx-yyyy-zzzz\n");
+    auto edited = import_policy(defaults, at("2026-03-05T00:00:00Z"));
+    REQUIRE(edited);
+    CHECK(edited->fingerprint() != last_day->fingerprint());
+    CHECK(edited->describe().find("2 ignore entries") != std::string::npos);
+    write("PYSEC-2018-28 exp:tomorrow\n");
+    CHECK_THROWS_AS(import_policy(defaults, at("2026-03-05T00:00:00Z")), triage::InputError);
+    std::filesystem::remove(file);
+    CHECK_THROWS_AS(import_policy(defaults, at("2026-03-05T00:00:00Z")), triage::InputError);
 }
 
 TEST_CASE("serve::index_rows: one row per platform, counts by severity, a timeout is scan_failed") {

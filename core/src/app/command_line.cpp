@@ -212,6 +212,7 @@ po::options_description scan_options() {
         ("ignore-file", po::value<std::string>(),
          "ignore file: one 'ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason]' per line (default "
          "./.regscanignore when it exists; see docs/triage.md)")
+        ("no-ignore-file", po::bool_switch(), "read no ignore file, not even ./.regscanignore")
         ("vex", po::value<std::vector<std::string>>()->composing(),
          "OpenVEX or CycloneDX VEX JSON file (repeatable): a not_affected statement suppresses the vulnerability "
          "in the products it names")
@@ -493,9 +494,13 @@ void add_scan_settings(engine::RunOptions& run, const po::variables_map& cli, co
     run.fail_on = pick_string(cli, file, "fail-on");
     try {
         if (!run.fail_on.empty()) triage::parse_fail_on(run.fail_on);
-        run.triage = triage::load_policy({pick_list(cli, file, "severity"), pick_flag(cli, file, "ignore-unfixed"),
-                                          pick_string(cli, file, "ignore-file"), pick_list(cli, file, "vex"),
-                                          pick_list(cli, file, "ignore-status")});
+        if (pick_flag(cli, file, "no-ignore-file") && !pick_string(cli, file, "ignore-file").empty())
+            throw Fatal(ExitCode::bad_arguments, "--no-ignore-file and --ignore-file: give one of them");
+        triage::PolicyOptions asked{pick_list(cli, file, "severity"), pick_flag(cli, file, "ignore-unfixed"),
+                                    pick_string(cli, file, "ignore-file"), pick_list(cli, file, "vex"),
+                                    pick_list(cli, file, "ignore-status"), pick_flag(cli, file, "no-ignore-file")};
+        run.triage_options = std::make_shared<const triage::PolicyOptions>(std::move(asked));
+        run.triage = triage::load_policy(*run.triage_options);
     } catch (const triage::InputError& e) {
         throw Fatal(ExitCode::bad_arguments, e.what());
     }

@@ -18,6 +18,7 @@ class RunObserver;
 }
 namespace regscan::triage {
 class Policy;
+struct PolicyOptions;
 }
 
 namespace regscan::engine {
@@ -62,6 +63,10 @@ struct RunOptions {
     // file, --vex; core/src/triage/), loaded and checked by the command line;
     // null: every finding counts.
     std::shared_ptr<const triage::Policy> triage;
+    // What the command line asked of triage, so that a long-running service
+    // reads the policy again for each import (serve: an ignore entry expires
+    // on its day, an edited file takes effect); null when loaded otherwise.
+    std::shared_ptr<const triage::PolicyOptions> triage_options;
     std::chrono::seconds image_timeout{3600};
     // Warn (strict: refuse) when the vulnerability data was last imported longer ago.
     std::chrono::seconds max_db_age{std::chrono::hours(24 * 7)};

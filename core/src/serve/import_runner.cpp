@@ -10,6 +10,7 @@
 #include "fleet/enqueue.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "triage/policy.hpp"
 #include "util/time.hpp"
 
 namespace regscan::serve {
@@ -138,6 +139,12 @@ engine::RunOptions import_run_options(const engine::RunOptions& defaults, const 
     return run;
 }
 
+std::shared_ptr<const triage::Policy> import_policy(const engine::RunOptions& defaults,
+                                                   std::chrono::sys_seconds now) {
+    if (!defaults.triage_options) return defaults.triage;
+    return triage::load_policy(*defaults.triage_options, util::format_utc(now).substr(0, 10));
+}
+
 std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image, const state::ConnectorRecord& connector,
                                              const std::string& project, int64_t import_id,
                                              const std::string& scanned_at) {
@@ -230,6 +237,7 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
             auto dir = reports_dir(import_id);
             std::filesystem::create_directories(dir);
             auto options = import_run_options(defaults_, *connector, secrets_, dir);
+            options.triage = import_policy(defaults_, clock_());
             ImportObserver observer(store_, *connector, import_id, options.project, cancel, clock_);
             options.observer = &observer;
             // With a fleet on this state, its workers scan: the import queues

@@ -25,6 +25,14 @@ namespace regscan::serve {
 engine::RunOptions import_run_options(const engine::RunOptions& defaults, const state::ConnectorRecord& connector,
                                       const SecretBox& secrets, const std::filesystem::path& output_dir);
 
+// The triage policy of an import started at `now`: the command line's
+// --severity, --ignore-file, --vex... read again, ignore entries expiring on
+// or before that day (UTC) left out; `defaults.triage` when the defaults
+// carry no triage options. Throws triage::InputError for a file that can no
+// longer be used (the import fails with it rather than use a stale policy).
+std::shared_ptr<const triage::Policy> import_policy(const engine::RunOptions& defaults,
+                                                   std::chrono::sys_seconds now);
+
 // The index rows of one finished image (every platform of it, or one row
 // without a platform when it could not be read).
 std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image, const state::ConnectorRecord& connector,

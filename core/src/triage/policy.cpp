@@ -251,7 +251,7 @@ std::shared_ptr<const Policy> load_policy(const PolicyOptions& options, std::str
     auto kept = parse_severities(options.severities);
     std::vector<IgnoreFile> ignore_files;
     std::string ignore_path = options.ignore_file;
-    if (ignore_path.empty()) {
+    if (ignore_path.empty() && !options.no_ignore_file) {
         std::error_code error;
         if (std::filesystem::exists(default_ignore_file, error)) ignore_path = default_ignore_file;
     }

@@ -26,6 +26,7 @@ struct PolicyOptions {
     std::string ignore_file;              // --ignore-file; "" reads default_ignore_file when it exists
     std::vector<std::string> vex_files;   // --vex, in the order given
     std::vector<std::string> ignore_statuses;  // --ignore-status values (each may be a comma-separated list)
+    bool no_ignore_file = false;          // --no-ignore-file: not even default_ignore_file
 };
 
 inline constexpr const char* default_ignore_file = ".regscanignore";
