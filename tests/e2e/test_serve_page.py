@@ -24,7 +24,7 @@ import threading
 import unittest
 import urllib.parse
 
-from harness import crafted, net, oci_layout, osv_db, proxy
+from harness import crafted, http_server, net, oci_layout, osv_db, proxy
 from harness.hostile_registry import HostileRegistry
 from harness.push import push_manifest
 from harness.registry import Registry
@@ -168,6 +168,61 @@ class PageCase(unittest.TestCase):
                 self.assertTrue(row["malware"].startswith(verdict), f"{where}: {row['malware']!r}")
             self.assertTrue(row["status"].startswith({"scan_failed": "Scan Failed", "failed": "Failed"}.get(
                 image["status"], image["status"])), f"{where}: {row['status']!r}")
+
+
+class LiveImages(PageCase):
+    """The Images page open while an import runs: it says so and updates itself as images finish,
+    without a navigation or a reload; the notice goes when the import ends."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry()
+        cls.registry.start()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.pushed = {"web/app:1.0": python_image("2.19.0", "2024-02-01T00:00:00Z"),
+                      "tools/cli:latest": python_image("2.25.0", "2024-01-15T00:00:00Z"),
+                      "slow/image:1.0": python_image("2.20.0", "2024-01-20T00:00:00Z")}
+        for target, manifest in cls.pushed.items():
+            push_manifest(cls.registry, target, manifest)
+        # slow/image's layer waits at the proxy until the browser, having read the page, asks /release.
+        cls.release = threading.Event()
+        cls.addClassCleanup(cls.release.set)
+        layer = cls.pushed["slow/image:1.0"].dependencies[1]
+        cls.proxy = proxy.FaultProxy(cls.registry, [proxy.hang(f"/v2/slow/image/blobs/{layer.digest}", cls.release)])
+        cls.proxy.start()
+        cls.addClassCleanup(cls.proxy.stop)
+
+        def releaser(request):
+            if request.route != "/release":
+                return http_server.Reply(404)
+            cls.release.set()
+            return http_server.Reply(200, b"released")
+        cls.releaser = http_server.Server(releaser)
+        cls.releaser.start()
+        cls.addClassCleanup(cls.releaser.stop)
+        cls.server = cls.start_server()
+
+    def test_the_images_list_updates_itself_while_an_import_runs(self):
+        self.server.api("POST", "/api/v1/connectors", {
+            "name": "live", "url": self.proxy.url, "schedule": {"enabled": False, "every": "12h"},
+            "import_now": True}, expect=201)
+        # The two quick images are indexed; slow/image waits at the proxy, so the import runs on.
+        net.wait_until(lambda: self.server.images(limit=50)["total"] == 2, timeout=120, what="the quick images indexed")
+        running = self.server.connector("live")["running"]
+        self.assertIsNotNone(running, "the import ended before the page was read")
+        shown = self.drive("live", release_url=self.releaser.url + "/release", expect_total=len(self.pushed))
+        self.assertNothingRan(shown)
+        self.assertEqual(shown["before"]["total"], "2", shown)
+        self.assertIn("Importing live", shown["before"]["notice"] or "", shown)
+        self.assertTrue(shown["same_document"], "the page reloaded instead of updating itself")
+        self.assertEqual(shown["after"]["hash"], shown["before"]["hash"], "the page navigated")
+        self.assertIsNone(shown["after"]["notice"], shown)
+        done = self.server.wait_for_import(running["id"], timeout=120)
+        self.assertEqual(done["state"], "succeeded", done)
+        listed = self.server.images(limit=50)
+        self.assertEqual(listed["total"], len(self.pushed))
+        self.assertRowsMatchApi(shown["after"]["rows"], listed["images"])
 
 
 class Dashboard(PageCase):

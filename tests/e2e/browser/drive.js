@@ -3,7 +3,7 @@
 // (tests/e2e/test_serve_page.py) compares that with the API's own answer, so no
 // expected value lives here.
 //
-//   node drive.js flow|xss|timing CONFIG.json
+//   node drive.js flow|xss|timing|live CONFIG.json
 //
 // CONFIG: {"url": "http://127.0.0.1:PORT/", "token": "...", "artifacts": "DIR",
 //          "connector": {"name", "url", "image_timeout"}, "search": "substring",
@@ -380,11 +380,51 @@ async function timing(config) {
   return result;
 }
 
+// The Images page while an import runs (live): what it shows, then, after
+// config.release_url lets the held image go on, what it shows once it has
+// updated itself, without a navigation or a reload.
+async function live(config) {
+  const result = { screenshots: [] };
+  const browser = await launch(config);
+  const { page } = browser;
+  const state = () => page.evaluate(() => {
+    const table = document.getElementById('images');
+    const notice = document.getElementById('images-live');
+    return { total: table ? table.dataset.total : null, notice: notice ? notice.textContent : null,
+      range: document.getElementById('page-range').textContent, hash: location.hash };
+  });
+  try {
+    await login(page, config, result);
+    await waitForImagesView(page);
+    await page.evaluate(() => { window.__sameDocument = true; });  // a reload would lose it
+    result.before = await state();
+    result.screenshots.push(await shot(page, config, 'images-live'));
+    const released = await fetch(config.release_url);  // node's own request, not the page's
+    if (!released.ok) throw new Error('release: HTTP ' + released.status);
+    await page.waitForFunction((n) => {
+      const table = document.getElementById('images');
+      return table && table.dataset.total === String(n) && !document.getElementById('images-live');
+    }, config.expect_total, { timeout: config.timeout_ms || 180000, polling: 100 });
+    await waitForImagesView(page);
+    result.after = Object.assign(await state(), { rows: await readImageRows(page) });
+    result.same_document = await page.evaluate(() => window.__sameDocument === true);
+    result.screenshots.push(await shot(page, config, 'images-after'));
+  } catch (e) {
+    result.error = (e && e.stack) || String(e);
+    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
+  } finally {
+    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    Object.assign(result, browser.log);
+    await browser.close();
+  }
+  return result;
+}
+
 async function main() {
   const [scenario, configPath] = process.argv.slice(2);
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   fs.mkdirSync(config.artifacts, { recursive: true });
-  const run = { flow, xss, timing }[scenario];
+  const run = { flow, xss, timing, live }[scenario];
   if (!run) throw new Error('unknown scenario ' + scenario);
   const result = await run(config);
   process.stdout.write(JSON.stringify(result) + '\n');

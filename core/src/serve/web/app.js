@@ -12,6 +12,9 @@
   const STATUSES = ['scanned', 'failed', 'scan_failed'];
   const TYPES = ['', 'DEFAULT_V2', 'ECR', 'ACR', 'DOCKERHUB', 'HARBOR', 'QUAY', 'JFROG', 'NEXUS'];
   const POLL_MS = 1000;
+  // The Images page while an import runs: asks again this often and redraws
+  // only when the answer changed (a list redrawn every second is hard to click).
+  const IMAGES_POLL_MS = 3000;
   const main = document.getElementById('main');
   let pollTimer = null;
   let renderToken = 0; // a view started later wins over a slower earlier one
@@ -162,9 +165,9 @@
     pollTimer = null;
   }
 
-  function poll(fn) {
+  function poll(fn, ms) {
     stopPolling();
-    pollTimer = setTimeout(fn, POLL_MS);
+    pollTimer = setTimeout(fn, ms || POLL_MS);
   }
 
   async function render() {
@@ -508,6 +511,7 @@
       api('GET', '/connectors').catch(() => ({ connectors: [] })),
     ]);
     if (token !== renderToken) return;
+    const running = (connectors.connectors || []).filter((c) => c.running).map((c) => c.name);
     const hashFor = (changes) => '#/images' + query(Object.assign({}, state, changes));
     const total = Number(data.total || 0);
     const images = data.images || [];
@@ -573,10 +577,42 @@
           [25, 50, 100, 200].map((n) => el('option', { value: n, selected: n === state.limit }, String(n))))));
     const legend = el('p', { className: 'hint legend' }, 'Vulnerabilities by severity: ',
       SEVERITIES.map((sev) => [el('span', { className: 'sev ' + sev }, sev), ' ']));
-    show(el('h1', null, 'Images'), toolbar, legend,
+    const live = running.length
+      ? el('p', { className: 'hint', id: 'images-live', role: 'status' },
+        'Importing ' + running.join(', ') + ': this list updates as images finish.')
+      : null;
+    show(el('h1', null, 'Images'), live, toolbar, legend,
       images.length ? table(null, headers, rows, { id: 'images', dataset: { total: String(total) } })
         : el('p', { className: 'empty', id: 'no-images' }, total ? 'No image on this page.' : 'No image matches.'),
       pager);
+    if (running.length) pollImages(state, filters, JSON.stringify(data), token);
+  }
+
+  // While an import runs: redraw the page when its rows change, and once when
+  // the import ends (the notice goes). Not while someone is typing or choosing
+  // in the filters: a redraw would throw their unsent input away.
+  function pollImages(state, filters, shown, token) {
+    const again = async () => {
+      if (token !== renderToken) return;
+      const editing = Object.entries(filters).some(([k, input]) => input.value.trim() !== state[k])
+        || (document.activeElement && document.getElementById('image-filters').contains(document.activeElement));
+      if (!editing) {
+        try {
+          const [data, connectors] = await Promise.all([
+            api('GET', '/images' + query(state)), api('GET', '/connectors')]);
+          if (token !== renderToken) return;
+          if (JSON.stringify(data) !== shown || !(connectors.connectors || []).some((c) => c.running)) {
+            render();
+            return;
+          }
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 401) return;
+          // Anything else: the next round asks again.
+        }
+      }
+      if (token === renderToken) poll(again, IMAGES_POLL_MS);
+    };
+    poll(again, IMAGES_POLL_MS);
   }
 
   // ---- one image ---------------------------------------------------------
