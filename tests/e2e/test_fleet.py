@@ -356,6 +356,39 @@ class Fleet(unittest.TestCase):
         self.assertTrue(all(i["vulnerabilities"]["total"] > 0 for i in index), index)
 
 
+    def test_5_a_cancelled_serve_import_takes_its_unclaimed_images_out_of_the_queue(self):
+        """serve's import waits on the fleet's queue (a worker is alive, by its heartbeat row, but never
+        claims); cancelled, the import ends `cancelled` and no row of its batch is left for a worker."""
+        pg = Postgres()
+        self.addCleanup(pg.close)
+        pg.start()
+        server = serve.Server(os.path.join(self.scratch, "serve"), db=self.db, state=pg.url)
+        self.addCleanup(server.stop)
+        server.start()
+        # A first import (no worker yet: scanned by serve itself) makes the fleet's tables.
+        server.api("POST", "/api/v1/connectors", {
+            "name": "one", "url": self.registry_url, "allow": ["team0/app000"],
+            "schedule": {"enabled": False, "every": "1d"}, "import_now": True}, expect=201)
+        server.wait_for_import(server.connector("one")["running"]["id"], timeout=120)
+        database_ms = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+        pg.query("INSERT INTO fleet_workers (worker_id, host, pid, started, last_seen) "
+                 f"VALUES ('idle', 'test', 1, {database_ms}, {database_ms})")
+        server.api("POST", "/api/v1/connectors", {
+            "name": "all", "url": self.registry_url, "schedule": {"enabled": False, "every": "1d"},
+            "import_now": True}, expect=201)
+        running = server.connector("all")["running"]
+        net.wait_until(lambda: server.api("GET", f"/api/v1/imports/{running['id']}")["progress"]["current"]
+                       .startswith("the fleet's workers:"), timeout=60, interval=0.1,
+                       what="the import waiting on the fleet's queue")
+        queued = int(pg.query("SELECT count(*) FROM work_queue WHERE state = 'queued'")[0][0])
+        self.assertGreater(queued, 0)
+        server.api("POST", f"/api/v1/imports/{running['id']}/cancel", expect=202)
+        done = server.wait_for_import(running["id"], timeout=120,
+                                      states=("succeeded", "partial", "failed", "interrupted", "cancelled"))
+        self.assertEqual(done["state"], "cancelled", done)
+        self.assertEqual(pg.query("SELECT count(*) FROM work_queue WHERE state IN ('queued', 'claimed')"), [("0",)])
+        self.assertIn(f"Withdrew {queued} images of batch", server.log_text())
+
     def test_4_workers_with_other_vulnerability_data_the_wait_run_warns_and_scans_those_itself(self):
         other_dir = os.path.join(self.scratch, "other-data")
         os.mkdir(other_dir)

@@ -225,6 +225,58 @@ class LiveImages(PageCase):
         self.assertRowsMatchApi(shown["after"]["rows"], listed["images"])
 
 
+class CancelFromThePage(PageCase):
+    """Cancel import on the Connectors page: asked to confirm, the import stops after the image in flight
+    and the row shows it cancelled, with Import now back."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry()
+        cls.registry.start()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.pushed = {"a/first:1": python_image("2.19.0", "2024-02-01T00:00:00Z"),
+                      "b/held:1": python_image("2.25.0", "2024-01-15T00:00:00Z"),
+                      "c/never:1": python_image("2.20.0", "2024-01-20T00:00:00Z")}
+        for target, manifest in cls.pushed.items():
+            push_manifest(cls.registry, target, manifest)
+        cls.release = threading.Event()
+        cls.addClassCleanup(cls.release.set)
+        layer = cls.pushed["b/held:1"].dependencies[1]
+        cls.proxy = proxy.FaultProxy(cls.registry, [proxy.hang(f"/v2/b/held/blobs/{layer.digest}", cls.release)])
+        cls.proxy.start()
+        cls.addClassCleanup(cls.proxy.stop)
+
+        def releaser(request):
+            if request.route != "/release":
+                return http_server.Reply(404)
+            cls.release.set()
+            return http_server.Reply(200, b"released")
+        cls.releaser = http_server.Server(releaser)
+        cls.releaser.start()
+        cls.addClassCleanup(cls.releaser.stop)
+        cls.server = cls.start_server(args=["--concurrency", "1"])  # one image at a time: c/never waits
+
+    def test_cancel_import_from_the_connectors_page(self):
+        self.server.api("POST", "/api/v1/connectors", {
+            "name": "big", "url": self.proxy.url, "schedule": {"enabled": False, "every": "12h"},
+            "import_now": True}, expect=201)
+        running = self.server.connector("big")["running"]
+        net.wait_until(lambda: self.server.images(limit=50)["total"] == 1, timeout=120, what="a/first indexed")
+        shown = self.drive("cancel", connector={"name": "big"}, release_url=self.releaser.url + "/release")
+        self.assertNothingRan(shown)
+        self.assertIn(f"Cancel import {running['id']} of big?", shown["confirmation"])
+        self.assertIn("cancelled", shown["message"])
+        done = self.server.api("GET", f"/api/v1/imports/{running['id']}")
+        self.assertEqual(done["state"], "cancelled", done)
+        self.assertIn("cancelled", shown["last_import"])
+        self.assertIn(done["error"], shown["last_import"])
+        self.assertIn("Import now", shown["buttons"])
+        self.assertNotIn("Cancel import", shown["buttons"])
+        self.assertEqual(sorted(f"{i['repository']}:{i['tag']}" for i in self.server.images(limit=50)["images"]),
+                         ["a/first:1", "b/held:1"])
+
+
 class Dashboard(PageCase):
     """Log in, create a connector, import, read the images, open one."""
 

@@ -61,6 +61,12 @@ public:
         if (id != 7) throw ServiceError(ServiceError::Kind::not_found, "no import");
         return {{"id", 7}, {"state", "succeeded"}};
     }
+    json cancel_import(int64_t id) override {
+        calls.push_back("cancel_import " + std::to_string(id));
+        if (id == 9) throw ServiceError(ServiceError::Kind::conflict, "import 9 has already ended (succeeded)");
+        if (id != 7) throw ServiceError(ServiceError::Kind::not_found, "no import");
+        return {{"id", 7}, {"state", "running"}};
+    }
     std::vector<ReportFile> import_reports(int64_t id) override {
         if (id != 7) throw ServiceError(ServiceError::Kind::not_found, "no import");
         return {{"reg-5000-report.json", report_dir / "reg-5000-report.json"},
@@ -133,6 +139,7 @@ TEST_CASE("serve::ApiRoutes: every route but health, page files and login answer
         {"GET", "/api/v1/imports/7"},
         {"GET", "/api/v1/imports/7/reports"},
         {"GET", "/api/v1/imports/7/reports/reg-5000-report.json"},
+        {"POST", "/api/v1/imports/7/cancel"},
         {"GET", "/api/v1/images"},
         {"GET", "/api/v1/images/1"},
         {"DELETE", "/api/v1/session"},
@@ -262,6 +269,16 @@ TEST_CASE("serve::ApiRoutes: imports, reports and their download") {
     CHECK(download.header("Content-Type").find("text/csv") == 0);
     CHECK(f.call("GET", "/api/v1/imports/7/reports/..%2F..%2Fetc%2Fpasswd").status == 404);
     CHECK(f.call("GET", "/api/v1/imports/7/reports/other.json").status == 404);
+    // Cancel: POST only, 202 with the import as it is now, 409 once ended.
+    auto cancelled = f.call("POST", "/api/v1/imports/7/cancel");
+    CHECK(cancelled.status == 202);
+    CHECK(json::parse(cancelled.body)["state"] == "running");
+    CHECK(f.service.calls.back() == "cancel_import 7");
+    CHECK(f.call("POST", "/api/v1/imports/9/cancel").status == 409);
+    CHECK(f.call("POST", "/api/v1/imports/8/cancel").status == 404);
+    CHECK(f.call("POST", "/api/v1/imports/abc/cancel").status == 404);
+    CHECK(f.call("GET", "/api/v1/imports/7/cancel").status == 405);
+    CHECK(f.call("POST", "/api/v1/imports/7/cancel", "not json").status == 400);
     CHECK(report_format("x-report.cdx.json") == "cyclonedx");
     CHECK(report_format("x-report.sarif") == "sarif");
     CHECK(report_format("x-report.json") == "json");

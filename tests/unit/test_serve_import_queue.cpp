@@ -106,6 +106,23 @@ TEST_CASE("serve::ImportQueue never runs more than its workers at once") {
     queue.stop();
 }
 
+TEST_CASE("serve::ImportQueue wait_until_inactive waits for one connector's import, bounded") {
+    Gate gate;
+    ImportQueue queue(2, [&](const QueuedImport& q) { gate.run(q); });
+    int64_t id = 0;
+    auto create = [&] { return ++id; };
+    CHECK(queue.wait_until_inactive(1, 0ms));  // nothing queued: at once
+    queue.submit(1, Priority::manual, create);
+    queue.submit(2, Priority::manual, create);
+    REQUIRE(gate.wait([&] { return gate.started.size() == 2; }));
+    CHECK_FALSE(queue.wait_until_inactive(1, 20ms));  // still running: the bound answers
+    gate.release(1);
+    CHECK(queue.wait_until_inactive(1, 10s));
+    CHECK(queue.active(2));  // the other connector's import runs on
+    gate.release(2);
+    queue.stop();
+}
+
 TEST_CASE("serve::ImportQueue stop lets running imports end and hands back the queued ones") {
     Gate gate;
     ImportQueue queue(1, [&](const QueuedImport& q) { gate.run(q); });

@@ -239,6 +239,9 @@ TEST_CASE("serve::Service import_now queues a manual import; Save & Import does 
     CHECK(service->list_imports("", 1)["imports"].size() == 1);
     CHECK(service->list_imports("now", 0)["imports"].size() == 2);
     CHECK(kind_of([&] { service->import_now("nope"); }) == ServiceError::Kind::not_found);
+    // Cancelling an ended import is a conflict naming its state; an unknown one is not found.
+    CHECK(kind_of([&] { service->cancel_import(manual["id"].get<int64_t>()); }) == ServiceError::Kind::conflict);
+    CHECK(kind_of([&] { service->cancel_import(999999); }) == ServiceError::Kind::not_found);
     service->stop(30s);
 }
 

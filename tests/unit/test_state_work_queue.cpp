@@ -210,6 +210,31 @@ TEST_CASE("state::WorkQueue release gives the image back without counting the at
     });
 }
 
+TEST_CASE("state::WorkQueue withdraw takes a batch's unclaimed rows out; claimed ones finish, others stay") {
+    on_each_backend([&](const Backend& backend) {
+        auto connection = backend.open();
+        Database& db = *connection;
+        FakeClock clock;
+        WorkQueue queue(db, {std::chrono::milliseconds(1000), 3}, clock.clock());
+        auto cancelled = queue.enqueue({image("a", "1"), image("a", "2"), image("a", "3")}, priority_user);
+        auto other = queue.enqueue({image("b", "1")}, priority_scheduled);
+        auto claimed = queue.claim("w1");
+        REQUIRE(claimed);
+        CHECK(claimed->batch == cancelled);
+        CHECK(queue.withdraw(cancelled) == 2);
+        CHECK(queue.withdraw(cancelled) == 0);
+        auto progress = queue.progress(cancelled);
+        CHECK(progress.queued == 0);
+        CHECK(progress.claimed == 1);
+        queue.complete(*claimed);
+        CHECK(queue.progress(cancelled).finished());
+        CHECK(queue.progress(other).queued == 1);
+        auto next = queue.claim("w1");
+        REQUIRE(next);
+        CHECK(next->batch == other);
+    });
+}
+
 TEST_CASE("state::WorkQueue a lost lease rolls back the transaction that writes the image's results") {
     on_each_backend([&](const Backend& backend) {
         auto connection = backend.open();

@@ -18,13 +18,15 @@ namespace po = boost::program_options;
 using nlohmann::json;
 namespace {
 
-constexpr const char* usage = R"(Usage: regscan connector <add|list|import|remove> [options]
+constexpr const char* usage = R"(Usage: regscan connector <add|list|import|cancel|remove> [options]
 
 Manage the connectors of a running 'regscan serve' through its API:
   add --name N --url U [...]   create a connector (Save; with --import-now: Save & Import)
   list                         connectors, their schedule, last import and next run
   import NAME                  import now, ahead of scheduled work
-  remove NAME                  delete a connector (its scanned images stay in the state)
+  cancel NAME                  cancel its queued or running import (it stops after the images in flight)
+  remove NAME                  delete a connector (its scanned images stay in the state; a running
+                               import is cancelled first)
 
 The access token is read from --token-file, else the environment variable REGSCAN_SERVE_TOKEN,
 else the default data dir's serve-token file ($XDG_DATA_HOME/regscan/serve-token).
@@ -227,12 +229,13 @@ ExitCode run_connector_command(const std::vector<std::string>& arguments, std::i
     log::init(level == "warning" ? "warn" : level);
     const std::string action = vm["action"].as<std::string>();
     const std::string target = vm.count("target") ? vm["target"].as<std::string>() : "";
-    if ((action == "import" || action == "remove") && target.empty())
+    if ((action == "import" || action == "cancel" || action == "remove") && target.empty())
         throw Fatal(ExitCode::bad_arguments, "connector " + action + ": missing NAME");
     if ((action == "add" || action == "list") && !target.empty())
         throw Fatal(ExitCode::bad_arguments, "connector " + action + " takes no NAME argument");
-    if (action != "add" && action != "list" && action != "import" && action != "remove")
-        throw Fatal(ExitCode::bad_arguments, "connector: unknown action '" + action + "'; add, list, import or remove");
+    if (action != "add" && action != "list" && action != "import" && action != "cancel" && action != "remove")
+        throw Fatal(ExitCode::bad_arguments,
+                    "connector: unknown action '" + action + "'; add, list, import, cancel or remove");
 
     std::string token = read_token(vm, env);
     log::add_secret(token);
@@ -266,6 +269,14 @@ ExitCode run_connector_command(const std::vector<std::string>& arguments, std::i
         json started = api.call("POST", "/api/v1/connectors/" + quote_path(target) + "/imports");
         out << "import " << printable(text_of(started, "id")) << " of " << printable(target) << ": "
             << printable(text_of(started, "state")) << "\n";
+    } else if (action == "cancel") {
+        json connector = api.call("GET", "/api/v1/connectors/" + quote_path(target));
+        if (!connector.contains("running") || !connector["running"].is_object())
+            throw Fatal(ExitCode::bad_arguments, "connector " + printable(target) + " has no import queued or running");
+        std::string id = text_of(connector["running"], "id");
+        json cancelled = api.call("POST", "/api/v1/imports/" + quote_path(id) + "/cancel");
+        out << "import " << printable(id) << " of " << printable(target) << ": cancelled"
+            << (text_of(cancelled, "state") == "running" ? " (it stops after the images in flight)" : "") << "\n";
     } else {
         api.call("DELETE", "/api/v1/connectors/" + quote_path(target));
         out << "connector " << printable(target) << " removed\n";

@@ -80,7 +80,8 @@ std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> l
 }  // namespace
 
 Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits,
-                   const std::function<void(std::vector<ImageRecord>& images)>& on_listed) {
+                   const std::function<void(std::vector<ImageRecord>& images)>& on_listed,
+                   const std::function<bool()>& stop) {
     Discovery result;
     ListingBounds bounds(limits);
 
@@ -110,6 +111,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
 
     std::mutex mutex;
     util::parallel_for(repositories.size(), concurrency, [&](size_t i) {
+        if (stop && stop()) return;
         const auto& repository = repositories[i];
         auto budget = bounds.budget();
         std::vector<sdk::TagInfo> tags;

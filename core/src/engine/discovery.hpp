@@ -26,8 +26,10 @@ struct Discovery {
 // repository list itself cannot be read.
 // `on_listed`, when given, is handed each repository's images as soon as
 // they are listed, on the thread that listed them, before they join the
-// others.
+// others. `stop`, when given and true, lists no further repository (a
+// cancelled serve import): what was listed is returned.
 Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits,
-                   const std::function<void(std::vector<ImageRecord>& images)>& on_listed = {});
+                   const std::function<void(std::vector<ImageRecord>& images)>& on_listed = {},
+                   const std::function<bool()>& stop = {});
 
 }  // namespace regscan::engine

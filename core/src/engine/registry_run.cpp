@@ -134,7 +134,8 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
         if (prepared.valid() && DigestPrefetch::applies(options)) prefetch.emplace(options, pipeline, prepared);
         discovery = discover(*session, options.concurrency, options.limits,
                              prefetch ? [&prefetch](std::vector<ImageRecord>& images) { (*prefetch)(images); }
-                                      : std::function<void(std::vector<ImageRecord>&)>());
+                                      : std::function<void(std::vector<ImageRecord>&)>(),
+                             [&options] { return options.observer && options.observer->cancelled(); });
     } catch (const sdk::Error& e) {
         throw Fatal(app::exit_code_for(e.status()),
                     "discovery of " + options.url + " failed: " + e.what() +

@@ -101,6 +101,12 @@ ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& 
 
     if (options.observer) options.observer->discovered(work.size(), discovery.images.size());
     auto progress = wait_for_batch(fleet.queue(), batch, options.wait_timeout, options.progress, options.observer);
+    // A cancelled run (a serve import cancelled, or the server stopping: its
+    // import runs again at the next start, as a new batch) leaves no work.
+    if (options.observer && options.observer->cancelled() && !progress.finished())
+        if (size_t withdrawn = fleet.queue().withdraw(batch))
+            spdlog::info("Withdrew {} images of batch {} no worker had claimed: the run was cancelled", withdrawn,
+                         batch);
     engine::RunOptions report = options;
     report.enqueue = report.wait = false;
     report.fleet_results = true;

@@ -278,6 +278,13 @@ Response ApiRoutes::connectors(const Request& request, const std::vector<std::st
 }
 
 Response ApiRoutes::imports(const Request& request, const std::vector<std::string>& segments) {
+    if (segments.size() == 3 && segments[2] == "cancel") {
+        auto id = path_id(segments[1]);
+        if (!id) return error_response(404, "no such import");
+        if (request.method != "POST") return method_not_allowed("POST");
+        body_object(request, true);  // no fields; a body that is sent must be JSON
+        return json_response(202, service_.cancel_import(*id));
+    }
     if (request.method != "GET" && request.method != "HEAD") return method_not_allowed("GET, HEAD");
     if (segments.size() == 1)
         return json_response(200, service_.list_imports(request.param("connector"), count_param(request, "limit", 50, 1, 500)));

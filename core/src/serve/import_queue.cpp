@@ -72,6 +72,11 @@ bool ImportQueue::wait_until_idle(std::chrono::milliseconds timeout) {
     return idle_.wait_for(lock, timeout, [&] { return running_ == 0 && manual_.empty() && scheduled_.empty(); });
 }
 
+bool ImportQueue::wait_until_inactive(int64_t connector_id, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return idle_.wait_for(lock, timeout, [&] { return !active_.count(connector_id); });
+}
+
 std::vector<QueuedImport> ImportQueue::stop() {
     std::vector<QueuedImport> left;
     {

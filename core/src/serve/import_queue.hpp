@@ -55,6 +55,9 @@ public:
     [[nodiscard]] size_t queued() const;
     // Waits (bounded) until nothing is queued or running; false on timeout.
     bool wait_until_idle(std::chrono::milliseconds timeout);
+    // Waits (bounded) until this connector has no import queued or running;
+    // false on timeout.
+    bool wait_until_inactive(int64_t connector_id, std::chrono::milliseconds timeout);
 
     // Takes no more; the workers finish the imports they run and exit.
     // Returns the imports that were still queued (never started).

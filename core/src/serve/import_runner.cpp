@@ -32,12 +32,14 @@ std::string malware_verdict(scan::MalwareVerdict verdict) {
 class ImportObserver final : public engine::RunObserver {
 public:
     ImportObserver(state::ServiceStore& store, const state::ConnectorRecord& connector, int64_t import_id,
-                   std::string project, const std::atomic<bool>& cancel, Clock clock)
+                   std::string project, const std::atomic<bool>& stopping, const std::atomic<bool>& cancelled,
+                   Clock clock)
         : store_(store),
           connector_(connector),
           import_id_(import_id),
           project_(std::move(project)),
-          cancel_(cancel),
+          stopping_(stopping),
+          cancelled_(cancelled),
           clock_(std::move(clock)) {}
 
     void identified(const std::string& registry_type) override {
@@ -68,7 +70,7 @@ public:
                                            std::to_string(total) + " images done");
         });
     }
-    [[nodiscard]] bool cancelled() const override { return cancel_.load(); }
+    [[nodiscard]] bool cancelled() const override { return stopping_.load() || cancelled_.load(); }
 
     int64_t found() const { return found_; }
     int64_t done() const { return done_.load(); }
@@ -91,7 +93,8 @@ private:
     const state::ConnectorRecord& connector_;
     int64_t import_id_;
     std::string project_;
-    const std::atomic<bool>& cancel_;
+    const std::atomic<bool>& stopping_;
+    const std::atomic<bool>& cancelled_;
     Clock clock_;
     // done_ is read by image_started on any worker thread; the rest only under
     // the run's one-at-a-time image_done.
@@ -219,7 +222,7 @@ std::filesystem::path ImportRunner::reports_dir(int64_t import_id) const {
     return imports_dir_ / std::to_string(import_id);
 }
 
-void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
+void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, const std::atomic<bool>& cancelled) {
     auto now = [&] { return util::format_utc(clock_()); };
     std::string state = "failed", error;
     int64_t found = 0, is_new = 0, failed = 0;
@@ -238,7 +241,7 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
             std::filesystem::create_directories(dir);
             auto options = import_run_options(defaults_, *connector, secrets_, dir);
             options.triage = import_policy(defaults_, clock_());
-            ImportObserver observer(store_, *connector, import_id, options.project, cancel, clock_);
+            ImportObserver observer(store_, *connector, import_id, options.project, stopping, cancelled, clock_);
             options.observer = &observer;
             // With a fleet on this state, its workers scan: the import queues
             // its images (manual ahead of scheduled) and ends when they are done.
@@ -254,7 +257,11 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& cancel) {
             found = observer.found();
             is_new = observer.is_new();
             failed = observer.failed();
-            if (cancel.load() && observer.done() < observer.found()) {
+            if (cancelled.load()) {
+                state = "cancelled";
+                error = "cancelled on request after " + std::to_string(observer.done()) + " of " +
+                        std::to_string(observer.found()) + " images";
+            } else if (stopping.load() && observer.done() < observer.found()) {
                 state = "interrupted";
                 error = "the server stopped during this import";
             } else {

@@ -45,9 +45,10 @@ public:
                  const SecretBox& secrets, std::filesystem::path imports_dir, Clock clock);
 
     // Runs import `import_id` (queued) to its end: running, then succeeded,
-    // partial, failed, or interrupted when `cancel` was set before it ended.
-    // Never throws.
-    void run(int64_t import_id, const std::atomic<bool>& cancel);
+    // partial, failed; interrupted when `stopping` (the server's) was set
+    // before it ended, cancelled when `cancelled` (a user's, for this import)
+    // was. Either stops the run at the next image. Never throws.
+    void run(int64_t import_id, const std::atomic<bool>& stopping, const std::atomic<bool>& cancelled);
 
     [[nodiscard]] std::filesystem::path reports_dir(int64_t import_id) const;
 

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -36,6 +38,9 @@ constexpr size_t max_password = 4096;
 constexpr size_t max_patterns = 100;
 constexpr size_t max_options = 50;
 constexpr size_t max_option_value = 4096;
+// How long removing a connector waits for its cancelled import to stop (an
+// image in flight finishes first).
+constexpr std::chrono::seconds remove_wait{30};
 constexpr size_t max_search = 256;
 constexpr size_t history_limit = 50;
 
@@ -322,14 +327,15 @@ public:
         return connector_json(find_connector(name));
     }
 
+    // A running import is cancelled first and the removal waits (bounded)
+    // for it to stop at its next image.
     void remove_connector(const std::string& name) override {
-        std::lock_guard lock(mutex_);
         auto record = find_connector(name);
-        if (queue_) {
-            queue_->drop_queued(record.id);
-            if (queue_->active(record.id))
-                throw ServiceError(Kind::conflict,
-                                   "an import of connector " + name + " is running; remove it when the import ends");
+        if (auto* queue = running_queue()) {
+            if (auto active = queue->active(record.id)) cancel(*active);
+            if (!queue->wait_until_inactive(record.id, remove_wait))
+                throw ServiceError(Kind::conflict, "the import of connector " + name + " was cancelled but is still "
+                                                   "stopping (an image in flight); remove the connector again shortly");
         }
         store_.remove_connector(record.id);
     }
@@ -347,6 +353,15 @@ public:
     }
 
     json get_import(int64_t id) override { return import_json(find_import(id)); }
+
+    json cancel_import(int64_t id) override {
+        auto record = find_import(id);
+        if (record.state != "queued" && record.state != "running")
+            throw ServiceError(Kind::conflict, "import " + std::to_string(id) + " has already ended (" + record.state +
+                                                   ")");
+        cancel(id);
+        return import_json(find_import(id));
+    }
 
     std::vector<ReportFile> import_reports(int64_t id) override {
         find_import(id);
@@ -417,7 +432,7 @@ public:
     std::string metrics_text() override {
         auto t = store_.totals();
         std::map<std::string, int64_t> states{{"queued", 0},  {"running", 0}, {"succeeded", 0},
-                                              {"partial", 0}, {"failed", 0},  {"interrupted", 0}};
+                                              {"partial", 0}, {"failed", 0},  {"interrupted", 0}, {"cancelled", 0}};
         for (const auto& [state, count] : t.by_state) states[state] = count;
         std::string out;
         out += "# HELP regscan_imports Imports recorded, by state.\n# TYPE regscan_imports gauge\n";
@@ -441,8 +456,12 @@ public:
         {
             std::lock_guard lock(mutex_);
             if (queue_) return;
-            queue_ = std::make_unique<ImportQueue>(options_.max_concurrent_imports,
-                                                   [this](const QueuedImport& q) { runner_.run(q.import_id, cancel_); });
+            queue_ = std::make_unique<ImportQueue>(options_.max_concurrent_imports, [this](const QueuedImport& q) {
+                auto cancelled = cancel_flag(q.import_id);
+                runner_.run(q.import_id, cancel_, *cancelled);
+                std::lock_guard lock(cancels_mutex_);
+                cancels_.erase(q.import_id);
+            });
         }
         // Imports queued when the server stopped keep their place.
         for (const auto& queued : store_.imports_in_state("queued")) {
@@ -599,6 +618,37 @@ private:
 
     void wake_scheduler() { schedule_wake_.notify_all(); }
 
+    // The queue, once started (it lives as long as the service).
+    ImportQueue* running_queue() {
+        std::lock_guard lock(mutex_);
+        return queue_.get();
+    }
+
+    // The cancel flag of one import, made on first use; the runner holds it
+    // while the import runs.
+    std::shared_ptr<std::atomic<bool>> cancel_flag(int64_t import_id) {
+        std::lock_guard lock(cancels_mutex_);
+        auto& flag = cancels_[import_id];
+        if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
+        return flag;
+    }
+
+    // A queued import leaves the queue and ends cancelled here; a running one
+    // is flagged and its runner ends it cancelled.
+    void cancel(int64_t import_id) {
+        auto record = store_.import(import_id);
+        if (!record) return;
+        ImportQueue* queue = running_queue();
+        cancel_flag(import_id)->store(true);
+        if (record->state == "queued" && queue && queue->active(record->connector_id) == import_id &&
+            queue->drop_queued(record->connector_id)) {
+            store_.finish_import(import_id, "cancelled", now_text(), 0, 0, 0, "cancelled on request before it started");
+            std::lock_guard lock(cancels_mutex_);
+            cancels_.erase(import_id);
+        }
+        spdlog::info("serve: import {} of connector {} cancelled on request", import_id, record->connector);
+    }
+
     void schedule_loop() {
         std::unique_lock lock(schedule_mutex_);
         while (!schedule_stop_) {
@@ -622,7 +672,9 @@ private:
     state::ServiceStore store_;
     SecretBox secrets_;
     ImportRunner runner_;
-    std::atomic<bool> cancel_{false};
+    std::atomic<bool> cancel_{false};  // the server is stopping: every import
+    std::mutex cancels_mutex_;
+    std::map<int64_t, std::shared_ptr<std::atomic<bool>>> cancels_;  // an import cancelled on request
     std::mutex mutex_;
     std::unique_ptr<ImportQueue> queue_;
     bool stopped_ = false;

@@ -74,6 +74,10 @@ public:
 
     virtual nlohmann::json list_imports(const std::string& connector, size_t limit) = 0;  // {"imports":[Import]}
     virtual nlohmann::json get_import(int64_t id) = 0;                                    // Import
+    // Cancels an import: a queued one at once (cancelled), a running one at
+    // its next image (the runner ends it cancelled; what it scanned stays).
+    // Answers the Import as it is now; conflict when it has already ended.
+    virtual nlohmann::json cancel_import(int64_t id) = 0;
     virtual std::vector<ReportFile> import_reports(int64_t id) = 0;
 
     virtual nlohmann::json list_images(const ImageQuery& query) = 0;  // {"total":N,"images":[ImageRow]}

@@ -34,7 +34,7 @@ struct ImportRecord {
     int64_t connector_id = 0;
     std::string connector;
     std::string trigger;  // manual|scheduled|startup
-    std::string state;    // queued|running|succeeded|partial|failed|interrupted
+    std::string state;    // queued|running|succeeded|partial|failed|interrupted|cancelled
     std::string queued_at, started_at, finished_at;
     std::string registry_type;
     int64_t images_found = 0, images_new = 0, images_failed = 0;

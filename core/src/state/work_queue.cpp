@@ -217,6 +217,10 @@ size_t WorkQueue::pending() {
         as_int(db_.query("SELECT COUNT(*) FROM work_queue WHERE state IN ('queued','claimed')").at(0).at(0)));
 }
 
+size_t WorkQueue::withdraw(const std::string& batch) {
+    return db_.query("DELETE FROM work_queue WHERE batch=? AND state='queued' RETURNING id", {batch}).size();
+}
+
 void WorkQueue::heartbeat(const std::string& worker_id, const std::string& host, int64_t pid) {
     const int64_t at = now();
     db_.query("INSERT INTO fleet_workers (worker_id, host, pid, started, last_seen) VALUES (?,?,?,?,?) "

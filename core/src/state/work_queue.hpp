@@ -111,6 +111,9 @@ public:
     std::vector<std::string> new_images(const std::string& batch);
     // Rows of any batch still queued or claimed.
     size_t pending();
+    // Takes the batch's rows no worker has claimed out of the queue (its run
+    // was cancelled); claimed rows finish. How many were taken.
+    size_t withdraw(const std::string& batch);
 
     // Worker presence: a row per worker, its last sign of life.
     void heartbeat(const std::string& worker_id, const std::string& host, int64_t pid);

@@ -3,7 +3,7 @@
 // (tests/e2e/test_serve_page.py) compares that with the API's own answer, so no
 // expected value lives here.
 //
-//   node drive.js flow|xss|timing|live CONFIG.json
+//   node drive.js flow|xss|timing|live|cancel CONFIG.json
 //
 // CONFIG: {"url": "http://127.0.0.1:PORT/", "token": "...", "artifacts": "DIR",
 //          "connector": {"name", "url", "image_timeout"}, "search": "substring",
@@ -420,11 +420,50 @@ async function live(config) {
   return result;
 }
 
+// Cancel import on the Connectors page (config.connector.name is importing):
+// the confirmation accepted, then config.release_url lets the image in
+// flight finish; the row as it is once the import has ended.
+async function cancel(config) {
+  const result = { screenshots: [] };
+  const browser = await launch(config);
+  const { page } = browser;
+  const name = config.connector.name;
+  const row = `#connectors tbody tr:has(.connector-name:text-is("${name}"))`;
+  try {
+    await login(page, config, result);
+    await page.click('#nav-connectors');
+    await page.waitForSelector(`${row} button:text-is("Cancel import")`);
+    result.screenshots.push(await shot(page, config, 'connectors-running'));
+    const dialog = new Promise((resolve) => page.once('dialog', async (d) => { resolve(d.message()); await d.accept(); }));
+    await page.click(`${row} button:text-is("Cancel import")`);
+    result.confirmation = await dialog;
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById('message').textContent));
+    result.message = await page.textContent('#message');
+    const released = await fetch(config.release_url);
+    if (!released.ok) throw new Error('release: HTTP ' + released.status);
+    await page.waitForFunction((n) => [...document.querySelectorAll('#connectors tbody tr')].some((tr) =>
+      tr.querySelector('.connector-name').textContent === n && !tr.querySelector('td.running').textContent.trim()
+      && /cancelled/.test(tr.querySelector('td.last-import').textContent)),
+    name, { timeout: config.timeout_ms || 180000, polling: 200 });
+    result.last_import = await page.textContent(`${row} td.last-import`);
+    result.buttons = await page.$$eval(`${row} button`, (bs) => bs.map((b) => b.textContent));
+    result.screenshots.push(await shot(page, config, 'connectors-cancelled'));
+  } catch (e) {
+    result.error = (e && e.stack) || String(e);
+    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
+  } finally {
+    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    Object.assign(result, browser.log);
+    await browser.close();
+  }
+  return result;
+}
+
 async function main() {
   const [scenario, configPath] = process.argv.slice(2);
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   fs.mkdirSync(config.artifacts, { recursive: true });
-  const run = { flow, xss, timing, live }[scenario];
+  const run = { flow, xss, timing, live, cancel }[scenario];
   if (!run) throw new Error('unknown scenario ' + scenario);
   const result = await run(config);
   process.stdout.write(JSON.stringify(result) + '\n');

@@ -22,7 +22,7 @@ from . import net
 from .run import regscan_binary
 
 TOKEN_FILE = "serve-token"
-FINISHED = ("succeeded", "partial", "failed", "interrupted")
+FINISHED = ("succeeded", "partial", "failed", "interrupted", "cancelled")
 
 
 class HttpFailure(AssertionError):

@@ -275,6 +275,14 @@
     };
   }
 
+  // Asks first: an import of a large registry runs for hours.
+  async function cancelImport(imp) {
+    if (!window.confirm('Cancel import ' + imp.id + ' of ' + imp.connector + '? Images already scanned stay.')) return;
+    await api('POST', '/imports/' + encodeURIComponent(imp.id) + '/cancel');
+    say('Import ' + text(imp.id) + ' of ' + text(imp.connector) + ' is cancelled: it stops after the images in '
+      + 'flight.', 'info');
+  }
+
   async function importNow(name) {
     const imp = await api('POST', '/connectors/' + encodeURIComponent(name) + '/imports');
     say('Import ' + text(imp && imp.id) + ' of ' + name + ' is ' + text(imp && imp.state) + '.', 'info');
@@ -307,7 +315,8 @@
         when(c.next_run) || '',
         el('td', { className: 'running' }, progressCell(c.running)),
         el('td', null, el('div', { className: 'actions' },
-          action('Import now', () => importNow(c.name), 'import-now'),
+          c.running ? action('Cancel import', () => cancelImport(c.running), 'danger cancel-import')
+            : action('Import now', () => importNow(c.name), 'import-now'),
           action(c.schedule && c.schedule.enabled ? 'Disable schedule' : 'Enable schedule', async () => {
             const body = editableFields(c);
             body.schedule.enabled = !body.schedule.enabled;
@@ -448,10 +457,12 @@
       ['Queued', when(imp.queued_at)], ['Started', when(imp.started_at)], ['Finished', when(imp.finished_at)],
       ['Took', duration(imp.duration_seconds)], ['Images found', text(imp.images_found)],
       ['New', text(imp.images_new)], ['Failed', text(imp.images_failed)], ['Error', text(imp.error)]];
-    if (imp.state === 'running' || imp.state === 'queued') facts.push(['Progress', progressCell(imp)]);
+    const active = imp.state === 'running' || imp.state === 'queued';
+    if (active) facts.push(['Progress', progressCell(imp)]);
     const list = reports.reports || [];
     show(el('h1', null, 'Import #' + text(imp.id)),
       el('dl', { className: 'facts' }, facts.map(([k, v]) => [el('dt', null, k), el('dd', null, v)])),
+      active ? el('p', null, action('Cancel import', () => cancelImport(imp), 'danger cancel-import')) : null,
       el('h2', null, 'Reports'),
       list.length
         ? el('ul', { id: 'reports' }, list.map((r) => el('li', null, el('a', {

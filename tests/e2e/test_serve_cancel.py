@@ -1,0 +1,167 @@
+"""Cancelling a `regscan serve` import, on the real binary: POST /api/v1/imports/{id}/cancel stops a
+running import at its next image (the image in flight finishes; the ones not started are never
+asked of the registry) and it ends `cancelled` with how far it got; a queued import is cancelled at
+once; an ended one answers 409. Removing a connector whose import runs cancels that import and waits
+for it, instead of answering 409. Images are scanned one at a time (--concurrency 1) so which ones
+were started when the cancel came is known: the registry holds one image's layer until told."""
+import os
+import shutil
+import tempfile
+import threading
+import unittest
+
+from harness import crafted, net, osv_db, proxy, serve
+from harness.run import run
+from harness.push import push_manifest
+from harness.registry import Registry
+
+FINISHED = ("succeeded", "partial", "failed", "interrupted", "cancelled")
+
+
+def image(name):
+    return crafted.image([crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE,
+                                               f"srv/{name}.txt": name.encode()})])
+
+
+class Hold:
+    """Holds GETs of one blob until released (at most 60 s); `reached` is set when one arrives."""
+
+    def __init__(self, route):
+        self.route = route
+        self.reached, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, request, _proxy):
+        if request.route == self.route and request.method == "GET":
+            self.reached.set()
+            self.release.wait(60)
+        return None
+
+
+class ServeCancel(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-serve-cancel-")
+        if not os.environ.get("REGSCAN_E2E_KEEP"):
+            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.db = osv_db.make_db(cls.workdir)
+        cls.registry = Registry().start()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.images = {name: image(name.replace("/", "-").replace(":", "-"))
+                      for name in ("a/one:1", "b/two:1", "c/three:1", "d/hold:1", "e/after:1", "f/cli:1", "g/later:1")}
+        for target, manifest in cls.images.items():
+            push_manifest(cls.registry, target, manifest)
+        cls.holds = {name: Hold(f"/v2/{name.split(':')[0]}/blobs/{cls.images[name].dependencies[1].digest}")
+                     for name in ("b/two:1", "d/hold:1", "f/cli:1")}
+        for hold in cls.holds.values():
+            cls.addClassCleanup(hold.release.set)
+        cls.proxy = proxy.FaultProxy(cls.registry, list(cls.holds.values()))
+        cls.proxy.start()
+        cls.addClassCleanup(cls.proxy.stop)
+        cls.server = serve.Server(os.path.join(cls.workdir, "serve"), db=cls.db, args=["--concurrency", "1", "--max-concurrent-imports", "1"])
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+
+    def connector(self, name, allow):
+        return self.server.api("POST", "/api/v1/connectors", {
+            "name": name, "url": self.proxy.url, "allow": allow, "schedule": {"enabled": False, "every": "12h"},
+            "import_now": True}, expect=201)
+
+    def indexed(self, connector):
+        return sorted(f"{i['repository']}:{i['tag']}" for i in self.server.images(connector=connector,
+                                                                                  limit=50)["images"])
+
+    def asked_for(self, repository):
+        """The manifests and blobs of `repository` asked of the registry (listing its tags is discovery's)."""
+        return [path for _, _, path, _ in self.proxy.log
+                if path.startswith((f"/v2/{repository}/manifests/", f"/v2/{repository}/blobs/"))]
+
+    def test_a_running_import_cancelled_stops_at_its_next_image(self):
+        self.connector("abc", ["a/*", "b/*", "c/*"])
+        hold = self.holds["b/two:1"]
+        self.assertTrue(hold.reached.wait(120), "the import never reached b/two's layer")
+        running = self.server.connector("abc")["running"]
+        self.assertEqual(running["state"], "running", running)
+        # One import at a time: another connector's waits in the queue, and is cancelled there at once.
+        self.connector("later", ["a/*"])
+        queued = self.server.connector("later")["running"]
+        self.assertEqual(queued["state"], "queued", queued)
+        self.server.api("POST", f"/api/v1/imports/{queued['id']}/cancel", expect=202)
+        dropped = self.server.api("GET", f"/api/v1/imports/{queued['id']}")
+        self.assertEqual(dropped["state"], "cancelled", dropped)
+        self.assertEqual(dropped["error"], "cancelled on request before it started")
+
+        answer = self.server.api("POST", f"/api/v1/imports/{running['id']}/cancel", expect=202)
+        self.assertEqual(answer["id"], running["id"])
+        hold.release.set()  # the image in flight finishes
+        done = self.server.wait_for_import(running["id"], timeout=120, states=FINISHED)
+        self.assertEqual(done["state"], "cancelled", done)
+        self.assertEqual(done["images_found"], 3, done)
+        self.assertEqual(done["error"], "cancelled on request after 2 of 3 images", done)
+        self.assertEqual(self.indexed("abc"), ["a/one:1", "b/two:1"])
+        self.assertEqual(self.asked_for("c/three"), [], "an image not started when cancelled was asked for")
+        self.assertIn(f"import {running['id']} of connector", self.server.log_text())
+
+        # Ended: a second cancel is a conflict; an unknown import is not found.
+        again = self.server.request("POST", f"/api/v1/imports/{running['id']}/cancel")
+        self.assertEqual(again.status, 409, again)
+        self.assertIn("has already ended (cancelled)", again.json()["error"])
+        self.assertEqual(self.server.request("POST", "/api/v1/imports/999999/cancel").status, 404)
+        self.assertEqual(self.server.request("GET", f"/api/v1/imports/{running['id']}/cancel").status, 405)
+        # The next import goes on from what was scanned.
+        started = self.server.api("POST", "/api/v1/connectors/abc/imports", expect=202)
+        finished = self.server.wait_for_import(started["id"], timeout=120, states=FINISHED)
+        self.assertEqual(finished["state"], "succeeded", finished)
+        self.assertEqual(self.indexed("abc"), ["a/one:1", "b/two:1", "c/three:1"])
+        metrics = self.server.request("GET", "/metrics").body.decode()
+        self.assertIn('regscan_imports{state="cancelled"} 2', metrics)
+        # The queued one never ran, though the queue was free long since.
+        self.assertEqual([i["state"] for i in self.server.api("GET", "/api/v1/imports?connector=later")["imports"]],
+                         ["cancelled"])
+        self.assertIsNone(self.server.connector("later")["running"])
+
+    def test_the_connector_command_cancels_a_running_import(self):
+        self.connector("cli", ["f/*", "g/*"])
+        hold = self.holds["f/cli:1"]
+        self.assertTrue(hold.reached.wait(120), "the import never reached f/cli's layer")
+        running = self.server.connector("cli")["running"]
+
+        def connector(*args):
+            return run("connector", *args, f"--server={self.server.url}", f"--token-file={self.server.token_path}",
+                       output_dir=False)
+        cancelled = connector("cancel", "cli")
+        self.assertEqual(cancelled.code, 0, cancelled)
+        self.assertEqual(cancelled.stdout, f"import {running['id']} of cli: cancelled (it stops after the images "
+                                           "in flight)\n")
+        hold.release.set()
+        done = self.server.wait_for_import(running["id"], timeout=120, states=FINISHED)
+        self.assertEqual(done["state"], "cancelled", done)
+        self.assertEqual(self.asked_for("g/later"), [])
+        nothing = connector("cancel", "cli")
+        self.assertEqual(nothing.code, 2, nothing)
+        self.assertIn("connector cli has no import queued or running", nothing.stderr)
+        self.assertEqual(connector("cancel").code, 2)
+
+    def test_removing_a_connector_cancels_its_running_import_and_waits_for_it(self):
+        self.connector("gone", ["d/*", "e/*"])
+        hold = self.holds["d/hold:1"]
+        self.assertTrue(hold.reached.wait(120), "the import never reached d/hold's layer")
+        running = self.server.connector("gone")["running"]
+        removal = {}
+        remover = threading.Thread(target=lambda: removal.update(
+            reply=self.server.request("DELETE", "/api/v1/connectors/gone", timeout=120)))
+        remover.start()
+        # The removal waits for the image in flight: it has not answered while the layer is held.
+        net.wait_until(lambda: self.server.api("GET", f"/api/v1/imports/{running['id']}")["state"] == "running"
+                       and "cancelled on request" in self.server.log_text(), timeout=60,
+                       what="the removal cancelling the import")
+        self.assertTrue(remover.is_alive(), "the removal answered before the import stopped")
+        hold.release.set()
+        remover.join(120)
+        self.assertFalse(remover.is_alive())
+        self.assertEqual(removal["reply"].status, 204, removal["reply"])
+        self.assertEqual(self.server.request("GET", "/api/v1/connectors/gone").status, 404)
+        self.assertEqual(self.asked_for("e/after"), [], "an image not started when cancelled was asked for")
+
+
+if __name__ == "__main__":
+    unittest.main()
