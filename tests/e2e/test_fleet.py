@@ -170,6 +170,16 @@ class Fleet(unittest.TestCase):
         self.workers.append(worker)
         return worker
 
+    def serve_on_postgres(self):
+        """A fresh PostgreSQL and `regscan serve` started on it, both stopped at the test's end."""
+        pg = Postgres()
+        self.addCleanup(pg.close)
+        pg.start()
+        server = serve.Server(os.path.join(self.scratch, "serve"), db=self.db, state=pg.url)
+        self.addCleanup(server.stop)
+        server.start()
+        return pg, server
+
     def logs(self):
         return "\n".join(f"--- {w.id} ---\n{w.log()[-3000:]}" for w in self.workers)
 
@@ -304,12 +314,7 @@ class Fleet(unittest.TestCase):
         self.addCleanup(proxy.stop)
         self.addCleanup(release.set)  # runs first: held requests end before the proxy stops
         proxy.start()
-        pg = Postgres()
-        self.addCleanup(pg.close)
-        pg.start()
-        server = serve.Server(os.path.join(self.scratch, "serve"), db=self.db, state=pg.url)
-        self.addCleanup(server.stop)
-        server.start()
+        pg, server = self.serve_on_postgres()
         key = os.path.join(server.data_dir, "serve-secret.key")
         self.assertTrue(os.path.isfile(key))
         for n in range(2):
@@ -359,12 +364,7 @@ class Fleet(unittest.TestCase):
     def test_5_a_cancelled_serve_import_takes_its_unclaimed_images_out_of_the_queue(self):
         """serve's import waits on the fleet's queue (a worker is alive, by its heartbeat row, but never
         claims); cancelled, the import ends `cancelled` and no row of its batch is left for a worker."""
-        pg = Postgres()
-        self.addCleanup(pg.close)
-        pg.start()
-        server = serve.Server(os.path.join(self.scratch, "serve"), db=self.db, state=pg.url)
-        self.addCleanup(server.stop)
-        server.start()
+        pg, server = self.serve_on_postgres()
         # A first import (no worker yet: scanned by serve itself) makes the fleet's tables.
         server.api("POST", "/api/v1/connectors", {
             "name": "one", "url": self.registry_url, "allow": ["team0/app000"],

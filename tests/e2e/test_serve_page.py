@@ -115,6 +115,33 @@ class PageCase(unittest.TestCase):
         cls.addClassCleanup(server.stop)
         return server
 
+    @classmethod
+    def hold_one_image(cls, pushed, held):
+        """A registry with `pushed` behind a proxy holding `held`'s layer until the browser, having read
+        the page, asks `cls.releaser.url + "/release"` (node's own request, not the page's)."""
+        cls.registry = Registry()
+        cls.registry.start()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.pushed = pushed
+        for target, manifest in pushed.items():
+            push_manifest(cls.registry, target, manifest)
+        cls.release = threading.Event()
+        cls.addClassCleanup(cls.release.set)
+        repository = held.rsplit(":", 1)[0]
+        layer = pushed[held].dependencies[1]
+        cls.proxy = proxy.FaultProxy(cls.registry, [proxy.hang(f"/v2/{repository}/blobs/{layer.digest}", cls.release)])
+        cls.proxy.start()
+        cls.addClassCleanup(cls.proxy.stop)
+
+        def releaser(request):
+            if request.route != "/release":
+                return http_server.Reply(404)
+            cls.release.set()
+            return http_server.Reply(200, b"released")
+        cls.releaser = http_server.Server(releaser)
+        cls.releaser.start()
+        cls.addClassCleanup(cls.releaser.stop)
+
     def drive(self, scenario, **config):
         """Runs browser/drive.js; returns what the page showed (the JSON it printed)."""
         artifacts = os.path.join(ARTIFACTS, self._testMethodName)
@@ -177,30 +204,9 @@ class LiveImages(PageCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry()
-        cls.registry.start()
-        cls.addClassCleanup(cls.registry.stop)
-        cls.pushed = {"web/app:1.0": python_image("2.19.0", "2024-02-01T00:00:00Z"),
-                      "tools/cli:latest": python_image("2.25.0", "2024-01-15T00:00:00Z"),
-                      "slow/image:1.0": python_image("2.20.0", "2024-01-20T00:00:00Z")}
-        for target, manifest in cls.pushed.items():
-            push_manifest(cls.registry, target, manifest)
-        # slow/image's layer waits at the proxy until the browser, having read the page, asks /release.
-        cls.release = threading.Event()
-        cls.addClassCleanup(cls.release.set)
-        layer = cls.pushed["slow/image:1.0"].dependencies[1]
-        cls.proxy = proxy.FaultProxy(cls.registry, [proxy.hang(f"/v2/slow/image/blobs/{layer.digest}", cls.release)])
-        cls.proxy.start()
-        cls.addClassCleanup(cls.proxy.stop)
-
-        def releaser(request):
-            if request.route != "/release":
-                return http_server.Reply(404)
-            cls.release.set()
-            return http_server.Reply(200, b"released")
-        cls.releaser = http_server.Server(releaser)
-        cls.releaser.start()
-        cls.addClassCleanup(cls.releaser.stop)
+        cls.hold_one_image({"web/app:1.0": python_image("2.19.0", "2024-02-01T00:00:00Z"),
+                            "tools/cli:latest": python_image("2.25.0", "2024-01-15T00:00:00Z"),
+                            "slow/image:1.0": python_image("2.20.0", "2024-01-20T00:00:00Z")}, "slow/image:1.0")
         cls.server = cls.start_server()
 
     def test_the_images_list_updates_itself_while_an_import_runs(self):
@@ -232,29 +238,9 @@ class CancelFromThePage(PageCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry()
-        cls.registry.start()
-        cls.addClassCleanup(cls.registry.stop)
-        cls.pushed = {"a/first:1": python_image("2.19.0", "2024-02-01T00:00:00Z"),
-                      "b/held:1": python_image("2.25.0", "2024-01-15T00:00:00Z"),
-                      "c/never:1": python_image("2.20.0", "2024-01-20T00:00:00Z")}
-        for target, manifest in cls.pushed.items():
-            push_manifest(cls.registry, target, manifest)
-        cls.release = threading.Event()
-        cls.addClassCleanup(cls.release.set)
-        layer = cls.pushed["b/held:1"].dependencies[1]
-        cls.proxy = proxy.FaultProxy(cls.registry, [proxy.hang(f"/v2/b/held/blobs/{layer.digest}", cls.release)])
-        cls.proxy.start()
-        cls.addClassCleanup(cls.proxy.stop)
-
-        def releaser(request):
-            if request.route != "/release":
-                return http_server.Reply(404)
-            cls.release.set()
-            return http_server.Reply(200, b"released")
-        cls.releaser = http_server.Server(releaser)
-        cls.releaser.start()
-        cls.addClassCleanup(cls.releaser.stop)
+        cls.hold_one_image({"a/first:1": python_image("2.19.0", "2024-02-01T00:00:00Z"),
+                            "b/held:1": python_image("2.25.0", "2024-01-15T00:00:00Z"),
+                            "c/never:1": python_image("2.20.0", "2024-01-20T00:00:00Z")}, "b/held:1")
         cls.server = cls.start_server(args=["--concurrency", "1"])  # one image at a time: c/never waits
 
     def test_cancel_import_from_the_connectors_page(self):

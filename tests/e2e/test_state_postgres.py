@@ -173,25 +173,7 @@ class StatePostgresTest(RegscanCase):
         at a proxy; PostgreSQL restarts (immediate: a crash) meanwhile; released, the run reconnects and
         finishes with every image scanned and stored."""
         url = self.fresh_database("midrun")
-        held_digest = self.images["apps/web:2"].dependencies[-1].digest
-        reached, release = threading.Event(), threading.Event()
-
-        def hold(request, proxy):
-            if request.route.endswith("/blobs/" + held_digest):
-                reached.set()
-                release.wait(60)
-            return None
-
-        gateway = FaultProxy(self.registry, rules=[hold])
-        gateway.start()
-        self.addCleanup(gateway.stop)
-        self.addCleanup(release.set)  # runs first: a held request answers before the proxy stops
-        outcome = {}
-        scan = threading.Thread(target=lambda: outcome.update(result=self.regscan(
-            "registry", gateway.url, "--db", self.db, "--state", url, "--format=json", "--no-progress",
-            "--log-level=debug", timeout=300)))
-        scan.start()
-        self.assertTrue(reached.wait(120), "the scan never asked for the held layer")
+        gateway, release, scan, outcome = self.scan_held_at("apps/web:2", url, "--log-level=debug")
         self.assertEqual(self.pg.scalar("SELECT count(*) FROM scans", database="midrun"), "1")
         self.pg.restart(mode="immediate")
         release.set()
@@ -213,26 +195,9 @@ class StatePostgresTest(RegscanCase):
         reconnecting after 2 s (not the default 60 s) and says so, the password masked; the statements
         after it fail at once instead of each waiting 2 s again."""
         url = self.fresh_database("gone")
-        held_digest = self.images["apps/web:1"].dependencies[-1].digest
-        reached, release = threading.Event(), threading.Event()
-
-        def hold(request, proxy):
-            if request.route.endswith("/blobs/" + held_digest):
-                reached.set()
-                release.wait(60)
-            return None
-
-        gateway = FaultProxy(self.registry, rules=[hold])
-        gateway.start()
-        self.addCleanup(gateway.stop)
-        self.addCleanup(self.pg.start)  # the other tests share this server
-        self.addCleanup(release.set)
-        outcome = {}
-        scan = threading.Thread(target=lambda: outcome.update(result=self.regscan(
-            "registry", gateway.url, "--db", self.db, "--state", url, "--format=json", "--no-progress",
-            "--state-reconnect-timeout", "2s", "--concurrency", "1", timeout=300)))
-        scan.start()
-        self.assertTrue(reached.wait(120), "the scan never asked for the held layer")
+        self.addCleanup(self.pg.start)  # the other tests share this server (runs after the release)
+        _, release, scan, outcome = self.scan_held_at("apps/web:1", url, "--state-reconnect-timeout", "2s",
+                                                      "--concurrency", "1")
         self.pg.stop(mode="immediate")
         release.set()
         scan.join(300)
@@ -253,6 +218,30 @@ class StatePostgresTest(RegscanCase):
                 result = self.scan(self.pg.url, "--state-reconnect-timeout", value)
                 self.assertExit(result, 2)
                 self.assertIn("--state-reconnect-timeout: ", result.stderr)
+
+    def scan_held_at(self, image, state, *args):
+        """A scan of the registry on `state`, started on a thread, through a proxy holding `image`'s own
+        layer; returns once the layer was asked for: (proxy, release event, thread, {"result": ...})."""
+        held_digest = self.images[image].dependencies[-1].digest
+        reached, release = threading.Event(), threading.Event()
+
+        def hold(request, proxy):
+            if request.route.endswith("/blobs/" + held_digest):
+                reached.set()
+                release.wait(60)
+            return None
+
+        gateway = FaultProxy(self.registry, rules=[hold])
+        gateway.start()
+        self.addCleanup(gateway.stop)
+        self.addCleanup(release.set)  # runs first: a held request answers before the proxy stops
+        outcome = {}
+        scan = threading.Thread(target=lambda: outcome.update(result=self.regscan(
+            "registry", gateway.url, "--db", self.db, "--state", state, "--format=json", "--no-progress", *args,
+            timeout=300)))
+        scan.start()
+        self.assertTrue(reached.wait(120), "the scan never asked for the held layer")
+        return gateway, release, scan, outcome
 
     def report_for(self, result, host):
         with open(osv_db.report_json_path(result.output_dir, host)) as f:

@@ -380,35 +380,14 @@ async function timing(config) {
   return result;
 }
 
-// The Images page while an import runs (live): what it shows, then, after
-// config.release_url lets the held image go on, what it shows once it has
-// updated itself, without a navigation or a reload.
-async function live(config) {
+// Runs `steps(page, result)` in a fresh browser; a failure is the result's
+// error, with a screenshot; the page's errors and CSP violations are added.
+async function inBrowser(config, steps) {
   const result = { screenshots: [] };
   const browser = await launch(config);
   const { page } = browser;
-  const state = () => page.evaluate(() => {
-    const table = document.getElementById('images');
-    const notice = document.getElementById('images-live');
-    return { total: table ? table.dataset.total : null, notice: notice ? notice.textContent : null,
-      range: document.getElementById('page-range').textContent, hash: location.hash };
-  });
   try {
-    await login(page, config, result);
-    await waitForImagesView(page);
-    await page.evaluate(() => { window.__sameDocument = true; });  // a reload would lose it
-    result.before = await state();
-    result.screenshots.push(await shot(page, config, 'images-live'));
-    const released = await fetch(config.release_url);  // node's own request, not the page's
-    if (!released.ok) throw new Error('release: HTTP ' + released.status);
-    await page.waitForFunction((n) => {
-      const table = document.getElementById('images');
-      return table && table.dataset.total === String(n) && !document.getElementById('images-live');
-    }, config.expect_total, { timeout: config.timeout_ms || 180000, polling: 100 });
-    await waitForImagesView(page);
-    result.after = Object.assign(await state(), { rows: await readImageRows(page) });
-    result.same_document = await page.evaluate(() => window.__sameDocument === true);
-    result.screenshots.push(await shot(page, config, 'images-after'));
+    await steps(page, result);
   } catch (e) {
     result.error = (e && e.stack) || String(e);
     result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
@@ -420,16 +399,48 @@ async function live(config) {
   return result;
 }
 
+// node's own request to the test's release URL (not the page's): the held
+// image goes on.
+async function release(config) {
+  const released = await fetch(config.release_url);
+  if (!released.ok) throw new Error('release: HTTP ' + released.status);
+}
+
+// The Images page while an import runs (live): what it shows, then, after
+// config.release_url lets the held image go on, what it shows once it has
+// updated itself, without a navigation or a reload.
+function live(config) {
+  return inBrowser(config, async (page, result) => {
+    const state = () => page.evaluate(() => {
+      const table = document.getElementById('images');
+      const notice = document.getElementById('images-live');
+      return { total: table ? table.dataset.total : null, notice: notice ? notice.textContent : null,
+        range: document.getElementById('page-range').textContent, hash: location.hash };
+    });
+    await login(page, config, result);
+    await waitForImagesView(page);
+    await page.evaluate(() => { window.__sameDocument = true; });  // a reload would lose it
+    result.before = await state();
+    result.screenshots.push(await shot(page, config, 'images-live'));
+    await release(config);
+    await page.waitForFunction((n) => {
+      const table = document.getElementById('images');
+      return table && table.dataset.total === String(n) && !document.getElementById('images-live');
+    }, config.expect_total, { timeout: config.timeout_ms || 180000, polling: 100 });
+    await waitForImagesView(page);
+    result.after = Object.assign(await state(), { rows: await readImageRows(page) });
+    result.same_document = await page.evaluate(() => window.__sameDocument === true);
+    result.screenshots.push(await shot(page, config, 'images-after'));
+  });
+}
+
 // Cancel import on the Connectors page (config.connector.name is importing):
 // the confirmation accepted, then config.release_url lets the image in
 // flight finish; the row as it is once the import has ended.
-async function cancel(config) {
-  const result = { screenshots: [] };
-  const browser = await launch(config);
-  const { page } = browser;
-  const name = config.connector.name;
-  const row = `#connectors tbody tr:has(.connector-name:text-is("${name}"))`;
-  try {
+function cancel(config) {
+  return inBrowser(config, async (page, result) => {
+    const name = config.connector.name;
+    const row = `#connectors tbody tr:has(.connector-name:text-is("${name}"))`;
     await login(page, config, result);
     await page.click('#nav-connectors');
     await page.waitForSelector(`${row} button:text-is("Cancel import")`);
@@ -439,8 +450,7 @@ async function cancel(config) {
     result.confirmation = await dialog;
     await page.waitForFunction(() => /cancelled/.test(document.getElementById('message').textContent));
     result.message = await page.textContent('#message');
-    const released = await fetch(config.release_url);
-    if (!released.ok) throw new Error('release: HTTP ' + released.status);
+    await release(config);
     await page.waitForFunction((n) => [...document.querySelectorAll('#connectors tbody tr')].some((tr) =>
       tr.querySelector('.connector-name').textContent === n && !tr.querySelector('td.running').textContent.trim()
       && /cancelled/.test(tr.querySelector('td.last-import').textContent)),
@@ -448,15 +458,7 @@ async function cancel(config) {
     result.last_import = await page.textContent(`${row} td.last-import`);
     result.buttons = await page.$$eval(`${row} button`, (bs) => bs.map((b) => b.textContent));
     result.screenshots.push(await shot(page, config, 'connectors-cancelled'));
-  } catch (e) {
-    result.error = (e && e.stack) || String(e);
-    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
-  } finally {
-    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
-    Object.assign(result, browser.log);
-    await browser.close();
-  }
-  return result;
+  });
 }
 
 async function main() {
