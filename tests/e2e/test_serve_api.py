@@ -138,6 +138,19 @@ class ServeApi(unittest.TestCase):
         self.assertEqual(self.imports_of("harbor"), [], "Save alone imported")
         duplicate = self.server.api("POST", "/api/v1/connectors", {"name": "lab", "url": self.proxy.url}, expect=409)
         self.assertTrue(duplicate["error"])
+        # The types are the loaded plugins' (as `regscan plugins` lists them); another one is refused.
+        types = self.server.api("GET", "/api/v1/registry-types")["types"]
+        listed = run("plugins", output_dir=False)
+        self.assertEqual(listed.code, 0, listed)
+        rows = [row for row in (line.split() for line in listed.stdout.splitlines()[1:])
+                if len(row) == 5 and row[4].endswith(".so")]
+        self.assertTrue(rows, listed.stdout)
+        self.assertEqual(sorted((t["type"], t["plugin"]) for t in types),
+                         sorted((row[3], row[0]) for row in rows))
+        unknown = self.server.api("POST", "/api/v1/connectors", {"name": "typo", "url": self.proxy.url,
+                                                                "type": "HARBR"}, expect=400)
+        self.assertIn('"type" HARBR is not a registry type of this server\'s plugins (ACR, ', unknown["error"])
+        self.assertEqual(self.server.request("GET", "/api/v1/connectors/typo").status, 404)
 
         started = self.server.api("POST", "/api/v1/connectors/harbor/imports", expect=202)
         self.assertEqual(started["connector"], "harbor")

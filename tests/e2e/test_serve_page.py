@@ -300,6 +300,10 @@ class Dashboard(PageCase):
         self.assertNothingRan(shown)
         self.assertTrue(shown["wrong_token_message"].strip(), "a wrong token says nothing")
         self.assertEqual(shown["default_every"], ["12", "h", True], "a new connector's schedule is not every 12h")
+        # The Type menu: identify, then the server's plugins' types, as the API lists them.
+        types = [t["type"] for t in self.server.api("GET", "/api/v1/registry-types")["types"]]
+        self.assertIn("HARBOR", types)
+        self.assertEqual(shown["type_options"], [""] + types)
         self.assertEqual(shown["after_logout"], 401, "the session outlived Log out")
 
         # The connector as the API has it now: what the form sent.

@@ -80,6 +80,10 @@ public:
         calls.push_back("get_image " + std::to_string(id));
         return {{"image", {{"id", id}, {"repository", "bad\xff\xfe"}}}};
     }
+    json registry_types() override {
+        calls.push_back("registry_types");
+        return {{"types", json::array({{{"type", "HARBOR"}, {"plugin", "harbor"}, {"description", "Harbor"}}})}};
+    }
     std::string metrics_text() override { return "regscan_imports_total 3\n"; }
     void start() override {}
     void stop(std::chrono::seconds) override {}
@@ -140,6 +144,7 @@ TEST_CASE("serve::ApiRoutes: every route but health, page files and login answer
         {"GET", "/api/v1/imports/7/reports"},
         {"GET", "/api/v1/imports/7/reports/reg-5000-report.json"},
         {"POST", "/api/v1/imports/7/cancel"},
+        {"GET", "/api/v1/registry-types"},
         {"GET", "/api/v1/images"},
         {"GET", "/api/v1/images/1"},
         {"DELETE", "/api/v1/session"},
@@ -269,6 +274,11 @@ TEST_CASE("serve::ApiRoutes: imports, reports and their download") {
     CHECK(download.header("Content-Type").find("text/csv") == 0);
     CHECK(f.call("GET", "/api/v1/imports/7/reports/..%2F..%2Fetc%2Fpasswd").status == 404);
     CHECK(f.call("GET", "/api/v1/imports/7/reports/other.json").status == 404);
+    auto types = f.call("GET", "/api/v1/registry-types");
+    CHECK(types.status == 200);
+    CHECK(json::parse(types.body)["types"][0]["type"] == "HARBOR");
+    CHECK(f.call("POST", "/api/v1/registry-types").status == 405);
+    CHECK(f.call("GET", "/api/v1/registry-types/x").status == 404);
     // Cancel: POST only, 202 with the import as it is now, 409 once ended.
     auto cancelled = f.call("POST", "/api/v1/imports/7/cancel");
     CHECK(cancelled.status == 202);

@@ -130,6 +130,25 @@ TEST_CASE("serve::Service creates connectors as the contract shows them, never w
         if (file.is_regular_file()) CHECK_MESSAGE(file_text(file.path()).find(password) == std::string::npos, file.path());
 }
 
+TEST_CASE("serve::Service refuses a connector type no plugin offers, naming those there are") {
+    Fixture f;  // no plugin loaded
+    auto service = f.make();
+    CHECK(service->registry_types() == json{{"types", json::array()}});
+    auto b = body("typed");
+    b["type"] = "HARBOR";
+    try {
+        service->create_connector(b);
+        FAIL("a type without a plugin was accepted");
+    } catch (const ServiceError& e) {
+        CHECK(e.kind() == ServiceError::Kind::bad_request);
+        CHECK(std::string(e.what()).find("\"type\" HARBOR is not a registry type of this server's plugins (none "
+                                         "loaded; empty: identify the registry)") != std::string::npos);
+    }
+    b["type"] = "";
+    service->create_connector(b);  // empty: identify
+    CHECK(kind_of([&] { service->update_connector("typed", {{"type", "ECR"}}); }) == ServiceError::Kind::bad_request);
+}
+
 TEST_CASE("serve::Service refuses malformed connectors with a bad request") {
     Fixture f;
     auto service = f.make();

@@ -241,6 +241,10 @@ Response ApiRoutes::api(const Request& request, const std::vector<std::string>& 
     if (what == "connectors") return connectors(request, segments);
     if (what == "imports") return imports(request, segments);
     if (what == "images") return images(request, segments);
+    if (what == "registry-types" && segments.size() == 1) {
+        if (request.method != "GET" && request.method != "HEAD") return method_not_allowed("GET, HEAD");
+        return json_response(200, service_.registry_types());
+    }
     return error_response(404, "no such route");
 }
 

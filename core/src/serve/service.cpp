@@ -258,6 +258,7 @@ class RealService final : public Service {
 public:
     RealService(const ServiceOptions& options, const plugin::PluginSet& plugins, Clock clock, bool scheduler_thread)
         : options_(options),
+          plugins_(plugins),
           clock_(std::move(clock)),
           scheduler_thread_(scheduler_thread),
           store_(options_.state_path.empty() ? options_.data_dir / "state.db" : options_.state_path),
@@ -293,6 +294,7 @@ public:
         state::ConnectorRecord record;
         record.name = name;
         record.config = apply_body(default_config(options_.defaults), body);
+        check_type(record.config);
         record.sealed_password = password_of(body, "");
         record.created = record.updated = now_text();
         record.next_run = next_run_of(record.config, "");
@@ -317,6 +319,9 @@ public:
             record = find_connector(name);
             auto before = record.config["schedule"];
             record.config = apply_body(record.config, body);
+            // Only a type given now: a stored one whose plugin went away must
+            // not block other edits (its imports say what is wrong).
+            if (body.contains("type")) check_type(record.config);
             if (body.contains("password")) record.sealed_password = password_of(body, record.sealed_password);
             record.updated = now_text();
             if (record.config["schedule"] != before) record.next_run = next_run_of(record.config, "");
@@ -353,6 +358,19 @@ public:
     }
 
     json get_import(int64_t id) override { return import_json(find_import(id)); }
+
+    json registry_types() override { return types_json(); }
+
+    json types_json() const {
+        json types = json::array();
+        for (const auto& plugin : plugins_.plugins)
+            if (plugin->registry())
+                for (const auto& type : plugin->registry_types())
+                    types.push_back({{"type", type}, {"plugin", plugin->id()}, {"description", plugin->description()}});
+        std::sort(types.begin(), types.end(),
+                  [](const json& a, const json& b) { return a["type"].get<std::string>() < b["type"].get<std::string>(); });
+        return {{"types", types}};
+    }
 
     json cancel_import(int64_t id) override {
         auto record = find_import(id);
@@ -618,6 +636,19 @@ private:
 
     void wake_scheduler() { schedule_wake_.notify_all(); }
 
+    // A type no plugin offers would only fail at the import: refused here,
+    // naming those there are.
+    void check_type(const json& config) const {
+        auto type = config.value("type", "");
+        if (type.empty() || plugins_.for_type(type)) return;
+        std::string known;
+        const json types = types_json();
+        for (const auto& entry : types["types"])
+            known += (known.empty() ? "" : ", ") + entry["type"].get<std::string>();
+        throw bad("\"type\" " + type + " is not a registry type of this server's plugins (" +
+                  (known.empty() ? "none loaded" : known) + "; empty: identify the registry)");
+    }
+
     // The queue, once started (it lives as long as the service).
     ImportQueue* running_queue() {
         std::lock_guard lock(mutex_);
@@ -667,6 +698,7 @@ private:
     }
 
     ServiceOptions options_;
+    const plugin::PluginSet& plugins_;
     Clock clock_;
     bool scheduler_thread_;
     state::ServiceStore store_;

@@ -82,6 +82,9 @@ public:
 
     virtual nlohmann::json list_images(const ImageQuery& query) = 0;  // {"total":N,"images":[ImageRow]}
     virtual nlohmann::json get_image(int64_t id) = 0;                 // ImageDetail
+    // The registry types this server's plugins offer, sorted:
+    // {"types":[{"type","plugin","description"}]}. A connector's "type" must be one (or empty).
+    virtual nlohmann::json registry_types() = 0;
 
     virtual std::string metrics_text() = 0;  // Prometheus text format
 

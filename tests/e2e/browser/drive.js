@@ -119,6 +119,7 @@ async function flow(config) {
     await page.click('#new-connector');
     await page.waitForSelector('#connector-form');
     result.form_labels = await page.$$eval('#connector-form label', (ls) => ls.map((l) => l.firstChild && l.firstChild.textContent).filter(Boolean));
+    result.type_options = await page.$$eval('#f-type option', (os) => os.map((o) => o.value));
     result.default_every = [await page.inputValue('#f-every'), await page.inputValue('#f-every-unit'), await page.isChecked('#f-enabled')];
     await page.fill('#f-name', config.connector.name);
     await page.fill('#f-url', config.connector.url);

@@ -10,7 +10,6 @@
   const API = '/api/v1';
   const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unknown'];
   const STATUSES = ['scanned', 'failed', 'scan_failed'];
-  const TYPES = ['', 'DEFAULT_V2', 'ECR', 'ACR', 'DOCKERHUB', 'HARBOR', 'QUAY', 'JFROG', 'NEXUS'];
   const POLL_MS = 1000;
   // The Images page while an import runs: asks again this often and redraws
   // only when the answer changed (a list redrawn every second is hard to click).
@@ -354,6 +353,7 @@
   async function connectorForm(name, token) {
     const existing = name ? await api('GET', '/connectors/' + encodeURIComponent(name)) : null;
     const imports = name ? await api('GET', '/imports' + query({ connector: name, limit: 20 })) : null;
+    const types = (await api('GET', '/registry-types')).types || [];  // the server's plugins
     if (token !== renderToken) return;
     const c = existing || { schedule: { enabled: true, every: '12h' }, image_timeout: '60m' };
     const every = parseEvery(c.schedule && c.schedule.every);
@@ -361,7 +361,10 @@
     const f = {
       name: input('f-name', { value: c.name || '', required: true, pattern: '[A-Za-z0-9._\\-]{1,64}', readOnly: !!existing }),
       url: input('f-url', { value: c.url || '', required: true, type: 'url', placeholder: 'https://registry.example:443' }),
-      type: el('select', { id: 'f-type', name: 'f-type' }, TYPES.map((t) => el('option', { value: t, selected: (c.type || '') === t }, t || 'identify from the URL'))),
+      type: el('select', { id: 'f-type', name: 'f-type' },
+        el('option', { value: '', selected: !c.type }, 'identify from the URL'),
+        types.map((t) => el('option', { value: t.type, selected: (c.type || '').toUpperCase() === t.type.toUpperCase(),
+          title: text(t.description) }, text(t.type)))),
       username: input('f-username', { value: c.username || '', autocomplete: 'off' }),
       password: input('f-password', { type: 'password', autocomplete: 'new-password', placeholder: c.has_password ? 'stored; leave empty to keep' : '' }),
       enabled: input('f-enabled', { type: 'checkbox', checked: !!(c.schedule && c.schedule.enabled) }),
