@@ -367,8 +367,9 @@ public:
             if (plugin->registry())
                 for (const auto& type : plugin->registry_types())
                     types.push_back({{"type", type}, {"plugin", plugin->id()}, {"description", plugin->description()}});
-        std::sort(types.begin(), types.end(),
-                  [](const json& a, const json& b) { return a["type"].get<std::string>() < b["type"].get<std::string>(); });
+        std::sort(types.begin(), types.end(), [](const json& a, const json& b) {
+            return a["type"].get<std::string>() < b["type"].get<std::string>();
+        });
         return {{"types", types}};
     }
 

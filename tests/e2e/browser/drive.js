@@ -106,11 +106,8 @@ async function waitForImagesView(page) {
     && document.querySelector('#images, #no-images') && document.getElementById('page-range'));
 }
 
-async function flow(config) {
-  const result = { screenshots: [] };
-  const browser = await launch(config);
-  const { page } = browser;
-  try {
+function flow(config) {
+  return inBrowser(config, async (page, result) => {
     await login(page, config, result);
 
     // Create a connector and import it (Save & Import).
@@ -293,23 +290,11 @@ async function flow(config) {
     await page.click('#logout');
     await page.waitForSelector('#login-form');
     result.after_logout = await page.evaluate(async () => (await fetch('/api/v1/connectors')).status);
-  } catch (e) {
-    result.error = (e && e.stack) || String(e);
-    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
-  } finally {
-    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
-    result.secret_seen_on = secretSeen;
-    Object.assign(result, browser.log);
-    await browser.close();
-  }
-  return result;
+  });
 }
 
-async function xss(config) {
-  const result = { screenshots: [] };
-  const browser = await launch(config);
-  const { page } = browser;
-  try {
+function xss(config) {
+  return inBrowser(config, async (page, result) => {
     await login(page, config, result);
     result.title_before = await page.title();
     const check = () => page.evaluate(() => ({
@@ -340,16 +325,7 @@ async function xss(config) {
     result.connectors_text = await page.textContent('main');
     result.connectors_check = await check();
     result.screenshots.push(await shot(page, config, 'xss-connectors'));
-  } catch (e) {
-    result.error = (e && e.stack) || String(e);
-    result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
-  } finally {
-    result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
-    result.secret_seen_on = secretSeen;
-    Object.assign(result, browser.log);
-    await browser.close();
-  }
-  return result;
+  });
 }
 
 // bench/serve_images.py: how long the Images page takes to show its table, from
@@ -394,6 +370,7 @@ async function inBrowser(config, steps) {
     result.screenshots.push(await shot(page, config, 'failure-' + Date.now()).catch(() => null));
   } finally {
     result.csp_violations = await page.evaluate(() => window.__cspViolations).catch(() => null);
+    result.secret_seen_on = secretSeen;  // steps that shot a page holding config.secret
     Object.assign(result, browser.log);
     await browser.close();
   }
