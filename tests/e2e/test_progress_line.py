@@ -17,15 +17,7 @@ from harness.push import push_manifest
 from harness.registry import Registry
 from harness.run import regscan_binary
 
-SITE = "usr/lib/python3/dist-packages"
 LOG_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000 (trace|debug|info|warning|error) ")
-
-
-def python_image(version):
-    files = {"etc/os-release": crafted.DEBIAN_OS_RELEASE,
-             f"{SITE}/requests-{version}.dist-info/METADATA":
-                 f"Metadata-Version: 2.1\nName: requests\nVersion: {version}\n\n".encode()}
-    return crafted.image([crafted.files_layer(files)], created="2024-01-01T00:00:00Z")
 
 
 class ProgressLine(unittest.TestCase):
@@ -36,7 +28,7 @@ class ProgressLine(unittest.TestCase):
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)
-        cls.images = {f"web/app{i}:1.0": python_image(f"2.{19 + i}.0") for i in range(3)}
+        cls.images = {f"web/app{i}:1.0": crafted.requests_image(f"2.{19 + i}.0") for i in range(3)}
         for target, manifest in cls.images.items():
             push_manifest(cls.registry, target, manifest)
 

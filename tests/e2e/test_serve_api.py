@@ -27,20 +27,10 @@ from harness.push import push_manifest
 from harness.registry import Registry
 from harness.run import regscan_binary, run
 
-SITE = "usr/lib/python3/dist-packages"
 HARBOR_NAME = "harbor.example.test"
 ADMIN = ("admin", "Harbor-" + secrets.token_hex(10))
 LAB_PASSWORD = "lab-pw-" + secrets.token_hex(12)  # the distribution registry ignores it; it must never show
 FINISHED = ("succeeded", "partial", "failed", "interrupted")
-
-
-def python_image(version, created):
-    """A Debian-looking image with the Python distribution `requests` at `version`."""
-    files = {"etc/os-release": crafted.DEBIAN_OS_RELEASE,
-             f"{SITE}/requests-{version}.dist-info/METADATA":
-                 f"Metadata-Version: 2.1\nName: requests\nVersion: {version}\n\n".encode(),
-             "var/lib/dpkg/status": crafted.dpkg_status((b"base-files", b"12.4"), (b"libc6", b"2.36-9"))}
-    return crafted.image([crafted.files_layer(files)], created=created)
 
 
 def hang_and_tell(route, reached, release):
@@ -68,10 +58,10 @@ class ServeApi(unittest.TestCase):
         # The distribution registry, behind a proxy that can hold one blob.
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)
-        cls.lab_images = {"web/app:1.0": python_image("2.19.0", "2024-02-01T00:00:00Z"),
-                          "web/app:2.0": python_image("2.31.0", "2024-03-01T00:00:00Z"),
-                          "tools/cli:latest": python_image("2.25.0", "2024-01-15T00:00:00Z"),
-                          "slow/image:1.0": python_image("2.20.0", "2024-01-20T00:00:00Z")}
+        cls.lab_images = {"web/app:1.0": crafted.requests_image("2.19.0", "2024-02-01T00:00:00Z", dpkg=True),
+                          "web/app:2.0": crafted.requests_image("2.31.0", "2024-03-01T00:00:00Z", dpkg=True),
+                          "tools/cli:latest": crafted.requests_image("2.25.0", "2024-01-15T00:00:00Z", dpkg=True),
+                          "slow/image:1.0": crafted.requests_image("2.20.0", "2024-01-20T00:00:00Z", dpkg=True)}
         for target, manifest in cls.lab_images.items():
             push_manifest(cls.registry, target, manifest)
         cls.slow_reached, cls.slow_release = threading.Event(), threading.Event()
@@ -79,7 +69,7 @@ class ServeApi(unittest.TestCase):
         cls.addClassCleanup(cls.slow_release.set)
         cls.addClassCleanup(cls.late_release.set)
         slow_layer = cls.lab_images["slow/image:1.0"].dependencies[1]
-        cls.late_image = python_image("2.21.0", "2024-01-21T00:00:00Z")
+        cls.late_image = crafted.requests_image("2.21.0", "2024-01-21T00:00:00Z", dpkg=True)
         late_layer = cls.late_image.dependencies[1]
         cls.proxy = proxy.FaultProxy(cls.registry, [
             hang_and_tell(f"/v2/slow/image/blobs/{slow_layer.digest}", cls.slow_reached, cls.slow_release),

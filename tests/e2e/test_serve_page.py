@@ -24,7 +24,7 @@ import threading
 import unittest
 import urllib.parse
 
-from harness import crafted, http_server, net, oci_layout, osv_db, proxy
+from harness import crafted, http_server, net, osv_db, proxy
 from harness.hostile_registry import HostileRegistry
 from harness.push import push_manifest
 from harness.registry import Registry
@@ -56,14 +56,6 @@ def ensure_node_modules():
 
 def metadata(name, version):
     return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
-
-
-def python_image(version, created):
-    """A Debian-looking image with the Python distribution `requests` at `version`."""
-    files = {"etc/os-release": crafted.DEBIAN_OS_RELEASE,
-             f"{SITE[1:]}/requests-{version}.dist-info/METADATA": metadata("requests", version),
-             "var/lib/dpkg/status": crafted.dpkg_status((b"base-files", b"12.4"), (b"libc6", b"2.36-9"))}
-    return crafted.image([crafted.files_layer(files)], created=created)
 
 
 WEB_DIR = os.path.join(HERE, "..", "..", "core", "src", "serve", "web")
@@ -116,15 +108,20 @@ class PageCase(unittest.TestCase):
         return server
 
     @classmethod
-    def hold_one_image(cls, pushed, held):
-        """A registry with `pushed` behind a proxy holding `held`'s layer until the browser, having read
-        the page, asks `cls.releaser.url + "/release"` (node's own request, not the page's)."""
+    def push_images(cls, pushed):
+        """A started registry (cls.registry) holding `pushed` (cls.pushed): {target: manifest}."""
         cls.registry = Registry()
         cls.registry.start()
         cls.addClassCleanup(cls.registry.stop)
         cls.pushed = pushed
         for target, manifest in pushed.items():
             push_manifest(cls.registry, target, manifest)
+
+    @classmethod
+    def hold_one_image(cls, pushed, held):
+        """A registry with `pushed` behind a proxy holding `held`'s layer until the browser, having read
+        the page, asks `cls.releaser.url + "/release"` (node's own request, not the page's)."""
+        cls.push_images(pushed)
         cls.release = threading.Event()
         cls.addClassCleanup(cls.release.set)
         repository = held.rsplit(":", 1)[0]
@@ -204,9 +201,10 @@ class LiveImages(PageCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hold_one_image({"web/app:1.0": python_image("2.19.0", "2024-02-01T00:00:00Z"),
-                            "tools/cli:latest": python_image("2.25.0", "2024-01-15T00:00:00Z"),
-                            "slow/image:1.0": python_image("2.20.0", "2024-01-20T00:00:00Z")}, "slow/image:1.0")
+        cls.hold_one_image({"web/app:1.0": crafted.requests_image("2.19.0", "2024-02-01T00:00:00Z", dpkg=True),
+                            "tools/cli:latest": crafted.requests_image("2.25.0", "2024-01-15T00:00:00Z", dpkg=True),
+                            "slow/image:1.0": crafted.requests_image("2.20.0", "2024-01-20T00:00:00Z", dpkg=True)},
+                           "slow/image:1.0")
         cls.server = cls.start_server()
 
     def test_the_images_list_updates_itself_while_an_import_runs(self):
@@ -238,9 +236,10 @@ class CancelFromThePage(PageCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hold_one_image({"a/first:1": python_image("2.19.0", "2024-02-01T00:00:00Z"),
-                            "b/held:1": python_image("2.25.0", "2024-01-15T00:00:00Z"),
-                            "c/never:1": python_image("2.20.0", "2024-01-20T00:00:00Z")}, "b/held:1")
+        cls.hold_one_image({"a/first:1": crafted.requests_image("2.19.0", "2024-02-01T00:00:00Z", dpkg=True),
+                            "b/held:1": crafted.requests_image("2.25.0", "2024-01-15T00:00:00Z", dpkg=True),
+                            "c/never:1": crafted.requests_image("2.20.0", "2024-01-20T00:00:00Z", dpkg=True)},
+                           "b/held:1")
         cls.server = cls.start_server(args=["--concurrency", "1"])  # one image at a time: c/never waits
 
     def test_cancel_import_from_the_connectors_page(self):
@@ -269,15 +268,10 @@ class Dashboard(PageCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry()
-        cls.registry.start()
-        cls.addClassCleanup(cls.registry.stop)
-        cls.pushed = {"web/app:1.0": python_image("2.19.0", "2024-02-01T00:00:00Z"),
-                      "web/app:2.0": python_image("2.31.0", "2024-03-01T00:00:00Z"),
-                      "tools/cli:latest": python_image("2.25.0", "2024-01-15T00:00:00Z"),
-                      "slow/image:1.0": python_image("2.20.0", "2024-01-20T00:00:00Z")}
-        for target, manifest in cls.pushed.items():
-            push_manifest(cls.registry, target, manifest)
+        cls.push_images({"web/app:1.0": crafted.requests_image("2.19.0", "2024-02-01T00:00:00Z", dpkg=True),
+                         "web/app:2.0": crafted.requests_image("2.31.0", "2024-03-01T00:00:00Z", dpkg=True),
+                         "tools/cli:latest": crafted.requests_image("2.25.0", "2024-01-15T00:00:00Z", dpkg=True),
+                         "slow/image:1.0": crafted.requests_image("2.20.0", "2024-01-20T00:00:00Z", dpkg=True)})
         # slow/image's layer never comes (until the test ends): past the connector's
         # image timeout it is Scan Failed, and only it.
         cls.release = threading.Event()

@@ -14,7 +14,7 @@ import threading
 import unittest
 import urllib.parse
 
-from harness import net, oci_layout, osv_db, serve
+from harness import oci_layout, osv_db, serve
 from harness.case import RegscanCase
 from harness.postgres import Postgres
 from harness.proxy import FaultProxy

@@ -139,6 +139,18 @@ def dpkg_status(*packages):
 
 
 DEBIAN_OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
+PYTHON_SITE = "usr/lib/python3/dist-packages"
+
+
+def requests_image(version, created="2024-01-01T00:00:00Z", dpkg=False):
+    """A Debian-looking image with the Python distribution `requests` at `version` (osv_db's
+    PYSEC-2018-28 affects it before 2.20.0); `dpkg`: with two Debian packages installed too."""
+    files = {"etc/os-release": DEBIAN_OS_RELEASE,
+             f"{PYTHON_SITE}/requests-{version}.dist-info/METADATA":
+                 f"Metadata-Version: 2.1\nName: requests\nVersion: {version}\n\n".encode()}
+    if dpkg:
+        files["var/lib/dpkg/status"] = dpkg_status((b"base-files", b"12.4"), (b"libc6", b"2.36-9"))
+    return image([files_layer(files)], created=created)
 
 
 # -- bombs ----------------------------------------------------------------------
