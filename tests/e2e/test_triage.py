@@ -182,7 +182,7 @@ class TriageTest(RegscanCase):
         self.assertCounted(result, {APP: APP_FINDINGS, TOOLS: TOOLS_FINDINGS | {"RS-CFG-001"}})
         self.assertNotIn("Suppressed", result.summary())
         self.assertEqual(self.report(result)["summary"]["suppressed"],
-                         {"vulnerabilities": 0, "misconfigurations": 0, "by": {}})
+                         {"vulnerabilities": 0, "misconfigurations": 0, "malware": 0, "by": {}})
 
     def test_severity_and_unfixed(self):
         result = self.scan("--severity", "CRITICAL,medium", "--ignore-unfixed")
@@ -198,7 +198,8 @@ class TriageTest(RegscanCase):
         self.assertCounted(result, {APP: {"EXAMPLE-2026-2"}, TOOLS: {"RS-CFG-001"}})
         self.assertEqual(result.summary()["Suppressed"], "7 vulnerabilities, 0 misconfigurations (by 6 severity, 1 unfixed)")
         self.assertEqual(self.report(result)["summary"]["suppressed"],
-                         {"vulnerabilities": 7, "misconfigurations": 0, "by": {"severity": 6, "unfixed": 1}})
+                         {"vulnerabilities": 7, "misconfigurations": 0, "malware": 0,
+                          "by": {"severity": 6, "unfixed": 1}})
         self.assertValidReports(result)
         self.assertIn("suppressed: 5 findings", result.stdout)  # the table, for app/api
 

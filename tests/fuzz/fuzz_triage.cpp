@@ -1,7 +1,7 @@
 // The triage inputs a user hands regscan (and may have been handed): an
 // ignore file and a VEX document (OpenVEX or CycloneDX), then the policy
-// they make applied to a result whose ids, aliases and packages come from
-// the same bytes, and --fail-on's parser. The first byte picks the input.
+// they make applied to a result whose ids, aliases, packages and malware
+// findings come from the same bytes, and --fail-on's parser. The first byte picks the input.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,6 +43,15 @@ scan::ImageResult result_from(std::string_view text) {
         scan::Misconfiguration m;
         m.id = v.id;
         result.misconfigurations.push_back(m);
+        scan::MalwareFinding f;  // signature, matched file's sha256 and path from the line too
+        f.signature = v.id;
+        f.sha256 = line.substr(line.size() / 2, 64);
+        f.path = line.substr(line.size() / 3);
+        result.malware.findings.push_back(f);
+    }
+    if (!result.malware.findings.empty()) {
+        result.malware.verdict = scan::MalwareVerdict::found;
+        result.malware.reason.clear();
     }
     return result;
 }

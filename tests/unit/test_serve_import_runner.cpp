@@ -174,6 +174,10 @@ TEST_CASE("serve::index_rows: one row per platform, counts by severity, a timeou
     CHECK(rows[1].status == "failed");
     CHECK(rows[1].reason == "image scan timed out");
     CHECK(rows[0].malware_verdict == "found");
+    // A finding triage suppressed (an ignore entry) is not in the Malware column's count.
+    results[0].malware.findings[1].suppressed = scan::Suppression{"ignore-file", "known good", "", "f", ""};
+    rows = index_rows({image, reference, results, false, false}, c, "default", 11, "t");
+    CHECK(rows[0].malware_found == 1);
     amd.malware = {};
     std::vector<scan::ImageResult> clean{amd};
     rows = index_rows({image, reference, clean, false, false}, c, "default", 11, "t");

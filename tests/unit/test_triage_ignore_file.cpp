@@ -45,7 +45,9 @@ TEST_CASE("triage::parse_ignore_file names the file and line of each problem") {
     };
     CHECK(error_of("CVE-1\nCVE-2 when:tomorrow\n") ==
           "my.ignore:2: unknown field 'when:tomorrow' (an entry is: ID [exp:YYYY-MM-DD] [pkg:NAME] "
-          "[image:PATTERN] [# reason])");
+          "[path:PATTERN] [image:PATTERN] [# reason])");
+    CHECK(error_of("Eicar path:/a pkg:b\n") == "my.ignore:1: 'pkg:' and 'path:' never apply to one finding");
+    CHECK(error_of("Eicar path:/a path:/b\n") == "my.ignore:1: 'path:' given twice");
     CHECK(error_of("CVE-1 exp:2027-02-30\n").rfind("my.ignore:1: 'exp:2027-02-30': the expiry date", 0) == 0);
     CHECK(error_of("CVE-1 exp:27-01-01\n").rfind("my.ignore:1:", 0) == 0);
     CHECK(error_of("\n\nCVE-1 pkg:a pkg:b\n") == "my.ignore:3: 'pkg:' given twice");
@@ -53,6 +55,15 @@ TEST_CASE("triage::parse_ignore_file names the file and line of each problem") {
     CHECK(error_of("CVE-1\x1b[31m\n") == "my.ignore:1: control character in the line");
     CHECK(error_of("CVE;rm\n").rfind("my.ignore:1: 'CVE;rm' is not an id", 0) == 0);
     CHECK(error_of("RS-CFG-001 # reason\nCVE-2 image:x # ok\n") == "no error");
+}
+
+TEST_CASE("triage::parse_ignore_file reads a malware entry's path pattern") {
+    auto file = parse_ignore_file("Regscan.Test.Eicar.UNOFFICIAL path:/data/a.zip!* image:ops/* # known\n", "f");
+    REQUIRE(file.entries.size() == 1);
+    CHECK(file.entries[0].id == "Regscan.Test.Eicar.UNOFFICIAL");
+    CHECK(file.entries[0].path == "/data/a.zip!*");
+    CHECK(file.entries[0].image == "ops/*");
+    CHECK(file.entries[0].package.empty());
 }
 
 // The log sink escapes it, once (test_log_logging.cpp).

@@ -103,6 +103,87 @@ TEST_CASE("triage::Policy suppresses misconfigurations by rule id; a package sco
     CHECK_FALSE(s.misconfigurations[0].suppressed);
 }
 
+namespace {
+
+constexpr const char* eicar_sha256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
+
+// image() with two malware findings: a ClamAV match in a file and a YARA
+// rule's in a zip's member.
+regscan::scan::ImageResult infected() {
+    auto r = image();
+    r.malware.verdict = regscan::scan::MalwareVerdict::found;
+    r.malware.reason.clear();
+    regscan::scan::MalwareFinding file;
+    file.path = "/usr/bin/nmap";
+    file.engine = "clamav";
+    file.signature = "PUA.Linux.Tool.Nmap";
+    file.sha256 = eicar_sha256;
+    regscan::scan::MalwareFinding member;
+    member.path = "/data/a.zip!inner/x";
+    member.engine = "yara";
+    member.signature = "rules:marker";
+    member.sha256 = std::string(64, 'b');
+    r.malware.findings = {file, member};
+    return r;
+}
+
+size_t suppressed_malware(const regscan::scan::ImageResult& r) {
+    size_t n = 0;
+    for (const auto& f : r.malware.findings) n += f.suppressed ? 1 : 0;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("triage::Policy suppresses malware by signature or sha256, scoped by path and image, never by pkg:") {
+    auto suppressed = [](const std::string& text) {
+        auto r = infected();
+        with_ignore(text).apply(r);
+        return suppressed_malware(r);
+    };
+    CHECK(suppressed("pua.linux.tool.NMAP\n") == 1);  // any case
+    CHECK(suppressed(std::string(eicar_sha256) + " # this file is known good\n") == 1);
+    CHECK(suppressed("PUA.Linux.Tool.Nmap path:/usr/bin/*\n") == 1);
+    CHECK(suppressed("PUA.Linux.Tool.Nmap path:/opt/*\n") == 0);
+    CHECK(suppressed("rules:marker path:/data/a.zip!*\n") == 1);
+    CHECK(suppressed("PUA.Linux.Tool.Nmap image:team/*\n") == 1);
+    CHECK(suppressed("PUA.Linux.Tool.Nmap image:other/*\n") == 0);
+    CHECK(suppressed("PUA.Linux.Tool.Nmap pkg:nmap\n") == 0);
+    CHECK(suppressed("PUA.Linux.Tool.Nmap\nrules:marker\n") == 2);
+    // A path: scope never matches a vulnerability or a misconfiguration.
+    auto r = image();
+    with_ignore("CVE-2023-0001 path:*\nRS-CFG-001 path:*\n").apply(r);
+    CHECK_FALSE(r.vulnerabilities[0].suppressed);
+    CHECK_FALSE(r.misconfigurations[0].suppressed);
+}
+
+TEST_CASE("triage::Policy the malware verdict follows the counted findings, and comes back under another policy") {
+    using regscan::scan::MalwareVerdict;
+    auto r = infected();
+    auto both = with_ignore("PUA.Linux.Tool.Nmap # a scanner we ship\nrules:marker\n");
+    both.apply(r);
+    CHECK(r.malware.verdict == MalwareVerdict::clean);
+    REQUIRE(r.malware.findings[0].suppressed);
+    CHECK(r.malware.findings[0].suppressed->by == "ignore-file");
+    CHECK(r.malware.findings[0].suppressed->reason == "a scanner we ship");
+    CHECK(regscan::triage::suppressed_count(r) == 2);
+    auto counted = regscan::triage::without_suppressed(r);
+    CHECK(counted.malware.findings.empty());
+    CHECK(counted.malware.verdict == MalwareVerdict::clean);
+
+    r.malware.incomplete.push_back({"/var/huge.bin", "sha256:1", "over --malware-max-file-size"});
+    both.apply(r);
+    CHECK(r.malware.verdict == MalwareVerdict::incomplete);
+
+    with_ignore("rules:marker\n").apply(r);  // one finding counts again
+    CHECK(r.malware.verdict == MalwareVerdict::found);
+    CHECK(suppressed_malware(r) == 1);
+
+    auto off = image();  // --malware off: not_scanned stays
+    both.apply(off);
+    CHECK(off.malware.verdict == MalwareVerdict::not_scanned);
+}
+
 TEST_CASE("triage::Policy leaves out an expired entry with a warning naming it") {
     auto policy = with_ignore("CVE-2023-0001 exp:2026-12-04 # expired today\nCVE-2023-0002 exp:2026-12-05\n");
     REQUIRE(policy.warnings().size() == 1);
@@ -228,6 +309,7 @@ TEST_CASE("triage::Policy apply clears earlier marks, and the fingerprint follow
 
     CHECK(with_ignore("CVE-1 # a\n").fingerprint() != with_ignore("CVE-1 # b\n").fingerprint());
     CHECK(with_ignore("CVE-1\n").fingerprint() == with_ignore("# comment\nCVE-1\n").fingerprint());
+    CHECK(with_ignore("Sig path:/a\n").fingerprint() != with_ignore("Sig path:/b\n").fingerprint());
     CHECK(with_ignore("CVE-1 exp:2027-01-01\n", "2026-12-31").fingerprint() !=
           with_ignore("CVE-1 exp:2027-01-01\n", "2027-01-01").fingerprint());
     CHECK(with_ignore("# nothing\n").suppresses_nothing());
@@ -245,7 +327,8 @@ TEST_CASE("triage::load_policy reads ./.regscanignore by default and names a bad
     CHECK_FALSE(policy->suppresses_nothing());
     std::ofstream("bad") << "CVE-1\nCVE-2 nope\n";
     CHECK_THROWS_WITH_AS(regscan::triage::load_policy({{}, false, "bad", {}}), "bad:2: unknown field 'nope' (an "
-                         "entry is: ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason])", InputError);
+                         "entry is: ID [exp:YYYY-MM-DD] [pkg:NAME] [path:PATTERN] [image:PATTERN] [# reason])",
+                         InputError);
     CHECK_THROWS_WITH_AS(regscan::triage::load_policy({{}, false, "missing", {}}), "missing: not a readable file",
                          InputError);
     CHECK_THROWS_WITH_AS(regscan::triage::load_policy({{"high,urgent"}, false, "", {}}),

@@ -29,6 +29,19 @@ std::vector<ImageResult> triaged_images() {
     return images;
 }
 
+// Every report of `images` into `dir`, the table into `console`.
+void write_reports(const std::filesystem::path& dir, const std::vector<ImageResult>& images, std::ostream& console) {
+    report::TableReport table(console);
+    report::FindingsCsv csv(rich_run(dir));
+    report::SarifReport sarif(rich_run(dir));
+    report::CycloneDxReport cyclonedx(rich_run(dir));
+    report::JsonReport json(rich_run(dir));
+    for (sdk::Reporter* reporter : std::initializer_list<sdk::Reporter*>{&table, &csv, &sarif, &cyclonedx, &json}) {
+        feed(*reporter, images);
+        reporter->finish(rich_summary());
+    }
+}
+
 }  // namespace
 
 TEST_SUITE_BEGIN("triage");
@@ -36,15 +49,7 @@ TEST_SUITE_BEGIN("triage");
 TEST_CASE("triage::reports the table, CSV, SARIF and CycloneDX leave suppressed findings out") {
     TempDir dir("triage-reports");
     std::ostringstream console;
-    report::TableReport table(console);
-    report::FindingsCsv csv(rich_run(dir.path));
-    report::SarifReport sarif(rich_run(dir.path));
-    report::CycloneDxReport cyclonedx(rich_run(dir.path));
-    report::JsonReport json(rich_run(dir.path));
-    for (sdk::Reporter* reporter : std::initializer_list<sdk::Reporter*>{&table, &csv, &sarif, &cyclonedx, &json}) {
-        feed(*reporter, triaged_images());
-        reporter->finish(rich_summary());
-    }
+    write_reports(dir.path, triaged_images(), console);
     CHECK(console.str().find("PYSEC-2023-74") == std::string::npos);
     CHECK(console.str().find("RS-CFG-001") == std::string::npos);
     CHECK(console.str().find("  suppressed: 2 findings") != std::string::npos);
@@ -80,6 +85,45 @@ TEST_CASE("triage::reports the table, CSV, SARIF and CycloneDX leave suppressed 
             }
     }
     CHECK(marked == 2);
+    auto validation = validate_reports(dir.path);
+    CHECK_MESSAGE(validation.exit_code == 0, validation.output);
+}
+
+TEST_CASE("triage::reports a suppressed malware finding is in the JSON report only, marked") {
+    TempDir dir("triage-malware-reports");
+    auto images = rich_images();
+    auto& image = images.back();  // team/api, amd64: scanned
+    image.malware.verdict = scan::MalwareVerdict::found;
+    image.malware.reason.clear();
+    image.malware.signatures = "sigs-1";
+    scan::MalwareFinding counted;
+    counted.path = "/opt/eicar.com";
+    counted.layer_digest = digest_a;
+    counted.engine = "clamav";
+    counted.signature = "Counted.Sig.UNOFFICIAL";
+    counted.sha256 = std::string(64, 'c');
+    auto known = counted;
+    known.path = "/usr/bin/nmap";
+    known.signature = "Known.Good.UNOFFICIAL";
+    known.sha256 = std::string(64, 'd');
+    known.suppressed = scan::Suppression{"ignore-file", "we ship nmap", "", ".regscanignore", ""};
+    image.malware.findings = {counted, known};
+    std::ostringstream console;
+    write_reports(dir.path, images, console);
+    for (const auto& text : {console.str(), read_text(dir.path / "127-0-0-1-5000-malware.csv"),
+                             read_text(dir.path / "127-0-0-1-5000-report.sarif"),
+                             read_text(dir.path / "127-0-0-1-5000-report.cdx.json")}) {
+        CHECK(text.find("Counted.Sig.UNOFFICIAL") != std::string::npos);
+        CHECK(text.find("Known.Good.UNOFFICIAL") == std::string::npos);
+    }
+    CHECK(console.str().find("malware 1 found") != std::string::npos);
+    auto report = read_json(dir.path / "127-0-0-1-5000-report.json");
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& shown : report["images"])
+        for (const auto& f : shown["malware"]["findings"]) findings.push_back(f);
+    REQUIRE(findings.size() == 2);
+    CHECK_FALSE(findings[0].contains("suppressed"));
+    CHECK(findings[1]["suppressed"]["reason"] == "we ship nmap");
     auto validation = validate_reports(dir.path);
     CHECK_MESSAGE(validation.exit_code == 0, validation.output);
 }

@@ -210,7 +210,8 @@ po::options_description scan_options() {
          "suppress vulnerabilities of these statuses, comma-separated (fixed, affected, will_not_fix, fix_deferred, "
          "end_of_life, under_investigation)")
         ("ignore-file", po::value<std::string>(),
-         "ignore file: one 'ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason]' per line (default "
+         "ignore file: one 'ID [exp:YYYY-MM-DD] [pkg:NAME] [path:PATTERN] [image:PATTERN] [# reason]' per line; "
+         "ID: a vulnerability, misconfiguration, malware signature or matched file's sha256 (default "
          "./.regscanignore when it exists; see docs/triage.md)")
         ("no-ignore-file", po::bool_switch(), "read no ignore file, not even ./.regscanignore")
         ("vex", po::value<std::vector<std::string>>()->composing(),

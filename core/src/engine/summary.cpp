@@ -77,11 +77,16 @@ void Totals::count_findings(const scan::ImageResult& result) {
         missing.packages += coverage.packages;
     }
     if (result.status == scan::ScanStatus::scan_failed) return;
+    for (const auto& f : result.malware.findings) {
+        if (f.suppressed) {
+            ++suppressed_malware;
+            ++suppressed_by[f.suppressed->by];
+        } else {
+            ++malware_found;
+        }
+    }
     switch (result.malware.verdict) {
-        case scan::MalwareVerdict::found:
-            malware_found += result.malware.findings.size();
-            ++malware_images;
-            break;
+        case scan::MalwareVerdict::found: ++malware_images; break;
         case scan::MalwareVerdict::incomplete: ++malware_incomplete; break;
         case scan::MalwareVerdict::clean: break;
         case scan::MalwareVerdict::not_scanned: ++malware_not_scanned; break;
@@ -129,6 +134,7 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
             {"suppressed",
              {{"vulnerabilities", totals.suppressed_vulnerabilities},
               {"misconfigurations", totals.suppressed_misconfigurations},
+              {"malware", totals.suppressed_malware},
               {"by", totals.suppressed_by}}},
             {"malware",
              {{"found", totals.malware_found},
@@ -168,11 +174,15 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         size_t misconfigurations = 0;
         for (auto n : t.misconfigurations) misconfigurations += n;
         out << line("Misconfigurations", std::to_string(misconfigurations));
-        if (t.suppressed_vulnerabilities || t.suppressed_misconfigurations) {
+        if (t.suppressed_vulnerabilities || t.suppressed_misconfigurations || t.suppressed_malware) {
             std::string by;
             for (const auto& [what, n] : t.suppressed_by) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", n, what);
-            out << line("Suppressed", fmt::format("{} vulnerabilities, {} misconfigurations (by {})",
-                                                  t.suppressed_vulnerabilities, t.suppressed_misconfigurations, by));
+            out << line("Suppressed", fmt::format("{} vulnerabilities, {} misconfigurations{} (by {})",
+                                                  t.suppressed_vulnerabilities, t.suppressed_misconfigurations,
+                                                  t.suppressed_malware
+                                                      ? fmt::format(", {} malware", t.suppressed_malware)
+                                                      : "",
+                                                  by));
         }
         out << line("Vulnerability data", t.data.last_import.empty() ? std::string("never imported")
                                                                      : "imported " + t.data.last_import);

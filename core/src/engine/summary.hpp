@@ -29,6 +29,7 @@ struct Totals {
     // "ignore-file", "vex", "severity", "unfixed", "status".
     size_t suppressed_vulnerabilities = 0;
     size_t suppressed_misconfigurations = 0;
+    size_t suppressed_malware = 0;
     std::map<std::string, size_t> suppressed_by;
     // --malware: findings, images with one, images incomplete (no finding
     // but a file not fully examined), images not examined, layers examined.

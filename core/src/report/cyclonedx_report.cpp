@@ -170,10 +170,11 @@ nlohmann::json image_component(const scan::ImageResult& image, const std::string
             properties.push_back(property("regscan:malware_signatures", image.malware.signatures));
     }
     for (const auto& f : image.malware.findings)
-        properties.push_back(property(
-            "regscan:malware", f.engine + " " + f.signature + " " + f.path + " layer=" + f.layer_digest +
-                                   " sha256=" + f.sha256 + " in_final_filesystem=" +
-                                   (f.in_final_filesystem ? "true" : "false")));
+        if (!f.suppressed)  // triage: listed in the JSON report only
+            properties.push_back(property(
+                "regscan:malware", f.engine + " " + f.signature + " " + f.path + " layer=" + f.layer_digest +
+                                       " sha256=" + f.sha256 + " in_final_filesystem=" +
+                                       (f.in_final_filesystem ? "true" : "false")));
     for (const auto& i : image.malware.incomplete)
         properties.push_back(
             property("regscan:malware_incomplete", i.path + " layer=" + i.layer_digest + ": " + i.reason));

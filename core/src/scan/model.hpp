@@ -103,7 +103,8 @@ struct Misconfiguration {
 enum class ScanStatus { scanned, scan_failed, skipped, reused };
 
 // Malware (--malware): a file a signature or rule matched. It was shipped in
-// the image even when a later layer deletes it, so it is always reported.
+// the image even when a later layer deletes it, so it is always reported
+// (an ignore entry may say it does not count: a known false positive).
 struct MalwareFinding {
     std::string path;          // in the layer that added it
     std::string layer_digest;  // that layer
@@ -116,6 +117,7 @@ struct MalwareFinding {
     // `sha256` the member's, or the archive's when sha256_of says "archive".
     std::string archive;
     std::string sha256_of;  // "" (the file's), "member" or "archive"
+    std::optional<Suppression> suppressed;  // set by triage (an ignore entry): the finding does not count
 };
 
 // A file not fully examined: over a --malware-* limit, or an encrypted archive.

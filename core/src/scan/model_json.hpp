@@ -98,6 +98,7 @@ inline void to_json(nlohmann::json& j, const MalwareFinding& f) {
          {"sha256", f.sha256}, {"in_final_filesystem", f.in_final_filesystem}};
     if (!f.archive.empty()) j["archive"] = f.archive;
     if (!f.sha256_of.empty()) j["sha256_of"] = f.sha256_of;
+    if (f.suppressed) j["suppressed"] = *f.suppressed;
 }
 inline void from_json(const nlohmann::json& j, MalwareFinding& f) {
     f.path = j.value("path", "");
@@ -108,6 +109,7 @@ inline void from_json(const nlohmann::json& j, MalwareFinding& f) {
     f.in_final_filesystem = j.value("in_final_filesystem", true);
     f.archive = j.value("archive", "");
     f.sha256_of = j.value("sha256_of", "");
+    if (j.contains("suppressed") && j["suppressed"].is_object()) f.suppressed = j["suppressed"].get<Suppression>();
 }
 inline void to_json(nlohmann::json& j, const MalwareIncomplete& i) {
     j = {{"path", i.path}, {"layer_digest", i.layer_digest}, {"reason", i.reason}};

@@ -187,7 +187,8 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
                 }
             }
             row.malware_verdict = malware_verdict(result.malware.verdict);
-            row.malware_found = static_cast<int64_t>(result.malware.findings.size());
+            row.malware_found = std::count_if(result.malware.findings.begin(), result.malware.findings.end(),
+                                              [](const auto& f) { return !f.suppressed; });
             row.malware_incomplete = static_cast<int64_t>(result.malware.incomplete.size());
         }
         row.reason = log::redact(row.reason);

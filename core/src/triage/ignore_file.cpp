@@ -96,18 +96,23 @@ IgnoreFile parse_ignore_file(std::string_view text, const std::string& path) {
             auto colon = token.find(':');
             auto key = colon == std::string_view::npos ? std::string_view() : token.substr(0, colon);
             auto value = colon == std::string_view::npos ? std::string_view() : token.substr(colon + 1);
-            std::string* field = key == "exp" ? &entry.expires : key == "pkg" ? &entry.package
-                                                 : key == "image"            ? &entry.image
-                                                                             : nullptr;
+            std::string* field = key == "exp"     ? &entry.expires
+                                 : key == "pkg"   ? &entry.package
+                                 : key == "path"  ? &entry.path
+                                 : key == "image" ? &entry.image
+                                                  : nullptr;
             if (!field)
                 fail("unknown field '" + std::string(token) +
-                     "' (an entry is: ID [exp:YYYY-MM-DD] [pkg:NAME] [image:PATTERN] [# reason])");
+                     "' (an entry is: ID [exp:YYYY-MM-DD] [pkg:NAME] [path:PATTERN] [image:PATTERN] [# reason])");
             if (value.empty()) fail("'" + std::string(key) + ":' without a value");
             if (!field->empty()) fail("'" + std::string(key) + ":' given twice");
             if (key == "exp" && !valid_date(value))
                 fail("'" + std::string(token) + "': the expiry date must be YYYY-MM-DD");
             *field = util::valid_utf8(value);
         }
+        // pkg: scopes a vulnerability, path: a malware finding: together they
+        // would match nothing, silently.
+        if (!entry.package.empty() && !entry.path.empty()) fail("'pkg:' and 'path:' never apply to one finding");
         if (file.entries.size() == max_entries) fail("more than " + std::to_string(max_entries) + " entries");
         file.entries.push_back(std::move(entry));
     }

@@ -82,7 +82,8 @@ Policy::Policy(std::set<scan::Severity> kept, bool ignore_unfixed, std::vector<I
                 continue;
             }
             text += "ignore";
-            for (const auto* value : {&file.path, &entry.id, &entry.expires, &entry.package, &entry.image, &entry.reason})
+            for (const auto* value :
+                 {&file.path, &entry.id, &entry.expires, &entry.package, &entry.path, &entry.image, &entry.reason})
                 field(text, *value);
             std::optional<filter::PatternFilter> image;
             if (!entry.image.empty()) image.emplace(std::vector<std::string>{entry.image}, std::vector<std::string>{});
@@ -157,15 +158,19 @@ std::string Policy::describe() const {
 
 std::optional<scan::Suppression> Policy::by_ignore_file(const scan::ImageResult& result, const std::string& id,
                                                         const std::vector<std::string>& aliases,
-                                                        const scan::Vulnerability* finding) const {
+                                                        const scan::Vulnerability* finding,
+                                                        const scan::MalwareFinding* malware) const {
     size_t best = entries_.size();
     auto consider = [&](const std::string& name) {
         auto [from, to] = entries_by_id_.equal_range(util::ascii_lower(name));
         for (auto it = from; it != to; ++it) {
             if (it->second >= best) continue;
             const auto& candidate = entries_[it->second];
+            if (!candidate.entry.path.empty() &&
+                (!malware || !filter::wildcard_match(candidate.entry.path, malware->path)))
+                continue;
             if (!candidate.entry.package.empty()) {
-                // A package scope never matches a misconfiguration.
+                // A package scope matches vulnerabilities only.
                 if (!finding) continue;
                 if (!filter::wildcard_match(candidate.entry.package, finding->package_name) &&
                     (finding->source_package.empty() ||
@@ -213,7 +218,7 @@ void Policy::apply(scan::ImageResult& result) const {
     for (auto& v : result.vulnerabilities) {
         v.suppressed.reset();
         if (fingerprint_.empty()) continue;
-        if (!entries_.empty()) v.suppressed = by_ignore_file(result, v.id, v.aliases, &v);
+        if (!entries_.empty()) v.suppressed = by_ignore_file(result, v.id, v.aliases, &v, nullptr);
         if (!v.suppressed && !statements_.empty()) v.suppressed = by_vex(result, v);
         if (!v.suppressed && ignore_unfixed_ && v.fixed_version.empty())
             v.suppressed = scan::Suppression{"unfixed", "no fixed version is known", "", "", ""};
@@ -226,16 +231,34 @@ void Policy::apply(scan::ImageResult& result) const {
     for (auto& m : result.misconfigurations) {
         m.suppressed.reset();
         if (fingerprint_.empty()) continue;
-        if (!entries_.empty()) m.suppressed = by_ignore_file(result, m.id, {}, nullptr);
+        if (!entries_.empty()) m.suppressed = by_ignore_file(result, m.id, {}, nullptr, nullptr);
         if (!m.suppressed && !kept_.empty() && !kept_.count(m.severity))
             m.suppressed = scan::Suppression{"severity", "severity " + scan::to_string(m.severity) + " not asked for",
                                              "", "", ""};
     }
+    // Malware has no severity and no VEX: only an ignore entry naming its
+    // signature (or the matched file's sha256) suppresses it.
+    auto& malware = result.malware;
+    for (auto& f : malware.findings) {
+        f.suppressed.reset();
+        if (!entries_.empty()) f.suppressed = by_ignore_file(result, f.signature, {f.sha256}, nullptr, &f);
+    }
+    malware.verdict = counted_verdict(malware);
+}
+
+scan::MalwareVerdict counted_verdict(const scan::MalwareResult& malware) {
+    if (malware.verdict == scan::MalwareVerdict::not_scanned) return malware.verdict;
+    // The verdict the scan gave, recomputed from the counted findings (so a
+    // policy applied again restores a suppressed "found").
+    for (const auto& f : malware.findings)
+        if (!f.suppressed) return scan::MalwareVerdict::found;
+    return malware.incomplete.empty() ? scan::MalwareVerdict::clean : scan::MalwareVerdict::incomplete;
 }
 
 scan::ImageResult without_suppressed(scan::ImageResult result) {
     std::erase_if(result.vulnerabilities, [](const auto& v) { return v.suppressed.has_value(); });
     std::erase_if(result.misconfigurations, [](const auto& m) { return m.suppressed.has_value(); });
+    std::erase_if(result.malware.findings, [](const auto& f) { return f.suppressed.has_value(); });
     return result;
 }
 
@@ -243,6 +266,7 @@ size_t suppressed_count(const scan::ImageResult& result) {
     size_t count = 0;
     for (const auto& v : result.vulnerabilities) count += v.suppressed ? 1 : 0;
     for (const auto& m : result.misconfigurations) count += m.suppressed ? 1 : 0;
+    for (const auto& f : result.malware.findings) count += f.suppressed ? 1 : 0;
     return count;
 }
 
