@@ -147,6 +147,20 @@ TEST_CASE("serve::Service refuses a connector type no plugin offers, naming thos
     b["type"] = "";
     service->create_connector(b);  // empty: identify
     CHECK(kind_of([&] { service->update_connector("typed", {{"type", "ECR"}}); }) == ServiceError::Kind::bad_request);
+
+    // A stored type whose plugin went away: an edit that sends it back
+    // unchanged (the dashboard's toggles send the whole connector) is taken.
+    {
+        state::ServiceStore store(f.options.state_path);
+        auto record = *store.connector("typed");
+        record.config["type"] = "GONE";
+        store.update_connector(record);
+    }
+    auto edited = service->update_connector("typed", {{"type", "GONE"}, {"schedule", {{"enabled", false}}}});
+    CHECK(edited["schedule"]["enabled"] == false);
+    CHECK(edited["type"] == "GONE");
+    CHECK(kind_of([&] { service->update_connector("typed", {{"type", "GONER"}}); }) ==
+          ServiceError::Kind::bad_request);
 }
 
 TEST_CASE("serve::Service refuses malformed connectors with a bad request") {

@@ -318,10 +318,12 @@ public:
             std::lock_guard lock(mutex_);
             record = find_connector(name);
             auto before = record.config["schedule"];
+            auto type_before = record.config.value("type", "");
             record.config = apply_body(record.config, body);
-            // Only a type given now: a stored one whose plugin went away must
-            // not block other edits (its imports say what is wrong).
-            if (body.contains("type")) check_type(record.config);
+            // Only a type changed now: a stored one whose plugin went away must
+            // not block other edits, even those (the dashboard's toggles) that
+            // send the whole connector back; its imports say what is wrong.
+            if (record.config.value("type", "") != type_before) check_type(record.config);
             if (body.contains("password")) record.sealed_password = password_of(body, record.sealed_password);
             record.updated = now_text();
             if (record.config["schedule"] != before) record.next_run = next_run_of(record.config, "");
