@@ -262,6 +262,42 @@ class CancelFromThePage(PageCase):
                          ["a/first:1", "b/held:1"])
 
 
+class SuppressedFindings(PageCase):
+    """An image's page under `serve --ignore-file`: every finding listed, the one the ignore entry
+    leaves out saying why in a Suppressed column, as the API's detail marks it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.push_images({"web/app:1.0": crafted.requests_image("2.19.0", "2024-02-01T00:00:00Z")})
+        ignore = os.path.join(cls.workdir, "regscanignore")
+        with open(ignore, "w") as f:
+            f.write("PYSEC-2018-28 # accepted <b>until</b> the upgrade\n")
+        cls.server = cls.start_server(args=[f"--ignore-file={ignore}"])
+
+    def test_the_image_page_says_why_a_finding_does_not_count(self):
+        started = self.server.api("POST", "/api/v1/connectors", {
+            "name": "lab", "url": self.registry.url, "schedule": {"enabled": False, "every": "12h"},
+            "import_now": True}, expect=201)
+        done = self.server.wait_for_import(started["running"]["id"], timeout=240)
+        self.assertEqual(done["state"], "succeeded", done)
+        [row] = self.server.images(limit=50)["images"]
+        detail = self.server.api("GET", f"/api/v1/images/{row['id']}")
+        marked = {v["id"]: v["suppressed"] for v in detail["vulnerabilities"] if "suppressed" in v}
+        self.assertEqual(list(marked), ["PYSEC-2018-28"], detail["vulnerabilities"])
+        self.assertEqual(row["vulnerabilities"]["total"], len(detail["vulnerabilities"]) - 1, row)
+
+        shown = self.drive("image", image_id=row["id"])
+        self.assertNothingRan(shown)
+        table = shown["tables"]["vulnerabilities"]
+        self.assertIn("Suppressed", table["headers"])
+        self.assertEqual([r["id"] for r in table["rows"]], [v["id"] for v in detail["vulnerabilities"]])
+        why = {r["id"]: r["suppressed"] for r in table["rows"] if r["suppressed"]}
+        # As text: the reason's markup is not markup.
+        self.assertEqual(why, {"PYSEC-2018-28": "ignore-file: accepted <b>until</b> the upgrade"})
+        self.assertIsNone(shown["tables"]["misconfigurations"])  # none: "No misconfiguration."
+
+
 class Dashboard(PageCase):
     """Log in, create a connector, import, read the images, open one."""
 

@@ -1,7 +1,8 @@
 """`regscan serve --ignore-file F` reads its triage policy again for each import, on the real binary:
 an ignore entry suppresses its vulnerability in the Images index, the same entry once expired (the
 file edited while the server runs) no longer does, and a file that no longer parses fails the next
-import with its reason instead of applying a stale policy. (The expiry counted on the import's day,
+import with its reason instead of applying a stale policy; an image's detail marks the finding the
+policy leaves out, as the JSON report does. (The expiry counted on the import's day,
 not the server's start, is unit test test_serve_import_runner's, with a clock it can move.)"""
 import os
 import shutil
@@ -11,15 +12,6 @@ import unittest
 from harness import crafted, osv_db, serve
 from harness.push import push_manifest
 from harness.registry import Registry
-
-SITE = "usr/lib/python3/dist-packages"
-
-
-def python_image(version):
-    files = {"etc/os-release": crafted.DEBIAN_OS_RELEASE,
-             f"{SITE}/requests-{version}.dist-info/METADATA":
-                 f"Metadata-Version: 2.1\nName: requests\nVersion: {version}\n\n".encode()}
-    return crafted.image([crafted.files_layer(files)], created="2024-02-01T00:00:00Z")
 
 
 class ServeTriage(unittest.TestCase):
@@ -31,7 +23,7 @@ class ServeTriage(unittest.TestCase):
         cls.db = osv_db.make_db(cls.workdir)  # PYSEC-2018-28: requests before 2.20.0
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)
-        push_manifest(cls.registry, "web/app:1.0", python_image("2.19.0"))
+        push_manifest(cls.registry, "web/app:1.0", crafted.requests_image("2.19.0", "2024-02-01T00:00:00Z"))
         cls.ignore = os.path.join(cls.workdir, "regscanignore")
         cls.write_ignore("PYSEC-2018-28 # accepted until the upgrade\n")
         cls.server = serve.Server(os.path.join(cls.workdir, "serve"), db=cls.db, args=[f"--ignore-file={cls.ignore}"])
@@ -55,10 +47,20 @@ class ServeTriage(unittest.TestCase):
         self.assertEqual([f"{i['repository']}:{i['tag']}" for i in images], ["web/app:1.0"])
         return images[0]
 
+    def marks(self):
+        """The image detail's PYSEC-2018-28: its `suppressed` mark (None when it counts)."""
+        detail = self.server.api("GET", f"/api/v1/images/{self.app()['id']}")
+        found = [v for v in detail["vulnerabilities"] if v["id"] == "PYSEC-2018-28"]
+        self.assertEqual(len(found), 1, detail["vulnerabilities"])
+        return found[0].get("suppressed")
+
     def test_the_policy_is_read_again_at_each_import(self):
         first = self.import_now()
         self.assertEqual(first["state"], "succeeded", first)
         self.assertEqual(self.app()["vulnerabilities"]["total"], 0, "the ignore entry did not apply")
+        # The detail lists the finding, saying why it does not count.
+        self.assertEqual(self.marks(), {"by": "ignore-file", "reason": "accepted until the upgrade",
+                                        "source": self.ignore})
 
         # Edited while the server runs: the entry expired (a day long past) no longer applies.
         self.write_ignore("PYSEC-2018-28 exp:2020-01-01 # accepted until the upgrade\n")
@@ -66,6 +68,7 @@ class ServeTriage(unittest.TestCase):
         self.assertEqual(second["state"], "succeeded", second)
         self.assertGreater(self.app()["vulnerabilities"]["total"], 0, "an expired entry still suppressed")
         self.assertIn("the ignore entry for PYSEC-2018-28 expired on 2020-01-01", self.server.log_text())
+        self.assertIsNone(self.marks())
 
         # A file that no longer parses fails the import, naming it; the index keeps the last rows.
         self.write_ignore("PYSEC-2018-28 exp:someday\n")
@@ -73,12 +76,15 @@ class ServeTriage(unittest.TestCase):
         self.assertEqual(third["state"], "failed", third)
         self.assertIn(self.ignore, third["error"])
         self.assertGreater(self.app()["vulnerabilities"]["total"], 0)
+        self.assertIsNone(self.marks())  # shown as stored, the log saying why
+        self.assertIn("the triage policy cannot be read to mark an image's findings", self.server.log_text())
 
         # Put back, the entry applies again without a restart.
         self.write_ignore("PYSEC-2018-28\n")
         fourth = self.import_now()
         self.assertEqual(fourth["state"], "succeeded", fourth)
         self.assertEqual(self.app()["vulnerabilities"]["total"], 0)
+        self.assertEqual(self.marks()["by"], "ignore-file")
 
 
 if __name__ == "__main__":

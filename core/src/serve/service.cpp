@@ -18,11 +18,13 @@
 #include <spdlog/spdlog.h>
 
 #include "limits/limits.hpp"
+#include "scan/model_json.hpp"
 #include "log/secrets.hpp"
 #include "serve/import_queue.hpp"
 #include "serve/import_runner.hpp"
 #include "serve/secret_box.hpp"
 #include "state/service_store.hpp"
+#include "triage/policy.hpp"
 #include "util/time.hpp"
 
 namespace regscan::serve {
@@ -430,6 +432,7 @@ public:
             if (auto stored = store_.stored_result(*row)) {
                 auto result = json::parse(*stored, nullptr, false);
                 if (result.is_object()) {
+                    mark_suppressed(result);
                     for (const char* key : {"vulnerabilities", "misconfigurations", "packages", "notes"})
                         if (result.contains(key) && result[key].is_array()) detail[key] = result[key];
                     if (result.contains("os")) detail["os"] = result["os"];
@@ -638,6 +641,32 @@ private:
     }
 
     void wake_scheduler() { schedule_wake_.notify_all(); }
+
+    // Stored results are unmarked (triage applies as a run reports); the
+    // detail marks each finding as the policy in force today does, so the
+    // page says why a finding is not in the counts. A policy file that no
+    // longer reads leaves the findings unmarked (the next import says why).
+    void mark_suppressed(json& result) const {
+        std::shared_ptr<const triage::Policy> policy;
+        try {
+            policy = import_policy(options_.defaults, clock_());
+        } catch (const std::exception& e) {
+            spdlog::warn("serve: the triage policy cannot be read to mark an image's findings: {}", e.what());
+            return;
+        }
+        if (!policy || policy->suppresses_nothing()) return;
+        scan::ImageResult image;
+        try {
+            image = result.get<scan::ImageResult>();
+        } catch (const json::exception&) {
+            return;  // not a result this version wrote: shown as stored
+        }
+        policy->apply(image);
+        result["vulnerabilities"] = image.vulnerabilities;
+        result["misconfigurations"] = image.misconfigurations;
+        if (result.contains("malware") && result["malware"].is_object())
+            result["malware"]["findings"] = image.malware.findings;
+    }
 
     // A type no plugin offers would only fail at the import: refused here,
     // naming those there are.

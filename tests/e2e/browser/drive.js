@@ -3,11 +3,11 @@
 // (tests/e2e/test_serve_page.py) compares that with the API's own answer, so no
 // expected value lives here.
 //
-//   node drive.js flow|xss|timing|live|cancel CONFIG.json
+//   node drive.js flow|xss|timing|live|cancel|image CONFIG.json
 //
 // CONFIG: {"url": "http://127.0.0.1:PORT/", "token": "...", "artifacts": "DIR",
 //          "connector": {"name", "url", "image_timeout"}, "search": "substring",
-//          "status_filter": "scan_failed", "open_image": {"repository", "tag"},
+//          "status_filter": "scan_failed", "open_image": {"repository", "tag"}, "image_id": N,
 //          "timeout_ms": 180000}
 // Every wait is on a condition of the page, bounded by a timeout; none sleeps.
 'use strict';
@@ -439,11 +439,33 @@ function cancel(config) {
   });
 }
 
+// One image's page (config.image_id), opened by its address: the headers and
+// cells of its findings' tables.
+function image(config) {
+  return inBrowser(config, async (page, result) => {
+    await login(page, config, result);
+    await page.goto(config.url + '#/images/' + encodeURIComponent(config.image_id));
+    await page.waitForFunction(() => /^#\/images\/[^?]+$/.test(document.getElementById('main').dataset.rendered || '')
+      && document.getElementById('image-title'));
+    result.tables = await page.evaluate(() => Object.fromEntries(['vulnerabilities', 'misconfigurations', 'malware-findings']
+      .map((id) => {
+        const table = document.getElementById(id);
+        if (!table) return [id, null];
+        return [id, {
+          headers: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
+          rows: [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
+            [...tr.querySelectorAll('td')].map((td) => [td.dataset.field, td.textContent]))),
+        }];
+      })));
+    result.screenshots.push(await shot(page, config, 'image'));
+  });
+}
+
 async function main() {
   const [scenario, configPath] = process.argv.slice(2);
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   fs.mkdirSync(config.artifacts, { recursive: true });
-  const run = { flow, xss, timing, live, cancel }[scenario];
+  const run = { flow, xss, timing, live, cancel, image }[scenario];
   if (!run) throw new Error('unknown scenario ' + scenario);
   const result = await run(config);
   process.stdout.write(JSON.stringify(result) + '\n');
