@@ -48,6 +48,10 @@ std::string host_name() {
 // One registry as this worker reaches it: kept across jobs, so a token, a
 // connection and a plugin session serve every image of that registry.
 struct Registry {
+    // The options this registry's parts were made from, kept here: some keep
+    // a reference (the inspector its limits), so they must outlive the
+    // caller's copy.
+    const engine::RunOptions run;
     http::HttpClient client;
     auth::RegistryAuth auth;
     std::unique_ptr<plugin::RegistrySession> session;
@@ -56,10 +60,11 @@ struct Registry {
     engine::ImageScanner scanner;
     std::string authority;
 
-    Registry(const engine::RunOptions& run, const std::string& url, const std::string& type,
+    Registry(engine::RunOptions options, const std::string& url, const std::string& type,
              const std::string& platform, const plugin::PluginSet& plugins, scan::LayerCache& cache,
              const scan::VulnerabilityMatcher* matcher, engine::ScanCounters& counters, engine::MalwareSetup malware)
-        : client(run.http),
+        : run(std::move(options)),
+          client(run.http),
           auth(client, run.credentials),
           distribution(auth),
           inspector(distribution, sdk::registry_base(url), oci::PlatformSelector::parse(platform), run.limits),
@@ -286,7 +291,7 @@ private:
         if (!slot) {
             engine::RunOptions run = options_.run;
             run.credentials = credentials_for(job);
-            slot = std::make_unique<Registry>(run, item.work.registry_url,
+            slot = std::make_unique<Registry>(std::move(run), item.work.registry_url,
                                               job.value("type", std::string()).empty() ? item.work.registry_type
                                                                                        : job.value("type", std::string()),
                                               platform, plugins_, *cache_, matcher_.get(), counters_, malware_setup_);
