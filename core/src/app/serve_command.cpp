@@ -207,6 +207,7 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
     service_options.key_file = data_dir / "serve-secret.key";
     service_options.max_concurrent_imports = concurrent;
     service_options.defaults = defaults;
+    service_options.environment = env;
     std::unique_ptr<serve::Service> service;
     try {
         service = serve::make_service(service_options, plugins);

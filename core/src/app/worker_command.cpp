@@ -132,6 +132,7 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
 
     fleet::WorkerOptions options;
     options.run = command.run;
+    options.environment = env;
     options.run.url.clear();
     options.run.progress = false;
     if (!concurrency_given) options.run.concurrency = 4;

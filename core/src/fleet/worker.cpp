@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "auth/docker_config.hpp"
 #include "auth/session_credentials.hpp"
 #include "engine/image_inspector.hpp"
 #include "engine/image_scanner.hpp"
@@ -291,6 +292,14 @@ private:
         if (!slot) {
             engine::RunOptions run = options_.run;
             run.credentials = credentials_for(job);
+            // Neither the worker nor the job's connector has credentials:
+            // docker's for this registry, as `regscan registry` finds them
+            // (the worker's own were looked up before any registry was known).
+            if (run.credentials.empty())
+                if (auto docker = auth::docker_credentials(item.work.registry_url, options_.environment)) {
+                    spdlog::info("Credentials for {} from {}", item.work.registry_url, docker->source);
+                    run.credentials = std::move(*docker);
+                }
             slot = std::make_unique<Registry>(std::move(run), item.work.registry_url,
                                               job.value("type", std::string()).empty() ? item.work.registry_type
                                                                                        : job.value("type", std::string()),

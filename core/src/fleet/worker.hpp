@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "app/exit_codes.hpp"
@@ -31,6 +32,10 @@ struct WorkerOptions {
     // import takes that connector's credentials from the store, opened with
     // it. Empty: such jobs use the worker's own credentials.
     std::string connector_key;
+    // The worker's environment (DOCKER_CONFIG, HOME, PATH): docker's
+    // credentials for a job's registry when neither the worker nor the job's
+    // connector has any, looked up when the worker first meets the registry.
+    std::map<std::string, std::string> environment;
 };
 
 // Runs until `stop` is set (SIGTERM/SIGINT) or, with exit_when_idle, the

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/exit_codes.hpp"
+#include "auth/docker_config.hpp"
 #include "engine/registry_run.hpp"
 #include "engine/run_observer.hpp"
 #include "fleet/enqueue.hpp"
@@ -142,6 +143,14 @@ engine::RunOptions import_run_options(const engine::RunOptions& defaults, const 
     return run;
 }
 
+void use_docker_credentials(engine::RunOptions& run, const std::map<std::string, std::string>& environment) {
+    if (!run.credentials.empty()) return;
+    if (auto docker = auth::docker_credentials(run.url, environment)) {
+        spdlog::info("serve: connector credentials from {}", docker->source);
+        run.credentials = std::move(*docker);
+    }
+}
+
 std::shared_ptr<const triage::Policy> import_policy(const engine::RunOptions& defaults,
                                                    std::chrono::sys_seconds now) {
     if (!defaults.triage_options) return defaults.triage;
@@ -210,12 +219,14 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
 }
 
 ImportRunner::ImportRunner(state::ServiceStore& store, const engine::RunOptions& defaults,
-                           const plugin::PluginSet& plugins, const SecretBox& secrets, std::filesystem::path imports_dir,
+                           const plugin::PluginSet& plugins, const SecretBox& secrets,
+                           const std::map<std::string, std::string>& environment, std::filesystem::path imports_dir,
                            Clock clock)
     : store_(store),
       defaults_(defaults),
       plugins_(plugins),
       secrets_(secrets),
+      environment_(environment),
       imports_dir_(std::move(imports_dir)),
       clock_(std::move(clock)) {}
 
@@ -241,6 +252,7 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
             auto dir = reports_dir(import_id);
             std::filesystem::create_directories(dir);
             auto options = import_run_options(defaults_, *connector, secrets_, dir);
+            use_docker_credentials(options, environment_);
             options.triage = import_policy(defaults_, clock_());
             ImportObserver observer(store_, *connector, import_id, options.project, stopping, cancelled, clock_);
             options.observer = &observer;

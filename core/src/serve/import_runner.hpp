@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "engine/run_observer.hpp"
@@ -25,6 +26,14 @@ namespace regscan::serve {
 engine::RunOptions import_run_options(const engine::RunOptions& defaults, const state::ConnectorRecord& connector,
                                       const SecretBox& secrets, const std::filesystem::path& output_dir);
 
+// A connector with neither a username nor a password of its own uses what
+// docker would for its registry (credHelpers, credsStore, then the auths of
+// docker's config.json, found through `environment`'s DOCKER_CONFIG or HOME;
+// helpers on its PATH), looked up at each import so that a helper's rotated
+// credentials are the ones used; a connector's own are never replaced. The
+// values are registered with the redacting sink; the log names the source.
+void use_docker_credentials(engine::RunOptions& run, const std::map<std::string, std::string>& environment);
+
 // The triage policy of an import started at `now`: the command line's
 // --severity, --ignore-file, --vex... read again, ignore entries expiring on
 // or before that day (UTC) left out; `defaults.triage` when the defaults
@@ -41,8 +50,10 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
 
 class ImportRunner {
 public:
+    // `environment`: the server's (use_docker_credentials).
     ImportRunner(state::ServiceStore& store, const engine::RunOptions& defaults, const plugin::PluginSet& plugins,
-                 const SecretBox& secrets, std::filesystem::path imports_dir, Clock clock);
+                 const SecretBox& secrets, const std::map<std::string, std::string>& environment,
+                 std::filesystem::path imports_dir, Clock clock);
 
     // Runs import `import_id` (queued) to its end: running, then succeeded,
     // partial, failed; interrupted when `stopping` (the server's) was set
@@ -57,6 +68,7 @@ private:
     const engine::RunOptions& defaults_;
     const plugin::PluginSet& plugins_;
     const SecretBox& secrets_;
+    const std::map<std::string, std::string>& environment_;
     std::filesystem::path imports_dir_;
     Clock clock_;
 };

@@ -266,7 +266,7 @@ public:
           store_(options_.state_path.empty() ? options_.data_dir / "state.db" : options_.state_path),
           secrets_(SecretBox::from_key_file(options_.key_file.empty() ? options_.data_dir / "serve-secret.key"
                                                                       : options_.key_file)),
-          runner_(store_, options_.defaults, plugins, secrets_,
+          runner_(store_, options_.defaults, plugins, secrets_, options_.environment,
                   options_.defaults.output_dir.empty() || options_.defaults.output_dir == "."
                       ? options_.data_dir / "imports"
                       : std::filesystem::path(options_.defaults.output_dir),

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -41,6 +42,9 @@ struct ServiceOptions {
     // http options, malware, concurrency...), as `serve`'s own flags set it;
     // a connector's stored options are applied on top.
     engine::RunOptions defaults;
+    // The server's environment (DOCKER_CONFIG, HOME, PATH): where a connector
+    // without credentials of its own finds docker's (config.json, helpers).
+    std::map<std::string, std::string> environment;
 };
 
 // Images list filters; empty strings mean "any".

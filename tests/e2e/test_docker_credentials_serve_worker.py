@@ -1,0 +1,117 @@
+"""Docker's credentials in the long-running commands. `regscan serve`: a connector without a username
+or password of its own uses docker's credentials for its registry (credHelpers, credsStore, auths of
+~/.docker/config.json in the server's environment), as `regscan registry` does, looked up again at
+each import so that a helper's rotated credentials are the ones used; a connector's own are never
+replaced by them. `regscan worker`: without credentials of its own, docker's for each job's registry.
+Against a real htpasswd registry, with a docker-credential-<name> program the test writes (the
+docker-credential-helpers protocol); no secret reaches a log or the API."""
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import unittest
+
+from harness import osv_db, serve
+from harness import registry as registries
+from harness.run import run
+from test_docker_credentials import IMAGES, PASSWORD, USER, WRONG, DockerDirectory, asked, build
+
+
+class RegistryBehindDockerLogin(unittest.TestCase):
+    """An htpasswd registry holding IMAGES, and docker's config naming a helper for it (self.docker)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-docker-long-")
+        if not os.environ.get("REGSCAN_E2E_KEEP"):
+            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.registry = registries.Registry(htpasswd_users={USER: PASSWORD})
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        build(cls.registry, (USER, PASSWORD))
+        cls.db = osv_db.make_db(cls.workdir)
+
+    def setUp(self):
+        self.docker = DockerDirectory(self)
+        self.asked_log = self.answer(PASSWORD)
+        self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
+
+    def answer(self, password):
+        """The helper answers (USER, password) for the registry from now on."""
+        return self.docker.helper("test", {self.registry.host: [USER, password]})
+
+
+class WorkerDockerCredentials(RegistryBehindDockerLogin):
+    def test_a_worker_without_credentials_uses_dockers_for_the_jobs_registry(self):
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        queued = run("registry", self.registry.url, "--state", state, "--db", self.db, "--enqueue",
+                     "--no-progress", env=self.docker.env())
+        self.assertEqual(queued.code, 0, queued.stderr)
+        self.assertEqual(asked(self.asked_log), [self.registry.host])  # the enqueuing run's discovery
+        worker = run("worker", "--state", state, "--db", self.db, "--exit-when-idle", "--poll", "100ms",
+                     env=self.docker.env(), output_dir=False, timeout=240)
+        self.assertEqual(worker.code, 0, worker.stderr)
+        self.assertRegex(worker.stderr, r"Credentials for http://%s from docker config \S+ \(credHelpers: test\)"
+                         % self.registry.host.replace(".", r"\."))
+        with sqlite3.connect(state) as db:
+            states = db.execute("SELECT state, count(*) FROM work_queue GROUP BY state").fetchall()
+        self.assertEqual(states, [("done", len(IMAGES))], worker.stderr[-3000:])
+        self.assertEqual(asked(self.asked_log), [self.registry.host] * 2, "once per registry in the worker")
+        for secret in (PASSWORD, WRONG):
+            self.assertNotIn(secret, queued.stdout + queued.stderr + worker.stdout + worker.stderr)
+
+
+class ServeDockerCredentials(RegistryBehindDockerLogin):
+    def setUp(self):
+        super().setUp()
+        self.server = serve.Server(tempfile.mkdtemp(dir=self.workdir), db=self.db, env=self.docker.env())
+        self.addCleanup(self.server.stop)
+        self.server.start()
+
+    def import_of(self, connector):
+        created = self.server.api("POST", "/api/v1/connectors", dict(
+            connector, url=self.registry.url, schedule={"enabled": False, "every": "12h"}, import_now=True),
+            expect=201)
+        return self.server.wait_for_import(created["running"]["id"], timeout=240)
+
+    def import_again(self, name):
+        started = self.server.api("POST", f"/api/v1/connectors/{name}/imports", expect=202)
+        return self.server.wait_for_import(started["id"], timeout=240)
+
+    def assertNoSecrets(self):
+        said = self.server.log_text() + json.dumps(self.server.api("GET", "/api/v1/connectors"))
+        for secret in (PASSWORD, WRONG):
+            self.assertNotIn(secret, said)
+
+    def test_a_connector_without_credentials_uses_dockers_at_each_import(self):
+        done = self.import_of({"name": "docker"})
+        self.assertEqual(done["state"], "succeeded", done)
+        listed = self.server.images(connector="docker", limit=50)["images"]
+        self.assertEqual(sorted(f"{i['repository']}:{i['tag']}" for i in listed),
+                         sorted(f"{repo}:{tag}" for repo, tag in IMAGES))
+        self.assertEqual(asked(self.asked_log), [self.registry.host])
+        self.assertRegex(self.server.log_text(),
+                         r"serve: connector credentials from docker config \S+config\.json \(credHelpers: test\)")
+        self.assertFalse(self.server.connector("docker")["has_password"], "docker's password was stored")
+
+        # The helper's credentials change (rotated, here to a wrong one): the next import asks it again.
+        self.answer(WRONG)
+        refused = self.import_again("docker")
+        self.assertEqual(refused["state"], "failed", refused)
+        self.assertIn("(credHelpers: test) were refused", refused["error"])
+        self.assertEqual(asked(self.asked_log), [self.registry.host, self.registry.host])
+        self.answer(PASSWORD)
+        self.assertEqual(self.import_again("docker")["state"], "succeeded")
+        self.assertNoSecrets()
+
+    def test_a_connectors_own_credentials_are_never_replaced(self):
+        done = self.import_of({"name": "own", "username": USER, "password": WRONG})
+        self.assertEqual(done["state"], "failed", done)
+        self.assertNotIn("credHelpers", done["error"])
+        self.assertEqual(asked(self.asked_log), [], "docker's helper was asked for a connector with its own")
+        self.assertNoSecrets()
+
+
+if __name__ == "__main__":
+    unittest.main()
