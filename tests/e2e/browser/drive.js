@@ -447,16 +447,16 @@ function image(config) {
     await page.goto(config.url + '#/images/' + encodeURIComponent(config.image_id));
     await page.waitForFunction(() => /^#\/images\/[^?]+$/.test(document.getElementById('main').dataset.rendered || '')
       && document.getElementById('image-title'));
-    result.tables = await page.evaluate(() => Object.fromEntries(['vulnerabilities', 'misconfigurations', 'malware-findings']
-      .map((id) => {
-        const table = document.getElementById(id);
-        if (!table) return [id, null];
-        return [id, {
-          headers: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
-          rows: [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
-            [...tr.querySelectorAll('td')].map((td) => [td.dataset.field, td.textContent]))),
-        }];
-      })));
+    const ids = ['vulnerabilities', 'misconfigurations', 'malware-findings'];
+    result.tables = await page.evaluate((tables) => Object.fromEntries(tables.map((id) => {
+      const table = document.getElementById(id);
+      if (!table) return [id, null];
+      return [id, {
+        headers: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
+        rows: [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
+          [...tr.querySelectorAll('td')].map((td) => [td.dataset.field, td.textContent]))),
+      }];
+    })), ids);
     result.screenshots.push(await shot(page, config, 'image'));
   });
 }

@@ -651,8 +651,9 @@
   // Why a finding does not count (triage): "ignore-file: reason", in a
   // Suppressed column that only a list holding such a finding has.
   function withSuppressed(findings) {
+    const why = (s) => text(s.by) + (s.reason ? ': ' + text(s.reason) : '');
     return (findings || []).map((f) => (f && f.suppressed && typeof f.suppressed === 'object'
-      ? Object.assign({}, f, { suppressed: text(f.suppressed.by) + (f.suppressed.reason ? ': ' + text(f.suppressed.reason) : '') })
+      ? Object.assign({}, f, { suppressed: why(f.suppressed) })
       : f));
   }
 
@@ -674,14 +675,17 @@
       el('h1', { id: 'image-title' }, text(row.repository) + ':' + text(row.tag)),
       el('dl', { className: 'facts', id: 'image-facts' }, facts.map(([k, v]) => [el('dt', null, k), el('dd', null, v)])),
       el('h2', null, 'Vulnerabilities'),
-      objectTable('vulnerabilities', withSuppressed(detail.vulnerabilities), [['ID', 'id'], ['Severity', 'severity'], ['Package', 'package_name'],
+      objectTable('vulnerabilities', withSuppressed(detail.vulnerabilities),
+        [['ID', 'id'], ['Severity', 'severity'], ['Package', 'package_name'],
         ['Version', 'package_version'], ['Fixed version', 'fixed_version'], ['Status', 'status'], ['Aliases', 'aliases'],
         ['Summary', 'summary']], 'No vulnerability.'),
       el('h2', null, 'Misconfigurations'),
-      objectTable('misconfigurations', withSuppressed(detail.misconfigurations), [['ID', 'id'], ['Severity', 'severity'], ['Title', 'title'],
+      objectTable('misconfigurations', withSuppressed(detail.misconfigurations),
+        [['ID', 'id'], ['Severity', 'severity'], ['Title', 'title'],
         ['Detail', 'detail'], ['Location', 'location']], 'No misconfiguration.'),
       el('h2', null, 'Malware findings'),
-      objectTable('malware-findings', withSuppressed(detail.malware_findings), [['Path', 'path'], ['Signature', 'signature'], ['Engine', 'engine'],
+      objectTable('malware-findings', withSuppressed(detail.malware_findings),
+        [['Path', 'path'], ['Signature', 'signature'], ['Engine', 'engine'],
         ['Layer', 'layer_digest']], 'No malware finding.'),
       el('h2', null, 'Packages'),
       objectTable('packages', detail.packages, [['Name', 'name'], ['Version', 'version'], ['Type', 'type'], ['Ecosystem', 'ecosystem'],
