@@ -22,6 +22,7 @@
 #include "log/secrets.hpp"
 #include "serve/import_queue.hpp"
 #include "serve/import_runner.hpp"
+#include "serve/marking_policy.hpp"
 #include "serve/secret_box.hpp"
 #include "state/service_store.hpp"
 #include "triage/policy.hpp"
@@ -646,15 +647,15 @@ private:
     // detail marks each finding as the policy in force today does, so the
     // page says why a finding is not in the counts. A policy file that no
     // longer reads leaves the findings unmarked (the next import says why).
-    void mark_suppressed(json& result) const {
+    void mark_suppressed(json& result) {
         std::shared_ptr<const triage::Policy> policy;
         try {
-            policy = import_policy(options_.defaults, clock_());
+            policy = marking_.get(clock_());
         } catch (const std::exception& e) {
             spdlog::warn("serve: the triage policy cannot be read to mark an image's findings: {}", e.what());
             return;
         }
-        if (!policy || policy->suppresses_nothing()) return;
+        if (!policy) return;
         scan::ImageResult image;
         try {
             image = result.get<scan::ImageResult>();
@@ -736,6 +737,7 @@ private:
     state::ServiceStore store_;
     SecretBox secrets_;
     ImportRunner runner_;
+    MarkingPolicy marking_{options_.defaults};
     std::atomic<bool> cancel_{false};  // the server is stopping: every import
     std::mutex cancels_mutex_;
     std::map<int64_t, std::shared_ptr<std::atomic<bool>>> cancels_;  // an import cancelled on request
