@@ -7,13 +7,13 @@ Against a real htpasswd registry, with a docker-credential-<name> program the te
 docker-credential-helpers protocol); no secret reaches a log or the API."""
 import json
 import os
-import shutil
 import sqlite3
 import tempfile
 import unittest
 
 from harness import osv_db, serve
 from harness import registry as registries
+from harness.measured_run import temp_dir
 from harness.run import run
 from test_docker_credentials import IMAGES, PASSWORD, USER, WRONG, DockerDirectory, asked, build
 
@@ -23,9 +23,7 @@ class RegistryBehindDockerLogin(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-docker-long-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = temp_dir(prefix="regscan-e2e-docker-long-")
         cls.registry = registries.Registry(htpasswd_users={USER: PASSWORD})
         cls.addClassCleanup(cls.registry.stop)
         cls.registry.start()

@@ -273,4 +273,27 @@ TEST_CASE("app::parse_command_line consults docker's config after flags and envi
     CHECK(parse({"image", "http://127.0.0.1:5000/team/app:1.0"}).username == "docker-user");
 }
 
+TEST_CASE("auth::docker_credentials_unless_given: docker's only where none were given") {
+    DockerHome home;
+    home.config(R"({"auths": {"reg.example:5000": {"auth": "cm9ib3Q6czNjcmV0LXB3"}}})");  // robot:s3cret-pw
+
+    Credentials none;
+    CHECK(docker_credentials_unless_given(none, "https://reg.example:5000", home.env()));
+    CHECK(none.username == "robot");
+    CHECK(none.password == "s3cret-pw");
+    CHECK(none.source.find("config.json") != std::string::npos);
+    CHECK(none.source.find("s3cret") == std::string::npos);
+    CHECK(regscan::log::redact("pw=s3cret-pw").find("s3cret-pw") == std::string::npos);  // registered as a secret
+
+    Credentials own;
+    own.username = "robot$ci";  // a part given (a stored password beside it or not): kept
+    CHECK_FALSE(docker_credentials_unless_given(own, "https://reg.example:5000", home.env()));
+    CHECK(own.username == "robot$ci");
+    CHECK(own.password.empty());
+
+    Credentials other;
+    CHECK_FALSE(docker_credentials_unless_given(other, "https://other.example", home.env()));
+    CHECK(other.empty());
+}
+
 TEST_SUITE_END();

@@ -199,33 +199,4 @@ TEST_CASE("serve::index_rows: one row per platform, counts by severity, a timeou
     CHECK(rows[0].tag == "@" + image.digest);
 }
 
-
-TEST_CASE("serve::use_docker_credentials: a connector without its own uses docker's, never replacing its own") {
-    TempDir dir("serve-docker-credentials");
-    std::ofstream(dir.path / "config.json")
-        << R"({"auths": {"reg.example:5000": {"auth": "cm9ib3Q6czNjcmV0LXB3"}}})";  // robot:s3cret-pw
-    const std::map<std::string, std::string> environment{{"DOCKER_CONFIG", dir.path.string()}};
-
-    engine::RunOptions none;
-    none.url = "https://reg.example:5000";
-    use_docker_credentials(none, environment);
-    CHECK(none.credentials.username == "robot");
-    CHECK(none.credentials.password == "s3cret-pw");
-    CHECK(none.credentials.source.find("config.json") != std::string::npos);
-    CHECK(none.credentials.source.find("s3cret") == std::string::npos);
-    CHECK(log::redact("pw=s3cret-pw").find("s3cret-pw") == std::string::npos);  // registered as a secret
-
-    engine::RunOptions own;
-    own.url = none.url;
-    own.credentials.username = "robot$ci";  // the connector's own (a stored password beside it or not)
-    use_docker_credentials(own, environment);
-    CHECK(own.credentials.username == "robot$ci");
-    CHECK(own.credentials.password.empty());
-
-    engine::RunOptions other;
-    other.url = "https://other.example";
-    use_docker_credentials(other, environment);
-    CHECK(other.credentials.empty());
-}
-
 TEST_SUITE_END();

@@ -223,4 +223,13 @@ std::optional<Credentials> docker_credentials(const std::string& registry_url,
     return found;
 }
 
+bool docker_credentials_unless_given(Credentials& credentials, const std::string& registry_url,
+                                     const std::map<std::string, std::string>& environment) {
+    if (!credentials.empty()) return false;
+    auto docker = docker_credentials(registry_url, environment);
+    if (!docker) return false;
+    credentials = std::move(*docker);
+    return true;
+}
+
 }  // namespace regscan::auth

@@ -43,4 +43,10 @@ std::optional<Credentials> docker_credentials(const std::string& registry_url,
                                               const std::map<std::string, std::string>& environment,
                                               const HelperOptions& helper_options = {});
 
+// For the long-running commands (serve's imports, a worker's jobs), which have
+// no command line of their own: `credentials` are left as they are when they
+// hold any part; else they become docker's for `registry_url`, if any (true).
+bool docker_credentials_unless_given(Credentials& credentials, const std::string& registry_url,
+                                     const std::map<std::string, std::string>& environment);
+
 }  // namespace regscan::auth

@@ -295,11 +295,8 @@ private:
             // Neither the worker nor the job's connector has credentials:
             // docker's for this registry, as `regscan registry` finds them
             // (the worker's own were looked up before any registry was known).
-            if (run.credentials.empty())
-                if (auto docker = auth::docker_credentials(item.work.registry_url, options_.environment)) {
-                    spdlog::info("Credentials for {} from {}", item.work.registry_url, docker->source);
-                    run.credentials = std::move(*docker);
-                }
+            if (auth::docker_credentials_unless_given(run.credentials, item.work.registry_url, options_.environment))
+                spdlog::info("Credentials for {} from {}", item.work.registry_url, run.credentials.source);
             slot = std::make_unique<Registry>(std::move(run), item.work.registry_url,
                                               job.value("type", std::string()).empty() ? item.work.registry_type
                                                                                        : job.value("type", std::string()),

@@ -143,14 +143,6 @@ engine::RunOptions import_run_options(const engine::RunOptions& defaults, const 
     return run;
 }
 
-void use_docker_credentials(engine::RunOptions& run, const std::map<std::string, std::string>& environment) {
-    if (!run.credentials.empty()) return;
-    if (auto docker = auth::docker_credentials(run.url, environment)) {
-        spdlog::info("serve: connector credentials from {}", docker->source);
-        run.credentials = std::move(*docker);
-    }
-}
-
 std::shared_ptr<const triage::Policy> import_policy(const engine::RunOptions& defaults,
                                                    std::chrono::sys_seconds now) {
     if (!defaults.triage_options) return defaults.triage;
@@ -252,7 +244,10 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
             auto dir = reports_dir(import_id);
             std::filesystem::create_directories(dir);
             auto options = import_run_options(defaults_, *connector, secrets_, dir);
-            use_docker_credentials(options, environment_);
+            // Neither a username nor a password stored: docker's, looked up
+            // at each import so that a helper's rotated ones are used.
+            if (auth::docker_credentials_unless_given(options.credentials, options.url, environment_))
+                spdlog::info("serve: connector credentials from {}", options.credentials.source);
             options.triage = import_policy(defaults_, clock_());
             ImportObserver observer(store_, *connector, import_id, options.project, stopping, cancelled, clock_);
             options.observer = &observer;

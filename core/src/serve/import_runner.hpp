@@ -26,14 +26,6 @@ namespace regscan::serve {
 engine::RunOptions import_run_options(const engine::RunOptions& defaults, const state::ConnectorRecord& connector,
                                       const SecretBox& secrets, const std::filesystem::path& output_dir);
 
-// A connector with neither a username nor a password of its own uses what
-// docker would for its registry (credHelpers, credsStore, then the auths of
-// docker's config.json, found through `environment`'s DOCKER_CONFIG or HOME;
-// helpers on its PATH), looked up at each import so that a helper's rotated
-// credentials are the ones used; a connector's own are never replaced. The
-// values are registered with the redacting sink; the log names the source.
-void use_docker_credentials(engine::RunOptions& run, const std::map<std::string, std::string>& environment);
-
 // The triage policy of an import started at `now`: the command line's
 // --severity, --ignore-file, --vex... read again, ignore entries expiring on
 // or before that day (UTC) left out; `defaults.triage` when the defaults
@@ -50,7 +42,8 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
 
 class ImportRunner {
 public:
-    // `environment`: the server's (use_docker_credentials).
+    // `environment`: the server's, where a connector without credentials of
+    // its own finds docker's (auth::docker_credentials_unless_given).
     ImportRunner(state::ServiceStore& store, const engine::RunOptions& defaults, const plugin::PluginSet& plugins,
                  const SecretBox& secrets, const std::map<std::string, std::string>& environment,
                  std::filesystem::path imports_dir, Clock clock);

@@ -14,6 +14,15 @@
 namespace regscan::triage {
 namespace {
 
+// A scanned image's malware verdict from its counted findings; not_scanned
+// stays.
+scan::MalwareVerdict counted_verdict(const scan::MalwareResult& malware) {
+    if (malware.verdict == scan::MalwareVerdict::not_scanned) return malware.verdict;
+    for (const auto& f : malware.findings)
+        if (!f.suppressed) return scan::MalwareVerdict::found;
+    return malware.incomplete.empty() ? scan::MalwareVerdict::clean : scan::MalwareVerdict::incomplete;
+}
+
 // One field of the fingerprint's text: length-prefixed, so no value can
 // pass for two.
 void field(std::string& out, std::string_view value) {
@@ -244,15 +253,6 @@ void Policy::apply(scan::ImageResult& result) const {
         if (!entries_.empty()) f.suppressed = by_ignore_file(result, f.signature, {f.sha256}, nullptr, &f);
     }
     malware.verdict = counted_verdict(malware);
-}
-
-scan::MalwareVerdict counted_verdict(const scan::MalwareResult& malware) {
-    if (malware.verdict == scan::MalwareVerdict::not_scanned) return malware.verdict;
-    // The verdict the scan gave, recomputed from the counted findings (so a
-    // policy applied again restores a suppressed "found").
-    for (const auto& f : malware.findings)
-        if (!f.suppressed) return scan::MalwareVerdict::found;
-    return malware.incomplete.empty() ? scan::MalwareVerdict::clean : scan::MalwareVerdict::incomplete;
 }
 
 scan::ImageResult without_suppressed(scan::ImageResult result) {

@@ -52,8 +52,9 @@ public:
     // count, clearing earlier marks: the first that applies of an ignore
     // entry (file order), a VEX not_affected statement (the last statement
     // about the finding decides), --ignore-unfixed, --ignore-status, --severity.
-    // Malware findings: an ignore entry only; the malware verdict becomes
-    // counted_verdict().
+    // Malware findings: an ignore entry only; a scanned image's malware
+    // verdict then follows its counted findings (found while one counts, else
+    // incomplete or clean), so a policy applied again restores "found".
     void apply(scan::ImageResult& result) const;
 
     // Changes whenever what apply() does or writes could change; "" for a
@@ -99,10 +100,6 @@ private:
 // they ask for nothing. Throws InputError for a file that cannot be used.
 // `today` defaults to the UTC date.
 std::shared_ptr<const Policy> load_policy(const PolicyOptions& options, std::string today = "");
-
-// A scanned image's malware verdict from its counted findings: found while
-// one is not suppressed, else incomplete or clean; not_scanned stays.
-scan::MalwareVerdict counted_verdict(const scan::MalwareResult& malware);
 
 // `result` without the findings triage suppressed: what every report but
 // the JSON one lists and counts.
