@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <optional>
 
 #include "engine/run_observer.hpp"
 #include "engine/scan_phase.hpp"
@@ -15,9 +16,59 @@ struct CancelledObserver final : RunObserver {
     [[nodiscard]] bool cancelled() const override { return true; }
 };
 
+// A run cancelled while its images are in flight: none is refused a start,
+// and (when `stops_transfers`) their transfers are stopped.
+struct StoppingObserver final : RunObserver {
+    bool stops_transfers = true;
+    std::atomic<int> started{0};
+    void image_started(const std::string&) override { ++started; }
+    [[nodiscard]] bool stop_in_flight() const override { return stops_transfers; }
+};
+
+std::vector<ImageRecord> three_images() {
+    std::vector<ImageRecord> images(3);
+    for (size_t i = 0; i < images.size(); ++i) {
+        images[i].repository.name = "team/app";
+        images[i].tag = std::to_string(i);
+    }
+    return images;
+}
+
 }  // namespace
 
 TEST_SUITE_BEGIN("engine");
+
+TEST_CASE("engine::run_scan_phase leaves an image its stopped transfers failed for the next run, not failed") {
+    auto images = three_images();
+    StoppingObserver observer;
+    ScanEnvironment env;
+    env.registry = "reg:5000";
+    env.concurrency = 1;
+    env.observer = &observer;
+    // As an image in flight fails when its transfers are stopped.
+    env.failed_elsewhere = [](const ImageRecord&) -> std::optional<std::string> {
+        return std::string("blob team/app@sha256:...: stopped: the run was cancelled");
+    };
+    int done = 0;
+    auto outcome = run_scan_phase(images, env, [&](const ImageRecord&, ImageOutcome) { ++done; });
+    CHECK(observer.started == 3);
+    CHECK(done == 0);
+    CHECK(outcome.failed_images == 0);
+    for (const auto& image : images) {
+        CHECK(image.skipped);
+        CHECK(image.skip_reason == "the run was stopped");
+        CHECK(image.error.empty());
+    }
+
+    // A server stopping lets them finish: a failure is then the image's own.
+    observer.stops_transfers = false;
+    images = three_images();
+    outcome = run_scan_phase(images, env, [&](const ImageRecord&, ImageOutcome) { ++done; });
+    CHECK(done == 3);
+    CHECK(outcome.failed_images == 3);
+    CHECK_FALSE(images[0].skipped);
+    CHECK(images[0].error.find("stopped: the run was cancelled") != std::string::npos);
+}
 
 TEST_CASE("engine::run_scan_phase starts no image once the observer cancels; the images stay in the inventory") {
     std::vector<ImageRecord> images(5);

@@ -199,4 +199,27 @@ TEST_CASE("serve::index_rows: one row per platform, counts by severity, a timeou
     CHECK(rows[0].tag == "@" + image.digest);
 }
 
+TEST_CASE("serve::import_end: cancelled or interrupted only when the cancel or the stop left something out") {
+    auto is = [](const serve::ImportEnd& end, const std::string& state, const std::string& error) {
+        CHECK(end.state == state);
+        CHECK(end.error == error);
+    };
+    // Nothing asked: as the run went.
+    is(serve::import_end(false, false, true, 3, 3, true), "succeeded", "");
+    is(serve::import_end(false, false, true, 3, 3, false), "partial", "");
+    // A cancel with images left, or during the listing (even one that found nothing yet).
+    is(serve::import_end(true, false, true, 1, 3, true), "cancelled", "cancelled on request after 1 of 3 images");
+    is(serve::import_end(true, false, false, 0, 0, true), "cancelled", "cancelled on request after 0 of 0 images");
+    // A cancel after the last image changes nothing.
+    is(serve::import_end(true, false, true, 3, 3, true), "succeeded", "");
+    is(serve::import_end(true, false, true, 3, 3, false), "partial", "");
+    // The server stopping: the same rule. During the listing it is never taken for a complete import
+    // (a succeeded one drops every image it did not list from the index).
+    is(serve::import_end(false, true, false, 0, 0, true), "interrupted", "the server stopped during this import");
+    is(serve::import_end(false, true, true, 2, 3, true), "interrupted", "the server stopped during this import");
+    is(serve::import_end(false, true, true, 3, 3, true), "succeeded", "");
+    // Both: the user's cancel names it.
+    is(serve::import_end(true, true, true, 2, 3, true), "cancelled", "cancelled on request after 2 of 3 images");
+}
+
 TEST_SUITE_END();

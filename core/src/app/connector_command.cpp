@@ -24,7 +24,7 @@ Manage the connectors of a running 'regscan serve' through its API:
   add --name N --url U [...]   create a connector (Save; with --import-now: Save & Import)
   list                         connectors, their schedule, last import and next run
   import NAME                  import now, ahead of scheduled work
-  cancel NAME                  cancel its queued or running import (it stops after the images in flight)
+  cancel NAME                  cancel its queued or running import (its transfers in flight stop too)
   remove NAME                  delete a connector (its scanned images stay in the state; a running
                                import is cancelled first)
 
@@ -276,7 +276,10 @@ ExitCode run_connector_command(const std::vector<std::string>& arguments, std::i
         std::string id = text_of(connector["running"], "id");
         json cancelled = api.call("POST", "/api/v1/imports/" + quote_path(id) + "/cancel");
         out << "import " << printable(id) << " of " << printable(target) << ": cancelled"
-            << (text_of(cancelled, "state") == "running" ? " (it stops after the images in flight)" : "") << "\n";
+            << (text_of(cancelled, "state") == "running"
+                    ? " (it stops within seconds; images in flight are left for the next import)"
+                    : "")
+            << "\n";
     } else {
         api.call("DELETE", "/api/v1/connectors/" + quote_path(target));
         out << "connector " << printable(target) << " removed\n";

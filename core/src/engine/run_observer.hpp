@@ -35,8 +35,12 @@ public:
     // finished so far, polled while the run waits for them.
     virtual void fleet_progress(size_t /*finished*/, size_t /*total*/) {}
     // Checked before each image: true leaves the images not yet started
-    // skipped ("the run was stopped"); those in flight finish.
+    // skipped ("the run was stopped"); those in flight finish, unless...
     [[nodiscard]] virtual bool cancelled() const { return false; }
+    // ...this is true too (a cancel on request; a server stopping lets them
+    // finish): polled while every transfer goes, it stops them, and the
+    // images in flight are left for the next run as if not started.
+    [[nodiscard]] virtual bool stop_in_flight() const { return false; }
 };
 
 }  // namespace regscan::engine

@@ -29,9 +29,20 @@ namespace regscan::engine {
 using app::ExitCode;
 using app::Fatal;
 
+namespace {
+
+// A cancelled run stops its transfers too, not only the images not started:
+// an image in flight may be a multi-gigabyte pull from a slow registry.
+http::ClientOptions stopped_with_the_run(http::ClientOptions http, const RunObserver* observer) {
+    if (observer) http.stopped = [observer] { return observer->stop_in_flight(); };
+    return http;
+}
+
+}  // namespace
+
 RunPipeline::RunPipeline(const RunOptions& options)
     : options_(options),
-      client_(options.http),
+      client_(stopped_with_the_run(options.http, options.observer)),
       auth_(client_, options.credentials),
       authority_(sdk::parse_url(options.url).authority()) {}
 

@@ -29,6 +29,20 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
     return result;
 }
 
+constexpr const char* run_stopped = "the run was stopped";
+
+// An image that fails once its transfers are stopped (RunObserver::
+// stop_in_flight) failed because of it: it is left for the next run, like
+// the images not started, instead of being recorded as a failure.
+bool left_for_the_next_run(ImageRecord& image, const ScanEnvironment& env, const std::string& reference) {
+    if (!env.observer || !env.observer->stop_in_flight()) return false;
+    image.skipped = true;
+    image.skip_reason = run_stopped;
+    image.error.clear();
+    spdlog::info("Stopped image image={} (the run was cancelled; the next run scans it)", reference);
+    return true;
+}
+
 // The stored renderings of a tag as results without packages, or false when
 // they are missing or do not add up.
 bool read_renderings(state::TagRenderings&& stored, bool entries_read, ImageOutcome& outcome) {
@@ -167,7 +181,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         }
         if (env.observer && env.observer->cancelled()) {
             image.skipped = true;
-            image.skip_reason = "the run was stopped";
+            image.skip_reason = run_stopped;
             return;
         }
         if (env.observer) env.observer->image_started(image.reference(env.registry));
@@ -230,6 +244,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                     try {
                         result = env.scanner->scan(image, platform, deadline);
                     } catch (const std::exception& e) {
+                        if (env.observer && env.observer->stop_in_flight()) throw;  // not this image's failure
                         result = failed_result(image, env.registry, platform.platform, e.what());
                         result.digest = platform.digest;
                         // Past the deadline a request fails as a transport error: a timeout too.
@@ -259,6 +274,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             commit_image(env, key, image.digest, to_store, tag_results, !failed && !results.empty());
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
+            if (left_for_the_next_run(image, env, reference)) return;
             image.error = e.what();
             if (const auto* refused = dynamic_cast<const sdk::Error*>(&e))
                 image.auth_refused = refused->status() == REGSCAN_AUTH_FAILED;

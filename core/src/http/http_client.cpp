@@ -28,6 +28,8 @@ struct Transfer {
     bool aborted_by_consumer = false;
     bool body_too_large = false;
     bool error_body_cut = false;
+    const std::function<bool()>* stopped = nullptr;  // ClientOptions::stopped, when set
+    bool was_stopped = false;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -86,6 +88,22 @@ struct CurlGlobal {
 
 }  // namespace
 
+bool HttpClient::wait_unless_stopped(std::chrono::milliseconds delay) const {
+    if (!options_.stopped) {
+        std::this_thread::sleep_for(delay);
+        return true;
+    }
+    // A retry may wait minutes (Retry-After); a cancel must not.
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (!options_.stopped()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= until) return true;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now,
+                                                                                 std::chrono::milliseconds(100)));
+    }
+    return false;
+}
+
 HttpClient::HttpClient(ClientOptions options) : options_(std::move(options)) {
     static CurlGlobal global;
 }
@@ -117,6 +135,7 @@ Response HttpClient::send_once(const Request& request) {
     curl_easy_reset(curl);
     Transfer transfer{&request, &response, request.max_body ? request.max_body : options_.max_body_size,
                       options_.max_error_body};
+    if (options_.stopped) transfer.stopped = &options_.stopped;
 
     curl_slist* header_list = nullptr;
     for (const auto& [name, value] : request.headers)
@@ -136,13 +155,20 @@ Response HttpClient::send_once(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.ca_cert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_cert.c_str());
-    if (request.deadline) {
+    if (request.deadline || options_.stopped) {
+        // curl calls this about once a second even while nothing arrives.
         curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
         curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
                          +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
                              auto* t = static_cast<Transfer*>(user);
-                             return std::chrono::steady_clock::now() > *t->request->deadline ? 1 : 0;
+                             if (t->stopped && (*t->stopped)()) {
+                                 t->was_stopped = true;
+                                 return 1;
+                             }
+                             return t->request->deadline && std::chrono::steady_clock::now() > *t->request->deadline
+                                        ? 1
+                                        : 0;
                          });
     }
     // A connection that stalls for a minute is dead; say so instead of waiting.
@@ -173,6 +199,10 @@ Response HttpClient::send_once(const Request& request) {
         response.status = 0;
         response.body.clear();
         response.error = too_large + std::to_string(transfer.max_body) + " bytes";
+    } else if (transfer.was_stopped) {
+        response.status = 0;
+        response.body.clear();
+        response.error = stopped_error;
     } else if (transfer.aborted_by_consumer) {
         response.error = aborted_by_reader;
     } else if (code == CURLE_ABORTED_BY_CALLBACK && request.deadline) {
@@ -205,6 +235,11 @@ Response HttpClient::send(const Request& original) {
     Request request = original;
     Response response;
     for (int attempt = 0;; ++attempt) {
+        if (options_.stopped && options_.stopped()) {
+            response = Response{};
+            response.error = stopped_error;
+            break;
+        }
         response = send_once(request);
         int redirects = 0;
         while (is_redirect(response.status) && redirects++ < 10) {
@@ -238,8 +273,9 @@ Response HttpClient::send(const Request& original) {
         response.final_url = request.url;
         if (!original.retry || !is_retryable_status(response.status) || attempt >= options_.max_retries) break;
         if (response.error == aborted_by_reader || response.error == deadline_passed ||
-            response.error.rfind(interrupted, 0) == 0 || response.error.rfind(tls_failure, 0) == 0 ||
-            response.error.rfind(too_large, 0) == 0 || response.error.rfind(downgrade, 0) == 0)
+            response.error == stopped_error || response.error.rfind(interrupted, 0) == 0 ||
+            response.error.rfind(tls_failure, 0) == 0 || response.error.rfind(too_large, 0) == 0 ||
+            response.error.rfind(downgrade, 0) == 0)
             break;
         // Some gateways send the non-standard X-Retry-After instead.
         auto retry_after_header = response.header("Retry-After");
@@ -257,7 +293,11 @@ Response HttpClient::send(const Request& original) {
         spdlog::warn("{} {} answered {}; retry {} of {} in {} ms", request.method, log::redact(original.url),
                      response.status == 0 ? response.error : std::to_string(response.status), attempt + 1,
                      options_.max_retries, delay.count());
-        std::this_thread::sleep_for(delay);
+        if (!wait_unless_stopped(delay)) {
+            response = Response{};
+            response.error = stopped_error;
+            break;
+        }
         request = original;
     }
     return response;

@@ -55,7 +55,14 @@ struct ClientOptions {
     // than max_body_size fails; an error body is cut at max_error_body.
     size_t max_body_size = 16 * 1024 * 1024;
     size_t max_error_body = 64 * 1024;
+    // A run's cancellation (serve's Cancel, the server stopping), polled while
+    // every transfer goes, even one that receives nothing: once true, each
+    // request fails with stopped_error and nothing is retried or waited for.
+    std::function<bool()> stopped;
 };
+
+// Response::error of a request that `stopped` ended.
+inline constexpr const char* stopped_error = "stopped: the run was cancelled";
 
 class HttpClient {
 public:
@@ -67,13 +74,15 @@ public:
     // Sends the request, following redirects (Authorization is dropped when
     // a redirect leaves the original host, as presigned blob URLs require;
     // https -> http is refused) and retrying 429/5xx and transport failures
-    // with backoff, never past the request's deadline.
+    // with backoff, never past the request's deadline, never once stopped.
     Response send(const Request& request);
 
     [[nodiscard]] const ClientOptions& options() const { return options_; }
 
 private:
     Response send_once(const Request& request);
+    // Sleeps `delay`; false, at once, when the run was stopped meanwhile.
+    bool wait_unless_stopped(std::chrono::milliseconds delay) const;
     void* acquire_handle();
     void release_handle(void* handle);
 

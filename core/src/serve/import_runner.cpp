@@ -47,6 +47,9 @@ public:
         guarded([&] { store_.set_import_registry_type(import_id_, registry_type); });
     }
     void discovered(size_t selected, size_t /*listed*/) override {
+        // A listing a cancel reached may have been cut short: what it found
+        // is not all there is.
+        listing_whole_ = !cancelled();
         found_ = static_cast<int64_t>(selected);
         guarded([&] { store_.set_import_discovered(import_id_, "", found_); });
     }
@@ -72,11 +75,14 @@ public:
         });
     }
     [[nodiscard]] bool cancelled() const override { return stopping_.load() || cancelled_.load(); }
+    // A server stopping gives the images in flight --shutdown-grace instead.
+    [[nodiscard]] bool stop_in_flight() const override { return cancelled_.load(); }
 
     int64_t found() const { return found_; }
     int64_t done() const { return done_.load(); }
     int64_t is_new() const { return new_; }
     int64_t failed() const { return failed_; }
+    bool listing_whole() const { return listing_whole_; }
 
 private:
     // The index is the server's view; failing to write it must not fail the
@@ -101,6 +107,7 @@ private:
     // the run's one-at-a-time image_done.
     std::atomic<int64_t> done_{0};
     int64_t found_ = 0, new_ = 0, failed_ = 0;
+    bool listing_whole_ = false;
 };
 
 }  // namespace
@@ -210,6 +217,15 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
     return unique;
 }
 
+ImportEnd import_end(bool cancelled, bool stopping, bool listing_whole, int64_t done, int64_t found, bool clean) {
+    const bool cut_short = !listing_whole || done < found;
+    if (cancelled && cut_short)
+        return {"cancelled",
+                "cancelled on request after " + std::to_string(done) + " of " + std::to_string(found) + " images"};
+    if (stopping && cut_short) return {"interrupted", "the server stopped during this import"};
+    return {clean ? "succeeded" : "partial", ""};
+}
+
 ImportRunner::ImportRunner(state::ServiceStore& store, const engine::RunOptions& defaults,
                            const plugin::PluginSet& plugins, const SecretBox& secrets,
                            const std::map<std::string, std::string>& environment, std::filesystem::path imports_dir,
@@ -265,16 +281,13 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
             found = observer.found();
             is_new = observer.is_new();
             failed = observer.failed();
-            if (cancelled.load()) {
-                state = "cancelled";
-                error = "cancelled on request after " + std::to_string(observer.done()) + " of " +
-                        std::to_string(observer.found()) + " images";
-            } else if (stopping.load() && observer.done() < observer.found()) {
-                state = "interrupted";
-                error = "the server stopped during this import";
-            } else {
-                state = code == app::ExitCode::ok && failed == 0 ? "succeeded" : "partial";
-            }
+            auto end = import_end(cancelled.load(), stopping.load(), observer.listing_whole(), observer.done(),
+                                  found, code == app::ExitCode::ok && failed == 0);
+            state = end.state;
+            error = end.error;
+            if (cancelled.load() && end.state != "cancelled")
+                spdlog::info("serve: import {} was cancelled after its last image: it ended as it would have",
+                             import_id);
             // Only a complete import knows which images are gone: a partial one
             // may have missed a repository it could not list.
             if (state == "succeeded")
@@ -282,8 +295,9 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
                     spdlog::info("serve: import {}: {} images no longer in the registry (or selected) left the index",
                                  import_id, gone);
         } catch (const std::exception& e) {
-            error = log::redact(e.what());
-            state = "failed";
+            // Stopped while it identified the registry or listed its repositories.
+            state = cancelled.load() ? "cancelled" : "failed";
+            error = cancelled.load() ? "cancelled on request before its images were listed" : log::redact(e.what());
         }
         store_.finish_import(import_id, state, now(), found, is_new, failed, error);
         spdlog::info("serve: import {} of connector {} {}: images={} new={} failed={}{}", import_id, connector->name,

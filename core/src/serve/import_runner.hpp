@@ -40,6 +40,19 @@ std::vector<state::ImageIndexRow> index_rows(const engine::ObservedImage& image,
                                              const std::string& project, int64_t import_id,
                                              const std::string& scanned_at);
 
+// How a run of an import that came to its end is recorded. A cancel or a
+// server stop counts only when it left something out (`listing_whole`: the
+// listing ended before either arrived; `done` < `found`: an image was not
+// finished): one after the last image changes nothing, while one during the
+// listing is never taken for a complete import (which would drop from the
+// index every image it did not list). `clean`: the run's exit was ok and no
+// image failed.
+struct ImportEnd {
+    std::string state;  // succeeded|partial|cancelled|interrupted
+    std::string error;  // why it ended early; "" otherwise
+};
+ImportEnd import_end(bool cancelled, bool stopping, bool listing_whole, int64_t done, int64_t found, bool clean);
+
 class ImportRunner {
 public:
     // `environment`: the server's, where a connector without credentials of
@@ -49,9 +62,11 @@ public:
                  std::filesystem::path imports_dir, Clock clock);
 
     // Runs import `import_id` (queued) to its end: running, then succeeded,
-    // partial, failed; interrupted when `stopping` (the server's) was set
-    // before it ended, cancelled when `cancelled` (a user's, for this import)
-    // was. Either stops the run at the next image. Never throws.
+    // partial, failed; interrupted when `stopping` (the server's) or
+    // cancelled when `cancelled` (a user's, for this import) cut it short
+    // (import_end). Either starts no further image; a cancel also stops the
+    // transfers in flight, leaving their images for the next import. Never
+    // throws.
     void run(int64_t import_id, const std::atomic<bool>& stopping, const std::atomic<bool>& cancelled);
 
     [[nodiscard]] std::filesystem::path reports_dir(int64_t import_id) const;

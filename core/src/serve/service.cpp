@@ -41,8 +41,8 @@ constexpr size_t max_password = 4096;
 constexpr size_t max_patterns = 100;
 constexpr size_t max_options = 50;
 constexpr size_t max_option_value = 4096;
-// How long removing a connector waits for its cancelled import to stop (an
-// image in flight finishes first).
+// How long removing a connector waits for its cancelled import to stop (its
+// transfers stop within a second or so; writing what it did takes the rest).
 constexpr std::chrono::seconds remove_wait{30};
 constexpr size_t max_search = 256;
 constexpr size_t history_limit = 50;
@@ -338,14 +338,14 @@ public:
     }
 
     // A running import is cancelled first and the removal waits (bounded)
-    // for it to stop at its next image.
+    // for it to stop.
     void remove_connector(const std::string& name) override {
         auto record = find_connector(name);
         if (auto* queue = running_queue()) {
             if (auto active = queue->active(record.id)) cancel(*active);
             if (!queue->wait_until_inactive(record.id, remove_wait))
                 throw ServiceError(Kind::conflict, "the import of connector " + name + " was cancelled but is still "
-                                                   "stopping (an image in flight); remove the connector again shortly");
+                                                   "stopping; remove the connector again shortly");
         }
         store_.remove_connector(record.id);
     }

@@ -78,8 +78,10 @@ public:
 
     virtual nlohmann::json list_imports(const std::string& connector, size_t limit) = 0;  // {"imports":[Import]}
     virtual nlohmann::json get_import(int64_t id) = 0;                                    // Import
-    // Cancels an import: a queued one at once (cancelled), a running one at
-    // its next image (the runner ends it cancelled; what it scanned stays).
+    // Cancels an import: a queued one at once (cancelled), a running one
+    // within a second or so, its transfers in flight stopped (the runner ends
+    // it cancelled; what it finished stays, the images it stopped are left
+    // for the next import).
     // Answers the Import as it is now; conflict when it has already ended.
     virtual nlohmann::json cancel_import(int64_t id) = 0;
     virtual std::vector<ReportFile> import_reports(int64_t id) = 0;

@@ -413,8 +413,9 @@ function live(config) {
 }
 
 // Cancel import on the Connectors page (config.connector.name is importing):
-// the confirmation accepted, then config.release_url lets the image in
-// flight finish; the row as it is once the import has ended.
+// the confirmation accepted; the row as it is once the import has ended.
+// config.release_url lets the registry answer the held layer at last (the
+// import has stopped that transfer already).
 function cancel(config) {
   return inBrowser(config, async (page, result) => {
     const name = config.connector.name;
@@ -428,11 +429,11 @@ function cancel(config) {
     result.confirmation = await dialog;
     await page.waitForFunction(() => /cancelled/.test(document.getElementById('message').textContent));
     result.message = await page.textContent('#message');
-    await release(config);
     await page.waitForFunction((n) => [...document.querySelectorAll('#connectors tbody tr')].some((tr) =>
       tr.querySelector('.connector-name').textContent === n && !tr.querySelector('td.running').textContent.trim()
       && /cancelled/.test(tr.querySelector('td.last-import').textContent)),
     name, { timeout: config.timeout_ms || 180000, polling: 200 });
+    await release(config);
     result.last_import = await page.textContent(`${row} td.last-import`);
     result.buttons = await page.$$eval(`${row} button`, (bs) => bs.map((b) => b.textContent));
     result.screenshots.push(await shot(page, config, 'connectors-cancelled'));

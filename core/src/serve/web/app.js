@@ -278,8 +278,8 @@
   async function cancelImport(imp) {
     if (!window.confirm('Cancel import ' + imp.id + ' of ' + imp.connector + '? Images already scanned stay.')) return;
     await api('POST', '/imports/' + encodeURIComponent(imp.id) + '/cancel');
-    say('Import ' + text(imp.id) + ' of ' + text(imp.connector) + ' is cancelled: it stops after the images in '
-      + 'flight.', 'info');
+    say('Import ' + text(imp.id) + ' of ' + text(imp.connector) + ' is cancelled: it stops within seconds; images '
+      + 'in flight are left for the next import.', 'info');
   }
 
   async function importNow(name) {
