@@ -10,6 +10,7 @@
 #include "app/malware_command.hpp"
 #include "app/plugins_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/stop_signals.hpp"
 #include "app/worker_command.hpp"
 #include "engine/image_run.hpp"
 #include "engine/registry_run.hpp"
@@ -51,7 +52,15 @@ int main(int argc, char** argv) {
             case app::CommandKind::help: std::cout << command.help_text; return 0;
             case app::CommandKind::version: std::cout << "regscan " << REGSCAN_VERSION << "\n"; return 0;
             case app::CommandKind::plugins: return static_cast<int>(app::run_plugins_command(plugins));
-            case app::CommandKind::registry: return static_cast<int>(engine::run_registry(command.run, plugins));
+            case app::CommandKind::registry: {
+                app::SignalStop stop;  // before the run starts any thread
+                command.run.observer = &stop;
+                auto code = engine::run_registry(command.run, plugins);
+                // Stopped: what the reports hold is not the whole registry.
+                if (stop.received())
+                    code = stop.received() == SIGINT ? app::ExitCode::interrupted : app::ExitCode::terminated;
+                return static_cast<int>(code);
+            }
             case app::CommandKind::image:
                 return static_cast<int>(engine::run_image(command.run, command.image_reference, plugins,
                                                           {command.image_output, command.platform_given}));

@@ -9,7 +9,6 @@ holds one image's layer until told (or 600 s, past every wait of this test)."""
 import os
 import shutil
 import tempfile
-import threading
 import unittest
 
 from harness import crafted, osv_db, proxy, serve
@@ -18,25 +17,6 @@ from harness.push import push_manifest
 from harness.registry import Registry
 
 FINISHED = ("succeeded", "partial", "failed", "interrupted", "cancelled")
-
-
-def image(name):
-    return crafted.image([crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE,
-                                               f"srv/{name}.txt": name.encode()})])
-
-
-class Hold:
-    """Holds GETs of one blob until released (at most 600 s); `reached` is set when one arrives."""
-
-    def __init__(self, route):
-        self.route = route
-        self.reached, self.release = threading.Event(), threading.Event()
-
-    def __call__(self, request, _proxy):
-        if request.route == self.route and request.method == "GET":
-            self.reached.set()
-            self.release.wait(600)
-        return None
 
 
 class ServeCancel(unittest.TestCase):
@@ -48,11 +28,11 @@ class ServeCancel(unittest.TestCase):
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)
-        cls.images = {name: image(name.replace("/", "-").replace(":", "-"))
+        cls.images = {name: crafted.named_image(name)
                       for name in ("a/one:1", "b/two:1", "c/three:1", "d/hold:1", "e/after:1", "f/cli:1", "g/later:1")}
         for target, manifest in cls.images.items():
             push_manifest(cls.registry, target, manifest)
-        cls.holds = {name: Hold(f"/v2/{name.split(':')[0]}/blobs/{cls.images[name].dependencies[1].digest}")
+        cls.holds = {name: proxy.Hold(f"/v2/{name.split(':')[0]}/blobs/{cls.images[name].dependencies[1].digest}")
                      for name in ("b/two:1", "d/hold:1", "f/cli:1")}
         for hold in cls.holds.values():
             cls.addClassCleanup(hold.release.set)
@@ -104,7 +84,7 @@ class ServeCancel(unittest.TestCase):
         self.assertEqual(self.asked_for("c/three"), [], "an image not started when cancelled was asked for")
         log = self.server.log_text()
         self.assertIn(f"import {running['id']} of connector", log)
-        self.assertIn("Stopped image image=" + self.proxy.host + "/b/two:1 (the run was cancelled", log)
+        self.assertIn("Stopped image image=" + self.proxy.host + "/b/two:1 (the run was stopped", log)
         self.assertNotIn("Failed to scan image image=" + self.proxy.host + "/b/two:1", log)
         hold.release.set()
 

@@ -56,4 +56,26 @@ TEST_CASE("engine::Totals leaves the Suppressed line out when triage suppressed 
     CHECK(out.str().find("1 found in 1 images") != std::string::npos);
 }
 
+TEST_CASE("engine::count_totals: the images a stopped run did not scan are skipped, and said so") {
+    std::vector<engine::ImageRecord> images(4);
+    images[1].skipped = images[2].skipped = images[3].skipped = true;
+    engine::PhaseOutcome outcome;
+    outcome.stopped = 2;
+    auto totals = engine::count_totals(images, outcome, {}, {});
+    CHECK(totals.images_skipped == 3);
+    CHECK(totals.images_stopped == 2);
+    CHECK(totals.images_selected == 1);
+    std::ostringstream out;
+    engine::print_summary(out, totals, {}, true);
+    CHECK(out.str().find("Images skipped          : 3\n"
+                         "    Run stopped             : 2 of the skipped images were not scanned (the next run "
+                         "scans them)\n") != std::string::npos);
+    CHECK(engine::summary_json(totals, "r", "scan", "", "", {})["images_stopped"] == 2);
+
+    outcome.stopped = 0;
+    std::ostringstream whole;
+    engine::print_summary(whole, engine::count_totals(images, outcome, {}, {}), {}, true);
+    CHECK(whole.str().find("Run stopped") == std::string::npos);
+}
+
 TEST_SUITE_END();

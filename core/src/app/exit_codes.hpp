@@ -17,6 +17,10 @@ enum class ExitCode : int {
     no_plugin = 5,
     partial_failure = 6,
     findings = 7,  // --fail-on: a finding at or above the given severity
+    // `registry` stopped by a signal (128 + its number), the reports holding
+    // the images that finished.
+    interrupted = 130,  // SIGINT
+    terminated = 143,   // SIGTERM
 };
 
 // A failure that ends the run with a given exit code; main() prints the

@@ -12,6 +12,7 @@
 #include "app/command_line.hpp"
 #include "app/data_paths.hpp"
 #include "app/forwarded_arguments.hpp"
+#include "app/stop_signals.hpp"
 #include "limits/limits.hpp"
 #include "log/logging.hpp"
 #include "serve/access.hpp"
@@ -186,11 +187,7 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
 
     // SIGTERM and SIGINT are taken by sigwait below, in this thread only: block
     // them before any thread starts so every thread inherits the mask.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    const sigset_t stop_signals = block_stop_signals();
 
     make_private_dir(data_dir);
     auto token_path = data_dir / "serve-token";

@@ -10,6 +10,7 @@
 
 #include "app/command_line.hpp"
 #include "app/forwarded_arguments.hpp"
+#include "app/stop_signals.hpp"
 #include "fleet/worker.hpp"
 #include "limits/limits.hpp"
 #include "log/logging.hpp"
@@ -157,11 +158,7 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
 
     // SIGTERM and SIGINT are taken by sigwait in a thread of their own: block
     // them before any thread starts so every thread inherits the mask.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    const sigset_t stop_signals = block_stop_signals();
     static std::atomic<bool> stop{false};
     std::thread([stop_signals] {
         int received = 0;

@@ -39,8 +39,13 @@ bool left_for_the_next_run(ImageRecord& image, const ScanEnvironment& env, const
     image.skipped = true;
     image.skip_reason = run_stopped;
     image.error.clear();
-    spdlog::info("Stopped image image={} (the run was cancelled; the next run scans it)", reference);
+    spdlog::info("Stopped image image={} (the run was stopped; the next run scans it)", reference);
     return true;
+}
+
+void count_stopped(PhaseOutcome& outcome, std::mutex& mutex) {
+    std::lock_guard lock(mutex);
+    ++outcome.stopped;
 }
 
 // The stored renderings of a tag as results without packages, or false when
@@ -182,6 +187,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
         if (env.observer && env.observer->cancelled()) {
             image.skipped = true;
             image.skip_reason = run_stopped;
+            count_stopped(outcome, mutex);
             return;
         }
         if (env.observer) env.observer->image_started(image.reference(env.registry));
@@ -274,7 +280,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             commit_image(env, key, image.digest, to_store, tag_results, !failed && !results.empty());
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
-            if (left_for_the_next_run(image, env, reference)) return;
+            if (left_for_the_next_run(image, env, reference)) return count_stopped(outcome, mutex);
             image.error = e.what();
             if (const auto* refused = dynamic_cast<const sdk::Error*>(&e))
                 image.auth_refused = refused->status() == REGSCAN_AUTH_FAILED;

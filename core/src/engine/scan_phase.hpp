@@ -71,6 +71,7 @@ struct PhaseOutcome {
     size_t new_images = 0;
     size_t failed_images = 0;
     size_t reused = 0;
+    size_t stopped = 0;  // skipped because the run was stopped (RunObserver), in flight or not started
 };
 
 // A reused result read back without its packages.

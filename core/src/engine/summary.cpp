@@ -47,6 +47,7 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
     totals.new_images = outcome.new_images;
     totals.failed_images = outcome.failed_images;
     totals.reused = outcome.reused;
+    totals.images_stopped = outcome.stopped;
     std::set<std::string> failed_repositories;
     for (const auto& failure : failures) failed_repositories.insert(failure.repository);
     totals.failed_repositories = failed_repositories.size();
@@ -128,6 +129,7 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
             {"images_scanned", totals.images_selected},
             {"images_failed", totals.failed_images},
             {"images_skipped", totals.images_skipped},
+            {"images_stopped", totals.images_stopped},
             {"results_reused", totals.reused},
             {"vulnerabilities", by_severity(totals.vulnerabilities)},
             {"misconfigurations", by_severity(totals.misconfigurations)},
@@ -199,6 +201,9 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         out << line("Images failed", std::to_string(t.failed_images));
     }
     out << line("Images skipped", std::to_string(t.images_skipped));
+    if (t.images_stopped)
+        out << line("Run stopped", fmt::format("{} of the skipped images were not scanned (the next run scans them)",
+                                               t.images_stopped));
     out << line("Repositories failed", std::to_string(t.failed_repositories));
     if (!t.discovery_notes.empty()) {
         out << line("Discovery notes", std::to_string(t.discovery_notes.size()));

@@ -18,6 +18,7 @@ namespace regscan::engine {
 struct Totals {
     size_t images_found = 0;
     size_t images_skipped = 0;
+    size_t images_stopped = 0;  // of the skipped, those a stopped run did not scan
     size_t images_selected = 0;
     size_t new_images = 0;
     size_t failed_images = 0;

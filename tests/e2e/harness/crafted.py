@@ -142,6 +142,12 @@ DEBIAN_OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nV
 PYTHON_SITE = "usr/lib/python3/dist-packages"
 
 
+def named_image(name):
+    """A one-layer Debian image whose only other file is named after `name` (each image its own layer)."""
+    safe = name.replace("/", "-").replace(":", "-")
+    return image([files_layer({"etc/os-release": DEBIAN_OS_RELEASE, f"srv/{safe}.txt": safe.encode()})])
+
+
 def requests_image(version, created="2024-01-01T00:00:00Z", dpkg=False):
     """A Debian-looking image with the Python distribution `requests` at `version` (osv_db's
     PYSEC-2018-28 affects it before 2.20.0); `dpkg`: with two Debian packages installed too."""

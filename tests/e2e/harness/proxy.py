@@ -139,6 +139,22 @@ def cap_catalog_page(page_size=100):
     return rule
 
 
+class Hold:
+    """A rule holding GETs of one route until `release` is set (or `cap` seconds, longer than any wait of the
+    test using it, so that a client which waits for the answer fails that wait); `reached` is set when one
+    arrives. A client that gives up meanwhile leaves the held request to end when released."""
+
+    def __init__(self, route, cap=600):
+        self.route, self.cap = route, cap
+        self.reached, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, request, _proxy):
+        if request.route == self.route and request.method == "GET":
+            self.reached.set()
+            self.release.wait(self.cap)
+        return None
+
+
 def hang(route, release, methods=("GET", "HEAD")):
     """Hold every request for `route` until the `release` event is set (or 60 s),
     then pass it on: a registry that stops answering."""

@@ -1,0 +1,110 @@
+"""`regscan registry` stopped by a signal, on the real binary: SIGINT (Ctrl-C) or SIGTERM while an
+image's layer is being pulled stops that transfer too (the registry still holds the layer when the
+process has exited), starts no further image, and ends the run as usual with what finished: exit
+130 (SIGINT) or 143 (SIGTERM), the reports written and valid, the summary saying how many images
+the stop left out, the state committed, so that the next run scans exactly those. Images are scanned
+one at a time (--concurrency 1), so which were done, in flight and not started is known."""
+import json
+import os
+import signal
+import subprocess
+import unittest
+
+from harness import crafted, measured_run, osv_db, proxy
+from harness.push import push_manifest
+from harness.registry import Registry
+from harness.run import report_name, run
+
+
+class Interrupt(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = measured_run.temp_dir("regscan-e2e-interrupt-")
+        cls.db = osv_db.make_db(cls.workdir)
+        cls.registry = Registry().start()
+        cls.addClassCleanup(cls.registry.stop)
+        names = ("a/one:1", "b/held:1", "c/after:1", "d/first:1", "e/term:1")
+        cls.images = {name: crafted.named_image(name) for name in names}
+        for target, manifest in cls.images.items():
+            push_manifest(cls.registry, target, manifest)
+        cls.holds = {name: proxy.Hold(f"/v2/{name.split(':')[0]}/blobs/{cls.images[name].dependencies[1].digest}")
+                     for name in ("b/held:1", "e/term:1")}
+        for hold in cls.holds.values():
+            cls.addClassCleanup(hold.release.set)
+        cls.proxy = proxy.FaultProxy(cls.registry, list(cls.holds.values()))
+        cls.proxy.start()
+        cls.addClassCleanup(cls.proxy.stop)
+
+    def args(self, state, allow):
+        return ["registry", self.proxy.url, "--db", self.db, "--state", state, "--format=json,csv", "--no-progress",
+                "--concurrency", "1", f"--allowList={allow}"]
+
+    def stopped_run(self, state, allow, held, signal_number):
+        """Starts a run, sends `signal_number` once `held`'s layer is asked for, waits for the exit."""
+        process, out, stdout, stderr = measured_run.start(*self.args(state, allow))
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+        hold = self.holds[held]
+        self.assertTrue(hold.reached.wait(120), f"the run never reached {held}'s layer")
+        process.send_signal(signal_number)
+        code = process.wait(timeout=120)
+        self.assertFalse(hold.release.is_set())  # the exit did not wait for the registry
+        with open(stdout) as f:
+            out_text = f.read()
+        with open(stderr) as f:
+            err_text = f.read()
+        return code, out, out_text, err_text
+
+    def report(self, out):
+        with open(os.path.join(out, report_name(self.proxy.host).replace("-report.csv", "-report.json"))) as f:
+            return json.load(f)
+
+    def asked_for(self, repository):
+        return [path for _, _, path, _ in self.proxy.log
+                if path.startswith((f"/v2/{repository}/manifests/", f"/v2/{repository}/blobs/"))]
+
+    def test_sigint_stops_the_image_in_flight_and_reports_what_finished(self):
+        state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+        code, out, stdout, stderr = self.stopped_run(state, "a/*,b/*,c/*", "b/held:1", signal.SIGINT)
+        self.assertEqual(code, 130, stdout + stderr)
+        self.assertIn("SIGINT received: stopping", stderr)
+        self.assertIn("Stopped image image=" + self.proxy.host + "/b/held:1 (the run was stopped", stderr)
+        self.assertNotIn("Failed to scan image", stderr)
+        self.assertIn("Run stopped             : 2 of the skipped images were not scanned (the next run scans "
+                      "them)", stdout)
+        self.assertEqual(self.asked_for("c/after"), [], "an image not started was asked for")
+        report = self.report(out)
+        self.assertEqual([f"{i['repository']}:{i['tag']}" for i in report["images"]], ["a/one:1"])
+        self.assertEqual(report["images"][0]["status"], "scanned")
+        self.assertEqual(report["summary"]["images_stopped"], 2)
+        self.assertEqual(report["summary"]["images_failed"], 0)
+        with open(os.path.join(out, report_name(self.proxy.host))) as f:
+            inventory = f.read()
+        self.assertIn("b/held,1,", inventory)  # the inventory still lists every image found
+        validator = os.path.join(os.path.dirname(os.path.abspath(__file__)), "validate_reports.py")
+        checked = subprocess.run(["/usr/bin/python3", validator, out], capture_output=True, text=True)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        self.assertIn("-report.json: valid", checked.stdout)
+
+        # The next run scans what the stop left out, and reuses what finished.
+        self.holds["b/held:1"].release.set()
+        again = run(*self.args(state, "a/*,b/*,c/*"))
+        self.assertEqual(again.code, 0, again)
+        summary = again.summary()
+        self.assertEqual(summary["New images found"], "2")
+        self.assertNotIn("Run stopped", summary)
+        with open(os.path.join(again.output_dir, report_name(self.proxy.host).replace("-report.csv",
+                                                                                      "-report.json"))) as f:
+            statuses = {f"{i['repository']}:{i['tag']}": i["status"] for i in json.load(f)["images"]}
+        self.assertEqual(statuses, {"a/one:1": "reused", "b/held:1": "scanned", "c/after:1": "scanned"})
+
+    def test_sigterm_exits_143(self):
+        state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+        code, out, stdout, stderr = self.stopped_run(state, "d/*,e/*", "e/term:1", signal.SIGTERM)
+        self.assertEqual(code, 143, stdout + stderr)
+        self.assertIn("SIGTERM received: stopping", stderr)
+        self.assertIn("Run stopped             : 1 of the skipped images", stdout)
+        self.assertEqual([f"{i['repository']}:{i['tag']}" for i in self.report(out)["images"]], ["d/first:1"])
+
+
+if __name__ == "__main__":
+    unittest.main()
