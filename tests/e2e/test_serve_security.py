@@ -10,6 +10,7 @@
 - a body over the limit is 413, a burst over the rate is 429; security headers on
   every answer; TLS with --tls-cert/--tls-key and a Secure cookie.
 """
+import base64
 import json
 import os
 import secrets
@@ -19,7 +20,7 @@ import ssl
 import tempfile
 import unittest
 
-from harness import certs, crafted, osv_db, serve
+from harness import certs, crafted, http_server, osv_db, serve
 from harness.push import ApiPusher
 from harness.registry import Registry
 
@@ -190,6 +191,40 @@ class Security(unittest.TestCase):
                 self.assertNotIn(PASSWORD.encode("utf-16-le"), data, path)
                 checked += 1
         self.assertGreaterEqual(checked, 2)
+
+    def test_a_stored_password_never_follows_the_connector_elsewhere(self):
+        """Whoever holds the API token cannot read the password back: nor may they point the connector (its
+        URL, type or plugin options) at a server of theirs and have the next import send it there."""
+        seen = []
+        catcher = http_server.Server(lambda request: http_server.Reply(401, b"", {
+            "WWW-Authenticate": 'Basic realm="catch"'}), record=lambda request, reply: seen.append(
+                (request.path, request.headers.get("Authorization"))))
+        catcher.start()
+        self.addCleanup(catcher.stop)
+        connector = {"name": "moved", "url": self.registry.url, "username": USER, "password": PASSWORD,
+                     "schedule": {"enabled": False, "every": "6h"}}
+        self.server.api("POST", "/api/v1/connectors", connector, expect=201)
+        for edit in ({"url": catcher.url}, {"options": {"hub-api": catcher.url}}, {"type": "DOCKERHUB"}):
+            without_password = {k: v for k, v in connector.items() if k != "password"}
+            reply = self.server.request("PUT", "/api/v1/connectors/moved", without_password | edit)
+            self.assertEqual(reply.status, 400, (edit, reply))
+            self.assertIn("give its password again", reply.json()["error"])
+        kept = self.server.connector("moved")
+        self.assertEqual(kept["url"], self.registry.url)
+        self.assertEqual(kept["options"], {})
+        done = self.server.wait_for_import(
+            self.server.api("POST", "/api/v1/connectors/moved/imports", expect=202)["id"], timeout=180)
+        self.assertEqual(done["state"], "succeeded", done)
+        # Moved with its password dropped: the import reaches the new server without one.
+        self.server.api("PUT", "/api/v1/connectors/moved", {"url": catcher.url, "password": None}, expect=200)
+        done = self.server.wait_for_import(
+            self.server.api("POST", "/api/v1/connectors/moved/imports", expect=202)["id"], timeout=180,
+            states=("succeeded", "partial", "failed", "interrupted", "cancelled"))
+        self.assertTrue(seen, "the import never reached the new server")
+        # The username stays with the connector; the password went nowhere.
+        sent = {base64.b64decode(auth.split(" ", 1)[1]).decode() for _, auth in seen if auth}
+        self.assertEqual(sent, {f"{USER}:"}, seen)
+        self.server.api("DELETE", "/api/v1/connectors/moved", expect=204)
 
     def test_body_over_the_limit_is_413(self):
         big = json.dumps({"name": "big", "url": "http://x", "pad": "a" * (2 * 1024 * 1024)})

@@ -130,6 +130,42 @@ TEST_CASE("serve::Service creates connectors as the contract shows them, never w
         if (file.is_regular_file()) CHECK_MESSAGE(file_text(file.path()).find(password) == std::string::npos, file.path());
 }
 
+TEST_CASE("serve::Service never sends a stored password elsewhere: a new origin, type or options need it again") {
+    Fixture f;
+    auto service = f.make();
+    service->create_connector(body("prod"));
+    // Refused, and nothing changed: the stored password would go to whoever runs these.
+    for (const auto& edit : {json{{"url", "https://attacker.example"}}, json{{"url", "http://127.0.0.1:10"}},
+                             json{{"url", "https://127.0.0.1:9"}}, json{{"type", "QUAY"}},
+                             json{{"options", {{"project", "core"}, {"hub-api", "https://attacker.example"}}}},
+                             json{{"options", json::object()}}}) {
+        CAPTURE(edit.dump());
+        try {
+            service->update_connector("prod", edit);
+            FAIL("accepted");
+        } catch (const ServiceError& e) {
+            CHECK(e.kind() == ServiceError::Kind::bad_request);
+            CHECK(std::string(e.what()).find("give its password again") != std::string::npos);
+        }
+    }
+    auto kept = service->list_connectors()["connectors"][0];
+    CHECK(kept["url"] == "http://127.0.0.1:9");
+    CHECK(kept["options"] == json{{"project", "core"}});
+    // The same origin, the same options sent back (the dashboard's toggles): no password asked.
+    auto same = body("prod");
+    same.erase("password");
+    same["schedule"]["enabled"] = false;
+    CHECK(service->update_connector("prod", same)["has_password"] == true);
+    // With the password given again, or dropped, it may move.
+    auto moved = service->update_connector("prod", {{"url", "https://elsewhere.example"}, {"password", password}});
+    CHECK(moved["url"] == "https://elsewhere.example");
+    CHECK(moved["has_password"] == true);
+    auto dropped = service->update_connector("prod", {{"url", "https://third.example"}, {"password", nullptr}});
+    CHECK(dropped["has_password"] == false);
+    // Without a stored password there is nothing to move.
+    CHECK(service->update_connector("prod", {{"url", "https://fourth.example"}})["url"] == "https://fourth.example");
+}
+
 TEST_CASE("serve::Service refuses a connector type no plugin offers, naming those there are") {
     Fixture f;  // no plugin loaded
     auto service = f.make();
@@ -201,8 +237,8 @@ TEST_CASE("serve::Service updates a connector: an absent password is unchanged, 
     auto service = f.make();
     service->create_connector(body("prod"));
     f.advance(1h);
-    auto updated = service->update_connector("prod", {{"url", "https://other:5000"}, {"allow", json::array()}});
-    CHECK(updated["url"] == "https://other:5000");
+    auto updated = service->update_connector("prod", {{"url", "http://127.0.0.1:9/"}, {"allow", json::array()}});
+    CHECK(updated["url"] == "http://127.0.0.1:9/");
     CHECK(updated["has_password"] == true);
     CHECK(updated["username"] == "robot$ci");
     CHECK(updated["next_run"] == "2026-03-01T06:00:00Z");  // schedule unchanged

@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "limits/limits.hpp"
+#include "regscan/url.hpp"
 #include "log/secrets.hpp"
 #include "scan/model_json.hpp"
 #include "serve/import_queue.hpp"
@@ -176,6 +177,16 @@ json apply_body(json config, const json& body) {
     return config;
 }
 
+// Whether an edit from `before` to `after` may send a stored password
+// elsewhere than where it was given for: another origin, another type (its
+// plugin's own auth endpoints), or changed plugin options (some name where
+// credentials go: --hub-api, --ecr-endpoint, --jfrog-api...).
+bool moves_credentials(const json& before, const json& after) {
+    auto origin = [](const json& config) { return sdk::parse_url(config.value("url", "")).origin(); };
+    return origin(before) != origin(after) || before.value("type", "") != after.value("type", "") ||
+           before.value("options", json::object()) != after.value("options", json::object());
+}
+
 json default_config(const engine::RunOptions& defaults) {
     int64_t timeout = defaults.image_timeout.count();
     std::string image_timeout =
@@ -320,9 +331,17 @@ public:
         {
             std::lock_guard lock(mutex_);
             record = find_connector(name);
+            const json config_before = record.config;
             auto before = record.config["schedule"];
             auto type_before = record.config.value("type", "");
             record.config = apply_body(record.config, body);
+            // An edit by whoever holds the API token must not turn the stored
+            // password into theirs by pointing the connector at their server.
+            if (!record.sealed_password.empty() && !body.contains("password") &&
+                moves_credentials(config_before, record.config))
+                throw bad("a connector's URL (its scheme, host or port), type or plugin options changed: give its "
+                          "password again (a stored password is only sent where it was given for), or "
+                          "\"password\": null to drop it");
             // Only a type changed now: a stored one whose plugin went away must
             // not block other edits, even those (the dashboard's toggles) that
             // send the whole connector back; its imports say what is wrong.

@@ -422,7 +422,8 @@
       field('URL', f.url),
       field('Type', f.type),
       field('Username', f.username),
-      field('Password', f.password, 'write-only: never shown again'),
+      field('Password', f.password, 'write-only: never shown again; needed again to change the URL\'s host, '
+        + 'port or scheme, the type or the plugin options'),
       el('fieldset', null, el('legend', null, 'Schedule import'),
         el('label', { className: 'check', htmlFor: 'f-enabled' }, f.enabled, 'enabled'),
         field('Every', f.everyN), field('Unit', f.everyUnit)),
