@@ -19,7 +19,8 @@ struct QuayRegistry {
          "help": "Quay organisation or user whose repositories are listed (repeatable, or comma-separated); default: the robot's organisation"},
         {"name": "quay-token",
          "help": "Quay OAuth application token (Bearer) for the Quay API, which lists repositories and tags; robots cannot hold one",
-         "env": "REGSCAN_QUAY_TOKEN"}
+         "env": "REGSCAN_QUAY_TOKEN",
+         "secret": true}
     ])json";
 
     static Identification identify(const Host& host, const Probe& probe) {

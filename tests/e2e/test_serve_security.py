@@ -208,7 +208,7 @@ class Security(unittest.TestCase):
             without_password = {k: v for k, v in connector.items() if k != "password"}
             reply = self.server.request("PUT", "/api/v1/connectors/moved", without_password | edit)
             self.assertEqual(reply.status, 400, (edit, reply))
-            self.assertIn("give its password again", reply.json()["error"])
+            self.assertIn("give its password (and its secret plugin options) again", reply.json()["error"])
         kept = self.server.connector("moved")
         self.assertEqual(kept["url"], self.registry.url)
         self.assertEqual(kept["options"], {})
@@ -225,6 +225,30 @@ class Security(unittest.TestCase):
         sent = {base64.b64decode(auth.split(" ", 1)[1]).decode() for _, auth in seen if auth}
         self.assertEqual(sent, {f"{USER}:"}, seen)
         self.server.api("DELETE", "/api/v1/connectors/moved", expect=204)
+
+    def test_a_secret_plugin_option_is_kept_like_the_password(self):
+        """quay-token (SDK 1.3 "secret"): stored encrypted, never answered, never logged; an edit that
+        leaves it out keeps it, and moving the connector asks for it again."""
+        token = "QuayTok-" + secrets.token_hex(12)
+        self.server.api("POST", "/api/v1/connectors", {
+            "name": "tok", "url": "https://quay.invalid", "type": "QUAY",
+            "schedule": {"enabled": False, "every": "6h"}, "options": {"namespace": "org", "quay-token": token}},
+            expect=201)
+        shown = self.server.connector("tok")
+        self.assertEqual(shown["options"], {"namespace": "org"})
+        self.assertEqual(shown["secret_options"], ["quay-token"])
+        self.server.api("PUT", "/api/v1/connectors/tok", {"allow": ["team/*"]}, expect=200)
+        self.assertEqual(self.server.connector("tok")["secret_options"], ["quay-token"])
+        moved = self.server.request("PUT", "/api/v1/connectors/tok", {"url": "https://elsewhere.invalid"})
+        self.assertEqual(moved.status, 400, moved)
+        for path in ("/api/v1/connectors", "/api/v1/connectors/tok"):
+            self.assertNotIn(token.encode(), self.server.request("GET", path).body)
+        self.assertNotIn(token, self.server.log_text())
+        for path in (self.server.state_path, self.server.state_path + "-wal"):
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    self.assertNotIn(token.encode(), f.read(), path)
+        self.server.api("DELETE", "/api/v1/connectors/tok", expect=204)
 
     def test_body_over_the_limit_is_413(self):
         big = json.dumps({"name": "big", "url": "http://x", "pad": "a" * (2 * 1024 * 1024)})

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -52,9 +53,15 @@ TEST_CASE("plugin::load_plugins loads every real plugin of the build") {
     auto v2 = set.for_type("DEFAULT_V2");
     REQUIRE(v2);
     CHECK(v2->id() == "v2");
-    CHECK(v2->sdk_version() == "1.2");
+    CHECK(v2->sdk_version() == "1.3");
     CHECK(set.for_type("default_v2") == v2);
     CHECK(static_cast<bool>(v2->registry()->identify));
+    // (SDK 1.3) Quay's OAuth token is a secret option; its namespace is not.
+    auto quay = set.for_type("QUAY");
+    REQUIRE(quay);
+    std::map<std::string, bool> secret;
+    for (const auto& option : quay->options()) secret[option.name] = option.secret;
+    CHECK(secret == std::map<std::string, bool>{{"namespace", false}, {"quay-token", true}});
 }
 
 TEST_CASE("plugin::load_plugins refuses another SDK major version before calling the plugin") {

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include "scan/model_json.hpp"
+#include "plugin/loaded_plugin.hpp"
+#include "serve/import_runner.hpp"
+#include "serve/secret_options.hpp"
 #include "serve/service.hpp"
 #include "state/service_store.hpp"
 #include "state/state_store.hpp"
@@ -145,7 +148,8 @@ TEST_CASE("serve::Service never sends a stored password elsewhere: a new origin,
             FAIL("accepted");
         } catch (const ServiceError& e) {
             CHECK(e.kind() == ServiceError::Kind::bad_request);
-            CHECK(std::string(e.what()).find("give its password again") != std::string::npos);
+            CHECK(std::string(e.what()).find("give its password (and its secret plugin options) again") !=
+                  std::string::npos);
         }
     }
     auto kept = service->list_connectors()["connectors"][0];
@@ -164,6 +168,60 @@ TEST_CASE("serve::Service never sends a stored password elsewhere: a new origin,
     CHECK(dropped["has_password"] == false);
     // Without a stored password there is nothing to move.
     CHECK(service->update_connector("prod", {{"url", "https://fourth.example"}})["url"] == "https://fourth.example");
+}
+
+TEST_CASE("serve::Service keeps a secret plugin option (quay-token) like the password, sealing one stored in clear") {
+    Fixture f;
+    f.plugins = plugin::load_plugins({REGSCAN_PLUGIN_DIR});
+    const std::string token = "Quay-OAuth-Token-7f3c9e", old_token = "Old-Clear-Token-51d0";
+    {
+        // A connector an older server saved with the token in clear.
+        state::ServiceStore store(f.options.state_path.string());
+        state::ConnectorRecord old;
+        old.name = "old";
+        old.config = {{"url", "https://quay.example"}, {"type", "QUAY"}, {"username", ""},
+                      {"schedule", {{"enabled", false}, {"every", "12h"}}},
+                      {"options", {{"namespace", "org"}, {"quay-token", old_token}}}};
+        old.created = old.updated = "2026-03-01T00:00:00Z";
+        store.create_connector(old);
+    }
+    auto service = f.make();
+    service->start();
+    auto created = body("quay");
+    created["type"] = "QUAY";
+    created["options"] = {{"namespace", "org"}, {"quay-token", token}};
+    auto answered = service->create_connector(created);
+    CHECK(answered["options"] == json{{"namespace", "org"}});
+    CHECK(answered["secret_options"] == json::array({"quay-token"}));
+    // An edit that leaves it out keeps it; one of the options asks for it again; the import gets it.
+    answered = service->update_connector("quay", {{"allow", {"team/*"}}});
+    CHECK(answered["secret_options"] == json::array({"quay-token"}));
+    CHECK(kind_of([&] {
+              service->update_connector("quay", {{"options", {{"namespace", "other"}}}, {"password", password}});
+          }) == ServiceError::Kind::bad_request);
+    answered = service->update_connector(
+        "quay", {{"options", {{"namespace", "other"}, {"quay-token", token}}}, {"password", password}});
+    CHECK(answered["secret_options"] == json::array({"quay-token"}));
+    auto stored = state::ServiceStore(f.options.state_path.string()).connector("quay");
+    REQUIRE(stored);
+    auto run = import_run_options(f.options.defaults, *stored, SecretBox::from_key_file(f.options.key_file),
+                                  f.dir.path / "out");
+    CHECK(run.plugin_options.at("quay-token") == token);
+    CHECK(run.plugin_options.at("namespace") == "other");
+    CHECK(run.given_plugin_options.count("quay-token") == 1);
+    // Neither connector answers it; the state holds it only sealed (the old one was sealed at start;
+    // its clear text may linger in SQLite's free pages, so only the new one is looked for in the file).
+    CHECK(service->list_connectors().dump().find(token) == std::string::npos);
+    CHECK(service->list_connectors().dump().find(old_token) == std::string::npos);
+    CHECK(service->get_connector("old")["secret_options"] == json::array({"quay-token"}));
+    auto migrated = state::ServiceStore(f.options.state_path.string()).connector("old");
+    REQUIRE(migrated);
+    CHECK(migrated->config.dump().find(old_token) == std::string::npos);
+    CHECK(open_secret_options(migrated->config, SecretBox::from_key_file(f.options.key_file)).at("quay-token") ==
+          old_token);
+    service->stop(std::chrono::seconds(5));
+    service.reset();
+    CHECK(file_text(f.options.state_path).find(token) == std::string::npos);
 }
 
 TEST_CASE("serve::Service refuses a connector type no plugin offers, naming those there are") {

@@ -440,6 +440,12 @@ void collect_plugin_options(engine::RunOptions& run, const po::variables_map& cl
             if (joined.empty() && !option.env.empty()) joined = env_or(env, {option.env.c_str()});
             if (!joined.empty()) run.plugin_options[option.name] = joined;
         }
+    // (SDK 1.3) A secret option's value, given here or as --option NAME=VALUE,
+    // is redacted from every log line from now on.
+    for (const auto& p : plugins.plugins)
+        for (const auto& option : p->options())
+            if (auto it = run.plugin_options.find(option.name); option.secret && it != run.plugin_options.end())
+                log::add_secret(it->second);
 }
 
 limits::Limits build_limits(const po::variables_map& cli, const po::variables_map& file) {

@@ -136,7 +136,11 @@ private:
             auto text = [&](const char* key) {
                 return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string{};
             };
-            PluginOption option{item["name"].get<std::string>(), text("help"), text("env")};
+            if (item.contains("secret") && !item["secret"].is_boolean() && !item["secret"].is_null())
+                return "registry option '" + item["name"].get<std::string>() + "' has a \"secret\" that is not "
+                       "true or false";
+            PluginOption option{item["name"].get<std::string>(), text("help"), text("env"),
+                                item.contains("secret") && item["secret"].is_boolean() && item["secret"].get<bool>()};
             bool valid = !option.name.empty() && std::all_of(option.name.begin(), option.name.end(), [](char c) {
                 return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
             });

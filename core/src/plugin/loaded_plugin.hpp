@@ -19,6 +19,7 @@ struct PluginOption {
     std::string name;
     std::string help;
     std::string env;
+    bool secret = false;  // (SDK 1.3) redacted from logs; serve seals it like a password
 };
 
 // Owns the library handle. Everything made from a plugin's tables holds a

@@ -11,6 +11,7 @@
 #include "fleet/enqueue.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "serve/secret_options.hpp"
 #include "triage/policy.hpp"
 #include "util/time.hpp"
 
@@ -142,6 +143,10 @@ engine::RunOptions import_run_options(const engine::RunOptions& defaults, const 
                 run.plugin_options[key] = value.get<std::string>();
                 run.given_plugin_options.insert(key);
             }
+    for (auto& [key, value] : open_secret_options(c, secrets)) {
+        run.plugin_options[key] = std::move(value);
+        run.given_plugin_options.insert(key);
+    }
     // The table goes to standard output, which is the server's log here.
     run.formats.erase(std::remove(run.formats.begin(), run.formats.end(), "table"), run.formats.end());
     if (std::find(run.formats.begin(), run.formats.end(), "json") == run.formats.end())

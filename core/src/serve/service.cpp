@@ -25,6 +25,7 @@
 #include "serve/import_runner.hpp"
 #include "serve/marking_policy.hpp"
 #include "serve/secret_box.hpp"
+#include "serve/secret_options.hpp"
 #include "state/service_store.hpp"
 #include "triage/policy.hpp"
 #include "util/time.hpp"
@@ -273,6 +274,7 @@ public:
     RealService(const ServiceOptions& options, const plugin::PluginSet& plugins, Clock clock, bool scheduler_thread)
         : options_(options),
           plugins_(plugins),
+          secret_names_(secret_option_names(plugins)),
           clock_(std::move(clock)),
           scheduler_thread_(scheduler_thread),
           store_(options_.state_path.empty() ? options_.data_dir / "state.db" : options_.state_path),
@@ -308,6 +310,7 @@ public:
         state::ConnectorRecord record;
         record.name = name;
         record.config = apply_body(default_config(options_.defaults), body);
+        seal_secret_options(record.config, secret_names_, secrets_);
         check_type(record.config);
         record.sealed_password = password_of(body, "");
         record.created = record.updated = now_text();
@@ -335,13 +338,16 @@ public:
             auto before = record.config["schedule"];
             auto type_before = record.config.value("type", "");
             record.config = apply_body(record.config, body);
+            seal_secret_options(record.config, secret_names_, secrets_);
             // An edit by whoever holds the API token must not turn the stored
-            // password into theirs by pointing the connector at their server.
-            if (!record.sealed_password.empty() && !body.contains("password") &&
+            // password (or secret option) into theirs by pointing the
+            // connector at their server.
+            const bool secrets_stored = !record.sealed_password.empty() || config_before.contains("sealed_options");
+            if (secrets_stored && !gives_secrets_again(body, !record.sealed_password.empty(), config_before) &&
                 moves_credentials(config_before, record.config))
                 throw bad("a connector's URL (its scheme, host or port), type or plugin options changed: give its "
-                          "password again (a stored password is only sent where it was given for), or "
-                          "\"password\": null to drop it");
+                          "password (and its secret plugin options) again (stored secrets are only sent where "
+                          "they were given for), or \"password\": null to drop it");
             // Only a type changed now: a stored one whose plugin went away must
             // not block other edits, even those (the dashboard's toggles) that
             // send the whole connector back; its imports say what is wrong.
@@ -507,6 +513,15 @@ public:
                 cancels_.erase(q.import_id);
             });
         }
+        // A secret option an older server stored in clear is sealed now.
+        for (auto record : store_.connectors()) {
+            const auto before = record.config;
+            if (!record.config.contains("options")) continue;
+            seal_secret_options(record.config, secret_names_, secrets_);
+            if (record.config == before) continue;
+            store_.update_connector(record);
+            spdlog::info("serve: connector {}: its secret plugin options are now stored encrypted", record.name);
+        }
         // Imports queued when the server stopped keep their place.
         for (const auto& queued : store_.imports_in_state("queued")) {
             auto record = store_.connector(queued.connector_id);
@@ -631,6 +646,7 @@ private:
     json connector_json(const state::ConnectorRecord& c) {
         json out = c.config;
         out.erase("password");
+        hide_secret_options(out, secret_names_);
         out["name"] = c.name;
         out["has_password"] = !c.sealed_password.empty();
         auto last = store_.last_import(c.id);
@@ -751,6 +767,7 @@ private:
 
     ServiceOptions options_;
     const plugin::PluginSet& plugins_;
+    const std::set<std::string> secret_names_;  // plugin options kept like the password
     Clock clock_;
     bool scheduler_thread_;
     state::ServiceStore store_;

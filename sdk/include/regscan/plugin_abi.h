@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define REGSCAN_ABI_MAJOR 1
-#define REGSCAN_ABI_MINOR 2
+#define REGSCAN_ABI_MINOR 3
 
 /* The exported entry point: a data symbol of this name, placed in the ELF
  * section REGSCAN_ENTRY_SECTION, holding the address of a
@@ -156,7 +156,10 @@ typedef struct regscan_registry_api {
     /* Command-line options the plugin adds to `regscan registry`, as JSON:
      * [{"name": "ecr-endpoint", "help": "...", "env": "AWS_ENDPOINT_URL_ECR"}].
      * Values reach open() in "options" by name; when the option is not given,
-     * the core fills it from "env" if that variable is set. NULL: none. */
+     * the core fills it from "env" if that variable is set. NULL: none.
+     * (1.3) "secret": true marks a value to keep secret (a token): the core
+     * redacts it from every log line, and `regscan serve` stores it in a
+     * connector encrypted and never answers it, as it does a password. */
     const char *options;
     /* required */
     regscan_status (*identify)(const regscan_host_api *host, const char *probe_json, regscan_out *out);

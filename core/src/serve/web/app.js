@@ -433,7 +433,8 @@
       field('Max tags per repository (0: all)', f.maxTags),
       field('Max tag age in days (0: any)', f.maxAge),
       field('Image timeout', f.timeout, 'past it an image is Scan Failed'),
-      field('Plugin options (key=value a line)', f.options),
+      field('Plugin options (key=value a line)', f.options, (c.secret_options || []).length
+        ? 'stored secret: ' + c.secret_options.join(', ') + ' (never shown; a line name= drops one)' : ''),
       el('div', { className: 'buttons' },
         el('button', { type: 'submit', id: 'save' }, 'Save'),
         el('button', { type: 'button', id: 'save-import', className: 'secondary', onclick: submit(true) }, 'Save & Import'),
