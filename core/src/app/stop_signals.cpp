@@ -19,11 +19,12 @@ sigset_t block_stop_signals() {
 SignalStop::SignalStop() {
     const sigset_t signals = block_stop_signals();
     std::thread([signals, received = received_] {
-        for (int count = 0;; ++count) {
+        for (bool first = true;; first = false) {
             int signal = 0;
-            if (sigwait(&signals, &signal) != 0) continue;
+            while (sigwait(&signals, &signal) != 0) {
+            }
             const char* name = signal == SIGINT ? "SIGINT" : "SIGTERM";
-            if (count > 0) {
+            if (!first) {
                 spdlog::warn("{} received again: quitting now", name);
                 spdlog::default_logger()->flush();
                 std::_Exit(128 + signal);
