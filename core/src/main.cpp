@@ -55,11 +55,20 @@ int main(int argc, char** argv) {
             case app::CommandKind::registry: {
                 app::SignalStop stop;  // before the run starts any thread
                 command.run.observer = &stop;
-                auto code = engine::run_registry(command.run, plugins);
-                // Stopped: what the reports hold is not the whole registry.
-                if (stop.received())
-                    code = stop.received() == SIGINT ? app::ExitCode::interrupted : app::ExitCode::terminated;
-                return static_cast<int>(code);
+                // Stopped: what the reports hold (if any) is not the whole
+                // registry, whatever else went wrong once the signal came.
+                auto stopped = [&stop] {
+                    return static_cast<int>(stop.received() == SIGINT ? app::ExitCode::interrupted
+                                                                       : app::ExitCode::terminated);
+                };
+                try {
+                    auto code = engine::run_registry(command.run, plugins);
+                    return stop.received() ? stopped() : static_cast<int>(code);
+                } catch (const app::Fatal& e) {
+                    if (!stop.received()) throw;
+                    spdlog::error("{}", e.what());
+                    return stopped();
+                }
             }
             case app::CommandKind::image:
                 return static_cast<int>(engine::run_image(command.run, command.image_reference, plugins,

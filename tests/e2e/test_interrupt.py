@@ -97,6 +97,24 @@ class Interrupt(unittest.TestCase):
             statuses = {f"{i['repository']}:{i['tag']}": i["status"] for i in json.load(f)["images"]}
         self.assertEqual(statuses, {"a/one:1": "reused", "b/held:1": "scanned", "c/after:1": "scanned"})
 
+    def test_sigint_while_the_repositories_are_listed_exits_130(self):
+        """Stopped before any image: the listing cut short is no reason to claim the registry unreachable."""
+        hold = proxy.Hold("/v2/_catalog")
+        self.addCleanup(hold.release.set)
+        with proxy.FaultProxy(self.registry, [hold]) as listing:
+            state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+            process, _out, _stdout, stderr = measured_run.start(
+                "registry", listing.url, "--db", self.db, "--state", state, "--no-progress")
+            self.addCleanup(lambda: process.poll() is None and process.kill())
+            self.assertTrue(hold.reached.wait(120), "the run never listed the repositories")
+            process.send_signal(signal.SIGINT)
+            code = process.wait(timeout=120)
+            self.assertFalse(hold.release.is_set())
+            with open(stderr) as f:
+                err_text = f.read()
+            self.assertEqual(code, 130, err_text)
+            self.assertIn("SIGINT received: stopping", err_text)
+
     def test_sigterm_exits_143(self):
         state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
         code, out, stdout, stderr = self.stopped_run(state, "d/*,e/*", "e/term:1", signal.SIGTERM)

@@ -18,8 +18,8 @@
 #include <spdlog/spdlog.h>
 
 #include "limits/limits.hpp"
-#include "regscan/url.hpp"
 #include "log/secrets.hpp"
+#include "regscan/url.hpp"
 #include "scan/model_json.hpp"
 #include "serve/import_queue.hpp"
 #include "serve/import_runner.hpp"
