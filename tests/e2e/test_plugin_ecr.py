@@ -396,7 +396,13 @@ class PluginSet(EcrCase):
     def test_plugins_lists_ecr(self):
         result = self.regscan("plugins", output_dir=False)
         self.assertExit(result, 0)
-        self.assertRegex(result.stdout, r"(?m)^ecr\s+1\.0\.0\s+1\.2\s+ECR\s+\S+libregscan-ecr\.so$")
+        # The SDK column: the major.minor the bundled plugins were built against (the SDK's header).
+        header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sdk", "include", "regscan",
+                              "plugin_abi.h")
+        with open(header) as f:
+            abi = dict(re.findall(r"#define REGSCAN_ABI_(MAJOR|MINOR) (\d+)", f.read()))
+        sdk = re.escape(f"{abi['MAJOR']}.{abi['MINOR']}")
+        self.assertRegex(result.stdout, rf"(?m)^ecr\s+1\.0\.0\s+{sdk}\s+ECR\s+\S+libregscan-ecr\.so$")
 
     def test_forced_type_without_the_plugin(self):
         result = self.run_without_ecr("--type=ECR")
