@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -62,6 +63,8 @@ TEST_CASE("plugin::load_plugins loads every real plugin of the build") {
     std::map<std::string, bool> secret;
     for (const auto& option : quay->options()) secret[option.name] = option.secret;
     CHECK(secret == std::map<std::string, bool>{{"namespace", false}, {"quay-token", true}});
+    // The set answers the names of all its plugins' secret options.
+    CHECK(set.secret_option_names() == std::set<std::string>{"quay-token"});
 }
 
 TEST_CASE("plugin::load_plugins refuses another SDK major version before calling the plugin") {

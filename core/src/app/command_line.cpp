@@ -442,10 +442,8 @@ void collect_plugin_options(engine::RunOptions& run, const po::variables_map& cl
         }
     // (SDK 1.3) A secret option's value, given here or as --option NAME=VALUE,
     // is redacted from every log line from now on.
-    for (const auto& p : plugins.plugins)
-        for (const auto& option : p->options())
-            if (auto it = run.plugin_options.find(option.name); option.secret && it != run.plugin_options.end())
-                log::add_secret(it->second);
+    for (const auto& name : plugins.secret_option_names())
+        if (auto it = run.plugin_options.find(name); it != run.plugin_options.end()) log::add_secret(it->second);
 }
 
 limits::Limits build_limits(const po::variables_map& cli, const po::variables_map& file) {

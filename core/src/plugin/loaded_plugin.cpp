@@ -49,6 +49,14 @@ std::shared_ptr<LoadedPlugin> PluginSet::for_type(const std::string& type) const
     return nullptr;
 }
 
+std::set<std::string> PluginSet::secret_option_names() const {
+    std::set<std::string> names;
+    for (const auto& plugin : plugins)
+        for (const auto& option : plugin->options())
+            if (option.secret) names.insert(option.name);
+    return names;
+}
+
 std::vector<fs::path> plugin_search_path(const std::vector<std::string>& cli_dirs) {
     std::vector<fs::path> dirs(cli_dirs.begin(), cli_dirs.end());
     if (const char* env = std::getenv("REGSCAN_PLUGIN_PATH")) {

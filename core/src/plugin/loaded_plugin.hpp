@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ struct PluginSet {
 
     // The plugin whose registry types include `type` (case-insensitive).
     [[nodiscard]] std::shared_ptr<LoadedPlugin> for_type(const std::string& type) const;
+
+    // The names of every option a plugin declares secret (SDK 1.3), whose
+    // values must be redacted and kept like a password.
+    [[nodiscard]] std::set<std::string> secret_option_names() const;
 };
 
 // Directories searched, in order: each --plugin-dir, then REGSCAN_PLUGIN_PATH

@@ -6,14 +6,6 @@ namespace regscan::serve {
 
 using nlohmann::json;
 
-std::set<std::string> secret_option_names(const plugin::PluginSet& plugins) {
-    std::set<std::string> names;
-    for (const auto& p : plugins.plugins)
-        for (const auto& option : p->options())
-            if (option.secret) names.insert(option.name);
-    return names;
-}
-
 void seal_secret_options(json& config, const std::set<std::string>& names, const SecretBox& box) {
     json sealed = config.contains("sealed_options") && config["sealed_options"].is_object() ? config["sealed_options"]
                                                                                              : json::object();

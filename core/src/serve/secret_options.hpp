@@ -10,13 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "plugin/loaded_plugin.hpp"
 #include "serve/secret_box.hpp"
 
 namespace regscan::serve {
-
-// The names of every secret option the loaded plugins declare.
-std::set<std::string> secret_option_names(const plugin::PluginSet& plugins);
 
 // Moves each secret option of config["options"] into config["sealed_options"],
 // sealed ("" drops the stored one); one absent from "options" keeps its

@@ -274,7 +274,7 @@ public:
     RealService(const ServiceOptions& options, const plugin::PluginSet& plugins, Clock clock, bool scheduler_thread)
         : options_(options),
           plugins_(plugins),
-          secret_names_(secret_option_names(plugins)),
+          secret_names_(plugins.secret_option_names()),
           clock_(std::move(clock)),
           scheduler_thread_(scheduler_thread),
           store_(options_.state_path.empty() ? options_.data_dir / "state.db" : options_.state_path),
