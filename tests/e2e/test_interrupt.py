@@ -7,10 +7,11 @@ one at a time (--concurrency 1), so which were done, in flight and not started i
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import unittest
 
-from harness import crafted, measured_run, osv_db, proxy
+from harness import crafted, measured_run, net, osv_db, proxy
 from harness.push import push_manifest
 from harness.registry import Registry
 from harness.run import report_name, run
@@ -23,12 +24,12 @@ class Interrupt(unittest.TestCase):
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)
-        names = ("a/one:1", "b/held:1", "c/after:1", "d/first:1", "e/term:1")
+        names = ("a/one:1", "b/held:1", "c/after:1", "d/first:1", "e/term:1", "f/again:1")
         cls.images = {name: crafted.named_image(name) for name in names}
         for target, manifest in cls.images.items():
             push_manifest(cls.registry, target, manifest)
         cls.holds = {name: proxy.Hold(f"/v2/{name.split(':')[0]}/blobs/{cls.images[name].dependencies[1].digest}")
-                     for name in ("b/held:1", "e/term:1")}
+                     for name in ("b/held:1", "e/term:1", "f/again:1")}
         for hold in cls.holds.values():
             cls.addClassCleanup(hold.release.set)
         cls.proxy = proxy.FaultProxy(cls.registry, list(cls.holds.values()))
@@ -39,13 +40,17 @@ class Interrupt(unittest.TestCase):
         return ["registry", self.proxy.url, "--db", self.db, "--state", state, "--format=json,csv", "--no-progress",
                 "--concurrency", "1", f"--allowList={allow}"]
 
-    def stopped_run(self, state, allow, held, signal_number):
-        """Starts a run, sends `signal_number` once `held`'s layer is asked for, waits for the exit."""
-        process, out, stdout, stderr = measured_run.start(*self.args(state, allow))
+    def start_and_signal(self, args, hold, signal_number):
+        """Starts a run, sends `signal_number` once `hold`'s route is asked for; the process and its files."""
+        process, out, stdout, stderr = measured_run.start(*args)
         self.addCleanup(lambda: process.poll() is None and process.kill())
-        hold = self.holds[held]
-        self.assertTrue(hold.reached.wait(120), f"the run never reached {held}'s layer")
+        self.assertTrue(hold.reached.wait(120), f"the run never asked for {hold.route}")
         process.send_signal(signal_number)
+        return process, out, stdout, stderr
+
+    def stopped_run(self, args, hold, signal_number):
+        """Runs `args` stopped by `signal_number` at `hold`; the exit code, output directory, stdout, stderr."""
+        process, out, stdout, stderr = self.start_and_signal(args, hold, signal_number)
         code = process.wait(timeout=120)
         self.assertFalse(hold.release.is_set())  # the exit did not wait for the registry
         with open(stdout) as f:
@@ -64,7 +69,8 @@ class Interrupt(unittest.TestCase):
 
     def test_sigint_stops_the_image_in_flight_and_reports_what_finished(self):
         state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
-        code, out, stdout, stderr = self.stopped_run(state, "a/*,b/*,c/*", "b/held:1", signal.SIGINT)
+        code, out, stdout, stderr = self.stopped_run(self.args(state, "a/*,b/*,c/*"), self.holds["b/held:1"],
+                                                     signal.SIGINT)
         self.assertEqual(code, 130, stdout + stderr)
         self.assertIn("SIGINT received: stopping", stderr)
         self.assertIn("Stopped image image=" + self.proxy.host + "/b/held:1 (the run was stopped", stderr)
@@ -103,25 +109,45 @@ class Interrupt(unittest.TestCase):
         self.addCleanup(hold.release.set)
         with proxy.FaultProxy(self.registry, [hold]) as listing:
             state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
-            process, _out, _stdout, stderr = measured_run.start(
-                "registry", listing.url, "--db", self.db, "--state", state, "--no-progress")
-            self.addCleanup(lambda: process.poll() is None and process.kill())
-            self.assertTrue(hold.reached.wait(120), "the run never listed the repositories")
-            process.send_signal(signal.SIGINT)
-            code = process.wait(timeout=120)
-            self.assertFalse(hold.release.is_set())
-            with open(stderr) as f:
-                err_text = f.read()
-            self.assertEqual(code, 130, err_text)
-            self.assertIn("SIGINT received: stopping", err_text)
+            code, _out, _stdout, stderr = self.stopped_run(
+                ["registry", listing.url, "--db", self.db, "--state", state, "--no-progress"], hold, signal.SIGINT)
+            self.assertEqual(code, 130, stderr)
+            self.assertIn("SIGINT received: stopping", stderr)
 
     def test_sigterm_exits_143(self):
         state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
-        code, out, stdout, stderr = self.stopped_run(state, "d/*,e/*", "e/term:1", signal.SIGTERM)
+        code, out, stdout, stderr = self.stopped_run(self.args(state, "d/*,e/*"), self.holds["e/term:1"],
+                                                     signal.SIGTERM)
         self.assertEqual(code, 143, stdout + stderr)
         self.assertIn("SIGTERM received: stopping", stderr)
         self.assertIn("Run stopped             : 1 of the skipped images", stdout)
         self.assertEqual([f"{i['repository']}:{i['tag']}" for i in self.report(out)["images"]], ["d/first:1"])
+
+    def test_a_second_signal_quits_at_once(self):
+        """Another writer holds the state file's lock, so the first signal's clean stop waits (up to the state's
+        30 s busy timeout) to record the run; the second signal ends the process at once with its own code:
+        143 for SIGTERM, where the first signal's stop would have exited 130."""
+        state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+        hold = self.holds["f/again:1"]
+        process, _out, stdout, stderr = measured_run.start(*self.args(state, "f/*"))
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+        self.assertTrue(hold.reached.wait(120), "the run never asked for f/again's layer")
+        writer = sqlite3.connect(state, timeout=60, isolation_level=None)
+        self.addCleanup(writer.close)
+        writer.execute("BEGIN EXCLUSIVE")  # the run began its scan record before pulling the layer
+        process.send_signal(signal.SIGINT)
+
+        def err_text():
+            with open(stderr) as f:
+                return f.read()
+        net.wait_until(lambda: "SIGINT received: stopping" in err_text(), timeout=60, what="the first stop")
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=120)
+        writer.execute("ROLLBACK")
+        self.assertEqual(code, 143, err_text())
+        self.assertIn("SIGTERM received again: quitting now", err_text())
+        with open(stdout) as f:
+            self.assertNotIn("Run stopped", f.read())  # quit before the summary
 
 
 if __name__ == "__main__":
