@@ -114,6 +114,36 @@ class Interrupt(unittest.TestCase):
             self.assertEqual(code, 130, stderr)
             self.assertIn("SIGINT received: stopping", stderr)
 
+    def test_sigint_while_tags_are_listed_counts_the_repositories_not_listed(self):
+        """The listing the stop cut and those it never started are not failures: the next run lists them."""
+        hold = proxy.Hold("/v2/b/held/tags/list")
+        self.addCleanup(hold.release.set)
+        with proxy.FaultProxy(self.registry, [hold]) as listing:
+            state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+            args = ["registry", listing.url, "--db", self.db, "--state", state, "--format=json,sarif",
+                    "--no-progress", "--concurrency", "1"]
+            code, out, stdout, stderr = self.stopped_run(args, hold, signal.SIGINT)
+            self.assertEqual(code, 130, stdout + stderr)
+            self.assertNotIn("Failed to list tags", stderr)
+            # Listed one at a time in the catalog's order: a/one, then b/held is stopped and the rest not asked.
+            not_listed = len(self.images) - 1
+            self.assertIn("Repositories failed     : 0\n", stdout)
+            self.assertIn(f"Repositories not listed : {not_listed} (the run was stopped; the next run lists them)",
+                          stdout)
+            self.assertIn("Run stopped             : 1 of the skipped images", stdout)  # a/one, listed
+            with open(os.path.join(out, report_name(listing.host).replace("-report.csv", "-report.json"))) as f:
+                summary = json.load(f)["summary"]
+            self.assertEqual(summary["failed_repositories"], [])
+            self.assertEqual(summary["repositories_stopped"], not_listed)
+            self.assertEqual(summary["images_found"], 1)
+            # Uploaded to code scanning, the document must not pass for a complete run.
+            with open(os.path.join(out, report_name(listing.host).replace("-report.csv", "-report.sarif"))) as f:
+                invocation = json.load(f)["runs"][0]["invocations"][0]
+            self.assertFalse(invocation["executionSuccessful"])
+            self.assertEqual([n["message"]["text"] for n in invocation["toolExecutionNotifications"]],
+                             [f"the run was stopped: 1 images were not scanned and {not_listed} repositories were "
+                              "not listed (the next run scans them); their findings are not in this document"])
+
     def test_sigterm_exits_143(self):
         state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
         code, out, stdout, stderr = self.stopped_run(self.args(state, "d/*,e/*"), self.holds["e/term:1"],

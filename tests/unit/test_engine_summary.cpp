@@ -76,6 +76,26 @@ TEST_CASE("engine::count_totals: the images a stopped run did not scan are skipp
     std::ostringstream whole;
     engine::print_summary(whole, engine::count_totals(images, outcome, {}, {}), {}, true);
     CHECK(whole.str().find("Run stopped") == std::string::npos);
+    CHECK(whole.str().find("not listed") == std::string::npos);
+}
+
+TEST_CASE("engine::count_totals: repositories a stopped run did not list are counted apart from the failed ones") {
+    engine::ListingReport listing;
+    listing.failures = {{"a", "HTTP 500"}, {"a", "invalid tag"}, {"b", "HTTP 404"}};
+    listing.repositories_stopped = 3;
+    listing.notes = {"a note"};
+    auto totals = engine::count_totals({}, {}, listing, {});
+    CHECK(totals.failed_repositories == 2);
+    CHECK(totals.repositories_stopped == 3);
+    CHECK(totals.discovery_notes == std::vector<std::string>{"a note"});
+    std::ostringstream out;
+    engine::print_summary(out, totals, {}, false);
+    CHECK(out.str().find("Repositories failed     : 2\n"
+                         "    Repositories not listed : 3 (the run was stopped; the next run lists them)\n") !=
+          std::string::npos);
+    auto json = engine::summary_json(totals, "r", "dry-run", "", "", listing.failures);
+    CHECK(json["repositories_stopped"] == 3);
+    CHECK(json["failed_repositories"].size() == 3);
 }
 
 TEST_SUITE_END();

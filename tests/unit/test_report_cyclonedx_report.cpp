@@ -4,6 +4,7 @@
 #include <set>
 
 #include "report/cyclonedx_report.hpp"
+#include "report/report_file.hpp"
 #include "test_report_fixtures.hpp"
 
 using namespace regscan;
@@ -140,6 +141,17 @@ TEST_CASE("report::CycloneDxReport describes the registry, one container per ima
     auto failed = components[3]["properties"];
     CHECK(failed[failed.size() - 1] ==
           nlohmann::json{{"name", "regscan:error"}, {"value", "blob sha256:" + std::string(64, 'f') + ": digest mismatch"}});
+}
+
+TEST_CASE("report::CycloneDxReport says in its metadata that a stopped run left images out") {
+    TempDir dir("cdx-stopped");
+    report::CycloneDxReport reporter(rich_run(dir.path));
+    feed(reporter, rich_images());
+    auto summary = rich_summary();
+    summary["repositories_stopped"] = 4;
+    auto bom = read_json(reporter.finish(summary)[0]);
+    CHECK(bom["metadata"]["properties"].back() ==
+          nlohmann::json{{"name", "regscan:stopped"}, {"value", report::stopped_run_note(summary)}});
 }
 
 TEST_CASE("report::CycloneDxReport bom-refs are unique across the whole BOM") {

@@ -75,6 +75,20 @@ TEST_CASE("report::failed_repositories reads objects with a reason and plain rep
     CHECK(report::failed_repositories(nlohmann::json()).empty());
 }
 
+TEST_CASE("report::stopped_run_note says what a stopped run left out, and nothing for a whole run") {
+    CHECK(report::stopped_run_note({{"images_stopped", 0}, {"repositories_stopped", 0}}).empty());
+    CHECK(report::stopped_run_note(nlohmann::json::object()).empty());
+    CHECK(report::stopped_run_note({{"images_stopped", -2}, {"repositories_stopped", "3"}}).empty());
+    CHECK(report::stopped_run_note({{"images_stopped", 2}}) ==
+          "the run was stopped: 2 images were not scanned (the next run scans them); their findings are not in "
+          "this document");
+    CHECK(report::stopped_run_note({{"images_stopped", 2}, {"repositories_stopped", 3}}) ==
+          "the run was stopped: 2 images were not scanned and 3 repositories were not listed (the next run scans "
+          "them); their findings are not in this document");
+    CHECK(report::stopped_run_note({{"repositories_stopped", 1}}).find(": 1 repositories were not listed (") !=
+          std::string::npos);
+}
+
 TEST_CASE("report::write_file_atomically replaces the file whole and leaves no temporary file") {
     TempDir dir("atomic");
     auto path = dir.path / "nested" / "x-report.json";

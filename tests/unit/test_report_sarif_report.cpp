@@ -212,4 +212,24 @@ TEST_CASE("report::SarifReport invocation is successful when nothing failed") {
     CHECK(validation.exit_code == 0);
 }
 
+TEST_CASE("report::SarifReport: a stopped run's document is not a successful execution") {
+    // A code-scanning service would close the alerts of the images it lacks.
+    TempDir dir("sarif-stopped");
+    auto images = rich_images();
+    images.erase(images.begin());  // the failed image
+    auto summary = rich_summary();
+    summary["failed_repositories"] = nlohmann::json::array();
+    summary["images_stopped"] = 2;
+    report::SarifReport reporter(rich_run(dir.path));
+    feed(reporter, images);
+    auto document = read_json(reporter.finish(summary)[0]);
+    const auto& invocation = document["runs"][0]["invocations"][0];
+    CHECK(invocation["executionSuccessful"] == false);
+    REQUIRE(invocation["toolExecutionNotifications"].size() == 1);
+    CHECK(invocation["toolExecutionNotifications"][0]["message"]["text"] == report::stopped_run_note(summary));
+    auto validation = validate_reports(dir.path);
+    INFO(validation.output);
+    CHECK(validation.exit_code == 0);
+}
+
 TEST_SUITE_END();

@@ -98,20 +98,24 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
         if (!budget.exceeded.empty()) {
             spdlog::error("Repository listing cut short error={}; {} repositories read are kept", budget.exceeded,
                           listed.size());
-            result.failures.push_back({catalog_name, "repository listing cut short: " + budget.exceeded});
+            result.listing.failures.push_back({catalog_name, "repository listing cut short: " + budget.exceeded});
         }
     }
-    const size_t listing_failures = result.failures.size();
-    auto repositories = checked_repositories(std::move(listed), limits, result.failures);
-    for (size_t i = listing_failures; i < result.failures.size(); ++i)
-        spdlog::error("Refused repository repository={} error={}", result.failures[i].repository,
-                      result.failures[i].error);
+    const size_t listing_failures = result.listing.failures.size();
+    auto repositories = checked_repositories(std::move(listed), limits, result.listing.failures);
+    for (size_t i = listing_failures; i < result.listing.failures.size(); ++i)
+        spdlog::error("Refused repository repository={} error={}", result.listing.failures[i].repository,
+                      result.listing.failures[i].error);
     result.repositories = repositories.size();
     spdlog::info("Found repositories count={}", repositories.size());
 
     std::mutex mutex;
+    auto left_unlisted = [&] {
+        std::lock_guard lock(mutex);
+        ++result.listing.repositories_stopped;
+    };
     util::parallel_for(repositories.size(), concurrency, [&](size_t i) {
-        if (stop && stop()) return;
+        if (stop && stop()) return left_unlisted();
         const auto& repository = repositories[i];
         auto budget = bounds.budget();
         std::vector<sdk::TagInfo> tags;
@@ -122,6 +126,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
         } catch (const std::exception& e) {
             error = e.what();
         }
+        if (!error.empty() && stop && stop()) return left_unlisted();
         if (!budget.exceeded.empty())
             error = "tag listing cut short: " + budget.exceeded +
                     (error.empty() ? "; " + std::to_string(tags.size()) + " tags read are kept" : "");
@@ -166,14 +171,14 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
         if (on_listed) on_listed(images);
         std::lock_guard lock(mutex);
         std::move(images.begin(), images.end(), std::back_inserter(result.images));
-        std::move(failures.begin(), failures.end(), std::back_inserter(result.failures));
+        std::move(failures.begin(), failures.end(), std::back_inserter(result.listing.failures));
     });
     std::sort(result.images.begin(), result.images.end(), [](const ImageRecord& a, const ImageRecord& b) {
         return std::tie(a.repository.name, a.tag, a.digest) < std::tie(b.repository.name, b.tag, b.digest);
     });
-    std::sort(result.failures.begin(), result.failures.end(),
+    std::sort(result.listing.failures.begin(), result.listing.failures.end(),
               [](const auto& a, const auto& b) { return a.repository < b.repository; });
-    result.notes = session.notes();
+    result.listing.notes = session.notes();
     return result;
 }
 

@@ -15,8 +15,7 @@ namespace regscan::engine {
 struct Discovery {
     size_t repositories = 0;
     std::vector<ImageRecord> images;
-    std::vector<RepositoryFailure> failures;
-    std::vector<std::string> notes;  // the plugin's discovery notes (SDK 1.2)
+    ListingReport listing;
 };
 
 // Every listing runs within its bounds (limits: pages, bytes, entries, time
@@ -27,7 +26,10 @@ struct Discovery {
 // `on_listed`, when given, is handed each repository's images as soon as
 // they are listed, on the thread that listed them, before they join the
 // others. `stop`, when given and true, lists no further repository (a
-// cancelled serve import): what was listed is returned.
+// stopped run, a cancelled serve import): what was listed is returned, and
+// the repositories not listed (a listing that failed once the stop came
+// counts as stopped, since the stop fails requests in flight) are counted in
+// `repositories_stopped`, not as failures; their images are left out.
 Discovery discover(plugin::RegistrySession& session, size_t concurrency, const limits::Limits& limits,
                    const std::function<void(std::vector<ImageRecord>& images)>& on_listed = {},
                    const std::function<bool()>& stop = {});

@@ -47,4 +47,14 @@ struct RepositoryFailure {
     std::string error;
 };
 
+// What discovery says beside the images it listed.
+struct ListingReport {
+    std::vector<RepositoryFailure> failures;  // repositories it could not list, with the reason
+    // Repositories a stopped run (a signal, a cancelled import) left unlisted:
+    // not asked for, or their listing stopped. Not failures: the next run
+    // lists them.
+    size_t repositories_stopped = 0;
+    std::vector<std::string> notes;  // the plugin's discovery notes (SDK 1.2)
+};
+
 }  // namespace regscan::engine

@@ -144,7 +144,7 @@ app::ExitCode run_registry(const RunOptions& options, const plugin::PluginSet& p
     apply_filters(discovery.images, options, pipeline.authority());
     if (options.enqueue || options.wait) return fleet::enqueue_registry(options, identified.type, discovery);
     prepared.get();  // rethrows what opening the state or the data threw
-    return pipeline.run(discovery.images, discovery.failures, discovery.notes);
+    return pipeline.run(discovery.images, discovery.listing);
 }
 
 }  // namespace regscan::engine

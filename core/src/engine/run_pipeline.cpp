@@ -131,8 +131,8 @@ std::string RunPipeline::tag_results_key() const {
     return tag_fingerprint(env);
 }
 
-ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
-                          const std::vector<std::string>& notes) {
+ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const ListingReport& listing) {
+    const auto& failures = listing.failures;
     const bool scanning = options_.mode == Mode::scan;
     const std::string started = util::now_utc();
     prepare();
@@ -250,10 +250,9 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const std::vector<Re
     progress.finish();
     if (!report_error.empty()) throw Fatal(ExitCode::internal_error, "cannot write the reports: " + report_error);
 
-    Totals totals = count_totals(images, outcome, failures, findings);
+    Totals totals = count_totals(images, outcome, listing, findings);
     totals.malware = scanning && options_.malware.enabled;
     totals.malware_layers_examined = counters.layers_malware_examined;
-    totals.discovery_notes = notes;
     if (matcher_) totals.data = matcher_->info();
     for (const auto& [ecosystem, images] : totals.missing_data)
         spdlog::warn("The vulnerability database has no data for {} ({} images): their {} packages were not "

@@ -51,10 +51,9 @@ public:
     [[nodiscard]] state::StateStore* store() const { return store_.get(); }
     [[nodiscard]] std::string tag_results_key() const;
 
-    // Resolves, scans (scan mode) and reports `images`; `failures` are the
-    // repositories discovery could not list, `notes` what the plugin noted.
-    app::ExitCode run(std::vector<ImageRecord>& images, const std::vector<RepositoryFailure>& failures,
-                      const std::vector<std::string>& notes = {});
+    // Resolves, scans (scan mode) and reports `images`, with what discovery
+    // said beside them (`listing`) in the summary.
+    app::ExitCode run(std::vector<ImageRecord>& images, const ListingReport& listing = {});
 
 private:
     // Stores what a rescan needs of a freshly scanned tag when no reporter

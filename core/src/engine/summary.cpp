@@ -38,8 +38,8 @@ size_t Totals::at_or_above(scan::Severity floor) const {
     return count;
 }
 
-Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome,
-                    const std::vector<RepositoryFailure>& failures, Totals findings) {
+Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome, const ListingReport& listing,
+                    Totals findings) {
     Totals totals = findings;
     totals.images_found = images.size();
     for (const auto& image : images) totals.images_skipped += image.skipped ? 1 : 0;
@@ -49,8 +49,10 @@ Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& 
     totals.reused = outcome.reused;
     totals.images_stopped = outcome.stopped;
     std::set<std::string> failed_repositories;
-    for (const auto& failure : failures) failed_repositories.insert(failure.repository);
+    for (const auto& failure : listing.failures) failed_repositories.insert(failure.repository);
     totals.failed_repositories = failed_repositories.size();
+    totals.repositories_stopped = listing.repositories_stopped;
+    totals.discovery_notes = listing.notes;
     return totals;
 }
 
@@ -145,6 +147,7 @@ nlohmann::json summary_json(const Totals& totals, const std::string& registry, c
               {"images_not_scanned", totals.malware_not_scanned},
               {"layers_examined", totals.malware_layers_examined}}},
             {"failed_repositories", failed},
+            {"repositories_stopped", totals.repositories_stopped},
             {"discovery_notes", notes},
             {"vulnerability_data", data_json(totals)}};
 }
@@ -205,6 +208,9 @@ void print_summary(std::ostream& out, const Totals& t, const ReportPaths& paths,
         out << line("Run stopped", fmt::format("{} of the skipped images were not scanned (the next run scans them)",
                                                t.images_stopped));
     out << line("Repositories failed", std::to_string(t.failed_repositories));
+    if (t.repositories_stopped)
+        out << line("Repositories not listed",
+                    fmt::format("{} (the run was stopped; the next run lists them)", t.repositories_stopped));
     if (!t.discovery_notes.empty()) {
         out << line("Discovery notes", std::to_string(t.discovery_notes.size()));
         for (const auto& note : t.discovery_notes) out << "  - " << util::escape_control(log::redact(note)) << "\n";

@@ -24,6 +24,7 @@ struct Totals {
     size_t failed_images = 0;
     size_t reused = 0;
     size_t failed_repositories = 0;
+    size_t repositories_stopped = 0;  // left unlisted by a stopped run
     size_t vulnerabilities[5] = {};    // by scan::Severity
     size_t misconfigurations[5] = {};  // by scan::Severity
     // Findings triage suppressed (not in the counts above), and by what:
@@ -58,8 +59,8 @@ struct Totals {
 
 // `findings` (counted with count_findings as results arrived) with every
 // other count filled in.
-Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome,
-                    const std::vector<RepositoryFailure>& failures, Totals findings = {});
+Totals count_totals(const std::vector<ImageRecord>& images, const PhaseOutcome& outcome, const ListingReport& listing,
+                    Totals findings = {});
 
 nlohmann::json summary_json(const Totals& totals, const std::string& registry, const std::string& mode,
                             const std::string& started, const std::string& finished,

@@ -97,7 +97,7 @@ ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& 
     std::string batch = fleet.queue().enqueue(work, options.queue_priority);
     spdlog::info("Enqueued {} images in batch {} (state {})", work.size(), batch, fleet.describe());
     std::cout << "Enqueued " << work.size() << " images in batch " << batch << std::endl;
-    if (!options.wait) return discovery.failures.empty() ? ExitCode::ok : ExitCode::partial_failure;
+    if (!options.wait) return discovery.listing.failures.empty() ? ExitCode::ok : ExitCode::partial_failure;
 
     if (options.observer) options.observer->discovered(work.size(), discovery.images.size());
     auto progress = wait_for_batch(fleet.queue(), batch, options.wait_timeout, options.progress, options.observer);
@@ -135,7 +135,7 @@ ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& 
         spdlog::debug("Could not compare the fleet's data with this run's: {}", e.what());
     }
     engine::RunPipeline pipeline(report);
-    return pipeline.run(discovery.images, discovery.failures, discovery.notes);
+    return pipeline.run(discovery.images, discovery.listing);
 }
 
 }  // namespace regscan::fleet

@@ -404,6 +404,8 @@ nlohmann::json CycloneDxReport::bom_header(const nlohmann::json& summary, nlohma
     for (const auto& failure : failed_repositories(summary))
         metadata["properties"].push_back(property("regscan:failed_repository", failure.repository +
                                                                                    (failure.error.empty() ? "" : ": " + failure.error)));
+    if (auto stopped = stopped_run_note(summary); !stopped.empty())
+        metadata["properties"].push_back(property("regscan:stopped", stopped));
     return {{"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
             {"bomFormat", "CycloneDX"},
             {"specVersion", "1.5"},

@@ -159,6 +159,21 @@ std::vector<RepositoryFailure> failed_repositories(const nlohmann::json& summary
     return failures;
 }
 
+std::string stopped_run_note(const nlohmann::json& summary) {
+    auto count = [&](const char* name) -> int64_t {
+        if (!summary.is_object() || !summary.contains(name) || !summary[name].is_number_integer()) return 0;
+        return std::max<int64_t>(0, summary[name].get<int64_t>());
+    };
+    const int64_t images = count("images_stopped");
+    const int64_t repositories = count("repositories_stopped");
+    if (!images && !repositories) return {};
+    std::string left;
+    if (images) left = std::to_string(images) + " images were not scanned";
+    if (repositories)
+        left += (left.empty() ? "" : " and ") + std::to_string(repositories) + " repositories were not listed";
+    return "the run was stopped: " + left + " (the next run scans them); their findings are not in this document";
+}
+
 std::string dump_json(const nlohmann::json& document) {
     return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -69,6 +69,11 @@ struct RepositoryFailure {
 // string is read as a repository without a reason.
 std::vector<RepositoryFailure> failed_repositories(const nlohmann::json& summary);
 
+// What a stopped run (a signal, a cancelled import) left out, from the
+// summary's "images_stopped" and "repositories_stopped"; empty when the run
+// was not stopped. Such a document lacks those images' findings.
+std::string stopped_run_note(const nlohmann::json& summary);
+
 // The summary's "vulnerability_data" (the data a scan matched against) as
 // name/value pairs for a report's properties: last_import, newest_record,
 // fingerprint, and each missing ecosystem; empty in a dry run.

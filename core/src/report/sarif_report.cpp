@@ -340,6 +340,10 @@ nlohmann::json SarifReport::document_of(const std::vector<scan::ImageResult>& im
             {{"level", "error"},
              {"message", {{"text", "listing the tags of " + failure.repository + " failed" +
                                        (failure.error.empty() ? std::string() : ": " + failure.error)}}}});
+    // A code-scanning service closes the alerts a document lacks: a stopped
+    // run's document must not pass for a complete one.
+    if (auto stopped = stopped_run_note(summary); !only && !stopped.empty())
+        notifications.push_back({{"level", "error"}, {"message", {{"text", stopped}}}});
 
     nlohmann::json invocation = {{"executionSuccessful", notifications.empty()}};
     if (util::parse_rfc3339(run_.started)) invocation["startTimeUtc"] = run_.started;
