@@ -97,6 +97,24 @@ TEST_CASE("a state file is in WAL mode and keeps what was written") {
     CHECK_FALSE(reopened.tag_results(key, "sha256:b", "fp1").has_value());
 }
 
+TEST_CASE("a state file another process keeps locked past the busy timeout says so") {
+    TempDir dir;
+    fs::path file = dir.path / "state.db";
+    SqliteDb holder(file);
+    holder.exec("CREATE TABLE t (x INTEGER)");
+    holder.exec("BEGIN IMMEDIATE");  // as another run's writer would, forever
+    SqliteDb waiting(file, false, std::chrono::milliseconds(50));
+    const std::string locked = file.string() + ": locked by another process for more than 50 ms (another regscan run "
+                                               "writing it, or a program holding a transaction open)";
+    CHECK_THROWS_WITH_AS(waiting.query("INSERT INTO t VALUES (1)"), doctest::Contains(locked.c_str()),
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(waiting.exec("INSERT INTO t VALUES (1)"), doctest::Contains("locked by another process"),
+                         std::runtime_error);
+    holder.exec("COMMIT");
+    waiting.query("INSERT INTO t VALUES (1)");
+    CHECK(waiting.query("SELECT count(*) FROM t").size() == 1);
+}
+
 TEST_CASE("closing a writer truncates a WAL past wal_truncate_size, and only then") {
     TempDir dir;
     fs::path file = dir.path / "state.db";

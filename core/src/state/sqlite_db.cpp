@@ -9,15 +9,13 @@
 namespace regscan::state {
 namespace {
 
-// Long enough for another process's scan to commit; short enough to notice a
-// stuck one.
-constexpr int busy_timeout_ms = 30000;
 // Far more than the distinct statements a run uses.
 constexpr size_t max_cached_statements = 256;
 
 }  // namespace
 
-SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(path), read_only_(read_only) {
+SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only, std::chrono::milliseconds busy_timeout)
+    : path_(path), busy_timeout_(busy_timeout), read_only_(read_only) {
     if (!read_only && path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                 SQLITE_OPEN_FULLMUTEX;
@@ -27,9 +25,9 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, bool read_only) : path_(pa
         db_ = nullptr;
         throw std::runtime_error("cannot open " + path.string() + ": " + error);
     }
-    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
     if (!read_only) {
-        util::enter_wal_mode(db_, path_, std::chrono::milliseconds(busy_timeout_ms));
+        util::enter_wal_mode(db_, path_, busy_timeout);
         exec("PRAGMA synchronous=NORMAL");
         // No checkpoint when the connection closes: it costs two fdatasyncs
         // and rewrites the pages a run just wrote, at the end of every run.
@@ -57,13 +55,22 @@ SqliteDb::~SqliteDb() {
     sqlite3_close(db_);
 }
 
+std::string SqliteDb::error_text(const char* message) const {
+    if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_BUSY)
+        return path_.string() + ": locked by another process for more than " +
+               (busy_timeout_.count() % 1000 == 0 ? std::to_string(busy_timeout_.count() / 1000) + " s"
+                                                  : std::to_string(busy_timeout_.count()) + " ms") +
+               " (another regscan run writing it, or a program holding a transaction open): " + message;
+    return path_.string() + ": " + message;
+}
+
 void SqliteDb::exec(const std::string& sql) {
     std::lock_guard lock(mutex_);
     char* error = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-        std::string message = error ? error : "unknown error";
+        std::string message = error_text(error ? error : "unknown error");
         sqlite3_free(error);
-        throw std::runtime_error(path_.string() + ": " + message);
+        throw std::runtime_error(message);
     }
 }
 
@@ -74,7 +81,7 @@ std::vector<Row> SqliteDb::query(const std::string& sql, const std::vector<Value
         statement = found->second;
     } else {
         if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
-            throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+            throw std::runtime_error(error_text(sqlite3_errmsg(db_)));
         if (statements_.size() >= max_cached_statements) {  // SQL built from data: keep the cache bounded
             for (auto& [text, cached] : statements_) sqlite3_finalize(cached);
             statements_.clear();
@@ -106,7 +113,7 @@ std::vector<Row> SqliteDb::query(const std::string& sql, const std::vector<Value
     while (true) {
         int status = sqlite3_step(statement);
         if (status == SQLITE_DONE) break;
-        if (status != SQLITE_ROW) throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+        if (status != SQLITE_ROW) throw std::runtime_error(error_text(sqlite3_errmsg(db_)));
         Row row;
         for (int c = 0; c < sqlite3_column_count(statement); ++c) {
             switch (sqlite3_column_type(statement, c)) {

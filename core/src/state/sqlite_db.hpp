@@ -3,6 +3,7 @@
 // file; SQLite's locking does the rest.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -20,9 +21,15 @@ namespace regscan::state {
 
 class SqliteDb final : public Database {
 public:
+    // How long a statement waits for another process's write to end: long
+    // enough for another run's commit, short enough to notice a stuck one.
+    static constexpr std::chrono::milliseconds default_busy_timeout{30000};
+
     // Creates the file and its directory when missing. Throws
-    // std::runtime_error naming the file on failure.
-    explicit SqliteDb(const std::filesystem::path& path, bool read_only = false);
+    // std::runtime_error naming the file on failure (a lock held by another
+    // process for longer than `busy_timeout` says so).
+    explicit SqliteDb(const std::filesystem::path& path, bool read_only = false,
+                      std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~SqliteDb() override;
     SqliteDb(const SqliteDb&) = delete;
     SqliteDb& operator=(const SqliteDb&) = delete;
@@ -42,7 +49,11 @@ public:
     static constexpr std::uintmax_t wal_truncate_size = 1 << 20;
 
 private:
+    // The message for the connection's last error, naming the file.
+    [[nodiscard]] std::string error_text(const char* message) const;
+
     std::filesystem::path path_;
+    std::chrono::milliseconds busy_timeout_;
     bool read_only_ = false;
     sqlite3* db_ = nullptr;
     std::recursive_mutex mutex_;
