@@ -40,7 +40,7 @@ from harness import serve
 from harness import run as runner
 from harness.fleet import BLOB_ROUTE, Worker
 from harness.postgres import Postgres
-from harness.proxy import FaultProxy
+from harness.proxy import FaultProxy, Reply
 from harness.push import ApiPusher
 from harness.registry import Registry
 
@@ -289,7 +289,8 @@ class Fleet(unittest.TestCase):
 
     def test_3_serve_import_goes_to_the_workers_with_the_connectors_credentials(self):
         password = "fleet-" + os.urandom(6).hex()
-        registry = Registry(htpasswd_users={"scanner": password})
+        rotated = "rotated-" + os.urandom(6).hex()
+        registry = Registry(htpasswd_users={"scanner": password, "rotated": rotated})
         self.addCleanup(registry.stop)
         registry.start()
         pusher = ApiPusher(registry, creds=("scanner", password))
@@ -310,7 +311,16 @@ class Fleet(unittest.TestCase):
             if request.method == "GET" and BLOB_ROUTE.match(request.route):
                 release.wait(120)
             return None
-        proxy = FaultProxy(registry, rules=[hold_blobs])
+        # Once revoked, the first credentials are refused, as a registry does with a rotated password.
+        revoked = threading.Event()
+        first_basic = "Basic " + __import__("base64").b64encode(f"scanner:{password}".encode()).decode()
+
+        def refuse_revoked(request, proxy):
+            if revoked.is_set() and request.headers.get("Authorization") == first_basic:
+                return Reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"revoked"}]}',
+                             {"WWW-Authenticate": 'Basic realm="registry"', "Content-Type": "application/json"})
+            return None
+        proxy = FaultProxy(registry, rules=[refuse_revoked, hold_blobs])
         self.addCleanup(proxy.stop)
         self.addCleanup(release.set)  # runs first: held requests end before the proxy stops
         proxy.start()
@@ -359,6 +369,34 @@ class Fleet(unittest.TestCase):
         self.assertEqual({f"{i['repository']}:{i['tag']}" for i in index}, expected)
         self.assertEqual({i["status"] for i in index}, {"scanned"}, index)
         self.assertTrue(all(i["vulnerabilities"]["total"] > 0 for i in index), index)
+        # Each worker scanned with the connector's password (6 images, 4 at a time per worker, blobs held).
+        self.assertTrue(all(scanned.values()), scanned)
+
+        # The password is rotated: the old one refused from now on, the connector given the new one. The
+        # workers, which kept a session per registry, scan the next import's images with the new one.
+        revoked.set()
+        server.api("PUT", "/api/v1/connectors/fleet", {"username": "rotated", "password": rotated}, expect=200)
+        pusher = ApiPusher(registry, creds=("rotated", rotated))
+        for number in range(4):
+            repo = f"served/app{number}"
+            manifest = app_image(base, 2000 + number)
+            for blob in manifest.dependencies:
+                pusher.upload_blob(repo, blob.data)
+            pusher.put_manifest(repo, "3.0", manifest.media_type, manifest.data)
+            expected.add(f"{repo}:3.0")
+        pusher.close()
+        again = server.api("POST", "/api/v1/connectors/fleet/imports", expect=202)
+        done = server.wait_for_import(again["id"], timeout=150)
+        self.assertEqual((done["state"], done["images_found"], done["images_new"], done["images_failed"]),
+                         ("succeeded", 10, 4, 0), f"{done}\n{server.log_tail()}\n{self.logs()}")
+        new_done = [line for w in self.workers for line in w.log().splitlines()
+                    if "Done image=" in line and ":3.0 " in line]
+        self.assertEqual(len(new_done), 4, self.logs())
+        changed = [w.id for w in self.workers if "The credentials for " in w.log()]
+        self.assertTrue(changed, self.logs())
+        for worker in self.workers:
+            self.assertNotIn(rotated, worker.log())
+        self.assertEqual({f"{i['repository']}:{i['tag']}" for i in server.images(limit=50)["images"]}, expected)
 
 
     def test_5_a_cancelled_serve_import_takes_its_unclaimed_images_out_of_the_queue(self):

@@ -46,6 +46,11 @@ std::string host_name() {
     return host;
 }
 
+// How long docker's credentials, looked up for a registry, are used before
+// they are looked up again: a credential helper's tokens (ECR's last 12 h)
+// expire under a worker that runs for days.
+constexpr std::chrono::minutes docker_refresh{10};
+
 // One registry as this worker reaches it: kept across jobs, so a token, a
 // connection and a plugin session serve every image of that registry.
 struct Registry {
@@ -53,6 +58,11 @@ struct Registry {
     // a reference (the inspector its limits), so they must outlive the
     // caller's copy.
     const engine::RunOptions run;
+    // The credentials the job gave (before docker's were looked up), and
+    // when: a later job of the registry reuses this Registry only while they
+    // are the same and docker's are fresh enough.
+    auth::Credentials given;
+    std::chrono::steady_clock::time_point built = std::chrono::steady_clock::now();
     http::HttpClient client;
     auth::RegistryAuth auth;
     std::unique_ptr<plugin::RegistrySession> session;
@@ -281,7 +291,12 @@ private:
         return credentials;
     }
 
-    Registry& registry_for(const state::WorkItem& item, const nlohmann::json& job) {
+    // A job's registry, as the previous jobs of that registry left it (its
+    // plugin session, its tokens), unless its credentials changed: a
+    // connector's password edited in serve, or docker's (a credential
+    // helper's short-lived token) past docker_refresh. Images in flight keep
+    // the Registry they started with.
+    std::shared_ptr<Registry> registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
         const bool platform_given = job.value("platform_given", false);
         const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform +
@@ -289,28 +304,37 @@ private:
                                 std::to_string(job.value("connector", int64_t{0}));
         std::lock_guard lock(registries_mutex_);
         auto& slot = registries_[key];
-        if (!slot) {
+        const auth::Credentials given = credentials_for(job);
+        const bool same_credentials = slot && slot->given.username == given.username &&
+                                      slot->given.password == given.password &&
+                                      slot->given.identity_token == given.identity_token;
+        const bool docker_stale = slot && given.empty() && std::chrono::steady_clock::now() - slot->built > docker_refresh;
+        if (slot && !same_credentials)
+            spdlog::info("The credentials for {} changed: a new session with them", item.work.registry_url);
+        if (!slot || !same_credentials || docker_stale) {
             engine::RunOptions run = options_.run;
-            run.credentials = credentials_for(job);
+            run.credentials = given;
             // Neither the worker nor the job's connector has credentials:
             // docker's for this registry, as `regscan registry` finds them
             // (the worker's own were looked up before any registry was known).
             if (auth::docker_credentials_unless_given(run.credentials, item.work.registry_url, options_.environment))
                 spdlog::info("Credentials for {} from {}", item.work.registry_url, run.credentials.source);
-            slot = std::make_unique<Registry>(std::move(run), item.work.registry_url,
+            slot = std::make_shared<Registry>(std::move(run), item.work.registry_url,
                                               job.value("type", std::string()).empty() ? item.work.registry_type
                                                                                        : job.value("type", std::string()),
                                               platform, plugins_, *cache_, matcher_.get(), counters_, malware_setup_);
             // As the enqueuing run: --platform given, a single-platform image of another platform is refused.
             slot->inspector.require_platform(platform_given);
+            slot->given = given;
         }
-        return *slot;
+        return slot;
     }
 
     void process(const state::WorkItem& item) {
         auto job = nlohmann::json::parse(item.work.options, nullptr, false);
         if (!job.is_object()) job = nlohmann::json::object();
-        Registry& registry = registry_for(item, job);
+        const std::shared_ptr<Registry> held = registry_for(item, job);
+        Registry& registry = *held;
 
         engine::ImageRecord image;
         image.repository.name = item.work.repository;
@@ -416,7 +440,7 @@ private:
     std::mutex registries_mutex_;  // guards the three below
     std::unique_ptr<serve::SecretBox> secrets_;
     std::unique_ptr<state::ServiceStore> connectors_;
-    std::map<std::string, std::unique_ptr<Registry>> registries_;
+    std::map<std::string, std::shared_ptr<Registry>> registries_;
 
     std::mutex mutex_;
     std::condition_variable done_;
