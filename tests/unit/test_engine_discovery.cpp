@@ -20,13 +20,15 @@ namespace {
 // Discovery of the fixture "listing" plugin's three repositories, one at a
 // time (concurrency 1, so in order): a/one and c/three list tag 1, b/two fails.
 struct ListingRun {
-    plugin::PluginSet set = plugin::load_plugins({std::filesystem::path(REGSCAN_FIXTURE_PLUGIN_DIR) / "listing_plugin"});
+    plugin::PluginSet set =
+        plugin::load_plugins({std::filesystem::path(REGSCAN_FIXTURE_PLUGIN_DIR) / "listing_plugin"});
     http::HttpClient client{{}};
     auth::RegistryAuth auth{client, {}};
 
     engine::Discovery discover(const std::function<bool()>& stop = {}) {
         REQUIRE(set.plugins.size() == 1);
-        plugin::RegistrySession session(set.plugins[0], client, auth, {"https://listing.invalid", "LISTING", "", "", {}});
+        plugin::RegistrySession session(set.plugins[0], client, auth,
+                                        {"https://listing.invalid", "LISTING", "", "", {}});
         return engine::discover(session, 1, limits::Limits{}, {}, stop);
     }
 };

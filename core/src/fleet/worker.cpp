@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,6 +23,7 @@
 #include "scan/layer_cache.hpp"
 #include "scan/matcher.hpp"
 #include "log/secrets.hpp"
+#include "serve/connector_access.hpp"
 #include "serve/secret_box.hpp"
 #include "state/layer_claims.hpp"
 #include "state/service_store.hpp"
@@ -58,10 +60,10 @@ struct Registry {
     // a reference (the inspector its limits), so they must outlive the
     // caller's copy.
     const engine::RunOptions run;
-    // The credentials the job gave (before docker's were looked up), and
-    // when: a later job of the registry reuses this Registry only while they
-    // are the same and docker's are fresh enough.
-    auth::Credentials given;
+    // The job's connector's access (none: the worker's own), and when: a
+    // later job of the registry reuses this Registry only while it is the
+    // same and docker's credentials, when used, are fresh enough.
+    std::optional<serve::ConnectorAccess> given;
     std::chrono::steady_clock::time_point built = std::chrono::steady_clock::now();
     http::HttpClient client;
     auth::RegistryAuth auth;
@@ -267,28 +269,24 @@ private:
         done_.notify_all();
     }
 
-    // The credentials of a job: its connector's (decrypted here, in memory
-    // only), or the worker's own.
-    auth::Credentials credentials_for(const nlohmann::json& job) {
+    // How a job reaches its registry: as its connector's import does (its
+    // credentials and plugin options, unsealed here, in memory only), or
+    // with the worker's own (none).
+    std::optional<serve::ConnectorAccess> access_for(const nlohmann::json& job) {
+        const std::optional<serve::ConnectorAccess> own;
         int64_t connector_id = job.value("connector", int64_t{0});
-        if (!connector_id) return options_.run.credentials;
+        if (!connector_id) return own;
         if (options_.connector_key.empty()) {
-            spdlog::warn("A job of connector {} is scanned with this worker's own credentials: give --connector-key "
-                         "(serve's serve-secret.key) to use the connector's",
+            spdlog::warn("A job of connector {} is scanned with this worker's own credentials and plugin options: "
+                         "give --connector-key (serve's serve-secret.key) to use the connector's",
                          connector_id);
-            return options_.run.credentials;
+            return own;
         }
         if (!secrets_) secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
         if (!connectors_) connectors_ = std::make_unique<state::ServiceStore>(fleet_.store().database());
         auto connector = connectors_->connector(connector_id);
         if (!connector) throw std::runtime_error("connector " + std::to_string(connector_id) + " was removed");
-        auth::Credentials credentials;
-        credentials.username = connector->config.value("username", "");
-        if (!connector->sealed_password.empty()) {
-            credentials.password = secrets_->open(connector->sealed_password);
-            log::add_secret(credentials.password);
-        }
-        return credentials;
+        return serve::connector_access(*connector, *secrets_);
     }
 
     // A job's registry, as the previous jobs of that registry left it (its
@@ -304,16 +302,15 @@ private:
                                 std::to_string(job.value("connector", int64_t{0}));
         std::lock_guard lock(registries_mutex_);
         auto& slot = registries_[key];
-        const auth::Credentials given = credentials_for(job);
-        const bool same_credentials = slot && slot->given.username == given.username &&
-                                      slot->given.password == given.password &&
-                                      slot->given.identity_token == given.identity_token;
-        const bool docker_stale = slot && given.empty() && std::chrono::steady_clock::now() - slot->built > docker_refresh;
-        if (slot && !same_credentials)
+        const auto given = access_for(job);
+        const bool same = slot && slot->given == given;
+        const bool docker_stale = slot && (given ? given->credentials : options_.run.credentials).empty() &&
+                                  std::chrono::steady_clock::now() - slot->built > docker_refresh;
+        if (slot && !same)
             spdlog::info("The credentials for {} changed: a new session with them", item.work.registry_url);
-        if (!slot || !same_credentials || docker_stale) {
+        if (!slot || !same || docker_stale) {
             engine::RunOptions run = options_.run;
-            run.credentials = given;
+            if (given) given->apply_to(run);
             // Neither the worker nor the job's connector has credentials:
             // docker's for this registry, as `regscan registry` finds them
             // (the worker's own were looked up before any registry was known).

@@ -11,7 +11,7 @@
 #include "fleet/enqueue.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
-#include "serve/secret_options.hpp"
+#include "serve/connector_access.hpp"
 #include "triage/policy.hpp"
 #include "util/time.hpp"
 
@@ -122,12 +122,7 @@ engine::RunOptions import_run_options(const engine::RunOptions& defaults, const 
     run.observer = nullptr;
     run.url = c.value("url", "");
     run.type = c.value("type", "");
-    run.credentials = {};
-    run.credentials.username = c.value("username", "");
-    if (!connector.sealed_password.empty()) {
-        run.credentials.password = secrets.open(connector.sealed_password);
-        log::add_secret(run.credentials.password);
-    }
+    connector_access(connector, secrets).apply_to(run);
     run.allow = string_list(c.value("allow", nlohmann::json::array()));
     run.deny = string_list(c.value("deny", nlohmann::json::array()));
     if (auto platform = c.value("platform", ""); !platform.empty()) run.platform = platform;
@@ -135,18 +130,6 @@ engine::RunOptions import_run_options(const engine::RunOptions& defaults, const 
     run.max_tag_age_days = c.value("max_tag_age_days", 0);
     if (auto timeout = c.value("image_timeout", ""); !timeout.empty())
         run.image_timeout = limits::parse_duration(timeout);
-    run.plugin_options = defaults.plugin_options;
-    run.given_plugin_options.clear();
-    if (auto options = c.value("options", nlohmann::json::object()); options.is_object())
-        for (const auto& [key, value] : options.items())
-            if (value.is_string()) {
-                run.plugin_options[key] = value.get<std::string>();
-                run.given_plugin_options.insert(key);
-            }
-    for (auto& [key, value] : open_secret_options(c, secrets)) {
-        run.plugin_options[key] = std::move(value);
-        run.given_plugin_options.insert(key);
-    }
     // The table goes to standard output, which is the server's log here.
     run.formats.erase(std::remove(run.formats.begin(), run.formats.end(), "table"), run.formats.end());
     if (std::find(run.formats.begin(), run.formats.end(), "json") == run.formats.end())

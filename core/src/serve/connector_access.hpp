@@ -1,0 +1,37 @@
+// What reaching a connector's registry takes, opened from its stored
+// configuration: shared by serve's imports and the fleet's workers, which
+// scan the images a connector's import queued and must reach the registry as
+// the import does.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "auth/registry_auth.hpp"
+#include "engine/run_options.hpp"
+#include "serve/secret_box.hpp"
+#include "state/service_store.hpp"
+
+namespace regscan::serve {
+
+struct ConnectorAccess {
+    auth::Credentials credentials;  // the password unsealed (only in memory)
+    // The connector's plugin options, its secret ones unsealed; override the
+    // server's (or the worker's) command line.
+    std::map<std::string, std::string> plugin_options;
+
+    [[nodiscard]] bool operator==(const ConnectorAccess& other) const {
+        return credentials.username == other.credentials.username &&
+               credentials.password == other.credentials.password && plugin_options == other.plugin_options;
+    }
+
+    // Puts them in `run`: its credentials replaced, its plugin options (the
+    // command line's) overlaid, the connector's named as given (so that one
+    // of another plugin than the registry's is refused, as on a command line).
+    void apply_to(engine::RunOptions& run) const;
+};
+
+// Every unsealed value is registered with the redacting log sink.
+ConnectorAccess connector_access(const state::ConnectorRecord& connector, const SecretBox& secrets);
+
+}  // namespace regscan::serve

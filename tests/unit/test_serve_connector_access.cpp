@@ -1,0 +1,55 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "log/secrets.hpp"
+#include "serve/connector_access.hpp"
+#include "serve/secret_options.hpp"
+#include "temp_dir.hpp"
+
+using namespace regscan;
+using nlohmann::json;
+using regscan::test::TempDir;
+
+TEST_SUITE_BEGIN("serve");
+
+TEST_CASE("serve::connector_access opens a connector's password and secret options, and applies them over the "
+          "command line's") {
+    TempDir dir;
+    auto box = serve::SecretBox::from_key_file(dir.path / "key");
+    state::ConnectorRecord connector;
+    connector.config = {{"url", "https://quay.example"},
+                        {"username", "robot"},
+                        {"options", {{"namespace", "org"}, {"quay-token", "tok-access-1"}}}};
+    serve::seal_secret_options(connector.config, {"quay-token"}, box);
+    connector.sealed_password = box.seal("pw-access-1");
+
+    auto access = serve::connector_access(connector, box);
+    CHECK(access.credentials.username == "robot");
+    CHECK(access.credentials.password == "pw-access-1");
+    CHECK(access.plugin_options ==
+          std::map<std::string, std::string>{{"namespace", "org"}, {"quay-token", "tok-access-1"}});
+    CHECK(log::redact("pw-access-1 tok-access-1") == "*** ***");
+
+    engine::RunOptions run;
+    run.credentials.username = "worker";
+    run.plugin_options = {{"namespace", "mine"}, {"harbor-page-size", "50"}};
+    run.given_plugin_options = {"namespace", "harbor-page-size"};
+    access.apply_to(run);
+    CHECK(run.credentials.username == "robot");
+    CHECK(run.credentials.password == "pw-access-1");
+    CHECK(run.plugin_options == std::map<std::string, std::string>{
+                                    {"namespace", "org"}, {"quay-token", "tok-access-1"}, {"harbor-page-size", "50"}});
+    CHECK(run.given_plugin_options == std::set<std::string>{"namespace", "quay-token"});
+
+    // Equal while nothing changed; a rotated password or an edited option is another access.
+    CHECK(serve::connector_access(connector, box) == access);
+    auto rotated = connector;
+    rotated.sealed_password = box.seal("pw-access-2");
+    CHECK_FALSE(serve::connector_access(rotated, box) == access);
+    auto edited = connector;
+    edited.config["options"]["namespace"] = "other";
+    CHECK_FALSE(serve::connector_access(edited, box) == access);
+}
+
+TEST_SUITE_END();
