@@ -392,7 +392,7 @@ class Fleet(unittest.TestCase):
         new_done = [line for w in self.workers for line in w.log().splitlines()
                     if "Done image=" in line and ":3.0 " in line]
         self.assertEqual(len(new_done), 4, self.logs())
-        changed = [w.id for w in self.workers if "The credentials for " in w.log()]
+        changed = [w.id for w in self.workers if "The credentials or plugin options for " in w.log()]
         self.assertTrue(changed, self.logs())
         for worker in self.workers:
             self.assertNotIn(rotated, worker.log())

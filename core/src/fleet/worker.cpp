@@ -307,7 +307,8 @@ private:
         const bool docker_stale = slot && (given ? given->credentials : options_.run.credentials).empty() &&
                                   std::chrono::steady_clock::now() - slot->built > docker_refresh;
         if (slot && !same)
-            spdlog::info("The credentials for {} changed: a new session with them", item.work.registry_url);
+            spdlog::info("The credentials or plugin options for {} changed: a new session with them",
+                         item.work.registry_url);
         if (!slot || !same || docker_stale) {
             engine::RunOptions run = options_.run;
             if (given) given->apply_to(run);
