@@ -247,6 +247,9 @@ TEST_CASE_TEMPLATE("state::ServiceStore keeps connectors by unique name", B, Sql
     again->next_run = "2026-01-04T00:00:00Z";
     store.update_connector(*again);
     CHECK(store.connector("prod")->next_run == "2026-01-04T00:00:00Z");
+    again->config["url"] = "http://127.0.0.1:7000";
+    store.update_connector_erasing_old(*again);  // SQLite's pragmas or PostgreSQL's VACUUM FULL, outside a transaction
+    CHECK(store.connector("prod")->config["url"] == "http://127.0.0.1:7000");
     store.create_connector(connector("Beta"));
     store.create_connector(connector("alpha"));
     std::vector<std::string> names;

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <unistd.h>
 
@@ -56,6 +58,43 @@ TEST_CASE("state::ServiceStore adds its tables to the CLI's state file once, bes
     CHECK(again.db().query("SELECT 1 FROM results LIMIT 1").empty());  // the CLI's tables are intact
     StateStore cli_again(file);
     CHECK_FALSE(cli_again.seen({"default", "r", "a", "b"}, "sha256:x"));
+}
+
+TEST_CASE("state::ServiceStore::update_connector_erasing_old leaves no byte of the former configuration") {
+    // Whether `text` is anywhere in the state's files (the database and its WAL).
+    auto on_disk = [](const std::filesystem::path& file, const std::string& text) {
+        for (const auto& path : {file, std::filesystem::path(file.string() + "-wal")}) {
+            std::ifstream in(path, std::ios::binary);
+            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            if (bytes.find(text) != std::string::npos) return true;
+        }
+        return false;
+    };
+    TempDir dir;
+    auto stored_in_clear = [&](const std::string& name, const std::string& secret) {
+        auto record = connector(name);
+        record.config["options"] = {{"quay-token", secret}};
+        return record;
+    };
+    // The control: a plain update leaves the former value in the files, as an older server's clear text is.
+    auto plain = dir.path / "plain.db";
+    {
+        ServiceStore store(plain);
+        auto record = stored_in_clear("prod", "tok-clear-0123456789");
+        record.id = store.create_connector(record);
+        record.config["options"] = nlohmann::json::object();
+        store.update_connector(record);
+    }
+    CHECK(on_disk(plain, "tok-clear-0123456789"));
+
+    auto erased = dir.path / "erased.db";
+    ServiceStore store(erased);
+    auto record = stored_in_clear("prod", "tok-clear-9876543210");
+    record.id = store.create_connector(record);
+    record.config["options"] = nlohmann::json::object();
+    store.update_connector_erasing_old(record);
+    CHECK_FALSE(on_disk(erased, "tok-clear-9876543210"));
+    CHECK(store.connector("prod")->config["options"] == nlohmann::json::object());
 }
 
 TEST_CASE("state::ServiceStore refuses a state file whose serve tables are newer") {

@@ -519,7 +519,7 @@ public:
             if (!record.config.contains("options")) continue;
             seal_secret_options(record.config, secret_names_, secrets_);
             if (record.config == before) continue;
-            store_.update_connector(record);
+            store_.update_connector_erasing_old(record);
             spdlog::info("serve: connector {}: its secret plugin options are now stored encrypted", record.name);
         }
         // Imports queued when the server stopped keep their place.

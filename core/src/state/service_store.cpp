@@ -185,6 +185,25 @@ void ServiceStore::update_connector(const ConnectorRecord& c) {
               {c.config.dump(), c.sealed_password, c.updated, c.next_run, c.id});
 }
 
+void ServiceStore::update_connector_erasing_old(const ConnectorRecord& c) {
+    if (db_->dialect() == Dialect::postgresql) {
+        update_connector(c);
+        db_->exec("VACUUM FULL serve_connectors");
+        return;
+    }
+    db_->exec("PRAGMA secure_delete=ON");
+    try {
+        update_connector(c);
+    } catch (...) {
+        db_->exec("PRAGMA secure_delete=OFF");
+        throw;
+    }
+    db_->exec("PRAGMA secure_delete=OFF");
+    // Another process reading the file may keep the checkpoint from finishing;
+    // the next one that can completes it.
+    db_->query("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 void ServiceStore::set_next_run(int64_t connector_id, const std::string& next_run) {
     db_->query("UPDATE serve_connectors SET next_run=? WHERE id=?", {next_run, connector_id});
 }

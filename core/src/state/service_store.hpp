@@ -103,6 +103,14 @@ public:
     // Connectors. create throws std::invalid_argument when the name is taken.
     int64_t create_connector(const ConnectorRecord& connector);
     void update_connector(const ConnectorRecord& connector);  // by id
+    // update_connector leaving nothing of the former configuration readable
+    // in the database's files (a secret an older server stored in clear):
+    // SQLite zeroes the space the update frees (secure_delete) and writes it
+    // back to the file at once (checkpoint, WAL truncated); PostgreSQL
+    // rewrites the table (VACUUM FULL; the server's own WAL segments, backups
+    // and replicas keep what they hold until they are recycled). Costly: for
+    // a rare, one-time change.
+    void update_connector_erasing_old(const ConnectorRecord& connector);
     void set_next_run(int64_t connector_id, const std::string& next_run);
     // Removes the connector, its images, their history and its imports.
     void remove_connector(int64_t connector_id);
