@@ -104,11 +104,11 @@ TEST_CASE("a state file another process keeps locked past the busy timeout says 
     holder.exec("CREATE TABLE t (x INTEGER)");
     holder.exec("BEGIN IMMEDIATE");  // as another run's writer would, forever
     SqliteDb waiting(file, false, std::chrono::milliseconds(50));
-    const std::string locked = file.string() + ": locked by another process for more than 50 ms (another regscan run "
-                                               "writing it, or a program holding a transaction open)";
+    const std::string locked = file.string() + ": locked by another connection for more than 50 ms (another "
+                                               "regscan run writing it, or a program holding a transaction open)";
     CHECK_THROWS_WITH_AS(waiting.query("INSERT INTO t VALUES (1)"), doctest::Contains(locked.c_str()),
                          std::runtime_error);
-    CHECK_THROWS_WITH_AS(waiting.exec("INSERT INTO t VALUES (1)"), doctest::Contains("locked by another process"),
+    CHECK_THROWS_WITH_AS(waiting.exec("INSERT INTO t VALUES (1)"), doctest::Contains("locked by another connection"),
                          std::runtime_error);
     holder.exec("COMMIT");
     waiting.query("INSERT INTO t VALUES (1)");

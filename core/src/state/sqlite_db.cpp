@@ -56,8 +56,9 @@ SqliteDb::~SqliteDb() {
 }
 
 std::string SqliteDb::error_text(const char* message) const {
-    if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_BUSY)
-        return path_.string() + ": locked by another process for more than " +
+    // Only the waits that ran out: a snapshot or a recovery is busy at once.
+    if (const int code = sqlite3_extended_errcode(db_); code == SQLITE_BUSY || code == SQLITE_BUSY_TIMEOUT)
+        return path_.string() + ": locked by another connection for more than " +
                (busy_timeout_.count() % 1000 == 0 ? std::to_string(busy_timeout_.count() / 1000) + " s"
                                                   : std::to_string(busy_timeout_.count()) + " ms") +
                " (another regscan run writing it, or a program holding a transaction open): " + message;

@@ -27,7 +27,7 @@ public:
 
     // Creates the file and its directory when missing. Throws
     // std::runtime_error naming the file on failure (a lock held by another
-    // process for longer than `busy_timeout` says so).
+    // connection for longer than `busy_timeout` says so).
     explicit SqliteDb(const std::filesystem::path& path, bool read_only = false,
                       std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~SqliteDb() override;
