@@ -345,6 +345,9 @@ class Fleet(unittest.TestCase):
         self.assertEqual(waiting["state"], "running", waiting)
         self.assertEqual(waiting["progress"]["current"], "the fleet's workers: 0 of 6 images done", waiting)
         self.assertEqual(waiting["progress"]["total"], 6, waiting)
+        # Both workers hold images (4 at a time each, 6 images) before the blobs are let through.
+        net.wait_until(lambda: pg.query("SELECT count(DISTINCT lease_owner) FROM work_queue "
+                                        "WHERE state = 'claimed'") == [("2",)], timeout=60, what="both workers' claims")
         release.set()
         done = server.wait_for_import(imports[0]["id"], timeout=150)
         self.assertEqual((done["state"], done["images_found"], done["images_new"], done["images_failed"]),
@@ -369,7 +372,7 @@ class Fleet(unittest.TestCase):
         self.assertEqual({f"{i['repository']}:{i['tag']}" for i in index}, expected)
         self.assertEqual({i["status"] for i in index}, {"scanned"}, index)
         self.assertTrue(all(i["vulnerabilities"]["total"] > 0 for i in index), index)
-        # Each worker scanned with the connector's password (6 images, 4 at a time per worker, blobs held).
+        # Each worker scanned with the connector's password (both held images above).
         self.assertTrue(all(scanned.values()), scanned)
 
         # The password is rotated: the old one refused from now on, the connector given the new one. The

@@ -36,8 +36,8 @@ po::options_description worker_options() {
          "workers")
         ("connector-key", po::value<std::string>(),
          "serve's connector key file (<serve data dir>/serve-secret.key, mode 0600): images queued by a "
-         "connector's import are pulled with that connector's credentials from the state; without it, with "
-         "this worker's own")
+         "connector's import are pulled with that connector's credentials and plugin options from the state "
+         "(read again for each image); without it, with this worker's own")
         ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)");
     return options;
 }

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -53,6 +54,10 @@ std::string host_name() {
 // expire under a worker that runs for days.
 constexpr std::chrono::minutes docker_refresh{10};
 
+bool same_credentials(const auth::Credentials& a, const auth::Credentials& b) {
+    return a.username == b.username && a.password == b.password && a.identity_token == b.identity_token;
+}
+
 // One registry as this worker reaches it: kept across jobs, so a token, a
 // connection and a plugin session serve every image of that registry.
 struct Registry {
@@ -60,11 +65,12 @@ struct Registry {
     // a reference (the inspector its limits), so they must outlive the
     // caller's copy.
     const engine::RunOptions run;
-    // The job's connector's access (none: the worker's own), and when: a
-    // later job of the registry reuses this Registry only while it is the
-    // same and docker's credentials, when used, are fresh enough.
+    // The job's connector's access (none: the worker's own), and when
+    // docker's credentials were last looked up for it: a later job of the
+    // registry reuses this Registry only while the access is the same and,
+    // without credentials of their own, docker's are unchanged.
     std::optional<serve::ConnectorAccess> given;
-    std::chrono::steady_clock::time_point built = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point checked = std::chrono::steady_clock::now();
     http::HttpClient client;
     auth::RegistryAuth auth;
     std::unique_ptr<plugin::RegistrySession> session;
@@ -271,18 +277,21 @@ private:
 
     // How a job reaches its registry: as its connector's import does (its
     // credentials and plugin options, unsealed here, in memory only), or
-    // with the worker's own (none).
+    // with the worker's own (none). Read for every image, so that an edit in
+    // serve (a rotated password) reaches the next one.
     std::optional<serve::ConnectorAccess> access_for(const nlohmann::json& job) {
-        const std::optional<serve::ConnectorAccess> own;
         int64_t connector_id = job.value("connector", int64_t{0});
-        if (!connector_id) return own;
+        if (!connector_id) return std::nullopt;
+        std::lock_guard lock(access_mutex_);
         if (options_.connector_key.empty()) {
-            spdlog::warn("A job of connector {} is scanned with this worker's own credentials and plugin options: "
-                         "give --connector-key (serve's serve-secret.key) to use the connector's",
-                         connector_id);
-            return own;
+            if (warned_.insert(connector_id).second)
+                spdlog::warn("The jobs of connector {} are scanned with this worker's own credentials and plugin "
+                             "options: give --connector-key (serve's serve-secret.key) to use the connector's",
+                             connector_id);
+            return std::nullopt;
         }
-        if (!secrets_) secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
+        if (!secrets_)
+            secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
         if (!connectors_) connectors_ = std::make_unique<state::ServiceStore>(fleet_.store().database());
         auto connector = connectors_->connector(connector_id);
         if (!connector) throw std::runtime_error("connector " + std::to_string(connector_id) + " was removed");
@@ -290,42 +299,58 @@ private:
     }
 
     // A job's registry, as the previous jobs of that registry left it (its
-    // plugin session, its tokens), unless its credentials changed: a
-    // connector's password edited in serve, or docker's (a credential
-    // helper's short-lived token) past docker_refresh. Images in flight keep
-    // the Registry they started with.
+    // plugin session, its tokens), unless what reaches it changed: the
+    // connector's credentials or plugin options (edited in serve), or
+    // docker's credentials, looked up again past docker_refresh (a credential
+    // helper's short-lived token). Images in flight keep the Registry they
+    // started with. The lock is never held across a request: a new Registry
+    // (a probe, a plugin session) is made outside it.
     std::shared_ptr<Registry> registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
         const bool platform_given = job.value("platform_given", false);
         const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform +
                                 (platform_given ? "!" : "") + '\n' +
                                 std::to_string(job.value("connector", int64_t{0}));
-        std::lock_guard lock(registries_mutex_);
-        auto& slot = registries_[key];
         const auto given = access_for(job);
-        const bool same = slot && slot->given == given;
-        const bool docker_stale = slot && (given ? given->credentials : options_.run.credentials).empty() &&
-                                  std::chrono::steady_clock::now() - slot->built > docker_refresh;
-        if (slot && !same)
+        const bool without_credentials = (given ? given->credentials : options_.run.credentials).empty();
+        std::shared_ptr<Registry> current;
+        {
+            std::lock_guard lock(registries_mutex_);
+            current = registries_[key];
+            if (current && current->given == given &&
+                (!without_credentials || std::chrono::steady_clock::now() - current->checked < docker_refresh))
+                return current;
+        }
+        engine::RunOptions run = options_.run;
+        if (given) given->apply_to(run);
+        // Neither the worker nor the job's connector has credentials:
+        // docker's for this registry, as `regscan registry` finds them (the
+        // worker's own were looked up before any registry was known).
+        const bool from_docker =
+            auth::docker_credentials_unless_given(run.credentials, item.work.registry_url, options_.environment);
+        // Docker's unchanged, or none found now (a credential helper failing
+        // for a moment): the Registry keeps what it has.
+        if (current && current->given == given &&
+            (!from_docker || same_credentials(current->run.credentials, run.credentials))) {
+            std::lock_guard lock(registries_mutex_);
+            current->checked = std::chrono::steady_clock::now();
+            return current;
+        }
+        if (current)
             spdlog::info("The credentials or plugin options for {} changed: a new session with them",
                          item.work.registry_url);
-        if (!slot || !same || docker_stale) {
-            engine::RunOptions run = options_.run;
-            if (given) given->apply_to(run);
-            // Neither the worker nor the job's connector has credentials:
-            // docker's for this registry, as `regscan registry` finds them
-            // (the worker's own were looked up before any registry was known).
-            if (auth::docker_credentials_unless_given(run.credentials, item.work.registry_url, options_.environment))
-                spdlog::info("Credentials for {} from {}", item.work.registry_url, run.credentials.source);
-            slot = std::make_shared<Registry>(std::move(run), item.work.registry_url,
-                                              job.value("type", std::string()).empty() ? item.work.registry_type
-                                                                                       : job.value("type", std::string()),
-                                              platform, plugins_, *cache_, matcher_.get(), counters_, malware_setup_);
-            // As the enqueuing run: --platform given, a single-platform image of another platform is refused.
-            slot->inspector.require_platform(platform_given);
-            slot->given = given;
-        }
-        return slot;
+        else if (from_docker)
+            spdlog::info("Credentials for {} from {}", item.work.registry_url, run.credentials.source);
+        const std::string type = job.value("type", std::string());
+        auto fresh = std::make_shared<Registry>(std::move(run), item.work.registry_url,
+                                                type.empty() ? item.work.registry_type : type, platform, plugins_,
+                                                *cache_, matcher_.get(), counters_, malware_setup_);
+        // As the enqueuing run: --platform given, a single-platform image of another platform is refused.
+        fresh->inspector.require_platform(platform_given);
+        fresh->given = given;
+        std::lock_guard lock(registries_mutex_);
+        registries_[key] = fresh;
+        return fresh;
     }
 
     void process(const state::WorkItem& item) {
@@ -435,9 +460,11 @@ private:
     engine::ScanCounters counters_;
     int64_t scan_id_ = 0;
 
-    std::mutex registries_mutex_;  // guards the three below
+    std::mutex access_mutex_;  // guards the three below
     std::unique_ptr<serve::SecretBox> secrets_;
     std::unique_ptr<state::ServiceStore> connectors_;
+    std::set<int64_t> warned_;  // connectors whose jobs were said to run without their credentials
+    std::mutex registries_mutex_;  // guards registries_ and each one's `checked`
     std::map<std::string, std::shared_ptr<Registry>> registries_;
 
     std::mutex mutex_;
