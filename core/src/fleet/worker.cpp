@@ -303,8 +303,8 @@ private:
     // connector's credentials or plugin options (edited in serve), or
     // docker's credentials, looked up again past docker_refresh (a credential
     // helper's short-lived token). Images in flight keep the Registry they
-    // started with. The lock is never held across a request: a new Registry
-    // (a probe, a plugin session) is made outside it.
+    // started with. Only the images of the same registry wait while a new
+    // Registry (a probe, a plugin session) is made.
     std::shared_ptr<Registry> registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
         const bool platform_given = job.value("platform_given", false);
@@ -313,14 +313,20 @@ private:
                                 std::to_string(job.value("connector", int64_t{0}));
         const auto given = access_for(job);
         const bool without_credentials = (given ? given->credentials : options_.run.credentials).empty();
-        std::shared_ptr<Registry> current;
+        std::shared_ptr<RegistrySlot> slot;
         {
             std::lock_guard lock(registries_mutex_);
-            current = registries_[key];
-            if (current && current->given == given &&
-                (!without_credentials || std::chrono::steady_clock::now() - current->checked < docker_refresh))
-                return current;
+            auto& entry = registries_[key];
+            if (!entry) entry = std::make_shared<RegistrySlot>();
+            slot = entry;
         }
+        // The images of one registry wait for its Registry to be made once;
+        // those of other registries go on.
+        std::lock_guard building(slot->building);
+        const std::shared_ptr<Registry> current = slot->registry;
+        if (current && current->given == given &&
+            (!without_credentials || std::chrono::steady_clock::now() - current->checked < docker_refresh))
+            return current;
         engine::RunOptions run = options_.run;
         if (given) given->apply_to(run);
         // Neither the worker nor the job's connector has credentials:
@@ -332,7 +338,6 @@ private:
         // for a moment): the Registry keeps what it has.
         if (current && current->given == given &&
             (!from_docker || same_credentials(current->run.credentials, run.credentials))) {
-            std::lock_guard lock(registries_mutex_);
             current->checked = std::chrono::steady_clock::now();
             return current;
         }
@@ -348,8 +353,7 @@ private:
         // As the enqueuing run: --platform given, a single-platform image of another platform is refused.
         fresh->inspector.require_platform(platform_given);
         fresh->given = given;
-        std::lock_guard lock(registries_mutex_);
-        registries_[key] = fresh;
+        slot->registry = fresh;
         return fresh;
     }
 
@@ -464,8 +468,14 @@ private:
     std::unique_ptr<serve::SecretBox> secrets_;
     std::unique_ptr<state::ServiceStore> connectors_;
     std::set<int64_t> warned_;  // connectors whose jobs were said to run without their credentials
-    std::mutex registries_mutex_;  // guards registries_ and each one's `checked`
-    std::map<std::string, std::shared_ptr<Registry>> registries_;
+    // One registry's current Registry, replaced (never changed) when what
+    // reaches it changes; `building` guards it and its `checked`.
+    struct RegistrySlot {
+        std::mutex building;
+        std::shared_ptr<Registry> registry;
+    };
+    std::mutex registries_mutex_;  // guards the map, not the slots
+    std::map<std::string, std::shared_ptr<RegistrySlot>> registries_;
 
     std::mutex mutex_;
     std::condition_variable done_;
