@@ -293,17 +293,19 @@ class Fleet(unittest.TestCase):
         registry = Registry(htpasswd_users={"scanner": password, "rotated": rotated})
         self.addCleanup(registry.stop)
         registry.start()
-        pusher = ApiPusher(registry, creds=("scanner", password))
         base = base_layer(300)
-        expected = set()
-        for number in range(6):
-            repo = f"served/app{number}"
-            manifest = app_image(base, 1000 + number)
-            for blob in manifest.dependencies:
-                pusher.upload_blob(repo, blob.data)
-            pusher.put_manifest(repo, "2.0", manifest.media_type, manifest.data)
-            expected.add(f"{repo}:2.0")
-        pusher.close()
+
+        def push(creds, count, tag, seed):
+            """served/app0..app<count-1>:<tag>, each its own image; returns their names."""
+            pusher = ApiPusher(registry, creds=creds)
+            for number in range(count):
+                manifest = app_image(base, seed + number)
+                for blob in manifest.dependencies:
+                    pusher.upload_blob(f"served/app{number}", blob.data)
+                pusher.put_manifest(f"served/app{number}", tag, manifest.media_type, manifest.data)
+            pusher.close()
+            return {f"served/app{number}:{tag}" for number in range(count)}
+        expected = push(("scanner", password), 6, "2.0", 1000)
         # Blob GETs wait at a proxy until the test has seen the import's progress while the fleet works.
         release = threading.Event()
 
@@ -379,15 +381,7 @@ class Fleet(unittest.TestCase):
         # workers, which kept a session per registry, scan the next import's images with the new one.
         revoked.set()
         server.api("PUT", "/api/v1/connectors/fleet", {"username": "rotated", "password": rotated}, expect=200)
-        pusher = ApiPusher(registry, creds=("rotated", rotated))
-        for number in range(4):
-            repo = f"served/app{number}"
-            manifest = app_image(base, 2000 + number)
-            for blob in manifest.dependencies:
-                pusher.upload_blob(repo, blob.data)
-            pusher.put_manifest(repo, "3.0", manifest.media_type, manifest.data)
-            expected.add(f"{repo}:3.0")
-        pusher.close()
+        expected |= push(("rotated", rotated), 4, "3.0", 2000)
         again = server.api("POST", "/api/v1/connectors/fleet/imports", expect=202)
         done = server.wait_for_import(again["id"], timeout=150)
         self.assertEqual((done["state"], done["images_found"], done["images_new"], done["images_failed"]),

@@ -71,30 +71,21 @@ TEST_CASE("state::ServiceStore::update_connector_erasing_old leaves no byte of t
         return false;
     };
     TempDir dir;
-    auto stored_in_clear = [&](const std::string& name, const std::string& secret) {
-        auto record = connector(name);
+    // A connector stored with `secret` in clear, then updated without it (erasing or not).
+    auto drop_clear_secret = [&](const std::filesystem::path& file, const std::string& secret, bool erasing) {
+        ServiceStore store(file);
+        auto record = connector("prod");
         record.config["options"] = {{"quay-token", secret}};
-        return record;
-    };
-    // The control: a plain update leaves the former value in the files, as an older server's clear text is.
-    auto plain = dir.path / "plain.db";
-    {
-        ServiceStore store(plain);
-        auto record = stored_in_clear("prod", "tok-clear-0123456789");
         record.id = store.create_connector(record);
         record.config["options"] = nlohmann::json::object();
-        store.update_connector(record);
-    }
-    CHECK(on_disk(plain, "tok-clear-0123456789"));
-
-    auto erased = dir.path / "erased.db";
-    ServiceStore store(erased);
-    auto record = stored_in_clear("prod", "tok-clear-9876543210");
-    record.id = store.create_connector(record);
-    record.config["options"] = nlohmann::json::object();
-    store.update_connector_erasing_old(record);
-    CHECK_FALSE(on_disk(erased, "tok-clear-9876543210"));
-    CHECK(store.connector("prod")->config["options"] == nlohmann::json::object());
+        erasing ? store.update_connector_erasing_old(record) : store.update_connector(record);
+        CHECK(store.connector("prod")->config["options"] == nlohmann::json::object());
+    };
+    // The control: a plain update leaves the former value in the files, as an older server's clear text is.
+    drop_clear_secret(dir.path / "plain.db", "tok-clear-0123456789", false);
+    CHECK(on_disk(dir.path / "plain.db", "tok-clear-0123456789"));
+    drop_clear_secret(dir.path / "erased.db", "tok-clear-9876543210", true);
+    CHECK_FALSE(on_disk(dir.path / "erased.db", "tok-clear-9876543210"));
 }
 
 TEST_CASE("state::ServiceStore refuses a state file whose serve tables are newer") {
