@@ -144,6 +144,20 @@ class Interrupt(unittest.TestCase):
                              [f"the run was stopped: 1 images were not scanned and {not_listed} repositories were "
                               "not listed (the next run scans them); their findings are not in this document"])
 
+    def test_enqueue_stopped_while_tags_are_listed_says_which_repositories_it_did_not_queue(self):
+        hold = proxy.Hold("/v2/b/held/tags/list")
+        self.addCleanup(hold.release.set)
+        with proxy.FaultProxy(self.registry, [hold]) as listing:
+            state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+            args = ["registry", listing.url, "--db", self.db, "--state", state, "--enqueue", "--no-progress",
+                    "--concurrency", "1"]
+            code, _out, stdout, stderr = self.stopped_run(args, hold, signal.SIGINT)
+            self.assertEqual(code, 130, stdout + stderr)
+            lines = stdout.strip().splitlines()
+            self.assertEqual(lines[-2], f"Not listed: {len(self.images) - 1} repositories (the run was stopped; their "
+                                        "images are not queued, the next run queues them)")
+            self.assertRegex(lines[-1], r"^Enqueued 1 images in batch \S+$")  # a/one, listed before the stop
+
     def test_sigterm_exits_143(self):
         state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
         code, out, stdout, stderr = self.stopped_run(self.args(state, "d/*,e/*"), self.holds["e/term:1"],

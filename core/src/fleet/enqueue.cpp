@@ -96,6 +96,11 @@ ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& 
     auto work = work_for(options, registry_type, discovery.images);
     std::string batch = fleet.queue().enqueue(work, options.queue_priority);
     spdlog::info("Enqueued {} images in batch {} (state {})", work.size(), batch, fleet.describe());
+    // Before the "Enqueued" line, which scripts read as the last one.
+    if (const size_t unlisted = discovery.listing.repositories_stopped; unlisted && !options.wait)
+        std::cout << "Not listed: " << unlisted
+                  << " repositories (the run was stopped; their images are not queued, the next run queues them)"
+                  << std::endl;
     std::cout << "Enqueued " << work.size() << " images in batch " << batch << std::endl;
     if (!options.wait) return discovery.listing.failures.empty() ? ExitCode::ok : ExitCode::partial_failure;
 
