@@ -28,14 +28,13 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import tempfile
 import threading
 import time
 import unittest
 
-from harness import net, oci_layout, osv_db
+from harness import measured_run, net, oci_layout, osv_db
 from harness import serve
 from harness import run as runner
 from harness.fleet import BLOB_ROUTE, Worker
@@ -111,9 +110,7 @@ class Fleet(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-fleet-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-fleet-")
         cls.binary = runner.regscan_binary()
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry()

@@ -35,7 +35,7 @@ import threading
 import time
 import unittest
 
-from harness import certs, net, oci_layout, osv_db
+from harness import certs, measured_run, net, oci_layout, osv_db
 from harness import run as runner
 from harness.fleet import BLOB_ROUTE, Worker
 from harness.postgres import Postgres
@@ -126,9 +126,7 @@ class FleetFaults(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-fleet-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(__import__("shutil").rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-fleet-")
         cls.binary = runner.regscan_binary()
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry()
@@ -481,9 +479,7 @@ class DeployManifests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-deploy-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(__import__("shutil").rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-deploy-")
         cls.binary = runner.regscan_binary()
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry()

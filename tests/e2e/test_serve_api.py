@@ -22,7 +22,7 @@ import unittest
 import urllib.parse
 
 from emulators.harbor import Harbor
-from harness import certs, crafted, net, oci_layout, osv_db, proxy, serve
+from harness import certs, crafted, measured_run, net, oci_layout, osv_db, proxy, serve
 from harness.push import push_manifest
 from harness.registry import Registry
 from harness.run import regscan_binary, run
@@ -50,9 +50,7 @@ def names(images):
 class ServeApi(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-serve-api-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-serve-api-")
         cls.db = osv_db.make_db(cls.workdir)
 
         # The distribution registry, behind a proxy that can hold one blob.

@@ -7,11 +7,9 @@ cancels that import and answers once it has stopped, instead of answering 409. I
 at a time (--concurrency 1) so which ones were started when the cancel came is known: the registry
 holds one image's layer until told (or 600 s, past every wait of this test)."""
 import os
-import shutil
-import tempfile
 import unittest
 
-from harness import crafted, osv_db, proxy, serve
+from harness import crafted, measured_run, osv_db, proxy, serve
 from harness.run import run
 from harness.push import push_manifest
 from harness.registry import Registry
@@ -22,9 +20,7 @@ FINISHED = ("succeeded", "partial", "failed", "interrupted", "cancelled")
 class ServeCancel(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-serve-cancel-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-serve-cancel-")
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)

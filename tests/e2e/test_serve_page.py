@@ -19,12 +19,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import threading
 import unittest
 import urllib.parse
 
-from harness import crafted, http_server, net, osv_db, proxy
+from harness import crafted, http_server, measured_run, net, osv_db, proxy
 from harness.hostile_registry import HostileRegistry
 from harness.push import push_manifest
 from harness.registry import Registry
@@ -96,9 +95,7 @@ class PageCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         ensure_node_modules()
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-page-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-page-")
         cls.db = osv_db.make_db(cls.workdir)
 
     @classmethod

@@ -4,11 +4,9 @@ scheduler on its own, as a "scheduled" import, about one interval after it was s
 next run moves one interval on. Polled with a deadline, never slept on."""
 import datetime
 import os
-import shutil
-import tempfile
 import unittest
 
-from harness import crafted, net, osv_db, serve
+from harness import crafted, measured_run, net, osv_db, serve
 from harness.push import push_manifest
 from harness.registry import Registry
 
@@ -20,9 +18,7 @@ def parse_time(text):
 class ScheduledImport(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-serve-schedule-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-serve-schedule-")
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)

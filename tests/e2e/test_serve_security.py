@@ -14,13 +14,12 @@ import base64
 import json
 import os
 import secrets
-import shutil
 import socket
 import ssl
 import tempfile
 import unittest
 
-from harness import certs, crafted, http_server, osv_db, serve
+from harness import certs, crafted, http_server, measured_run, osv_db, serve
 from harness.push import ApiPusher
 from harness.registry import Registry
 
@@ -46,9 +45,7 @@ def small_image():
 class Security(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-serve-sec-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-serve-sec-")
         cls.db = osv_db.make_db(cls.workdir)
         cls.registry = Registry(htpasswd_users={USER: PASSWORD}).start()
         cls.addClassCleanup(cls.registry.stop)

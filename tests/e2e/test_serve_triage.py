@@ -5,11 +5,9 @@ import with its reason instead of applying a stale policy; an image's detail mar
 policy leaves out, as the JSON report does. (The expiry counted on the import's day,
 not the server's start, is unit test test_serve_import_runner's, with a clock it can move.)"""
 import os
-import shutil
-import tempfile
 import unittest
 
-from harness import crafted, osv_db, serve
+from harness import crafted, measured_run, osv_db, serve
 from harness.push import push_manifest
 from harness.registry import Registry
 
@@ -17,9 +15,7 @@ from harness.registry import Registry
 class ServeTriage(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.workdir = tempfile.mkdtemp(prefix="regscan-e2e-serve-triage-")
-        if not os.environ.get("REGSCAN_E2E_KEEP"):
-            cls.addClassCleanup(shutil.rmtree, cls.workdir, True)
+        cls.workdir = measured_run.temp_dir("regscan-e2e-serve-triage-")
         cls.db = osv_db.make_db(cls.workdir)  # PYSEC-2018-28: requests before 2.20.0
         cls.registry = Registry().start()
         cls.addClassCleanup(cls.registry.stop)
