@@ -34,6 +34,10 @@ struct Credentials {
     std::string source;
     [[nodiscard]] bool empty() const { return username.empty() && password.empty() && identity_token.empty(); }
     [[nodiscard]] bool token_only() const { return username.empty() && !password.empty() && identity_token.empty(); }
+    // The same values, wherever each came from.
+    [[nodiscard]] bool same_as(const Credentials& other) const {
+        return username == other.username && password == other.password && identity_token == other.identity_token;
+    }
     // The Authorization value these credentials give a Basic challenge or a
     // token realm; "" when there are none or they are an identity token.
     [[nodiscard]] std::string authorization() const;

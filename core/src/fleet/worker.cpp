@@ -54,10 +54,6 @@ std::string host_name() {
 // expire under a worker that runs for days.
 constexpr std::chrono::minutes docker_refresh{10};
 
-bool same_credentials(const auth::Credentials& a, const auth::Credentials& b) {
-    return a.username == b.username && a.password == b.password && a.identity_token == b.identity_token;
-}
-
 // One registry as this worker reaches it: kept across jobs, so a token, a
 // connection and a plugin session serve every image of that registry.
 struct Registry {
@@ -337,7 +333,7 @@ private:
         // Docker's unchanged, or none found now (a credential helper failing
         // for a moment): the Registry keeps what it has.
         if (current && current->given == given &&
-            (!from_docker || same_credentials(current->run.credentials, run.credentials))) {
+            (!from_docker || current->run.credentials.same_as(run.credentials))) {
             current->checked = std::chrono::steady_clock::now();
             return current;
         }

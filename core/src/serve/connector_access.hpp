@@ -21,8 +21,7 @@ struct ConnectorAccess {
     std::map<std::string, std::string> plugin_options;
 
     [[nodiscard]] bool operator==(const ConnectorAccess& other) const {
-        return credentials.username == other.credentials.username &&
-               credentials.password == other.credentials.password && plugin_options == other.plugin_options;
+        return credentials.same_as(other.credentials) && plugin_options == other.plugin_options;
     }
 
     // Puts them in `run`: its credentials replaced, its plugin options (the

@@ -191,14 +191,18 @@ void ServiceStore::update_connector_erasing_old(const ConnectorRecord& c) {
         db_->exec("VACUUM FULL serve_connectors");
         return;
     }
-    db_->exec("PRAGMA secure_delete=ON");
-    try {
-        update_connector(c);
-    } catch (...) {
-        db_->exec("PRAGMA secure_delete=OFF");
-        throw;
-    }
-    db_->exec("PRAGMA secure_delete=OFF");
+    // Zeroed freed pages for this update only, whether it succeeds or throws.
+    struct SecureDelete {
+        Database& db;
+        explicit SecureDelete(Database& d) : db(d) { db.exec("PRAGMA secure_delete=ON"); }
+        ~SecureDelete() {
+            try {
+                db.exec("PRAGMA secure_delete=OFF");
+            } catch (...) {
+            }
+        }
+    } secure_delete(*db_);
+    update_connector(c);
     // Another process reading the file may keep the checkpoint from finishing;
     // the next one that can completes it.
     db_->query("PRAGMA wal_checkpoint(TRUNCATE)");
