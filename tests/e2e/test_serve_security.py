@@ -206,6 +206,12 @@ class Security(unittest.TestCase):
             reply = self.server.request("PUT", "/api/v1/connectors/moved", without_password | edit)
             self.assertEqual(reply.status, 400, (edit, reply))
             self.assertIn("give its password (and its secret plugin options) again", reply.json()["error"])
+        # The same origin to one URL parser, the catcher to curl: refused whatever comes with it.
+        authority = self.registry.url.split("://", 1)[1]
+        for unclear in (f"{catcher.url}#@{authority}", f"{catcher.url}?@{authority}", authority):
+            reply = self.server.request("PUT", "/api/v1/connectors/moved", {"url": unclear})
+            self.assertEqual(reply.status, 400, (unclear, reply))
+            self.assertRegex(reply.json()["error"], r'^"url" (is not a plain http\(s\) URL|must start with http)')
         kept = self.server.connector("moved")
         self.assertEqual(kept["url"], self.registry.url)
         self.assertEqual(kept["options"], {})

@@ -25,10 +25,10 @@ struct ListingRun {
     http::HttpClient client{{}};
     auth::RegistryAuth auth{client, {}};
 
-    engine::Discovery discover(const std::function<bool()>& stop = {}) {
+    engine::Discovery discover(const std::function<bool()>& stop = {},
+                               const std::string& url = "https://listing.invalid") {
         REQUIRE(set.plugins.size() == 1);
-        plugin::RegistrySession session(set.plugins[0], client, auth,
-                                        {"https://listing.invalid", "LISTING", "", "", {}});
+        plugin::RegistrySession session(set.plugins[0], client, auth, {url, "LISTING", "", "", {}});
         return engine::discover(session, 1, limits::Limits{}, {}, stop);
     }
 };
@@ -68,6 +68,19 @@ TEST_CASE("engine::discover: a listing that fails once the run is stopping is st
     CHECK(names(discovery) == std::vector<std::string>{"a/one:1"});
     CHECK(discovery.listing.failures.empty());
     CHECK(discovery.listing.repositories_stopped == 2);
+}
+
+TEST_CASE("engine::discover: a repository whose pull base URL parsers read differently is not requested") {
+    // curl would connect to a.example, where the credentials of listing.invalid would be sent.
+    auto discovery = ListingRun().discover({}, "https://listing.invalid/hostile-pull");
+    CHECK(names(discovery) == std::vector<std::string>{"a/one:1"});
+    REQUIRE(discovery.listing.failures.size() == 2);
+    const auto& refused = discovery.listing.failures[1];
+    CHECK(discovery.listing.failures[0].repository == "b/two");
+    CHECK(refused.repository == "c/three");
+    CHECK(refused.error ==
+          "the plugin gave this repository a pull base that is not a plain http(s) URL (it holds '@', '#', '?' or "
+          "'\\'): not requested");
 }
 
 TEST_SUITE_END();

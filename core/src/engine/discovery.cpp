@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/plain_url.hpp"
 #include "oci/reference_grammar.hpp"
 #include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
@@ -57,6 +58,14 @@ std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> l
                                                      ": not in the distribution spec's grammar, not requested"});
             continue;
         }
+        // Blobs and manifests are fetched from it with the registry's
+        // credentials: it must be read alike by every URL parser.
+        if (!repository.pull_base.empty())
+            if (auto problem = http::plain_url_problem(repository.pull_base)) {
+                failures.push_back({repository.name, "the plugin gave this repository a pull base that is not a plain "
+                                                     "http(s) URL (" + *problem + "): not requested"});
+                continue;
+            }
         if (!repository.plugin_data.is_null() &&
             repository.plugin_data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() >
                 limits.max_plugin_data) {

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "http/plain_url.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
 #include "regscan/url.hpp"
@@ -113,6 +114,8 @@ json apply_body(json config, const json& body) {
         if (authority.find('@') != std::string::npos)
             throw bad("\"url\" must not hold credentials: use \"username\" and \"password\"");
         if (authority.empty()) throw bad("\"url\" has no host");
+        // Read alike by every URL parser: where the password goes is the host it shows.
+        if (auto problem = http::plain_url_problem(url)) throw bad("\"url\" is not a plain http(s) URL: " + *problem);
         config["url"] = url;
     }
     if (body.contains("type")) {

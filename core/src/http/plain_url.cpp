@@ -1,0 +1,59 @@
+#include "http/plain_url.hpp"
+
+#include <cctype>
+
+namespace regscan::http {
+
+namespace {
+
+bool host_character(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+}
+
+bool ipv6_character(char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+}
+
+}  // namespace
+
+std::optional<std::string> plain_url_problem(std::string_view url) {
+    for (char c : url) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte >= 0x7f) return "it holds a space, a control or a non-ASCII byte";
+        if (c == '@' || c == '#' || c == '?' || c == '\\') return "it holds '@', '#', '?' or '\\'";
+    }
+    std::string_view rest;
+    if (url.substr(0, 7) == "http://") rest = url.substr(7);
+    else if (url.substr(0, 8) == "https://") rest = url.substr(8);
+    else return "it does not start with http:// or https://";
+    const std::string_view authority = rest.substr(0, rest.find('/'));
+    std::string_view host = authority, port;
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return "its IPv6 address is not closed";
+        host = authority.substr(1, close - 1);
+        if (host.empty()) return "its IPv6 address is empty";
+        for (char c : host)
+            if (!ipv6_character(c)) return "its IPv6 address holds another character";
+        const std::string_view after = authority.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return "its IPv6 address is followed by something else than a port";
+        if (!after.empty()) port = after.substr(1);
+        if (!after.empty() && port.empty()) return "its port is empty";
+    } else {
+        if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+            host = authority.substr(0, colon);
+            port = authority.substr(colon + 1);
+            if (port.empty()) return "its port is empty";
+        }
+        if (host.empty()) return "it has no host";
+        for (char c : host)
+            if (!host_character(c)) return "its host holds another character than letters, digits, '-' and '.'";
+    }
+    if (port.size() > 5) return "its port is not a number up to 65535";
+    for (char c : port)
+        if (!std::isdigit(static_cast<unsigned char>(c))) return "its port is not a number up to 65535";
+    if (!port.empty() && std::stoul(std::string(port)) > 65535) return "its port is not a number up to 65535";
+    return std::nullopt;
+}
+
+}  // namespace regscan::http

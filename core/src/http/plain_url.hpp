@@ -1,0 +1,22 @@
+// Whether a URL a registry or a queue row handed over is one every parser
+// reads the same way: an explicit http or https scheme, a host, an optional
+// numeric port and path, and nothing else. sdk::parse_url and libcurl split
+// "https://a.example#@b.example" at different places (one sees host
+// b.example, the other connects to a.example), and curl guesses http for a
+// URL without a scheme: such a URL must never decide where credentials go.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace regscan::http {
+
+// Why `url` is not plain (naming no part of it: it may be hostile), or
+// nullopt when it is: "scheme://host[:port][/path]" with scheme http or
+// https, the host letters, digits, '-', '.', or an IPv6 literal in
+// brackets, and no '@', '#', '?', '\', whitespace, control or non-ASCII byte
+// anywhere.
+std::optional<std::string> plain_url_problem(std::string_view url);
+
+}  // namespace regscan::http

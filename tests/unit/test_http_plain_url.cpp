@@ -1,0 +1,49 @@
+#include <doctest/doctest.h>
+
+#include "http/plain_url.hpp"
+
+using regscan::http::plain_url_problem;
+
+TEST_SUITE_BEGIN("http");
+
+TEST_CASE("http::plain_url_problem accepts scheme://host[:port][/path] over http or https") {
+    for (const char* plain :
+         {"https://reg.example", "http://127.0.0.1:5000", "https://reg.example:8443/repository/docker",
+          "https://docker-local.reg.example/", "http://[::1]:5000", "https://[fe80::1]",
+          "https://art.example/artifactory/api/docker/docker%2Dlocal"})
+        CHECK_MESSAGE(!plain_url_problem(plain), plain);
+}
+
+TEST_CASE("http::plain_url_problem refuses what URL parsers read differently, naming no part of it") {
+    struct Case {
+        const char* url;
+        const char* why;
+    };
+    for (const Case& c : {Case{"https://a.example#@reg.example", "'@', '#', '?' or '\\'"},
+                          Case{"https://user:pw@reg.example", "'@', '#', '?' or '\\'"},
+                          Case{"https://reg.example/v2?x=1", "'@', '#', '?' or '\\'"},
+                          Case{"https://a.example\\@reg.example", "'@', '#', '?' or '\\'"},
+                          Case{"https://reg.example /x", "a space, a control or a non-ASCII byte"},
+                          Case{"https://reg\x1b[2J.example", "a space, a control or a non-ASCII byte"},
+                          Case{"https://r\xc3\xa9g.example", "a space, a control or a non-ASCII byte"},
+                          Case{"reg.example", "does not start with http:// or https://"},
+                          Case{"HTTPS://reg.example", "does not start with http:// or https://"},
+                          Case{"ftp://reg.example", "does not start with http:// or https://"},
+                          Case{"https://", "has no host"},
+                          Case{"https:///v2", "has no host"},
+                          Case{"https://:5000", "has no host"},
+                          Case{"https://reg_example", "its host holds another character"},
+                          Case{"https://reg.example:", "its port is empty"},
+                          Case{"https://reg.example:99999", "not a number up to 65535"},
+                          Case{"https://reg.example:80a", "not a number up to 65535"},
+                          Case{"https://reg.example:5000:1", "not a number up to 65535"},
+                          Case{"https://[::1", "IPv6 address is not closed"},
+                          Case{"https://[]", "IPv6 address is empty"},
+                          Case{"https://[::1]x", "followed by something else than a port"},
+                          Case{"https://[::g]", "IPv6 address holds another character"}}) {
+        auto problem = plain_url_problem(c.url);
+        REQUIRE_MESSAGE(problem, c.url);
+        CHECK_MESSAGE(problem->find(c.why) != std::string::npos, c.url, " -> ", *problem);
+        CHECK(problem->find("example") == std::string::npos);
+    }
+}
