@@ -12,7 +12,8 @@ mounts for the bases, a manifest PUT per image). A FaultProxy in front records e
 - `regscan serve` on a PostgreSQL state with two live workers: "Import now" of a connector whose
   registry needs a password goes to the queue (its rows name the connector, never the password); the
   workers take the password from the connector store with --connector-key, the import succeeds with
-  meaningful counters, and the index shows every image scanned.
+  meaningful counters, and the index shows every image scanned. Rows forged into the queue (a genuine
+  grant on another registry URL or pull base, no grant) fail with why and reach nothing.
 - Workers with other vulnerability data than the `--wait` run: it warns, names how many images, scans
   them itself with its own data, and its reports are those of a single-process run with that data.
 - `regscan registry --wait` with three long-running workers: the workers find the stored results
@@ -34,7 +35,7 @@ import threading
 import time
 import unittest
 
-from harness import measured_run, net, oci_layout, osv_db
+from harness import http_server, measured_run, net, oci_layout, osv_db
 from harness import serve
 from harness import run as runner
 from harness.fleet import BLOB_ROUTE, Worker
@@ -391,6 +392,47 @@ class Fleet(unittest.TestCase):
         for worker in self.workers:
             self.assertNotIn(rotated, worker.log())
         self.assertEqual({f"{i['repository']}:{i['tag']}" for i in server.images(limit=50)["images"]}, expected)
+        self.assert_forged_rows_get_no_credentials(pg, rotated)
+
+    def assert_forged_rows_get_no_credentials(self, pg, password):
+        """Rows written into the queue by someone who can write the state but has no serve key, naming the
+        connector: a genuine row's grant copied onto another registry URL, a row without a grant, a genuine
+        row pulling from elsewhere; and a row of no connector's pulling from elsewhere than its registry. The
+        workers fail each (with why) and send nothing to the catcher."""
+        seen = []
+        catcher = http_server.Server(lambda request: http_server.Reply(401, b"", {
+            "WWW-Authenticate": 'Basic realm="catch"'}), record=lambda request, reply: seen.append(
+                (request.path, request.headers.get("Authorization"))), address="127.0.0.2")  # not the registry's host
+        catcher.start()
+        self.addCleanup(catcher.stop)
+        genuine = "FROM work_queue WHERE tag = '3.0' ORDER BY id LIMIT 1"
+        columns = "batch, project, registry_url, registry_type, repository, tag, digest, options, priority, state, " \
+                  "attempts, enqueued"
+        forged = {
+            "forged-url": (f"$u${catcher.url}$u$", "options"),
+            "forged-bare": (f"$u${catcher.url}$u$", "(options::jsonb - 'grant')::text"),
+            "forged-pull": ("registry_url",
+                            f"jsonb_set(options::jsonb, '{{pull_base}}', to_jsonb(text $u${catcher.url}$u$))::text"),
+            "own-pull": ("registry_url", f"jsonb_set(options::jsonb - 'grant' - 'connector', '{{pull_base}}', "
+                                         f"to_jsonb(text $u${catcher.url}$u$))::text"),
+        }
+        for tag, (url, options) in forged.items():
+            pg.query(f"INSERT INTO work_queue ({columns}) SELECT 'forged', project, {url}, registry_type, "
+                     f"repository, '{tag}', digest, {options}, 1, 'queued', 0, enqueued {genuine}")
+        net.wait_until(lambda: pg.query("SELECT count(*) FROM work_queue WHERE batch = 'forged' AND state = 'failed'")
+                       == [("4",)], timeout=60, what="the forged rows failed")
+        reasons = dict(pg.query("SELECT tag, reason FROM work_queue WHERE batch = 'forged'"))
+        self.assertIn("registry_url is not the one serve's grant names", reasons["forged-url"])
+        self.assertIn("carries no grant of serve's", reasons["forged-bare"])
+        self.assertIn("pull_base is not the one serve's grant names", reasons["forged-pull"])
+        # A row of no connector's, pulling from elsewhere than its registry: with the worker's own credentials.
+        self.assertIn("pulls from another host than its registry's", reasons.pop("own-pull"))
+        for reason in reasons.values():
+            self.assertRegex(reason, r"connector \d+'s credentials are not used for it")
+            self.assertNotIn(password, reason)
+        self.assertEqual(seen, [], "nothing reaches a registry a forged row names")
+        for worker in self.workers:
+            self.assertNotIn(password, worker.log())
 
 
     def test_5_a_cancelled_serve_import_takes_its_unclaimed_images_out_of_the_queue(self):

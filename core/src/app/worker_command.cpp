@@ -37,7 +37,8 @@ po::options_description worker_options() {
         ("connector-key", po::value<std::string>(),
          "serve's connector key file (<serve data dir>/serve-secret.key, mode 0600): images queued by a "
          "connector's import are pulled with that connector's credentials and plugin options from the state "
-         "(read again for each image); without it, with this worker's own")
+         "(read again for each image), only where the import's sealed grant says; without it, with this "
+         "worker's own")
         ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)");
     return options;
 }

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/registry_auth.hpp"
@@ -92,6 +94,10 @@ struct RunOptions {
     // serve: the connector whose import this is; its queue rows name it, so a
     // worker takes the credentials from the connector store, never the queue.
     int64_t connector_id = 0;
+    // serve: seals a queue row's destination under its connector key (the
+    // row's grant, fleet/job_grant), so that a worker sends the connector's
+    // credentials only where its import would.
+    std::function<std::string(std::string_view)> seal_grant;
 };
 
 }  // namespace regscan::engine

@@ -10,6 +10,7 @@
 #include "engine/run_observer.hpp"
 #include "engine/run_pipeline.hpp"
 #include "fleet/fleet_state.hpp"
+#include "fleet/job_grant.hpp"
 #include "scan/matcher.hpp"
 
 namespace regscan::fleet {
@@ -35,8 +36,12 @@ std::vector<state::NewWork> work_for(const engine::RunOptions& options, const st
     std::vector<state::NewWork> work;
     for (const auto& image : images) {
         if (image.skipped) continue;
+        auto job = job_options(options, image);
+        if (options.connector_id && options.seal_grant)
+            job["grant"] = options.seal_grant(
+                grant_subject(options.connector_id, {options.project, options.url, registry_type}, job));
         work.push_back({options.project, options.url, registry_type, image.repository.name, image.tag, image.digest,
-                        job_options(options, image).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+                        job.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     }
     return work;
 }

@@ -18,6 +18,7 @@
 #include "engine/registry_probe.hpp"
 #include "engine/scan_phase.hpp"
 #include "fleet/fleet_state.hpp"
+#include "fleet/job_grant.hpp"
 #include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
 #include "regscan/url.hpp"
@@ -274,23 +275,36 @@ private:
     // How a job reaches its registry: as its connector's import does (its
     // credentials and plugin options, unsealed here, in memory only), or
     // with the worker's own (none). Read for every image, so that an edit in
-    // serve (a rotated password) reaches the next one.
-    std::optional<serve::ConnectorAccess> access_for(const nlohmann::json& job) {
+    // serve (a rotated password) reaches the next one. The row decides
+    // nothing alone: a connector's only for a row whose grant serve sealed
+    // for its destination, the worker's own only for a row pulling from its
+    // registry's host (fleet/job_grant).
+    std::optional<serve::ConnectorAccess> access_for(const state::WorkItem& item, const nlohmann::json& job) {
         int64_t connector_id = job.value("connector", int64_t{0});
-        if (!connector_id) return std::nullopt;
-        std::lock_guard lock(access_mutex_);
-        if (options_.connector_key.empty()) {
-            if (warned_.insert(connector_id).second)
+        std::unique_lock lock(access_mutex_);
+        if (!connector_id || options_.connector_key.empty()) {
+            if (connector_id && warned_.insert(connector_id).second)
                 spdlog::warn("The jobs of connector {} are scanned with this worker's own credentials and plugin "
                              "options: give --connector-key (serve's serve-secret.key) to use the connector's",
                              connector_id);
+            lock.unlock();
+            check_pull_base(item.work.registry_url, job.value("pull_base", std::string()));
             return std::nullopt;
         }
         if (!secrets_)
             secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
+        check_grant(connector_id, {item.work.project, item.work.registry_url, item.work.registry_type}, job, *secrets_);
         if (!connectors_) connectors_ = std::make_unique<state::ServiceStore>(fleet_.store().database());
         auto connector = connectors_->connector(connector_id);
         if (!connector) throw std::runtime_error("connector " + std::to_string(connector_id) + " was removed");
+        // Edited since the row was queued to point elsewhere (serve then asks
+        // for its password again): that password is not for this row.
+        if (sdk::parse_url(connector->config.value("url", "")).origin() !=
+                sdk::parse_url(item.work.registry_url).origin() ||
+            connector->config.value("type", "") != job.value("type", std::string()))
+            throw std::runtime_error("connector " + std::to_string(connector_id) +
+                                     " now names another registry or type than when this image was queued: its "
+                                     "credentials are not used for it");
         return serve::connector_access(*connector, *secrets_);
     }
 
@@ -304,10 +318,11 @@ private:
     std::shared_ptr<Registry> registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
         const bool platform_given = job.value("platform_given", false);
-        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' + platform +
+        const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' +
+                                job.value("type", std::string()) + '\n' + platform +
                                 (platform_given ? "!" : "") + '\n' +
                                 std::to_string(job.value("connector", int64_t{0}));
-        const auto given = access_for(job);
+        const auto given = access_for(item, job);
         const bool without_credentials = (given ? given->credentials : options_.run.credentials).empty();
         std::shared_ptr<RegistrySlot> slot;
         {

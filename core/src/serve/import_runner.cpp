@@ -262,6 +262,7 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
                 options.queue_priority =
                     import->trigger == "scheduled" ? state::priority_scheduled : state::priority_user;
                 options.connector_id = connector->id;
+                options.seal_grant = [this](std::string_view subject) { return secrets_.seal(subject); };
                 options.wait_timeout = std::chrono::hours(24);
                 spdlog::info("serve: import {} goes to the fleet's queue ({} workers alive)", import_id, workers);
             }

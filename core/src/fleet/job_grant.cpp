@@ -1,0 +1,88 @@
+#include "fleet/job_grant.hpp"
+
+#include <cctype>
+#include <stdexcept>
+
+#include "http/plain_url.hpp"
+#include "regscan/url.hpp"
+
+namespace regscan::fleet {
+
+namespace {
+
+// Sealed text of another kind (a password, a plugin option, sealed under
+// the same key and given through serve's API) never opens as a grant.
+constexpr std::string_view grant_kind = "regscan queue grant v1\n";
+
+// A field the grant covers: absent is "", any other JSON type is refused
+// (the worker reads it as a string afterwards).
+std::string field(const nlohmann::json& job, const char* name) {
+    auto found = job.find(name);
+    if (found == job.end()) return {};
+    if (!found->is_string()) throw std::runtime_error(std::string("the queue row's ") + name + " is not a string");
+    return found->get<std::string>();
+}
+
+nlohmann::json subject_of(int64_t connector, const GrantedRow& row, const nlohmann::json& job) {
+    return {{"connector", connector},         {"project", row.project},   {"registry_url", row.registry_url},
+            {"registry_type", row.registry_type}, {"type", field(job, "type")}, {"pull_base", field(job, "pull_base")}};
+}
+
+// Hosts may sit under a name (pull.reg.example under reg.example), not under
+// an address (127.0.0.1, [::1], 0x7f000001): a DNS name's last label starts
+// with a letter.
+bool is_name(const std::string& host) {
+    const auto dot = host.rfind('.');
+    const char first = dot == std::string::npos ? host.front() : host[dot + 1];
+    return std::isalpha(static_cast<unsigned char>(first)) != 0;
+}
+
+}  // namespace
+
+std::string grant_subject(int64_t connector, const GrantedRow& row, const nlohmann::json& job) {
+    return std::string(grant_kind) +
+           subject_of(connector, row, job).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void check_grant(int64_t connector, const GrantedRow& row, const nlohmann::json& job, const serve::SecretBox& secrets) {
+    const std::string refused = "connector " + std::to_string(connector) + "'s credentials are not used for it";
+    auto grant = job.find("grant");
+    if (grant == job.end() || !grant->is_string())
+        throw std::runtime_error("the queue row carries no grant of serve's (it was not queued by a connector's "
+                                 "import of this version): " + refused);
+    std::string opened;
+    try {
+        opened = secrets.open(grant->get<std::string>());
+    } catch (const serve::SecretBoxError&) {
+        throw std::runtime_error("the queue row's grant was not sealed with serve's key (--connector-key): " + refused);
+    }
+    if (opened.compare(0, grant_kind.size(), grant_kind) != 0)
+        throw std::runtime_error("the queue row's grant is sealed text of another kind, not a grant: " + refused);
+    auto granted = nlohmann::json::parse(opened.substr(grant_kind.size()), nullptr, false);
+    // Compared as the text the enqueuing run sealed: both dumped alike.
+    const auto expected = nlohmann::json::parse(grant_subject(connector, row, job).substr(grant_kind.size()));
+    for (const auto& [name, value] : expected.items())
+        if (!granted.is_object() || !granted.contains(name) || granted[name] != value)
+            throw std::runtime_error("the queue row's " + name + " is not the one serve's grant names: " + refused);
+}
+
+void check_pull_base(const std::string& registry_url, const std::string& pull_base) {
+    if (pull_base.empty()) return;
+    if (auto problem = http::plain_url_problem(pull_base))
+        throw std::runtime_error("the queue row's pull base is not a plain http(s) URL (" + *problem +
+                                 "): no credentials are sent there");
+    const auto registry = sdk::parse_url(registry_url);
+    const auto pull = sdk::parse_url(pull_base);
+    if (registry.scheme == "https" && pull.scheme != "https")
+        throw std::runtime_error("the queue row pulls without https from an https registry: no credentials are "
+                                 "sent there");
+    const std::string& host = registry.host;
+    const bool under = !host.empty() && is_name(host) && pull.host.size() > host.size() + 1 &&
+                       pull.host.compare(pull.host.size() - host.size(), host.size(), host) == 0 &&
+                       pull.host[pull.host.size() - host.size() - 1] == '.';
+    if (host.empty() || (pull.host != host && !under))
+        throw std::runtime_error("the queue row pulls from another host than its registry's "
+                                 "(neither it nor one under it): no credentials are sent there");
+}
+
+}  // namespace regscan::fleet
