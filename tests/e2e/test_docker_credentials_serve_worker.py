@@ -2,11 +2,14 @@
 or password of its own uses docker's credentials for its registry (credHelpers, credsStore, auths of
 ~/.docker/config.json in the server's environment), as `regscan registry` does, looked up again at
 each import so that a helper's rotated credentials are the ones used; a connector's own are never
-replaced by them. `regscan worker`: without credentials of its own, docker's for each job's registry.
+replaced by them. `regscan worker`: without credentials of its own, docker's for each job's registry,
+looked up again past --docker-refresh (at 0s for every image: a helper's rotated answer makes a new
+session).
 Against a real htpasswd registry, with a docker-credential-<name> program the test writes (the
 docker-credential-helpers protocol); no secret reaches a log or the API."""
 import json
 import os
+import secrets
 import sqlite3
 import tempfile
 import unittest
@@ -17,6 +20,39 @@ from harness.measured_run import temp_dir
 from harness.run import run
 from test_docker_credentials import IMAGES, PASSWORD, USER, WRONG, DockerDirectory, asked, build
 
+SECOND_USER = "second"
+SECOND_PASSWORD = "Pw2-" + secrets.token_hex(12)
+
+ROTATING_HELPER = """#!/usr/bin/env python3
+# docker-credential-rotating: its n-th `get` (counted in its log) answers the pair n of a JSON list,
+# from the first again after the last: a helper whose token rotates at every look-up.
+import json, sys
+if sys.argv[1:] != ["get"]:
+    sys.exit(3)
+server = sys.stdin.readline().strip()
+with open({log!r}, "a") as log:
+    log.write(server + "\\n")
+with open({log!r}) as log:
+    calls = len(log.read().split())
+with open({pairs!r}) as f:
+    pairs = json.load(f)
+user, secret = pairs[(calls - 1) % len(pairs)]
+json.dump({{"ServerURL": server, "Username": user, "Secret": secret}}, sys.stdout)
+"""
+
+
+def rotating_helper(docker, pairs):
+    """docker-credential-rotating in `docker`'s bin, answering `pairs` in turn; returns its log's path."""
+    log_path = os.path.join(docker.root, "rotating-asked.log")
+    pairs_path = os.path.join(docker.root, "rotating-pairs.json")
+    with open(pairs_path, "w") as f:
+        json.dump(pairs, f)
+    path = os.path.join(docker.bin, "docker-credential-rotating")
+    with open(path, "w") as f:
+        f.write(ROTATING_HELPER.format(log=log_path, pairs=pairs_path))
+    os.chmod(path, 0o700)
+    return log_path
+
 
 class RegistryBehindDockerLogin(unittest.TestCase):
     """An htpasswd registry holding IMAGES, and docker's config naming a helper for it (self.docker)."""
@@ -24,7 +60,7 @@ class RegistryBehindDockerLogin(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.workdir = temp_dir(prefix="regscan-e2e-docker-long-")
-        cls.registry = registries.Registry(htpasswd_users={USER: PASSWORD})
+        cls.registry = registries.Registry(htpasswd_users={USER: PASSWORD, SECOND_USER: SECOND_PASSWORD})
         cls.addClassCleanup(cls.registry.stop)
         cls.registry.start()
         build(cls.registry, (USER, PASSWORD))
@@ -57,6 +93,31 @@ class WorkerDockerCredentials(RegistryBehindDockerLogin):
         self.assertEqual(states, [("done", len(IMAGES))], worker.stderr[-3000:])
         self.assertEqual(asked(self.asked_log), [self.registry.host] * 2, "once per registry in the worker")
         for secret in (PASSWORD, WRONG):
+            self.assertNotIn(secret, queued.stdout + queued.stderr + worker.stdout + worker.stderr)
+
+
+    def test_docker_refresh_0s_looks_dockers_up_for_every_image_and_a_change_makes_a_new_session(self):
+        """--docker-refresh (default 10m, above: once per registry) at 0s: the helper is asked for each
+        image; its answer rotates at each look-up, so the second image is pulled with other credentials,
+        through a new session, and both succeed."""
+        self.docker.write_config({"credHelpers": {self.registry.host: "rotating"}})
+        rotating = rotating_helper(self.docker, [[USER, PASSWORD], [SECOND_USER, SECOND_PASSWORD]])
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        queued = run("registry", self.registry.url, "--state", state, "--db", self.db, "--enqueue",
+                     "--no-progress", env=self.docker.env())
+        self.assertEqual(queued.code, 0, queued.stderr)
+        worker = run("worker", "--state", state, "--db", self.db, "--exit-when-idle", "--poll", "100ms",
+                     "--concurrency", "1", "--docker-refresh", "0s", env=self.docker.env(), output_dir=False,
+                     timeout=240)
+        self.assertEqual(worker.code, 0, worker.stderr)
+        with sqlite3.connect(state) as db:
+            states = db.execute("SELECT state, count(*) FROM work_queue GROUP BY state").fetchall()
+        self.assertEqual(states, [("done", len(IMAGES))], worker.stderr[-3000:])
+        self.assertEqual(asked(rotating), [self.registry.host] * (1 + len(IMAGES)),
+                         "the enqueuing run once, the worker once per image")
+        changed = f"The credentials or plugin options for {self.registry.url} changed: a new session with them"
+        self.assertEqual(worker.stderr.count(changed), len(IMAGES) - 1, worker.stderr[-3000:])
+        for secret in (PASSWORD, SECOND_PASSWORD):
             self.assertNotIn(secret, queued.stdout + queued.stderr + worker.stdout + worker.stderr)
 
 

@@ -39,7 +39,10 @@ po::options_description worker_options() {
          "connector's import are pulled with that connector's credentials and plugin options from the state "
          "(read again for each image), only where the import's sealed grant says; without it, with this "
          "worker's own")
-        ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)");
+        ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)")
+        ("docker-refresh", po::value<std::string>()->default_value("10m"),
+         "how long docker's credentials for a registry (config, credential helper) are used before they are "
+         "looked up again; a new session only when they changed; 0s: for every image");
     return options;
 }
 
@@ -150,6 +153,9 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
     options.shutdown_grace =
         std::chrono::duration_cast<std::chrono::seconds>(duration_ms("shutdown-grace", own["shutdown-grace"].as<std::string>()));
     options.idle_poll = duration_ms("poll", own["poll"].as<std::string>());
+    const std::string refresh = own["docker-refresh"].as<std::string>();
+    options.docker_refresh =
+        refresh == "0" || refresh == "0s" ? std::chrono::milliseconds(0) : duration_ms("docker-refresh", refresh);
     if (own.count("connector-key")) {
         options.connector_key = own["connector-key"].as<std::string>();
         if (!std::filesystem::is_regular_file(options.connector_key))

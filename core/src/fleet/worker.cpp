@@ -50,11 +50,6 @@ std::string host_name() {
     return host;
 }
 
-// How long docker's credentials, looked up for a registry, are used before
-// they are looked up again: a credential helper's tokens (ECR's last 12 h)
-// expire under a worker that runs for days.
-constexpr std::chrono::minutes docker_refresh{10};
-
 // One registry as this worker reaches it: kept across jobs, so a token, a
 // connection and a plugin session serve every image of that registry.
 struct Registry {
@@ -311,7 +306,7 @@ private:
     // A job's registry, as the previous jobs of that registry left it (its
     // plugin session, its tokens), unless what reaches it changed: the
     // connector's credentials or plugin options (edited in serve), or
-    // docker's credentials, looked up again past docker_refresh (a credential
+    // docker's credentials, looked up again past --docker-refresh (a credential
     // helper's short-lived token). Images in flight keep the Registry they
     // started with. Only the images of the same registry wait while a new
     // Registry (a probe, a plugin session) is made.
@@ -336,7 +331,8 @@ private:
         std::lock_guard building(slot->building);
         const std::shared_ptr<Registry> current = slot->registry;
         if (current && current->given == given &&
-            (!without_credentials || std::chrono::steady_clock::now() - current->checked < docker_refresh))
+            (!without_credentials ||
+             std::chrono::steady_clock::now() - current->checked < options_.docker_refresh))
             return current;
         engine::RunOptions run = options_.run;
         if (given) given->apply_to(run);

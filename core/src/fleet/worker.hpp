@@ -36,6 +36,10 @@ struct WorkerOptions {
     // credentials for a job's registry when neither the worker nor the job's
     // connector has any, looked up when the worker first meets the registry.
     std::map<std::string, std::string> environment;
+    // How long docker's credentials for a registry are used before they are
+    // looked up again: a credential helper's tokens (ECR's last 12 h) expire
+    // under a worker that runs for days. 0: for every image.
+    std::chrono::milliseconds docker_refresh{std::chrono::minutes(10)};
 };
 
 // Runs until `stop` is set (SIGTERM/SIGINT) or, with exit_when_idle, the
