@@ -398,7 +398,8 @@ class Fleet(unittest.TestCase):
         """Rows written into the queue by someone who can write the state but has no serve key, naming the
         connector: a genuine row's grant copied onto another registry URL, a row without a grant, a genuine
         row pulling from elsewhere; and a row of no connector's pulling from elsewhere than its registry. The
-        workers fail each (with why) and send nothing to the catcher."""
+        workers fail each at once (with why; another attempt would not mend it) and send nothing to the
+        catcher."""
         seen = []
         catcher = http_server.Server(lambda request: http_server.Reply(401, b"", {
             "WWW-Authenticate": 'Basic realm="catch"'}), record=lambda request, reply: seen.append(
@@ -421,7 +422,9 @@ class Fleet(unittest.TestCase):
                      f"repository, '{tag}', digest, {options}, 1, 'queued', 0, enqueued {genuine}")
         net.wait_until(lambda: pg.query("SELECT count(*) FROM work_queue WHERE batch = 'forged' AND state = 'failed'")
                        == [("4",)], timeout=60, what="the forged rows failed")
-        reasons = dict(pg.query("SELECT tag, reason FROM work_queue WHERE batch = 'forged'"))
+        rows = pg.query("SELECT tag, reason, attempts FROM work_queue WHERE batch = 'forged'")
+        self.assertEqual({row[2] for row in rows}, {"1"}, "a refused row fails at its first claim")
+        reasons = {row[0]: row[1] for row in rows}
         self.assertIn("registry_url is not the one serve's grant names", reasons["forged-url"])
         self.assertIn("carries no grant of serve's", reasons["forged-bare"])
         self.assertIn("pull_base is not the one serve's grant names", reasons["forged-pull"])

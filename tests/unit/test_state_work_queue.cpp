@@ -193,6 +193,26 @@ TEST_CASE("state::WorkQueue retries a scan error until max-attempts, then fails 
     });
 }
 
+TEST_CASE("state::WorkQueue fail ends a refused row at once, whatever attempts are left") {
+    on_each_backend([&](const Backend& backend) {
+        auto connection = backend.open();
+        Database& db = *connection;
+        FakeClock clock;
+        WorkQueue queue(db, {std::chrono::milliseconds(1000), 3}, clock.clock());
+        auto batch = queue.enqueue({image("a", "1")}, priority_user);
+        auto first = queue.claim("w");
+        REQUIRE(first);
+        CHECK(first->attempts == 1);
+        CHECK(queue.fail(*first, "refused: no grant"));
+        CHECK_FALSE(queue.fail(*first, "again"));  // no lease on a failed row
+        auto failed = queue.failed(batch);
+        REQUIRE(failed.size() == 1);
+        CHECK(failed[0].reason == "refused: no grant");
+        CHECK(queue.progress(batch).finished());
+        CHECK_FALSE(queue.claim("w"));
+    });
+}
+
 TEST_CASE("state::WorkQueue release gives the image back without counting the attempt") {
     on_each_backend([&](const Backend& backend) {
         auto connection = backend.open();

@@ -50,6 +50,23 @@ std::string host_name() {
     return host;
 }
 
+// A queue row this worker will not scan whatever the attempt (its grant,
+// its pull base, its connector removed or moved): failed at once.
+class RowRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Runs a check of the row (fleet/job_grant), its refusal a RowRefused.
+template <typename Check>
+void refused_unless(Check check) {
+    try {
+        check();
+    } catch (const std::runtime_error& e) {
+        throw RowRefused(e.what());
+    }
+}
+
 // One registry as this worker reaches it: kept across jobs, so a token, a
 // connection and a plugin session serve every image of that registry.
 struct Registry {
@@ -252,6 +269,12 @@ private:
             }
             try {
                 process(*item);
+            } catch (const RowRefused& e) {
+                spdlog::error("Queue row {} refused: {}", item->id, e.what());
+                try {
+                    fleet_.queue().fail(*item, e.what());
+                } catch (...) {
+                }
             } catch (const std::exception& e) {
                 spdlog::error("Queue row {} failed: {}", item->id, e.what());
                 try {
@@ -283,23 +306,26 @@ private:
                              "options: give --connector-key (serve's serve-secret.key) to use the connector's",
                              connector_id);
             lock.unlock();
-            check_pull_base(item.work.registry_url, job.value("pull_base", std::string()));
+            refused_unless([&] { check_pull_base(item.work.registry_url, job.value("pull_base", std::string())); });
             return std::nullopt;
         }
         if (!secrets_)
             secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
-        check_grant(connector_id, {item.work.project, item.work.registry_url, item.work.registry_type}, job, *secrets_);
+        refused_unless([&] {
+            check_grant(connector_id, {item.work.project, item.work.registry_url, item.work.registry_type}, job,
+                        *secrets_);
+        });
         if (!connectors_) connectors_ = std::make_unique<state::ServiceStore>(fleet_.store().database());
         auto connector = connectors_->connector(connector_id);
-        if (!connector) throw std::runtime_error("connector " + std::to_string(connector_id) + " was removed");
+        if (!connector) throw RowRefused("connector " + std::to_string(connector_id) + " was removed");
         // Edited since the row was queued to point elsewhere (serve then asks
         // for its password again): that password is not for this row.
         if (sdk::parse_url(connector->config.value("url", "")).origin() !=
                 sdk::parse_url(item.work.registry_url).origin() ||
             connector->config.value("type", "") != job.value("type", std::string()))
-            throw std::runtime_error("connector " + std::to_string(connector_id) +
-                                     " now names another registry or type than when this image was queued: its "
-                                     "credentials are not used for it");
+            throw RowRefused("connector " + std::to_string(connector_id) +
+                             " now names another registry or type than when this image was queued: its credentials "
+                             "are not used for it");
         return serve::connector_access(*connector, *secrets_);
     }
 

@@ -144,6 +144,13 @@ bool WorkQueue::fail_attempt(const WorkItem& item, const std::string& error) {
                 .empty();
 }
 
+bool WorkQueue::fail(const WorkItem& item, const std::string& error) {
+    return !db_.query("UPDATE work_queue SET state='failed', lease_token=NULL, lease_owner=NULL, reason=?, finished=? "
+                      "WHERE id=? AND lease_token=? AND state='claimed' RETURNING id",
+                      {bounded(error), now(), item.id, item.lease_token})
+                .empty();
+}
+
 bool WorkQueue::release(const WorkItem& item) {
     return !db_.query("UPDATE work_queue SET state='queued', attempts=attempts-1, lease_token=NULL, lease_owner=NULL "
                       "WHERE id=? AND lease_token=? AND state='claimed' RETURNING id",

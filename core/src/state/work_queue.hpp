@@ -96,6 +96,9 @@ public:
     // A scan error: back to queued (attempt counted) or failed with `error`
     // at the maximum. False when the lease was lost.
     bool fail_attempt(const WorkItem& item, const std::string& error);
+    // An error no other attempt can mend (the row itself is refused): failed
+    // at once with `error`. False when the lease was lost.
+    bool fail(const WorkItem& item, const std::string& error);
     // Gives the row back, attempt not counted (a worker shutting down).
     bool release(const WorkItem& item);
 
