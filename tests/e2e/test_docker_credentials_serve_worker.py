@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 import unittest
 
-from harness import osv_db, serve
+from harness import http_server, osv_db, serve
 from harness import registry as registries
 from harness.measured_run import temp_dir
 from harness.run import run
@@ -119,6 +119,46 @@ class WorkerDockerCredentials(RegistryBehindDockerLogin):
         self.assertEqual(worker.stderr.count(changed), len(IMAGES) - 1, worker.stderr[-3000:])
         for secret in (PASSWORD, SECOND_PASSWORD):
             self.assertNotIn(secret, queued.stdout + queued.stderr + worker.stdout + worker.stderr)
+
+
+    def test_a_workers_own_credentials_go_only_to_the_registry_given_with_credentials_for(self):
+        """A worker given --username/--password (no docker config) scans the registry's queued images; a row
+        written into the queue by hand for another host gets nothing with --credentials-for, and the
+        worker without it warns at start that its credentials go to every registry queued."""
+        self.docker.write_config({})
+        seen = []
+        catcher = http_server.Server(lambda request: http_server.Reply(401, b"", {
+            "WWW-Authenticate": 'Basic realm="catch"'}), record=lambda request, reply: seen.append(
+                request.headers.get("Authorization")), address="127.0.0.2")
+        catcher.start()
+        self.addCleanup(catcher.stop)
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        queued = run("registry", self.registry.url, "--state", state, "--db", self.db, "--enqueue", "--no-progress",
+                     "--username", USER, "--password", PASSWORD, env=self.docker.env())
+        self.assertEqual(queued.code, 0, queued.stderr)
+        with sqlite3.connect(state) as db:
+            db.execute("INSERT INTO work_queue (batch, project, registry_url, registry_type, repository, tag, digest, "
+                       "options, priority, state, attempts, enqueued) SELECT 'forged', project, ?, registry_type, "
+                       "repository, 'forged', digest, options, priority, 'queued', 0, enqueued FROM work_queue "
+                       "LIMIT 1", (catcher.url,))
+        own = ("--username", USER, "--password-stdin", "--credentials-for", self.registry.url)
+        worker = run("worker", "--state", state, "--db", self.db, "--exit-when-idle", "--poll", "100ms", *own,
+                     stdin=PASSWORD, env=self.docker.env(), output_dir=False, timeout=240)
+        self.assertEqual(worker.code, 0, worker.stderr)
+        with sqlite3.connect(state) as db:
+            states = dict(db.execute("SELECT batch = 'forged', group_concat(DISTINCT state) FROM work_queue "
+                                     "GROUP BY batch = 'forged'").fetchall())
+        self.assertEqual(states, {0: "done", 1: "failed"}, worker.stderr[-3000:])
+        self.assertTrue(seen, "the forged row was pulled from the catcher")
+        self.assertEqual(set(seen), {None}, "no credentials reached the catcher")
+        self.assertNotIn("are sent to every registry its queue names", worker.stderr)
+        self.assertNotIn(PASSWORD, worker.stdout + worker.stderr)
+        # Without --credentials-for the worker says where its credentials go.
+        idle = run("worker", "--state", state, "--db", self.db, "--exit-when-idle", "--username", USER,
+                   "--password-stdin", stdin=PASSWORD, env=self.docker.env(), output_dir=False, timeout=60)
+        self.assertEqual(idle.code, 0, idle.stderr)
+        self.assertRegex(idle.stderr, r"warning This worker's own credentials \(the command line and standard input\) "
+                                      r"are sent to every registry its queue names: give --credentials-for URL")
 
 
 class ServeDockerCredentials(RegistryBehindDockerLogin):

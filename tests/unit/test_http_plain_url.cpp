@@ -47,3 +47,13 @@ TEST_CASE("http::plain_url_problem refuses what URL parsers read differently, na
         CHECK(problem->find("example") == std::string::npos);
     }
 }
+
+TEST_CASE("http::origin_of leaves the scheme's default port out, so one origin compares equal") {
+    using regscan::http::origin_of;
+    CHECK(origin_of("https://reg.example:443/v2/") == "https://reg.example");
+    CHECK(origin_of("https://Reg.Example") == "https://reg.example");
+    CHECK(origin_of("http://reg.example:80") == "http://reg.example");
+    CHECK(origin_of("http://reg.example:443") == "http://reg.example:443");
+    CHECK(origin_of("https://127.0.0.1:5000/x") == "https://127.0.0.1:5000");
+    CHECK(origin_of("reg.example") == "https://reg.example");
+}

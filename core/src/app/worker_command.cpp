@@ -12,6 +12,7 @@
 #include "app/forwarded_arguments.hpp"
 #include "app/stop_signals.hpp"
 #include "fleet/worker.hpp"
+#include "http/plain_url.hpp"
 #include "limits/limits.hpp"
 #include "log/logging.hpp"
 #include "state/work_queue.hpp"
@@ -40,6 +41,10 @@ po::options_description worker_options() {
          "(read again for each image), only where the import's sealed grant says; without it, with this "
          "worker's own")
         ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)")
+        ("credentials-for", po::value<std::string>(),
+         "the registry URL this worker's own credentials (--username/--password, environment, config file) "
+         "belong to: sent only to that origin; other registries' images get docker's or none (default: every "
+         "registry queued, with a warning)")
         ("docker-refresh", po::value<std::string>()->default_value("10m"),
          "how long docker's credentials for a registry (config, credential helper) are used before they are "
          "looked up again; a new session only when they changed; 0s: for every image");
@@ -131,8 +136,8 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
     // The registry command parses the rest; its URL is each job's.
     std::vector<std::string> registry_arguments{"registry", "https://worker.invalid"};
     registry_arguments.insert(registry_arguments.end(), forwarded.begin(), forwarded.end());
-    std::istringstream no_input;
-    Command command = parse_command_line(registry_arguments, no_input, env, plugins);
+    // --password-stdin reads the first line of standard input, as for `registry`.
+    Command command = parse_command_line(registry_arguments, std::cin, env, plugins);
     log::init(command.log_level);
 
     fleet::WorkerOptions options;
@@ -156,6 +161,13 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
     const std::string refresh = own["docker-refresh"].as<std::string>();
     options.docker_refresh =
         refresh == "0" || refresh == "0s" ? std::chrono::milliseconds(0) : duration_ms("docker-refresh", refresh);
+    if (own.count("credentials-for")) {
+        const std::string url = own["credentials-for"].as<std::string>();
+        if (auto problem = http::plain_url_problem(url))
+            throw Fatal(ExitCode::bad_arguments, "--credentials-for must be a registry URL (http(s)://host[:port]): " +
+                                                     *problem);
+        options.credentials_origin = http::origin_of(url);
+    }
     if (own.count("connector-key")) {
         options.connector_key = own["connector-key"].as<std::string>();
         if (!std::filesystem::is_regular_file(options.connector_key))

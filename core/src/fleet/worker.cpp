@@ -19,6 +19,7 @@
 #include "engine/scan_phase.hpp"
 #include "fleet/fleet_state.hpp"
 #include "fleet/job_grant.hpp"
+#include "http/plain_url.hpp"
 #include "oci/distribution_client.hpp"
 #include "plugin/registry_session.hpp"
 #include "regscan/url.hpp"
@@ -149,6 +150,10 @@ public:
         spdlog::info("Worker {} ready on {} ({} images at once, lease {}s, at most {} attempts per image)",
                      options_.worker_id, fleet_.describe(), options_.run.concurrency,
                      std::chrono::duration_cast<std::chrono::seconds>(options_.lease).count(), options_.max_attempts);
+        if (!options_.run.credentials.empty() && options_.credentials_origin.empty())
+            spdlog::warn("This worker's own credentials ({}) are sent to every registry its queue names: give "
+                         "--credentials-for URL to keep them to theirs",
+                         options_.run.credentials.source);
         std::thread beat([&] { heartbeat_loop(); });
         std::vector<std::thread> threads;
         for (size_t i = 0; i < options_.run.concurrency; ++i) threads.emplace_back([&] { job_loop(); });
@@ -329,6 +334,14 @@ private:
         return serve::connector_access(*connector, *secrets_);
     }
 
+    // The worker's own credentials where they belong (--credentials-for),
+    // none elsewhere.
+    [[nodiscard]] auth::Credentials own_credentials(const std::string& registry_url) const {
+        if (options_.credentials_origin.empty() || http::origin_of(registry_url) == options_.credentials_origin)
+            return options_.run.credentials;
+        return {};
+    }
+
     // A job's registry, as the previous jobs of that registry left it (its
     // plugin session, its tokens), unless what reaches it changed: the
     // connector's credentials or plugin options (edited in serve), or
@@ -344,7 +357,8 @@ private:
                                 (platform_given ? "!" : "") + '\n' +
                                 std::to_string(job.value("connector", int64_t{0}));
         const auto given = access_for(item, job);
-        const bool without_credentials = (given ? given->credentials : options_.run.credentials).empty();
+        const auth::Credentials own = own_credentials(item.work.registry_url);
+        const bool without_credentials = (given ? given->credentials : own).empty();
         std::shared_ptr<RegistrySlot> slot;
         {
             std::lock_guard lock(registries_mutex_);
@@ -362,6 +376,7 @@ private:
             return current;
         engine::RunOptions run = options_.run;
         if (given) given->apply_to(run);
+        else run.credentials = own;
         // Neither the worker nor the job's connector has credentials:
         // docker's for this registry, as `regscan registry` finds them (the
         // worker's own were looked up before any registry was known).

@@ -40,6 +40,10 @@ struct WorkerOptions {
     // looked up again: a credential helper's tokens (ECR's last 12 h) expire
     // under a worker that runs for days. 0: for every image.
     std::chrono::milliseconds docker_refresh{std::chrono::minutes(10)};
+    // --credentials-for: the origin ("https://reg.example:5000") the worker's
+    // own credentials (run.credentials) belong to; the jobs of any other
+    // registry get docker's or none. Empty: every registry queued.
+    std::string credentials_origin;
 };
 
 // Runs until `stop` is set (SIGTERM/SIGINT) or, with exit_when_idle, the

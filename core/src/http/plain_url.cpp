@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "regscan/url.hpp"
+
 namespace regscan::http {
 
 namespace {
@@ -54,6 +56,13 @@ std::optional<std::string> plain_url_problem(std::string_view url) {
         if (!std::isdigit(static_cast<unsigned char>(c))) return "its port is not a number up to 65535";
     if (!port.empty() && std::stoul(std::string(port)) > 65535) return "its port is not a number up to 65535";
     return std::nullopt;
+}
+
+std::string origin_of(std::string_view url) {
+    auto parsed = sdk::parse_url(url);
+    if ((parsed.scheme == "https" && parsed.port == "443") || (parsed.scheme == "http" && parsed.port == "80"))
+        parsed.port.clear();
+    return parsed.origin();
 }
 
 }  // namespace regscan::http

@@ -19,4 +19,9 @@ namespace regscan::http {
 // anywhere.
 std::optional<std::string> plain_url_problem(std::string_view url);
 
+// The origin as sdk::parse_url reads it, without the scheme's default port
+// ("https://reg.example:443/v2" -> "https://reg.example"): two URLs of one
+// origin compare equal.
+std::string origin_of(std::string_view url);
+
 }  // namespace regscan::http
