@@ -94,6 +94,31 @@ class Credentials(HostileCase):
                 self.assertFalse([row for row in rows if row[1].startswith("evil")], f"{result!r}")
                 self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
 
+    def test_a_link_or_redirect_that_url_parsers_read_differently_is_not_followed(self):
+        """'http://other#@registry/...': regscan's origin checks read the registry's host, curl would connect
+        to the other one. A tags-list Link and a blob redirect of that form, from a registry that wants
+        Basic credentials: neither reaches the other host, the repository and the image fail saying why."""
+        password = "Hunter2-fragment-pw"
+        registry = self.registry(basic=("bob", password))
+        other = self.registry(address=other_address())
+        _, listed_image = layer_image(b"listed")
+        redirected, redirected_image = layer_image(b"redirected")
+        registry.push("team/app", "1.0", listed_image)
+        registry.push("team/blob", "1.0", redirected_image)
+        self.good_image(registry)
+        registry.on("/v2/team/app/tags/list", lambda request: json_reply(
+            200, {"name": "team/app", "tags": ["1.0"]},
+            dict(API_VERSION, Link=f'<{other.url}#@{registry.host}/v2/team/app/tags/list?last=1.0>; rel="next"')))
+        registry.on(f"/v2/team/blob/blobs/{redirected.blob.digest}", lambda request: Reply(
+            307, b"", {"Location": f"{other.url}#@{registry.host}/v2/team/blob/blobs/{redirected.blob.digest}"}))
+        result = self.scan(registry, "--username=bob", f"--password={password}", formats=ALL_FORMATS)
+        self.assertFinished(result, 6)
+        self.assertEqual(other.requests(), [], f"the other host was asked\n{result!r}")
+        self.assertRepositoryFailed(result, "team/app", "curl would connect to another origin")
+        self.assertImageFailed(result, registry.host, "team/blob:1.0", "curl would connect to another origin")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertNowhere(result, password, basic("bob", password))
+
     # -- point 7 ---------------------------------------------------------------
 
     def test_https_registry_with_an_http_token_realm_is_refused(self):

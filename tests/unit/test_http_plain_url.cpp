@@ -57,3 +57,20 @@ TEST_CASE("http::origin_of leaves the scheme's default port out, so one origin c
     CHECK(origin_of("https://127.0.0.1:5000/x") == "https://127.0.0.1:5000");
     CHECK(origin_of("reg.example") == "https://reg.example");
 }
+
+TEST_CASE("http::curl_reads_differently: curl must reach the origin sdk::parse_url reads, with no credentials in it") {
+    using regscan::http::curl_reads_differently;
+    for (const char* same : {"https://reg.example/v2/", "http://127.0.0.1:5000/v2/_catalog?n=100&last=a%2Fb",
+                             "https://REG.example:443/v2/x", "http://[::1]:5000/v2/", "reg.example/v2/",
+                             "https://reg.example/v2/team/app/blobs/sha256:abc"})
+        CHECK_MESSAGE(!curl_reads_differently(same), std::string(same));
+    // "https://a.example?@reg.example" is read alike: host a.example, "@reg.example" its query.
+    CHECK_FALSE(curl_reads_differently("https://a.example?@reg.example/v2/"));
+    for (const char* other : {"https://a.example#@reg.example/v2/", "https://a.example\\@reg.example/v2/"}) {
+        auto why = curl_reads_differently(other);
+        REQUIRE_MESSAGE(why, std::string(other));
+        CHECK(why->find("example") == std::string::npos);
+    }
+    CHECK(curl_reads_differently("https://user:pw@reg.example/v2/") == "the URL holds credentials before its host");
+    CHECK(curl_reads_differently("https://reg.example /v2/"));
+}

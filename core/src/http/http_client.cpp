@@ -1,4 +1,5 @@
 #include "http/http_client.hpp"
+#include "http/plain_url.hpp"
 
 #include <random>
 #include <thread>
@@ -131,6 +132,13 @@ void HttpClient::release_handle(void* handle) {
 
 Response HttpClient::send_once(const Request& request) {
     Response response;
+    // Every origin check (credentials, redirects, pages, realms) read the URL
+    // with sdk::parse_url: a URL curl reads otherwise ("https://a#@b") would
+    // take what those checks allowed for one host to another.
+    if (auto unclear = curl_reads_differently(request.url)) {
+        response.error = std::string(downgrade) + *unclear;
+        return response;
+    }
     CURL* curl = static_cast<CURL*>(acquire_handle());
     curl_easy_reset(curl);
     Transfer transfer{&request, &response, request.max_body ? request.max_body : options_.max_body_size,

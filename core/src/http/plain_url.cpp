@@ -1,6 +1,9 @@
 #include "http/plain_url.hpp"
 
 #include <cctype>
+#include <memory>
+
+#include <curl/curl.h>
 
 #include "regscan/url.hpp"
 
@@ -55,6 +58,40 @@ std::optional<std::string> plain_url_problem(std::string_view url) {
     for (char c : port)
         if (!std::isdigit(static_cast<unsigned char>(c))) return "its port is not a number up to 65535";
     if (!port.empty() && std::stoul(std::string(port)) > 65535) return "its port is not a number up to 65535";
+    return std::nullopt;
+}
+
+namespace {
+
+// One part of a URL as curl reads it; "" when absent.
+std::string curl_part(CURLU* url, CURLUPart part) {
+    char* value = nullptr;
+    if (curl_url_get(url, part, &value, 0) != CURLUE_OK || !value) return {};
+    std::string text(value);
+    curl_free(value);
+    return text;
+}
+
+std::string lowercase(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+std::optional<std::string> curl_reads_differently(const std::string& url) {
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+    if (!parsed) return "no memory to parse the URL";
+    // As the transfer reads it: a URL without a scheme is https (CURLOPT_DEFAULT_PROTOCOL).
+    if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), CURLU_DEFAULT_SCHEME) != CURLUE_OK)
+        return "curl cannot parse the URL";
+    if (!curl_part(parsed.get(), CURLUPART_USER).empty() || !curl_part(parsed.get(), CURLUPART_PASSWORD).empty())
+        return "the URL holds credentials before its host";
+    const auto ours = sdk::parse_url(url);
+    if (lowercase(curl_part(parsed.get(), CURLUPART_SCHEME)) != ours.scheme ||
+        lowercase(curl_part(parsed.get(), CURLUPART_HOST)) != ours.host ||
+        curl_part(parsed.get(), CURLUPART_PORT) != ours.port)
+        return "curl would connect to another origin than the URL names to regscan's checks";
     return std::nullopt;
 }
 

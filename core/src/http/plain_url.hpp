@@ -19,6 +19,12 @@ namespace regscan::http {
 // anywhere.
 std::optional<std::string> plain_url_problem(std::string_view url);
 
+// Why libcurl would not reach the origin sdk::parse_url reads in `url` (the
+// one every origin check of regscan and its plugins compared), or would
+// send credentials held in it; nullopt when both read the same origin and
+// it holds none. Names no part of the URL.
+std::optional<std::string> curl_reads_differently(const std::string& url);
+
 // The origin as sdk::parse_url reads it, without the scheme's default port
 // ("https://reg.example:443/v2" -> "https://reg.example"): two URLs of one
 // origin compare equal.
