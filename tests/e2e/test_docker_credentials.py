@@ -37,8 +37,9 @@ IMAGES = {("team/app", "1.0"): "2019-01-01T01:29:27Z",
           ("other/tool", "latest"): "2022-02-02T02:02:02Z"}
 
 HELPER = """#!/usr/bin/env python3
-# docker-credential-{name}: answers `get` from a JSON file of server -> [user, secret],
-# and appends every server URL it is asked for to a log file.
+# docker-credential-{name}: answers `get` from a JSON file of server -> [user, secret] (or a list of
+# such pairs, answered in turn at each look-up: a rotating token), and appends every server URL it
+# is asked for to a log file.
 import json, sys
 if sys.argv[1:] != ["get"]:
     sys.exit(3)
@@ -50,7 +51,11 @@ with open({store!r}) as f:
 if server not in store:
     print("credentials not found in native keychain")
     sys.exit(1)
-user, secret = store[server]
+entry = store[server]
+if entry and isinstance(entry[0], list):
+    with open({log!r}) as log:
+        entry = entry[(len(log.read().split()) - 1) % len(entry)]
+user, secret = entry
 json.dump({{"ServerURL": server, "Username": user, "Secret": secret}}, sys.stdout)
 """
 
@@ -82,7 +87,8 @@ class DockerDirectory:
             json.dump(config, f)
 
     def helper(self, name, store):
-        """docker-credential-<name> answering from `store` ({server: (user, secret)});
+        """docker-credential-<name> answering from `store` ({server: (user, secret)}, or a list of pairs
+        answered in turn);
         returns the path of the file listing the servers it was asked for."""
         store_path = os.path.join(self.root, f"{name}-store.json")
         log_path = os.path.join(self.root, f"{name}-asked.log")

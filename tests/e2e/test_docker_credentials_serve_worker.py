@@ -23,36 +23,6 @@ from test_docker_credentials import IMAGES, PASSWORD, USER, WRONG, DockerDirecto
 SECOND_USER = "second"
 SECOND_PASSWORD = "Pw2-" + secrets.token_hex(12)
 
-ROTATING_HELPER = """#!/usr/bin/env python3
-# docker-credential-rotating: its n-th `get` (counted in its log) answers the pair n of a JSON list,
-# from the first again after the last: a helper whose token rotates at every look-up.
-import json, sys
-if sys.argv[1:] != ["get"]:
-    sys.exit(3)
-server = sys.stdin.readline().strip()
-with open({log!r}, "a") as log:
-    log.write(server + "\\n")
-with open({log!r}) as log:
-    calls = len(log.read().split())
-with open({pairs!r}) as f:
-    pairs = json.load(f)
-user, secret = pairs[(calls - 1) % len(pairs)]
-json.dump({{"ServerURL": server, "Username": user, "Secret": secret}}, sys.stdout)
-"""
-
-
-def rotating_helper(docker, pairs):
-    """docker-credential-rotating in `docker`'s bin, answering `pairs` in turn; returns its log's path."""
-    log_path = os.path.join(docker.root, "rotating-asked.log")
-    pairs_path = os.path.join(docker.root, "rotating-pairs.json")
-    with open(pairs_path, "w") as f:
-        json.dump(pairs, f)
-    path = os.path.join(docker.bin, "docker-credential-rotating")
-    with open(path, "w") as f:
-        f.write(ROTATING_HELPER.format(log=log_path, pairs=pairs_path))
-    os.chmod(path, 0o700)
-    return log_path
-
 
 class RegistryBehindDockerLogin(unittest.TestCase):
     """An htpasswd registry holding IMAGES, and docker's config naming a helper for it (self.docker)."""
@@ -101,7 +71,8 @@ class WorkerDockerCredentials(RegistryBehindDockerLogin):
         image; its answer rotates at each look-up, so the second image is pulled with other credentials,
         through a new session, and both succeed."""
         self.docker.write_config({"credHelpers": {self.registry.host: "rotating"}})
-        rotating = rotating_helper(self.docker, [[USER, PASSWORD], [SECOND_USER, SECOND_PASSWORD]])
+        rotating = self.docker.helper("rotating", {self.registry.host: [[USER, PASSWORD],
+                                                                        [SECOND_USER, SECOND_PASSWORD]]})
         state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
         queued = run("registry", self.registry.url, "--state", state, "--db", self.db, "--enqueue",
                      "--no-progress", env=self.docker.env())
