@@ -107,11 +107,13 @@ class WorkerDockerCredentials(RegistryBehindDockerLogin):
         queued = run("registry", self.registry.url, "--state", state, "--db", self.db, "--enqueue", "--no-progress",
                      "--username", USER, "--password", PASSWORD, env=self.docker.env())
         self.assertEqual(queued.code, 0, queued.stderr)
+        # One row for the catcher; one whose URL names the registry to regscan's checks and the catcher to curl.
         with sqlite3.connect(state) as db:
-            db.execute("INSERT INTO work_queue (batch, project, registry_url, registry_type, repository, tag, digest, "
-                       "options, priority, state, attempts, enqueued) SELECT 'forged', project, ?, registry_type, "
-                       "repository, 'forged', digest, options, priority, 'queued', 0, enqueued FROM work_queue "
-                       "LIMIT 1", (catcher.url,))
+            for tag, url in (("forged", catcher.url), ("unclear", f"{catcher.url}#@{self.registry.host}")):
+                db.execute("INSERT INTO work_queue (batch, project, registry_url, registry_type, repository, tag, "
+                           "digest, options, priority, state, attempts, enqueued) SELECT 'forged', project, ?, "
+                           "registry_type, repository, ?, digest, options, priority, 'queued', 0, enqueued "
+                           "FROM work_queue LIMIT 1", (url, tag))
         own = ("--username", USER, "--password-stdin", "--credentials-for", self.registry.url)
         worker = run("worker", "--state", state, "--db", self.db, "--exit-when-idle", "--poll", "100ms", *own,
                      stdin=PASSWORD, env=self.docker.env(), output_dir=False, timeout=240)
@@ -120,6 +122,10 @@ class WorkerDockerCredentials(RegistryBehindDockerLogin):
             states = dict(db.execute("SELECT batch = 'forged', group_concat(DISTINCT state) FROM work_queue "
                                      "GROUP BY batch = 'forged'").fetchall())
         self.assertEqual(states, {0: "done", 1: "failed"}, worker.stderr[-3000:])
+        with sqlite3.connect(state) as db:
+            unclear = db.execute("SELECT reason, attempts FROM work_queue WHERE tag = 'unclear'").fetchone()
+        self.assertEqual(unclear, ("the queue row's registry URL is refused: curl would connect to another origin "
+                                   "than the URL names to regscan's checks", 1))
         self.assertTrue(seen, "the forged row was pulled from the catcher")
         self.assertEqual(set(seen), {None}, "no credentials reached the catcher")
         self.assertNotIn("are sent to every registry its queue names", worker.stderr)

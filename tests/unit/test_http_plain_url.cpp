@@ -10,7 +10,8 @@ TEST_CASE("http::plain_url_problem accepts scheme://host[:port][/path] over http
     for (const char* plain :
          {"https://reg.example", "http://127.0.0.1:5000", "https://reg.example:8443/repository/docker",
           "https://docker-local.reg.example/", "http://[::1]:5000", "https://[fe80::1]",
-          "https://art.example/artifactory/api/docker/docker%2Dlocal"})
+          "https://art.example/artifactory/api/docker/docker%2Dlocal", "http://my_registry:5000",
+          "https://docker_local.art.example"})
         CHECK_MESSAGE(!plain_url_problem(plain), plain);
 }
 
@@ -32,7 +33,7 @@ TEST_CASE("http::plain_url_problem refuses what URL parsers read differently, na
                           Case{"https://", "has no host"},
                           Case{"https:///v2", "has no host"},
                           Case{"https://:5000", "has no host"},
-                          Case{"https://reg_example", "its host holds another character"},
+                          Case{"https://reg+example", "its host holds another character"},
                           Case{"https://reg.example:", "its port is empty"},
                           Case{"https://reg.example:99999", "not a number up to 65535"},
                           Case{"https://reg.example:80a", "not a number up to 65535"},
@@ -71,6 +72,10 @@ TEST_CASE("http::curl_reads_differently: curl must reach the origin sdk::parse_u
         REQUIRE_MESSAGE(why, std::string(other));
         CHECK(why->find("example") == std::string::npos);
     }
+    // Spelt otherwise, the same origin: a port with leading zeros, an IPv6 address not in its shortest form.
+    for (const char* spelt : {"https://reg.example:0443/v2/", "http://[0:0::1]:5000/v2/",
+                              "http://[2001:DB8:0:0:0:0:0:1]:5000/v2/", "http://my_registry:5000/v2/"})
+        CHECK_MESSAGE(!curl_reads_differently(spelt), std::string(spelt));
     CHECK(curl_reads_differently("https://user:pw@reg.example/v2/") == "the URL holds credentials before its host");
     CHECK(curl_reads_differently("https://reg.example /v2/"));
 }

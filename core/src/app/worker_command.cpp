@@ -40,11 +40,12 @@ po::options_description worker_options() {
          "connector's import are pulled with that connector's credentials and plugin options from the state "
          "(read again for each image), only where the import's sealed grant says; without it, with this "
          "worker's own")
-        ("poll", po::value<std::string>()->default_value("1s"), "how often an idle worker looks for work (e.g. 500ms, 2s)")
+        ("poll", po::value<std::string>()->default_value("1s"),
+         "how often an idle worker looks for work (e.g. 500ms, 2s)")
         ("credentials-for", po::value<std::string>(),
          "the registry URL this worker's own credentials (--username/--password, environment, config file) "
-         "belong to: sent only to that origin; other registries' images get docker's or none (default: every "
-         "registry queued, with a warning)")
+         "belong to: used only for the images queued for that registry (scheme, host, port); other registries' "
+         "images get docker's or none (default: every registry queued, with a warning)")
         ("docker-refresh", po::value<std::string>()->default_value("10m"),
          "how long docker's credentials for a registry (config, credential helper) are used before they are "
          "looked up again; a new session only when they changed; 0s: for every image");
@@ -159,8 +160,9 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
         std::chrono::duration_cast<std::chrono::seconds>(duration_ms("shutdown-grace", own["shutdown-grace"].as<std::string>()));
     options.idle_poll = duration_ms("poll", own["poll"].as<std::string>());
     const std::string refresh = own["docker-refresh"].as<std::string>();
-    options.docker_refresh =
-        refresh == "0" || refresh == "0s" ? std::chrono::milliseconds(0) : duration_ms("docker-refresh", refresh);
+    // Zero (for every image) in any unit; other durations as every flag reads them.
+    const bool zero = refresh == "0" || refresh == "0s" || refresh == "0m" || refresh == "0h" || refresh == "0ms";
+    options.docker_refresh = zero ? std::chrono::milliseconds(0) : duration_ms("docker-refresh", refresh);
     if (own.count("credentials-for")) {
         const std::string url = own["credentials-for"].as<std::string>();
         if (auto problem = http::plain_url_problem(url))

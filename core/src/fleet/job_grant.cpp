@@ -30,7 +30,8 @@ nlohmann::json subject_of(int64_t connector, const GrantedRow& row, const nlohma
 
 // Hosts may sit under a name (pull.reg.example under reg.example), not under
 // an address (127.0.0.1, [::1], 0x7f000001): a DNS name's last label starts
-// with a letter.
+// with a letter. A name ending in '.' reads its '\0' there: not a name, no
+// host under it (the registry's own name still matches exactly).
 bool is_name(const std::string& host) {
     const auto dot = host.rfind('.');
     const char first = dot == std::string::npos ? host.front() : host[dot + 1];

@@ -311,6 +311,9 @@ private:
                              "options: give --connector-key (serve's serve-secret.key) to use the connector's",
                              connector_id);
             lock.unlock();
+            // The worker's own credentials are chosen by the origin this URL names to regscan's checks.
+            if (auto unclear = http::curl_reads_differently(item.work.registry_url))
+                throw RowRefused("the queue row's registry URL is refused: " + *unclear);
             refused_unless([&] { check_pull_base(item.work.registry_url, job.value("pull_base", std::string())); });
             return std::nullopt;
         }
@@ -325,8 +328,7 @@ private:
         if (!connector) throw RowRefused("connector " + std::to_string(connector_id) + " was removed");
         // Edited since the row was queued to point elsewhere (serve then asks
         // for its password again): that password is not for this row.
-        if (sdk::parse_url(connector->config.value("url", "")).origin() !=
-                sdk::parse_url(item.work.registry_url).origin() ||
+        if (http::origin_of(connector->config.value("url", "")) != http::origin_of(item.work.registry_url) ||
             connector->config.value("type", "") != job.value("type", std::string()))
             throw RowRefused("connector " + std::to_string(connector_id) +
                              " now names another registry or type than when this image was queued: its credentials "

@@ -1,18 +1,23 @@
 #include "http/plain_url.hpp"
 
+#include <arpa/inet.h>
 #include <cctype>
+#include <cstring>
 #include <memory>
 
 #include <curl/curl.h>
 
 #include "regscan/url.hpp"
+#include "util/text.hpp"
 
 namespace regscan::http {
 
 namespace {
 
+// '_' too: Docker Compose service names (http://my_registry:5000) and
+// Artifactory repository keys in subdomains hold one; curl and parse_url read it alike.
 bool host_character(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
 }
 
 bool ipv6_character(char c) {
@@ -72,9 +77,24 @@ std::string curl_part(CURLU* url, CURLUPart part) {
     return text;
 }
 
-std::string lowercase(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
+// One host as both parsers may spell it: an IPv6 address compared as its
+// 16 bytes (curl writes "[0:0::1]" as "[::1]"), a name without regard to case.
+bool same_host(const std::string& a, const std::string& b) {
+    if (a.size() > 2 && b.size() > 2 && a.front() == '[' && b.front() == '[' && a.back() == ']' && b.back() == ']') {
+        in6_addr x{}, y{};
+        return inet_pton(AF_INET6, a.substr(1, a.size() - 2).c_str(), &x) == 1 &&
+               inet_pton(AF_INET6, b.substr(1, b.size() - 2).c_str(), &y) == 1 && std::memcmp(&x, &y, sizeof x) == 0;
+    }
+    return util::ascii_lower(a) == util::ascii_lower(b);
+}
+
+// One port as both may spell it: "0443" is 443; "" is the scheme's default.
+bool same_port(const std::string& a, const std::string& b) {
+    auto number = [](const std::string& port) {
+        const auto digits = port.find_first_not_of('0');
+        return digits == std::string::npos ? std::string(port.empty() ? "" : "0") : port.substr(digits);
+    };
+    return number(a) == number(b);
 }
 
 }  // namespace
@@ -88,9 +108,9 @@ std::optional<std::string> curl_reads_differently(const std::string& url) {
     if (!curl_part(parsed.get(), CURLUPART_USER).empty() || !curl_part(parsed.get(), CURLUPART_PASSWORD).empty())
         return "the URL holds credentials before its host";
     const auto ours = sdk::parse_url(url);
-    if (lowercase(curl_part(parsed.get(), CURLUPART_SCHEME)) != ours.scheme ||
-        lowercase(curl_part(parsed.get(), CURLUPART_HOST)) != ours.host ||
-        curl_part(parsed.get(), CURLUPART_PORT) != ours.port)
+    if (util::ascii_lower(curl_part(parsed.get(), CURLUPART_SCHEME)) != ours.scheme ||
+        !same_host(curl_part(parsed.get(), CURLUPART_HOST), ours.host) ||
+        !same_port(curl_part(parsed.get(), CURLUPART_PORT), ours.port))
         return "curl would connect to another origin than the URL names to regscan's checks";
     return std::nullopt;
 }

@@ -14,7 +14,7 @@ namespace regscan::http {
 
 // Why `url` is not plain (naming no part of it: it may be hostile), or
 // nullopt when it is: "scheme://host[:port][/path]" with scheme http or
-// https, the host letters, digits, '-', '.', or an IPv6 literal in
+// https, the host letters, digits, '-', '.', '_', or an IPv6 literal in
 // brackets, and no '@', '#', '?', '\', whitespace, control or non-ASCII byte
 // anywhere.
 std::optional<std::string> plain_url_problem(std::string_view url);
