@@ -27,6 +27,16 @@ TEST_CASE("limits::parse_duration reads seconds, minutes, hours and days") {
         CHECK_THROWS_AS(parse_duration(bad), std::invalid_argument);
 }
 
+TEST_CASE("limits::parse_duration reads zero in any unit only where zero is allowed") {
+    for (const char* zero : {"0", "0s", "0m", "0h", "0d", "00"}) {
+        CHECK(parse_duration(zero, ZeroDuration::allowed) == std::chrono::seconds(0));
+        CHECK_THROWS_AS(parse_duration(zero), std::invalid_argument);
+    }
+    CHECK(parse_duration("5m", ZeroDuration::allowed) == std::chrono::seconds(300));
+    for (const char* bad : {"", "m", "0x", "-0s"})
+        CHECK_THROWS_AS(parse_duration(bad, ZeroDuration::allowed), std::invalid_argument);
+}
+
 TEST_CASE("limits::Limits defaults are the documented ones") {
     const Limits& l = defaults();
     CHECK(l.max_manifest_size == 4 * MiB);

@@ -52,13 +52,14 @@ po::options_description worker_options() {
     return options;
 }
 
-std::chrono::milliseconds duration_ms(const std::string& flag, const std::string& text) {
+std::chrono::milliseconds duration_ms(const std::string& flag, const std::string& text,
+                                      limits::ZeroDuration zero = limits::ZeroDuration::refused) {
     // Milliseconds too ("200ms"), for --poll; the rest as every duration flag reads them.
     if (text.size() > 2 && text.compare(text.size() - 2, 2, "ms") == 0 &&
         text.find_first_not_of("0123456789") == text.size() - 2 && text.size() <= 9)
         return std::chrono::milliseconds(std::stoll(text.substr(0, text.size() - 2)));
     try {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(limits::parse_duration(text));
+        return std::chrono::duration_cast<std::chrono::milliseconds>(limits::parse_duration(text, zero));
     } catch (const std::exception& e) {
         throw Fatal(ExitCode::bad_arguments, "--" + flag + ": " + e.what());
     }
@@ -159,10 +160,9 @@ ExitCode run_worker_command(const std::vector<std::string>& arguments, const std
     options.shutdown_grace =
         std::chrono::duration_cast<std::chrono::seconds>(duration_ms("shutdown-grace", own["shutdown-grace"].as<std::string>()));
     options.idle_poll = duration_ms("poll", own["poll"].as<std::string>());
-    const std::string refresh = own["docker-refresh"].as<std::string>();
-    // Zero (for every image) in any unit; other durations as every flag reads them.
-    const bool zero = refresh == "0" || refresh == "0s" || refresh == "0m" || refresh == "0h" || refresh == "0ms";
-    options.docker_refresh = zero ? std::chrono::milliseconds(0) : duration_ms("docker-refresh", refresh);
+    // Zero: docker's credentials are looked up again for every image.
+    options.docker_refresh =
+        duration_ms("docker-refresh", own["docker-refresh"].as<std::string>(), limits::ZeroDuration::allowed);
     if (own.count("credentials-for")) {
         const std::string url = own["credentials-for"].as<std::string>();
         if (auto problem = http::plain_url_problem(url))

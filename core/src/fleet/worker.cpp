@@ -304,19 +304,22 @@ private:
     // registry's host (fleet/job_grant).
     std::optional<serve::ConnectorAccess> access_for(const state::WorkItem& item, const nlohmann::json& job) {
         int64_t connector_id = job.value("connector", int64_t{0});
-        std::unique_lock lock(access_mutex_);
         if (!connector_id || options_.connector_key.empty()) {
-            if (connector_id && warned_.insert(connector_id).second)
-                spdlog::warn("The jobs of connector {} are scanned with this worker's own credentials and plugin "
-                             "options: give --connector-key (serve's serve-secret.key) to use the connector's",
-                             connector_id);
-            lock.unlock();
+            if (connector_id) {
+                std::lock_guard lock(access_mutex_);
+                if (warned_.insert(connector_id).second)
+                    spdlog::warn("The jobs of connector {} are scanned with this worker's own credentials and "
+                                 "plugin options: give --connector-key (serve's serve-secret.key) to use the "
+                                 "connector's",
+                                 connector_id);
+            }
             // The worker's own credentials are chosen by the origin this URL names to regscan's checks.
             if (auto unclear = http::curl_reads_differently(item.work.registry_url))
                 throw RowRefused("the queue row's registry URL is refused: " + *unclear);
             refused_unless([&] { check_pull_base(item.work.registry_url, job.value("pull_base", std::string())); });
             return std::nullopt;
         }
+        std::lock_guard lock(access_mutex_);
         if (!secrets_)
             secrets_ = std::make_unique<serve::SecretBox>(serve::SecretBox::from_key_file(options_.connector_key));
         refused_unless([&] {

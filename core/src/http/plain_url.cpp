@@ -57,7 +57,7 @@ std::optional<std::string> plain_url_problem(std::string_view url) {
         }
         if (host.empty()) return "it has no host";
         for (char c : host)
-            if (!host_character(c)) return "its host holds another character than letters, digits, '-' and '.'";
+            if (!host_character(c)) return "its host holds another character than letters, digits, '-', '_' and '.'";
     }
     if (port.size() > 5) return "its port is not a number up to 65535";
     for (char c : port)

@@ -34,12 +34,13 @@ size_t parse_size(const std::string& text) {
     return static_cast<size_t>(value * factor);
 }
 
-std::chrono::seconds parse_duration(const std::string& text) {
+std::chrono::seconds parse_duration(const std::string& text, ZeroDuration zero) {
     size_t used = 0;
     auto value = leading_number(text, used);
     std::string unit = text.substr(used);
     long long factor = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
-    if (factor == 0 || value == 0) throw std::invalid_argument("use a positive number with s, m or h: '" + text + "'");
+    if (factor == 0 || (value == 0 && zero == ZeroDuration::refused))
+        throw std::invalid_argument("use a positive number with s, m or h: '" + text + "'");
     if (value > 100ull * 365 * 86400 / static_cast<unsigned long long>(factor))
         throw std::invalid_argument("too long: '" + text + "'");
     return std::chrono::seconds(static_cast<long long>(value) * factor);

@@ -79,8 +79,11 @@ inline const Limits& defaults() {
 // std::invalid_argument with the reason.
 size_t parse_size(const std::string& text);
 
-// "90s", "5m", "2h", "30" (seconds): a positive duration. Throws
-// std::invalid_argument with the reason.
-std::chrono::seconds parse_duration(const std::string& text);
+// Whether a duration flag may be zero ("every time", as --docker-refresh 0).
+enum class ZeroDuration { refused, allowed };
+
+// "90s", "5m", "2h", "30" (seconds): a positive duration (or zero where
+// allowed). Throws std::invalid_argument with the reason.
+std::chrono::seconds parse_duration(const std::string& text, ZeroDuration zero = ZeroDuration::refused);
 
 }  // namespace regscan::limits

@@ -26,7 +26,7 @@ inline constexpr Rule cloud_credentials{"RS-FS-004", "Cloud or registry credenti
                                         Severity::critical};
 
 inline Misconfiguration finding(const Rule& rule, std::string detail, std::string location) {
-    return {rule.id, rule.title, rule.severity, std::move(detail), std::move(location)};
+    return {rule.id, rule.title, rule.severity, std::move(detail), std::move(location), std::nullopt};
 }
 
 }  // namespace regscan::scan::rules
