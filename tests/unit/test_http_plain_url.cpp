@@ -59,6 +59,16 @@ TEST_CASE("http::origin_of leaves the scheme's default port out, so one origin c
     CHECK(origin_of("reg.example") == "https://reg.example");
 }
 
+TEST_CASE("http::same_origin: scheme, host and port, the default port spelt or not") {
+    using regscan::http::same_origin;
+    CHECK(same_origin("https://reg.example/v2/", "https://REG.example:443/token"));
+    CHECK(same_origin("http://127.0.0.1:80/v2/", "http://127.0.0.1/x"));
+    CHECK_FALSE(same_origin("https://reg.example/v2/", "http://reg.example/v2/"));
+    CHECK_FALSE(same_origin("https://reg.example/v2/", "https://reg.example:5000/v2/"));
+    CHECK_FALSE(same_origin("http://reg.example:443/", "https://reg.example/"));
+    CHECK_FALSE(same_origin("https://reg.example/", "https://auth.reg.example/"));
+}
+
 TEST_CASE("http::curl_reads_differently: curl must reach the origin sdk::parse_url reads, with no credentials in it") {
     using regscan::http::curl_reads_differently;
     for (const char* same : {"https://reg.example/v2/", "http://127.0.0.1:5000/v2/_catalog?n=100&last=a%2Fb",

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/plain_url.hpp"
 #include "log/secrets.hpp"
 #include "regscan/url.hpp"
 #include "regscan/base64.hpp"
@@ -33,11 +34,7 @@ constexpr std::chrono::seconds default_token_lifetime{60};
 constexpr std::chrono::seconds basic_lifetime{3600};
 
 std::string cache_key(const std::string& url, const std::string& scope) {
-    return sdk::parse_url(url).origin() + " " + scope;
-}
-
-bool same_origin(const std::string& a, const std::string& b) {
-    return sdk::parse_url(a).origin() == sdk::parse_url(b).origin();
+    return http::origin_of(url) + " " + scope;
 }
 
 // A challenge may name several scopes separated by spaces.
@@ -118,7 +115,7 @@ http::Response RegistryAuth::send(http::Request request) {
     if (response.status != 401) return response;
     // A redirect target (object storage, a CDN) is not the registry: its
     // challenge would take the registry's credentials somewhere else.
-    if (!response.final_url.empty() && !same_origin(request.url, response.final_url))
+    if (!response.final_url.empty() && !http::same_origin(request.url, response.final_url))
         return refused("HTTP 401 from redirect target " + sdk::parse_url(response.final_url).origin() +
                        ": its challenge is not answered (credentials go only to the registry)");
     forget(key);

@@ -72,12 +72,6 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     return bytes;
 }
 
-bool same_origin(const std::string& a, const std::string& b) {
-    auto x = sdk::parse_url(a);
-    auto y = sdk::parse_url(b);
-    return x.scheme == y.scheme && x.host == y.host && x.port == y.port;
-}
-
 bool is_redirect(long status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }

@@ -122,4 +122,6 @@ std::string origin_of(std::string_view url) {
     return parsed.origin();
 }
 
+bool same_origin(std::string_view a, std::string_view b) { return origin_of(a) == origin_of(b); }
+
 }  // namespace regscan::http

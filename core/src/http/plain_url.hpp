@@ -30,4 +30,8 @@ std::optional<std::string> curl_reads_differently(const std::string& url);
 // origin compare equal.
 std::string origin_of(std::string_view url);
 
+// Whether two URLs name one origin (origin_of): the one comparison of
+// redirects, challenges and cached tokens.
+bool same_origin(std::string_view a, std::string_view b);
+
 }  // namespace regscan::http

@@ -20,7 +20,6 @@
 #include "http/plain_url.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
-#include "regscan/url.hpp"
 #include "scan/model_json.hpp"
 #include "serve/import_queue.hpp"
 #include "serve/import_runner.hpp"
@@ -186,8 +185,8 @@ json apply_body(json config, const json& body) {
 // plugin's own auth endpoints), or changed plugin options (some name where
 // credentials go: --hub-api, --ecr-endpoint, --jfrog-api...).
 bool moves_credentials(const json& before, const json& after) {
-    auto origin = [](const json& config) { return sdk::parse_url(config.value("url", "")).origin(); };
-    return origin(before) != origin(after) || before.value("type", "") != after.value("type", "") ||
+    return !http::same_origin(before.value("url", ""), after.value("url", "")) ||
+           before.value("type", "") != after.value("type", "") ||
            before.value("options", json::object()) != after.value("options", json::object());
 }
 
