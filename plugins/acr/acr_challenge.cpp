@@ -1,5 +1,7 @@
 #include "acr_challenge.hpp"
 
+#include "acr_cloud.hpp"
+
 #include "regscan/challenge.hpp"
 #include "regscan/host.hpp"
 #include "regscan/url.hpp"
@@ -24,6 +26,11 @@ std::string challenge_tenant(const std::map<std::string, std::string>& params) {
         if (!segment.empty()) return segment;
     }
     return {};
+}
+
+bool challenge_names_acr(std::string_view header_value) {
+    auto params = bearer_challenge(header_value);
+    return params && params->count("realm") && is_acr_host(sdk::parse_url(params->at("realm")).host);
 }
 
 }  // namespace regscan::acr

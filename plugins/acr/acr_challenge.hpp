@@ -19,4 +19,9 @@ std::optional<std::map<std::string, std::string>> bearer_challenge(std::string_v
 // Manager uses: authorization_uri="https://login.windows.net/<tenant>").
 std::string challenge_tenant(const std::map<std::string, std::string>& params);
 
+// Whether a /v2/ challenge names an ACR realm (*.azurecr.*). Never enough to
+// take a registry of another name for ACR: its own word would have this
+// machine's managed identity signed in to it; such a name needs --type ACR.
+bool challenge_names_acr(std::string_view header_value);
+
 }  // namespace regscan::acr

@@ -1,6 +1,7 @@
 #include "acr_credentials.hpp"
 
 #include "acr_challenge.hpp"
+#include "acr_cloud.hpp"
 #include "acr_identity.hpp"
 #include "regscan/error.hpp"
 
@@ -122,6 +123,12 @@ std::string AcrCredentials::refresh_token_locked(const AcrEndpoint& endpoint, bo
 // Called with login_mutex_ held.
 Token AcrCredentials::entra_token() {
     if (mode_ == AuthMode::managed_identity) {
+        // Another name may belong to anyone (and may have been taken for ACR on
+        // a connector's say): the machine's identity signs in to ACR's own only.
+        if (const auto host = sdk::parse_url(registry_base_).host; !is_acr_host(host))
+            throw Error(REGSCAN_AUTH_FAILED, host + " is not an ACR login server name (<name>.azurecr.io, .cn, .us): "
+                                             "this machine's managed identity signs in to those only; give "
+                                             "--username/--password for it");
         try {
             Token token = managed_identity_token(
                 host_, {settings_.imds_endpoint, settings_.identity_client_id}, settings_.resource, clock_());

@@ -35,12 +35,11 @@ struct AcrRegistry {
          "help": "audience of the Entra ID token exchanged at the registry (default: the cloud's Resource Manager, https://management.azure.com/)"}
     ])json";
 
-    static Identification identify(const Host&, const Probe& probe) {
+    static Identification identify(const Host& host, const Probe& probe) {
         if (acr::is_acr_host(probe.parsed.host)) return {90, types};
-        // An ACR behind another name still points its challenge at *.azurecr.*.
-        auto params = acr::bearer_challenge(probe.ping_header("www-authenticate"));
-        if (params && params->count("realm") && acr::is_acr_host(parse_url(params->at("realm")).host))
-            return {60, types};
+        if (!probe.may_request && acr::challenge_names_acr(probe.ping_header("www-authenticate")))
+            host.info(probe.parsed.host + " answers with an ACR challenge but is not an ACR login server name: it "
+                      "is not taken for ACR (a managed identity signs in to ACR names only); --type ACR if it is one");
         return {0, types};
     }
 

@@ -25,9 +25,11 @@ std::string endpoint_setting(const sdk::SessionConfig& config, const Environment
 
 sdk::Identification identify(const sdk::Probe& probe) {
     if (parse_registry_host(probe.parsed.host)) return {90, registry_type};
-    auto challenge = probe.ping_header("www-authenticate");
-    if (challenge.find("service=\"ecr.amazonaws.com\"") != std::string::npos) return {60, registry_type};
     return {0, registry_type};
+}
+
+bool challenge_names_ecr(const sdk::Probe& probe) {
+    return probe.ping_header("www-authenticate").find("service=\"ecr.amazonaws.com\"") != std::string::npos;
 }
 
 std::unique_ptr<sdk::Session> open_session(const sdk::Host& host, const sdk::SessionConfig& config,
@@ -37,6 +39,14 @@ std::unique_ptr<sdk::Session> open_session(const sdk::Host& host, const sdk::Ses
     if (auto parsed = parse_registry_host(url.host)) {
         registry = *parsed;
     } else {
+        // A name that is not ECR's own may belong to anyone (it may even have
+        // been taken for ECR on a connector's say): this machine's AWS
+        // credentials would get it a token for the account's registries.
+        if (config.username.empty())
+            throw sdk::Error(REGSCAN_AUTH_FAILED,
+                             url.host + " is not an ECR host name (<account>.dkr.ecr.<region>.amazonaws.com): this "
+                                        "machine's AWS credentials (environment, profile, instance role) go to ECR "
+                                        "host names only; give access keys with --username/--password for it");
         registry.region = region_from_environment(env);
         if (registry.region.empty())
             throw sdk::Error(REGSCAN_BAD_ARGUMENT, url.host + " is not an ECR host name (<account>.dkr.ecr.<region>.amazonaws.com),"

@@ -23,7 +23,13 @@ struct EcrRegistry {
          "help": "STS endpoint URL for --ecr-role-arn (default: https://sts.<region>.amazonaws.com)"}
     ])json";
 
-    static Identification identify(const Host&, const Probe& probe) { return regscan::ecr::identify(probe); }
+    static Identification identify(const Host& host, const Probe& probe) {
+        auto identified = regscan::ecr::identify(probe);
+        if (identified.score == 0 && !probe.may_request && regscan::ecr::challenge_names_ecr(probe))
+            host.info(probe.parsed.host + " answers as ECR does but is not an ECR host name: it is not taken for "
+                      "ECR (this machine's AWS credentials go to ECR host names only); --type ECR if it is one");
+        return identified;
+    }
 
     static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
         return regscan::ecr::open_session(host, config, regscan::ecr::Environment::system());

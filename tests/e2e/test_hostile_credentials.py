@@ -71,6 +71,36 @@ class Credentials(HostileCase):
                             for s in registry.requests()), "the registry itself never got the credentials")
         self.assertNowhere(result, password, basic("bob", password))
 
+    def test_a_registry_that_says_it_is_acr_or_ecr_gets_none_of_this_machines_cloud_credentials(self):
+        """A registry whose /v2/ challenge names an ACR realm or ECR's service is not taken for ACR or ECR
+        (a managed identity or the machine's AWS keys would get it a token); with --type forced on its name,
+        the cloud plugin refuses the machine's credentials. The metadata service and the cloud APIs (all one
+        catcher here) are never asked."""
+        cloud = self.registry(address=other_address())
+        claims = {"ACR": 'Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io"',
+                  "ECR": 'Basic realm="https://registry.example/",service="ecr.amazonaws.com"'}
+        env = {"AZURE_IMDS_ENDPOINT": cloud.url, "AZURE_AUTHORITY_HOST": cloud.url,
+               "AWS_ACCESS_KEY_ID": "AKIAMACHINEKEY000001", "AWS_SECRET_ACCESS_KEY": "machine-secret-key",
+               "AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL": cloud.url,
+               "AWS_EC2_METADATA_SERVICE_ENDPOINT": cloud.url}
+        for claimed, challenge in claims.items():
+            with self.subTest(claimed=claimed):
+                registry = self.registry()
+                self.good_image(registry)
+                registry.on("/v2/", lambda request, c=challenge: error(401, "UNAUTHORIZED", "sign in",
+                                                                       {"WWW-Authenticate": c}))
+                result = self.dry(registry, "--log-level=debug", env=env)
+                self.assertFinished(result, 0)
+                self.assertRegex(result.stderr + result.stdout, r"Identified registry as: DEFAULT_V2")
+                self.assertRegex(result.stderr + result.stdout, rf"it is not taken for {claimed}.*--type {claimed}")
+                self.assertIn(b"good/app,1.0", result.everything())
+                forced = self.dry(registry, f"--type={claimed}", env=env)
+                self.assertFinished(forced, 4)
+                why = "is not an ACR login server name" if claimed == "ACR" else "is not an ECR host name"
+                self.assertIn(why, forced.stderr + forced.stdout)
+                self.assertEqual(registry.requests(route="/oauth2/exchange"), [])
+        self.assertEqual(cloud.requests(), [], "the cloud's endpoints were asked")
+
     # -- point 6 ---------------------------------------------------------------
 
     def test_tags_list_link_to_another_origin_is_refused(self):

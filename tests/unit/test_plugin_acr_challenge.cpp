@@ -55,4 +55,13 @@ TEST_CASE("acr::cloud_for_host picks the cloud's Entra ID host and Resource Mana
     CHECK(cloud_for_host("127.0.0.1").resource == "https://management.azure.com/");
 }
 
+TEST_CASE("acr::challenge_names_acr: a Bearer realm on an ACR login server name") {
+    using regscan::acr::challenge_names_acr;
+    CHECK(challenge_names_acr(R"(Bearer realm="https://r.azurecr.io/oauth2/token",service="r.azurecr.io")"));
+    CHECK(challenge_names_acr(R"(Bearer realm="https://r.azurecr.us/oauth2/token")"));
+    CHECK_FALSE(challenge_names_acr(R"(Bearer realm="https://r.azurecr.io.attacker.example/oauth2/token")"));
+    CHECK_FALSE(challenge_names_acr(R"(Basic realm="https://r.azurecr.io/")"));
+    CHECK_FALSE(challenge_names_acr(""));
+}
+
 TEST_SUITE_END();

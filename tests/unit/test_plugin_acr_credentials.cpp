@@ -255,6 +255,24 @@ TEST_CASE("acr::credentials managed identity: IMDS with Metadata, exchange in th
     CHECK(f.count("GET", "/oauth2/token") == 0);
 }
 
+TEST_CASE("acr::credentials: the managed identity never signs in to a name that is not ACR's") {
+    Fixture f;
+    AuthSettings settings;
+    AcrCredentials credentials(f.fake.host(), settings, "https://registry.attacker.example",
+                               [&f] { return f.azure.clock(); });
+    CHECK(credentials.mode() == AuthMode::managed_identity);
+    try {
+        credentials.authorization({"https://registry.attacker.example", "registry.attacker.example"},
+                                  "registry:catalog:*");
+        FAIL("must throw");
+    } catch (const regscan::sdk::Error& e) {
+        CHECK(e.status() == REGSCAN_AUTH_FAILED);
+        CHECK(std::string(e.what()).find("is not an ACR login server name") != std::string::npos);
+    }
+    CHECK(f.fake.calls_to("GET", "/metadata/identity/oauth2/token").empty());
+    CHECK(f.fake.calls_to("POST", "/oauth2/exchange").empty());
+}
+
 TEST_CASE("acr::credentials take the tenant from a challenge that names it") {
     Fixture f;
     f.azure.v2_challenge = R"(Bearer realm="https://r.azurecr.io/oauth2/token",service="r.azurecr.io",)"

@@ -75,9 +75,12 @@ TEST_CASE("ecr::identify by host name, by challenge, or not at all") {
     CHECK(identify(probe).score == 0);
     probe.ping_status = 401;
     probe.ping_headers["www-authenticate"] = R"(Basic realm="https://registry.internal/",service="ecr.amazonaws.com")";
-    CHECK(identify(probe).score == 60);
+    // Its own word does not make a registry ECR (it would get a token of this machine's AWS credentials).
+    CHECK(identify(probe).score == 0);
+    CHECK(challenge_names_ecr(probe));
     probe.ping_headers["www-authenticate"] = R"(Basic realm="Registry")";
     CHECK(identify(probe).score == 0);
+    CHECK_FALSE(challenge_names_ecr(probe));
 }
 
 TEST_SUITE_END();

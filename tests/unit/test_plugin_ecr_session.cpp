@@ -240,13 +240,21 @@ TEST_CASE("ecr::open region and account from the host, endpoint from the option"
     CHECK(fake.calls.back().header("Host") == "api.ecr.ap-southeast-2.amazonaws.com");
 }
 
-TEST_CASE("ecr::open another host name: region from the environment, the caller's registry") {
+TEST_CASE("ecr::open another host name: given keys only, region from the environment, the caller's registry") {
     ecr_test::FakeHost fake;
     ecr_test::FakeEnvironment env;
-    env.variables = {{"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"HOME", "/nonexistent"}};
+    env.variables = {{"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"HOME", "/nonexistent"},
+                     {"AWS_REGION", "eu-west-1"}};
     fake.route = [](const Call&) { return json_reply(200, {{"repositories", nlohmann::json::array()}}); };
     regscan::sdk::SessionConfig config;
     config.url = "https://ecr-mirror.internal";
+    // The machine's own keys (here the environment's) never go to a name that is not ECR's.
+    CHECK_THROWS_WITH_AS(open_session(fake.host(), config, env.environment()),
+                         doctest::Contains("is not an ECR host name"), regscan::sdk::Error);
+    CHECK(fake.calls.empty());
+    env.variables.erase("AWS_REGION");
+    config.username = "AKIDGIVEN";
+    config.password = "given-secret";
     CHECK_THROWS_WITH_AS(open_session(fake.host(), config, env.environment()), doctest::Contains("AWS_REGION"),
                          regscan::sdk::Error);
     env.variables["AWS_DEFAULT_REGION"] = "cn-north-1";
