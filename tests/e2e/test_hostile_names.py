@@ -17,7 +17,7 @@ import urllib.parse
 from harness import crafted
 from harness.hostile_case import HostileCase
 from harness.hostile_registry import API_VERSION
-from harness.http_server import json_reply
+from harness.http_server import Reply, json_reply
 
 FORGED = "FORGED-LINE"
 FORGED_LOG = f"\n2024-01-01T00:00:00.000+0000 error {FORGED} "
@@ -115,3 +115,24 @@ class Names(HostileCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InvalidUtf8(HostileCase):
+    def test_bytes_of_invalid_utf8_in_a_header_and_an_error_body_fail_nothing_but_that_repository(self):
+        """A /v2/ header value and one repository's 404 body with bytes that are not UTF-8 (0xff, a cut
+        character): the run ends as any run with one failed repository, the good image is scanned, the
+        reports are valid JSON with the bytes replaced."""
+        registry = self.registry()
+        self.good_image(registry)
+        registry.catalog = ["bad/repo", "good/app"]
+        registry.on("/v2/", lambda request: json_reply(200, {}, dict(API_VERSION, **{"X-Odd": "caf\xe9 \xff"})))
+        registry.on("/v2/bad/repo/tags/list", lambda request: Reply(
+            404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"' + b"\xc3\xa9" * 99 + b'\xff\xfe"}]}' + b"x" * 300,
+            dict(API_VERSION, **{"Content-Type": "application/json"})))
+        result = self.scan(registry, "--log-level=debug")
+        self.assertFinished(result, 6)
+        self.assertNotIn("internal error", result.stderr)
+        self.assertIn("bad/repo", result.stderr)
+        report = self.report(result, registry.host)
+        self.assertEqual([(i["repository"], i["tag"], i["status"]) for i in report["images"]],
+                         [("good/app", "1.0", "scanned")])

@@ -40,4 +40,16 @@ TEST_CASE("sdk::SessionConfig::option_list splits a repeatable option, trimmed a
     CHECK(split_option_list(",,") .empty());
 }
 
+
+TEST_CASE("sdk::HttpResponse::describe cuts an error body at 200 bytes, never inside a UTF-8 character") {
+    regscan::sdk::HttpResponse response;
+    response.status = 404;
+    response.body = std::string(199, 'x') + "\xC3\xA9" + "tail";  // 'é' at bytes 199-200
+    CHECK(response.describe() == "HTTP 404: " + std::string(199, 'x'));
+    response.body = std::string(200, 'y') + "\xC3\xA9";
+    CHECK(response.describe() == "HTTP 404: " + std::string(200, 'y'));
+    response.body = "line one\nline two";
+    CHECK(response.describe() == "HTTP 404: line one line two");
+}
+
 TEST_SUITE_END();

@@ -10,6 +10,7 @@
 #include "oci/reference_grammar.hpp"
 #include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -67,7 +68,7 @@ std::vector<sdk::Repository> checked_repositories(std::vector<sdk::Repository> l
                 continue;
             }
         if (!repository.plugin_data.is_null() &&
-            repository.plugin_data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() >
+            util::json_text(repository.plugin_data).size() >
                 limits.max_plugin_data) {
             failures.push_back({repository.name, "the plugin's data for this repository is larger than " +
                                                      std::to_string(limits.max_plugin_data) + " bytes: not listed"});

@@ -23,6 +23,7 @@
 #include "triage/fail_on.hpp"
 #include "triage/policy.hpp"
 #include "util/time.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::engine {
 
@@ -64,7 +65,7 @@ std::vector<StoredResult> RunPipeline::keep_renderings(const ImageRecord& image,
         rendered.push_back({report::json_entry(result), result.packages.size(), "", i, results.size()});
         renderings.entries += (i ? "\x1e" : "") + rendered.back().json_entry;
     }
-    renderings.summaries = summaries.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    renderings.summaries = util::json_text(summaries);
     try {
         auto token = store_->put_tag_renderings({options_.project, authority_, image.repository.name, image.tag},
                                                 image.digest, data_fingerprint, report::json_entry_version, renderings);
@@ -281,7 +282,7 @@ ExitCode RunPipeline::run(std::vector<ImageRecord>& images, const ListingReport&
         reporters.clear();  // removes their scratch files
         paths.choose_details(report::registry_file_stem(options_.url));
     }
-    if (store_) store_->finish_scan(scan_id, util::now_utc(), summary.dump());
+    if (store_) store_->finish_scan(scan_id, util::now_utc(), util::json_text(summary));
 
     print_summary(std::cout, totals, paths, scanning);
 

@@ -11,6 +11,7 @@
 #include "scan/model_json.hpp"
 #include "util/parallel.hpp"
 #include "util/time.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -125,7 +126,7 @@ struct PlatformResult {
 std::string dump_json(const nlohmann::json& value) {
     // Names and paths from a registry may hold invalid UTF-8: replaced, so
     // one odd byte never fails an image.
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return util::json_text(value);
 }
 
 // One transaction per image: it is marked seen together with its results,

@@ -12,6 +12,7 @@
 #include "fleet/fleet_state.hpp"
 #include "fleet/job_grant.hpp"
 #include "scan/matcher.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::fleet {
 
@@ -41,7 +42,7 @@ std::vector<state::NewWork> work_for(const engine::RunOptions& options, const st
             job["grant"] = options.seal_grant(
                 grant_subject(options.connector_id, {options.project, options.url, registry_type}, job));
         work.push_back({options.project, options.url, registry_type, image.repository.name, image.tag, image.digest,
-                        job.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+                        util::json_text(job)});
     }
     return work;
 }

@@ -5,6 +5,7 @@
 
 #include "http/plain_url.hpp"
 #include "regscan/url.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::fleet {
 
@@ -42,7 +43,7 @@ bool is_name(const std::string& host) {
 
 std::string grant_subject(int64_t connector, const GrantedRow& row, const nlohmann::json& job) {
     return std::string(grant_kind) +
-           subject_of(connector, row, job).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+           util::json_text(subject_of(connector, row, job));
 }
 
 void check_grant(int64_t connector, const GrantedRow& row, const nlohmann::json& job, const serve::SecretBox& secrets) {

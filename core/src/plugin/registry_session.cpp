@@ -8,6 +8,7 @@
 
 #include "plugin/listing_budget.hpp"
 #include "regscan/error.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::plugin {
 namespace {
@@ -60,7 +61,7 @@ constexpr int certain_enough = 50;
 // each then bounded to one request (the listing budget the host spends).
 void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Probe probe, Identified& best,
                    std::string& vetoed_for, std::set<std::string>& warned) {
-    const std::string probe_json = nlohmann::json(probe).dump();
+    const std::string probe_json = util::json_text(nlohmann::json(probe));
     // Warned, not fatal: another plugin (or DEFAULT_V2) may still claim the
     // URL. Once per plugin and error, though identify() may run twice.
     auto warn = [&](const LoadedPlugin& plugin, const std::string& error) {
@@ -128,7 +129,7 @@ RegistrySession::RegistrySession(std::shared_ptr<LoadedPlugin> plugin, http::Htt
                                  auth::RegistryAuth& auth, const sdk::SessionConfig& config)
     : plugin_(std::move(plugin)), auth_(auth), host_(client, plugin_->id()) {
     host_.set_registry_auth(&auth);
-    const std::string config_json = nlohmann::json(config).dump();
+    const std::string config_json = util::json_text(nlohmann::json(config));
     call(origin(*plugin_, "open") + " could not open " + config.url, [&](regscan_out* out) {
         return plugin_->registry()->open(host_.api(), config_json.c_str(), &session_, out);
     });
@@ -151,7 +152,7 @@ std::vector<sdk::Repository> RegistrySession::repositories() {
 std::vector<sdk::TagInfo> RegistrySession::tags(const sdk::Repository& repository) {
     const std::string what = origin(*plugin_, "list_tags") + " for " + repository.name;
     const std::string repository_json =
-        nlohmann::json(repository).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        util::json_text(nlohmann::json(repository));
     auto text = call(what, [&](regscan_out* out) {
         return plugin_->registry()->list_tags(session_, repository_json.c_str(), out);
     });
@@ -159,7 +160,7 @@ std::vector<sdk::TagInfo> RegistrySession::tags(const sdk::Repository& repositor
 }
 
 std::optional<auth::PluginAuthorization> RegistrySession::authorize(const sdk::AuthRequest& request) {
-    const std::string request_json = nlohmann::json(request).dump();
+    const std::string request_json = util::json_text(nlohmann::json(request));
     regscan_out out;
     auto status = plugin_->registry()->authorize(session_, request_json.c_str(), &out);
     if (status == REGSCAN_UNSUPPORTED) return std::nullopt;
@@ -182,9 +183,9 @@ std::optional<auth::PluginAuthorization> RegistrySession::authorize(const sdk::A
     if (auto credentials = answer.find("credentials"); decided.authorization.empty() && credentials != answer.end() &&
                                                        credentials->is_object()) {
         auto token = text(*credentials, "token");
-        decided.credentials = token.empty() ? auth::Credentials{text(*credentials, "username"),
-                                                                 text(*credentials, "password")}
-                                            : auth::Credentials{"", token};
+        decided.credentials = auth::Credentials{};
+        decided.credentials->username = token.empty() ? text(*credentials, "username") : "";
+        decided.credentials->password = token.empty() ? text(*credentials, "password") : token;
     }
     if (decided.authorization.empty() && !decided.credentials) return std::nullopt;
     return decided;

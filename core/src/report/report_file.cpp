@@ -18,6 +18,7 @@
 #include "regscan/url.hpp"
 #include "report/exclusive_file.hpp"
 #include "report/report_name.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::report {
 
@@ -175,7 +176,7 @@ std::string stopped_run_note(const nlohmann::json& summary) {
 }
 
 std::string dump_json(const nlohmann::json& document) {
-    return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return util::json_text(document, 2) + "\n";
 }
 
 std::vector<std::pair<std::string, std::string>> vulnerability_data_properties(const nlohmann::json& summary) {

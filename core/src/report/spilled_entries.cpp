@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "report/report_file.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::report {
 namespace {
@@ -32,7 +33,7 @@ std::string indented(const std::string& text) {
 }  // namespace
 
 std::string entry_text(const nlohmann::json& value) {
-    return indented(value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    return indented(util::json_text(value, 2));
 }
 
 SpilledEntries::SpilledEntries(const std::filesystem::path& report_path) {

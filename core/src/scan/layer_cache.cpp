@@ -1,4 +1,5 @@
 #include "scan/layer_cache.hpp"
+#include "util/json_text.hpp"
 
 #include <thread>
 
@@ -83,7 +84,7 @@ std::shared_ptr<const LayerFacts> LayerCache::get(const std::string& digest, con
             }
             if (store_) {
                 auto dump = [](const nlohmann::json& json) {
-                    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                    return util::json_text(json);
                 };
                 store_->put_layer_facts(digest, layer_analysis_version, dump(nlohmann::json(*facts)));
                 if (facts->malware && !malware_version_.empty())

@@ -10,6 +10,7 @@
 #include "serve/http/server.hpp"
 #include "serve/web_assets.hpp"
 #include "util/text.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::serve {
 namespace {
@@ -22,7 +23,7 @@ using nlohmann::json;
 constexpr size_t max_report_bytes = 512 * 1024 * 1024;
 
 // Registry text may be any bytes: invalid UTF-8 becomes U+FFFD, never an exception.
-std::string render(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string render(const json& value) { return util::json_text(value); }
 
 // Answers never carry a password, whatever the service hands back.
 void scrub(json& value) {

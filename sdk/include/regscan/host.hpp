@@ -73,7 +73,11 @@ struct HttpResponse {
     // of the body, never request headers (they may carry credentials).
     [[nodiscard]] std::string describe() const {
         if (status == 0) return "no response: " + error;
-        std::string snippet = body.substr(0, 200);
+        size_t cut = std::min<size_t>(body.size(), 200);
+        // Not inside a UTF-8 character: the text may be shown as JSON.
+        if (cut < body.size())
+            while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
+        std::string snippet = body.substr(0, cut);
         std::replace_if(snippet.begin(), snippet.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
         return "HTTP " + std::to_string(status) + (snippet.empty() ? "" : ": " + snippet);
     }

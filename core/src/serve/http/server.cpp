@@ -20,6 +20,7 @@
 
 #include "serve/http/admission.hpp"
 #include "util/text.hpp"
+#include "util/json_text.hpp"
 
 namespace regscan::serve::httpd {
 namespace {
@@ -224,7 +225,7 @@ Response error_response(int status, const std::string& message) {
     Response response;
     response.status = status;
     response.set("Content-Type", "application/json");
-    response.body = nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    response.body = util::json_text(nlohmann::json{{"error", message}});
     return response;
 }
 
