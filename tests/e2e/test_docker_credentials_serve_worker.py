@@ -181,6 +181,26 @@ class ServeDockerCredentials(RegistryBehindDockerLogin):
         self.assertEqual(self.import_again("docker")["state"], "succeeded")
         self.assertNoSecrets()
 
+    def test_a_connector_whose_plugin_option_names_another_host_gets_no_docker_credentials(self):
+        """Whoever holds the API token may not point a connector without credentials at docker's for this
+        registry and have a plugin option (Docker Hub's API here) take them to a host of theirs."""
+        seen = []
+        catcher = http_server.Server(lambda request: http_server.Reply(401, b"{}", {}), address="127.0.0.2",
+                                     record=lambda request, reply: seen.append(
+                                         (request.path, request.headers.get("Authorization"), request.body)))
+        catcher.start()
+        self.addCleanup(catcher.stop)
+        done = self.import_of({"name": "moved", "type": "DOCKERHUB",
+                               "options": {"hub-api": catcher.url, "namespace": "team"}})
+        self.assertNotEqual(done["state"], "succeeded", done)
+        self.assertEqual(asked(self.asked_log), [], "docker's helper was asked for a connector sending elsewhere")
+        self.assertIn("serve: connector moved uses no docker credentials: its plugin option hub-api names another "
+                      "host than its registry's", self.server.log_text())
+        for path, authorization, body in seen:
+            self.assertIsNone(authorization, path)
+            self.assertNotIn(PASSWORD.encode(), body or b"")
+        self.assertNoSecrets()
+
     def test_a_connectors_own_credentials_are_never_replaced(self):
         done = self.import_of({"name": "own", "username": USER, "password": WRONG})
         self.assertEqual(done["state"], "failed", done)

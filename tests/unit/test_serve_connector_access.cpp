@@ -52,4 +52,19 @@ TEST_CASE("serve::connector_access opens a connector's password and secret optio
     CHECK_FALSE(serve::connector_access(edited, box) == access);
 }
 
+
+TEST_CASE("serve::option_naming_another_host: a URL option on another host than the registry's") {
+    using regscan::serve::option_naming_another_host;
+    const std::string registry = "https://Registry.Example:5000";
+    CHECK_FALSE(option_naming_another_host(registry, {}));
+    CHECK_FALSE(option_naming_another_host(registry, {{"namespace", "team"}, {"harbor-project", "a.b"}}));
+    CHECK_FALSE(option_naming_another_host(registry, {{"jfrog-api", "https://registry.example/artifactory"}}));
+    CHECK_FALSE(option_naming_another_host(registry, {{"hub-registry", "https://docker.registry.example"}}));
+    CHECK(option_naming_another_host(registry, {{"namespace", "team"}, {"hub-api", "http://127.0.0.2:8080"}}) ==
+          "hub-api");
+    CHECK(option_naming_another_host(registry, {{"jfrog-api", "https://registry.example.attacker.test/"}}) ==
+          "jfrog-api");
+    CHECK(option_naming_another_host("", {{"ecr-endpoint", "https://api.ecr.example"}}) == "ecr-endpoint");
+}
+
 TEST_SUITE_END();

@@ -385,7 +385,10 @@ private:
         // Neither the worker nor the job's connector has credentials:
         // docker's for this registry, as `regscan registry` finds them (the
         // worker's own were looked up before any registry was known).
+        // Not for a connector whose plugin options name another host (serve's
+        // rule: whoever edits connectors would get docker's credentials).
         const bool from_docker =
+            !(given && serve::option_naming_another_host(item.work.registry_url, given->plugin_options)) &&
             auth::docker_credentials_unless_given(run.credentials, item.work.registry_url, options_.environment);
         // Docker's unchanged, or none found now (a credential helper failing
         // for a moment): the Registry keeps what it has.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "auth/registry_auth.hpp"
@@ -32,5 +33,18 @@ struct ConnectorAccess {
 
 // Every unsealed value is registered with the redacting log sink.
 ConnectorAccess connector_access(const state::ConnectorRecord& connector, const SecretBox& secrets);
+
+// The first of a connector's plugin options whose value is a URL on another
+// host than `registry_url`'s (neither it nor one under it), or nullopt.
+// Docker's credentials for the registry are not used for such a connector:
+// whoever may edit connectors (the API token) would otherwise have the
+// server's, or a worker's, docker credentials sent to a host of their own
+// (--hub-api, --jfrog-api... take them to the plugin's API).
+std::optional<std::string> option_naming_another_host(const std::string& registry_url,
+                                                      const std::map<std::string, std::string>& plugin_options);
+
+// A stored connector's own plugin options (not the secret ones, which hold
+// tokens, not places).
+std::map<std::string, std::string> plain_plugin_options(const state::ConnectorRecord& connector);
 
 }  // namespace regscan::serve

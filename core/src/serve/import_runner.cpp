@@ -249,8 +249,14 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
             std::filesystem::create_directories(dir);
             auto options = import_run_options(defaults_, *connector, secrets_, dir);
             // Neither a username nor a password stored: docker's, looked up
-            // at each import so that a helper's rotated ones are used.
-            if (auth::docker_credentials_unless_given(options.credentials, options.url, environment_))
+            // at each import so that a helper's rotated ones are used; not
+            // where a plugin option would take them to another host.
+            const auto elsewhere = option_naming_another_host(options.url, plain_plugin_options(*connector));
+            if (elsewhere && options.credentials.same_as({}))
+                spdlog::warn("serve: connector {} uses no docker credentials: its plugin option {} names another "
+                             "host than its registry's; give the connector its own credentials",
+                             connector->name, *elsewhere);
+            else if (auth::docker_credentials_unless_given(options.credentials, options.url, environment_))
                 spdlog::info("serve: connector credentials from {}", options.credentials.source);
             options.triage = import_policy(defaults_, clock_());
             ImportObserver observer(store_, *connector, import_id, options.project, stopping, cancelled, clock_);
