@@ -13,7 +13,7 @@ import unittest
 
 from harness import crafted, oci_layout
 from harness.crafted import GiB, MiB
-from harness.hostile_case import HostileCase
+from harness.hostile_case import HostileCase, other_address
 from harness.http_server import Reply, json_reply
 from harness.hostile_registry import API_VERSION, page_link
 from harness.stream_server import StreamReply, repeated, trickle
@@ -149,6 +149,41 @@ class ManifestLimits(HostileCase):
         self.assertNotIn("scanned", {e["status"] for e in entries}, f"{entries}\n{result!r}")
         self.assertTrue(any("timed out" in e["error"].lower() for e in entries if e["status"] == "scan_failed"),
                         f"{entries}\n{result!r}")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+
+    def test_a_token_service_that_never_answers_is_cut_by_the_image_timeout(self):
+        """The realm answers every listing's token at once, and holds one image's token request for its
+        manifest open: that image fails within its --image-timeout, the run goes on."""
+        registry = self.registry()
+        realm = self.registry(address=other_address())
+        self.good_image(registry)
+        held = crafted.image([crafted.files_layer({"etc/held": b"held"})])
+        registry.push("held/app", "1", held)
+
+        def bearer(request):
+            given = request.headers.get("Authorization")
+            if given == "Bearer good-token" or (given == "Bearer list-token" and request.route.endswith("/list")):
+                return None  # the honest answer
+            return json_reply(401, {"errors": [{"code": "UNAUTHORIZED", "message": "token"}]}, dict(
+                API_VERSION, **{"WWW-Authenticate": f'Bearer realm="{realm.url}/token",service="hostile"'}))
+
+        held_asked = []
+
+        def token(request):
+            if "held" in (request.arg("scope") or ""):
+                held_asked.append(request.path)
+                if len(held_asked) == 1:
+                    return json_reply(200, {"token": "list-token", "expires_in": 300})  # for its tags listing
+                realm.delay(300)  # until the test ends
+            return json_reply(200, {"token": "good-token", "expires_in": 300})
+
+        registry.on(re.compile(r"/v2/.*"), bearer)
+        realm.on("/token", token)
+        result = self.scan(registry, "--image-timeout=4s", timeout=100)
+        self.assertFinished(result, 6)
+        self.assertLess(result.elapsed, 60, f"{result!r}")
+        self.assertImageFailed(result, registry.host, "held/app:1")
         self.assertImageScanned(result, registry.host, "good/app:1.0")
 
 

@@ -32,4 +32,16 @@ TEST_CASE("log::mask_credential_fields is linear on long hostile text") {
     CHECK(mask_credential_fields("x ACCESS_TOKEN=abc&y=1") == "x ACCESS_TOKEN=***&y=1");
 }
 
+TEST_CASE("log::add_token_secret keeps the newest tokens only; passwords stay") {
+    using namespace regscan::log;
+    add_secret("password-kept-for-ever");
+    add_token_secret("token-first-of-many");
+    CHECK(redact("token-first-of-many") == "***");
+    for (size_t i = 0; i < max_token_secrets; ++i) add_token_secret("token-later-" + std::to_string(i));
+    CHECK(redact("token-first-of-many") == "token-first-of-many");
+    CHECK(redact("token-later-0") == "***");
+    CHECK(redact("a token-later-4095 b") == "a *** b");
+    CHECK(redact("password-kept-for-ever") == "***");
+}
+
 TEST_SUITE_END();

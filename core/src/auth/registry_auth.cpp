@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/plain_url.hpp"
+#include "limits/limits.hpp"
 #include "log/secrets.hpp"
 #include "regscan/url.hpp"
 #include "regscan/base64.hpp"
@@ -155,12 +156,12 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
             return {std::nullopt, std::string("plugin authorisation failed: ") + e.what()};
         }
         if (decided && !decided->authorization.empty()) {
-            log::add_secret(decided->authorization);
+            log::add_token_secret(decided->authorization);
             return {decided->authorization, {}};
         }
         if (decided && decided->credentials) {
-            log::add_secret(decided->credentials->password);
-            log::add_secret(decided->credentials->authorization());
+            log::add_token_secret(decided->credentials->password);
+            log::add_token_secret(decided->credentials->authorization());
             credentials = &*decided->credentials;
         }
     }
@@ -173,13 +174,13 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
         return {credentials->authorization(), {}};
     }
     if (sdk::iequals(challenge.scheme, "Bearer"))
-        return bearer_token(challenge, scope, request.url, *credentials, lifetime);
+        return bearer_token(challenge, scope, request, *credentials, lifetime);
     return {std::nullopt, {}};
 }
 
 std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(const Challenge& challenge,
                                                                               const std::string& scope,
-                                                                              const std::string& registry_url,
+                                                                              const http::Request& request,
                                                                               const Credentials& credentials,
                                                                               std::chrono::seconds& lifetime) {
     std::string realm = challenge.param("realm");
@@ -187,7 +188,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
     auto realm_url = sdk::parse_url(realm);
     if (realm_url.scheme != "https" && realm_url.scheme != "http")
         return {std::nullopt, "token realm " + log::redact(realm) + " is not an http(s) URL"};
-    if (sdk::parse_url(registry_url).scheme == "https" && realm_url.scheme != "https")
+    if (sdk::parse_url(request.url).scheme == "https" && realm_url.scheme != "https")
         return {std::nullopt, "token realm " + log::redact(realm) +
                                   " is plain http while the registry is https: refused, it would downgrade the "
                                   "credentials to clear text"};
@@ -205,7 +206,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         spdlog::debug("Exchanging the identity token from {} at {} for {}", credentials.source, log::redact(realm),
                       scope);
     }
-    auto response = request_token(realm, challenge.param("service"), scope, *presented);
+    auto response = request_token(realm, challenge.param("service"), scope, *presented, request.deadline);
     if (!response.ok())
         return {std::nullopt, (credentials.identity_token.empty() ? "token request to "
                                                                   : "identity token exchange (OAuth2) at ") +
@@ -215,7 +216,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         std::string token = body.value("token", "");
         if (token.empty()) token = body.value("access_token", "");
         if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
-        log::add_secret(token);
+        log::add_token_secret(token);
         // A token service may rotate the refresh token: the next exchange
         // presents the new one, as secret as the one it replaces.
         if (auto refresh = body.find("refresh_token"); refresh != body.end() && refresh->is_string() &&
@@ -233,8 +234,11 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
 }
 
 http::Response RegistryAuth::request_token(const std::string& realm, const std::string& service,
-                                           const std::string& scope, const Credentials& credentials) {
+                                           const std::string& scope, const Credentials& credentials,
+                                           std::optional<std::chrono::steady_clock::time_point> deadline) {
     http::Request token_request;
+    token_request.deadline = deadline;
+    token_request.max_body = limits::max_token_response;
     if (!credentials.identity_token.empty()) {
         // The OAuth2 form goes in the body, never in the URL (URLs are logged).
         token_request.method = "POST";

@@ -91,13 +91,16 @@ private:
                                                               std::chrono::seconds& lifetime);
     std::pair<std::optional<std::string>, std::string> bearer_token(const Challenge& challenge,
                                                                     const std::string& scope,
-                                                                    const std::string& registry_url,
+                                                                    const http::Request& request,
                                                                     const Credentials& credentials,
                                                                     std::chrono::seconds& lifetime);
     // The token realm's answer to `credentials`: a GET with their Basic or
     // Bearer value, or, for an identity token, the OAuth2 refresh_token POST.
+    // Within the registry request's deadline, its answer bounded
+    // (limits::max_token_response: every token is kept as a log secret).
     http::Response request_token(const std::string& realm, const std::string& service, const std::string& scope,
-                                 const Credentials& credentials);
+                                 const Credentials& credentials,
+                                 std::optional<std::chrono::steady_clock::time_point> deadline);
 
     http::HttpClient& client_;
     Credentials credentials_;

@@ -34,7 +34,8 @@ void DigestPrefetch::operator()(std::vector<ImageRecord>& images) const {
             if (!store->tag_results_digest(
                     {options_.project, pipeline_.authority(), image.repository.name, image.tag}, key))
                 continue;
-            image.digest = inspector_.current_digest(image);
+            // Asked for the image: within its --image-timeout.
+            image.digest = inspector_.current_digest(image, std::chrono::steady_clock::now() + options_.image_timeout);
             image.digest_asked = true;
         }
     } catch (const std::exception& e) {

@@ -51,10 +51,10 @@ public:
 
     [[nodiscard]] std::string base_of(const ImageRecord& image) const;
     // The digest of the image's tag: the listing's, else a HEAD request's
-    // (one per tag and run: empty when it failed).
-    [[nodiscard]] std::string current_digest(const ImageRecord& image) const {
+    // (one per tag and run: empty when it failed or passed `deadline`).
+    [[nodiscard]] std::string current_digest(const ImageRecord& image, Deadline deadline) const {
         if (!image.digest.empty() || image.digest_asked) return image.digest;
-        return client_.manifest_digest(base_of(image), name_of(image), image.tag);
+        return client_.manifest_digest(base_of(image), name_of(image), image.tag, deadline);
     }
     [[nodiscard]] static const std::string& name_of(const ImageRecord& image) {
         return image.repository.pull_name.empty() ? image.repository.name : image.repository.pull_name;

@@ -84,12 +84,12 @@ bool read_renderings(state::TagRenderings&& stored, bool entries_read, ImageOutc
 // An unchanged tag (same digest, same vulnerability data) takes its stored
 // results without a single GET: the digest comes from the listing or a HEAD.
 bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state::ImageKey& key,
-                     const std::string& reference, ImageOutcome& outcome) {
+                     const std::string& reference, ImageOutcome& outcome, ImageInspector::Deadline deadline) {
     // Ask the registry (a HEAD when the listing gave no digest) only when
     // there is a stored result to reuse: a first scan pays no extra request.
     auto stored_digest = env.store->tag_results_digest(key, tag_fingerprint(env));
     if (!stored_digest) return false;
-    std::string digest = env.inspector->current_digest(image);
+    std::string digest = env.inspector->current_digest(image, deadline);
     if (digest != *stored_digest) return false;
     std::optional<state::TagRenderings> renderings;
     bool entries_read = true;
@@ -214,7 +214,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                 if (on_done) on_done(image, std::move(done));
                 return;
             }
-            if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, done)) {
+            if (env.scanner && env.store && !image.tag.empty() && reuse_whole_tag(image, env, key, reference, done, deadline)) {
                 std::lock_guard lock(mutex);
                 if (!env.fleet_results) outcome.reused += results.size();
                 if (env.fleet_results && env.new_elsewhere) done.is_new = env.new_elsewhere(image);

@@ -18,6 +18,10 @@ inline constexpr size_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 // because the catalogers check it too.
 inline constexpr uint64_t analysed_file_size = 64ull * MiB;
 
+// A token service's answer (real ones are a few KiB): each token is kept
+// as a log secret for as long as it may appear.
+inline constexpr size_t max_token_response = 256 * KiB;
+
 struct Limits {
     // --- bodies, counted after Content-Encoding is decoded ---
     // A manifest or index (--max-manifest-size); 4 MiB is what the OCI

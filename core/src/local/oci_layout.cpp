@@ -112,7 +112,8 @@ oci::FetchedManifest OciLayout::manifest(const std::string&, const std::string&,
     return fetched;
 }
 
-std::string OciLayout::manifest_digest(const std::string&, const std::string&, const std::string& reference) const {
+std::string OciLayout::manifest_digest(const std::string&, const std::string&, const std::string& reference,
+                                       std::optional<std::chrono::steady_clock::time_point>) const {
     return reference == tag_ || reference == digest_ ? digest_ : std::string();
 }
 

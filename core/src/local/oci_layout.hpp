@@ -29,8 +29,8 @@ public:
     oci::FetchedManifest manifest(const std::string& base, const std::string& name, const std::string& reference,
                                   size_t max_size,
                                   std::optional<std::chrono::steady_clock::time_point> deadline) const override;
-    std::string manifest_digest(const std::string& base, const std::string& name,
-                                const std::string& reference) const override;
+    std::string manifest_digest(const std::string& base, const std::string& name, const std::string& reference,
+                                std::optional<std::chrono::steady_clock::time_point> deadline) const override;
     std::string blob(const std::string& base, const std::string& name, const std::string& digest, size_t max_size,
                      std::optional<std::chrono::steady_clock::time_point> deadline) const override;
     void stream_blob(const std::string& base, const std::string& name, const std::string& digest,

@@ -1,6 +1,7 @@
 #include "log/secrets.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <cctype>
 #include <mutex>
 #include <shared_mutex>
@@ -19,6 +20,21 @@ std::vector<std::string>& secrets() {
     return values;
 }
 
+// The token secrets in the order they came, oldest first.
+std::deque<std::string>& tokens() {
+    static std::deque<std::string> values;
+    return values;
+}
+
+// Called with the lock held.
+void insert_sorted(std::string_view value) {
+    auto& values = secrets();
+    // Longest first, so a secret that contains another is replaced whole.
+    auto at = std::upper_bound(values.begin(), values.end(), value.size(),
+                               [](size_t size, const std::string& other) { return size > other.size(); });
+    values.emplace(at, value);
+}
+
 }  // namespace
 
 void add_secret(std::string_view value) {
@@ -26,9 +42,22 @@ void add_secret(std::string_view value) {
     std::unique_lock lock(mutex());
     auto& values = secrets();
     if (std::find(values.begin(), values.end(), value) != values.end()) return;
-    values.emplace_back(value);
-    // Longest first, so a secret that contains another is replaced whole.
-    std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    insert_sorted(value);
+}
+
+void add_token_secret(std::string_view value) {
+    if (value.size() < 4) return;
+    std::unique_lock lock(mutex());
+    auto& values = secrets();
+    if (std::find(values.begin(), values.end(), value) != values.end()) return;
+    insert_sorted(value);
+    auto& order = tokens();
+    order.emplace_back(value);
+    if (order.size() <= max_token_secrets) return;
+    // The oldest token leaves.
+    const std::string oldest = std::move(order.front());
+    order.pop_front();
+    if (auto it = std::find(values.begin(), values.end(), oldest); it != values.end()) values.erase(it);
 }
 
 std::string redact(std::string_view text) {

@@ -11,6 +11,13 @@ namespace regscan::log {
 // than four characters are ignored: redacting "a" would garble every line.
 void add_secret(std::string_view value);
 
+// Registers a short-lived secret (a registry's Bearer or refresh token):
+// only the newest `max_token_secrets` are kept, so a long-running serve or
+// worker, or a token service answering a new token to every request, does
+// not make the list (and every log line's redaction) grow without end.
+inline constexpr size_t max_token_secrets = 4096;
+void add_token_secret(std::string_view value);
+
 // `text` with every registered secret, and the credential part of any
 // "Authorization: <scheme> <credentials>" or "password=" fragment, replaced
 // by "***".

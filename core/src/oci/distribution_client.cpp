@@ -47,9 +47,11 @@ FetchedManifest DistributionClient::manifest(const std::string& base, const std:
 }
 
 std::string DistributionClient::manifest_digest(const std::string& base, const std::string& name,
-                                                const std::string& reference) const {
+                                                const std::string& reference,
+                                                std::optional<std::chrono::steady_clock::time_point> deadline) const {
     http::Request request;
     request.method = "HEAD";
+    request.deadline = deadline;
     request.url = base + "/v2/" + name + "/manifests/" + reference;
     request.headers.emplace_back("Accept", manifest_accept_header());
     auto response = auth_.send(request);

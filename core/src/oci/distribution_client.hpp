@@ -35,7 +35,10 @@ public:
     // HEAD <base>/v2/<name>/manifests/<reference>: the digest the registry
     // reports, "" when it does not say. HEAD does not count against pull
     // rate limits (Docker Hub), so it is how an unchanged image is recognised.
-    virtual std::string manifest_digest(const std::string& base, const std::string& name, const std::string& reference) const;
+    // Past `deadline` (with its token request, if any) it fails: "".
+    virtual std::string manifest_digest(
+        const std::string& base, const std::string& name, const std::string& reference,
+        std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) const;
 
     // GET <base>/v2/<name>/blobs/<digest> into memory, refusing more than
     // `max_size` bytes (configs are small; layers are streamed instead).
