@@ -189,6 +189,18 @@ class Security(unittest.TestCase):
                 checked += 1
         self.assertGreaterEqual(checked, 2)
 
+    def test_a_type_spelt_in_another_case_is_the_same_type_and_keeps_the_password(self):
+        """The plugins match types case-free: the dashboard's menu sending "DEFAULT_V2" back for a
+        connector saved as "default_v2" is no move, and asks for no password again."""
+        self.server.api("POST", "/api/v1/connectors", {
+            "name": "spelt", "url": self.registry.url, "type": "default_v2", "username": USER, "password": PASSWORD,
+            "schedule": {"enabled": False, "every": "6h"}}, expect=201)
+        self.server.api("PUT", "/api/v1/connectors/spelt", {"type": "DEFAULT_V2"}, expect=200)
+        self.assertTrue(self.server.connector("spelt")["has_password"])
+        moved = self.server.request("PUT", "/api/v1/connectors/spelt", {"type": "DOCKERHUB"})
+        self.assertEqual(moved.status, 400, moved)
+        self.server.api("DELETE", "/api/v1/connectors/spelt", expect=204)
+
     def test_a_stored_password_never_follows_the_connector_elsewhere(self):
         """Whoever holds the API token cannot read the password back: nor may they point the connector (its
         URL, type or plugin options) at a server of theirs and have the next import send it there."""
@@ -227,7 +239,12 @@ class Security(unittest.TestCase):
         # The username stays with the connector; the password went nowhere.
         sent = {base64.b64decode(auth.split(" ", 1)[1]).decode() for _, auth in seen if auth}
         self.assertEqual(sent, {f"{USER}:"}, seen)
+        imported = [i["id"] for i in self.server.api("GET", "/api/v1/imports?connector=moved&limit=10")["imports"]]
+        report_dirs = [os.path.join(self.server.data_dir, "imports", str(i)) for i in imported]
+        self.assertTrue(all(os.path.isdir(d) for d in report_dirs), report_dirs)
         self.server.api("DELETE", "/api/v1/connectors/moved", expect=204)
+        # Its imports' reports go with it.
+        self.assertEqual([d for d in report_dirs if os.path.exists(d)], [])
 
     def test_a_secret_plugin_option_is_kept_like_the_password(self):
         """quay-token (SDK 1.3 "secret"): stored encrypted, never answered, never logged; an edit that

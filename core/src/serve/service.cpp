@@ -180,13 +180,17 @@ json apply_body(json config, const json& body) {
     return config;
 }
 
+// More imports than any connector keeps rows of (a LIMIT every backend takes).
+constexpr size_t max_imports_listed = 1'000'000'000;
+
 // Whether an edit from `before` to `after` may send a stored password
 // elsewhere than where it was given for: another origin, another type (its
 // plugin's own auth endpoints), or changed plugin options (some name where
 // credentials go: --hub-api, --ecr-endpoint, --jfrog-api...).
 bool moves_credentials(const json& before, const json& after) {
     return !http::same_origin(before.value("url", ""), after.value("url", "")) ||
-           before.value("type", "") != after.value("type", "") ||
+           // Types are matched case-free (as the plugins match them): "harbor" is "HARBOR".
+           !sdk::iequals(before.value("type", ""), after.value("type", "")) ||
            before.value("options", json::object()) != after.value("options", json::object());
 }
 
@@ -374,7 +378,16 @@ public:
                 throw ServiceError(Kind::conflict, "the import of connector " + name + " was cancelled but is still "
                                                    "stopping; remove the connector again shortly");
         }
+        // Its imports' report files go with it (the rows do): nothing could
+        // reach them any more, and a new import of that id must not find them.
+        const auto imports = store_.imports(record.name, max_imports_listed);
         store_.remove_connector(record.id);
+        for (const auto& done : imports) {
+            std::error_code failed;
+            std::filesystem::remove_all(runner_.reports_dir(done.id), failed);
+            if (failed)
+                spdlog::warn("serve: the reports of import {} were not removed: {}", done.id, failed.message());
+        }
     }
 
     json import_now(const std::string& name) override {
