@@ -21,6 +21,7 @@ import unittest
 
 from harness import certs, crafted, http_server, measured_run, osv_db, serve
 from harness.push import ApiPusher
+from harness.run import run
 from harness.registry import Registry
 
 USER = "scanner"
@@ -298,6 +299,34 @@ class Security(unittest.TestCase):
         refused = [r for s, r in statuses if s == 429]
         self.assertTrue(refused, statuses)
         self.assertTrue(all(r and int(r) >= 1 for r in refused), statuses)
+
+    def test_behind_a_tls_proxy_the_public_url_is_this_servers_origin(self):
+        """A TLS-terminating proxy passes the browser's Host and Origin (https://regscan.example) through
+        to a plain-HTTP server on loopback: without --public-url the login is refused as cross-origin;
+        with it, it is this server's origin, and the session cookie is Secure. Another origin is still
+        refused."""
+        proxied = {"Host": "regscan.example", "Origin": "https://regscan.example", "Sec-Fetch-Site": "same-origin"}
+        plain = self.server.request("POST", "/api/v1/session", {"token": self.server.token}, token=None,
+                                    headers=proxied)
+        self.assertEqual(plain.status, 403, plain)
+        behind = serve.Server(os.path.join(self.workdir, "behind-proxy"), db=self.db,
+                              args=["--public-url=https://regscan.example/"])
+        self.addCleanup(behind.stop)
+        behind.start()
+        login = behind.request("POST", "/api/v1/session", {"token": behind.token}, token=None, headers=proxied)
+        self.assertEqual(login.status, 204, login)
+        cookie = login.headers.get("Set-Cookie")
+        self.assertIn("; Secure", cookie)
+        made = behind.request("POST", "/api/v1/connectors", {
+            "name": "via-proxy", "url": self.registry.url, "schedule": {"enabled": False, "every": "1d"}},
+            token=None, headers=dict(proxied, Cookie=cookie.split(";", 1)[0], **{"X-Regscan-CSRF": "1"}))
+        self.assertEqual(made.status, 201, made)
+        evil = behind.request("DELETE", "/api/v1/connectors/via-proxy", token=None, headers=dict(
+            proxied, Cookie=cookie.split(";", 1)[0], Origin="https://evil.example", **{"X-Regscan-CSRF": "1"}))
+        self.assertEqual(evil.status, 403, evil)
+        bad = run("serve", "--public-url=https://regscan.example/dashboard", output_dir=False, timeout=30)
+        self.assertEqual(bad.code, 2, bad.stderr)
+        self.assertIn("--public-url must be http(s)://host[:port]", bad.stderr)
 
     def test_tls(self):
         ca = certs.CertificateAuthority(tempfile.mkdtemp(dir=self.workdir))

@@ -162,4 +162,23 @@ TEST_CASE("serve::Access::add_security_headers: CSP and friends, no-store on the
     CHECK(page.header("Cache-Control") == "no-cache");
 }
 
+TEST_CASE("serve::Access behind a TLS proxy: the public origin is this server's, its cookie Secure") {
+    Access access(token);
+    Authentication bearer;
+    bearer.ok = true;
+    const std::vector<std::pair<std::string, std::string>> proxied = {{"host", "regscan.example"},
+                                                                        {"origin", "https://regscan.example"}};
+    CHECK(access.cross_site_refusal(request("GET", "/api/v1/images", proxied), bearer));
+    CHECK(access.open_session(false).find("Secure") == std::string::npos);
+    access.set_public_origin("https://regscan.example");
+    CHECK_FALSE(access.cross_site_refusal(request("GET", "/api/v1/images", proxied), bearer));
+    CHECK(access.cross_site_refusal(request("GET", "/api/v1/images", {{"host", "regscan.example"},
+                                                                      {"origin", "https://evil.example"}}),
+                                    bearer));
+    // The server's own address stays its origin too.
+    CHECK_FALSE(access.cross_site_refusal(
+        request("GET", "/api/v1/images", {{"host", "127.0.0.1:8686"}, {"origin", "http://127.0.0.1:8686"}}), bearer));
+    CHECK(access.open_session(false).find("; Secure") != std::string::npos);
+}
+
 TEST_SUITE_END();

@@ -13,8 +13,10 @@
 #include "app/data_paths.hpp"
 #include "app/forwarded_arguments.hpp"
 #include "app/stop_signals.hpp"
+#include "http/plain_url.hpp"
 #include "limits/limits.hpp"
 #include "log/logging.hpp"
+#include "regscan/url.hpp"
 #include "serve/access.hpp"
 #include "serve/api_routes.hpp"
 #include "serve/http/server.hpp"
@@ -47,6 +49,9 @@ po::options_description serve_options() {
          "ADDRESS:PORT to serve on ([v6]:PORT for IPv6); loopback unless you choose otherwise")
         ("tls-cert", po::value<std::string>(), "PEM certificate chain: serve HTTPS (with --tls-key)")
         ("tls-key", po::value<std::string>(), "PEM private key of --tls-cert")
+        ("public-url", po::value<std::string>(),
+         "the URL browsers reach this server at through a TLS-terminating proxy (https://regscan.corp): their "
+         "Origin may name it, and with https the session cookie is Secure")
         ("data-dir", po::value<std::string>(),
          "the server's directory: access token, connector key, import reports (default $XDG_DATA_HOME/regscan)")
         ("max-concurrent-imports", po::value<size_t>()->default_value(2), "imports running at once, all connectors")
@@ -166,6 +171,15 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
     server_options.address = listen.address;
     server_options.port = listen.port;
     if (own.count("tls-cert")) server_options.tls_cert = own["tls-cert"].as<std::string>();
+    std::string public_origin;
+    if (own.count("public-url")) {
+        const std::string url = own["public-url"].as<std::string>();
+        const auto path = sdk::parse_url(url).path;
+        if (auto problem = http::plain_url_problem(url); problem || (!path.empty() && path != "/"))
+            throw Fatal(ExitCode::bad_arguments, "--public-url must be http(s)://host[:port], the address browsers "
+                                                 "use: " + problem.value_or("it has a path"));
+        public_origin = http::origin_of(url);
+    }
     if (own.count("tls-key")) server_options.tls_key = own["tls-key"].as<std::string>();
     if (server_options.tls_cert.empty() != server_options.tls_key.empty())
         throw Fatal(ExitCode::bad_arguments, "--tls-cert and --tls-key go together");
@@ -213,6 +227,7 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
         throw Fatal(ExitCode::bad_arguments, std::string("serve: ") + e.what());
     }
     serve::Access access(token);
+    access.set_public_origin(public_origin);
     serve::ApiRoutes routes(*service, access);
 
     std::unique_ptr<serve::httpd::Server> server;

@@ -173,7 +173,9 @@ Authentication Access::authenticate(const httpd::Request& request, Clock::time_p
 std::optional<std::string> Access::cross_site_refusal(const httpd::Request& request, const Authentication& auth) const {
     if (request.has_header("origin")) {
         std::string own = std::string(request.tls ? "https://" : "http://") + util::ascii_lower(request.header("host"));
-        if (request.header("host").empty() || util::ascii_lower(request.header("origin")) != own)
+        const std::string origin = util::ascii_lower(request.header("origin"));
+        const bool public_one = !public_origin_.empty() && origin == public_origin_;
+        if (!public_one && (request.header("host").empty() || origin != own))
             return "cross-origin request refused (Origin is not this server's)";
     }
     if (request.has_header("sec-fetch-site") && util::ascii_lower(request.header("sec-fetch-site")) != "same-origin" &&
@@ -198,7 +200,7 @@ std::string Access::open_session(bool tls, Clock::time_point now) {
         sessions_[sha256_hex(id)] = now;
     }
     return std::string(session_cookie_name) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict" +
-           (tls ? "; Secure" : "");
+           (tls || public_origin_.starts_with("https://") ? "; Secure" : "");
 }
 
 std::string Access::close_session(const httpd::Request& request) {
@@ -207,7 +209,7 @@ std::string Access::close_session(const httpd::Request& request) {
         sessions_.erase(sha256_hex(*id));
     }
     return std::string(session_cookie_name) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
-           (request.tls ? "; Secure" : "");
+           (request.tls || public_origin_.starts_with("https://") ? "; Secure" : "");
 }
 
 size_t Access::sessions() const {

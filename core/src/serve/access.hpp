@@ -54,6 +54,11 @@ public:
     // A new session (random 256-bit id; the oldest is dropped past the bound)
     // and the Set-Cookie value that hands it to the browser.
     std::string open_session(bool tls, Clock::time_point now = Clock::now());
+
+    // The origin browsers reach the server at through a TLS-terminating
+    // proxy (--public-url, e.g. "https://regscan.corp"): an Origin naming it
+    // is this server's too, and with https the session cookie is Secure.
+    void set_public_origin(std::string origin) { public_origin_ = std::move(origin); }
     // Forgets the request's session; returns the Set-Cookie value that clears it.
     std::string close_session(const httpd::Request& request);
     [[nodiscard]] size_t sessions() const;
@@ -66,6 +71,7 @@ private:
     std::optional<std::string> cookie_session(const httpd::Request& request) const;
 
     std::string token_;
+    std::string public_origin_;
     size_t max_sessions_;
     std::chrono::seconds lifetime_;
     mutable std::mutex mutex_;
