@@ -26,13 +26,15 @@ std::deque<std::string>& tokens() {
     return values;
 }
 
-// Called with the lock held.
-void insert_sorted(std::string_view value) {
+// Called with the lock held: false when `value` is registered already.
+bool insert_new(std::string_view value) {
     auto& values = secrets();
+    if (std::find(values.begin(), values.end(), value) != values.end()) return false;
     // Longest first, so a secret that contains another is replaced whole.
     auto at = std::upper_bound(values.begin(), values.end(), value.size(),
                                [](size_t size, const std::string& other) { return size > other.size(); });
     values.emplace(at, value);
+    return true;
 }
 
 }  // namespace
@@ -40,23 +42,20 @@ void insert_sorted(std::string_view value) {
 void add_secret(std::string_view value) {
     if (value.size() < 4) return;
     std::unique_lock lock(mutex());
-    auto& values = secrets();
-    if (std::find(values.begin(), values.end(), value) != values.end()) return;
-    insert_sorted(value);
+    insert_new(value);
 }
 
 void add_token_secret(std::string_view value) {
     if (value.size() < 4) return;
     std::unique_lock lock(mutex());
-    auto& values = secrets();
-    if (std::find(values.begin(), values.end(), value) != values.end()) return;
-    insert_sorted(value);
+    if (!insert_new(value)) return;
     auto& order = tokens();
     order.emplace_back(value);
     if (order.size() <= max_token_secrets) return;
     // The oldest token leaves.
     const std::string oldest = std::move(order.front());
     order.pop_front();
+    auto& values = secrets();
     if (auto it = std::find(values.begin(), values.end(), oldest); it != values.end()) values.erase(it);
 }
 
