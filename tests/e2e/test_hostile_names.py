@@ -136,3 +136,18 @@ class InvalidUtf8(HostileCase):
         report = self.report(result, registry.host)
         self.assertEqual([(i["repository"], i["tag"], i["status"]) for i in report["images"]],
                          [("good/app", "1.0", "scanned")])
+
+    def test_a_listing_of_thousands_of_invalid_tags_names_ten_and_counts_the_rest(self):
+        """5,000 tags outside the grammar in one listing: ten are named, the rest counted in one failure
+        (not a failure and a log line each); the other repository is scanned."""
+        registry = self.registry()
+        self.good_image(registry)
+        registry.catalog = ["good/app", "many/bad"]
+        registry.on("/v2/many/bad/tags/list", lambda request: json_reply(
+            200, {"name": "many/bad", "tags": [f"bad tag {i}" for i in range(5000)]}, API_VERSION))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        lines = [line for line in result.stderr.splitlines() if "Failed to list tags repository=many/bad" in line]
+        self.assertEqual(len(lines), 11, lines[:3])
+        self.assertTrue(any("4990 more invalid tags or digests, not requested" in line for line in lines), lines)

@@ -145,12 +145,17 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
 
         std::vector<ImageRecord> images;
         std::set<std::string> seen;
+        // A listing of nothing but invalid entries must not make a failure
+        // (and a log line) of each: the first few are named, the rest counted.
+        constexpr size_t invalid_named = 10;
+        size_t invalid = 0;
         for (auto& info : tags) {
             bool by_digest = info.tag.empty();
             if (by_digest ? !oci::valid_digest(info.digest) : !oci::valid_tag(info.tag)) {
-                failures.push_back({repository.name, std::string("invalid ") + (by_digest ? "digest " : "tag ") +
-                                                         shown_name(by_digest ? info.digest : info.tag) +
-                                                         ": not in the distribution spec's grammar, not requested"});
+                if (++invalid <= invalid_named)
+                    failures.push_back({repository.name, std::string("invalid ") + (by_digest ? "digest " : "tag ") +
+                                                             shown_name(by_digest ? info.digest : info.tag) +
+                                                             ": not in the distribution spec's grammar, not requested"});
                 continue;
             }
             // A listed digest is only a hint; a malformed one is not used.
@@ -176,6 +181,9 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
             image.listed_platforms = std::move(info.platforms);
             images.push_back(std::move(image));
         }
+        if (invalid > invalid_named)
+            failures.push_back({repository.name, std::to_string(invalid - invalid_named) +
+                                                     " more invalid tags or digests, not requested"});
         for (const auto& failure : failures)
             spdlog::error("Failed to list tags repository={} error={}", failure.repository, failure.error);
         if (on_listed) on_listed(images);
