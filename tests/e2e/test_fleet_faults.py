@@ -310,6 +310,9 @@ class FleetFaults(unittest.TestCase):
         self.gate.hold(lambda digest: True)
         for name in ("w1", "w2", "w3"):
             self.start_worker(name, lease="5s")
+        # Every worker running (its heartbeat written), not still opening the state: the restart is mid-run.
+        net.wait_until(lambda: self.pg.query("SELECT count(*) FROM fleet_workers") == [("3",)], timeout=60,
+                       what="the three workers' heartbeats")
         net.wait_until(lambda: sum(1 for r in self.queue(batch).values() if r[0] == "claimed") >= 3
                        and self.gate.held_count() >= 2, timeout=60, what="workers holding claims mid-scan")
         self.pg.restart(mode="immediate")  # a crash: every connection cut, the server back on the same port
