@@ -194,8 +194,8 @@ class ServeDockerCredentials(RegistryBehindDockerLogin):
                                "options": {"hub-api": catcher.url, "namespace": "team"}})
         self.assertNotEqual(done["state"], "succeeded", done)
         self.assertEqual(asked(self.asked_log), [], "docker's helper was asked for a connector sending elsewhere")
-        self.assertIn("serve: connector moved uses no docker credentials: its plugin option hub-api names another "
-                      "host than its registry's", self.server.log_text())
+        self.assertIn("serve: connector moved uses no docker credentials: its plugin option hub-api names a place "
+                      "they may not go", self.server.log_text())
         for path, authorization, body in seen:
             self.assertIsNone(authorization, path)
             self.assertNotIn(PASSWORD.encode(), body or b"")

@@ -429,7 +429,7 @@ class Fleet(unittest.TestCase):
         self.assertIn("carries no grant of serve's", reasons["forged-bare"])
         self.assertIn("pull_base is not the one serve's grant names", reasons["forged-pull"])
         # A row of no connector's, pulling from elsewhere than its registry: with the worker's own credentials.
-        self.assertIn("pulls from another host than its registry's", reasons.pop("own-pull"))
+        self.assertIn("pull base is on another host than the registry's", reasons.pop("own-pull"))
         for reason in reasons.values():
             self.assertRegex(reason, r"connector \d+'s credentials are not used for it")
             self.assertNotIn(password, reason)

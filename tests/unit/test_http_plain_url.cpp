@@ -89,3 +89,19 @@ TEST_CASE("http::curl_reads_differently: curl must reach the origin sdk::parse_u
     CHECK(curl_reads_differently("https://user:pw@reg.example/v2/") == "the URL holds credentials before its host");
     CHECK(curl_reads_differently("https://reg.example /v2/"));
 }
+
+TEST_CASE("http::credential_destination_problem: the registry's host or a name under it, plain, never downgraded") {
+    using regscan::http::credential_destination_problem;
+    CHECK_FALSE(credential_destination_problem("https://Reg.Example:5000", "https://reg.example/artifactory"));
+    CHECK_FALSE(credential_destination_problem("https://reg.example", "https://DOCKER.reg.example:8443/x"));
+    CHECK_FALSE(credential_destination_problem("http://reg.example", "https://reg.example"));
+    CHECK(credential_destination_problem("https://reg.example", "http://reg.example") ==
+          "drops the https of an https registry");
+    CHECK(credential_destination_problem("https://reg.example", "https://reg.example.evil/") ==
+          "is on another host than the registry's (neither it nor one under it)");
+    CHECK(credential_destination_problem("https://reg.example", "reg.example")->find("not a plain") == 3);
+    CHECK(credential_destination_problem("https://reg.example", "https://evil#.reg.example")->find("not a plain") == 3);
+    CHECK(credential_destination_problem("http://10.0.0.1", "http://a.10.0.0.1"));
+    CHECK(credential_destination_problem("https://reg.example.", "https://a.reg.example."));
+    CHECK(credential_destination_problem("", "https://reg.example"));
+}

@@ -52,6 +52,17 @@ TEST_CASE("serve::connector_access opens a connector's password and secret optio
     CHECK_FALSE(serve::connector_access(edited, box) == access);
 }
 
+TEST_CASE("serve::still_names: the row's origin and type, the type in any case") {
+    regscan::state::ConnectorRecord connector;
+    connector.config = {{"url", "https://Reg.Example:443/v2/"}, {"type", "harbor"}};
+    CHECK(serve::still_names(connector, "https://reg.example", "HARBOR"));
+    CHECK_FALSE(serve::still_names(connector, "https://reg.example:8443", "HARBOR"));
+    CHECK_FALSE(serve::still_names(connector, "http://reg.example", "HARBOR"));
+    CHECK_FALSE(serve::still_names(connector, "https://reg.example", "QUAY"));
+    connector.config["type"] = "";
+    CHECK(serve::still_names(connector, "https://reg.example", ""));
+    CHECK_FALSE(serve::still_names(connector, "https://reg.example", "HARBOR"));
+}
 
 TEST_CASE("serve::option_naming_another_host: a URL option on another host than the registry's") {
     using regscan::serve::option_naming_another_host;
@@ -65,6 +76,21 @@ TEST_CASE("serve::option_naming_another_host: a URL option on another host than 
     CHECK(option_naming_another_host(registry, {{"jfrog-api", "https://registry.example.attacker.test/"}}) ==
           "jfrog-api");
     CHECK(option_naming_another_host("", {{"ecr-endpoint", "https://api.ecr.example"}}) == "ecr-endpoint");
+    // A bare host the plugin completes itself (acr_identity adds https://), even the registry's own.
+    CHECK(option_naming_another_host(registry, {{"azure-authority-host", "evil.test"}}) == "azure-authority-host");
+    CHECK(option_naming_another_host(registry, {{"hub-api", "registry.example"}}) == "hub-api");
+    CHECK_FALSE(option_naming_another_host(registry, {{"hub-api", ""}}));
+    // Read differently by the plugin (JFrog cuts at '#') and by parse_url (host registry.example).
+    CHECK(option_naming_another_host(registry, {{"jfrog-api", "https://evil.test#.registry.example"}}) ==
+          "jfrog-api");
+    CHECK(option_naming_another_host(registry, {{"namespace", "https://evil.test#.registry.example"}}) ==
+          "namespace");
+    // Docker's credentials in clear from an https registry; nothing sits under an address.
+    CHECK(option_naming_another_host(registry, {{"jfrog-api", "http://registry.example/artifactory"}}) ==
+          "jfrog-api");
+    CHECK_FALSE(option_naming_another_host("http://127.0.0.1:5000", {{"hub-api", "http://127.0.0.1:8080"}}));
+    CHECK(option_naming_another_host("http://127.0.0.1:5000", {{"hub-api", "http://a.127.0.0.1:8080"}}) ==
+          "hub-api");
 }
 
 TEST_SUITE_END();

@@ -1,6 +1,5 @@
 #include "fleet/job_grant.hpp"
 
-#include <cctype>
 #include <stdexcept>
 
 #include "http/plain_url.hpp"
@@ -27,16 +26,6 @@ std::string field(const nlohmann::json& job, const char* name) {
 nlohmann::json subject_of(int64_t connector, const GrantedRow& row, const nlohmann::json& job) {
     return {{"connector", connector},         {"project", row.project},   {"registry_url", row.registry_url},
             {"registry_type", row.registry_type}, {"type", field(job, "type")}, {"pull_base", field(job, "pull_base")}};
-}
-
-// Hosts may sit under a name (pull.reg.example under reg.example), not under
-// an address (127.0.0.1, [::1], 0x7f000001): a DNS name's last label starts
-// with a letter. A name ending in '.' reads its '\0' there: not a name, no
-// host under it (the registry's own name still matches exactly).
-bool is_name(const std::string& host) {
-    const auto dot = host.rfind('.');
-    const char first = dot == std::string::npos ? host.front() : host[dot + 1];
-    return std::isalpha(static_cast<unsigned char>(first)) != 0;
 }
 
 }  // namespace
@@ -70,21 +59,8 @@ void check_grant(int64_t connector, const GrantedRow& row, const nlohmann::json&
 
 void check_pull_base(const std::string& registry_url, const std::string& pull_base) {
     if (pull_base.empty()) return;
-    if (auto problem = http::plain_url_problem(pull_base))
-        throw std::runtime_error("the queue row's pull base is not a plain http(s) URL (" + *problem +
-                                 "): no credentials are sent there");
-    const auto registry = sdk::parse_url(registry_url);
-    const auto pull = sdk::parse_url(pull_base);
-    if (registry.scheme == "https" && pull.scheme != "https")
-        throw std::runtime_error("the queue row pulls without https from an https registry: no credentials are "
-                                 "sent there");
-    const std::string& host = registry.host;
-    const bool under = !host.empty() && is_name(host) && pull.host.size() > host.size() + 1 &&
-                       pull.host.compare(pull.host.size() - host.size(), host.size(), host) == 0 &&
-                       pull.host[pull.host.size() - host.size() - 1] == '.';
-    if (host.empty() || (pull.host != host && !under))
-        throw std::runtime_error("the queue row pulls from another host than its registry's "
-                                 "(neither it nor one under it): no credentials are sent there");
+    if (auto problem = http::credential_destination_problem(registry_url, pull_base))
+        throw std::runtime_error("the queue row's pull base " + *problem + ": no credentials are sent there");
 }
 
 }  // namespace regscan::fleet

@@ -331,8 +331,7 @@ private:
         if (!connector) throw RowRefused("connector " + std::to_string(connector_id) + " was removed");
         // Edited since the row was queued to point elsewhere (serve then asks
         // for its password again): that password is not for this row.
-        if (http::origin_of(connector->config.value("url", "")) != http::origin_of(item.work.registry_url) ||
-            connector->config.value("type", "") != job.value("type", std::string()))
+        if (!serve::still_names(*connector, item.work.registry_url, job.value("type", std::string())))
             throw RowRefused("connector " + std::to_string(connector_id) +
                              " now names another registry or type than when this image was queued: its credentials "
                              "are not used for it");

@@ -124,4 +124,30 @@ std::string origin_of(std::string_view url) {
 
 bool same_origin(std::string_view a, std::string_view b) { return origin_of(a) == origin_of(b); }
 
+namespace {
+
+// A DNS name's last label starts with a letter (127.0.0.1, 0x7f000001 and
+// [::1] are addresses). A name ending in '.' reads its '\0' there: not a name.
+bool is_name(const std::string& host) {
+    const auto dot = host.rfind('.');
+    const char first = dot == std::string::npos ? host.front() : host[dot + 1];
+    return std::isalpha(static_cast<unsigned char>(first)) != 0;
+}
+
+}  // namespace
+
+std::optional<std::string> credential_destination_problem(std::string_view registry_url, std::string_view url) {
+    if (auto problem = plain_url_problem(url)) return "is not a plain http(s) URL (" + *problem + ")";
+    const auto registry = sdk::parse_url(registry_url);
+    const auto destination = sdk::parse_url(url);
+    if (registry.scheme == "https" && destination.scheme != "https") return "drops the https of an https registry";
+    const std::string host = util::ascii_lower(registry.host);
+    const std::string named = util::ascii_lower(destination.host);
+    const bool under = !host.empty() && is_name(host) && named.size() > host.size() + 1 && named.ends_with(host) &&
+                       named[named.size() - host.size() - 1] == '.';
+    if (host.empty() || (named != host && !under))
+        return "is on another host than the registry's (neither it nor one under it)";
+    return std::nullopt;
+}
+
 }  // namespace regscan::http

@@ -34,4 +34,11 @@ std::string origin_of(std::string_view url);
 // redirects, challenges and cached tokens.
 bool same_origin(std::string_view a, std::string_view b);
 
+// Why credentials given for `registry_url` may not be sent to `url`, or
+// nullopt when they may: `url` is plain (plain_url_problem), keeps https
+// when the registry has it, and names the registry's host or a name under it
+// (pull.reg.example under reg.example; no host is under an address, nor
+// under a name ending in '.'). Names no part of either URL.
+std::optional<std::string> credential_destination_problem(std::string_view registry_url, std::string_view url);
+
 }  // namespace regscan::http

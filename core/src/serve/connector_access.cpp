@@ -1,8 +1,8 @@
 #include "serve/connector_access.hpp"
 
+#include "http/plain_url.hpp"
 #include "log/secrets.hpp"
-#include "regscan/url.hpp"
-#include "util/text.hpp"
+#include "regscan/host.hpp"
 #include "serve/secret_options.hpp"
 
 namespace regscan::serve {
@@ -15,16 +15,31 @@ std::map<std::string, std::string> plain_plugin_options(const state::ConnectorRe
     return plain;
 }
 
+namespace {
+
+// Options that name where a plugin sends requests (--hub-api, --jfrog-api,
+// --ecr-endpoint, --azure-authority-host...), even as a bare host name that
+// the plugin completes with a scheme of its own.
+bool names_a_place(const std::string& option) {
+    for (const char* suffix : {"-api", "-endpoint", "-host", "-registry", "-url", "-audience"})
+        if (option.ends_with(suffix)) return true;
+    return false;
+}
+
+}  // namespace
+
 std::optional<std::string> option_naming_another_host(const std::string& registry_url,
                                                       const std::map<std::string, std::string>& plugin_options) {
-    const std::string host = util::ascii_lower(sdk::parse_url(registry_url).host);
     for (const auto& [name, value] : plugin_options) {
-        if (value.find("://") == std::string::npos) continue;
-        const std::string named = util::ascii_lower(sdk::parse_url(value).host);
-        const bool under = named.size() > host.size() + 1 && named.ends_with("." + host);
-        if (host.empty() || (named != host && !under)) return name;
+        if (value.empty() || (value.find("://") == std::string::npos && !names_a_place(name))) continue;
+        if (http::credential_destination_problem(registry_url, value)) return name;
     }
     return std::nullopt;
+}
+
+bool still_names(const state::ConnectorRecord& connector, const std::string& registry_url, const std::string& type) {
+    return http::same_origin(connector.config.value("url", ""), registry_url) &&
+           sdk::iequals(connector.config.value("type", ""), type);
 }
 
 ConnectorAccess connector_access(const state::ConnectorRecord& connector, const SecretBox& secrets) {

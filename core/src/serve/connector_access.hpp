@@ -34,14 +34,24 @@ struct ConnectorAccess {
 // Every unsealed value is registered with the redacting log sink.
 ConnectorAccess connector_access(const state::ConnectorRecord& connector, const SecretBox& secrets);
 
-// The first of a connector's plugin options whose value is a URL on another
-// host than `registry_url`'s (neither it nor one under it), or nullopt.
+// The first of a connector's plugin options naming a place credentials for
+// `registry_url` may not go (http::credential_destination_problem: another
+// host, no https, a URL parsers read differently), or nullopt. A value with
+// "://" is a URL; an option named *-api, *-endpoint, *-host, *-registry,
+// *-url or *-audience names a place even without a scheme (and is then
+// refused: how the plugin completes it is its own).
 // Docker's credentials for the registry are not used for such a connector:
 // whoever may edit connectors (the API token) would otherwise have the
 // server's, or a worker's, docker credentials sent to a host of their own
 // (--hub-api, --jfrog-api... take them to the plugin's API).
 std::optional<std::string> option_naming_another_host(const std::string& registry_url,
                                                       const std::map<std::string, std::string>& plugin_options);
+
+// Whether `connector` still names the origin of `registry_url` and the
+// plugin type `type` (case-free, as plugins match types) that a row was
+// queued with: an edit pointing it elsewhere asks for its password again,
+// and that password is not for rows queued before.
+bool still_names(const state::ConnectorRecord& connector, const std::string& registry_url, const std::string& type);
 
 // A stored connector's own plugin options (not the secret ones, which hold
 // tokens, not places).

@@ -253,8 +253,9 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
             // where a plugin option would take them to another host.
             const auto elsewhere = option_naming_another_host(options.url, plain_plugin_options(*connector));
             if (elsewhere && options.credentials.same_as({}))
-                spdlog::warn("serve: connector {} uses no docker credentials: its plugin option {} names another "
-                             "host than its registry's; give the connector its own credentials",
+                spdlog::warn("serve: connector {} uses no docker credentials: its plugin option {} names a place "
+                             "they may not go (another host, no https, or not a plain URL); give the connector "
+                             "its own credentials",
                              connector->name, *elsewhere);
             else if (auth::docker_credentials_unless_given(options.credentials, options.url, environment_))
                 spdlog::info("serve: connector credentials from {}", options.credentials.source);
