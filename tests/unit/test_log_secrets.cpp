@@ -44,4 +44,16 @@ TEST_CASE("log::add_token_secret keeps the newest tokens only; passwords stay") 
     CHECK(redact("password-kept-for-ever") == "***");
 }
 
+TEST_CASE("log::add_secret makes a value registered as a token before permanent, in either order") {
+    using namespace regscan::log;
+    add_token_secret("static-then-token");
+    add_secret("static-then-token");
+    add_secret("token-after-static");
+    add_token_secret("token-after-static");
+    for (size_t i = 0; i < max_token_secrets; ++i) add_token_secret("evicting-token-" + std::to_string(i));
+    CHECK(redact("static-then-token") == "***");
+    CHECK(redact("token-after-static") == "***");
+    CHECK(redact("evicting-token-0") == "***");
+}
+
 TEST_SUITE_END();

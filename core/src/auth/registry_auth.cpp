@@ -217,13 +217,17 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
         if (token.empty()) token = body.value("access_token", "");
         if (token.empty()) return {std::nullopt, "token response from " + realm + " has no token"};
         log::add_token_secret(token);
-        // A token service may rotate the refresh token: the next exchange
-        // presents the new one, as secret as the one it replaces.
+        // A token service may rotate the refresh token of an identity-token
+        // exchange: the next exchange presents the new one, as secret as the
+        // one it replaces. Any other answer's refresh token is a token secret
+        // (a realm answering a new one each time must not grow the list).
         if (auto refresh = body.find("refresh_token"); refresh != body.end() && refresh->is_string() &&
                                                         !refresh->get<std::string>().empty()) {
-            log::add_secret(refresh->get<std::string>());
-            log::add_secret(sdk::url_encode(refresh->get<std::string>()));
-            if (exchange.owns_lock()) rotated_refresh_tokens_[rotation_key] = refresh->get<std::string>();
+            const std::string& value = refresh->get_ref<const std::string&>();
+            const auto keep = exchange.owns_lock() ? &log::add_secret : &log::add_token_secret;
+            keep(value);
+            keep(sdk::url_encode(value));
+            if (exchange.owns_lock()) rotated_refresh_tokens_[rotation_key] = value;
         }
         long expires_in = sdk::json_integer(body, "expires_in", 0L);
         lifetime = expires_in > 0 ? std::chrono::seconds(expires_in) : default_token_lifetime;

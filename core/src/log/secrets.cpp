@@ -42,7 +42,11 @@ bool insert_new(std::string_view value) {
 void add_secret(std::string_view value) {
     if (value.size() < 4) return;
     std::unique_lock lock(mutex());
-    insert_new(value);
+    if (insert_new(value)) return;
+    // Registered as a token before (a plugin's static credentials pass
+    // through the token path too): from now on it is never evicted.
+    auto& order = tokens();
+    if (auto it = std::find(order.begin(), order.end(), value); it != order.end()) order.erase(it);
 }
 
 void add_token_secret(std::string_view value) {

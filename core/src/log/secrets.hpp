@@ -7,11 +7,13 @@
 
 namespace regscan::log {
 
-// Registers a secret for the life of the process. Thread-safe. Values shorter
-// than four characters are ignored: redacting "a" would garble every line.
+// Registers a secret for the life of the process, even one registered as a
+// token secret before. Thread-safe. Values shorter than four characters are
+// ignored: redacting "a" would garble every line.
 void add_secret(std::string_view value);
 
-// Registers a short-lived secret (a registry's Bearer or refresh token):
+// Registers a short-lived secret (a registry's Bearer or refresh token;
+// one registered by add_secret already stays for the process's life):
 // only the newest `max_token_secrets` are kept, so a long-running serve or
 // worker, or a token service answering a new token to every request, does
 // not make the list (and every log line's redaction) grow without end.
