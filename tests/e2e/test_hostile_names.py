@@ -113,10 +113,6 @@ class Names(HostileCase):
             self.assertFalse(re.match(r"^[=+\-@\t\r]", cell), f"formula cell {cell!r} not neutralised")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class InvalidUtf8(HostileCase):
     def test_bytes_of_invalid_utf8_in_a_header_and_an_error_body_fail_nothing_but_that_repository(self):
         """A /v2/ header value and one repository's 404 body with bytes that are not UTF-8 (0xff, a cut
@@ -151,3 +147,7 @@ class InvalidUtf8(HostileCase):
         lines = [line for line in result.stderr.splitlines() if "Failed to list tags repository=many/bad" in line]
         self.assertEqual(len(lines), 11, lines[:3])
         self.assertTrue(any("4990 more invalid tags or digests, not requested" in line for line in lines), lines)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -123,12 +123,6 @@ struct PlatformResult {
     std::string json;
 };
 
-std::string dump_json(const nlohmann::json& value) {
-    // Names and paths from a registry may hold invalid UTF-8: replaced, so
-    // one odd byte never fails an image.
-    return util::json_text(value);
-}
-
 // One transaction per image: it is marked seen together with its results,
 // so an image a killed run marked seen always has them, and vice versa.
 void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const std::string& digest,
@@ -267,7 +261,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                                   result.error);
                 } else {
                     if (env.store && result.status == scan::ScanStatus::scanned)
-                        to_store.push_back({platform.digest, platform.platform, dump_json(nlohmann::json(result))});
+                        to_store.push_back({platform.digest, platform.platform, util::json_text(nlohmann::json(result))});
                     spdlog::info("Scanned image image={} platform={} packages={} vulnerabilities={} "
                                  "misconfigurations={}{}",
                                  reference, platform.platform, result.packages.size(), result.vulnerabilities.size(),
@@ -277,7 +271,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             }
             std::string tag_results;
             if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty())
-                tag_results = dump_json(nlohmann::json(results));
+                tag_results = util::json_text(nlohmann::json(results));
             commit_image(env, key, image.digest, to_store, tag_results, !failed && !results.empty());
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {

@@ -20,6 +20,7 @@
 #include "http/plain_url.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "regscan/host.hpp"
 #include "scan/model_json.hpp"
 #include "serve/import_queue.hpp"
 #include "serve/import_runner.hpp"
