@@ -64,33 +64,53 @@ TEST_CASE("serve::still_names: the row's origin and type, the type in any case")
     CHECK_FALSE(serve::still_names(connector, "https://reg.example", "HARBOR"));
 }
 
-TEST_CASE("serve::option_naming_another_host: a URL option on another host than the registry's") {
-    using regscan::serve::option_naming_another_host;
+namespace {
+
+// The reason docker's credentials are withheld, "" when they may be used.
+std::string withheld(const std::string& registry, const std::map<std::string, std::string>& options,
+                     const std::string& pull_base = {}) {
+    return serve::docker_credentials_withheld(registry, options, pull_base).value_or("");
+}
+
+}  // namespace
+
+TEST_CASE("serve::docker_credentials_withheld: options and pull bases on another host or port, http registries") {
     const std::string registry = "https://Registry.Example:5000";
-    CHECK_FALSE(option_naming_another_host(registry, {}));
-    CHECK_FALSE(option_naming_another_host(registry, {{"namespace", "team"}, {"harbor-project", "a.b"}}));
-    CHECK_FALSE(option_naming_another_host(registry, {{"jfrog-api", "https://registry.example/artifactory"}}));
-    CHECK_FALSE(option_naming_another_host(registry, {{"hub-registry", "https://docker.registry.example"}}));
-    CHECK(option_naming_another_host(registry, {{"namespace", "team"}, {"hub-api", "http://127.0.0.2:8080"}}) ==
-          "hub-api");
-    CHECK(option_naming_another_host(registry, {{"jfrog-api", "https://registry.example.attacker.test/"}}) ==
-          "jfrog-api");
-    CHECK(option_naming_another_host("", {{"ecr-endpoint", "https://api.ecr.example"}}) == "ecr-endpoint");
+    CHECK(withheld(registry, {}) == "");
+    CHECK(withheld(registry, {{"namespace", "team"}, {"harbor-project", "a.b"}}) == "");
+    CHECK(withheld(registry, {{"jfrog-api", "https://registry.example:5000/artifactory"}}) == "");
+    CHECK(withheld(registry, {{"hub-registry", "https://docker.registry.example"}}) == "");
+    CHECK(withheld(registry, {{"hub-api", ""}}) == "");
+    const std::string option = "its plugin option ";
+    CHECK(withheld(registry, {{"namespace", "team"}, {"hub-api", "http://127.0.0.2:8080"}}).starts_with(
+        option + "hub-api names a place they may not go"));
+    CHECK(withheld(registry, {{"jfrog-api", "https://registry.example.attacker.test/"}}).starts_with(
+        option + "jfrog-api"));
+    CHECK(withheld("", {{"ecr-endpoint", "https://api.ecr.example"}}).starts_with(option + "ecr-endpoint"));
+    // Another port of the registry's host: docker keys its credentials by host[:port].
+    CHECK(withheld(registry, {{"jfrog-api", "https://registry.example/artifactory"}}).starts_with(option));
+    CHECK(withheld("https://reg.example", {{"jfrog-api", "https://reg.example:443/artifactory"}}) == "");
     // A bare host the plugin completes itself (acr_identity adds https://), even the registry's own.
-    CHECK(option_naming_another_host(registry, {{"azure-authority-host", "evil.test"}}) == "azure-authority-host");
-    CHECK(option_naming_another_host(registry, {{"hub-api", "registry.example"}}) == "hub-api");
-    CHECK_FALSE(option_naming_another_host(registry, {{"hub-api", ""}}));
+    CHECK(withheld(registry, {{"azure-authority-host", "evil.test"}}).starts_with(option + "azure-authority-host"));
+    CHECK(withheld(registry, {{"hub-api", "registry.example:5000"}}).starts_with(option + "hub-api"));
     // Read differently by the plugin (JFrog cuts at '#') and by parse_url (host registry.example).
-    CHECK(option_naming_another_host(registry, {{"jfrog-api", "https://evil.test#.registry.example"}}) ==
-          "jfrog-api");
-    CHECK(option_naming_another_host(registry, {{"namespace", "https://evil.test#.registry.example"}}) ==
-          "namespace");
-    // Docker's credentials in clear from an https registry; nothing sits under an address.
-    CHECK(option_naming_another_host(registry, {{"jfrog-api", "http://registry.example/artifactory"}}) ==
-          "jfrog-api");
-    CHECK_FALSE(option_naming_another_host("http://127.0.0.1:5000", {{"hub-api", "http://127.0.0.1:8080"}}));
-    CHECK(option_naming_another_host("http://127.0.0.1:5000", {{"hub-api", "http://a.127.0.0.1:8080"}}) ==
-          "hub-api");
+    CHECK(withheld(registry, {{"jfrog-api", "https://evil.test#.registry.example"}}).starts_with(option));
+    CHECK(withheld(registry, {{"namespace", "https://evil.test#.registry.example"}}).starts_with(option));
+    // In clear from an https registry; nothing sits under an address.
+    CHECK(withheld(registry, {{"jfrog-api", "http://registry.example:5000/artifactory"}}).starts_with(option));
+    CHECK(withheld("http://127.0.0.1:5000", {{"hub-api", "http://127.0.0.1:5000/api"}}) == "");
+    CHECK(withheld("http://127.0.0.1:5000", {{"hub-api", "http://a.127.0.0.1:5000"}}).starts_with(option));
+    // An http registry URL only on loopback.
+    for (const char* local : {"http://127.0.0.1:5000", "http://localhost:5000", "http://[::1]:5000"})
+        CHECK_MESSAGE(withheld(local, {}) == "", std::string(local));
+    for (const char* remote : {"http://registry.example", "http://127.evil.example", "http://10.0.0.1:5000"})
+        CHECK_MESSAGE(withheld(remote, {}).starts_with("its registry URL is not https"), std::string(remote));
+    // A worker's row: its pull base follows the same rule.
+    CHECK(withheld(registry, {}, "https://registry.example:5000/repository/docker") == "");
+    for (const char* elsewhere : {"https://evil.test", "https://registry.example:8082", "http://registry.example:5000"})
+        CHECK_MESSAGE(withheld(registry, {}, elsewhere) == "the image is pulled from another host or port than its "
+                                                           "registry's",
+                      std::string(elsewhere));
 }
 
 TEST_SUITE_END();

@@ -356,11 +356,18 @@ private:
     std::shared_ptr<Registry> registry_for(const state::WorkItem& item, const nlohmann::json& job) {
         const std::string platform = job.value("platform", options_.run.platform);
         const bool platform_given = job.value("platform_given", false);
+        const auto given = access_for(item, job);
+        // Docker's credentials, for a connector without its own, only where
+        // serve's rule lets them go: this row's pull base included (the
+        // connector's options may have changed since serve listed it).
+        const auto docker_withheld =
+            given ? serve::docker_credentials_withheld(item.work.registry_url, given->plugin_options,
+                                                       job.value("pull_base", std::string()))
+                  : std::nullopt;
         const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' +
                                 job.value("type", std::string()) + '\n' + platform +
                                 (platform_given ? "!" : "") + '\n' +
-                                std::to_string(job.value("connector", int64_t{0}));
-        const auto given = access_for(item, job);
+                                std::to_string(job.value("connector", int64_t{0})) + (docker_withheld ? "\n-" : "");
         const auth::Credentials own = own_credentials(item.work.registry_url);
         const bool without_credentials = (given ? given->credentials : own).empty();
         std::shared_ptr<RegistrySlot> slot;
@@ -384,10 +391,8 @@ private:
         // Neither the worker nor the job's connector has credentials:
         // docker's for this registry, as `regscan registry` finds them (the
         // worker's own were looked up before any registry was known).
-        // Not for a connector whose plugin options name another host (serve's
-        // rule: whoever edits connectors would get docker's credentials).
         const bool from_docker =
-            !(given && serve::option_naming_another_host(item.work.registry_url, given->plugin_options)) &&
+            !docker_withheld &&
             auth::docker_credentials_unless_given(run.credentials, item.work.registry_url, options_.environment);
         // Docker's unchanged, or none found now (a credential helper failing
         // for a moment): the Registry keeps what it has.

@@ -1,8 +1,11 @@
 #include "serve/connector_access.hpp"
 
+#include <arpa/inet.h>
+
 #include "http/plain_url.hpp"
 #include "log/secrets.hpp"
 #include "regscan/host.hpp"
+#include "regscan/url.hpp"
 #include "serve/secret_options.hpp"
 
 namespace regscan::serve {
@@ -26,14 +29,47 @@ bool names_a_place(const std::string& option) {
     return false;
 }
 
+std::string effective_port(const sdk::Url& url) {
+    if (!url.port.empty()) return url.port;
+    return url.scheme == "http" ? "80" : "443";
+}
+
+// Where docker's credentials for `registry_url` may go: the rule every
+// credential follows (http::credential_destination_problem), and on the
+// registry's own host only its port (docker keys them by host[:port]).
+bool docker_may_send_to(const std::string& registry_url, const std::string& url) {
+    if (http::credential_destination_problem(registry_url, url)) return false;
+    const auto registry = sdk::parse_url(registry_url);
+    const auto destination = sdk::parse_url(url);
+    return destination.host != registry.host || effective_port(destination) == effective_port(registry);
+}
+
+bool is_loopback(const std::string& host) {
+    in_addr v4{};
+    in6_addr v6{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']' &&
+        inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &v6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&v6);
+    return host == "localhost";
+}
+
 }  // namespace
 
-std::optional<std::string> option_naming_another_host(const std::string& registry_url,
-                                                      const std::map<std::string, std::string>& plugin_options) {
+std::optional<std::string> docker_credentials_withheld(const std::string& registry_url,
+                                                       const std::map<std::string, std::string>& plugin_options,
+                                                       const std::string& pull_base) {
+    const auto registry = sdk::parse_url(registry_url);
+    if (registry.scheme != "https" && !is_loopback(registry.host))
+        return "its registry URL is not https (they would cross the network in clear)";
     for (const auto& [name, value] : plugin_options) {
         if (value.empty() || (value.find("://") == std::string::npos && !names_a_place(name))) continue;
-        if (http::credential_destination_problem(registry_url, value)) return name;
+        if (!docker_may_send_to(registry_url, value))
+            return "its plugin option " + name + " names a place they may not go (another host or port, no https, "
+                   "or not a plain URL)";
     }
+    if (!pull_base.empty() && !docker_may_send_to(registry_url, pull_base))
+        return "the image is pulled from another host or port than its registry's";
     return std::nullopt;
 }
 

@@ -34,18 +34,20 @@ struct ConnectorAccess {
 // Every unsealed value is registered with the redacting log sink.
 ConnectorAccess connector_access(const state::ConnectorRecord& connector, const SecretBox& secrets);
 
-// The first of a connector's plugin options naming a place credentials for
-// `registry_url` may not go (http::credential_destination_problem: another
-// host, no https, a URL parsers read differently), or nullopt. A value with
-// "://" is a URL; an option named *-api, *-endpoint, *-host, *-registry,
-// *-url or *-audience names a place even without a scheme (and is then
-// refused: how the plugin completes it is its own).
-// Docker's credentials for the registry are not used for such a connector:
-// whoever may edit connectors (the API token) would otherwise have the
-// server's, or a worker's, docker credentials sent to a host of their own
-// (--hub-api, --jfrog-api... take them to the plugin's API).
-std::optional<std::string> option_naming_another_host(const std::string& registry_url,
-                                                      const std::map<std::string, std::string>& plugin_options);
+// Why docker's credentials for `registry_url` are not used for a connector
+// (one with no credentials of its own), or nullopt when they may be.
+// Whoever may edit connectors (serve's API token) would otherwise have the
+// server's, or a worker's, docker credentials sent to a place of theirs:
+// - an http:// registry URL other than loopback (in clear on the network);
+// - a plugin option naming a place they may not go: a value with "://", or
+//   any value of an option named *-api, *-endpoint, *-host, *-registry,
+//   *-url or *-audience (a bare host too: how the plugin completes it is its
+//   own), that fails http::credential_destination_problem or names the
+//   registry's host with another port (docker keys them by host[:port]);
+// - a queue row's `pull_base` (a worker's) failing the same rule.
+std::optional<std::string> docker_credentials_withheld(const std::string& registry_url,
+                                                       const std::map<std::string, std::string>& plugin_options,
+                                                       const std::string& pull_base = {});
 
 // Whether `connector` still names the origin of `registry_url` and the
 // plugin type `type` (case-free, as plugins match types) that a row was

@@ -251,12 +251,11 @@ void ImportRunner::run(int64_t import_id, const std::atomic<bool>& stopping, con
             // Neither a username nor a password stored: docker's, looked up
             // at each import so that a helper's rotated ones are used; not
             // where a plugin option would take them to another host.
-            const auto elsewhere = option_naming_another_host(options.url, plain_plugin_options(*connector));
-            if (elsewhere && options.credentials.same_as({}))
-                spdlog::warn("serve: connector {} uses no docker credentials: its plugin option {} names a place "
-                             "they may not go (another host, no https, or not a plain URL); give the connector "
-                             "its own credentials",
-                             connector->name, *elsewhere);
+            const auto withheld = docker_credentials_withheld(options.url, plain_plugin_options(*connector));
+            if (withheld && options.credentials.same_as({}))
+                spdlog::warn("serve: connector {} uses no docker credentials: {}; give the connector its own "
+                             "credentials",
+                             connector->name, *withheld);
             else if (auth::docker_credentials_unless_given(options.credentials, options.url, environment_))
                 spdlog::info("serve: connector credentials from {}", options.credentials.source);
             options.triage = import_policy(defaults_, clock_());
