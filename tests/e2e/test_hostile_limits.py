@@ -187,6 +187,64 @@ class ManifestLimits(HostileCase):
         self.assertImageScanned(result, registry.host, "good/app:1.0")
 
 
+class LayerContentLimits(HostileCase):
+    """What one layer's tar may make regscan keep: a small gzip of repeated tar headers holds millions
+    of entries; each entry regscan remembers (a whiteout, a file with a finding) is bounded."""
+
+    def test_four_million_entries_fail_the_image_in_bounded_memory(self):
+        registry = self.registry()
+        self.good_image(registry)
+        layer = crafted.repeated_entry_layer(crafted.regular("srv/empty", b""), 4_000_001)
+        self.assertLess(len(layer.blob.data), 16 * MiB)
+        registry.push("bomb/entries", "1", crafted.image([layer]))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "bomb/entries:1", "more than 4000000 entries")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_whiteouts_naming_more_than_16_mib_of_paths_fail_the_image_in_bounded_memory(self):
+        registry = self.registry()
+        self.good_image(registry)
+        # 4,000-byte paths: 5,000 whiteouts name 20 MB, past the layer's 16 MiB.
+        path = "/".join(["d" * 250] * 15) + "/" + "e" * 200 + "/.wh.gone"
+        self.assertLess(len(path), 4096)
+        layer = crafted.repeated_entry_layer(crafted.regular(path, b""), 5_000)
+        registry.push("bomb/whiteouts", "1", crafted.image([layer]))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "bomb/whiteouts:1", "more than 16 MiB of paths")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_layers_naming_more_than_64_mib_of_paths_together_fail_the_image(self):
+        registry = self.registry()
+        self.good_image(registry)
+        # One layer naming 14 MB of whiteout paths (under its own bound), five times over: 70 MB.
+        path = "/".join(["d" * 250] * 15) + "/" + "e" * 200 + "/.wh.gone"
+        layer = crafted.repeated_entry_layer(crafted.regular(path, b""), 3_500)
+        registry.push("bomb/layers", "1", crafted.image([layer] * 5))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "bomb/layers:1", "more than 64 MiB")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_a_layer_lists_1000_files_with_findings_and_counts_the_rest(self):
+        registry = self.registry()
+        self.good_image(registry)
+        setuid = [crafted.regular(f"usr/bin/suid-{i:04d}", b"#!/bin/sh\n", mode=0o4755) for i in range(1234)]
+        layer = crafted.gzip_layer(crafted.tar(setuid))
+        registry.push("many/setuid", "1", crafted.image([layer]))
+        result = self.scan(registry)
+        self.assertFinished(result, 0)
+        [entry] = self.entries(result, registry.host, "many/setuid:1")
+        listed = [m for m in entry["misconfigurations"] if m["id"] == "RS-FS-001"]
+        self.assertEqual(len(listed), 1000, entry["misconfigurations"][:3])
+        self.assertTrue(any(f"234 more files of layer {layer.blob.digest} have findings" in note
+                            for note in entry["notes"]), entry["notes"])
+
+
 class ListingLimits(HostileCase):
     """Point 4: listings that never end, crawl, or loop."""
 

@@ -18,6 +18,23 @@ inline constexpr size_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 // because the catalogers check it too.
 inline constexpr uint64_t analysed_file_size = 64ull * MiB;
 
+// What one layer's tar may make regscan keep. No flag: no real layer comes
+// near, and a gzip bomb of tar headers (a thousand to one) otherwise turns a
+// small blob into millions of whiteouts or setuid entries held in memory.
+// Tar entries of one layer: past it the image fails.
+inline constexpr uint64_t max_layer_entries = 4'000'000;
+// Bytes of the paths one layer's facts keep (whiteouts, opaque directories,
+// analysed files, files with findings): past it the image fails.
+inline constexpr uint64_t max_layer_kept_paths = 16ull * MiB;
+// The same over every layer of one image (500 layers of 16 MiB each would
+// otherwise be held together until the fold). Caching a layer's facts takes
+// a few times their size again (JSON, SQLite), hence bounds well below
+// what memory could hold.
+inline constexpr uint64_t max_image_kept_paths = 64ull * MiB;
+// Files with findings (setuid, setgid, private keys, credential files)
+// listed for one layer; the rest are counted in one note.
+inline constexpr size_t max_layer_findings = 1000;
+
 // A token service's answer (real ones are a few KiB): each token is kept
 // as a log secret for as long as it may appear.
 inline constexpr size_t max_token_response = 256 * KiB;

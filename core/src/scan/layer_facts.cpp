@@ -1,6 +1,7 @@
 #include "scan/layer_facts.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "limits/limits.hpp"
 #include "malware/malware_scanner.hpp"
@@ -12,6 +13,24 @@ namespace {
 
 constexpr std::string_view whiteout_prefix = ".wh.";
 constexpr std::string_view opaque_marker = ".wh..wh..opq";
+
+// Counts a path the facts keep; throws past the layer's bound.
+void keep_path(LayerFacts& facts, size_t bytes) {
+    facts.kept_path_bytes += bytes;
+    if (facts.kept_path_bytes > limits::max_layer_kept_paths)
+        throw std::runtime_error("the layer's whiteouts, analysed files and findings name more than " +
+                                 std::to_string(limits::max_layer_kept_paths / limits::MiB) +
+                                 " MiB of paths (no real layer does)");
+}
+
+uint64_t kept_path_bytes(const LayerFacts& facts) {
+    uint64_t bytes = 0;
+    for (const auto& [path, _] : facts.files) bytes += path.size();
+    for (const auto& [path, _] : facts.findings) bytes += path.size();
+    for (const auto& path : facts.deleted) bytes += path.size();
+    for (const auto& path : facts.opaque_dirs) bytes += path.size();
+    return bytes;
+}
 
 }  // namespace
 
@@ -25,6 +44,7 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
     bool wanted = std::any_of(catalogers_.begin(), catalogers_.end(),
                               [&](const auto& cataloger) { return cataloger->wants(as_file); });
     if (!wanted) return;
+    keep_path(facts, entry.path.size());
     auto& file_facts = facts.files[entry.path];
     file_facts = {};
     if (entry.type == EntryType::symlink || entry.type == EntryType::hardlink) {
@@ -46,16 +66,21 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
 LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest) const {
     LayerFacts facts;
     if (malware_) facts.malware.emplace();
+    size_t findings_not_listed = 0;
     facts.diff_id = read_layer(pipe, [&](const LayerEntry& entry, const ContentReader& read) {
-        ++facts.entries;
+        if (++facts.entries > limits::max_layer_entries)
+            throw std::runtime_error("the layer has more than " + std::to_string(limits::max_layer_entries) +
+                                     " entries (no real layer does)");
         auto slash = entry.path.rfind('/');
         std::string dir = entry.path.substr(0, slash);
         std::string_view name = std::string_view(entry.path).substr(slash + 1);
         if (name == opaque_marker) {
+            keep_path(facts, dir.size() + 1);
             facts.opaque_dirs.push_back(dir.empty() ? "/" : dir);
             return;
         }
         if (name.substr(0, whiteout_prefix.size()) == whiteout_prefix) {
+            keep_path(facts, entry.path.size());
             facts.deleted.push_back(dir + "/" + std::string(name.substr(whiteout_prefix.size())));
             return;
         }
@@ -78,6 +103,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         std::optional<std::string> content;
         if ((analysed && fits) || (malware_ && malware_->examines_in_memory(entry.size)))
             content = read(catalog::max_file_size);
+        if (analysed) keep_path(facts, entry.path.size());
         if (analysed && !fits) {
             // Recorded as the file at this path, so the fold does not
             // keep a lower layer's readable copy in its place.
@@ -100,8 +126,18 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
                 for (auto& issue : secret_findings(entry.path, *content)) mode_issues.push_back(std::move(issue));
         }
         if (malware_) malware_->examine(entry, read, content ? &*content : nullptr, *facts.malware);
-        if (!mode_issues.empty()) facts.findings[entry.path] = std::move(mode_issues);
+        if (mode_issues.empty()) return;
+        if (facts.findings.size() >= limits::max_layer_findings && !facts.findings.contains(entry.path)) {
+            ++findings_not_listed;
+            return;
+        }
+        keep_path(facts, entry.path.size());
+        facts.findings[entry.path] = std::move(mode_issues);
     });
+    if (findings_not_listed > 0)
+        facts.notes.push_back(std::to_string(findings_not_listed) + " more files of layer " + layer_digest +
+                              " have findings (setuid, setgid, private keys, credentials) that are not listed: at "
+                              "most " + std::to_string(limits::max_layer_findings) + " a layer");
     if (facts.malware) facts.malware->sort_paths();
     return facts;
 }
@@ -146,6 +182,7 @@ void from_json(const nlohmann::json& j, LayerFacts& facts) {
     facts.notes = j.value("notes", std::vector<std::string>{});
     facts.entries = j.value("entries", uint64_t{0});
     facts.diff_id = j.value("diff_id", "");
+    facts.kept_path_bytes = kept_path_bytes(facts);
 }
 
 }  // namespace regscan::scan

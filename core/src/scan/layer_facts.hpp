@@ -27,6 +27,8 @@ struct LayerFacts {
     std::vector<std::string> opaque_dirs;                          // ".wh..wh..opq" directories
     std::vector<std::string> notes;
     uint64_t entries = 0;
+    // Bytes of the paths held above (limits::max_layer_kept_paths).
+    uint64_t kept_path_bytes = 0;
     // sha256 of the uncompressed tar, checked against the config's
     // rootfs.diff_ids; "" when the compression was not one regscan hashes.
     std::string diff_id;
@@ -37,7 +39,8 @@ struct LayerFacts {
 
 // Bump when analysis changes, so cached facts of older versions are redone.
 // 3: packages' licenses and dependencies, dpkg copyright files.
-inline constexpr int layer_analysis_version = 3;
+// 4: at most limits::max_layer_findings files with findings, the rest counted.
+inline constexpr int layer_analysis_version = 4;
 
 class LayerAnalyzer {
 public:
@@ -45,7 +48,8 @@ public:
     // the same single read of the layer.
     explicit LayerAnalyzer(const malware::MalwareScanner* malware = nullptr);
     // Consumes the layer from `pipe`; throws std::runtime_error on a corrupt
-    // stream. `layer_digest` is recorded on every package found.
+    // stream, or one past limits::max_layer_entries or max_layer_kept_paths.
+    // `layer_digest` is recorded on every package found.
     [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest) const;
 
 private:

@@ -238,3 +238,33 @@ def many_entries_layer(count):
 
     data, meta = _cached(f"many-entries-{count}.gz", build)
     return Layer(data, meta["diff_id"])
+
+
+def repeated_entry_layer(entry, count):
+    """A gzip layer whose tar is one entry's header block(s) `count` times over (an entry without
+    content: a whiteout, an empty file), as a bomb of tar headers is: a few MB of gzip holding
+    millions of entries. Built from one compressed segment repeated, and cached."""
+    block = header(entry[0])
+    key = hashlib.sha256(block + b"%d" % count).hexdigest()[:24]
+
+    def build():
+        per_segment = max(1, MiB // len(block))
+        run = block * per_segment
+        deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+        segment = deflate.compress(run) + deflate.flush(zlib.Z_FULL_FLUSH)
+        whole, rest = divmod(count, per_segment)
+        tail_raw = block * rest + b"\0" * 1024
+        tail = deflate.compress(tail_raw) + deflate.flush(zlib.Z_FINISH)
+        crc, sha = 0, hashlib.sha256()
+        for _ in range(whole):
+            crc = zlib.crc32(run, crc)
+            sha.update(run)
+        crc = zlib.crc32(tail_raw, crc)
+        sha.update(tail_raw)
+        total = len(run) * whole + len(tail_raw)
+        data = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + segment * whole + tail
+                + struct.pack("<II", crc & 0xFFFFFFFF, total & 0xFFFFFFFF))
+        return data, {"diff_id": "sha256:" + sha.hexdigest()}
+
+    data, meta = _cached("repeated-entry-" + key + ".gz", build)
+    return Layer(data, meta["diff_id"])
