@@ -93,6 +93,8 @@ TEST_CASE("serve::docker_credentials_withheld: options and pull bases on another
     // A bare host the plugin completes itself (acr_identity adds https://), even the registry's own.
     CHECK(withheld(registry, {{"azure-authority-host", "evil.test"}}).starts_with(option + "azure-authority-host"));
     CHECK(withheld(registry, {{"hub-api", "registry.example:5000"}}).starts_with(option + "hub-api"));
+    CHECK(withheld(registry, {{"jfrog-repository-port", "docker-local=8443"}}).starts_with(
+        option + "jfrog-repository-port"));
     // Read differently by the plugin (JFrog cuts at '#') and by parse_url (host registry.example).
     CHECK(withheld(registry, {{"jfrog-api", "https://evil.test#.registry.example"}}).starts_with(option));
     CHECK(withheld(registry, {{"namespace", "https://evil.test#.registry.example"}}).starts_with(option));

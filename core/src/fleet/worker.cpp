@@ -357,19 +357,23 @@ private:
         const std::string platform = job.value("platform", options_.run.platform);
         const bool platform_given = job.value("platform_given", false);
         const auto given = access_for(item, job);
-        // Docker's credentials, for a connector without its own, only where
-        // serve's rule lets them go: this row's pull base included (the
-        // connector's options may have changed since serve listed it).
+        const auth::Credentials own = own_credentials(item.work.registry_url);
+        const bool without_credentials = (given ? given->credentials : own).empty();
+        // Docker's credentials, for a connector's row without credentials of
+        // its own (--connector-key or not), only where serve's rule lets them
+        // go: this row's pull base included (the connector's options may
+        // have changed since serve listed it).
         const auto docker_withheld =
-            given ? serve::docker_credentials_withheld(item.work.registry_url, given->plugin_options,
-                                                       job.value("pull_base", std::string()))
-                  : std::nullopt;
+            without_credentials && job.value("connector", int64_t{0}) != 0
+                ? serve::docker_credentials_withheld(item.work.registry_url,
+                                                     given ? given->plugin_options
+                                                           : std::map<std::string, std::string>{},
+                                                     job.value("pull_base", std::string()))
+                : std::nullopt;
         const std::string key = item.work.registry_url + '\n' + item.work.registry_type + '\n' +
                                 job.value("type", std::string()) + '\n' + platform +
                                 (platform_given ? "!" : "") + '\n' +
                                 std::to_string(job.value("connector", int64_t{0})) + (docker_withheld ? "\n-" : "");
-        const auth::Credentials own = own_credentials(item.work.registry_url);
-        const bool without_credentials = (given ? given->credentials : own).empty();
         std::shared_ptr<RegistrySlot> slot;
         {
             std::lock_guard lock(registries_mutex_);

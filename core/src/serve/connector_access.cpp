@@ -21,10 +21,10 @@ std::map<std::string, std::string> plain_plugin_options(const state::ConnectorRe
 namespace {
 
 // Options that name where a plugin sends requests (--hub-api, --jfrog-api,
-// --ecr-endpoint, --azure-authority-host...), even as a bare host name that
-// the plugin completes with a scheme of its own.
+// --ecr-endpoint, --azure-authority-host, --jfrog-repository-port...), even
+// as a bare host name or port that the plugin completes itself.
 bool names_a_place(const std::string& option) {
-    for (const char* suffix : {"-api", "-endpoint", "-host", "-registry", "-url", "-audience"})
+    for (const char* suffix : {"-api", "-endpoint", "-host", "-registry", "-url", "-audience", "-port"})
         if (option.ends_with(suffix)) return true;
     return false;
 }
