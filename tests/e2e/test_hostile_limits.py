@@ -203,31 +203,43 @@ class LayerContentLimits(HostileCase):
         self.assertImageFailed(result, registry.host, "bomb/entries:1", "more than 4000000 entries")
         self.assertImageScanned(result, registry.host, "good/app:1.0")
 
-    def test_whiteouts_naming_more_than_16_mib_of_paths_fail_the_image_in_bounded_memory(self):
+    def test_whiteouts_taking_more_than_32_mib_fail_the_image_in_bounded_memory(self):
         registry = self.registry()
         self.good_image(registry)
-        # 4,000-byte paths: 5,000 whiteouts name 20 MB, past the layer's 16 MiB.
+        # 4,000-byte paths: 10,000 whiteouts hold 40 MB, past the layer's 32 MiB.
         path = "/".join(["d" * 250] * 15) + "/" + "e" * 200 + "/.wh.gone"
         self.assertLess(len(path), 4096)
-        layer = crafted.repeated_entry_layer(crafted.regular(path, b""), 5_000)
+        layer = crafted.repeated_entry_layer(crafted.regular(path, b""), 10_000)
         registry.push("bomb/whiteouts", "1", crafted.image([layer]))
         result = self.scan(registry, timeout=300)
         self.assertFinished(result, 6)
         self.assertBoundedMemory(result)
-        self.assertImageFailed(result, registry.host, "bomb/whiteouts:1", "more than 16 MiB of paths")
+        self.assertImageFailed(result, registry.host, "bomb/whiteouts:1", "take more than 32 MiB")
         self.assertImageScanned(result, registry.host, "good/app:1.0")
 
-    def test_layers_naming_more_than_64_mib_of_paths_together_fail_the_image(self):
+    def test_links_whose_targets_take_more_than_32_mib_fail_the_image(self):
+        """A link at a path a cataloger reads is kept with its target: the target counts, not only the path."""
         registry = self.registry()
         self.good_image(registry)
-        # One layer naming 14 MB of whiteout paths (under its own bound), five times over: 70 MB.
-        path = "/".join(["d" * 250] * 15) + "/" + "e" * 200 + "/.wh.gone"
-        layer = crafted.repeated_entry_layer(crafted.regular(path, b""), 3_500)
-        registry.push("bomb/layers", "1", crafted.image([layer] * 5))
+        target = "/".join(["t" * 250] * 16)
+        layer = crafted.repeated_entry_layer(crafted.symlink("var/lib/dpkg/status", target), 10_000)
+        registry.push("bomb/links", "1", crafted.image([layer]))
         result = self.scan(registry, timeout=300)
         self.assertFinished(result, 6)
         self.assertBoundedMemory(result)
-        self.assertImageFailed(result, registry.host, "bomb/layers:1", "more than 64 MiB")
+        self.assertImageFailed(result, registry.host, "bomb/links:1", "take more than 32 MiB")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_layers_taking_more_than_128_mib_together_fail_the_image(self):
+        registry = self.registry()
+        self.good_image(registry)
+        # One layer holding 32 MB of whiteout paths (under its own 32 MiB), five times over: 160 MB.
+        path = "/".join(["d" * 250] * 15) + "/" + "e" * 200 + "/.wh.gone"
+        layer = crafted.repeated_entry_layer(crafted.regular(path, b""), 8_000)
+        registry.push("bomb/layers", "1", crafted.image([layer] * 5))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "bomb/layers:1", "take more than 128 MiB")
         self.assertImageScanned(result, registry.host, "good/app:1.0")
 
     def test_a_layer_lists_1000_files_with_findings_and_counts_the_rest(self):

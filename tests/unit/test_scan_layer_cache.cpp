@@ -152,4 +152,47 @@ TEST_CASE("scan::LayerCache takes over the claim of a process lost while analysi
     CHECK(b.computed == 1);
 }
 
+
+TEST_CASE("scan::LayerCache keeps the newest facts within its budget in memory; older ones come from the state") {
+    TempDir dir;
+    state::StateStore store((dir.path / "state.db").string());
+    scan::LayerCache cache(&store, {}, 250);
+    int computed = 0;
+    auto facts_of = [&](char which) {
+        bool cached = false;
+        auto got = cache.get("sha256:" + std::string(64, which), [&] {
+            ++computed;
+            auto facts = facts_with(1);
+            facts.kept_bytes = 100;
+            return facts;
+        }, cached);
+        return std::make_pair(got, cached);
+    };
+    auto first = facts_of('a').first;
+    facts_of('b');
+    // Held in memory: the same object again.
+    CHECK(facts_of('a').first == first);
+    facts_of('c');  // 300 bytes past 250: 'a' leaves memory
+    auto [again, cached] = facts_of('a');
+    CHECK(cached);
+    CHECK(again != first);  // read back from the state, not computed
+    CHECK(again->entries == 1);
+    CHECK(computed == 3);
+}
+
+TEST_CASE("scan::LayerCache without a state computes a layer again once it left memory") {
+    scan::LayerCache cache(nullptr, {}, 150);
+    int computed = 0;
+    for (char which : {'a', 'b', 'a'}) {
+        bool cached = false;
+        cache.get("sha256:" + std::string(64, which), [&] {
+            ++computed;
+            auto facts = facts_with(1);
+            facts.kept_bytes = 100;
+            return facts;
+        }, cached);
+    }
+    CHECK(computed == 3);
+}
+
 TEST_SUITE_END();

@@ -137,7 +137,7 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
     std::vector<uint64_t> pulled(to_pull.size(), 0);
     std::vector<std::exception_ptr> errors(to_pull.size());
     std::atomic<bool> stop{false};
-    std::atomic<uint64_t> kept_path_bytes{0};
+    std::atomic<uint64_t> kept_bytes{0};
     util::parallel_for(to_pull.size(), layers_at_once_, [&](size_t slot) {
         const size_t index = to_pull[slot];
         const auto& descriptor = platform.manifest.layers[index];
@@ -165,11 +165,10 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
                                          diff_ids[index] + " (diff_id mismatch)");
             // Held together until the fold: many layers each under their own
             // bound still make one image's bound.
-            if (kept_path_bytes.fetch_add(facts->kept_path_bytes) + facts->kept_path_bytes >
-                limits::max_image_kept_paths)
-                throw std::runtime_error("the image's layers name more than " +
-                                         std::to_string(limits::max_image_kept_paths / limits::MiB) +
-                                         " MiB of whiteouts, analysed files and findings (no real image does)");
+            if (kept_bytes.fetch_add(facts->kept_bytes) + facts->kept_bytes > limits::max_image_kept_bytes)
+                throw std::runtime_error("the image's layers' whiteouts, analysed files and findings take more than " +
+                                         std::to_string(limits::max_image_kept_bytes / limits::MiB) +
+                                         " MiB (no real image does)");
             layers[slot] = std::move(facts);
         } catch (const ImageTimeout&) {
             errors[slot] = std::current_exception();

@@ -23,14 +23,18 @@ inline constexpr uint64_t analysed_file_size = 64ull * MiB;
 // small blob into millions of whiteouts or setuid entries held in memory.
 // Tar entries of one layer: past it the image fails.
 inline constexpr uint64_t max_layer_entries = 4'000'000;
-// Bytes of the paths one layer's facts keep (whiteouts, opaque directories,
-// analysed files, files with findings): past it the image fails.
-inline constexpr uint64_t max_layer_kept_paths = 16ull * MiB;
-// The same over every layer of one image (500 layers of 16 MiB each would
-// otherwise be held together until the fold). Caching a layer's facts takes
-// a few times their size again (JSON, SQLite), hence bounds well below
-// what memory could hold.
-inline constexpr uint64_t max_image_kept_paths = 64ull * MiB;
+// The memory one layer's facts hold (whiteouts, opaque directories,
+// analysed files with their packages, files with findings), estimated as
+// they grow (scan/facts_size): past it the image fails. Caching a layer's
+// facts (JSON, SQLite) takes several times their size again for a moment,
+// hence bounds well below what a machine holds.
+inline constexpr uint64_t max_layer_kept_bytes = 32ull * MiB;
+// The same over every layer of one image (500 layers under their own bound
+// would otherwise be held together until the fold).
+inline constexpr uint64_t max_image_kept_bytes = 128ull * MiB;
+// Layers' facts a run (or a worker, or serve) keeps in memory for its later
+// images, estimated as above; older ones are read again from the state.
+inline constexpr uint64_t max_cached_layer_bytes = 256ull * MiB;
 // Files with findings (setuid, setgid, private keys, credential files)
 // listed for one layer; the rest are counted in one note.
 inline constexpr size_t max_layer_findings = 1000;

@@ -93,12 +93,27 @@ std::shared_ptr<const LayerFacts> LayerCache::get(const std::string& digest, con
         }
         release();
         promise.set_value(facts);
+        remember(digest, facts->kept_bytes);
         return facts;
     } catch (...) {
         promise.set_exception(std::current_exception());
         std::lock_guard lock(mutex_);
         entries_.erase(digest);
         throw;
+    }
+}
+
+void LayerCache::remember(const std::string& digest, uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    held_.emplace_back(digest, bytes);
+    held_bytes_ += bytes;
+    // The oldest leave first (an image still using them keeps its own
+    // reference); a later image reads them again from the state.
+    while (held_bytes_ > budget_ && held_.size() > 1) {
+        auto& [oldest, size] = held_.front();
+        entries_.erase(oldest);
+        held_bytes_ -= size;
+        held_.pop_front();
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "limits/limits.hpp"
 #include "malware/malware_scanner.hpp"
+#include "scan/facts_size.hpp"
 #include "scan/file_checks.hpp"
 #include "scan/model_json.hpp"
 
@@ -14,22 +15,13 @@ namespace {
 constexpr std::string_view whiteout_prefix = ".wh.";
 constexpr std::string_view opaque_marker = ".wh..wh..opq";
 
-// Counts a path the facts keep; throws past the layer's bound.
-void keep_path(LayerFacts& facts, size_t bytes) {
-    facts.kept_path_bytes += bytes;
-    if (facts.kept_path_bytes > limits::max_layer_kept_paths)
-        throw std::runtime_error("the layer's whiteouts, analysed files and findings name more than " +
-                                 std::to_string(limits::max_layer_kept_paths / limits::MiB) +
-                                 " MiB of paths (no real layer does)");
-}
-
-uint64_t kept_path_bytes(const LayerFacts& facts) {
-    uint64_t bytes = 0;
-    for (const auto& [path, _] : facts.files) bytes += path.size();
-    for (const auto& [path, _] : facts.findings) bytes += path.size();
-    for (const auto& path : facts.deleted) bytes += path.size();
-    for (const auto& path : facts.opaque_dirs) bytes += path.size();
-    return bytes;
+// Counts what the facts keep (scan/facts_size); throws past the layer's bound.
+void keep(LayerFacts& facts, uint64_t bytes) {
+    facts.kept_bytes += bytes;
+    if (facts.kept_bytes > limits::max_layer_kept_bytes)
+        throw std::runtime_error("the layer's whiteouts, analysed files and findings take more than " +
+                                 std::to_string(limits::max_layer_kept_bytes / limits::MiB) +
+                                 " MiB (no real layer does)");
 }
 
 }  // namespace
@@ -44,9 +36,7 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
     bool wanted = std::any_of(catalogers_.begin(), catalogers_.end(),
                               [&](const auto& cataloger) { return cataloger->wants(as_file); });
     if (!wanted) return;
-    keep_path(facts, entry.path.size());
-    auto& file_facts = facts.files[entry.path];
-    file_facts = {};
+    catalog::FileFacts file_facts;
     if (entry.type == EntryType::symlink || entry.type == EntryType::hardlink) {
         // A symlink is relative to its directory; a hard link names a path
         // in the archive.
@@ -54,13 +44,15 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
         file_facts.link = normalise_layer_path(relative ? (dir.empty() ? "/" : dir) + "/" + entry.link_target
                                                         : "/" + entry.link_target);
         if (file_facts.link.empty()) file_facts.link = "/";
-        return;
+    } else {
+        file_facts.unreadable = true;
+        file_facts.notes.push_back(entry.path + " is " +
+                                   (entry.type == EntryType::directory ? "a directory" : "not a regular file") +
+                                   " where a package database or release file is read: what it lists is unknown "
+                                   "(incomplete)");
     }
-    file_facts.unreadable = true;
-    file_facts.notes.push_back(entry.path + " is " +
-                               (entry.type == EntryType::directory ? "a directory" : "not a regular file") +
-                               " where a package database or release file is read: what it lists is unknown "
-                               "(incomplete)");
+    keep(facts, file_facts_bytes(entry.path, file_facts));
+    facts.files[entry.path] = std::move(file_facts);
 }
 
 LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest) const {
@@ -75,12 +67,12 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         std::string dir = entry.path.substr(0, slash);
         std::string_view name = std::string_view(entry.path).substr(slash + 1);
         if (name == opaque_marker) {
-            keep_path(facts, dir.size() + 1);
+            keep(facts, path_bytes(dir));
             facts.opaque_dirs.push_back(dir.empty() ? "/" : dir);
             return;
         }
         if (name.substr(0, whiteout_prefix.size()) == whiteout_prefix) {
-            keep_path(facts, entry.path.size());
+            keep(facts, path_bytes(entry.path));
             facts.deleted.push_back(dir + "/" + std::string(name.substr(whiteout_prefix.size())));
             return;
         }
@@ -103,7 +95,6 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         std::optional<std::string> content;
         if ((analysed && fits) || (malware_ && malware_->examines_in_memory(entry.size)))
             content = read(catalog::max_file_size);
-        if (analysed) keep_path(facts, entry.path.size());
         if (analysed && !fits) {
             // Recorded as the file at this path, so the fold does not
             // keep a lower layer's readable copy in its place.
@@ -112,6 +103,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             file_facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
                                        std::to_string(limits::defaults().max_analysed_file_size) +
                                        " bytes and was not analysed: what it lists is unknown (incomplete)");
+            keep(facts, file_facts_bytes(entry.path, file_facts));
         } else if (analysed) {
             auto& file_facts = facts.files[entry.path];
             for (const auto* cataloger : interested) {
@@ -122,6 +114,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
                 }
             }
             for (auto& package : file_facts.packages) package.layer_digest = layer_digest;
+            keep(facts, file_facts_bytes(entry.path, file_facts));
             if (check_secrets)
                 for (auto& issue : secret_findings(entry.path, *content)) mode_issues.push_back(std::move(issue));
         }
@@ -131,7 +124,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             ++findings_not_listed;
             return;
         }
-        keep_path(facts, entry.path.size());
+        keep(facts, findings_bytes(entry.path, mode_issues));
         facts.findings[entry.path] = std::move(mode_issues);
     });
     if (findings_not_listed > 0)
@@ -182,7 +175,7 @@ void from_json(const nlohmann::json& j, LayerFacts& facts) {
     facts.notes = j.value("notes", std::vector<std::string>{});
     facts.entries = j.value("entries", uint64_t{0});
     facts.diff_id = j.value("diff_id", "");
-    facts.kept_path_bytes = kept_path_bytes(facts);
+    facts.kept_bytes = layer_facts_bytes(facts);
 }
 
 }  // namespace regscan::scan

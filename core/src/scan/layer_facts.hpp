@@ -27,8 +27,9 @@ struct LayerFacts {
     std::vector<std::string> opaque_dirs;                          // ".wh..wh..opq" directories
     std::vector<std::string> notes;
     uint64_t entries = 0;
-    // Bytes of the paths held above (limits::max_layer_kept_paths).
-    uint64_t kept_path_bytes = 0;
+    // The memory held above, estimated (scan/facts_size,
+    // limits::max_layer_kept_bytes).
+    uint64_t kept_bytes = 0;
     // sha256 of the uncompressed tar, checked against the config's
     // rootfs.diff_ids; "" when the compression was not one regscan hashes.
     std::string diff_id;
@@ -48,7 +49,7 @@ public:
     // the same single read of the layer.
     explicit LayerAnalyzer(const malware::MalwareScanner* malware = nullptr);
     // Consumes the layer from `pipe`; throws std::runtime_error on a corrupt
-    // stream, or one past limits::max_layer_entries or max_layer_kept_paths.
+    // stream, or one past limits::max_layer_entries or max_layer_kept_bytes.
     // `layer_digest` is recorded on every package found.
     [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest) const;
 
