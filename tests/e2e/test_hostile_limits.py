@@ -210,22 +210,23 @@ class LayerContentLimits(HostileCase):
         self.assertLess(len(layer.blob.data), 16 * MiB)
         self.assertBombFails("bomb/entries", [layer], "more than 4000000 entries")
 
-    def test_whiteouts_taking_more_than_32_mib_fail_the_image_in_bounded_memory(self):
-        # 10,000 whiteouts of 4,000-byte paths hold 40 MB, past the layer's 32 MiB.
-        layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 10_000)
-        self.assertBombFails("bomb/whiteouts", [layer], "take more than 32 MiB")
+    def test_whiteouts_taking_more_than_64_mib_fail_the_image_in_bounded_memory(self):
+        # 20,000 whiteouts of 4,000-byte paths hold 80 MB, past the layer's 64 MiB.
+        layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 20_000)
+        self.assertBombFails("bomb/whiteouts", [layer], "take more than 64 MiB")
 
-    def test_links_whose_targets_take_more_than_32_mib_fail_the_image(self):
+    def test_links_whose_targets_take_more_than_64_mib_fail_the_image(self):
         """A link at a path a cataloger reads is kept with its target: the target counts, not only the path."""
         target = "/".join(["t" * 250] * 16)
-        layer = crafted.repeated_entry_layer(crafted.symlink("var/lib/dpkg/status", target), 10_000)
-        self.assertBombFails("bomb/links", [layer], "take more than 32 MiB")
+        links = [crafted.symlink(f"usr/lib/python3/dist-packages/p{i}.dist-info/METADATA", target)
+                 for i in range(20_000)]
+        self.assertBombFails("bomb/links", [crafted.gzip_layer(crafted.tar(links))], "take more than 64 MiB")
 
-    def test_layers_taking_more_than_128_mib_together_fail_the_image(self):
-        # One layer holding 32 MB of whiteout paths (under its own 32 MiB), five times over: 160 MB.
+    def test_layers_taking_more_than_256_mib_together_fail_the_image(self):
+        # One layer holding 60 MB of whiteout paths (under its own 64 MiB), five times over: 300 MB.
         # Memory is not the point here (the layers' facts, and caching them, come before the image's bound).
-        layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 8_000)
-        self.assertBombFails("bomb/layers", [layer] * 5, "take more than 128 MiB", bounded=False)
+        layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 15_000)
+        self.assertBombFails("bomb/layers", [layer] * 5, "take more than 256 MiB", bounded=False)
 
     def test_a_layer_lists_1000_files_with_findings_and_counts_the_rest(self):
         registry = self.registry()

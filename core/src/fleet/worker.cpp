@@ -405,6 +405,9 @@ private:
             current->checked = std::chrono::steady_clock::now();
             return current;
         }
+        if (docker_withheld)
+            spdlog::warn("No docker credentials for connector {}'s images of {}: {}",
+                         job.value("connector", int64_t{0}), item.work.registry_url, *docker_withheld);
         if (current)
             spdlog::info("The credentials or plugin options for {} changed: a new session with them",
                          item.work.registry_url);

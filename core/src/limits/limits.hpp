@@ -24,14 +24,14 @@ inline constexpr uint64_t analysed_file_size = 64ull * MiB;
 // Tar entries of one layer: past it the image fails.
 inline constexpr uint64_t max_layer_entries = 4'000'000;
 // The memory one layer's facts hold (whiteouts, opaque directories,
-// analysed files with their packages, files with findings), estimated as
-// they grow (scan/facts_size): past it the image fails. Caching a layer's
-// facts (JSON, SQLite) takes several times their size again for a moment,
-// hence bounds well below what a machine holds.
-inline constexpr uint64_t max_layer_kept_bytes = 32ull * MiB;
+// analysed files with their packages, files with findings, the malware
+// verdict), estimated as they grow (scan/facts_size): past it the image
+// fails. Caching a layer's facts (JSON, SQLite) takes several times their
+// size again for a moment, hence bounds well below what a machine holds.
+inline constexpr uint64_t max_layer_kept_bytes = 64ull * MiB;
 // The same over every layer of one image (500 layers under their own bound
 // would otherwise be held together until the fold).
-inline constexpr uint64_t max_image_kept_bytes = 128ull * MiB;
+inline constexpr uint64_t max_image_kept_bytes = 256ull * MiB;
 // Layers' facts a run (or a worker, or serve) keeps in memory for its later
 // images, estimated as above; older ones are read again from the state.
 inline constexpr uint64_t max_cached_layer_bytes = 256ull * MiB;

@@ -5,41 +5,56 @@
 namespace regscan::scan {
 namespace {
 
-// A map node or vector slot with its std::string headers: about this much
-// beyond the characters, whatever the content.
-constexpr uint64_t per_entry = 128;
-constexpr uint64_t per_string = 32;
+// A std::map node's links and colour, beside its key and value.
+constexpr uint64_t map_node = 48;
+
+// A string's characters on the heap (none up to 15: stored inline), the
+// allocator's header included.
+uint64_t heap(const std::string& value) { return value.size() > 15 ? value.size() + 17 : 0; }
 
 uint64_t strings_bytes(const std::vector<std::string>& values) {
     uint64_t bytes = 0;
-    for (const auto& value : values) bytes += per_string + value.size();
+    for (const auto& value : values) bytes += sizeof(std::string) + heap(value);
     return bytes;
 }
 
 uint64_t package_bytes(const Package& p) {
-    return per_entry + p.type.size() + p.name.size() + p.version.size() + p.source_name.size() +
-           p.source_version.size() + p.ecosystem.size() + p.purl.size() + p.location.size() + p.layer_digest.size() +
+    return sizeof(Package) + heap(p.type) + heap(p.name) + heap(p.version) + heap(p.source_name) +
+           heap(p.source_version) + heap(p.ecosystem) + heap(p.purl) + heap(p.location) + heap(p.layer_digest) +
            strings_bytes(p.licenses) + strings_bytes(p.depends_on);
 }
 
 }  // namespace
 
-uint64_t path_bytes(const std::string& path) { return per_string + path.size(); }
+uint64_t path_bytes(const std::string& path) { return sizeof(std::string) + heap(path); }
 
 uint64_t file_facts_bytes(const std::string& path, const catalog::FileFacts& facts) {
-    uint64_t bytes = per_entry + path.size() + facts.link.size() + facts.licensed_type.size() +
-                     facts.licensed_package.size() + strings_bytes(facts.notes) + strings_bytes(facts.licenses);
+    uint64_t bytes = map_node + sizeof(std::string) + sizeof(catalog::FileFacts) + heap(path) + heap(facts.link) +
+                     heap(facts.licensed_type) + heap(facts.licensed_package) + strings_bytes(facts.notes) +
+                     strings_bytes(facts.licenses);
     if (facts.os)
-        bytes += facts.os->id.size() + facts.os->version_id.size() + facts.os->version_codename.size() +
-                 facts.os->id_like.size() + facts.os->pretty_name.size();
+        bytes += heap(facts.os->id) + heap(facts.os->version_id) + heap(facts.os->version_codename) +
+                 heap(facts.os->id_like) + heap(facts.os->pretty_name);
     for (const auto& package : facts.packages) bytes += package_bytes(package);
     return bytes;
 }
 
 uint64_t findings_bytes(const std::string& path, const std::vector<Misconfiguration>& findings) {
-    uint64_t bytes = per_entry + path.size();
+    uint64_t bytes = map_node + sizeof(std::string) + sizeof(findings) + heap(path);
     for (const auto& f : findings)
-        bytes += per_entry + f.id.size() + f.title.size() + f.detail.size() + f.location.size();
+        bytes += sizeof(Misconfiguration) + heap(f.id) + heap(f.title) + heap(f.detail) + heap(f.location);
+    return bytes;
+}
+
+uint64_t malware_bytes(const malware::LayerVerdict& verdict, size_t findings_from, size_t incomplete_from) {
+    uint64_t bytes = 0;
+    for (size_t i = findings_from; i < verdict.findings.size(); ++i) {
+        const auto& f = verdict.findings[i];
+        bytes += sizeof(f) + heap(f.path) + heap(f.engine) + heap(f.signature) + heap(f.sha256) + heap(f.archive) +
+                 heap(f.sha256_of);
+    }
+    for (size_t i = incomplete_from; i < verdict.incomplete.size(); ++i)
+        bytes += sizeof(verdict.incomplete[i]) + heap(verdict.incomplete[i].path) + heap(verdict.incomplete[i].reason);
     return bytes;
 }
 
@@ -47,6 +62,9 @@ uint64_t layer_facts_bytes(const LayerFacts& facts) {
     uint64_t bytes = strings_bytes(facts.deleted) + strings_bytes(facts.opaque_dirs) + strings_bytes(facts.notes);
     for (const auto& [path, file] : facts.files) bytes += file_facts_bytes(path, file);
     for (const auto& [path, list] : facts.findings) bytes += findings_bytes(path, list);
+    if (facts.malware)
+        bytes += malware_bytes(*facts.malware, 0, 0) +
+                 sizeof(uint64_t) * (facts.malware->paths.size() + facts.malware->non_directories.size());
     return bytes;
 }
 

@@ -1,4 +1,5 @@
 #include "scan/layer_cache.hpp"
+#include "scan/facts_size.hpp"
 #include "util/json_text.hpp"
 
 #include <thread>
@@ -43,6 +44,7 @@ std::shared_ptr<LayerFacts> LayerCache::stored(const std::string& digest) {
         auto verdict = store_->layer_malware(digest, malware_version_);
         if (!verdict) return nullptr;  // examined with other signatures, or never
         facts->malware = nlohmann::json::parse(*verdict).get<malware::LayerVerdict>();
+        facts->kept_bytes = layer_facts_bytes(*facts);
         return facts;
     } catch (const std::exception& e) {
         spdlog::warn("Ignoring unreadable cached facts layer={} error={}", digest, e.what());

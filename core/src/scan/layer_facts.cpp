@@ -24,6 +24,25 @@ void keep(LayerFacts& facts, uint64_t bytes) {
                                  " MiB (no real layer does)");
 }
 
+// The facts of `path`, emptied: a later entry at a path replaces the
+// earlier one, as extraction does, and the earlier one's bytes leave the count.
+catalog::FileFacts& fresh_file(LayerFacts& facts, const std::string& path) {
+    auto [it, added] = facts.files.try_emplace(path);
+    if (!added) {
+        facts.kept_bytes -= std::min(facts.kept_bytes, file_facts_bytes(path, it->second));
+        it->second = {};
+    }
+    return it->second;
+}
+
+// Drops what an earlier entry at `path` left in `findings`.
+void forget_findings(LayerFacts& facts, const std::string& path) {
+    auto it = facts.findings.find(path);
+    if (it == facts.findings.end()) return;
+    facts.kept_bytes -= std::min(facts.kept_bytes, findings_bytes(path, it->second));
+    facts.findings.erase(it);
+}
+
 }  // namespace
 
 LayerAnalyzer::LayerAnalyzer(const malware::MalwareScanner* malware)
@@ -52,7 +71,7 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
                                    "(incomplete)");
     }
     keep(facts, file_facts_bytes(entry.path, file_facts));
-    facts.files[entry.path] = std::move(file_facts);
+    fresh_file(facts, entry.path) = std::move(file_facts);
 }
 
 LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest) const {
@@ -76,7 +95,10 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             facts.deleted.push_back(dir + "/" + std::string(name.substr(whiteout_prefix.size())));
             return;
         }
-        if (facts.malware) facts.malware->add_path(entry.path, entry.type == EntryType::directory);
+        if (facts.malware) {
+            facts.malware->add_path(entry.path, entry.type == EntryType::directory);
+            keep(facts, 2 * sizeof(uint64_t));
+        }
         if (entry.type != EntryType::file) {
             record_replacement(entry, dir, facts);
             return;
@@ -98,14 +120,14 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         if (analysed && !fits) {
             // Recorded as the file at this path, so the fold does not
             // keep a lower layer's readable copy in its place.
-            auto& file_facts = facts.files[entry.path];
+            auto& file_facts = fresh_file(facts, entry.path);
             file_facts.unreadable = true;
             file_facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
                                        std::to_string(limits::defaults().max_analysed_file_size) +
                                        " bytes and was not analysed: what it lists is unknown (incomplete)");
             keep(facts, file_facts_bytes(entry.path, file_facts));
         } else if (analysed) {
-            auto& file_facts = facts.files[entry.path];
+            auto& file_facts = fresh_file(facts, entry.path);
             for (const auto* cataloger : interested) {
                 try {
                     cataloger->analyse(file, *content, file_facts);
@@ -118,9 +140,14 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             if (check_secrets)
                 for (auto& issue : secret_findings(entry.path, *content)) mode_issues.push_back(std::move(issue));
         }
-        if (malware_) malware_->examine(entry, read, content ? &*content : nullptr, *facts.malware);
+        if (malware_) {
+            const size_t findings = facts.malware->findings.size(), incomplete = facts.malware->incomplete.size();
+            malware_->examine(entry, read, content ? &*content : nullptr, *facts.malware);
+            keep(facts, malware_bytes(*facts.malware, findings, incomplete));
+        }
+        forget_findings(facts, entry.path);
         if (mode_issues.empty()) return;
-        if (facts.findings.size() >= limits::max_layer_findings && !facts.findings.contains(entry.path)) {
+        if (facts.findings.size() >= limits::max_layer_findings) {
             ++findings_not_listed;
             return;
         }
