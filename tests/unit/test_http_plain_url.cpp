@@ -105,3 +105,20 @@ TEST_CASE("http::credential_destination_problem: the registry's host or a name u
     CHECK(credential_destination_problem("https://reg.example.", "https://a.reg.example."));
     CHECK(credential_destination_problem("", "https://reg.example"));
 }
+
+TEST_CASE("http::credential_destination_problem: on the registry's host, its port only when asked") {
+    using regscan::http::credential_destination_problem;
+    constexpr auto only = regscan::http::RegistryHostPorts::registry_port_only;
+    CHECK_FALSE(credential_destination_problem("https://reg.example:5000", "https://reg.example:8443"));
+    CHECK(credential_destination_problem("https://reg.example:5000", "https://reg.example:8443", only) ==
+          "is on another port of the registry's host");
+    CHECK(credential_destination_problem("https://reg.example", "https://reg.example:8443/v2", only));
+    // No port is the scheme's default; a leading zero names the same port, as curl reads it.
+    CHECK_FALSE(credential_destination_problem("https://reg.example", "https://reg.example:443/v2", only));
+    CHECK_FALSE(credential_destination_problem("https://reg.example:443", "https://REG.example/x", only));
+    CHECK_FALSE(credential_destination_problem("https://reg.example:5000", "https://reg.example:05000", only));
+    CHECK_FALSE(credential_destination_problem("http://127.0.0.1", "http://127.0.0.1:80", only));
+    CHECK(credential_destination_problem("http://127.0.0.1", "http://127.0.0.1:443", only));
+    // A name under the registry's host is another host: any port of it.
+    CHECK_FALSE(credential_destination_problem("https://reg.example", "https://pull.reg.example:8443", only));
+}

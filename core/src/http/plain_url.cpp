@@ -115,9 +115,19 @@ std::optional<std::string> curl_reads_differently(const std::string& url) {
     return std::nullopt;
 }
 
+namespace {
+
+// The port http and https connect to when a URL names none.
+std::string default_port(const std::string& scheme) { return scheme == "http" ? "80" : "443"; }
+
+// The port a connection to `url` uses: its own, or the scheme's default.
+std::string connected_port(const sdk::Url& url) { return url.port.empty() ? default_port(url.scheme) : url.port; }
+
+}  // namespace
+
 std::string origin_of(std::string_view url) {
     auto parsed = sdk::parse_url(url);
-    if ((parsed.scheme == "https" && parsed.port == "443") || (parsed.scheme == "http" && parsed.port == "80"))
+    if ((parsed.scheme == "https" || parsed.scheme == "http") && parsed.port == default_port(parsed.scheme))
         parsed.port.clear();
     return parsed.origin();
 }
@@ -136,7 +146,8 @@ bool is_name(const std::string& host) {
 
 }  // namespace
 
-std::optional<std::string> credential_destination_problem(std::string_view registry_url, std::string_view url) {
+std::optional<std::string> credential_destination_problem(std::string_view registry_url, std::string_view url,
+                                                          RegistryHostPorts ports) {
     if (auto problem = plain_url_problem(url)) return "is not a plain http(s) URL (" + *problem + ")";
     const auto registry = sdk::parse_url(registry_url);
     const auto destination = sdk::parse_url(url);
@@ -147,6 +158,9 @@ std::optional<std::string> credential_destination_problem(std::string_view regis
                        named[named.size() - host.size() - 1] == '.';
     if (host.empty() || (named != host && !under))
         return "is on another host than the registry's (neither it nor one under it)";
+    if (ports == RegistryHostPorts::registry_port_only && named == host &&
+        !same_port(connected_port(destination), connected_port(registry)))
+        return "is on another port of the registry's host";
     return std::nullopt;
 }
 

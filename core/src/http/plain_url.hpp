@@ -34,11 +34,19 @@ std::string origin_of(std::string_view url);
 // redirects, challenges and cached tokens.
 bool same_origin(std::string_view a, std::string_view b);
 
+// Which ports of the registry's own host credentials may go to: any (the
+// registry's own credentials: its host is its own), or only the registry's
+// port (credentials kept by host:port, as docker's are: another port of one
+// host is another registry to them).
+enum class RegistryHostPorts { any, registry_port_only };
+
 // Why credentials given for `registry_url` may not be sent to `url`, or
 // nullopt when they may: `url` is plain (plain_url_problem), keeps https
-// when the registry has it, and names the registry's host or a name under it
+// when the registry has it, and names the registry's host (on its port when
+// `ports` says so; no port is the scheme's default) or a name under it
 // (pull.reg.example under reg.example; no host is under an address, nor
 // under a name ending in '.'). Names no part of either URL.
-std::optional<std::string> credential_destination_problem(std::string_view registry_url, std::string_view url);
+std::optional<std::string> credential_destination_problem(std::string_view registry_url, std::string_view url,
+                                                          RegistryHostPorts ports = RegistryHostPorts::any);
 
 }  // namespace regscan::http

@@ -29,20 +29,9 @@ bool names_a_place(const std::string& option) {
     return false;
 }
 
-std::string effective_port(const sdk::Url& url) {
-    if (!url.port.empty()) return url.port;
-    return url.scheme == "http" ? "80" : "443";
-}
-
-// Where docker's credentials for `registry_url` may go: the rule every
-// credential follows (http::credential_destination_problem), and on the
-// registry's own host only its port (docker keys them by host[:port]).
-bool docker_may_send_to(const std::string& registry_url, const std::string& url) {
-    if (http::credential_destination_problem(registry_url, url)) return false;
-    const auto registry = sdk::parse_url(registry_url);
-    const auto destination = sdk::parse_url(url);
-    return destination.host != registry.host || effective_port(destination) == effective_port(registry);
-}
+// Docker keeps credentials by host[:port]: another port of the registry's
+// host is another registry to it.
+constexpr auto DockerPorts = http::RegistryHostPorts::registry_port_only;
 
 bool is_loopback(const std::string& host) {
     in_addr v4{};
@@ -64,11 +53,11 @@ std::optional<std::string> docker_credentials_withheld(const std::string& regist
         return "its registry URL is not https (they would cross the network in clear)";
     for (const auto& [name, value] : plugin_options) {
         if (value.empty() || (value.find("://") == std::string::npos && !names_a_place(name))) continue;
-        if (!docker_may_send_to(registry_url, value))
+        if (http::credential_destination_problem(registry_url, value, DockerPorts))
             return "its plugin option " + name + " names a place they may not go (another host or port, no https, "
                    "or not a plain URL)";
     }
-    if (!pull_base.empty() && !docker_may_send_to(registry_url, pull_base))
+    if (!pull_base.empty() && http::credential_destination_problem(registry_url, pull_base, DockerPorts))
         return "the image is pulled from another host or port than its registry's";
     return std::nullopt;
 }

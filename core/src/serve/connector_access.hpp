@@ -42,8 +42,8 @@ ConnectorAccess connector_access(const state::ConnectorRecord& connector, const 
 // - a plugin option naming a place they may not go: a value with "://", or
 //   any value of an option named *-api, *-endpoint, *-host, *-registry,
 //   *-url, *-audience or *-port (a bare host or port too: how the plugin
-//   completes it is its own), that fails http::credential_destination_problem or names the
-//   registry's host with another port (docker keys them by host[:port]);
+//   completes it is its own), that fails http::credential_destination_problem
+//   on the registry's port only (docker keys them by host[:port]);
 // - a queue row's `pull_base` (a worker's) failing the same rule.
 std::optional<std::string> docker_credentials_withheld(const std::string& registry_url,
                                                        const std::map<std::string, std::string>& plugin_options,
