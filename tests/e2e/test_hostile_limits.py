@@ -242,6 +242,27 @@ class LayerContentLimits(HostileCase):
         self.assertTrue(any(f"234 more files of layer {layer.blob.digest} have findings" in note
                             for note in entry["notes"]), entry["notes"])
 
+    def test_a_later_entry_at_a_path_replaces_the_earlier_ones_findings(self):
+        """As extraction does: a setuid file written over by a plain one leaves no finding; one setuid path
+        repeated 30,000 times (120 MB of findings, were each kept) is one finding."""
+        registry = self.registry()
+        long_path = "/".join(["s" * 250] * 15) + "/tool"  # 3,770 bytes
+        repeated = crafted.repeated_entry_layer(crafted.regular(long_path, b"", mode=0o4755), 30_000)
+        script = b"#!/bin/sh\n"
+        replaced = crafted.gzip_layer(crafted.tar([
+            crafted.regular("usr/bin/tool", script, mode=0o4755), crafted.regular("usr/bin/tool", script, mode=0o755),
+            crafted.regular("usr/bin/kept", script, mode=0o4755)]))
+        registry.push("repeated/path", "1", crafted.image([repeated]))
+        registry.push("replaced/setuid", "1", crafted.image([replaced]))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 0)
+        self.assertBoundedMemory(result)
+        setuid = {}
+        for name in ("repeated/path:1", "replaced/setuid:1"):
+            [entry] = self.entries(result, registry.host, name)
+            setuid[name] = [m["location"] for m in entry["misconfigurations"] if m["id"] == "RS-FS-001"]
+        self.assertEqual(setuid, {"repeated/path:1": ["/" + long_path], "replaced/setuid:1": ["/usr/bin/kept"]})
+
 
 class ListingLimits(HostileCase):
     """Point 4: listings that never end, crawl, or loop."""

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "scan/facts_size.hpp"
 #include "scan/layer_cache.hpp"
 #include "state/layer_claims.hpp"
 #include "state/state_store.hpp"
@@ -178,6 +179,33 @@ TEST_CASE("scan::LayerCache keeps the newest facts within its budget in memory; 
     CHECK(again != first);  // read back from the state, not computed
     CHECK(again->entries == 1);
     CHECK(computed == 3);
+}
+
+TEST_CASE("scan::LayerCache counts facts read back from the state, their malware verdict with them") {
+    TempDir dir;
+    state::StateStore store((dir.path / "state.db").string());
+    scan::LayerCache cache(&store, "sigs-1", 1);  // holds one layer: the other is read back
+    auto facts_of = [&](char which) {
+        bool cached = false;
+        return cache.get("sha256:" + std::string(64, which), [&] {
+            auto facts = facts_with(1);
+            facts.deleted = {"etc/" + std::string(300, 'd')};
+            facts.malware.emplace();
+            facts.malware->findings.push_back({"bin/" + std::string(500, 'm'), "yara", "Evil", "", "", ""});
+            facts.malware->add_path("bin/" + std::string(500, 'm'), false);
+            facts.malware->sort_paths();
+            facts.kept_bytes = scan::layer_facts_bytes(facts);
+            return facts;
+        }, cached);
+    };
+    const auto computed = facts_of('a')->kept_bytes;
+    facts_of('b');
+    auto again = facts_of('a');
+    REQUIRE(again->malware);
+    CHECK(again->kept_bytes == computed);
+    auto without_verdict = *again;
+    without_verdict.malware.reset();
+    CHECK(again->kept_bytes > scan::layer_facts_bytes(without_verdict) + 500);
 }
 
 TEST_CASE("scan::LayerCache without a state computes a layer again once it left memory") {

@@ -40,10 +40,11 @@ std::shared_ptr<LayerFacts> LayerCache::stored(const std::string& digest) {
     if (!json) return nullptr;
     try {
         auto facts = std::make_shared<LayerFacts>(nlohmann::json::parse(*json).get<LayerFacts>());
-        if (malware_version_.empty()) return facts;
-        auto verdict = store_->layer_malware(digest, malware_version_);
-        if (!verdict) return nullptr;  // examined with other signatures, or never
-        facts->malware = nlohmann::json::parse(*verdict).get<malware::LayerVerdict>();
+        if (!malware_version_.empty()) {
+            auto verdict = store_->layer_malware(digest, malware_version_);
+            if (!verdict) return nullptr;  // examined with other signatures, or never
+            facts->malware = nlohmann::json::parse(*verdict).get<malware::LayerVerdict>();
+        }
         facts->kept_bytes = layer_facts_bytes(*facts);
         return facts;
     } catch (const std::exception& e) {

@@ -202,7 +202,6 @@ void from_json(const nlohmann::json& j, LayerFacts& facts) {
     facts.notes = j.value("notes", std::vector<std::string>{});
     facts.entries = j.value("entries", uint64_t{0});
     facts.diff_id = j.value("diff_id", "");
-    facts.kept_bytes = layer_facts_bytes(facts);
 }
 
 }  // namespace regscan::scan

@@ -61,6 +61,8 @@ private:
 };
 
 void to_json(nlohmann::json& j, const LayerFacts& facts);
+// Leaves kept_bytes to whoever completes the facts (LayerCache::stored adds
+// the malware verdict, kept apart, then counts them once).
 void from_json(const nlohmann::json& j, LayerFacts& facts);
 
 }  // namespace regscan::scan
