@@ -228,6 +228,20 @@ class LayerContentLimits(HostileCase):
         layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 15_000)
         self.assertBombFails("bomb/layers", [layer] * 5, "take more than 256 MiB", bounded=False)
 
+    def test_package_databases_whose_records_take_more_than_64_mib_fail_the_image_in_bounded_memory(self):
+        """A file is read whole up to 64 MiB, but what a cataloger makes of it multiplies: a dpkg status of
+        a million minimal paragraphs took 1.1 GB, a lockfile of 700,000 entries 700 MB."""
+        record = b"Package: p%07d\nStatus: install ok installed\nVersion: 1\n\n"
+        status = b"".join(record % i for i in range((63 * MiB) // len(record % 0)))
+        entries = ",".join(f'"node_modules/p{i}":{{"version":"1"}}' for i in range(700_000))
+        lockfile = ('{"lockfileVersion":3,"packages":{' + entries + "}}").encode()
+        for name, files in (("bomb/dpkg", {"var/lib/dpkg/status": status}),
+                            ("bomb/npm", {"srv/app/package-lock.json": lockfile})):
+            with self.subTest(name):
+                path = "/" + next(iter(files))
+                self.assertBombFails(name, [crafted.files_layer(files)],
+                                     f"{path}: what it holds takes more than 64 MiB in memory once read")
+
     def test_a_layer_lists_1000_files_with_findings_and_counts_the_rest(self):
         registry = self.registry()
         self.good_image(registry)

@@ -4,9 +4,12 @@
 #include <map>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
+#include "catalog/unique_names.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
 
@@ -37,21 +40,23 @@ struct Entry {
 // Each D: entry resolved to the installed package that is it or provides it
 // ("so:", "cmd:", "pc:" names); conflicts ("!name") and what no installed
 // package satisfies are left out.
-void resolve_dependencies(std::vector<Entry>& entries) {
-    std::map<std::string, std::string, std::less<>> provider;
+void resolve_dependencies(std::vector<Entry>& entries, FileBudget& budget) {
+    std::map<std::string_view, std::string_view> provider;
     for (const auto& entry : entries) provider.emplace(entry.package.name, entry.package.name);
     for (const auto& entry : entries)
         for_each_token(entry.provides, [&](std::string_view token) {
-            provider.emplace(std::string(dependency_name(token)), entry.package.name);
+            if (provider.emplace(dependency_name(token), entry.package.name).second)
+                budget.add(util::map_node_bytes + 32);
         });
     for (auto& entry : entries) {
-        auto& depends_on = entry.package.depends_on;
+        UniqueNames depends_on(entry.package.depends_on);
         for_each_token(entry.depends, [&](std::string_view token) {
             if (token.front() == '!') return;
             auto it = provider.find(dependency_name(token));
             if (it == provider.end() || it->second == entry.package.name) return;
-            if (std::find(depends_on.begin(), depends_on.end(), it->second) == depends_on.end())
-                depends_on.push_back(it->second);
+            // Counted twice: the list and the set telling it a name is known.
+            if (depends_on.add(std::string(it->second)))
+                budget.add(2 * (util::map_node_bytes + sizeof(std::string) + util::heap_bytes(it->second.size())));
         });
     }
 }
@@ -64,6 +69,7 @@ bool ApkCataloger::wants(const FileInfo& file) const {
 }
 
 void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
+    FileBudget budget(file);
     std::vector<Entry> entries;
     while (!content.empty()) {
         std::string_view paragraph = text::next_paragraph(content);
@@ -100,9 +106,10 @@ void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileF
         package.location = file.path;
         // Alpine writes SPDX expressions ("MIT AND BSD-2-Clause"): one value.
         license::add_declared(package.licenses, license_field);
+        budget.add(package_bytes(package) + sizeof(Entry) - sizeof(scan::Package) + util::map_node_bytes + 32);
         entries.push_back({std::move(package), depends, provides});
     }
-    resolve_dependencies(entries);
+    resolve_dependencies(entries, budget);
     for (auto& entry : entries) facts.packages.push_back(std::move(entry.package));
 }
 

@@ -6,10 +6,12 @@
 #include <set>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "catalog/license.hpp"
-
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
+#include "catalog/unique_names.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
 
@@ -87,52 +89,56 @@ scan::Package to_package(const Paragraph& p, const std::string& location) {
 }
 
 // "libc6 (>= 2.34), libgcc-s1 | libgcc1, python3:any": each group's
-// alternatives, names only (no version, no architecture qualifier).
-std::vector<std::vector<std::string>> relation_groups(std::string_view field) {
-    std::vector<std::vector<std::string>> groups;
+// alternatives, names only (no version, no architecture qualifier), handed
+// to `each` one group at a time: a field may be megabytes long.
+template <typename Each>
+void for_each_relation_group(std::string_view field, Each each) {
+    std::vector<std::string_view> alternatives;
     while (!field.empty()) {
         size_t comma = field.find(',');
         std::string_view group = field.substr(0, comma);
         field = comma == std::string_view::npos ? std::string_view() : field.substr(comma + 1);
-        std::vector<std::string> alternatives;
+        alternatives.clear();
         while (!group.empty()) {
             size_t bar = group.find('|');
             std::string_view name = text::trim(group.substr(0, bar));
             group = bar == std::string_view::npos ? std::string_view() : group.substr(bar + 1);
             name = name.substr(0, name.find_first_of(" (:[<"));
-            if (!name.empty()) alternatives.emplace_back(name);
+            if (!name.empty()) alternatives.push_back(name);
         }
-        if (!alternatives.empty()) groups.push_back(std::move(alternatives));
+        if (!alternatives.empty()) each(alternatives);
     }
-    return groups;
 }
 
 // Each dependency group resolved to the installed package that satisfies it
 // (by name, else by Provides) when the file lists it; the first alternative
 // when the file does not know (distroless status.d holds one package a file).
-void resolve_dependencies(const std::vector<Paragraph>& paragraphs, std::vector<scan::Package>& packages) {
-    std::set<std::string, std::less<>> installed;
-    std::map<std::string, std::string, std::less<>> provided_by;
+void resolve_dependencies(const std::vector<Paragraph>& paragraphs, std::vector<scan::Package>& packages,
+                          FileBudget& budget) {
+    std::set<std::string_view> installed;
+    std::map<std::string_view, std::string_view> provided_by;
     for (const auto& p : paragraphs) installed.emplace(p.package);
     for (const auto& p : paragraphs)
-        for (const auto& group : relation_groups(p.provides))
-            provided_by.emplace(group.front(), std::string(p.package));
+        for_each_relation_group(p.provides, [&](const std::vector<std::string_view>& group) {
+            if (provided_by.emplace(group.front(), p.package).second) budget.add(util::map_node_bytes + 32);
+        });
     bool whole_database = paragraphs.size() > 1;
     for (size_t i = 0; i < paragraphs.size(); ++i) {
-        auto& depends_on = packages[i].depends_on;
+        UniqueNames depends_on(packages[i].depends_on);
         for (std::string_view field : {paragraphs[i].pre_depends, paragraphs[i].depends}) {
-            for (const auto& group : relation_groups(field)) {
-                std::string chosen;
+            for_each_relation_group(field, [&](const std::vector<std::string_view>& group) {
+                std::string_view chosen;
                 for (const auto& name : group) {
                     if (installed.contains(name)) chosen = name;
                     else if (auto it = provided_by.find(name); it != provided_by.end()) chosen = it->second;
                     if (!chosen.empty()) break;
                 }
                 if (chosen.empty() && !whole_database) chosen = group.front();
-                if (chosen.empty() || chosen == packages[i].name) continue;
-                if (std::find(depends_on.begin(), depends_on.end(), chosen) == depends_on.end())
-                    depends_on.push_back(std::move(chosen));
-            }
+                if (chosen.empty() || chosen == packages[i].name) return;
+                // Counted twice: the list and the set telling it a name is known.
+                if (depends_on.add(std::string(chosen)))
+                    budget.add(2 * (util::map_node_bytes + sizeof(std::string) + util::heap_bytes(chosen.size())));
+            });
         }
     }
 }
@@ -156,6 +162,7 @@ void DpkgCataloger::analyse(const FileInfo& file, std::string_view content, File
         return;
     }
     bool distroless = file.path != status_file;
+    FileBudget budget(file);
     size_t paragraphs = 0;
     std::vector<Paragraph> kept;
     size_t first_new = facts.packages.size();
@@ -172,12 +179,14 @@ void DpkgCataloger::analyse(const FileInfo& file, std::string_view content, File
         }
         if (p.has_status ? !files_present(p.status) : !distroless) continue;
         facts.packages.push_back(to_package(p, file.path));
+        budget.add(facts.packages.back());
+        budget.add(sizeof(Paragraph) + util::map_node_bytes);  // kept, and among the installed
         kept.push_back(p);
     }
     std::vector<scan::Package> mine(std::make_move_iterator(facts.packages.begin() + static_cast<std::ptrdiff_t>(first_new)),
                                     std::make_move_iterator(facts.packages.end()));
     facts.packages.resize(first_new);
-    resolve_dependencies(kept, mine);
+    resolve_dependencies(kept, mine, budget);
     for (auto& package : mine) facts.packages.push_back(std::move(package));
     if (paragraphs > 0 && facts.packages.empty() && distroless) {
         throw std::runtime_error(file.path + ": no Package paragraph");

@@ -1,5 +1,6 @@
 #include "catalog/go_binary_cataloger.hpp"
 
+#include "catalog/file_budget.hpp"
 #include "catalog/go_buildinfo.hpp"
 #include "catalog/purl.hpp"
 
@@ -30,8 +31,12 @@ void GoBinaryCataloger::analyse(const FileInfo& file, std::string_view content, 
     auto info = go::read_build_info(content);
     if (!info) return;
     go::ModuleInfo modules = go::parse_module_info(info->modinfo);
+    FileBudget budget(file);
     if (modules.main && !modules.main->path.empty()) facts.packages.push_back(module_package(*modules.main, file.path));
-    for (const go::Module& dep : modules.deps) facts.packages.push_back(module_package(dep, file.path));
+    for (const go::Module& dep : modules.deps) {
+        facts.packages.push_back(module_package(dep, file.path));
+        budget.add(facts.packages.back());
+    }
 
     scan::Package stdlib;
     stdlib.type = "go-stdlib";

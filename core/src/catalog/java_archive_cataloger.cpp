@@ -7,9 +7,11 @@
 #include <memory>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
 
@@ -65,6 +67,7 @@ std::vector<std::string> pom_licenses(std::string_view pom) {
 
 struct Walk {
     FileFacts& facts;
+    FileBudget budget;
     uint64_t nested_budget = max_file_size;  // bytes of nested archives read into memory
 };
 
@@ -174,11 +177,15 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
         if (is_pom_properties(name)) {
             std::string properties = read_entry(a.get(), entry, 1024 * 1024, location + ":" + std::string(name));
             walk.facts.packages.push_back(maven_package(properties, name, location));
+            walk.budget.add(walk.facts.packages.back());
             package_of_dir[std::string(pom_dir(name))] = walk.facts.packages.size() - 1;
+            walk.budget.add(util::map_node_bytes + sizeof(std::string) + util::heap_bytes(name.size()) + 8);
             found_pom = true;
         } else if (is_pom_xml(name)) {
             std::string pom = read_entry(a.get(), entry, 1024 * 1024, location + ":" + std::string(name));
-            licenses_of_dir[std::string(pom_dir(name))] = pom_licenses(pom);
+            auto& licenses = licenses_of_dir[std::string(pom_dir(name))] = pom_licenses(pom);
+            walk.budget.add(util::map_node_bytes + sizeof(std::string) + util::heap_bytes(name.size()) +
+                            util::strings_bytes(licenses));
         } else if (name == "META-INF/MANIFEST.MF") {
             manifest = read_entry(a.get(), entry, 1024 * 1024, location + ":" + std::string(name));
         } else if (is_java_archive(name)) {
@@ -218,7 +225,7 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
 bool JavaArchiveCataloger::wants(const FileInfo& file) const { return is_java_archive(file.path); }
 
 void JavaArchiveCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
-    Walk walk{facts};
+    Walk walk{facts, FileBudget(file)};
     walk_archive(content, file.path, 0, walk);
 }
 

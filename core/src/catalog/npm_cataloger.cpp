@@ -5,8 +5,11 @@
 #include <set>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "catalog/license.hpp"
+#include "catalog/npm_document.hpp"
 #include "catalog/purl.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
 
@@ -59,7 +62,8 @@ std::vector<std::string> dependency_names(const json& manifest) {
 
 class Collector {
 public:
-    Collector(const std::string& location, FileFacts& facts) : location_(location), facts_(facts) {}
+    Collector(const std::string& location, FileFacts& facts, FileBudget& budget)
+        : location_(location), facts_(facts), budget_(budget) {}
 
     void add(std::string name, std::string version, const json* manifest = nullptr) {
         if (name.empty() || version.empty()) return;
@@ -78,12 +82,15 @@ public:
             package.licenses = declared_licenses(*manifest);
             package.depends_on = dependency_names(*manifest);
         }
+        budget_.add(package_bytes(package) + util::map_node_bytes + sizeof(std::string) +
+                    util::heap_bytes(package.name.size() + package.version.size() + 1));  // and in seen_
         facts_.packages.push_back(std::move(package));
     }
 
 private:
     const std::string& location_;
     FileFacts& facts_;
+    FileBudget& budget_;
     std::set<std::string> seen_;
 };
 
@@ -124,8 +131,8 @@ void read_dependencies_tree(const json& dependencies, Collector& collector, int 
     }
 }
 
-json parse_json(const FileInfo& file, std::string_view content) {
-    json document = json::parse(content.begin(), content.end(), nullptr, false);
+json parse_json(const FileInfo& file, std::string_view content, FileBudget& budget) {
+    json document = parse_npm_document(content, budget);
     if (document.is_discarded() || !document.is_object()) {
         throw std::runtime_error(file.path + ": not a JSON object");
     }
@@ -141,8 +148,9 @@ bool NpmCataloger::wants(const FileInfo& file) const {
 }
 
 void NpmCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
-    json document = parse_json(file, content);
-    Collector collector(file.path, facts);
+    FileBudget budget(file);
+    json document = parse_json(file, content, budget);
+    Collector collector(file.path, facts, budget);
     if (file.path.ends_with("/package.json")) {
         collector.add(string_field(document, "name"), string_field(document, "version"), &document);
         return;

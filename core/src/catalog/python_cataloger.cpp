@@ -4,9 +4,12 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/text.hpp"
+#include "catalog/unique_names.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
 
@@ -65,15 +68,19 @@ void PythonCataloger::analyse(const FileInfo& file, std::string_view content, Fi
     std::string_view headers = text::next_paragraph(content);
     std::string_view name, version, expression, license_field;
     std::vector<std::string> classifiers, requires_dist;
+    FileBudget budget(file);
     text::for_each_field(headers, ':', [&](std::string_view key, std::string_view value) {
         if (key == "Name" && name.empty()) name = value;
         else if (key == "Version" && version.empty()) version = value;
         else if (key == "License-Expression") expression = value;
         else if (key == "License") license_field = value;
         else if (key == "Classifier" && value.starts_with("License ::") && value != "License :: OSI Approved")
-            classifiers.emplace_back(value);
+            budget.add(sizeof(std::string) + util::heap_bytes(classifiers.emplace_back(value)));
         else if (key == "Requires-Dist")
-            if (std::string required = requirement_name(value); !required.empty()) requires_dist.push_back(required);
+            if (std::string required = requirement_name(value); !required.empty()) {
+                budget.add(sizeof(std::string) + util::heap_bytes(required));
+                requires_dist.push_back(std::move(required));
+            }
     });
     if (name.empty() || version.empty()) throw std::runtime_error(file.path + ": no Name or Version header");
     scan::Package package;
@@ -93,9 +100,11 @@ void PythonCataloger::analyse(const FileInfo& file, std::string_view content, Fi
             std::string id = license::spdx_id(classifier);
             license::add_declared(package.licenses, id.empty() ? text::trim(last) : std::string_view(id));
         }
-    for (auto& required : requires_dist)
-        if (std::find(package.depends_on.begin(), package.depends_on.end(), required) == package.depends_on.end())
-            package.depends_on.push_back(std::move(required));
+    UniqueNames depends_on(package.depends_on);
+    for (auto& required : requires_dist) {
+        const auto bytes = util::map_node_bytes + sizeof(std::string) + util::heap_bytes(required);
+        if (depends_on.add(std::move(required))) budget.add(bytes);  // in the set beside the list
+    }
     facts.packages.push_back(std::move(package));
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "catalog/license.hpp"
 #include "catalog/purl.hpp"
 #include "catalog/rpm_header.hpp"
@@ -50,6 +51,7 @@ scan::Package to_package(const rpm::HeaderInfo& header, const std::string& locat
 bool RpmCataloger::wants(const FileInfo& file) const { return format_of(file.path) != Format::none; }
 
 void RpmCataloger::analyse(const FileInfo& file, std::string_view content, FileFacts& facts) const {
+    FileBudget budget(file);
     size_t unreadable = 0;
     size_t found = 0;
     std::string first_error;
@@ -59,6 +61,7 @@ void RpmCataloger::analyse(const FileInfo& file, std::string_view content, FileF
             // Imported signing keys live in the rpmdb as pseudo-packages.
             if (header.name == "gpg-pubkey") return;
             facts.packages.push_back(to_package(header, file.path));
+            budget.add(facts.packages.back());  // FileBudgetExceeded is no runtime_error: not caught below
             ++found;
         } catch (const std::runtime_error& error) {
             if (unreadable++ == 0) first_error = error.what();

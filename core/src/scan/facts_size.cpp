@@ -1,28 +1,16 @@
 #include "scan/facts_size.hpp"
 
+#include "catalog/file_budget.hpp"
 #include "scan/layer_facts.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::scan {
 namespace {
 
-// A std::map node's links and colour, beside its key and value.
-constexpr uint64_t map_node = 48;
+constexpr uint64_t map_node = util::map_node_bytes;
+using util::strings_bytes;
 
-// A string's characters on the heap (none up to 15: stored inline), the
-// allocator's header included.
-uint64_t heap(const std::string& value) { return value.size() > 15 ? value.size() + 17 : 0; }
-
-uint64_t strings_bytes(const std::vector<std::string>& values) {
-    uint64_t bytes = 0;
-    for (const auto& value : values) bytes += sizeof(std::string) + heap(value);
-    return bytes;
-}
-
-uint64_t package_bytes(const Package& p) {
-    return sizeof(Package) + heap(p.type) + heap(p.name) + heap(p.version) + heap(p.source_name) +
-           heap(p.source_version) + heap(p.ecosystem) + heap(p.purl) + heap(p.location) + heap(p.layer_digest) +
-           strings_bytes(p.licenses) + strings_bytes(p.depends_on);
-}
+uint64_t heap(const std::string& value) { return util::heap_bytes(value); }
 
 }  // namespace
 
@@ -35,7 +23,7 @@ uint64_t file_facts_bytes(const std::string& path, const catalog::FileFacts& fac
     if (facts.os)
         bytes += heap(facts.os->id) + heap(facts.os->version_id) + heap(facts.os->version_codename) +
                  heap(facts.os->id_like) + heap(facts.os->pretty_name);
-    for (const auto& package : facts.packages) bytes += package_bytes(package);
+    for (const auto& package : facts.packages) bytes += catalog::package_bytes(package);
     return bytes;
 }
 

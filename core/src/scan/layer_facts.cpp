@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
 #include "limits/limits.hpp"
 #include "malware/malware_scanner.hpp"
 #include "scan/facts_size.hpp"
@@ -131,6 +132,8 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             for (const auto* cataloger : interested) {
                 try {
                     cataloger->analyse(file, *content, file_facts);
+                } catch (const catalog::FileBudgetExceeded&) {
+                    throw;  // fails the layer, as its own bound does
                 } catch (const std::exception& e) {
                     file_facts.notes.push_back(cataloger->name() + ": " + entry.path + ": " + e.what());
                 }

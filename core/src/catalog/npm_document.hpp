@@ -1,0 +1,25 @@
+// An npm manifest or lockfile parsed keeping only what the npm cataloger
+// reads: a lockfile's tree otherwise takes ten times its text in memory
+// (resolved URLs, integrity hashes, engines, scripts...), and a hostile one
+// of minimal entries far more. What is kept is counted against the file's
+// budget as it is parsed.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/file_budget.hpp"
+
+namespace regscan::catalog {
+
+// The document with, at the top, only name, version, license, licenses,
+// dependencies and packages; under "packages" every install path with only
+// its name, version, link, license, licenses and dependencies; under any
+// "dependencies" every name with (a lockfile v1 entry) only its version and
+// dependencies; under license(s) only "type". A discarded value (not valid
+// JSON) when the text is not JSON. Throws FileBudgetExceeded past `budget`,
+// std::runtime_error past 1000 levels of nesting.
+nlohmann::json parse_npm_document(std::string_view content, FileBudget& budget);
+
+}  // namespace regscan::catalog
