@@ -107,4 +107,20 @@ TEST_CASE("catalog: one package's long dependency lists are kept once each, with
               .find("takes more than 64 MiB") != std::string::npos);
 }
 
+TEST_CASE("catalog: a package field past 4096 bytes stops the file before the package is built") {
+    const std::string long_version(5000, '1');
+    CHECK_THROWS_WITH_AS(analyse(DpkgCataloger(), "/var/lib/dpkg/status",
+                                 "Package: a\nStatus: install ok installed\nVersion: " + long_version + "\n"),
+                         "/var/lib/dpkg/status: a package version of 5000 bytes (at most 4096): not read",
+                         std::runtime_error);
+    CHECK_THROWS_AS(analyse(ApkCataloger(), "/lib/apk/db/installed", "P:" + std::string(4097, 'a') + "\nV:1\n"),
+                    std::runtime_error);
+    CHECK_THROWS_AS(analyse(NpmCataloger(), "/srv/package-lock.json",
+                            R"({"packages":{"node_modules/a":{"version":")" + long_version + R"("}}})"),
+                    std::runtime_error);
+    CHECK(analyse(DpkgCataloger(), "/var/lib/dpkg/status",
+                  "Package: a\nStatus: install ok installed\nVersion: " + std::string(4096, '1') + "\n")
+              .packages.size() == 1);
+}
+
 TEST_SUITE_END();

@@ -12,10 +12,10 @@ using nlohmann::json;
 
 namespace {
 
-json parsed(const std::string& text) {
+json parsed(const std::string& text, NpmDocument kind = NpmDocument::lockfile) {
     FileInfo file{"/srv/package-lock.json", text.size(), 0644};
     FileBudget budget(file);
-    return parse_npm_document(text, budget);
+    return parse_npm_document(text, kind, budget);
 }
 
 }  // namespace
@@ -29,9 +29,20 @@ TEST_CASE("catalog::parse_npm_document keeps what a lockfile v2/v3 entry tells t
             "integrity":"sha512-x","license":{"type":"MIT","url":"u"},"dependencies":{"b":"^2"},
             "engines":{"node":">=8"},"link":false,"licenses":[{"type":"ISC","url":"u"},"BSD",[1,2]]}}})");
     CHECK(document == json::parse(R"({"name":"app","packages":{
-        "":{"name":"app","version":"1.0.0","dependencies":{"a":"^1"}},
-        "node_modules/a":{"version":"1.2.3","license":{"type":"MIT"},"dependencies":{"b":"^2"},"link":false,
+        "":{"name":"app","version":"1.0.0","dependencies":{"a":null}},
+        "node_modules/a":{"version":"1.2.3","license":{"type":"MIT"},"dependencies":{"b":null},"link":false,
             "licenses":[{"type":"ISC"},"BSD",[1,2]]}}})"));
+}
+
+TEST_CASE("catalog::parse_npm_document keeps a lockfile's v1 tree only without packages, a manifest's never") {
+    const std::string tree = R"("dependencies":{"a":{"version":"1"}})";
+    const std::string packages = R"("packages":{"node_modules/a":{"version":"1"}})";
+    const std::string v1_first = "{" + tree + "," + packages + "}";
+    const std::string v1_last = "{" + packages + "," + tree + "}";
+    const auto packages_only = json::parse(R"({"packages":{"node_modules/a":{"version":"1"}}})");
+    CHECK(parsed(v1_first) == packages_only);
+    CHECK(parsed(v1_last) == packages_only);
+    CHECK(parsed(v1_last, NpmDocument::manifest) == json::parse(R"({"dependencies":{"a":{"version":"1"}}})"));
 }
 
 TEST_CASE("catalog::parse_npm_document keeps a lockfile v1 tree's versions and nested dependencies") {

@@ -92,6 +92,9 @@ void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileF
             }
         }
         if (name.empty()) continue;
+        for (auto [what, value] : {std::pair{"name", name}, {"version", version}, {"architecture", arch},
+                                   {"origin", origin}})
+            package_field(file.path, what, value);
         if (version.empty()) throw std::runtime_error(file.path + ": package " + std::string(name) + " has no V: line");
         scan::Package package;
         package.type = "apk";

@@ -104,7 +104,8 @@ void for_each_relation_group(std::string_view field, Each each) {
             std::string_view name = text::trim(group.substr(0, bar));
             group = bar == std::string_view::npos ? std::string_view() : group.substr(bar + 1);
             name = name.substr(0, name.find_first_of(" (:[<"));
-            if (!name.empty()) alternatives.push_back(name);
+            // Real groups name a few; a hostile one millions, each a view held here.
+            if (!name.empty() && alternatives.size() < 64) alternatives.push_back(name);
         }
         if (!alternatives.empty()) each(alternatives);
     }
@@ -178,6 +179,9 @@ void DpkgCataloger::analyse(const FileInfo& file, std::string_view content, File
             throw std::runtime_error(file.path + ": package " + std::string(p.package) + " has no Version");
         }
         if (p.has_status ? !files_present(p.status) : !distroless) continue;
+        for (auto [what, value] : {std::pair{"name", p.package}, {"version", p.version}, {"source", p.source},
+                                   {"architecture", p.architecture}})
+            package_field(file.path, what, value);
         facts.packages.push_back(to_package(p, file.path));
         budget.add(facts.packages.back());
         budget.add(sizeof(Paragraph) + util::map_node_bytes);  // kept, and among the installed

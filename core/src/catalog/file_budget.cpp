@@ -1,9 +1,19 @@
 #include "catalog/file_budget.hpp"
 
+#include <stdexcept>
+
 #include "limits/limits.hpp"
 #include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
+
+std::string_view package_field(const std::string& path, std::string_view what, std::string_view value) {
+    if (value.size() > max_package_field)
+        throw std::runtime_error(path + ": a package " + std::string(what) + " of " +
+                                 std::to_string(value.size()) + " bytes (at most " +
+                                 std::to_string(max_package_field) + "): not read");
+    return value;
+}
 
 uint64_t package_bytes(const scan::Package& p) {
     using util::heap_bytes;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "catalog/cataloger.hpp"
 #include "scan/model.hpp"
@@ -27,6 +28,15 @@ public:
 private:
     std::string message_;
 };
+
+// A package's name, version, architecture or source longer than this is no
+// real package's: the file is not read (a note says why) rather than have the
+// field copied into every string a package makes of it (its purl triples it).
+inline constexpr size_t max_package_field = 4096;
+
+// `value`, or std::runtime_error naming the file at `path` and `what` when it
+// is longer than max_package_field.
+std::string_view package_field(const std::string& path, std::string_view what, std::string_view value);
 
 // The estimated memory one package holds.
 uint64_t package_bytes(const scan::Package& package);

@@ -32,11 +32,14 @@ void GoBinaryCataloger::analyse(const FileInfo& file, std::string_view content, 
     if (!info) return;
     go::ModuleInfo modules = go::parse_module_info(info->modinfo);
     FileBudget budget(file);
-    if (modules.main && !modules.main->path.empty()) facts.packages.push_back(module_package(*modules.main, file.path));
-    for (const go::Module& dep : modules.deps) {
-        facts.packages.push_back(module_package(dep, file.path));
+    auto add = [&](const go::Module& module) {
+        package_field(file.path, "module path", module.path);
+        package_field(file.path, "module version", module.version);
+        facts.packages.push_back(module_package(module, file.path));
         budget.add(facts.packages.back());
-    }
+    };
+    if (modules.main && !modules.main->path.empty()) add(*modules.main);
+    for (const go::Module& dep : modules.deps) add(dep);
 
     scan::Package stdlib;
     stdlib.type = "go-stdlib";

@@ -40,6 +40,26 @@ bool is_pom_xml(std::string_view name) {
 // The directory of a pom entry: "META-INF/maven/<group>/<artifact>".
 std::string_view pom_dir(std::string_view name) { return name.substr(0, name.rfind('/')); }
 
+// XML's five entities decoded in one pass ("&amp;lt;" is "&lt;", text).
+std::string decode_xml_entities(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        bool decoded = false;
+        if (text[i] == '&')
+            for (auto [entity, character] : {std::pair{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
+                                             {"&apos;", '\''}})
+                if (text.substr(i).starts_with(entity)) {
+                    out += character;
+                    i += std::string_view(entity).size() - 1;
+                    decoded = true;
+                    break;
+                }
+        if (!decoded) out += text[i];
+    }
+    return out;
+}
+
 // The <name> of each <license> in a pom's <licenses> (the project's own, not
 // a dependency's: dependencies declare none). XML's five entities decoded.
 std::vector<std::string> pom_licenses(std::string_view pom) {
@@ -53,13 +73,8 @@ std::vector<std::string> pom_licenses(std::string_view pom) {
         at += 6;
         size_t close = block.find("</name>", at);
         if (close == std::string_view::npos) break;
-        std::string name(block.substr(at, close - at));
-        for (auto [entity, character] : {std::pair{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                                         {"&apos;", "'"}}) {
-            for (size_t found = 0; (found = name.find(entity, found)) != std::string::npos; ++found)
-                name.replace(found, std::string_view(entity).size(), character);
-        }
-        license::add_declared(licenses, name);
+        // Decoded, a longer name is past what add_declared keeps (an entity is at most 6 bytes for 1).
+        if (close - at <= 6 * 200) license::add_declared(licenses, decode_xml_entities(block.substr(at, close - at)));
         at = close;
     }
     return licenses;
@@ -69,6 +84,12 @@ struct Walk {
     FileFacts& facts;
     FileBudget budget;
     uint64_t nested_budget = max_file_size;  // bytes of nested archives read into memory
+
+    // A note names a nested archive's whole path: counted as it is kept.
+    void note(std::string text) {
+        budget.add(sizeof(std::string) + util::heap_bytes(text));
+        facts.notes.push_back(std::move(text));
+    }
 };
 
 std::string error_of(archive* a) {
@@ -122,6 +143,8 @@ scan::Package maven_package(std::string_view properties, std::string_view entry_
     size_t slash = dirs.find('/');
     if (group.empty() && slash != std::string_view::npos) group = dirs.substr(0, slash);
     if (artifact.empty() && slash != std::string_view::npos) artifact = dirs.substr(slash + 1);
+    for (auto [what, value] : {std::pair{"groupId", &group}, {"artifactId", &artifact}, {"version", &version}})
+        package_field(location, what, *value);
 
     scan::Package package;
     package.type = "java-archive";
@@ -149,6 +172,8 @@ std::optional<scan::Package> manifest_package(std::string_view manifest, const s
         version = bundle_version;
     }
     if (title.empty() || version.empty()) return std::nullopt;
+    package_field(location, "title", title);
+    package_field(location, "version", version);
     scan::Package package;
     package.type = "java-archive";
     package.name = title;
@@ -191,13 +216,13 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
         } else if (is_java_archive(name)) {
             std::string nested_location = location + ":" + std::string(name);
             if (depth >= JavaArchiveCataloger::max_depth) {
-                walk.facts.notes.push_back(nested_location + ": nested deeper than " +
-                                           std::to_string(JavaArchiveCataloger::max_depth) + " archives, not read");
+                walk.note(nested_location + ": nested deeper than " +
+                          std::to_string(JavaArchiveCataloger::max_depth) + " archives, not read");
                 continue;
             }
             std::string nested = read_entry(a.get(), entry, walk.nested_budget, nested_location);
             if (nested.empty()) {
-                walk.facts.notes.push_back(nested_location + ": nested archive over the size budget, not read");
+                walk.note(nested_location + ": nested archive over the size budget, not read");
                 continue;
             }
             walk.nested_budget -= nested.size();
@@ -205,7 +230,7 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
                 walk_archive(nested, nested_location, depth + 1, walk);
             } catch (const std::runtime_error& error) {
                 // One broken library does not hide the others.
-                walk.facts.notes.push_back(error.what());
+                walk.note(error.what());
             }
         }
     }
@@ -213,10 +238,15 @@ void walk_archive(std::string_view bytes, const std::string& location, int depth
         throw std::runtime_error(location + ": " + error_of(a.get()));
     }
     for (const auto& [dir, licenses] : licenses_of_dir)
-        if (auto it = package_of_dir.find(dir); it != package_of_dir.end())
+        if (auto it = package_of_dir.find(dir); it != package_of_dir.end()) {
             walk.facts.packages[it->second].licenses = licenses;
+            walk.budget.add(util::strings_bytes(licenses));
+        }
     if (!found_pom) {
-        if (auto package = manifest_package(manifest, location)) walk.facts.packages.push_back(std::move(*package));
+        if (auto package = manifest_package(manifest, location)) {
+            walk.facts.packages.push_back(std::move(*package));
+            walk.budget.add(walk.facts.packages.back());
+        }
     }
 }
 

@@ -205,7 +205,10 @@ std::vector<std::string> debian_copyright_licenses(std::string_view content, siz
         while (!rest.empty()) {
             std::string_view line = text::next_line(rest);
             if (!line.starts_with("License:")) continue;
-            std::string value = std::string(text::trim(line.substr(8)));
+            std::string_view raw = text::trim(line.substr(8));
+            // Real ones name a few licenses; a longer line would cost its length squared below.
+            if (raw.size() > 4096) continue;
+            std::string value(raw);
             // "GPL-2+ or Artistic", "BSD-3-clause and GPL-2", "MIT, BSD".
             for (std::string separator : {" or ", " and ", ","}) {
                 size_t at = 0;

@@ -67,6 +67,8 @@ public:
 
     void add(std::string name, std::string version, const json* manifest = nullptr) {
         if (name.empty() || version.empty()) return;
+        package_field(location_, "name", name);
+        package_field(location_, "version", version);
         if (!seen_.insert(name + '@' + version).second) return;
         scan::Package package;
         package.type = "npm";
@@ -132,7 +134,8 @@ void read_dependencies_tree(const json& dependencies, Collector& collector, int 
 }
 
 json parse_json(const FileInfo& file, std::string_view content, FileBudget& budget) {
-    json document = parse_npm_document(content, budget);
+    json document = parse_npm_document(
+        content, file.path.ends_with("/package.json") ? NpmDocument::manifest : NpmDocument::lockfile, budget);
     if (document.is_discarded() || !document.is_object()) {
         throw std::runtime_error(file.path + ": not a JSON object");
     }

@@ -53,7 +53,7 @@ Place place_of_value(Place object, const std::string& key) {
 // of many entries (a lockfile's "packages").
 class KeptDocument : public nlohmann::json_sax<json> {
 public:
-    explicit KeptDocument(FileBudget& budget) : budget_(budget) {}
+    KeptDocument(NpmDocument kind, FileBudget& budget) : kind_(kind), budget_(budget) {}
 
     json take() { return failed_ ? json(json::value_t::discarded) : std::move(root_); }
 
@@ -63,7 +63,11 @@ public:
     bool number_unsigned(number_unsigned_t v) override { return value(v); }
     bool number_float(number_float_t v, const string_t&) override { return value(v); }
     bool string(string_t& v) override {
-        const auto bytes = util::heap_bytes(v);
+        // A dependency's range: only its name (the key) is read.
+        if (!levels_.empty() && levels_.back().place == Place::dependency_names && !levels_.back().array)
+            return value(nullptr);
+        // nlohmann holds a string value on the heap: the string, its header, its characters.
+        const auto bytes = sizeof(std::string) + 16 + util::heap_bytes(v);
         return value(std::move(v), bytes);
     }
     bool binary(binary_t&) override { return true; }  // JSON text has none
@@ -74,6 +78,13 @@ public:
     bool key(string_t& key) override {
         auto& object = levels_.back();
         object.key_kept = keeps(object.place, key);
+        if (object.place == Place::top && kind_ == NpmDocument::lockfile) {
+            // A lockfile's v1 tree is read only when it has no "packages" (v2 has both).
+            if (key == "packages" && object.container) object.container->erase("dependencies");
+            if (key == "packages") packages_seen_ = true;
+            if (key == "dependencies" && packages_seen_) object.key_kept = false;
+        }
+        if (object.place == Place::top && kind_ == NpmDocument::manifest && key == "packages") object.key_kept = false;
         object.next = object.key_kept ? place_of_value(object.place, key) : Place::leaf;
         if (object.key_kept && object.container)
             budget_.add(util::map_node_bytes + sizeof(std::string) + util::heap_bytes(key));
@@ -136,7 +147,9 @@ private:
 
     static constexpr size_t max_depth = 1000;
 
+    NpmDocument kind_;
     FileBudget& budget_;
+    bool packages_seen_ = false;
     json root_;
     std::vector<Level> levels_;
     bool failed_ = false;
@@ -144,8 +157,8 @@ private:
 
 }  // namespace
 
-json parse_npm_document(std::string_view content, FileBudget& budget) {
-    KeptDocument document(budget);
+json parse_npm_document(std::string_view content, NpmDocument kind, FileBudget& budget) {
+    KeptDocument document(kind, budget);
     if (!json::sax_parse(content.begin(), content.end(), &document)) return json(json::value_t::discarded);
     return document.take();
 }

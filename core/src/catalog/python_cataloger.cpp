@@ -83,6 +83,8 @@ void PythonCataloger::analyse(const FileInfo& file, std::string_view content, Fi
             }
     });
     if (name.empty() || version.empty()) throw std::runtime_error(file.path + ": no Name or Version header");
+    package_field(file.path, "name", name);
+    package_field(file.path, "version", version);
     scan::Package package;
     package.type = "python";
     package.ecosystem = "PyPI";
@@ -100,6 +102,7 @@ void PythonCataloger::analyse(const FileInfo& file, std::string_view content, Fi
             std::string id = license::spdx_id(classifier);
             license::add_declared(package.licenses, id.empty() ? text::trim(last) : std::string_view(id));
         }
+    budget.add(package_bytes(package));
     UniqueNames depends_on(package.depends_on);
     for (auto& required : requires_dist) {
         const auto bytes = util::map_node_bytes + sizeof(std::string) + util::heap_bytes(required);

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "catalog/file_budget.hpp"
+
 namespace regscan::catalog::rpm {
 
 namespace {
@@ -55,17 +57,24 @@ HeaderInfo read_header_blob(std::string_view blob) {
             header.epoch = be32(data, offset);
         }
     }
-    auto string_at = [&](std::optional<uint32_t> offset) {
-        if (!offset) return std::string();
+    auto string_at = [&](std::optional<uint32_t> offset) -> std::string_view {
+        if (!offset) return {};
         std::string_view rest = data.substr(*offset);
-        return std::string(rest.substr(0, rest.find('\0')));
+        return rest.substr(0, rest.find('\0'));
     };
-    header.name = string_at(name_at);
-    header.version = string_at(version_at);
-    header.release = string_at(release_at);
-    header.arch = string_at(arch_at);
-    header.source_rpm = string_at(sourcerpm_at);
-    header.license = string_at(license_at).substr(0, 1000);
+    // Past max_package_field, no real package's field: the header is not read.
+    auto field_at = [&](std::optional<uint32_t> offset) {
+        auto value = string_at(offset);
+        if (value.size() > max_package_field)
+            throw std::runtime_error("rpm header string longer than " + std::to_string(max_package_field) + " bytes");
+        return std::string(value);
+    };
+    header.name = field_at(name_at);
+    header.version = field_at(version_at);
+    header.release = field_at(release_at);
+    header.arch = field_at(arch_at);
+    header.source_rpm = field_at(sourcerpm_at);
+    header.license = std::string(string_at(license_at).substr(0, 1000));
     if (header.name.empty() || header.version.empty()) throw std::runtime_error("rpm header without NAME or VERSION");
     return header;
 }
