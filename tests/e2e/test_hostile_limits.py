@@ -73,6 +73,50 @@ class BodyLimits(HostileCase):
         self.assertFalse([row for row in rows if row[0].endswith("/big/tags")], f"{result!r}")
 
 
+class JsonLimits(HostileCase):
+    """JSON within its size cap whose parsed tree would not be: a 16 MiB config of "{}," held 1 GB."""
+
+    def test_a_config_of_5_million_values_fails_the_image_in_bounded_memory(self):
+        registry = self.registry()
+        self.good_image(registry)
+        layer = crafted.files_layer({"etc/x": b"x"})
+        config = {"architecture": "amd64", "os": "linux", "config": {},
+                  "rootfs": {"type": "layers", "diff_ids": [layer.diff_id]}, "junk": [{}] * 5_000_000}
+        registry.push("bomb/config", "1", crafted.image_from_config(config, [layer]))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "bomb/config:1", "more than 500000 JSON values")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_a_manifest_of_a_million_values_fails_the_image(self):
+        registry = self.registry()
+        self.good_image(registry)
+        image = crafted.image([crafted.files_layer({"etc/x": b"m"})])
+        body = dict(json.loads(image.data), junk=[0] * 1_000_000)
+        manifest = oci_layout.Manifest(oci_layout.Blob(oci_layout.OCI_MANIFEST, oci_layout.canonical_json(body)),
+                                       image.dependencies)
+        registry.push("bomb/manifest", "1", manifest)
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "bomb/manifest:1", "manifest: its JSON is more than 500000")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_a_tags_page_of_a_million_values_fails_the_repository(self):
+        """A plugin parses the pages it lists: the host refuses a page past the bounds before it does."""
+        registry = self.registry()
+        self.good_image(registry)
+        body = json.dumps({"name": "bomb/tags", "tags": ["t"] * 1_000_000}).encode()
+        registry.tags["bomb/tags"] = {}
+        registry.on("/v2/bomb/tags/tags/list", lambda request: Reply(
+            200, body, dict(API_VERSION, **{"Content-Type": "text/plain"})))
+        result = self.dry(registry)
+        self.assertFinished(result, 6)
+        self.assertRepositoryFailed(result, "bomb/tags", "more than 500000 JSON values")
+        _, rows = result.rows(registry.host)
+        self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
+
+
 class ManifestLimits(HostileCase):
     """Point 3: manifests and indexes too big or too wide, and slow children."""
 

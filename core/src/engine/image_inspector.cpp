@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/image_timeout.hpp"
+#include "limits/limits.hpp"
 #include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/time.hpp"
@@ -84,6 +85,8 @@ ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manif
     ResolvedImage resolved{std::move(platform), std::move(digest), std::move(manifest), {}, {}};
     const auto& config_digest = resolved.manifest.config.digest;
     auto text = client_.blob(base_of(image), name_of(image), config_digest, limits_.max_config_size, deadline);
+    if (auto problem = limits::registry_json_problem(text))
+        throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + ": " + *problem);
     resolved.config = nlohmann::json::parse(text, nullptr, false);
     if (!resolved.config.is_object())
         throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + " is not a JSON object");

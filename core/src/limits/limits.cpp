@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "util/json_shape.hpp"
+
 namespace regscan::limits {
 namespace {
 
@@ -44,6 +46,12 @@ std::chrono::seconds parse_duration(const std::string& text, ZeroDuration zero) 
     if (value > 100ull * 365 * 86400 / static_cast<unsigned long long>(factor))
         throw std::invalid_argument("too long: '" + text + "'");
     return std::chrono::seconds(static_cast<long long>(value) * factor);
+}
+
+std::optional<std::string> registry_json_problem(std::string_view text) {
+    if (auto problem = util::json_shape_problem(text, {max_registry_json_depth, max_registry_json_values}))
+        return "its JSON is " + problem->why + " (no real registry document is)";
+    return std::nullopt;
 }
 
 }  // namespace regscan::limits

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace regscan::limits {
 
@@ -38,6 +40,17 @@ inline constexpr uint64_t max_cached_layer_bytes = 256ull * MiB;
 // Files with findings (setuid, setgid, private keys, credential files)
 // listed for one layer; the rest are counted in one note.
 inline constexpr size_t max_layer_findings = 1000;
+
+// A JSON document a registry sends (manifest, index, config, a plugin's
+// listing page or API answer), checked before it is parsed: a parsed tree
+// takes up to sixty times its text (a 16 MiB config of "{}," held 1 GB), and
+// its size bound alone does not bound that. No flag: real documents hold a
+// few thousand values, a listing page of 100,000 tags as many.
+inline constexpr size_t max_registry_json_depth = 64;
+inline constexpr size_t max_registry_json_values = 500'000;
+// Why `text`, a JSON document from a registry, is past those bounds
+// ("more than 500000 JSON values"), or nullopt. One linear pass.
+std::optional<std::string> registry_json_problem(std::string_view text);
 
 // A token service's answer (real ones are a few KiB): each token is kept
 // as a log secret for as long as it may appear.

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "limits/limits.hpp"
+
 namespace regscan::oci {
 namespace {
 
@@ -54,6 +56,7 @@ bool is_filesystem_layer(std::string_view media_type) {
 }
 
 Manifest parse_manifest(std::string_view body, std::string_view content_type) {
+    if (auto problem = limits::registry_json_problem(body)) throw std::runtime_error("manifest: " + *problem);
     json j;
     try {
         j = json::parse(body);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
+#include "limits/limits.hpp"
 #include "log/secrets.hpp"
 #include "plugin/listing_budget.hpp"
 #include "plugin/response_export.hpp"
@@ -81,6 +83,18 @@ void account_listing_response(ListingBudget& budget, const http::Response& respo
         budget.exceeded = budget.deadline_reason;
 }
 
+// A plugin parses the JSON it is answered (listing pages, vendor APIs):
+// one past the bounds of registry JSON never reaches it. A body that is not
+// JSON starts with another byte than '{' or '['; whatever its Content-Type
+// says, that is all a JSON parser would accept.
+std::optional<std::string> json_answer_problem(const http::Response& response) {
+    const auto& body = response.body;
+    const auto first = body.find_first_not_of(" \t\r\n");
+    if (response.status == 0 || first == std::string::npos || (body[first] != '{' && body[first] != '['))
+        return std::nullopt;
+    return limits::registry_json_problem(body);
+}
+
 }  // namespace
 
 regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, regscan_http_response* out) {
@@ -110,6 +124,10 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
             account_listing_response(*budget, held->response);
             if (!budget->exceeded.empty() && held->response.status == 0)
                 held->response.error = listing_limit_marker + budget->exceeded;
+        }
+        if (auto problem = json_answer_problem(held->response)) {
+            held->response = {};
+            held->response.error = (budget ? listing_limit_marker : std::string()) + "the answer: " + *problem;
         }
     } catch (const std::exception& e) {
         held->response = {};

@@ -1,5 +1,5 @@
-// Untrusted JSON documents (VEX, SBOM) checked before a parser builds their
-// tree: nesting and the number of values bound the tree's memory and the
+// Untrusted JSON documents (VEX, SBOM, what a registry sends: limits::registry_json_problem) checked
+// before a parser builds their tree: nesting and the number of values bound the tree's memory and the
 // parser's time, whatever the file holds.
 #pragma once
 
