@@ -116,6 +116,25 @@ class JsonLimits(HostileCase):
         _, rows = result.rows(registry.host)
         self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
 
+    def test_a_later_page_past_the_bounds_reports_the_listing_cut(self):
+        """The SDK's page walk keeps the pages it read when a later one is refused: the run must say so."""
+        registry = self.registry()
+        self.good_image(registry)
+        registry.tags["bomb/pages"] = {}
+        bomb = ("\ufeff" + json.dumps({"name": "bomb/pages", "tags": ["t"] * 1_000_000})).encode()
+
+        def tags(request):
+            if request.arg("page"):
+                return Reply(200, bomb, dict(API_VERSION, **{"Content-Type": "application/json"}))
+            headers = dict(API_VERSION, Link=page_link(request.route, {"n": 1000, "page": 1}))
+            return json_reply(200, {"name": "bomb/pages", "tags": ["first"]}, headers)
+
+        registry.on("/v2/bomb/pages/tags/list", tags)
+        result = self.dry(registry)
+        self.assertFinished(result, 6)
+        self.assertEqual(len(registry.requests("/v2/bomb/pages/tags/list", "GET")), 2, f"{result!r}")
+        self.assertRepositoryFailed(result, "bomb/pages", "cut short", "more than 500000 JSON values")
+
 
 class ManifestLimits(HostileCase):
     """Point 3: manifests and indexes too big or too wide, and slow children."""

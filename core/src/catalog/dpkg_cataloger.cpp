@@ -173,15 +173,15 @@ void DpkgCataloger::analyse(const FileInfo& file, std::string_view content, File
         ++paragraphs;
         Paragraph p = read_paragraph(text);
         if (p.package.empty()) continue;
+        for (auto [what, value] : {std::pair{"name", p.package}, {"version", p.version}, {"source", p.source},
+                                   {"architecture", p.architecture}})
+            package_field(file.path, what, value);
         if (p.version.empty()) {
             // Purged packages keep a paragraph with no version in status.
             if (p.has_status && !files_present(p.status)) continue;
             throw std::runtime_error(file.path + ": package " + std::string(p.package) + " has no Version");
         }
         if (p.has_status ? !files_present(p.status) : !distroless) continue;
-        for (auto [what, value] : {std::pair{"name", p.package}, {"version", p.version}, {"source", p.source},
-                                   {"architecture", p.architecture}})
-            package_field(file.path, what, value);
         facts.packages.push_back(to_package(p, file.path));
         budget.add(facts.packages.back());
         budget.add(sizeof(Paragraph) + util::map_node_bytes);  // kept, and among the installed

@@ -74,7 +74,8 @@ std::vector<std::string> pom_licenses(std::string_view pom) {
         size_t close = block.find("</name>", at);
         if (close == std::string_view::npos) break;
         // Decoded, a longer name is past what add_declared keeps (an entity is at most 6 bytes for 1).
-        if (close - at <= 6 * 200) license::add_declared(licenses, decode_xml_entities(block.substr(at, close - at)));
+        if (auto raw = text::trim(block.substr(at, close - at)); raw.size() <= 6 * 200)
+            license::add_declared(licenses, decode_xml_entities(raw));
         at = close;
     }
     return licenses;

@@ -26,7 +26,10 @@ std::string schema1_build_time(const std::string& body) {
     if (!manifest.is_object() || !manifest.contains("history") || !manifest["history"].is_array() ||
         manifest["history"].empty())
         return {};
-    auto v1 = nlohmann::json::parse(manifest["history"][0].value("v1Compatibility", "{}"), nullptr, false);
+    // A document of its own inside a string, which the manifest's check skipped.
+    const auto v1_text = manifest["history"][0].value("v1Compatibility", "{}");
+    if (limits::registry_json_problem(v1_text)) return {};
+    auto v1 = nlohmann::json::parse(v1_text, nullptr, false);
     return v1.is_object() ? utc_of(v1.value("created", "")) : std::string{};
 }
 

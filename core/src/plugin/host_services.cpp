@@ -85,11 +85,12 @@ void account_listing_response(ListingBudget& budget, const http::Response& respo
 
 // A plugin parses the JSON it is answered (listing pages, vendor APIs):
 // one past the bounds of registry JSON never reaches it. A body that is not
-// JSON starts with another byte than '{' or '['; whatever its Content-Type
-// says, that is all a JSON parser would accept.
+// JSON starts with another byte than '{' or '[' (after a UTF-8 byte order
+// mark, which nlohmann skips); whatever its Content-Type says, that is all a
+// JSON parser would accept.
 std::optional<std::string> json_answer_problem(const http::Response& response) {
     const auto& body = response.body;
-    const auto first = body.find_first_not_of(" \t\r\n");
+    const auto first = body.find_first_not_of(" \t\r\n", body.starts_with("\xEF\xBB\xBF") ? 3 : 0);
     if (response.status == 0 || first == std::string::npos || (body[first] != '{' && body[first] != '['))
         return std::nullopt;
     return limits::registry_json_problem(body);
@@ -127,7 +128,12 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         }
         if (auto problem = json_answer_problem(held->response)) {
             held->response = {};
-            held->response.error = (budget ? listing_limit_marker : std::string()) + "the answer: " + *problem;
+            held->response.error = "the answer: " + *problem;
+            // A listing cut here is reported cut, whichever page it was.
+            if (budget) {
+                if (budget->exceeded.empty()) budget->exceeded = held->response.error;
+                held->response.error = listing_limit_marker + held->response.error;
+            }
         }
     } catch (const std::exception& e) {
         held->response = {};
