@@ -13,6 +13,7 @@
 #include "catalog/python_cataloger.hpp"
 #include "catalog/unique_names.hpp"
 #include "limits/limits.hpp"
+#include "util/memory_estimate.hpp"
 
 using namespace regscan;
 using namespace regscan::catalog;
@@ -54,12 +55,27 @@ TEST_CASE("catalog::FileBudget counts up to the layer's bound and names the file
 
 TEST_CASE("catalog::UniqueNames keeps each name once, in the order first seen") {
     std::vector<std::string> names{"b"};
-    UniqueNames unique(names);
+    FileInfo file{"/var/lib/dpkg/status", 0, 0644};
+    FileBudget budget(file);
+    UniqueNames unique(names, budget);
     CHECK(unique.add("a"));
     CHECK_FALSE(unique.add("b"));
     CHECK_FALSE(unique.add("a"));
     CHECK(unique.add("c"));
     CHECK(names == std::vector<std::string>{"b", "a", "c"});
+}
+
+TEST_CASE("catalog::UniqueNames counts each new name twice in the file's budget: the list and the set") {
+    std::vector<std::string> names;
+    FileInfo file{"/var/lib/dpkg/status", 0, 0644};
+    FileBudget budget(file);
+    UniqueNames unique(names, budget);
+    const std::string long_name(1000, 'n');
+    const uint64_t one_name = 2 * (sizeof(std::string) + util::heap_bytes(long_name)) + util::map_node_bytes;
+    budget.add(limits::max_layer_kept_bytes - one_name);
+    CHECK(unique.add(long_name));
+    CHECK_FALSE(unique.add(long_name));  // known: not counted again
+    CHECK_THROWS_AS(unique.add(long_name + "x"), FileBudgetExceeded);
 }
 
 TEST_CASE("catalog: a package database of many small records stops at the file's budget") {

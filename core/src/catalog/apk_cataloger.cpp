@@ -45,18 +45,15 @@ void resolve_dependencies(std::vector<Entry>& entries, FileBudget& budget) {
     for (const auto& entry : entries) provider.emplace(entry.package.name, entry.package.name);
     for (const auto& entry : entries)
         for_each_token(entry.provides, [&](std::string_view token) {
-            if (provider.emplace(dependency_name(token), entry.package.name).second)
-                budget.add(util::map_node_bytes + 32);
+            if (provider.emplace(dependency_name(token), entry.package.name).second) budget.add_view_map_entry();
         });
     for (auto& entry : entries) {
-        UniqueNames depends_on(entry.package.depends_on);
+        UniqueNames depends_on(entry.package.depends_on, budget);
         for_each_token(entry.depends, [&](std::string_view token) {
             if (token.front() == '!') return;
             auto it = provider.find(dependency_name(token));
             if (it == provider.end() || it->second == entry.package.name) return;
-            // Counted twice: the list and the set telling it a name is known.
-            if (depends_on.add(std::string(it->second)))
-                budget.add(2 * (util::map_node_bytes + sizeof(std::string) + util::heap_bytes(it->second.size())));
+            depends_on.add(std::string(it->second));
         });
     }
 }
@@ -109,7 +106,8 @@ void ApkCataloger::analyse(const FileInfo& file, std::string_view content, FileF
         package.location = file.path;
         // Alpine writes SPDX expressions ("MIT AND BSD-2-Clause"): one value.
         license::add_declared(package.licenses, license_field);
-        budget.add(package_bytes(package) + sizeof(Entry) - sizeof(scan::Package) + util::map_node_bytes + 32);
+        budget.add(package_bytes(package) + sizeof(Entry) - sizeof(scan::Package));
+        budget.add_view_map_entry();  // its own name among the providers
         entries.push_back({std::move(package), depends, provides});
     }
     resolve_dependencies(entries, budget);

@@ -121,11 +121,11 @@ void resolve_dependencies(const std::vector<Paragraph>& paragraphs, std::vector<
     for (const auto& p : paragraphs) installed.emplace(p.package);
     for (const auto& p : paragraphs)
         for_each_relation_group(p.provides, [&](const std::vector<std::string_view>& group) {
-            if (provided_by.emplace(group.front(), p.package).second) budget.add(util::map_node_bytes + 32);
+            if (provided_by.emplace(group.front(), p.package).second) budget.add_view_map_entry();
         });
     bool whole_database = paragraphs.size() > 1;
     for (size_t i = 0; i < paragraphs.size(); ++i) {
-        UniqueNames depends_on(packages[i].depends_on);
+        UniqueNames depends_on(packages[i].depends_on, budget);
         for (std::string_view field : {paragraphs[i].pre_depends, paragraphs[i].depends}) {
             for_each_relation_group(field, [&](const std::vector<std::string_view>& group) {
                 std::string_view chosen;
@@ -136,9 +136,7 @@ void resolve_dependencies(const std::vector<Paragraph>& paragraphs, std::vector<
                 }
                 if (chosen.empty() && !whole_database) chosen = group.front();
                 if (chosen.empty() || chosen == packages[i].name) return;
-                // Counted twice: the list and the set telling it a name is known.
-                if (depends_on.add(std::string(chosen)))
-                    budget.add(2 * (util::map_node_bytes + sizeof(std::string) + util::heap_bytes(chosen.size())));
+                depends_on.add(std::string(chosen));
             });
         }
     }

@@ -14,6 +14,7 @@
 
 #include "catalog/cataloger.hpp"
 #include "scan/model.hpp"
+#include "util/memory_estimate.hpp"
 
 namespace regscan::catalog {
 
@@ -48,6 +49,9 @@ public:
     // Counts `bytes` more; throws FileBudgetExceeded past the bound.
     void add(uint64_t bytes);
     void add(const scan::Package& package) { add(package_bytes(package)); }
+    // One more entry of a map between two views of the file (an index of
+    // what provides which name).
+    void add_view_map_entry() { add(util::map_node_bytes + 2 * sizeof(std::string_view)); }
 
 private:
     const std::string& path_;

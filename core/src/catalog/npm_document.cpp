@@ -13,8 +13,18 @@ namespace {
 using nlohmann::json;
 
 // Where an object sits in the document: which of its keys are kept, and
-// where the value of a kept key sits in turn.
-enum class Place { top, install_paths, package_entry, dependency_names, dependency_entry, license, leaf };
+// where the value of a kept key sits in turn (a manifest's top is not a
+// lockfile's: only a lockfile's "packages" is read).
+enum class Place {
+    manifest_top,
+    lockfile_top,
+    install_paths,
+    package_entry,
+    dependency_names,
+    dependency_entry,
+    license,
+    leaf
+};
 
 bool keeps(Place place, const std::string& key) {
     auto one_of = [&](std::initializer_list<std::string_view> names) {
@@ -23,7 +33,8 @@ bool keeps(Place place, const std::string& key) {
         return false;
     };
     switch (place) {
-        case Place::top: return one_of({"name", "version", "license", "licenses", "dependencies", "packages"});
+        case Place::manifest_top: return one_of({"name", "version", "license", "licenses", "dependencies"});
+        case Place::lockfile_top: return one_of({"name", "version", "license", "licenses", "dependencies", "packages"});
         case Place::install_paths:
         case Place::dependency_names: return true;
         case Place::package_entry: return one_of({"name", "version", "link", "license", "licenses", "dependencies"});
@@ -37,10 +48,11 @@ bool keeps(Place place, const std::string& key) {
 Place place_of_value(Place object, const std::string& key) {
     if (key == "dependencies" && object != Place::install_paths && object != Place::dependency_names)
         return Place::dependency_names;
-    if ((key == "license" || key == "licenses") && (object == Place::top || object == Place::package_entry))
+    const bool top = object == Place::manifest_top || object == Place::lockfile_top;
+    if ((key == "license" || key == "licenses") && (top || object == Place::package_entry))
         return Place::license;
     switch (object) {
-        case Place::top: return key == "packages" ? Place::install_paths : Place::leaf;
+        case Place::lockfile_top: return key == "packages" ? Place::install_paths : Place::leaf;
         case Place::install_paths: return Place::package_entry;
         case Place::dependency_names: return Place::dependency_entry;
         default: return Place::leaf;
@@ -78,13 +90,12 @@ public:
     bool key(string_t& key) override {
         auto& object = levels_.back();
         object.key_kept = keeps(object.place, key);
-        if (object.place == Place::top && kind_ == NpmDocument::lockfile) {
+        if (object.place == Place::lockfile_top) {
             // A lockfile's v1 tree is read only when it has no "packages" (v2 has both).
             if (key == "packages" && object.container) object.container->erase("dependencies");
             if (key == "packages") packages_seen_ = true;
             if (key == "dependencies" && packages_seen_) object.key_kept = false;
         }
-        if (object.place == Place::top && kind_ == NpmDocument::manifest && key == "packages") object.key_kept = false;
         object.next = object.key_kept ? place_of_value(object.place, key) : Place::leaf;
         if (object.key_kept && object.container)
             budget_.add(util::map_node_bytes + sizeof(std::string) + util::heap_bytes(key));
@@ -105,7 +116,7 @@ private:
         bool array;
         bool key_kept = false;
         Place next = Place::leaf;
-        std::string key;
+        std::string key = {};
     };
 
     // Where a value arriving now is stored; nullptr when it is discarded.
@@ -133,7 +144,7 @@ private:
         // 64 MiB of '[' would otherwise open 64 million levels.
         if (levels_.size() >= max_depth)
             throw std::runtime_error("JSON nested deeper than " + std::to_string(max_depth));
-        Place place = Place::top;
+        Place place = kind_ == NpmDocument::lockfile ? Place::lockfile_top : Place::manifest_top;
         if (!levels_.empty()) place = levels_.back().array ? levels_.back().place : levels_.back().next;
         json* container = slot(std::move(empty), 48);
         levels_.push_back({container, place, array});

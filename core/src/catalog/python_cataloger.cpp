@@ -103,11 +103,8 @@ void PythonCataloger::analyse(const FileInfo& file, std::string_view content, Fi
             license::add_declared(package.licenses, id.empty() ? text::trim(last) : std::string_view(id));
         }
     budget.add(package_bytes(package));
-    UniqueNames depends_on(package.depends_on);
-    for (auto& required : requires_dist) {
-        const auto bytes = util::map_node_bytes + sizeof(std::string) + util::heap_bytes(required);
-        if (depends_on.add(std::move(required))) budget.add(bytes);  // in the set beside the list
-    }
+    UniqueNames depends_on(package.depends_on, budget);
+    for (auto& required : requires_dist) depends_on.add(std::move(required));
     facts.packages.push_back(std::move(package));
 }
 
