@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config python3 ca-certificates
   # libraries regscan links
   libboost-dev libboost-program-options-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev
-  libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev
+  libspdlog-dev doctest-dev libsqlite3-dev libssl-dev libarchive-dev libzstd-dev zlib1g-dev liblzma-dev
   # igzip: gzip layers inflate several times faster than with zlib (zlib stays the fallback)
   libisal-dev
   # malware detection (--malware): the engines, ClamAV's sample files for the tests, clamscan for the bench

@@ -341,6 +341,54 @@ class LayerContentLimits(HostileCase):
         self.assertEqual(setuid, {"repeated/path:1": ["/" + long_path], "replaced/setuid:1": ["/usr/bin/kept"]})
 
 
+class LayerDecoderMemory(HostileCase):
+    """A compressed layer names the memory its decoder needs: xz's dictionary (up to 4 GiB), zstd's window.
+    Filling a claimed dictionary takes only a small blob of zeros (measured before the bound: an xz layer of
+    100 KB claiming 3 GiB held 843 MB while it inflated 800 MiB)."""
+
+    DPKG = crafted.dpkg_status((b"xz-utils", b"5.4.1-1"))
+
+    def test_an_xz_layer_claiming_a_3_gib_dictionary_fails_the_image_in_bounded_memory(self):
+        size = 600 * MiB
+        head = crafted.header(crafted.regular("srv/zeros", b"", size=size)[0])
+        chunks = [head, *([b"\0" * MiB] * (size // MiB)), b"\0" * 1024]
+        layer = crafted.xz_layer(chunks, dictionary_code=39)
+        self.assertLess(len(layer.blob.data), MiB)
+        registry = self.registry()
+        self.good_image(registry)
+        registry.push("bomb/xz", "1", crafted.image([layer]))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, "bomb/xz:1",
+                               "xz stream needs a dictionary larger than 128 MiB")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_a_zstd_layer_naming_a_window_past_128_mib_fails_the_image(self):
+        raw = crafted.tar({"var/lib/dpkg/status": self.DPKG})
+        registry = self.registry()
+        self.good_image(registry)
+        registry.push("bomb/zstd", "1", crafted.image([crafted.zstd_layer(raw, window_log=30)]))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "bomb/zstd:1", "zstd stream needs a window larger than 128 MiB")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
+    def test_an_xz_layer_is_read_and_its_diff_id_checked(self):
+        """xz is decoded before libarchive, so the tar's sha256 is checked against the config as gzip's is."""
+        raw = crafted.tar({"var/lib/dpkg/status": self.DPKG, "etc/os-release": crafted.DEBIAN_OS_RELEASE})
+        layer = crafted.xz_layer([raw[:1000], raw[1000:]])
+        registry = self.registry()
+        registry.push("xz/app", "1", crafted.image([layer]))
+        registry.push("xz/app", "wrong", crafted.image([layer], diff_ids=[oci_layout.digest_of(b"another tar")]))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageScanned(result, registry.host, "xz/app:1")
+        [entry] = self.entries(result, registry.host, "xz/app:1")
+        self.assertIn(("xz-utils", "5.4.1-1"), {(p["name"], p["version"]) for p in entry["packages"]}, entry)
+        self.assertImageFailed(result, registry.host, "xz/app:wrong", "diff_id")
+
+
 class ListingLimits(HostileCase):
     """Point 4: listings that never end, crawl, or loop."""
 

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <lzma.h>
 
 #include <cstdio>
 #include <cstring>
@@ -31,6 +32,9 @@ std::string make_tar(const std::vector<Entry>& entries, int filter = ARCHIVE_FIL
     archive_write_set_format_pax_restricted(writer);
     if (filter == ARCHIVE_FILTER_GZIP) archive_write_add_filter_gzip(writer);
     if (filter == ARCHIVE_FILTER_ZSTD) archive_write_add_filter_zstd(writer);
+    if (filter == ARCHIVE_FILTER_XZ) archive_write_add_filter_xz(writer);
+    if (filter == ARCHIVE_FILTER_LZMA) archive_write_add_filter_lzma(writer);
+    if (filter == ARCHIVE_FILTER_BZIP2) archive_write_add_filter_bzip2(writer);
     archive_write_set_bytes_in_last_block(writer, 1);
     archive_write_open(writer, &out, nullptr,
                        [](archive*, void* data, const void* buffer, size_t size) -> la_ssize_t {
@@ -80,10 +84,10 @@ std::string read_all(const std::string& bytes, std::vector<std::string>* paths =
 
 TEST_SUITE_BEGIN("scan");
 
-TEST_CASE("scan::read_layer returns the sha256 of the uncompressed tar for plain, gzip and zstd layers") {
+TEST_CASE("scan::read_layer returns the sha256 of the uncompressed tar for plain, gzip, zstd and xz layers") {
     std::vector<Entry> entries{{"etc/os-release", "ID=debian\n"}, {"usr/bin/x", std::string(300000, 'x')}};
     const std::string tar = make_tar(entries);
-    for (int filter : {ARCHIVE_FILTER_NONE, ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_ZSTD}) {
+    for (int filter : {ARCHIVE_FILTER_NONE, ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_ZSTD, ARCHIVE_FILTER_XZ}) {
         std::vector<std::string> paths;
         CHECK(read_all(make_tar(entries, filter), &paths) == sha256_of(tar));
         CHECK(paths == std::vector<std::string>{"/etc/os-release", "/usr/bin/x"});
@@ -139,6 +143,58 @@ TEST_CASE("scan::read_layer fails a gzip stream cut short or corrupt") {
     CHECK_THROWS_AS(read_all(corrupt), std::runtime_error);
     const std::string zst = make_tar({{"a", std::string(100000, 'a')}}, ARCHIVE_FILTER_ZSTD);
     CHECK_THROWS_AS(read_all(zst.substr(0, zst.size() - 5)), std::runtime_error);
+}
+
+// An xz stream of `raw`, or a copy of `xz` whose block header claims
+// another dictionary (liblzma's property byte: 39 is 3 GiB).
+std::string xz_of(const std::string& raw) {
+    std::string out(lzma_stream_buffer_bound(raw.size()), '\0');
+    size_t used = 0;
+    REQUIRE(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(raw.data()),
+                                    raw.size(), reinterpret_cast<uint8_t*>(out.data()), &used, out.size()) == LZMA_OK);
+    out.resize(used);
+    return out;
+}
+std::string with_dictionary_claim(std::string xz, uint8_t code) {
+    // The block header after the 12-byte stream header: its size, flags, the
+    // sizes the flags announce (varints), LZMA2's id, one property byte.
+    const size_t header = 12, header_size = (static_cast<uint8_t>(xz[header]) + 1) * 4;
+    const auto flags = static_cast<uint8_t>(xz[header + 1]);
+    size_t at = header + 2;
+    for (uint8_t present : {0x40, 0x80})
+        if (flags & present)
+            while (static_cast<uint8_t>(xz[at++]) & 0x80) {}
+    REQUIRE(xz.substr(at, 2) == std::string("\x21\x01", 2));
+    xz[at + 2] = static_cast<char>(code);
+    const size_t crc_at = header + header_size - 4;
+    uint32_t crc = lzma_crc32(reinterpret_cast<const uint8_t*>(xz.data() + header), crc_at - header, 0);
+    for (int i = 0; i < 4; ++i) xz[crc_at + i] = static_cast<char>(crc >> (8 * i));
+    return xz;
+}
+
+TEST_CASE("scan::read_layer reads concatenated xz streams as one tar and bounds the dictionary a stream claims") {
+    const std::string tar = make_tar({{"a", std::string(100000, 'a')}, {"b", "b"}});
+    std::vector<std::string> paths;
+    CHECK(read_all(xz_of(tar.substr(0, 7000)) + xz_of(tar.substr(7000)), &paths) == sha256_of(tar));
+    CHECK(paths == std::vector<std::string>{"/a", "/b"});
+    const std::string xz = xz_of(tar);
+    CHECK(read_all(with_dictionary_claim(xz, 26)) == sha256_of(tar));  // 64 MiB: xz -9's
+    CHECK_THROWS_WITH(read_all(with_dictionary_claim(xz, 39)),
+                      doctest::Contains("xz stream needs a dictionary larger than 128 MiB"));
+    CHECK_THROWS_WITH(read_all(xz.substr(0, xz.size() - 30)), doctest::Contains("xz stream is cut short"));
+    std::string corrupt = xz;
+    for (size_t i = 40; i < 80; ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
+    CHECK_THROWS_WITH(read_all(corrupt), doctest::Contains("xz stream is corrupt"));
+}
+
+TEST_CASE("scan::read_layer leaves libarchive only the filters whose memory is bounded") {
+    std::vector<Entry> entries{{"etc/os-release", "ID=debian\n"}};
+    std::vector<std::string> paths;
+    read_all(make_tar(entries, ARCHIVE_FILTER_BZIP2), &paths);
+    CHECK(paths == std::vector<std::string>{"/etc/os-release"});
+    // lzma (like lzip) goes through liblzma without a memory limit in libarchive.
+    CHECK_THROWS_WITH(read_all(make_tar(entries, ARCHIVE_FILTER_LZMA)),
+                      doctest::Contains("layer is not a readable tar stream"));
 }
 
 TEST_SUITE_END();

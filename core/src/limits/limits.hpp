@@ -37,6 +37,11 @@ inline constexpr uint64_t max_image_kept_bytes = 256ull * MiB;
 // Layers' facts a run (or a worker, or serve) keeps in memory for its later
 // images, estimated as above; older ones are read again from the state.
 inline constexpr uint64_t max_cached_layer_bytes = 256ull * MiB;
+// What a layer's compressed stream may make its decoder allocate: xz's
+// dictionary, zstd's window. The stream names its own (an xz header may ask
+// for 4 GiB, and filling it takes a small blob of zeros); xz -9 needs 65 MiB,
+// zstd's own default bound is 128 MiB. Past it the image fails.
+inline constexpr uint64_t max_layer_decoder_memory = 128ull * MiB;
 // Files with findings (setuid, setgid, private keys, credential files)
 // listed for one layer; the rest are counted in one note.
 inline constexpr size_t max_layer_findings = 1000;

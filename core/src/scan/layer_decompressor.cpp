@@ -1,9 +1,13 @@
 #include "scan/layer_decompressor.hpp"
 
+#include <bit>
 #include <stdexcept>
 
+#include <lzma.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
+#include "limits/limits.hpp"
 #include "scan/gzip_inflater.hpp"
 
 namespace regscan::scan {
@@ -13,13 +17,30 @@ namespace {
 // stay in cache.
 constexpr size_t output_size = 256 * 1024;
 
-enum class Kind { plain, gzip, zstd };
+enum class Kind { plain, gzip, zstd, xz };
+
+// Enough of a stream's first bytes to tell its kind.
+constexpr size_t magic_size = 6;
 
 Kind kind_of(std::string_view head) {
     if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b)
         return Kind::gzip;
     if (head.size() >= 4 && head.substr(0, 4) == std::string_view("\x28\xb5\x2f\xfd", 4)) return Kind::zstd;
+    if (head.size() >= 6 && head.substr(0, 6) == std::string_view("\xfd" "7zXZ\0", 6)) return Kind::xz;
     return Kind::plain;
+}
+
+std::string decoder_memory_bound() {
+    return std::to_string(limits::max_layer_decoder_memory / limits::MiB) + " MiB (regscan's bound)";
+}
+
+std::string xz_problem(lzma_ret status) {
+    switch (status) {
+        case LZMA_MEMLIMIT_ERROR: return "xz stream needs a dictionary larger than " + decoder_memory_bound();
+        case LZMA_BUF_ERROR: return "xz stream is cut short";
+        case LZMA_MEM_ERROR: return "xz decompression ran out of memory";
+        default: return "xz stream is corrupt (liblzma error " + std::to_string(status) + ")";
+    }
 }
 
 }  // namespace
@@ -28,12 +49,15 @@ struct LayerDecompressor::Codec {
     Kind kind = Kind::plain;
     std::unique_ptr<GzipInflater> gzip;
     ZSTD_DStream* zstd = nullptr;
+    lzma_stream xz = LZMA_STREAM_INIT;
+    bool xz_input_ended = false;
     // True between two compressed streams (gzip members, zstd frames): the
     // input may end here without being cut short.
     bool at_boundary = true;
 
     ~Codec() {
         if (zstd) ZSTD_freeDStream(zstd);
+        lzma_end(&xz);
     }
 };
 
@@ -56,7 +80,7 @@ std::string_view LayerDecompressor::next() {
         started_ = true;
         // Enough bytes to recognise the format (a chunk may be tiny).
         std::string head;
-        while (head.size() < 4 && fill_input()) head += input_;
+        while (head.size() < magic_size && fill_input()) head += input_;
         input_ = std::move(head);
         input_used_ = 0;
         c.kind = kind_of(input_);
@@ -68,10 +92,17 @@ std::string_view LayerDecompressor::next() {
         } else if (c.kind == Kind::zstd) {
             c.zstd = ZSTD_createDStream();
             if (!c.zstd) throw std::runtime_error("cannot start zstd decompression");
+            ZSTD_DCtx_setParameter(c.zstd, ZSTD_d_windowLogMax,
+                                   std::bit_width(limits::max_layer_decoder_memory) - 1);
+        } else if (c.kind == Kind::xz) {
+            // Concatenated streams and stream padding, as xz itself reads them.
+            if (lzma_stream_decoder(&c.xz, limits::max_layer_decoder_memory, LZMA_CONCATENATED) != LZMA_OK)
+                throw std::runtime_error("cannot start xz decompression");
         }
     }
     output_.resize(output_size);
     if (c.kind == Kind::gzip) return next_gzip();
+    if (c.kind == Kind::xz) return next_xz();
     while (true) {
         if (input_used_ == input_.size() && !fill_input()) {
             if (!pipe_.error().empty()) throw std::runtime_error(pipe_.error());
@@ -91,6 +122,8 @@ std::string_view LayerDecompressor::next() {
             ZSTD_inBuffer in{input_.data() + input_used_, input_.size() - input_used_, 0};
             ZSTD_outBuffer out{output_.data(), output_size, 0};
             size_t status = ZSTD_decompressStream(c.zstd, &out, &in);
+            if (ZSTD_getErrorCode(status) == ZSTD_error_frameParameter_windowTooLarge)
+                throw std::runtime_error("zstd stream needs a window larger than " + decoder_memory_bound());
             if (ZSTD_isError(status))
                 throw std::runtime_error(std::string("zstd stream is corrupt: ") + ZSTD_getErrorName(status));
             input_used_ += in.pos;
@@ -123,6 +156,36 @@ std::string_view LayerDecompressor::next_gzip() {
             return {};
         }
         gzip.give(std::move(*chunk));
+    }
+}
+
+// xz through liblzma, bounded in memory: libarchive would let the stream's
+// header choose its dictionary, up to 4 GiB.
+std::string_view LayerDecompressor::next_xz() {
+    auto& c = *codec_;
+    while (true) {
+        while (input_used_ == input_.size() && !c.xz_input_ended)
+            if (!fill_input()) {
+                if (!pipe_.error().empty()) throw std::runtime_error(pipe_.error());
+                c.xz_input_ended = true;
+            }
+        c.xz.next_in = reinterpret_cast<const uint8_t*>(input_.data()) + input_used_;
+        c.xz.avail_in = input_.size() - input_used_;
+        c.xz.next_out = reinterpret_cast<uint8_t*>(output_.data());
+        c.xz.avail_out = output_size;
+        lzma_ret status = lzma_code(&c.xz, c.xz_input_ended ? LZMA_FINISH : LZMA_RUN);
+        input_used_ = input_.size() - c.xz.avail_in;
+        size_t produced = output_size - c.xz.avail_out;
+        if (status != LZMA_OK && status != LZMA_STREAM_END) throw std::runtime_error(xz_problem(status));
+        if (produced > 0) {
+            sha_.update(output_.data(), produced);
+            return std::string_view(output_.data(), produced);
+        }
+        if (status == LZMA_STREAM_END) {
+            finished_ = true;
+            diff_id_ = "sha256:" + sha_.hex_digest();
+            return {};
+        }
     }
 }
 

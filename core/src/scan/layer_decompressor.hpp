@@ -1,4 +1,4 @@
-// Turns a layer's bytes as they arrive (gzip, zstd or plain tar) into the
+// Turns a layer's bytes as they arrive (gzip, zstd, xz or plain tar) into the
 // tar stream, hashing it on the way: the sha256 of the uncompressed layer is
 // its diff_id, which the image config lists and the scan verifies. Doing the
 // decompression here rather than in libarchive is what makes that hash
@@ -33,6 +33,7 @@ private:
     struct Codec;
     bool fill_input();
     std::string_view next_gzip();
+    std::string_view next_xz();
 
     BytePipe& pipe_;
     std::unique_ptr<Codec> codec_;

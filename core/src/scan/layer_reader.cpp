@@ -68,10 +68,17 @@ std::string normalise_layer_path(std::string_view raw) {
 
 std::string read_layer(BytePipe& pipe, const EntryVisitor& visit) {
     std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(), archive_read_free);
-    // gzip and zstd are undone by LayerDecompressor (which hashes the tar);
-    // libarchive still undoes anything rarer, whose diff_id then cannot be
-    // verified (the tar it sees is still compressed).
-    archive_read_support_filter_all(reader.get());
+    // gzip, zstd and xz are undone by LayerDecompressor (which hashes the
+    // tar); libarchive still undoes the rarer formats whose decoders are
+    // bounded in memory, and the diff_id then cannot be verified (the tar it
+    // sees is still compressed). Not the others: its xz, lzma and lzip
+    // decoders let the stream choose their memory, and lrzip, lzop and grzip
+    // run an external program on the registry's bytes.
+    archive_read_support_filter_bzip2(reader.get());
+    archive_read_support_filter_compress(reader.get());
+    archive_read_support_filter_gzip(reader.get());
+    archive_read_support_filter_lz4(reader.get());
+    archive_read_support_filter_zstd(reader.get());
     archive_read_support_format_tar(reader.get());
     archive_read_support_format_gnutar(reader.get());
     LayerDecompressor source(pipe);

@@ -12,8 +12,10 @@ import gzip
 import hashlib
 import io
 import json
+import lzma
 import os
 import struct
+import subprocess
 import tarfile
 import tempfile
 import zlib
@@ -96,6 +98,33 @@ def gzip_layer(raw):
 
 def files_layer(files):
     return gzip_layer(tar(files))
+
+
+def zstd_layer(raw, window_log=None):
+    """A zstd layer (the `zstd` tool's frame; with `window_log`, one naming a 2^window_log window)."""
+    command = ["zstd", "-q", "-c"] + ([f"--long={window_log}"] if window_log else [])
+    data = subprocess.run(command, input=raw, capture_output=True, check=True).stdout
+    return Layer(data, digest_of(raw), oci_layout.OCI_LAYER_ZSTD)
+
+
+def xz_layer(chunks, dictionary_code=None):
+    """An xz layer of the bytes `chunks` yields, compressed with a 1 MiB dictionary. With
+    `dictionary_code`, its block header claims another size (liblzma's property byte: 39 is 3 GiB),
+    which a decoder allocates before reading any data. Sent under the gzip media type: registries
+    do not check, and regscan reads a layer by its bytes."""
+    compressor = lzma.LZMACompressor(format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64,
+                                     filters=[{"id": lzma.FILTER_LZMA2, "dict_size": MiB, "preset": 0}])
+    sha, parts = hashlib.sha256(), []
+    for chunk in chunks:
+        sha.update(chunk)
+        parts.append(compressor.compress(chunk))
+    data = bytearray(b"".join(parts) + compressor.flush())
+    if dictionary_code is not None:
+        # stream header (12 bytes), then the block header: its size, flags, LZMA2's id, one property byte
+        assert data[12:16] == b"\x02\x00\x21\x01", "unexpected xz block header"
+        data[16] = dictionary_code
+        struct.pack_into("<I", data, 20, zlib.crc32(bytes(data[12:20])))
+    return Layer(bytes(data), "sha256:" + sha.hexdigest())
 
 
 def image(layers, config=None, created="2024-01-01T00:00:00Z", diff_ids=None, platform=("linux", "amd64"),
