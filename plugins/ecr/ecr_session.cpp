@@ -1,6 +1,7 @@
 #include "ecr_session.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "ecr_crypto.hpp"
 #include "regscan/json_fields.hpp"
@@ -13,6 +14,25 @@ constexpr const char* index_types[] = {"application/vnd.oci.image.index.v1+json"
                                        "application/vnd.docker.distribution.manifest.list.v2+json"};
 
 std::string quoted(const std::string& name) { return "'" + name + "'"; }
+
+// "algorithm:hex" as the distribution spec writes it; the digest goes into a
+// request path (an index's children) before the core checks anything.
+bool valid_digest(const std::string& digest) {
+    auto colon = digest.find(':');
+    if (colon == std::string::npos || colon == 0 || digest.size() - colon - 1 < 32) return false;
+    auto lower_hex = [](unsigned char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); };
+    auto algorithm = [](unsigned char c) {
+        return std::islower(c) || std::isdigit(c) || c == '+' || c == '.' || c == '_' || c == '-';
+    };
+    return std::all_of(digest.begin(), digest.begin() + static_cast<long>(colon), algorithm) &&
+           std::all_of(digest.begin() + static_cast<long>(colon) + 1, digest.end(), lower_hex);
+}
+
+// The image's digest, or "" when it is not one (at most sdk::max_listed_field).
+std::string image_digest(const nlohmann::json& detail) {
+    auto digest = sdk::json_string(detail, "imageDigest", sdk::max_listed_field);
+    return valid_digest(digest) ? digest : std::string{};
+}
 
 }  // namespace
 
@@ -72,7 +92,8 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
     std::vector<nlohmann::json> indexes;
     bool any_untagged = false;
     for (const auto& detail : details) {
-        if (is_index_media_type(sdk::json_string(detail, "imageManifestMediaType"))) indexes.push_back(detail);
+        if (is_index_media_type(sdk::json_string(detail, "imageManifestMediaType")) && !image_digest(detail).empty())
+            indexes.push_back(detail);
         auto tags = detail.find("imageTags");
         any_untagged = any_untagged || tags == detail.end() || !tags->is_array() || tags->empty();
     }
@@ -80,9 +101,10 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
 
     std::vector<sdk::TagInfo> result;
     for (const auto& detail : details) {
+        // Copied into each of the image's tags: read bounded.
         sdk::TagInfo info;
-        info.digest = sdk::json_string(detail, "imageDigest");
-        info.media_type = sdk::json_string(detail, "imageManifestMediaType");
+        info.digest = image_digest(detail);
+        info.media_type = sdk::json_string(detail, "imageManifestMediaType", sdk::max_listed_field);
         if (auto pushed = detail.find("imagePushedAt"); pushed != detail.end())
             if (auto seconds = sdk::json_seconds_value(*pushed)) info.pushed = rfc3339_from_epoch(double(*seconds));
         std::vector<std::string> names;
@@ -105,7 +127,7 @@ std::set<std::string> EcrSession::index_children(const sdk::Repository& reposito
                                                  const std::vector<nlohmann::json>& indexes) {
     std::set<std::string> children;
     for (const auto& index : indexes) {
-        auto digest = sdk::json_string(index, "imageDigest");
+        auto digest = image_digest(index);
         sdk::HttpRequest request;
         request.url = registry_base_ + "/v2/" + repository.name + "/manifests/" + digest;
         request.registry_auth = true;

@@ -27,9 +27,9 @@ bool is_manifest_type(const std::string& media_type) {
 // Harbor's `media_type` is the config's for an image, the manifest's for an
 // index; `manifest_media_type` is always the manifest's.
 std::string manifest_type(const json& artifact) {
-    auto type = sdk::json_string(artifact, "manifest_media_type");
+    auto type = sdk::json_string(artifact, "manifest_media_type", sdk::max_listed_field);
     if (!type.empty()) return type;
-    type = sdk::json_string(artifact, "media_type");
+    type = sdk::json_string(artifact, "media_type", sdk::max_listed_field);
     return is_manifest_type(type) ? type : std::string{};
 }
 
@@ -63,12 +63,14 @@ std::vector<sdk::PlatformImage> index_platforms(const json& artifact) {
     std::vector<sdk::PlatformImage> platforms;
     for (const auto& reference : *it) {
         if (!reference.is_object()) return {};
-        auto digest = sdk::json_string(reference, "child_digest");
+        auto digest = sdk::json_string(reference, "child_digest", sdk::max_listed_field);
         auto platform = reference.find("platform");
         if (platform == reference.end() || !platform->is_object()) return {};
-        auto os = sdk::json_string(*platform, "os");
-        auto architecture = sdk::json_string(*platform, "architecture");
-        auto variant = sdk::json_string(*platform, "variant");
+        auto os = sdk::json_string(*platform, "os", sdk::max_listed_field);
+        auto architecture = sdk::json_string(*platform, "architecture", sdk::max_listed_field);
+        auto variant = sdk::json_string(*platform, "variant", sdk::max_listed_field);
+        // An oversized variant is not a missing one: the entry is not read.
+        if (variant.empty() && !sdk::json_string(*platform, "variant").empty()) return {};
         if (os == "unknown") continue;
         if (!valid_digest(digest) || os.empty() || architecture.empty()) return {};
         platforms.push_back({os + "/" + architecture + (variant.empty() ? "" : "/" + variant), digest});
@@ -76,43 +78,57 @@ std::vector<sdk::PlatformImage> index_platforms(const json& artifact) {
     return platforms;
 }
 
-std::vector<sdk::TagInfo> artifact_tags(const json& artifact) {
+std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, size_t platform_room) {
     if (!artifact.is_object()) return {};
+    // Every field of `base` is copied into each tag: each is read bounded.
     sdk::TagInfo base;
-    base.digest = sdk::json_string(artifact, "digest");
+    base.digest = sdk::json_string(artifact, "digest", sdk::max_listed_field);
     if (!valid_digest(base.digest)) return {};
     base.media_type = manifest_type(artifact);
-    base.pushed = sdk::json_string(artifact, "push_time");
-    base.platforms = index_platforms(artifact);
+    base.pushed = sdk::json_string(artifact, "push_time", sdk::max_listed_field);
+    const auto platforms = index_platforms(artifact);
     // The build time only of an image: a dry run then reads nothing more of
     // it, so a chart or other artifact must be read to be told apart.
     const auto type = sdk::json_string(artifact, "type");
-    if (base.platforms.empty() && (type.empty() || type == "IMAGE")) {
+    if (platforms.empty() && (type.empty() || type == "IMAGE")) {
         auto extra = artifact.find("extra_attrs");
-        if (extra != artifact.end()) base.created = sdk::json_string(*extra, "created");
+        if (extra != artifact.end()) base.created = sdk::json_string(*extra, "created", sdk::max_listed_field);
     }
     if (time_key(base.created).empty()) base.created.clear();
     if (time_key(base.pushed).empty()) base.pushed.clear();
 
+    // The platforms too, while the room lasts: a tag without them is read
+    // through its index by the core.
+    auto with_platforms = [&](sdk::TagInfo tag) {
+        if (platforms.size() <= platform_room) {
+            tag.platforms = platforms;
+            platform_room -= platforms.size();
+        }
+        return tag;
+    };
     std::vector<sdk::TagInfo> tags;
     if (auto list = artifact.find("tags"); list != artifact.end() && list->is_array()) {
         for (const auto& entry : *list) {
+            if (tags.size() >= max_tags) break;
             auto name = sdk::json_string(entry, "name");
             if (name.empty()) continue;
-            sdk::TagInfo tag = base;
+            sdk::TagInfo tag = with_platforms(base);
             tag.tag = std::move(name);
-            if (auto pushed = sdk::json_string(entry, "push_time"); !time_key(pushed).empty()) tag.pushed = pushed;
+            if (auto pushed = sdk::json_string(entry, "push_time", sdk::max_listed_field); !time_key(pushed).empty())
+                tag.pushed = pushed;
             tags.push_back(std::move(tag));
         }
     }
-    if (tags.empty()) tags.push_back(std::move(base));  // untagged: by digest
+    if (tags.empty() && max_tags > 0) tags.push_back(with_platforms(std::move(base)));  // untagged: by digest
     return tags;
 }
 
 void TagCollector::add(const json& artifact) {
-    for (auto& tag : artifact_tags(artifact)) {
+    const size_t room = max_tags_ ? max_tags_ + 1 - std::min(tags_.size(), max_tags_ + 1) : SIZE_MAX;
+    for (auto& tag : artifact_tags(artifact, room, sdk::max_listed_platforms - platforms_)) {
         std::string key = tag.tag.empty() ? "@" + tag.digest : ":" + tag.tag;
         if (!keys_.insert(std::move(key)).second) continue;
+        platforms_ += tag.platforms.size();
         tags_.push_back(std::move(tag));
     }
 }

@@ -1,6 +1,7 @@
 // Harbor's artifact listing entries turned into TagInfo, without I/O.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -15,8 +16,10 @@ namespace regscan::harbor {
 // tag's push time, the image's build time from extra_attrs, an index's
 // platforms from references[]); an untagged artifact gives one TagInfo with
 // an empty tag, named by its digest. Nothing for an entry without a valid
-// digest.
-std::vector<sdk::TagInfo> artifact_tags(const nlohmann::json& artifact);
+// digest. At most `max_tags`; platforms only while `platform_room` lasts
+// (a hostile artifact of a thousand platforms and 200,000 tags).
+std::vector<sdk::TagInfo> artifact_tags(const nlohmann::json& artifact, size_t max_tags = SIZE_MAX,
+                                        size_t platform_room = sdk::max_listed_platforms);
 
 // The per-platform images of an index from references[]: empty unless every
 // entry names a digest, os and architecture (attestations, os "unknown",
@@ -25,9 +28,11 @@ std::vector<sdk::PlatformImage> index_platforms(const nlohmann::json& artifact);
 
 // Collects the TagInfo of a repository's artifact pages: a tag seen twice
 // (a page shifted by a push during the walk) is kept once, as is an
-// untagged digest.
+// untagged digest. Stops making tags one past `max_tags` (0: no limit);
+// platforms up to sdk::max_listed_platforms in all.
 class TagCollector {
 public:
+    explicit TagCollector(size_t max_tags = 0) : max_tags_(max_tags) {}
     void add(const nlohmann::json& artifact);
     // Newest push first; tags without a push time last (the core applies
     // --max-tags-per-repo and --max-tag-age to this order).
@@ -35,6 +40,8 @@ public:
     [[nodiscard]] size_t size() const { return tags_.size(); }
 
 private:
+    size_t max_tags_;
+    size_t platforms_ = 0;
     std::vector<sdk::TagInfo> tags_;
     std::unordered_set<std::string> keys_;
 };

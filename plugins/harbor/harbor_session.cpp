@@ -123,7 +123,7 @@ std::vector<sdk::TagInfo> HarborSession::tags(const sdk::Repository& repository)
         throw sdk::Error(REGSCAN_ERROR, "'" + repository.name + "' is not a repository of Harbor project " + project);
     const std::string path = "projects/" + project_segment(project) + "/repositories/" +
                              repository_segment(repository.name.substr(project.size() + 1)) + "/artifacts";
-    TagCollector tags;
+    TagCollector tags(max_tags_);
     auto listing = api_.walk(path, {{"with_tag", "true"}}, [&](const json& artifact) {
         tags.add(artifact);
         if (max_tags_ && tags.size() > max_tags_) throw sdk::StopPages{};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 #include "regscan/error.hpp"
 #include "regscan/json_fields.hpp"
@@ -38,14 +39,14 @@ std::string repositories_url(const std::string& api) { return api + "/api/reposi
 std::vector<ArtRepository> parse_repository_list(const json& body, const std::string& url) {
     if (!body.is_array()) throw sdk::Error(REGSCAN_ERROR, "GET " + url + ": expected a JSON array of repositories");
     std::vector<ArtRepository> repositories;
+    std::unordered_set<std::string> keys;  // a hostile list of 250,000 keys: no linear search per key
     for (const auto& entry : body) {
         if (!entry.is_object()) continue;
         auto key = sdk::json_string(entry, "key");
         // Asked for packageType=docker; an older Artifactory ignores the filter.
         auto package = lowercase(sdk::json_string(entry, "packageType"));
         if (!valid_repository_key(key) || (!package.empty() && package != "docker")) continue;
-        if (std::any_of(repositories.begin(), repositories.end(), [&](const auto& r) { return r.key == key; }))
-            continue;
+        if (!keys.insert(key).second) continue;
         repositories.push_back({key, lowercase(sdk::json_string(entry, "type"))});
     }
     return repositories;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "quay_api.hpp"
 #include "quay_registry_login.hpp"
@@ -158,6 +159,7 @@ std::vector<sdk::TagInfo> QuaySession::api_tags(const std::string& namespace_nam
     const std::string url = config_.base + "/api/v1/repository/" + repository_path(namespace_name, repository) +
                             "/tag/?onlyActiveTags=true&limit=" + tag_page_size + "&page=1";
     std::vector<sdk::TagInfo> tags;
+    std::unordered_set<std::string> known;  // a page of 250,000 tags: no linear search per tag
     const long long now = now_epoch();
     try {
         sdk::for_each_page(host_, api_request(url), sdk::next_page::while_true("has_additional", "page"),
@@ -165,11 +167,8 @@ std::vector<sdk::TagInfo> QuaySession::api_tags(const std::string& namespace_nam
                                auto found = tag_infos(page.body, now);
                                host_.log(REGSCAN_LOG_TRACE, "Quay GET " + page.url + ": " +
                                                                 std::to_string(found.size()) + " active tags");
-                               for (auto& tag : found) {
-                                   bool known = std::any_of(tags.begin(), tags.end(),
-                                                            [&](const sdk::TagInfo& t) { return t.tag == tag.tag; });
-                                   if (!known) tags.push_back(std::move(tag));
-                               }
+                               for (auto& tag : found)
+                                   if (known.insert(tag.tag).second) tags.push_back(std::move(tag));
                                if (max_tags_ && tags.size() > max_tags_) throw sdk::StopPages{};
                            });
     } catch (const sdk::Error& e) {

@@ -23,7 +23,7 @@ import urllib.parse
 
 from emulators.harbor import Harbor
 from emulators import harbor_registry
-from harness import case, certs, content, oci_layout as oci, osv_db
+from harness import case, certs, content, measured_run, oci_layout as oci, osv_db
 
 HARBOR_NAME = "harbor.example.test"   # a Harbor-looking host name
 NEUTRAL_NAME = "registry.example.test"  # tells nothing
@@ -258,6 +258,14 @@ class HarborPlugin(case.RegscanCase):
         self.assertNotIn(f"/v2/team/multi/manifests/{index_digest}", manifests)
         self.assertNotIn("/v2/team/multi/manifests/1", manifests)
 
+    def test_listed_platforms_are_bounded_as_an_index_is(self):
+        """Platforms listed with a tag stand for its index: --max-index-entries applies to them too."""
+        result = self.run_harbor("--max-index-entries=1")
+        self.assertExit(result, 6)
+        self.assertLogged(result, r"team/multi:1 \(as listed\) has 2 entries, more than 1 \(--max-index-entries\)")
+        manifests = [p for _, p, _, _ in self.harbor.front.requests if p.startswith("/v2/team/multi/manifests/")]
+        self.assertEqual(manifests, [])
+
     # -- accounts -------------------------------------------------------------------
     def assertRobotRun(self, result, user, repositories):
         self.assertHarborInventory(result, repositories=repositories)
@@ -396,3 +404,39 @@ class HarborPlugin(case.RegscanCase):
         untagged = [i for i in report["images"] if i["repository"] == "team/app" and not i.get("tag")]
         self.assertEqual([i.get("digest") for i in untagged], [self.untagged["team/app"]], untagged)
         self.assertNoSecrets(result)
+
+
+class HarborHostileListing(case.RegscanCase):
+    """An artifact's fields are copied into each of its tags: one hostile artifact of a 1 MiB media type and
+    600 tags would be 600 MiB in the plugin, then again in what it hands the core."""
+
+    @classmethod
+    def setUpClass(cls):
+        directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-harbor-hostile-")
+        cls.addClassCleanup(directory.cleanup)
+        cls.ca = certs.CertificateAuthority(directory.name, names=f"DNS:{HARBOR_NAME},IP:127.0.0.1",
+                                            common_name=HARBOR_NAME)
+        cls.harbor = Harbor(cls.ca)
+        cls.addClassCleanup(cls.harbor.stop)
+        cls.harbor.start()
+        cls.harbor.add_user(*ADMIN, admin=True)
+        cls.harbor.model.project("team", public=False)
+        image = oci.image("2023-03-03T03:03:03Z", files={"etc/os-release": b"ID=good\n"})
+        cls.harbor.publish("team/good", "1.0", image, "2024-01-01T00:00:01.000Z", created="2023-03-03T03:03:03Z",
+                           platform={"os": "linux", "architecture": "amd64"})
+        cls.harbor.list_only("team/bomb", "sha256:" + "b" * 64, "2024-01-01T00:00:02.000Z",
+                             tags=[f"t{i}" for i in range(600)],
+                             media_type=oci.OCI_MANIFEST + ";x=" + "x" * (1 << 20))
+
+    def test_an_oversized_field_is_not_copied_into_each_tag(self):
+        result = measured_run.run("registry", self.harbor.url_for(HARBOR_NAME), "--mode=dry-run", "--no-progress",
+                                  f"--ca-cert={self.ca.ca_cert}", self.harbor.resolve(HARBOR_NAME),
+                                  f"--username={ADMIN[0]}", f"--password={ADMIN[1]}", timeout=300)
+        self.assertLess(result.peak_rss_kib, 400 * 1024, f"peak RSS too high\n{result!r}")
+        # The bomb's tags lost only their media type: each is asked of the registry, which does not hold them.
+        self.assertExit(result, 6)
+        self.assertSummary(result, self.harbor.authority(HARBOR_NAME), found=601, skipped=0, repositories_failed=0,
+                           images_failed=600)
+        rows = {(row[0], row[1]) for row in result.rows(self.harbor.authority(HARBOR_NAME))[1]}
+        self.assertIn((f"{self.harbor.authority(HARBOR_NAME)}/team/good", "1.0"), rows)
+

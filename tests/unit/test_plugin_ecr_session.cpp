@@ -119,7 +119,7 @@ TEST_CASE("ecr::session images: one row per tag, untagged kept by digest, push t
 TEST_CASE("ecr::session platform manifests of an index are not untagged images") {
     Fixture f;
     f.fake.route = [](const Call& call) {
-        if (call.url == std::string(registry_url) + "/v2/team/app/manifests/" + digest('i')) {
+        if (call.url == std::string(registry_url) + "/v2/team/app/manifests/" + digest('d')) {
             CHECK((call.flags & REGSCAN_HTTP_REGISTRY_AUTH) != 0);
             CHECK(call.header("Accept").find(oci_index) != std::string::npos);
             return reply(200, nlohmann::json{{"schemaVersion", 2},
@@ -128,16 +128,16 @@ TEST_CASE("ecr::session platform manifests of an index are not untagged images")
                                   .dump());
         }
         return json_reply(200, {{"imageDetails",
-                                 {{{"imageDigest", digest('i')}, {"imageTags", {"multi"}}, {"imageManifestMediaType", oci_index}},
+                                 {{{"imageDigest", digest('d')}, {"imageTags", {"multi"}}, {"imageManifestMediaType", oci_index}},
                                   {{"imageDigest", digest('1')}, {"imageManifestMediaType", oci_manifest}},
                                   {{"imageDigest", digest('2')}, {"imageManifestMediaType", oci_manifest}},
-                                  {{"imageDigest", digest('u')}, {"imageManifestMediaType", oci_manifest}}}}});
+                                  {{"imageDigest", digest('e')}, {"imageManifestMediaType", oci_manifest}}}}});
     };
     auto tags = f.session->tags({"team/app", {}, {}});
     REQUIRE(tags.size() == 2);
     CHECK(tags[0].tag == "multi");
     CHECK(tags[1].tag.empty());
-    CHECK(tags[1].digest == digest('u'));
+    CHECK(tags[1].digest == digest('e'));
 }
 
 TEST_CASE("ecr::session an unreadable index keeps its platforms listed, with a warning") {
@@ -145,11 +145,36 @@ TEST_CASE("ecr::session an unreadable index keeps its platforms listed, with a w
     f.fake.route = [](const Call& call) {
         if (call.url.find("/v2/") != std::string::npos) return reply(500, "boom");
         return json_reply(200, {{"imageDetails",
-                                 {{{"imageDigest", digest('i')}, {"imageTags", {"multi"}}, {"imageManifestMediaType", oci_index}},
+                                 {{{"imageDigest", digest('d')}, {"imageTags", {"multi"}}, {"imageManifestMediaType", oci_index}},
                                   {{"imageDigest", digest('1')}, {"imageManifestMediaType", oci_manifest}}}}});
     };
     CHECK(f.session->tags({"team/app", {}, {}}).size() == 2);
-    CHECK(f.fake.logged("Could not read index team/app@" + digest('i')));
+    CHECK(f.fake.logged("Could not read index team/app@" + digest('d')));
+}
+
+TEST_CASE("ecr::session a listed value copied into each tag is read bounded; a malformed digest is no digest") {
+    Fixture f;
+    const std::string huge_type(1 << 20, 'x');
+    f.fake.route = [&](const Call& call) {
+        CHECK(call.url.find("/v2/") == std::string::npos);  // the malformed index digest is never requested
+        return json_reply(200, {{"imageDetails",
+                                 {{{"imageDigest", digest('a')},
+                                   {"imageTags", {"1", "2", "3"}},
+                                   {"imageManifestMediaType", huge_type}},
+                                  {{"imageDigest", "sha256:../../v2/other/manifests/" + std::string(64, 'a')},
+                                   {"imageTags", {"i"}},
+                                   {"imageManifestMediaType", oci_index}},
+                                  {{"imageDigest", "sha256:../x"}}}}});
+    };
+    auto tags = f.session->tags({"team/app", {}, {}});
+    REQUIRE(tags.size() == 4);  // the untagged entry without a digest names nothing
+    for (int i = 0; i < 3; ++i) {
+        CHECK(tags[i].digest == digest('a'));
+        CHECK(tags[i].media_type.empty());
+    }
+    CHECK(tags[3].tag == "i");
+    CHECK(tags[3].digest.empty());  // the core asks for the tag
+    CHECK(f.fake.calls.size() == 1);
 }
 
 TEST_CASE("ecr::session DescribeImages failures name the repository") {

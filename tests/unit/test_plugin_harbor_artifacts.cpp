@@ -81,6 +81,57 @@ TEST_CASE("harbor::artifact_tags drops what is not an artifact and values that a
     CHECK(artifact_tags(nameless)[0].tag.empty());
 }
 
+TEST_CASE("harbor::artifact_tags drops an oversized value it would copy into each tag") {
+    auto entry = artifact(digest('a'), {"1", "2"}, "2024-05-01T10:00:00." + std::string(300, '1') + "Z");
+    entry["manifest_media_type"] = "application/vnd.oci.image.manifest.v1+json;" + std::string(1 << 20, 'x');
+    entry["extra_attrs"]["created"] = "2023-01-01T00:00:00." + std::string(300, '0') + "Z";
+    auto tags = artifact_tags(entry);
+    REQUIRE(tags.size() == 2);
+    for (const auto& tag : tags) {
+        CHECK(tag.digest == digest('a'));
+        CHECK(tag.media_type.empty());
+        CHECK(tag.pushed.empty());
+        CHECK(tag.created.empty());
+    }
+    entry["manifest_media_type"] = "application/vnd.oci.image.manifest.v1+json";
+    entry["push_time"] = "2024-05-01T10:00:00." + std::string(200, '1') + "Z";  // within the bound: read
+    CHECK(artifact_tags(entry)[0].media_type == "application/vnd.oci.image.manifest.v1+json");
+    CHECK_FALSE(artifact_tags(entry)[0].pushed.empty());
+}
+
+TEST_CASE("harbor::artifact_tags and TagCollector bound the tags made and the platforms copied into them") {
+    json index = {{"digest", digest('f')}, {"media_type", "application/vnd.oci.image.index.v1+json"},
+                  {"tags", json::array()}, {"references", json::array()}};
+    for (char c : std::string("0123456789"))
+        index["references"].push_back(
+            {{"child_digest", digest(c)}, {"platform", {{"os", "linux"}, {"architecture", std::string(1, c)}}}});
+    for (int i = 0; i < 5; ++i) index["tags"].push_back({{"name", "t" + std::to_string(i)}});
+    // Room for two tags' platforms: the others are listed without (the core reads their index).
+    auto tags = artifact_tags(index, SIZE_MAX, 25);
+    REQUIRE(tags.size() == 5);
+    CHECK(tags[0].platforms.size() == 10);
+    CHECK(tags[1].platforms.size() == 10);
+    CHECK(tags[2].platforms.empty());
+    CHECK(tags[4].platforms.empty());
+    CHECK(artifact_tags(index, 3).size() == 3);
+    auto oversized = index;
+    oversized["references"][0]["platform"]["variant"] = std::string(300, 'v');
+    CHECK(index_platforms(oversized).empty());  // an incomplete entry: the core reads the index
+
+    TagCollector collector(4);
+    collector.add(index);
+    CHECK(collector.size() == 5);  // one past the limit: the session stops the walk there
+    json many = index;
+    many["tags"] = json::array();
+    for (size_t i = 0; i < regscan::sdk::max_listed_platforms / 10 + 5; ++i)
+        many["tags"].push_back({{"name", "m" + std::to_string(i)}});
+    TagCollector unbounded;
+    unbounded.add(many);
+    size_t platforms = 0;
+    for (const auto& tag : unbounded.take()) platforms += tag.platforms.size();
+    CHECK(platforms == regscan::sdk::max_listed_platforms);
+}
+
 TEST_CASE("harbor::time_key orders RFC 3339 UTC times, fractions included") {
     CHECK(time_key("2024-01-01T00:00:00Z") == "2024-01-01T00:00:00.000000000");
     CHECK(time_key("2024-01-01T00:00:00.5Z") > time_key("2024-01-01T00:00:00.123Z"));

@@ -65,6 +65,10 @@ oci::Manifest ImageInspector::checked_manifest(const oci::FetchedManifest& fetch
     } catch (const std::exception& e) {
         throw sdk::Error(REGSCAN_ERROR, "manifest " + what + ": " + e.what());
     }
+    return checked(std::move(manifest), what);
+}
+
+oci::Manifest ImageInspector::checked(oci::Manifest manifest, const std::string& what) const {
     if (manifest.layers.size() > limits_.max_layers)
         throw sdk::Error(REGSCAN_ERROR, "manifest " + what + " has " + std::to_string(manifest.layers.size()) +
                                             " layers, more than " + std::to_string(limits_.max_layers) +
@@ -122,7 +126,8 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image, Deadline 
     std::vector<ResolvedImage> resolved;
     oci::Manifest manifest;
     if (auto listed = listed_index(image)) {
-        manifest = std::move(*listed);
+        // The plugin's listing stands for the index: the same bounds.
+        manifest = checked(std::move(*listed), image.name() + " (as listed)");
     } else {
         auto fetched = client_.manifest(base, name, image.tag.empty() ? image.digest : image.tag,
                                         limits_.max_manifest_size, deadline);

@@ -65,6 +65,8 @@ private:
                                               std::string platform, Deadline deadline) const;
     // Parses a fetched manifest and checks it against the limits.
     [[nodiscard]] oci::Manifest checked_manifest(const oci::FetchedManifest& fetched, const std::string& what) const;
+    // `manifest` when it is within the limits (layers, index entries, digests).
+    [[nodiscard]] oci::Manifest checked(oci::Manifest manifest, const std::string& what) const;
 
     const oci::DistributionClient& client_;
     std::string registry_base_;

@@ -23,6 +23,17 @@ inline std::string json_string(const nlohmann::json& object, const char* key) {
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
+// (1.3.1) The same, but "" when the string is longer than `max_size` bytes.
+// For a value a plugin copies into many results (an artifact's media type
+// into each of its tags): a hostile registry's 10 MB value would otherwise
+// be copied once per tag.
+inline std::string json_string(const nlohmann::json& object, const char* key, size_t max_size) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_string() || it->get_ref<const std::string&>().size() > max_size) return {};
+    return it->get<std::string>();
+}
+
 // The integer `value` holds, if it is an integer (not a float) that fits Int.
 template <class Int>
 std::optional<Int> json_integer_value(const nlohmann::json& value) {

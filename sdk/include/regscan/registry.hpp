@@ -102,6 +102,17 @@ struct PlatformImage {
     std::string digest;    // of that platform's image manifest
 };
 
+// (1.3.1) The longest digest, time, media type or platform a listed tag
+// carries in any real registry (a media type is at most 255 bytes). Read
+// what you copy into several tags with json_string(object, key,
+// max_listed_field): a longer value is dropped, as if the API had not said.
+inline constexpr size_t max_listed_field = 255;
+// (1.3.1) Platforms listed with one repository's tags, all tags together:
+// an artifact's platforms are copied into each of its tags, so a hostile
+// listing of many platforms and many tags multiplies. Past it, give a tag no
+// platforms (the core reads its index, under its own bounds).
+inline constexpr size_t max_listed_platforms = 100'000;
+
 struct TagInfo {
     std::string tag;         // empty for an untagged image (digest only)
     std::string digest;      // "sha256:..." when the API tells it
