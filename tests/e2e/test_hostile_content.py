@@ -183,8 +183,10 @@ class Content(HostileCase):
         self.assertImageFailed(self.run_result(), self.hostile.host, "config/wrong-diff-id:1", "diff_id")
 
     # cases that already hold
-    def test_path_traversal_entries_do_not_reach_the_results(self):
-        self.assertEqual(self.packages("tar/traversal:1"), {("libvulnerable", "1.2.3-1")})
+    def test_path_traversal_entries_are_read_where_containerd_extracts_them(self):
+        """containerd joins an entry's path under the root: "../../var/lib/dpkg/status" is the container's
+        /var/lib/dpkg/status (replacing the lower layer's), so it is read there; nothing is written anywhere."""
+        self.assertEqual(self.packages("tar/traversal:1"), {("escapee", "6.6.6")})
         self.assertEqual(self.image("tar/traversal:1")["status"], "scanned")
         self.assertFalse(os.path.exists(os.path.join("/tmp", ESCAPE_MARK)))
 

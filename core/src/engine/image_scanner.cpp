@@ -73,7 +73,13 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             }
         });
         try {
-            auto result = analyzer_.analyse(pipe, layer.digest);
+            // The deadline holds after the transfer too: a small blob may
+            // take long to read (what it inflates to, however bounded).
+            auto result = analyzer_.analyse(pipe, layer.digest, [&] {
+                if (std::chrono::steady_clock::now() > deadline)
+                    throw ImageTimeout("image scan timed out while reading layer " + layer.digest);
+                if (stop) throw std::runtime_error(layer_stopped);
+            });
             producer.join();
             if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
             ++counters_.layers_pulled;

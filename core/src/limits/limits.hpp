@@ -42,6 +42,12 @@ inline constexpr uint64_t max_cached_layer_bytes = 256ull * MiB;
 // for 4 GiB, and filling it takes a small blob of zeros); xz -9 needs 65 MiB,
 // zstd's own default bound is 128 MiB. Past it the image fails.
 inline constexpr uint64_t max_layer_decoder_memory = 128ull * MiB;
+// What libarchive may read for one tar entry's headers (pax, GNU long names,
+// sparse maps, chains of special headers): it allocates for them before
+// regscan sees the entry, and a GNU sparse map grows tenfold in memory.
+// libarchive caps one pax or long-name header at 1 MiB; real ones take a few
+// KiB. Past it the image fails.
+inline constexpr uint64_t max_tar_header_bytes = 4ull * MiB;
 // Files with findings (setuid, setgid, private keys, credential files)
 // listed for one layer; the rest are counted in one note.
 inline constexpr size_t max_layer_findings = 1000;

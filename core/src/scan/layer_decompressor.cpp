@@ -36,7 +36,7 @@ std::string decoder_memory_bound() {
 
 std::string xz_problem(lzma_ret status) {
     switch (status) {
-        case LZMA_MEMLIMIT_ERROR: return "xz stream needs a dictionary larger than " + decoder_memory_bound();
+        case LZMA_MEMLIMIT_ERROR: return "xz stream needs more memory to decode than " + decoder_memory_bound();
         case LZMA_BUF_ERROR: return "xz stream is cut short";
         case LZMA_MEM_ERROR: return "xz decompression ran out of memory";
         default: return "xz stream is corrupt (liblzma error " + std::to_string(status) + ")";
@@ -73,33 +73,43 @@ bool LayerDecompressor::fill_input() {
     return true;
 }
 
+void LayerDecompressor::start() {
+    if (started_) return;
+    started_ = true;
+    auto& c = *codec_;
+    // Enough bytes to recognise the format (a chunk may be tiny).
+    std::string head;
+    while (head.size() < magic_size && fill_input()) head += input_;
+    input_ = std::move(head);
+    input_used_ = 0;
+    c.kind = kind_of(input_);
+    if (c.kind == Kind::gzip) {
+        c.gzip = std::make_unique<GzipInflater>();
+        c.gzip->give(std::move(input_));
+        input_.clear();
+        input_used_ = 0;
+    } else if (c.kind == Kind::zstd) {
+        c.zstd = ZSTD_createDStream();
+        if (!c.zstd ||
+            ZSTD_isError(ZSTD_DCtx_setParameter(c.zstd, ZSTD_d_windowLogMax,
+                                                std::bit_width(limits::max_layer_decoder_memory) - 1)))
+            throw std::runtime_error("cannot start zstd decompression");
+    } else if (c.kind == Kind::xz) {
+        // Concatenated streams and stream padding, as xz itself reads them.
+        if (lzma_stream_decoder(&c.xz, limits::max_layer_decoder_memory, LZMA_CONCATENATED) != LZMA_OK)
+            throw std::runtime_error("cannot start xz decompression");
+    }
+}
+
+bool LayerDecompressor::compressed() {
+    start();
+    return codec_->kind != Kind::plain;
+}
+
 std::string_view LayerDecompressor::next() {
     if (finished_) return {};
     auto& c = *codec_;
-    if (!started_) {
-        started_ = true;
-        // Enough bytes to recognise the format (a chunk may be tiny).
-        std::string head;
-        while (head.size() < magic_size && fill_input()) head += input_;
-        input_ = std::move(head);
-        input_used_ = 0;
-        c.kind = kind_of(input_);
-        if (c.kind == Kind::gzip) {
-            c.gzip = std::make_unique<GzipInflater>();
-            c.gzip->give(std::move(input_));
-            input_.clear();
-            input_used_ = 0;
-        } else if (c.kind == Kind::zstd) {
-            c.zstd = ZSTD_createDStream();
-            if (!c.zstd) throw std::runtime_error("cannot start zstd decompression");
-            ZSTD_DCtx_setParameter(c.zstd, ZSTD_d_windowLogMax,
-                                   std::bit_width(limits::max_layer_decoder_memory) - 1);
-        } else if (c.kind == Kind::xz) {
-            // Concatenated streams and stream padding, as xz itself reads them.
-            if (lzma_stream_decoder(&c.xz, limits::max_layer_decoder_memory, LZMA_CONCATENATED) != LZMA_OK)
-                throw std::runtime_error("cannot start xz decompression");
-        }
-    }
+    start();
     output_.resize(output_size);
     if (c.kind == Kind::gzip) return next_gzip();
     if (c.kind == Kind::xz) return next_xz();
@@ -113,8 +123,10 @@ std::string_view LayerDecompressor::next() {
         }
         size_t produced = 0;
         if (c.kind == Kind::plain) {
-            std::string_view rest(input_.data() + input_used_, input_.size() - input_used_);
-            input_used_ = input_.size();
+            // A piece at a time, as the decoders give it: what libarchive
+            // pulls for a header is counted against a bound.
+            std::string_view rest(input_.data() + input_used_, std::min(input_.size() - input_used_, output_size));
+            input_used_ += rest.size();
             sha_.update(rest.data(), rest.size());
             return rest;
         }

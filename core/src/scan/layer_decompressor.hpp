@@ -26,6 +26,10 @@ public:
     // corrupt or cut short.
     std::string_view next();
 
+    // Whether the layer's bytes are gzip, zstd or xz (decoded here); reads
+    // the stream's first bytes if next() has not yet.
+    bool compressed();
+
     // "sha256:<hex>" of everything next() returned, once it returned empty.
     [[nodiscard]] std::string diff_id() const { return diff_id_; }
 
@@ -34,6 +38,7 @@ private:
     bool fill_input();
     std::string_view next_gzip();
     std::string_view next_xz();
+    void start();
 
     BytePipe& pipe_;
     std::unique_ptr<Codec> codec_;

@@ -63,7 +63,6 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
         bool relative = entry.type == EntryType::symlink && !entry.link_target.empty() && entry.link_target[0] != '/';
         file_facts.link = normalise_layer_path(relative ? (dir.empty() ? "/" : dir) + "/" + entry.link_target
                                                         : "/" + entry.link_target);
-        if (file_facts.link.empty()) file_facts.link = "/";
     } else {
         file_facts.unreadable = true;
         file_facts.notes.push_back(entry.path + " is " +
@@ -75,7 +74,8 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
     fresh_file(facts, entry.path) = std::move(file_facts);
 }
 
-LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest) const {
+LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_digest,
+                                  const std::function<void()>& check) const {
     LayerFacts facts;
     if (malware_) facts.malware.emplace();
     size_t findings_not_listed = 0;
@@ -156,7 +156,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
         }
         keep(facts, findings_bytes(entry.path, mode_issues));
         facts.findings[entry.path] = std::move(mode_issues);
-    });
+    }, check);
     if (findings_not_listed > 0)
         facts.notes.push_back(std::to_string(findings_not_listed) + " more files of layer " + layer_digest +
                               " have findings (setuid, setgid, private keys, credentials) that are not listed: at "

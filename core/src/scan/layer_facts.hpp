@@ -3,6 +3,7 @@
 // and the layer's whiteouts (deletions of lower layers' files).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,8 +51,10 @@ public:
     explicit LayerAnalyzer(const malware::MalwareScanner* malware = nullptr);
     // Consumes the layer from `pipe`; throws std::runtime_error on a corrupt
     // stream, or one past limits::max_layer_entries or max_layer_kept_bytes.
-    // `layer_digest` is recorded on every package found.
-    [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest) const;
+    // `layer_digest` is recorded on every package found. `check` is called
+    // as the layer is read and may throw to stop it (read_layer).
+    [[nodiscard]] LayerFacts analyse(BytePipe& pipe, const std::string& layer_digest,
+                                     const std::function<void()>& check = {}) const;
 
 private:
     void record_replacement(const LayerEntry& entry, const std::string& dir, LayerFacts& facts) const;

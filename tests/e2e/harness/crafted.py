@@ -63,6 +63,29 @@ def raw_path(path, data):
     return info, data
 
 
+def pax_entry(path, pax_headers, data, size=None):
+    """One tar entry's bytes with the given pax records (any keys, hostile ones too), its header
+    claiming `size` bytes (default: the data's), the data padded to a block."""
+    info = tarfile.TarInfo(path)
+    info.size = len(data) if size is None else size
+    info.pax_headers = pax_headers
+    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape") + data + b"\0" * (-len(data) % 512)
+
+
+def pax_hardlink_with_data(path, target, data):
+    """A hard link entry in pax form whose header claims `data` as its content, followed by it: libarchive
+    skips those bytes as the link's data, Go's archive/tar (container runtimes) reads them as entries."""
+    info = tarfile.TarInfo(path)
+    info.type, info.linkname = tarfile.LNKTYPE, target
+    info.pax_headers = {"comment": "a hard link with data"}
+    block = bytearray(info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
+    at = len(block) - 512  # the link's own header, after the pax record's
+    block[at + 124:at + 136] = b"%011o\0" % len(data)
+    block[at + 148:at + 156] = b" " * 8
+    block[at + 148:at + 156] = b"%06o\0 " % sum(block[at:at + 512])
+    return bytes(block) + data + b"\0" * (-len(data) % 512)
+
+
 def tar(entries):
     """The tar bytes (PAX) of `entries` in order: (TarInfo, data) pairs or {path: bytes}."""
     if isinstance(entries, dict):
