@@ -260,40 +260,28 @@ class LayerContentLimits(HostileCase):
 
     LONG_WHITEOUT = "/".join(["d" * 250] * 15) + "/" + "e" * 200 + "/.wh.gone"  # 3,975 bytes
 
-    def assertBombFails(self, repository, layers, reason, bounded=True):
-        """An image of `layers` pushed beside a good one fails with `reason`; the good one is scanned."""
-        registry = self.registry()
-        self.good_image(registry)
-        registry.push(repository, "1", crafted.image(layers))
-        result = self.scan(registry, timeout=300)
-        self.assertFinished(result, 6)
-        if bounded:
-            self.assertBoundedMemory(result)
-        self.assertImageFailed(result, registry.host, repository + ":1", reason)
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
-
     def test_four_million_entries_fail_the_image_in_bounded_memory(self):
         layer = crafted.repeated_entry_layer(crafted.regular("srv/empty", b""), 4_000_001)
         self.assertLess(len(layer.blob.data), 16 * MiB)
-        self.assertBombFails("bomb/entries", [layer], "more than 4000000 entries")
+        self.assertLayersFail("bomb/entries", [layer], "more than 4000000 entries")
 
     def test_whiteouts_taking_more_than_64_mib_fail_the_image_in_bounded_memory(self):
         # 20,000 whiteouts of 4,000-byte paths hold 80 MB, past the layer's 64 MiB.
         layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 20_000)
-        self.assertBombFails("bomb/whiteouts", [layer], "take more than 64 MiB")
+        self.assertLayersFail("bomb/whiteouts", [layer], "take more than 64 MiB")
 
     def test_links_whose_targets_take_more_than_64_mib_fail_the_image(self):
         """A link at a path a cataloger reads is kept with its target: the target counts, not only the path."""
         target = "/".join(["t" * 250] * 16)
         links = [crafted.symlink(f"usr/lib/python3/dist-packages/p{i}.dist-info/METADATA", target)
                  for i in range(20_000)]
-        self.assertBombFails("bomb/links", [crafted.gzip_layer(crafted.tar(links))], "take more than 64 MiB")
+        self.assertLayersFail("bomb/links", [crafted.gzip_layer(crafted.tar(links))], "take more than 64 MiB")
 
     def test_layers_taking_more_than_256_mib_together_fail_the_image(self):
         # One layer holding 60 MB of whiteout paths (under its own 64 MiB), five times over: 300 MB.
         # Memory is not the point here (the layers' facts, and caching them, come before the image's bound).
         layer = crafted.repeated_entry_layer(crafted.regular(self.LONG_WHITEOUT, b""), 15_000)
-        self.assertBombFails("bomb/layers", [layer] * 5, "take more than 256 MiB", bounded=False)
+        self.assertLayersFail("bomb/layers", [layer] * 5, "take more than 256 MiB", bounded=False)
 
     def test_package_databases_whose_records_take_more_than_64_mib_fail_the_image_in_bounded_memory(self):
         """A file is read whole up to 64 MiB, but what a cataloger makes of it multiplies: a dpkg status of
@@ -306,7 +294,7 @@ class LayerContentLimits(HostileCase):
                             ("bomb/npm", {"srv/app/package-lock.json": lockfile})):
             with self.subTest(name):
                 path = "/" + next(iter(files))
-                self.assertBombFails(name, [crafted.files_layer(files)],
+                self.assertLayersFail(name, [crafted.files_layer(files)],
                                      f"{path}: what it holds takes more than 64 MiB in memory once read")
 
     def test_a_layer_lists_1000_files_with_findings_and_counts_the_rest(self):
@@ -358,25 +346,12 @@ class LayerDecoderMemory(HostileCase):
         chunks = [head, *([b"\0" * MiB] * (size // MiB)), b"\0" * 1024]
         layer = crafted.xz_layer(chunks, dictionary_code=39)
         self.assertLess(len(layer.blob.data), MiB)
-        registry = self.registry()
-        self.good_image(registry)
-        registry.push("bomb/xz", "1", crafted.image([layer]))
-        result = self.scan(registry, timeout=300)
-        self.assertFinished(result, 6)
-        self.assertBoundedMemory(result)
-        self.assertImageFailed(result, registry.host, "bomb/xz:1",
-                               "xz stream needs more memory to decode than 128 MiB")
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertLayersFail("bomb/xz", [layer], "xz stream needs more memory to decode than 128 MiB")
 
     def test_a_zstd_layer_naming_a_window_past_128_mib_fails_the_image(self):
         raw = crafted.tar({"var/lib/dpkg/status": self.DPKG})
-        registry = self.registry()
-        self.good_image(registry)
-        registry.push("bomb/zstd", "1", crafted.image([crafted.zstd_layer(raw, window_log=30)]))
-        result = self.scan(registry)
-        self.assertFinished(result, 6)
-        self.assertImageFailed(result, registry.host, "bomb/zstd:1", "zstd stream needs a window larger than 128 MiB")
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertLayersFail("bomb/zstd", [crafted.zstd_layer(raw, window_log=30)],
+                              "zstd stream needs a window larger than 128 MiB")
 
     def test_an_xz_layer_is_read_and_its_diff_id_checked(self):
         """xz is decoded before libarchive, so the tar's sha256 is checked against the config as gzip's is."""
@@ -397,17 +372,6 @@ class TarReading(HostileCase):
     """A few bytes of tar that libarchive would read otherwise than a container runtime (Go's archive/tar),
     or that would make it work or allocate without end: each fails its image, with the reason, at once."""
 
-    def assertTarFails(self, repository, layer, reason, bounded=False):
-        registry = self.registry()
-        self.good_image(registry)
-        registry.push(repository, "1", crafted.image([layer]))
-        result = self.scan(registry, timeout=120)
-        self.assertFinished(result, 6)
-        if bounded:
-            self.assertBoundedMemory(result)
-        self.assertImageFailed(result, registry.host, repository + ":1", reason)
-        self.assertImageScanned(result, registry.host, "good/app:1.0")
-
     def test_a_pax_hard_link_carrying_data_fails_the_image(self):
         """libarchive skips a pax hard link's data; a runtime extracts it as entries: a status file hidden."""
         hidden = crafted.tar({"var/lib/dpkg/status": crafted.dpkg_status((b"hidden", b"1"))})[:-1024]
@@ -415,14 +379,14 @@ class TarReading(HostileCase):
                + crafted.pax_hardlink_with_data("etc/os-release-link", "etc/os-release", hidden) + b"\0" * 1024)
         # Python's tarfile reads a hard link as runtimes do: the hidden entry is there.
         self.assertIn("var/lib/dpkg/status", [m.name for m in tarfile.open(fileobj=io.BytesIO(raw))])
-        self.assertTarFails("tar/hardlink-data", crafted.gzip_layer(raw),
+        self.assertLayersFail("tar/hardlink-data", [crafted.gzip_layer(raw)],
                             "hard link /etc/os-release-link carries 1024 bytes of data")
 
     def test_a_sparse_map_placing_data_past_the_entrys_size_fails_the_image_at_once(self):
         """The map puts one byte at 2^62: libarchive would stream zeros for the hole without end."""
         entry = crafted.pax_entry("etc/os-release", {"GNU.sparse.numblocks": "1", "GNU.sparse.size": "512",
                                                      "GNU.sparse.map": f"{1 << 62},1"}, b"x" * 512)
-        self.assertTarFails("tar/sparse-hole", crafted.gzip_layer(entry + b"\0" * 1024),
+        self.assertLayersFail("tar/sparse-hole", [crafted.gzip_layer(entry + b"\0" * 1024)],
                             "/etc/os-release holds more than the 512 bytes its header says")
 
     def test_a_sparse_map_of_millions_of_blocks_fails_the_image_in_bounded_memory(self):
@@ -435,16 +399,15 @@ class TarReading(HostileCase):
                                   sparse_map)
         layer = crafted.gzip_layer(entry + b"\0" * 1024)
         self.assertLess(len(layer.blob.data), MiB)
-        self.assertTarFails("tar/sparse-map", layer, "the tar headers of one entry take more than 4 MiB",
-                            bounded=True)
+        self.assertLayersFail("tar/sparse-map", [layer], "the tar headers of one entry take more than 4 MiB")
 
     def test_a_layer_compressed_twice_fails_the_image(self):
         """One stage of compression: a chain of them is terabytes of work, or 25 zstd windows, in a small blob."""
         raw = crafted.tar({"etc/os-release": crafted.DEBIAN_OS_RELEASE})
         twice_bzip2 = crafted.Layer(bz2.compress(bz2.compress(raw)), crafted.digest_of(raw))
-        self.assertTarFails("tar/bzip2-twice", twice_bzip2, "layer is compressed 2 times over")
+        self.assertLayersFail("tar/bzip2-twice", [twice_bzip2], "layer is compressed 2 times over")
         twice_gzip = crafted.Layer(gzip.compress(gzip.compress(raw, mtime=0), mtime=0), crafted.digest_of(raw))
-        self.assertTarFails("tar/gzip-twice", twice_gzip, "layer is not a readable tar stream")
+        self.assertLayersFail("tar/gzip-twice", [twice_gzip], "layer is not a readable tar stream")
 
 
 class ListingLimits(HostileCase):

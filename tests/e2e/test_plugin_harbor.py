@@ -22,7 +22,7 @@ import tempfile
 import urllib.parse
 
 from emulators.harbor import Harbor
-from emulators import harbor_registry
+from emulators import harbor as harbor_emulator, harbor_registry
 from harness import case, certs, content, measured_run, oci_layout as oci, osv_db
 
 HARBOR_NAME = "harbor.example.test"   # a Harbor-looking host name
@@ -414,12 +414,7 @@ class HarborHostileListing(case.RegscanCase):
     def setUpClass(cls):
         directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-harbor-hostile-")
         cls.addClassCleanup(directory.cleanup)
-        cls.ca = certs.CertificateAuthority(directory.name, names=f"DNS:{HARBOR_NAME},IP:127.0.0.1",
-                                            common_name=HARBOR_NAME)
-        cls.harbor = Harbor(cls.ca)
-        cls.addClassCleanup(cls.harbor.stop)
-        cls.harbor.start()
-        cls.harbor.add_user(*ADMIN, admin=True)
+        cls.ca, cls.harbor = harbor_emulator.serve_for_class(cls, directory.name, HARBOR_NAME, ADMIN)
         cls.harbor.model.project("team", public=False)
         image = oci.image("2023-03-03T03:03:03Z", files={"etc/os-release": b"ID=good\n"})
         cls.harbor.publish("team/good", "1.0", image, "2024-01-01T00:00:01.000Z", created="2023-03-03T03:03:03Z",

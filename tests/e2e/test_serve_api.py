@@ -21,8 +21,8 @@ import threading
 import unittest
 import urllib.parse
 
-from emulators.harbor import Harbor
-from harness import certs, crafted, measured_run, net, oci_layout, osv_db, proxy, serve
+from emulators import harbor as harbor_emulator
+from harness import crafted, measured_run, net, oci_layout, osv_db, proxy, serve
 from harness.push import push_manifest
 from harness.registry import Registry
 from harness.run import regscan_binary, run
@@ -76,12 +76,7 @@ class ServeApi(unittest.TestCase):
         cls.addClassCleanup(cls.proxy.stop)
 
         # The Harbor emulator on HTTPS, its name resolved to loopback by the server's --resolve.
-        cls.ca = certs.CertificateAuthority(cls.workdir, names=f"DNS:{HARBOR_NAME},IP:127.0.0.1",
-                                            common_name=HARBOR_NAME)
-        cls.harbor = Harbor(cls.ca)
-        cls.addClassCleanup(cls.harbor.stop)
-        cls.harbor.start()
-        cls.harbor.add_user(*ADMIN, admin=True)
+        cls.ca, cls.harbor = harbor_emulator.serve_for_class(cls, cls.workdir, HARBOR_NAME, ADMIN)
         cls.harbor_images = {}
         for i, (repo, tag) in enumerate([("team/app", "1.0"), ("team/app", "2.0"), ("team/web", "prod")]):
             created = f"2023-0{i + 1}-01T00:00:00Z"

@@ -1,6 +1,6 @@
 // A layer through the real byte pipe: a producer thread pushes the input into
 // a scan::BytePipe in small chunks, as the HTTP transfer does, while
-// LayerAnalyzer (read_layer: gzip/zstd/plain detection, diff_id hashing,
+// LayerAnalyzer (read_layer: gzip/zstd/xz/plain detection, diff_id hashing,
 // libarchive's tar reader, then every cataloger and file check on the files
 // they want) consumes it.
 // Input: byte 0 sets the chunk size, the rest is the layer blob.

@@ -80,6 +80,29 @@ std::string read_all(const std::string& bytes, std::vector<std::string>* paths =
     }
 }
 
+// `data` compressed once more by libarchive's `filter`.
+std::string compressed(const std::string& data, int filter) {
+    std::string out;
+    archive* writer = archive_write_new();
+    archive_write_set_format_raw(writer);
+    if (filter == ARCHIVE_FILTER_GZIP) archive_write_add_filter_gzip(writer);
+    if (filter == ARCHIVE_FILTER_BZIP2) archive_write_add_filter_bzip2(writer);
+    archive_write_open(writer, &out, nullptr,
+                       [](archive*, void* sink, const void* buffer, size_t size) -> la_ssize_t {
+                           static_cast<std::string*>(sink)->append(static_cast<const char*>(buffer), size);
+                           return static_cast<la_ssize_t>(size);
+                       },
+                       nullptr);
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_write_header(writer, entry);
+    archive_write_data(writer, data.data(), data.size());
+    archive_entry_free(entry);
+    archive_write_close(writer);
+    archive_write_free(writer);
+    return out;
+}
+
 }  // namespace
 
 TEST_SUITE_BEGIN("scan");
@@ -97,25 +120,8 @@ TEST_CASE("scan::read_layer returns the sha256 of the uncompressed tar for plain
 TEST_CASE("scan::read_layer fails a tar cut inside an entry, even in a complete gzip stream") {
     const std::string tar = make_tar({{"a", std::string(100000, 'a')}, {"b", "b"}});
     const std::string half = tar.substr(0, tar.size() / 2);
-    // Recompress the cut tar as a complete gzip stream.
-    std::string gz;
-    archive* writer = archive_write_new();
-    archive_write_set_format_raw(writer);
-    archive_write_add_filter_gzip(writer);
-    archive_write_open(writer, &gz, nullptr,
-                       [](archive*, void* data, const void* buffer, size_t size) -> la_ssize_t {
-                           static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), size);
-                           return static_cast<la_ssize_t>(size);
-                       },
-                       nullptr);
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_write_header(writer, entry);
-    archive_write_data(writer, half.data(), half.size());
-    archive_entry_free(entry);
-    archive_write_close(writer);
-    archive_write_free(writer);
-    CHECK_THROWS_AS(read_all(gz), std::runtime_error);
+    // The cut tar as a complete gzip stream.
+    CHECK_THROWS_AS(read_all(compressed(half, ARCHIVE_FILTER_GZIP)), std::runtime_error);
     CHECK_THROWS_AS(read_all(half), std::runtime_error);
 }
 
@@ -187,29 +193,6 @@ TEST_CASE("scan::read_layer reads concatenated xz streams as one tar and bounds 
     std::string corrupt = xz;
     for (size_t i = 40; i < 80; ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
     CHECK_THROWS_WITH(read_all(corrupt), doctest::Contains("xz stream is corrupt"));
-}
-
-// `data` compressed once more by libarchive's `filter`.
-std::string compressed(const std::string& data, int filter) {
-    std::string out;
-    archive* writer = archive_write_new();
-    archive_write_set_format_raw(writer);
-    if (filter == ARCHIVE_FILTER_GZIP) archive_write_add_filter_gzip(writer);
-    if (filter == ARCHIVE_FILTER_BZIP2) archive_write_add_filter_bzip2(writer);
-    archive_write_open(writer, &out, nullptr,
-                       [](archive*, void* sink, const void* buffer, size_t size) -> la_ssize_t {
-                           static_cast<std::string*>(sink)->append(static_cast<const char*>(buffer), size);
-                           return static_cast<la_ssize_t>(size);
-                       },
-                       nullptr);
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_write_header(writer, entry);
-    archive_write_data(writer, data.data(), data.size());
-    archive_entry_free(entry);
-    archive_write_close(writer);
-    archive_write_free(writer);
-    return out;
 }
 
 TEST_CASE("scan::read_layer leaves libarchive one stage of the decoders whose memory is bounded") {

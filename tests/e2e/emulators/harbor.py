@@ -9,7 +9,7 @@ names given, so a test reaches it by a Harbor-looking name
 import json
 
 from harness import http_server as server
-from harness import oci_layout, push, registry
+from harness import certs, oci_layout, push, registry
 
 from . import harbor_api, harbor_model, harbor_registry
 
@@ -89,3 +89,15 @@ class Harbor(server.Served):
         """An artifact Harbor lists without its registry holding it (API-only listings)."""
         artifact = harbor_model.Artifact(digest, media_type, push_time, tags=[(t, push_time) for t in tags])
         return self.model.add_artifact(full_name, artifact)
+
+
+def serve_for_class(test_class, directory, name, admin):
+    """(CA, started Harbor) for a test class: the Harbor on HTTPS for `name` and 127.0.0.1 with a CA made
+    in `directory`, stopped with the class, `admin` (user, password) its system administrator."""
+    ca = certs.CertificateAuthority(directory, names=f"DNS:{name},IP:127.0.0.1", common_name=name)
+    harbor = Harbor(ca)
+    test_class.addClassCleanup(harbor.stop)
+    harbor.start()
+    harbor.add_user(*admin, admin=True)
+    return ca, harbor
+

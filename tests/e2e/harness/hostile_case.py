@@ -90,6 +90,19 @@ class HostileCase(RegscanCase):
             self.assertTrue(any(word.lower() in error for error in errors),
                             f"{reference}: no error says {word!r}: {errors}\n{result!r}")
 
+    def assertLayersFail(self, repository, layers, reason, bounded=True):
+        """An image of `layers` pushed beside a good one fails with `reason` (the child's memory bounded
+        unless told otherwise); the good one is scanned and the run ends."""
+        registry = self.registry()
+        self.good_image(registry)
+        registry.push(repository, "1", crafted.image(layers))
+        result = self.scan(registry, timeout=300)
+        self.assertFinished(result, 6)
+        if bounded:
+            self.assertBoundedMemory(result)
+        self.assertImageFailed(result, registry.host, repository + ":1", reason)
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+
     def assertImageScanned(self, result, host, reference):
         entries = self.entries(result, host, reference)
         self.assertTrue(entries, f"{reference} missing from the JSON report\n{result!r}")
