@@ -401,11 +401,12 @@ class TarReading(HostileCase):
         self.assertLess(len(layer.blob.data), MiB)
         self.assertLayersFail("tar/sparse-map", [layer], "the tar headers of one entry take more than 4 MiB")
 
-    def test_a_layer_compressed_twice_fails_the_image(self):
-        """One stage of compression: a chain of them is terabytes of work, or 25 zstd windows, in a small blob."""
+    def test_a_layer_compressed_otherwise_or_twice_fails_the_image(self):
+        """gzip, zstd or xz, once: a chain is terabytes of work, or 25 zstd windows, in a small blob; libarchive's
+        own decoders (bzip2 here) would see compressed bytes where the header bound counts tar bytes."""
         raw = crafted.tar({"etc/os-release": crafted.DEBIAN_OS_RELEASE})
         twice_bzip2 = crafted.Layer(bz2.compress(bz2.compress(raw)), crafted.digest_of(raw))
-        self.assertLayersFail("tar/bzip2-twice", [twice_bzip2], "layer is compressed 2 times over")
+        self.assertLayersFail("tar/bzip2-twice", [twice_bzip2], "layer is not a readable tar stream")
         twice_gzip = crafted.Layer(gzip.compress(gzip.compress(raw, mtime=0), mtime=0), crafted.digest_of(raw))
         self.assertLayersFail("tar/gzip-twice", [twice_gzip], "layer is not a readable tar stream")
 

@@ -80,13 +80,12 @@ std::string read_all(const std::string& bytes, std::vector<std::string>* paths =
     }
 }
 
-// `data` compressed once more by libarchive's `filter`.
-std::string compressed(const std::string& data, int filter) {
+// `data` gzip-compressed once more, by libarchive.
+std::string gzipped(const std::string& data) {
     std::string out;
     archive* writer = archive_write_new();
     archive_write_set_format_raw(writer);
-    if (filter == ARCHIVE_FILTER_GZIP) archive_write_add_filter_gzip(writer);
-    if (filter == ARCHIVE_FILTER_BZIP2) archive_write_add_filter_bzip2(writer);
+    archive_write_add_filter_gzip(writer);
     archive_write_open(writer, &out, nullptr,
                        [](archive*, void* sink, const void* buffer, size_t size) -> la_ssize_t {
                            static_cast<std::string*>(sink)->append(static_cast<const char*>(buffer), size);
@@ -121,7 +120,7 @@ TEST_CASE("scan::read_layer fails a tar cut inside an entry, even in a complete 
     const std::string tar = make_tar({{"a", std::string(100000, 'a')}, {"b", "b"}});
     const std::string half = tar.substr(0, tar.size() / 2);
     // The cut tar as a complete gzip stream.
-    CHECK_THROWS_AS(read_all(compressed(half, ARCHIVE_FILTER_GZIP)), std::runtime_error);
+    CHECK_THROWS_AS(read_all(gzipped(half)), std::runtime_error);
     CHECK_THROWS_AS(read_all(half), std::runtime_error);
 }
 
@@ -195,22 +194,15 @@ TEST_CASE("scan::read_layer reads concatenated xz streams as one tar and bounds 
     CHECK_THROWS_WITH(read_all(corrupt), doctest::Contains("xz stream is corrupt"));
 }
 
-TEST_CASE("scan::read_layer leaves libarchive one stage of the decoders whose memory is bounded") {
+TEST_CASE("scan::read_layer decodes gzip, zstd and xz once, and leaves libarchive none of its decoders") {
     std::vector<Entry> entries{{"etc/os-release", "ID=debian\n"}};
-    std::vector<std::string> paths;
-    const std::string bzip2 = make_tar(entries, ARCHIVE_FILTER_BZIP2);
-    read_all(bzip2, &paths);
-    CHECK(paths == std::vector<std::string>{"/etc/os-release"});
-    // lzma (like lzip) goes through liblzma without a memory limit in libarchive.
-    CHECK_THROWS_WITH(read_all(make_tar(entries, ARCHIVE_FILTER_LZMA)),
-                      doctest::Contains("layer is not a readable tar stream"));
-    // A chain: libarchive's stages after its own, or after regscan's.
-    CHECK_THROWS_WITH(read_all(compressed(bzip2, ARCHIVE_FILTER_BZIP2)),
-                      doctest::Contains("layer is compressed 2 times over"));
-    CHECK_THROWS_WITH(read_all(compressed(bzip2, ARCHIVE_FILTER_GZIP)),
-                      doctest::Contains("layer is not a readable tar stream"));
-    CHECK_THROWS_WITH(read_all(compressed(make_tar(entries, ARCHIVE_FILTER_GZIP), ARCHIVE_FILTER_GZIP)),
-                      doctest::Contains("layer is not a readable tar stream"));
+    // bzip2 (its decoder would see compressed bytes where header bytes are
+    // counted), lzma (liblzma without a memory limit), and chains.
+    for (const auto& layer :
+         {make_tar(entries, ARCHIVE_FILTER_BZIP2), make_tar(entries, ARCHIVE_FILTER_LZMA),
+          gzipped(make_tar(entries, ARCHIVE_FILTER_GZIP)),
+          gzipped(make_tar(entries, ARCHIVE_FILTER_BZIP2))})
+        CHECK_THROWS_WITH(read_all(layer), doctest::Contains("layer is not a readable tar stream"));
 }
 
 TEST_CASE("scan::read_layer stops with what its check throws, as it is, before and inside an entry's data") {

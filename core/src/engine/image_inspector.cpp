@@ -43,7 +43,8 @@ std::optional<oci::Manifest> listed_index(const ImageRecord& image) {
     index.media_type = image.media_type;
     for (const auto& listed : image.listed_platforms) {
         auto platform = oci::Platform::parse(listed.platform);
-        if (listed.digest.empty() || !platform) return std::nullopt;
+        // Not what a listing may stand for: the core reads the index itself.
+        if (!oci::valid_digest(listed.digest) || !platform) return std::nullopt;
         oci::Descriptor entry;
         entry.digest = listed.digest;
         entry.platform = std::move(platform);

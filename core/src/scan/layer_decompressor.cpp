@@ -101,11 +101,6 @@ void LayerDecompressor::start() {
     }
 }
 
-bool LayerDecompressor::compressed() {
-    start();
-    return codec_->kind != Kind::plain;
-}
-
 std::string_view LayerDecompressor::next() {
     if (finished_) return {};
     auto& c = *codec_;

@@ -26,10 +26,6 @@ public:
     // corrupt or cut short.
     std::string_view next();
 
-    // Whether the layer's bytes are gzip, zstd or xz (decoded here); reads
-    // the stream's first bytes if next() has not yet.
-    bool compressed();
-
     // "sha256:<hex>" of everything next() returned, once it returned empty.
     [[nodiscard]] std::string diff_id() const { return diff_id_; }
 

@@ -42,7 +42,10 @@ struct LayerFacts {
 // Bump when analysis changes, so cached facts of older versions are redone.
 // 3: packages' licenses and dependencies, dpkg copyright files.
 // 4: at most limits::max_layer_findings files with findings, the rest counted.
-inline constexpr int layer_analysis_version = 4;
+// 5: ".." clamped at the root (read where containerd extracts it); a pax hard
+//    link with data, sparse data past an entry's size, a second compression
+//    stage fail the layer: facts cached before would keep what was hidden.
+inline constexpr int layer_analysis_version = 5;
 
 class LayerAnalyzer {
 public:

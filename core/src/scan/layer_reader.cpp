@@ -90,18 +90,13 @@ std::string read_layer(BytePipe& pipe, const EntryVisitor& visit, const std::fun
     std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(), archive_read_free);
     LayerDecompressor source(pipe);
     // gzip, zstd and xz are undone by LayerDecompressor (which hashes the
-    // tar). Only an uncompressed stream may go through one of libarchive's
-    // rarer decoders, whose diff_id then cannot be verified (the tar it sees
-    // is still compressed): one stage of compression, never a chain (25 of
-    // zstd's 128 MiB windows, or terabytes of work in a small blob). Only
-    // decoders bounded in memory: libarchive's xz, lzma and lzip let the
-    // stream choose their memory, and lrzip, lzop and grzip run an external
-    // program on the registry's bytes.
-    if (!source.compressed()) {
-        archive_read_support_filter_bzip2(reader.get());
-        archive_read_support_filter_compress(reader.get());
-        archive_read_support_filter_lz4(reader.get());
-    }
+    // tar); libarchive gets the tar itself, none of its own decoders. Those
+    // would see only compressed bytes where regscan bounds what it pulls
+    // for a header, could be chained (25 of zstd's 128 MiB windows, or
+    // terabytes of work in a small blob), and some are worse: its xz, lzma
+    // and lzip let the stream choose their memory, lrzip, lzop and grzip run
+    // an external program on the registry's bytes. No OCI or Docker layer
+    // media type names another compression.
     archive_read_support_format_tar(reader.get());
     archive_read_support_format_gnutar(reader.get());
     PullState state{&source, &check, {}, {}, {}};
@@ -114,11 +109,6 @@ std::string read_layer(BytePipe& pipe, const EntryVisitor& visit, const std::fun
     };
     if (archive_read_open(reader.get(), &state, nullptr, pull, nullptr) != ARCHIVE_OK)
         throw std::runtime_error("layer is not a readable tar stream: " + reason());
-    const int stages = archive_filter_count(reader.get()) - 1;  // the source itself counts as one
-    if (stages > 1)
-        throw std::runtime_error("layer is compressed " + std::to_string(stages) +
-                                 " times over (no image builder does that)");
-    bool compressed_further = stages > 0;
 
     archive_entry* entry = nullptr;
     while (true) {
@@ -192,7 +182,7 @@ std::string read_layer(BytePipe& pipe, const EntryVisitor& visit, const std::fun
         if (check) check();
     } while (!source.next().empty());
     if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
-    return compressed_further ? std::string{} : source.diff_id();
+    return source.diff_id();
 }
 
 }  // namespace regscan::scan

@@ -1,7 +1,7 @@
 // Walks the entries of one layer (tar, optionally compressed) as its bytes
 // arrive, without writing it anywhere. LayerDecompressor undoes gzip, zstd
 // and xz (hashing the tar); libarchive reads the tar format, including GNU
-// and PAX long names, and a few rarer compressions of a plain stream.
+// and PAX long names.
 #pragma once
 
 #include <cstdint>
@@ -49,8 +49,9 @@ using EntryVisitor = std::function<void(const LayerEntry&, const ContentReader&)
 // stream is not a (compressed) tar, is corrupt, or is cut short anywhere,
 // including inside an entry: a layer is read whole or the image fails. So
 // too when regscan would read it otherwise than a container runtime does (a
-// hard link carrying data), when it is compressed more than once, or when
-// one entry's headers take more than limits::max_tar_header_bytes.
+// hard link carrying data), when it is compressed otherwise (bzip2, or twice
+// over), or when one entry's headers take more than
+// limits::max_tar_header_bytes.
 // `check`, when set, is called as the stream is read and may throw to stop
 // it (the image's deadline): what it throws leaves read_layer as it is.
 std::string read_layer(BytePipe& pipe, const EntryVisitor& visit, const std::function<void()>& check = {});
