@@ -6,6 +6,7 @@
 #include "acr_errors.hpp"
 #include "regscan/error.hpp"
 #include "regscan/json_fields.hpp"
+#include "regscan/paging.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::acr {
@@ -55,6 +56,8 @@ void AcrApi::for_each_page(const std::string& first_url, const std::string& scop
         if (sdk::parse_url(url).origin() != origin)
             throw Error(REGSCAN_ERROR, "GET " + first_url + ": pagination link to another origin refused: " + url);
         auto response = get(url, scope);
+        // The host cut the listing at its bounds: the core reports it, what was read is kept.
+        if (sdk::listing_cut(response)) return;
         if (!response.ok()) throw Error(sdk::status_of(response), "GET " + url + ": " + acr_error_text(response));
         auto body = nlohmann::json::parse(response.body, nullptr, false);
         if (body.is_discarded()) throw Error(REGSCAN_ERROR, "GET " + url + ": response is not JSON");

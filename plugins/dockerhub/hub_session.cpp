@@ -5,6 +5,7 @@
 
 #include "hub_pages.hpp"
 #include "regscan/error.hpp"
+#include "regscan/paging.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::dockerhub {
@@ -62,8 +63,10 @@ sdk::HttpResponse HubSession::get(const std::string& url) {
     return response;
 }
 
-json HubSession::get_json(const std::string& url) {
-    auto response = get(url);
+namespace {
+
+// The answer of a Hub API GET as JSON; a refusal as sdk::Error with its reason.
+json answer_json(const std::string& url, const sdk::HttpResponse& response) {
     if (!response.ok()) {
         const std::string answer = "GET " + url + ": HTTP " + std::to_string(response.status) + ": " +
                                    hub_error_text(response.body);
@@ -88,26 +91,33 @@ json HubSession::get_json(const std::string& url) {
     return body;
 }
 
-void HubSession::each_page(const std::string& url,
+}  // namespace
+
+bool HubSession::each_page(const std::string& url,
                            const std::function<std::string(const json&, const std::string&)>& page) {
     // A `next` that leads back to a page already read would loop forever.
     std::set<std::string> seen;
-    for (std::string current = url; !current.empty() && seen.insert(current).second;)
-        current = next_page_url(config_.api, current, page(get_json(current), current));
+    for (std::string current = url; !current.empty() && seen.insert(current).second;) {
+        auto response = get(current);
+        if (sdk::listing_cut(response)) return false;
+        current = next_page_url(config_.api, current, page(answer_json(current, response), current));
+    }
+    return true;
 }
 
-std::vector<std::string> HubSession::namespace_repositories(const std::string& name) {
+bool HubSession::namespace_repositories(const std::string& name, std::vector<std::string>& all) {
     const std::string ns = sdk::url_encode(name);
     const std::string current_route = config_.api + "/v2/namespaces/" + ns + "/repositories?page_size=" + page_size;
     const std::string legacy_route = config_.api + "/v2/repositories/" + ns + "/?page_size=" + page_size;
     std::vector<std::string> names;
+    bool whole = true;
     auto collect = [&](const json& body, const std::string& url) {
         auto parsed = parse_repository_page(body, url);
         names.insert(names.end(), parsed.names.begin(), parsed.names.end());
         return parsed.next;
     };
     try {
-        each_page(legacy_routes_ ? legacy_route : current_route, collect);
+        whole = each_page(legacy_routes_ ? legacy_route : current_route, collect);
     } catch (const sdk::Error& e) {
         if (e.status() != REGSCAN_NOT_FOUND || !names.empty())
             throw sdk::Error(e.status(), "Docker Hub namespace '" + name + "': " + e.what());
@@ -116,7 +126,7 @@ std::vector<std::string> HubSession::namespace_repositories(const std::string& n
         // Docker Hub answers 404 for an unknown namespace, and an older Hub
         // API for the route itself: the undocumented older route tells which.
         try {
-            each_page(legacy_route, collect);
+            whole = each_page(legacy_route, collect);
         } catch (const sdk::Error&) {
             throw sdk::Error(REGSCAN_NOT_FOUND, "Docker Hub namespace '" + name + "' " + e.what());
         }
@@ -125,7 +135,8 @@ std::vector<std::string> HubSession::namespace_repositories(const std::string& n
     }
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
-    return names;
+    all.insert(all.end(), names.begin(), names.end());
+    return whole;
 }
 
 std::vector<sdk::Repository> HubSession::repositories() {
@@ -133,14 +144,17 @@ std::vector<sdk::Repository> HubSession::repositories() {
                "; images are read from " + config_.registry);
     std::vector<sdk::Repository> repositories;
     for (const auto& ns : config_.namespaces) {
-        auto names = namespace_repositories(ns);
+        std::vector<std::string> names;
+        const bool whole = namespace_repositories(ns, names);
         host_.info("Docker Hub namespace " + ns + ": " + std::to_string(names.size()) +
                    (names.size() == 1 ? " repository" : " repositories") +
+                   (whole ? "" : " read before the listing was cut short") +
                    (login_.anonymous() ? " (public only: no credentials given)" : ""));
         for (const auto& name : names) {
             const std::string full = ns + "/" + name;
             repositories.push_back({full, config_.registry, full, "docker.io/" + full});
         }
+        if (!whole) break;
     }
     return repositories;
 }

@@ -30,10 +30,12 @@ public:
 
 private:
     sdk::HttpResponse get(const std::string& url);
-    nlohmann::json get_json(const std::string& url);
-    // GETs `url` and every page its `next` leads to; `page` returns the `next` it read.
-    void each_page(const std::string& url, const std::function<std::string(const nlohmann::json&, const std::string&)>& page);
-    std::vector<std::string> namespace_repositories(const std::string& name);
+    // GETs `url` and every page its `next` leads to; `page` returns the `next`
+    // it read. False when the host cut the listing at its bounds (pages read
+    // so far were handed over).
+    bool each_page(const std::string& url, const std::function<std::string(const nlohmann::json&, const std::string&)>& page);
+    // Adds the namespace's repository names to `names`; false when the listing was cut.
+    bool namespace_repositories(const std::string& name, std::vector<std::string>& names);
     void log_pull_quota(const std::string& pull_name, const std::string& tag);
 
     sdk::Host host_;

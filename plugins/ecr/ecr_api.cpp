@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ecr_sigv4.hpp"
+#include "regscan/paging.hpp"
 
 namespace regscan::ecr {
 namespace {
@@ -95,12 +96,23 @@ sdk::HttpResponse EcrApi::send(const std::string& operation, const std::string& 
 }
 
 nlohmann::json EcrApi::call(const std::string& operation, const nlohmann::json& input, const std::string& subject) {
+    return *exchange(operation, input, subject, false);
+}
+
+std::optional<nlohmann::json> EcrApi::page(const std::string& operation, const nlohmann::json& input,
+                                           const std::string& subject) {
+    return exchange(operation, input, subject, true);
+}
+
+std::optional<nlohmann::json> EcrApi::exchange(const std::string& operation, const nlohmann::json& input,
+                                               const std::string& subject, bool listing) {
     const std::string what = "ECR " + operation + " for " + subject;
     const std::string body = input.dump();
     bool renewed = false;
     for (int attempt = 1;; ++attempt) {
         auto credentials = credentials_->get();
         auto response = send(operation, body, credentials);
+        if (listing && sdk::listing_cut(response)) return std::nullopt;
         if (response.status == 0)
             throw sdk::Error(REGSCAN_UNREACHABLE, what + ": ECR API " + endpoint_.url + " unreachable: " + response.error);
         if (response.ok()) {

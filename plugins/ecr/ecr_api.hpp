@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,10 @@ public:
     // One call of `operation` (e.g. "DescribeImages"). `subject` names what it
     // is about in error messages: "repository 'team/app'". Throws sdk::Error.
     nlohmann::json call(const std::string& operation, const nlohmann::json& input, const std::string& subject);
+    // One page of a listing (DescribeRepositories, DescribeImages): as call,
+    // but nullopt when the host cut the listing at its bounds.
+    std::optional<nlohmann::json> page(const std::string& operation, const nlohmann::json& input,
+                                       const std::string& subject);
 
     [[nodiscard]] const Endpoint& endpoint() const { return endpoint_; }
 
@@ -41,6 +46,8 @@ public:
     static constexpr std::chrono::milliseconds max_delay{20000};
 
 private:
+    std::optional<nlohmann::json> exchange(const std::string& operation, const nlohmann::json& input,
+                                           const std::string& subject, bool listing);
     sdk::HttpResponse send(const std::string& operation, const std::string& body, const AwsCredentials& credentials);
 
     sdk::Host host_;

@@ -56,9 +56,11 @@ void EcrSession::paginate(const std::string& operation, nlohmann::json input, co
     input["maxResults"] = page_size;
     if (!registry_id_.empty()) input["registryId"] = registry_id_;
     for (;;) {
-        auto answer = api_->call(operation, input, subject);
-        page(answer);
-        auto token = sdk::json_string(answer, "nextToken");
+        auto answer = api_->page(operation, input, subject);
+        // The host cut the listing at its bounds: the core reports it, what was read is kept.
+        if (!answer) return;
+        page(*answer);
+        auto token = sdk::json_string(*answer, "nextToken");
         if (token.empty()) return;
         // A service that hands back a token it already gave would loop forever.
         if (!seen.insert(token).second)

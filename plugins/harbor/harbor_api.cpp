@@ -74,7 +74,7 @@ Listing HarborApi::walk(const std::string& path, const std::vector<std::pair<std
         return std::string{};
     };
     // sdk::StopPages thrown by `item` ends the walk inside for_each_page.
-    sdk::for_each_page(host_, first, next, [&](const sdk::Page& page) {
+    listing.cut = !sdk::for_each_page(host_, first, next, [&](const sdk::Page& page) {
         if (!page.body.is_array())
             throw sdk::Error(REGSCAN_ERROR, "GET " + page.url + ": expected a JSON array");
         ++listing.pages;

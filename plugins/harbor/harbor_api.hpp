@@ -23,6 +23,7 @@ struct Listing {
     std::optional<long long> first_total;  // X-Total-Count of the first page
     std::optional<long long> last_total;   // of the last page read
     bool total_changed = false;            // differed between two pages
+    bool cut = false;                      // the host cut it at its listing bounds
 
     // "12 -> 13" for a note, "" when the total held.
     [[nodiscard]] std::string total_change() const;
@@ -48,7 +49,8 @@ public:
     // GETs <base>/api/v2.0/<path>?<query>&page=1&page_size=N and every next
     // page, handing each element of each page's JSON array to `item`
     // (sdk::StopPages thrown from it ends the walk quietly). A non-2xx answer
-    // throws sdk::Error with its status and Harbor's message.
+    // throws sdk::Error with its status and Harbor's message; a request the
+    // host refused at the listing's bounds ends the walk with `cut` set.
     Listing walk(const std::string& path, const std::vector<std::pair<std::string, std::string>>& query,
                  const std::function<void(const nlohmann::json&)>& item) const;
 

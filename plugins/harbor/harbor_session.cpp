@@ -73,7 +73,7 @@ std::vector<std::string> HarborSession::projects_to_walk() {
     }
 }
 
-void HarborSession::project_repositories(const std::string& project, std::vector<sdk::Repository>& out) {
+bool HarborSession::project_repositories(const std::string& project, std::vector<sdk::Repository>& out) {
     const std::string prefix = project + "/";
     auto listing = api_.walk("projects/" + project_segment(project) + "/repositories", {}, [&](const json& entry) {
         if (!entry.is_object()) return;
@@ -91,6 +91,7 @@ void HarborSession::project_repositories(const std::string& project, std::vector
         if (max_repositories_ && out.size() > max_repositories_) throw sdk::StopPages{};
     });
     note_total_change("project " + project + "'s repository list", listing);
+    return !listing.cut;
 }
 
 std::vector<sdk::Repository> HarborSession::repositories() {
@@ -102,7 +103,7 @@ std::vector<sdk::Repository> HarborSession::repositories() {
     for (const auto& project : projects) {
         if (max_repositories_ && repositories.size() > max_repositories_) break;
         try {
-            project_repositories(project, repositories);
+            if (!project_repositories(project, repositories)) break;
         } catch (const sdk::Error& e) {
             if (e.status() != REGSCAN_AUTH_FAILED && e.status() != REGSCAN_NOT_FOUND) throw;
             ++failed;

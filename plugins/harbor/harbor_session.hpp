@@ -25,7 +25,8 @@ private:
     std::vector<std::string> projects_to_walk();
     std::vector<std::string> listed_projects();
     // The repositories of one project ("project/name"), appended to `out`.
-    void project_repositories(const std::string& project, std::vector<sdk::Repository>& out);
+    // False when the host cut the listing: no further project is walked.
+    bool project_repositories(const std::string& project, std::vector<sdk::Repository>& out);
     void note_total_change(const std::string& what, const Listing& listing) const;
 
     sdk::Host host_;

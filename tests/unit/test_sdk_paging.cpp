@@ -134,6 +134,35 @@ TEST_CASE("sdk::for_each_page refuses another origin, stops on a loop and on Sto
     }
 }
 
+TEST_CASE("sdk::for_each_page keeps what was read when the host cuts the listing, on any page") {
+    auto refused = [](const std::string& error) {
+        HttpResponse response;
+        response.error = error;
+        return response;
+    };
+    for (size_t cut_at : {0, 1, 3}) {
+        CAPTURE(cut_at);
+        size_t served = 0;
+        FakeHost fake([&](const Call& call) {
+            return served++ < cut_at ? json_page({{"next", call.path() + "x"}})
+                                       : refused(std::string(listing_limit_marker) + "more than 3 requests");
+        });
+        size_t pages = 0;
+        CHECK_FALSE(for_each_page(fake.host(), get("https://reg.test/a"), next_page::body_url("next"),
+                                  [&](const Page&) { ++pages; }));
+        CHECK(pages == cut_at);
+        CHECK(fake.calls.size() == cut_at + 1);
+    }
+    SUBCASE("any other failure without an answer still fails the walk") {
+        FakeHost fake([&](const Call&) { return refused("Couldn't connect to server"); });
+        CHECK_THROWS_AS(walk(fake, get("https://reg.test/a"), next_page::link()), Error);
+    }
+    SUBCASE("a walk to its end says so") {
+        FakeHost fake([](const Call&) { return json_page(json::array()); });
+        CHECK(for_each_page(fake.host(), get("https://reg.test/a"), next_page::link(), [](const Page&) {}));
+    }
+}
+
 TEST_CASE("sdk 1.2 JSON: plugin_data round-trips, may_request crosses, credentials answer") {
     Repository repository{"team/app", "", "", "", json{{"project_id", 7}, {"key", "docker-local"}}};
     auto back = json(repository).get<Repository>();

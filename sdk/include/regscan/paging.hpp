@@ -26,6 +26,15 @@ namespace regscan::sdk {
 // bounds (pages, bytes, time) start with this.
 inline constexpr const char* listing_limit_marker = "listing limit: ";
 
+// (1.3.2) True when the host refused `response` because the listing it belongs
+// to ran past its bounds (pages, bytes, time, an answer too large to parse).
+// The core reports that listing cut short and keeps what the plugin returns:
+// a page loop stops here and returns what it has read, on any page, and
+// starts no further listing (another namespace or project) in that call.
+inline bool listing_cut(const HttpResponse& response) {
+    return response.status == 0 && response.error.rfind(listing_limit_marker, 0) == 0;
+}
+
 // Thrown inside a page callback to stop following pages: what was collected
 // is kept (e.g. the listing reached the most items the core keeps).
 struct StopPages {};
@@ -102,7 +111,10 @@ inline NextPage while_true(std::string field, std::string param, long first = 1)
 
 }  // namespace next_page
 
-inline void for_each_page(const Host& host, HttpRequest first, const NextPage& next,
+// Every page from `first` on, each handed to `page`. (1.3.2) Returns false
+// when the host cut the listing at its bounds (listing_cut): the pages read
+// so far were handed over, and the caller should start no further listing.
+inline bool for_each_page(const Host& host, HttpRequest first, const NextPage& next,
                           const std::function<void(const Page&)>& page) {
     const std::string first_url = first.url;
     const std::string origin = parse_url(first_url).origin();
@@ -115,7 +127,7 @@ inline void for_each_page(const Host& host, HttpRequest first, const NextPage& n
                             "GET " + first_url + ": pagination link to another origin refused: " + request.url);
             auto response = host.http(request);
             if (!response.ok()) {
-                if (index > 0 && response.status == 0 && response.error.rfind(listing_limit_marker, 0) == 0) return;
+                if (listing_cut(response)) return false;
                 throw Error(status_of(response), request.method + " " + request.url + ": " + response.describe());
             }
             nlohmann::json body;
@@ -133,6 +145,7 @@ inline void for_each_page(const Host& host, HttpRequest first, const NextPage& n
         }
     } catch (const StopPages&) {
     }
+    return true;
 }
 
 }  // namespace regscan::sdk

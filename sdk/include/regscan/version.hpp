@@ -4,12 +4,12 @@
 
 #include "regscan/plugin_abi.h"
 
-#define REGSCAN_SDK_PATCH 1
+#define REGSCAN_SDK_PATCH 2
 
 namespace regscan::sdk {
 
 inline constexpr unsigned abi_major = REGSCAN_ABI_MAJOR;
 inline constexpr unsigned abi_minor = REGSCAN_ABI_MINOR;
-inline constexpr const char* version_string = "1.3.1";
+inline constexpr const char* version_string = "1.3.2";
 
 }  // namespace regscan::sdk
