@@ -254,6 +254,44 @@ class ManifestLimits(HostileCase):
         self.assertImageScanned(result, registry.host, "good/app:1.0")
 
 
+class SharedLayerDeadline(HostileCase):
+
+    def test_an_image_waiting_for_a_layer_another_image_timed_out_on_pulls_it_under_its_own_deadline(self):
+        """a/owner is the first to need a layer it shares with c/waiter, and the registry holds that pull
+        open past a/owner's --image-timeout. c/waiter starts later (after b/gap, held a few seconds), waits
+        for a/owner's pull, then pulls the layer itself within its own deadline: a/owner's timeout is not its."""
+        registry = self.registry()
+        shared = crafted.files_layer({"etc/shared": b"shared"})
+        registry.push("a/owner", "1", crafted.image([shared]))
+        registry.push("b/gap", "1", crafted.image([crafted.files_layer({"etc/gap": b"gap"})]))
+        registry.push("c/waiter", "1", crafted.image([crafted.files_layer({"etc/waiter": b"w"}), shared]))
+        shared_blob = re.compile(r"/v2/[a-z]/[a-z]+/blobs/" + re.escape(shared.blob.digest))
+        owner_pull = registry.arrival(f"/v2/a/owner/blobs/{shared.blob.digest}")
+        pulls = []
+
+        def hold_the_first_pull(request):
+            pulls.append(request.route)
+            if len(pulls) == 1:
+                registry.delay(300)  # held until the test ends
+            return None  # the honest answer
+
+        def gap_manifest(request):
+            # b/gap ends (and c/waiter, the next image, starts) only once a/owner pulls the layer
+            owner_pull.wait(60)
+            registry.delay(3.0)
+            return None
+
+        registry.on(shared_blob, hold_the_first_pull, methods=("GET",))
+        registry.on("/v2/b/gap/manifests/1", gap_manifest)
+        result = self.scan(registry, "--image-timeout=8s", "--concurrency=2", timeout=120)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "a/owner:1", "timed out")
+        self.assertImageScanned(result, registry.host, "b/gap:1")
+        self.assertImageScanned(result, registry.host, "c/waiter:1")
+        self.assertEqual(pulls, [f"/v2/a/owner/blobs/{shared.blob.digest}",
+                                 f"/v2/c/waiter/blobs/{shared.blob.digest}"], f"{result!r}")
+
+
 class LayerContentLimits(HostileCase):
     """What one layer's tar may make regscan keep: a small gzip of repeated tar headers holds millions
     of entries; each entry regscan remembers (a whiteout, a file with a finding) is bounded."""

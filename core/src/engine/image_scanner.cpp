@@ -96,8 +96,15 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             // A transfer failure explains a broken stream better than the
             // reader's own complaint; "reader stopped" is just our abort.
             std::string transfer_error = pipe.error();
-            if (!transfer_error.empty() && transfer_error != reader_stopped)
+            if (!transfer_error.empty() && transfer_error != reader_stopped) {
+                // A transfer broken past the deadline broke because of it: as
+                // ImageTimeout, an image waiting for this layer knows the
+                // failure was this image's and pulls the layer itself.
+                if (std::chrono::steady_clock::now() > deadline)
+                    throw ImageTimeout("image scan timed out while pulling layer " + layer.digest + " (" +
+                                       transfer_error + ")");
                 throw std::runtime_error("layer " + layer.digest + ": " + transfer_error);
+            }
             throw;
         }
     }, cached);
@@ -152,14 +159,16 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
             if (std::chrono::steady_clock::now() > deadline) throw ImageTimeout("image scan timed out");
             std::shared_ptr<const scan::LayerFacts> facts;
             // Another image's pull of this layer that was stopped (that image
-            // failed) is not this image's failure: pull it again, a bounded
-            // number of times.
+            // failed) or ran past that image's deadline is not this image's
+            // failure: pull it again, a bounded number of times.
             for (int attempt = 0; !facts; ++attempt) {
                 try {
                     facts = layer(image, descriptor, deadline, stop, pulled[slot]);
                 } catch (const std::exception& e) {
-                    if (stop || attempt >= 3 || std::string_view(e.what()).find(layer_stopped) == std::string_view::npos)
-                        throw;
+                    const bool others = std::string_view(e.what()).find(layer_stopped) != std::string_view::npos ||
+                                        (dynamic_cast<const ImageTimeout*>(&e) &&
+                                         std::chrono::steady_clock::now() <= deadline);
+                    if (stop || attempt >= 3 || !others) throw;
                 }
             }
             // The config says what each layer unpacks to: a registry that

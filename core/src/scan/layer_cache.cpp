@@ -99,9 +99,13 @@ std::shared_ptr<const LayerFacts> LayerCache::get(const std::string& digest, con
         remember(digest, facts->kept_bytes);
         return facts;
     } catch (...) {
+        // Gone before the waiters wake: one that tries again (the failure
+        // was not its own) computes the layer instead of finding this one.
+        {
+            std::lock_guard lock(mutex_);
+            entries_.erase(digest);
+        }
         promise.set_exception(std::current_exception());
-        std::lock_guard lock(mutex_);
-        entries_.erase(digest);
         throw;
     }
 }
