@@ -1,10 +1,11 @@
 #include "ecr_session.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "ecr_crypto.hpp"
+#include "regscan/digest.hpp"
 #include "regscan/json_fields.hpp"
+#include "regscan/paging.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::ecr {
@@ -15,23 +16,11 @@ constexpr const char* index_types[] = {"application/vnd.oci.image.index.v1+json"
 
 std::string quoted(const std::string& name) { return "'" + name + "'"; }
 
-// "algorithm:hex" as the distribution spec writes it; the digest goes into a
-// request path (an index's children) before the core checks anything.
-bool valid_digest(const std::string& digest) {
-    auto colon = digest.find(':');
-    if (colon == std::string::npos || colon == 0 || digest.size() - colon - 1 < 32) return false;
-    auto lower_hex = [](unsigned char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); };
-    auto algorithm = [](unsigned char c) {
-        return std::islower(c) || std::isdigit(c) || c == '+' || c == '.' || c == '_' || c == '-';
-    };
-    return std::all_of(digest.begin(), digest.begin() + static_cast<long>(colon), algorithm) &&
-           std::all_of(digest.begin() + static_cast<long>(colon) + 1, digest.end(), lower_hex);
-}
-
-// The image's digest, or "" when it is not one (at most sdk::max_listed_field).
+// The image's digest, or "" when it is not one: it goes into a request path
+// (an index's children) before the core checks anything.
 std::string image_digest(const nlohmann::json& detail) {
     auto digest = sdk::json_string(detail, "imageDigest", sdk::max_listed_field);
-    return valid_digest(digest) ? digest : std::string{};
+    return sdk::valid_digest(digest) ? digest : std::string{};
 }
 
 }  // namespace
@@ -91,15 +80,16 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
                      if (item.is_object()) details.push_back(item);
              });
 
-    std::vector<nlohmann::json> indexes;
+    std::vector<std::string> indexes;
     bool any_untagged = false;
     for (const auto& detail : details) {
-        if (is_index_media_type(sdk::json_string(detail, "imageManifestMediaType")) && !image_digest(detail).empty())
-            indexes.push_back(detail);
+        if (is_index_media_type(sdk::json_string(detail, "imageManifestMediaType")))
+            if (auto digest = image_digest(detail); !digest.empty()) indexes.push_back(std::move(digest));
         auto tags = detail.find("imageTags");
         any_untagged = any_untagged || tags == detail.end() || !tags->is_array() || tags->empty();
     }
-    auto children = any_untagged ? index_children(repository, indexes) : std::set<std::string>{};
+    std::optional<std::set<std::string>> children = std::set<std::string>{};
+    if (any_untagged) children = index_children(repository, indexes);
 
     std::vector<sdk::TagInfo> result;
     for (const auto& detail : details) {
@@ -114,7 +104,7 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
             for (const auto& tag : *tags)
                 if (tag.is_string() && !tag.get<std::string>().empty()) names.push_back(tag.get<std::string>());
         if (names.empty()) {
-            if (info.digest.empty() || children.count(info.digest)) continue;
+            if (info.digest.empty() || !children || children->count(info.digest)) continue;
             result.push_back(info);
         }
         for (auto& name : names) {
@@ -125,16 +115,18 @@ std::vector<sdk::TagInfo> EcrSession::tags(const sdk::Repository& repository) {
     return result;
 }
 
-std::set<std::string> EcrSession::index_children(const sdk::Repository& repository,
-                                                 const std::vector<nlohmann::json>& indexes) {
+std::optional<std::set<std::string>> EcrSession::index_children(const sdk::Repository& repository,
+                                                                const std::vector<std::string>& indexes) {
     std::set<std::string> children;
-    for (const auto& index : indexes) {
-        auto digest = image_digest(index);
+    for (const auto& digest : indexes) {
         sdk::HttpRequest request;
         request.url = registry_base_ + "/v2/" + repository.name + "/manifests/" + digest;
         request.registry_auth = true;
         request.headers.emplace_back("Accept", std::string(index_types[0]) + ", " + index_types[1]);
         auto response = host_.http(request);
+        // The listing was cut at its bounds (the core reports it): which
+        // untagged images are platforms is unknown, so none is listed.
+        if (sdk::listing_cut(response)) return std::nullopt;
         auto body = response.ok() ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
         if (!body.is_object() || !body.contains("manifests") || !body["manifests"].is_array()) {
             // Better a few extra untagged rows than a dropped image.

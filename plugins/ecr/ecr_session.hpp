@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,7 +39,9 @@ private:
                   const std::function<void(const nlohmann::json&)>& page);
     // Digests of the manifests that the repository's indexes list: ECR shows
     // them as untagged images, but they are platforms of a tagged image.
-    std::set<std::string> index_children(const sdk::Repository& repository, const std::vector<nlohmann::json>& indexes);
+    // nullopt when the host cut the listing before every index was read.
+    std::optional<std::set<std::string>> index_children(const sdk::Repository& repository,
+                                                        const std::vector<std::string>& indexes);
     void fetch_token();
 
     sdk::Host host_;

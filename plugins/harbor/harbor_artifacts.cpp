@@ -1,5 +1,6 @@
 #include "harbor_artifacts.hpp"
 
+#include "regscan/digest.hpp"
 #include "regscan/json_fields.hpp"
 
 #include <algorithm>
@@ -9,16 +10,6 @@ namespace regscan::harbor {
 namespace {
 
 using nlohmann::json;
-
-bool valid_digest(const std::string& digest) {
-    auto colon = digest.find(':');
-    if (colon == std::string::npos || colon == 0 || digest.size() - colon - 1 < 32 || digest.size() > 200)
-        return false;
-    return std::all_of(digest.begin(), digest.begin() + static_cast<long>(colon),
-                       [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '+' || c == '.' || c == '_' || c == '-'; }) &&
-           std::all_of(digest.begin() + static_cast<long>(colon) + 1, digest.end(),
-                       [](unsigned char c) { return std::isxdigit(c); });
-}
 
 bool is_manifest_type(const std::string& media_type) {
     return media_type.find("manifest") != std::string::npos || media_type.find("image.index") != std::string::npos;
@@ -68,22 +59,26 @@ std::vector<sdk::PlatformImage> index_platforms(const json& artifact) {
         if (platform == reference.end() || !platform->is_object()) return {};
         auto os = sdk::json_string(*platform, "os", sdk::max_listed_field);
         auto architecture = sdk::json_string(*platform, "architecture", sdk::max_listed_field);
-        auto variant = sdk::json_string(*platform, "variant", sdk::max_listed_field);
-        // An oversized variant is not a missing one: the entry is not read.
-        if (variant.empty() && !sdk::json_string(*platform, "variant").empty()) return {};
+        std::string variant;
+        if (auto it = platform->find("variant"); it != platform->end() && it->is_string()) {
+            // An oversized variant is not a missing one: the entry is not read.
+            if (it->get_ref<const std::string&>().size() > sdk::max_listed_field) return {};
+            variant = it->get<std::string>();
+        }
         if (os == "unknown") continue;
-        if (!valid_digest(digest) || os.empty() || architecture.empty()) return {};
+        if (!sdk::valid_digest(digest) || os.empty() || architecture.empty()) return {};
         platforms.push_back({os + "/" + architecture + (variant.empty() ? "" : "/" + variant), digest});
     }
     return platforms;
 }
 
-std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, size_t platform_room) {
+std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, size_t platform_room,
+                                        const std::function<bool(const std::string& key)>& is_new) {
     if (!artifact.is_object()) return {};
     // Every field of `base` is copied into each tag: each is read bounded.
     sdk::TagInfo base;
     base.digest = sdk::json_string(artifact, "digest", sdk::max_listed_field);
-    if (!valid_digest(base.digest)) return {};
+    if (!sdk::valid_digest(base.digest)) return {};
     base.media_type = manifest_type(artifact);
     base.pushed = sdk::json_string(artifact, "push_time", sdk::max_listed_field);
     const auto platforms = index_platforms(artifact);
@@ -107,11 +102,14 @@ std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, s
         return tag;
     };
     std::vector<sdk::TagInfo> tags;
+    bool named = false;
     if (auto list = artifact.find("tags"); list != artifact.end() && list->is_array()) {
         for (const auto& entry : *list) {
             if (tags.size() >= max_tags) break;
             auto name = sdk::json_string(entry, "name");
             if (name.empty()) continue;
+            named = true;
+            if (is_new && !is_new(":" + name)) continue;
             sdk::TagInfo tag = with_platforms(base);
             tag.tag = std::move(name);
             if (auto pushed = sdk::json_string(entry, "push_time", sdk::max_listed_field); !time_key(pushed).empty())
@@ -119,15 +117,20 @@ std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, s
             tags.push_back(std::move(tag));
         }
     }
-    if (tags.empty() && max_tags > 0) tags.push_back(with_platforms(std::move(base)));  // untagged: by digest
+    // Untagged: by digest.
+    if (!named && max_tags > 0 && (!is_new || is_new("@" + base.digest)))
+        tags.push_back(with_platforms(std::move(base)));
     return tags;
 }
 
+size_t TagCollector::remaining() const {
+    if (!max_tags_) return SIZE_MAX;
+    return tags_.size() > max_tags_ ? 0 : max_tags_ + 1 - tags_.size();
+}
+
 void TagCollector::add(const json& artifact) {
-    const size_t room = max_tags_ ? max_tags_ + 1 - std::min(tags_.size(), max_tags_ + 1) : SIZE_MAX;
-    for (auto& tag : artifact_tags(artifact, room, sdk::max_listed_platforms - platforms_)) {
-        std::string key = tag.tag.empty() ? "@" + tag.digest : ":" + tag.tag;
-        if (!keys_.insert(std::move(key)).second) continue;
+    auto is_new = [&](const std::string& key) { return keys_.insert(key).second; };
+    for (auto& tag : artifact_tags(artifact, remaining(), sdk::max_listed_platforms - platforms_, is_new)) {
         platforms_ += tag.platforms.size();
         tags_.push_back(std::move(tag));
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -16,10 +17,14 @@ namespace regscan::harbor {
 // tag's push time, the image's build time from extra_attrs, an index's
 // platforms from references[]); an untagged artifact gives one TagInfo with
 // an empty tag, named by its digest. Nothing for an entry without a valid
-// digest. At most `max_tags`; platforms only while `platform_room` lasts
-// (a hostile artifact of a thousand platforms and 200,000 tags).
+// digest (sdk::valid_digest). At most `max_tags`; platforms only while
+// `platform_room` lasts (a hostile artifact of a thousand platforms and
+// 200,000 tags). `is_new`, when given, is asked first with a tag's key
+// (":name", or "@digest" untagged): a tag it refuses (seen on an earlier
+// page) is not made and does not count toward `max_tags`.
 std::vector<sdk::TagInfo> artifact_tags(const nlohmann::json& artifact, size_t max_tags = SIZE_MAX,
-                                        size_t platform_room = sdk::max_listed_platforms);
+                                        size_t platform_room = sdk::max_listed_platforms,
+                                        const std::function<bool(const std::string& key)>& is_new = {});
 
 // The per-platform images of an index from references[]: empty unless every
 // entry names a digest, os and architecture (attestations, os "unknown",
@@ -40,6 +45,10 @@ public:
     [[nodiscard]] size_t size() const { return tags_.size(); }
 
 private:
+    // Tags still to make: one past max_tags, so the walk (and the core) see
+    // the listing ran over.
+    [[nodiscard]] size_t remaining() const;
+
     size_t max_tags_;
     size_t platforms_ = 0;
     std::vector<sdk::TagInfo> tags_;

@@ -348,5 +348,99 @@ class AcrPlugin(case.RegscanCase):
         self.assertTrue(any(" trace " in line or " debug " in line for line in result.log_lines), result)
 
 
+class AcrListingCut(case.RegscanCase):
+    """A listing cut at --max-listing-pages keeps what was read (docs/limits.md): the repository, or `<catalog>`,
+    is reported failed and the tags or repositories of the pages read stay in the inventory. Its own registry,
+    pages of 2 (the plugin asks n=100, the emulator caps it): four one-tag repositories, then one whose tags take
+    more pages than the catalog, so one bound cuts the catalog or that repository alone. Each listing's first
+    request is the access token for its scope (the admin user's Basic credentials buy it), then its pages."""
+    SMALL = [f"lib/r{i}" for i in range(1, 5)]
+    MANY = "many/images"
+
+    @classmethod
+    def setUpClass(cls):
+        directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-acr-cut-")
+        cls.addClassCleanup(directory.cleanup)
+        cls.ca = certs.CertificateAuthority(directory.name, names=f"DNS:{LOGIN_SERVER},IP:127.0.0.1",
+                                            common_name=LOGIN_SERVER)
+        cls.upstream = registry.Registry()
+        cls.addClassCleanup(cls.upstream.stop)
+        cls.upstream.start()
+        keys = [(repo, "1.0") for repo in cls.SMALL] + [(cls.MANY, f"v{i}") for i in range(7)]
+        cls.created = {key: f"{2010 + number}-03-04T05:06:07Z" for number, key in enumerate(keys)}
+        pusher = push.ApiPusher(cls.upstream)
+        for (repo, tag), created in cls.created.items():
+            pusher.push(repo, tag, oci.image(created))
+        pusher.close()
+        cls.acr = AcrEmulator(cls.upstream, cls.ca, AzureDirectory(), login_server=LOGIN_SERVER, admin=ADMIN,
+                              page_size=2).start()
+        cls.addClassCleanup(cls.acr.stop)
+
+    def setUp(self):
+        self.acr.reset()
+
+    def scan(self, *args):
+        return self.dry_run(self.acr.url, self.acr.resolve, f"--ca-cert={self.ca.ca_cert}",
+                            f"--username={ADMIN[0]}", f"--password={ADMIN[1]}", *args,
+                            env={name: "" for name in AZURE_ENV})
+
+    def inventory(self, cut=()):
+        """Every image pushed but the (repository, tag) keys in `cut`."""
+        inventory = content.Inventory(self.acr.authority)
+        for (repo, tag), created in self.created.items():
+            if (repo, tag) not in cut:
+                inventory.add(repo, tag, {"": created})
+        return inventory
+
+    def pages(self, items):
+        return -(-items // self.acr.page_size)
+
+    def served(self, route):
+        return [status for _, _, status in self.acr.server.requests("GET", route)]
+
+    def tokens_for(self, scope):
+        return [scopes for _, scopes in self.acr.token_grants if scope in scopes]
+
+    def test_tag_listing_cut_keeps_the_pages_read(self):
+        names = sorted(self.SMALL + [self.MANY])
+        catalog_requests = 1 + self.pages(len(names))
+        self.assertLess(catalog_requests, 1 + self.pages(sum(1 for repo, _ in self.created if repo == self.MANY)))
+        result = self.scan(f"--max-listing-pages={catalog_requests}")
+        self.assertEqual(self.served("/acr/v1/_catalog"), [200] * (catalog_requests - 1))
+        self.assertEqual(len(self.tokens_for("registry:catalog:*")), 1)
+        # The tags of the pages the emulator served, in its order (by name); the next page was never asked.
+        self.assertEqual(len(self.tokens_for(f"repository:{self.MANY}:metadata_read")), 1)
+        self.assertEqual(self.served(f"/acr/v1/{self.MANY}/_tags"), [200] * (catalog_requests - 1))
+        tags = sorted(tag for repo, tag in self.created if repo == self.MANY)
+        kept = tags[:(catalog_requests - 1) * self.acr.page_size]
+        cut = [tag for tag in tags if tag not in kept]
+        self.assertTrue(cut)
+        for repo in self.SMALL:
+            self.assertEqual(self.served(f"/acr/v1/{repo}/_tags"), [200], repo)
+        self.assertInventory(result, self.acr.authority, self.inventory(cut={(self.MANY, tag) for tag in cut}).rows(),
+                             repositories_failed=1)
+        self.assertLogged(result, "^Failed to list tags repository=" + re.escape(self.MANY) +
+                          r" error=tag listing cut short: more than " + str(catalog_requests) +
+                          r" requests \(--max-listing-pages\); " + str(len(kept)) + " tags read are kept$", "error")
+        self.assertEqual(len([m for m in result.messages("error") if "cut short" in m]), 1, result)
+
+    def test_catalog_cut_keeps_the_repositories_read(self):
+        names = sorted(self.SMALL + [self.MANY])
+        self.assertEqual(names[-1], self.MANY)
+        cut_after = self.pages(len(names)) - 1
+        result = self.scan(f"--max-listing-pages={1 + cut_after}")
+        self.assertEqual(len(self.tokens_for("registry:catalog:*")), 1)
+        self.assertEqual(self.served("/acr/v1/_catalog"), [200] * cut_after)
+        read = names[:cut_after * self.acr.page_size]
+        self.assertEqual(read, self.SMALL)
+        self.assertEqual([repo for repo in names if self.served(f"/acr/v1/{repo}/_tags")], read)
+        self.assertInventory(result, self.acr.authority, self.inventory().rows(missing={self.MANY}),
+                             repositories_failed=1)
+        self.assertLogged(result, r"^Repository listing cut short error=more than " + str(1 + cut_after) +
+                          r" requests \(--max-listing-pages\); " + str(len(read)) + " repositories read are kept$",
+                          "error")
+        self.assertLogged(result, f"^Found repositories count={len(read)}$", "info")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -15,6 +15,7 @@ import tempfile
 import shutil
 import os
 import json
+import re
 import secrets
 import unittest
 
@@ -388,6 +389,107 @@ class DockerHubRealNames(DockerHubCase):
         self.assertTrue(all(service == "registry.docker.io" and user is None
                             for user, service, _, _ in self.auth_requests()))
         self.assertTrue(self.auth_requests())
+
+
+class DockerHubListingCut(DockerHubCase):
+    """A listing cut at --max-listing-pages keeps what was read (docs/limits.md): the repository, or `<catalog>`,
+    is reported failed and the tags or repositories of the pages read stay in the inventory; no namespace after
+    a cut one is listed. Its own Docker Hub, pages of 2: namespace `paged` holds four one-tag repositories, then
+    `tall`, whose tags take more pages than the namespace's repository list, so one bound cuts that list or
+    `tall` alone; namespace `later` comes after it. A Hub listing's requests are its pages (the API token is
+    taken before any listing) and, in the first repository whose tags are read, the free manifest HEAD that reads
+    the pull limit: a bound of 2 or more leaves a one-page tag listing whole."""
+    NAMESPACE, LATER = "paged", "later"
+    SMALL = [f"r{i}" for i in range(1, 5)]
+    MANY = "tall"
+    # Day of May 2024 each of tall's tags was pushed: Docker Hub lists the newest push first, not by name.
+    MANY_PUSHED = {"v0": 3, "v1": 6, "v2": 1, "v3": 5, "v4": 7, "v5": 4, "v6": 2}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = dockerhub.DockerHub(max_page_size=2)
+        cls.hub.start()
+        cls.addClassCleanup(cls.hub.stop)
+        cls.host = cls.hub.hub_url.split("://", 1)[1]
+        cls.hub.model.add_account(dockerhub_model.Account(USER, PASSWORD, [PAT]))
+        images = [(cls.NAMESPACE, repo, "1.0", "2024-04-01T00:00:00Z") for repo in cls.SMALL]
+        images += [(cls.NAMESPACE, cls.MANY, tag, f"2024-05-{day:02d}T12:00:00Z")
+                   for tag, day in cls.MANY_PUSHED.items()]
+        images.append((cls.LATER, "app", "1.0", "2024-04-01T00:00:00Z"))
+        cls.created = {(f"{ns}/{repo}", tag): f"{2010 + number}-03-04T05:06:07Z"
+                       for number, (ns, repo, tag, _) in enumerate(images)}
+        cls.hub.publish([(ns, repo, tag, oci.image(cls.created[(f"{ns}/{repo}", tag)]), pushed, False)
+                         for ns, repo, tag, pushed in images])
+
+    def inventory(self, cut=()):
+        """Every image pushed but the (repository, tag) keys in `cut`."""
+        inventory = content.Inventory("docker.io")
+        for (repo, tag), created in self.created.items():
+            if (repo, tag) not in cut:
+                inventory.add(repo, tag, {"": created})
+        return inventory
+
+    def scan(self, *args):
+        return self.dry_run(self.hub.hub_url, *self.hub.args(), *self.hub.endpoint_options(),
+                            f"--username={USER}", f"--password={PAT}", *args)
+
+    def pages(self, items):
+        return -(-items // self.hub.api.max_page_size)
+
+    def served(self, route):
+        """The statuses of the Hub API's answers to GETs of `route` (any query) in this test."""
+        return [status for path, _, status in self.hub.api.listings[self.first_listing:]
+                if path.partition("?")[0] == route]
+
+    def repositories_route(self, namespace):
+        return f"/v2/namespaces/{namespace}/repositories"
+
+    def tags_route(self, repo):
+        return f"{self.repositories_route(self.NAMESPACE)}/{repo}/tags"
+
+    def test_tag_listing_cut_keeps_the_pages_read(self):
+        catalog_pages = self.pages(len(self.SMALL) + 1)
+        self.assertLess(catalog_pages, self.pages(len(self.MANY_PUSHED)))
+        result = self.scan(f"--namespace={self.NAMESPACE}", f"--max-listing-pages={catalog_pages}")
+        self.assertEqual(self.served(self.repositories_route(self.NAMESPACE)), [200] * catalog_pages)
+        # The tags of the pages the emulator served, newest push first; the next page was never asked.
+        self.assertEqual(self.served(self.tags_route(self.MANY)), [200] * catalog_pages)
+        newest_first = sorted(self.MANY_PUSHED, key=self.MANY_PUSHED.get, reverse=True)
+        kept = newest_first[:catalog_pages * self.hub.api.max_page_size]
+        cut = [tag for tag in newest_first if tag not in kept]
+        self.assertTrue(cut)
+        for repo in self.SMALL:
+            self.assertEqual(self.served(self.tags_route(repo)), [200], repo)
+        full = f"{self.NAMESPACE}/{self.MANY}"
+        self.assertInventory(result, self.host,
+                             self.inventory(cut={(full, tag) for tag in cut}).rows(missing={f"{self.LATER}/app"}),
+                             repositories_failed=1)
+        self.assertLogged(result, "^Failed to list tags repository=" + re.escape(full) +
+                          r" error=tag listing cut short: more than " + str(catalog_pages) +
+                          r" requests \(--max-listing-pages\); " + str(len(kept)) + " tags read are kept$", "error")
+        self.assertEqual(len([m for m in result.messages("error") if "cut short" in m]), 1, result)
+
+    def test_namespace_listing_cut_keeps_the_repositories_read_and_lists_no_further_namespace(self):
+        names = sorted(self.SMALL + [self.MANY])
+        self.assertEqual(names[-1], self.MANY)
+        cut_after = self.pages(len(names)) - 1
+        result = self.scan(f"--namespace={self.NAMESPACE},{self.LATER}", f"--max-listing-pages={cut_after}")
+        self.assertEqual(self.served(self.repositories_route(self.NAMESPACE)), [200] * cut_after)
+        read = names[:cut_after * self.hub.api.max_page_size]
+        self.assertEqual(read, self.SMALL)
+        self.assertEqual([repo for repo in names if self.served(self.tags_route(repo))], read)
+        # The namespace cut short was the last one listed.
+        self.assertEqual([path for path, _, _ in self.hub.api.listings[self.first_listing:]
+                          if f"/{self.LATER}/" in path], [])
+        self.assertInventory(result, self.host,
+                             self.inventory().rows(missing={f"{self.NAMESPACE}/{self.MANY}", f"{self.LATER}/app"}),
+                             repositories_failed=1)
+        self.assertLogged(result, r"^Repository listing cut short error=more than " + str(cut_after) +
+                          r" requests \(--max-listing-pages\); " + str(len(read)) + " repositories read are kept$",
+                          "error")
+        self.assertLogged(result, f"^Docker Hub namespace {self.NAMESPACE}: {len(read)} repositories read before "
+                                  "the listing was cut short plugin=dockerhub$", "info")
+        self.assertFalse([m for m in result.messages() if "cannot reach" in m], result)
 
 
 if __name__ == "__main__":

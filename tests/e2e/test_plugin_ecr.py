@@ -366,6 +366,111 @@ class Failures(EcrCase):
         self.assertNotIn("eyJwYXlsb2FkIjoiZmFrZSJ9", result.stdout + result.stderr)
 
 
+class ListingCut(EcrCase):
+    """A listing cut at --max-listing-pages keeps what was read (docs/limits.md): the repository, or `<catalog>`,
+    is reported failed and the images or repositories of the pages read stay in the inventory. Its own registry:
+    four small repositories, then one whose images take more DescribeImages pages than the whole catalog takes
+    DescribeRepositories pages, so one bound cuts the catalog or that repository alone."""
+    SMALL = [f"lib/r{i}" for i in range(1, 5)]
+    MANY = "many/images"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.registry = registry.Registry()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        times = [f"{2010 + i}-03-04T05:06:07Z" for i in range(len(cls.SMALL) + 7)]
+        cls.pushed = {(repo, "1.0"): {"": times.pop()} for repo in cls.SMALL}
+        cls.pushed.update({(cls.MANY, f"v{i}"): {"": times.pop()} for i in range(7)})
+        pusher = push.ApiPusher(cls.registry)
+        for (repo, tag), created in cls.pushed.items():
+            pusher.push(repo, tag, oci.image(created[""], files={"etc/which": f"{repo}:{tag}\n".encode()}))
+        pusher.close()
+        cls.world = ecr_world.EcrWorld(cls.registry)
+        cls.addClassCleanup(cls.world.stop)
+        cls.world.start()
+        cls.api = cls.world.api
+
+    def pages(self, items):
+        return -(-items // self.api.page_size)
+
+    def test_describe_images_cut_keeps_the_pages_read(self):
+        catalog_pages = self.pages(len(self.api.repositories))
+        self.assertLess(catalog_pages, self.pages(len(self.api.repositories[self.MANY])))
+        before = len(self.calls_by(self.world.user))
+        result = self.scan(*self.world.api_endpoint_args(), f"--max-listing-pages={catalog_pages}")
+        calls = self.calls_by(self.world.user)[before:]
+        self.assertEqual([c[3] for c in calls if c[0] == "DescribeRepositories"], [200] * catalog_pages)
+        many = [c for c in calls if c[0] == "DescribeImages" and c[2]["repositoryName"] == self.MANY]
+        self.assertEqual([(c[3], "nextToken" in c[2]) for c in many],
+                         [(200, False)] + [(200, True)] * (catalog_pages - 1), calls)
+        # The images of the pages the emulator served, in its order; the next page was never asked.
+        read = self.api.repositories[self.MANY][:catalog_pages * self.api.page_size]
+        kept = {(self.MANY, tag) for detail in read for tag in detail["imageTags"]}
+        self.assertEqual(len(kept), catalog_pages * self.api.page_size)
+        cut = [key for key in self.pushed if key[0] == self.MANY and key not in kept]
+        self.assertTrue(cut)
+        inventory = self.inventory()
+        for key in cut:
+            del inventory.entries[key]
+        self.assertInventory(result, self.world.host, inventory.rows(), repositories_failed=1)
+        self.assertLogged(result, "^Failed to list tags repository=" + re.escape(self.MANY) +
+                          r" error=tag listing cut short: more than " + str(catalog_pages) +
+                          r" requests \(--max-listing-pages\); " + str(len(kept)) + " tags read are kept$", "error")
+        self.assertEqual(len([m for m in result.messages("error") if "cut short" in m]), 1, result)
+
+    def test_describe_repositories_cut_keeps_the_repositories_read(self):
+        names = sorted(self.api.repositories)
+        self.assertEqual(names[-1], self.MANY)
+        cut_after = self.pages(len(names)) - 1
+        before = len(self.calls_by(self.world.user))
+        result = self.scan(*self.world.api_endpoint_args(), f"--max-listing-pages={cut_after}")
+        calls = self.calls_by(self.world.user)[before:]
+        self.assertEqual([(c[3], "nextToken" in c[2]) for c in calls if c[0] == "DescribeRepositories"],
+                         [(200, False)] + [(200, True)] * (cut_after - 1))
+        read = names[:cut_after * self.api.page_size]
+        self.assertEqual(read, self.SMALL)
+        self.assertEqual(sorted(c[2]["repositoryName"] for c in calls if c[0] == "DescribeImages"), read)
+        self.assertInventory(result, self.world.host, self.inventory().rows(missing={self.MANY}),
+                             repositories_failed=1)
+        self.assertLogged(result, r"^Repository listing cut short error=more than " + str(cut_after) +
+                          r" requests \(--max-listing-pages\); " + str(len(read)) + " repositories read are kept$",
+                          "error")
+        self.assertLogged(result, f"^Found repositories count={len(read)}$", "info")
+
+
+class IndexChildrenCut(EcrCase):
+    """ECR lists an index's platform manifests as untagged images; the plugin reads the index to leave them out.
+    When the listing's bound refuses that read, which untagged images are platforms is unknown: none is listed
+    (the repository is reported cut), rather than each platform as an image of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.registry = registry.Registry()
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        push.skopeo_push(cls.registry, {"multi:latest": oci.index(
+            [(oci.image(MULTI["linux/amd64"], arch="amd64"), AMD64),
+             (oci.image(MULTI["linux/arm64"], arch="arm64"), ARM64)])})
+        cls.pushed = {("multi", "latest"): dict(MULTI)}
+        cls.world = ecr_world.EcrWorld(cls.registry)
+        cls.addClassCleanup(cls.world.stop)
+        cls.world.start()
+        cls.api = cls.world.api
+
+    def test_index_read_refused_by_the_bound_lists_no_platform_as_an_untagged_image(self):
+        details = self.api.repositories["multi"]
+        self.assertEqual(len([d for d in details if "imageTags" not in d]), 2)  # the two platforms
+        pages = -(-len(details) // self.api.page_size)
+        self.assertGreater(pages, 1)  # the catalog takes fewer: only DescribeImages meets the bound
+        result = self.scan(*self.world.api_endpoint_args(), f"--max-listing-pages={pages}")
+        self.assertEqual(len(self.calls_by(self.world.user, "DescribeImages")), pages, result)
+        self.assertInventory(result, self.world.host, self.inventory().rows(), repositories_failed=1)
+        self.assertLogged(result, r"^Failed to list tags repository=multi error=tag listing cut short: more than " +
+                          str(pages) + r" requests \(--max-listing-pages\); 1 tags read are kept$", "error")
+        self.assertNotIn("Could not read index", result.stderr)
+
+
 class PluginSet(EcrCase):
     """Installs without the ECR plugin: a copy of the binary whose own plugin
     directory lacks libregscan-ecr.so (the install directory is always searched)."""

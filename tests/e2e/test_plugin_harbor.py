@@ -406,6 +406,118 @@ class HarborPlugin(case.RegscanCase):
         self.assertNoSecrets(result)
 
 
+class HarborListingCut(case.RegscanCase):
+    """A listing cut at --max-listing-pages keeps what was read (docs/limits.md). The catalog is every project's
+    repository list after the project list: a cut inside project alpha, or at the first page of the project after
+    it, keeps alpha's repositories read and starts no further project; `<catalog>` is reported failed. A
+    repository's artifact list cut keeps the tags of its pages read. Pages of 2 (--harbor-page-size)."""
+    PAGE = 2
+    ALPHA = [f"alpha/r{i}" for i in range(1, 6)]
+    OTHERS = ["beta/app", "gamma/app"]
+    MANY = "omega/many"
+
+    @classmethod
+    def setUpClass(cls):
+        directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-harbor-cut-")
+        cls.addClassCleanup(directory.cleanup)
+        cls.ca, cls.harbor = harbor_emulator.serve_for_class(cls, directory.name, HARBOR_NAME, ADMIN)
+        tags = [(repo, "1.0") for repo in cls.ALPHA + cls.OTHERS] + [(cls.MANY, f"v{i}") for i in range(5)]
+        cls.entries = {}
+        for i, (repo, tag) in enumerate(tags):
+            created = f"{2010 + i}-03-04T05:06:07Z"
+            image = oci.image(created, files={"etc/which": f"{repo}:{tag}\n".encode()})
+            cls.harbor.publish(repo, tag, image, f"2024-01-01T00:00:{i:02d}.000Z", created=created,
+                               platform={"os": "linux", "architecture": "amd64"})
+            cls.entries[(repo, tag)] = {"": created}
+
+    def setUp(self):
+        with self.harbor.model.lock:
+            self.harbor.api.requests.clear()
+
+    def run_harbor(self, *args):
+        return self.dry_run(self.harbor.url_for(HARBOR_NAME), f"--ca-cert={self.ca.ca_cert}",
+                            self.harbor.resolve(HARBOR_NAME), f"--username={ADMIN[0]}", f"--password={ADMIN[1]}",
+                            f"--harbor-page-size={self.PAGE}", *args)
+
+    def pages(self, items):
+        return -(-items // self.PAGE)
+
+    def listings(self):
+        """(route, page) of every API request, in order; all answered 200."""
+        with self.harbor.model.lock:
+            requests = list(self.harbor.api.requests)
+        self.assertEqual({status for *_, status in requests}, {200}, requests)
+        urls = [urllib.parse.urlsplit(path) for _, path, *_ in requests]
+        return [(url.path, int(urllib.parse.parse_qs(url.query)["page"][0])) for url in urls]
+
+    def assertRows(self, result, keys, repositories_failed):
+        inventory = content.Inventory(self.harbor.authority(HARBOR_NAME))
+        for key in keys:
+            inventory.add(*key, self.entries[key])
+        self.assertInventory(result, self.harbor.authority(HARBOR_NAME), inventory.rows(),
+                             repositories_failed=repositories_failed)
+
+    def assertCatalogCut(self, result, pages, kept):
+        self.assertLogged(result, r"^Repository listing cut short error=more than " + str(pages) +
+                          r" requests \(--max-listing-pages\); " + str(len(kept)) + " repositories read are kept$",
+                          "error")
+        self.assertRows(result, [key for key in self.entries if key[0] in kept], repositories_failed=1)
+
+    def catalog_requests(self, listings):
+        return [(route, page) for route, page in listings if not route.endswith("/artifacts")]
+
+    def test_catalog_cut_inside_a_project_keeps_its_repositories_read(self):
+        projects = sorted(self.harbor.model.projects)
+        self.assertEqual(projects[0], "alpha")
+        project_pages = self.pages(len(projects))
+        result = self.run_harbor(f"--max-listing-pages={project_pages + 1}")
+        listings = self.listings()
+        alpha = "/api/v2.0/projects/alpha/repositories"
+        # Exactly these: no other page of alpha's, no other project's repository list was asked.
+        self.assertEqual(self.catalog_requests(listings),
+                         [("/api/v2.0/projects", p) for p in range(1, project_pages + 1)] + [(alpha, 1)])
+        # The first page the emulator served: Harbor lists a project's repositories by name.
+        kept = [r.name for _, r in sorted(self.harbor.model.projects["alpha"].repositories.items())][:self.PAGE]
+        self.assertCatalogCut(result, project_pages + 1, kept)
+        # The tags of the repositories kept are listed, of no other.
+        artifacts = sorted(route for route, _ in listings if route.endswith("/artifacts"))
+        self.assertEqual(artifacts, [f"{alpha}/{name.partition('/')[2]}/artifacts" for name in kept])
+
+    def test_catalog_cut_at_the_next_projects_first_page_keeps_every_project_read(self):
+        projects = sorted(self.harbor.model.projects)
+        self.assertEqual(projects[:2], ["alpha", "beta"])
+        project_pages, alpha_pages = self.pages(len(projects)), self.pages(len(self.ALPHA))
+        self.assertGreater(alpha_pages, 1)
+        bound = project_pages + alpha_pages
+        result = self.run_harbor(f"--max-listing-pages={bound}")
+        listings = self.listings()
+        # Beta's first page was refused at the bound: neither it nor gamma's or omega's list was asked.
+        self.assertEqual(self.catalog_requests(listings),
+                         [("/api/v2.0/projects", p) for p in range(1, project_pages + 1)] +
+                         [("/api/v2.0/projects/alpha/repositories", p) for p in range(1, alpha_pages + 1)])
+        self.assertCatalogCut(result, bound, self.ALPHA)
+        self.assertEqual(len([route for route, _ in listings if route.endswith("/artifacts")]), len(self.ALPHA))
+
+    def test_artifact_list_cut_keeps_the_tags_of_the_pages_read(self):
+        project, _, short = self.MANY.partition("/")
+        repository = self.harbor.model.find_repository(project, short)
+        artifact_pages = self.pages(len(repository.artifacts))
+        self.assertGreater(artifact_pages, 2)
+        bound = artifact_pages - 1
+        # Only omega is walked: its repository list is one request, within the bound.
+        result = self.run_harbor(f"--harbor-project={project}", f"--max-listing-pages={bound}")
+        route = f"/api/v2.0/projects/{project}/repositories/{short}/artifacts"
+        self.assertEqual(self.listings(), [(f"/api/v2.0/projects/{project}/repositories", 1)] +
+                         [(route, p) for p in range(1, bound + 1)])
+        # Harbor lists the newest push first: the tags of the artifacts on the pages served.
+        kept = [(self.MANY, name) for artifact in repository.artifacts[:bound * self.PAGE] for name, _ in artifact.tags]
+        self.assertEqual(len(kept), bound * self.PAGE)
+        self.assertRows(result, kept, repositories_failed=1)
+        self.assertLogged(result, "^Failed to list tags repository=" + re.escape(self.MANY) +
+                          r" error=tag listing cut short: more than " + str(bound) +
+                          r" requests \(--max-listing-pages\); " + str(len(kept)) + " tags read are kept$", "error")
+
+
 class HarborHostileListing(case.RegscanCase):
     """An artifact's fields are copied into each of its tags: one hostile artifact of a 1 MiB media type and
     600 tags would be 600 MiB in the plugin, then again in what it hands the core."""

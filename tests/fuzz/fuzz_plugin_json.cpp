@@ -24,6 +24,7 @@
 #include "scan/config_checks.hpp"
 #include "regscan/json_fields.hpp"
 #include "util/text.hpp"
+#include "regscan/digest.hpp"
 
 using namespace regscan;
 using nlohmann::json;
@@ -42,10 +43,10 @@ void repositories(const std::string& text) {
 void tags(const std::string& text) {
     for (const auto& tag : json::parse(text).get<std::vector<sdk::TagInfo>>()) {
         (void)oci::valid_tag(tag.tag);
-        (void)oci::valid_digest(tag.digest);
+        (void)sdk::valid_digest(tag.digest);
         (void)util::escape_control(tag.tag);
         for (const auto& platform : tag.platforms) {
-            (void)oci::valid_digest(platform.digest);
+            (void)sdk::valid_digest(platform.digest);
             (void)oci::Platform::parse(platform.platform);
         }
     }

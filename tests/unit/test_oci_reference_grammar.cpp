@@ -3,6 +3,7 @@
 #include <string>
 
 #include "oci/reference_grammar.hpp"
+#include "regscan/digest.hpp"
 
 using namespace regscan::oci;
 
@@ -25,13 +26,13 @@ TEST_CASE("oci::valid_tag follows the distribution spec's grammar") {
     CHECK(!valid_tag(std::string(129, 'a')));
 }
 
-TEST_CASE("oci::valid_digest takes sha256 and sha512 in lowercase hex only") {
-    CHECK(valid_digest("sha256:" + std::string(64, 'a')));
-    CHECK(valid_digest("sha512:" + std::string(128, '0')));
-    CHECK(!valid_digest("sha256:" + std::string(64, 'A')));
-    CHECK(!valid_digest("sha256:" + std::string(63, 'a')));
-    CHECK(!valid_digest("sha256:" + std::string(60, 'a') + "/../"));
-    CHECK(!valid_digest("md5:" + std::string(32, 'a')));
+TEST_CASE("sdk::valid_digest takes sha256 and sha512 in lowercase hex only") {
+    CHECK(regscan::sdk::valid_digest("sha256:" + std::string(64, 'a')));
+    CHECK(regscan::sdk::valid_digest("sha512:" + std::string(128, '0')));
+    CHECK(!regscan::sdk::valid_digest("sha256:" + std::string(64, 'A')));
+    CHECK(!regscan::sdk::valid_digest("sha256:" + std::string(63, 'a')));
+    CHECK(!regscan::sdk::valid_digest("sha256:" + std::string(60, 'a') + "/../"));
+    CHECK(!regscan::sdk::valid_digest("md5:" + std::string(32, 'a')));
 }
 
 TEST_SUITE_END();

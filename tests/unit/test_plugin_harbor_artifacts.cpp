@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
+
 #include "harbor_artifacts.hpp"
 #include "test_plugin_harbor_fake_host.hpp"
 
@@ -130,6 +132,36 @@ TEST_CASE("harbor::artifact_tags and TagCollector bound the tags made and the pl
     size_t platforms = 0;
     for (const auto& tag : unbounded.take()) platforms += tag.platforms.size();
     CHECK(platforms == regscan::sdk::max_listed_platforms);
+}
+
+TEST_CASE("harbor::TagCollector counts tags toward its limit only once they are new") {
+    // A page shifted by a push lists a tag again: at the limit, that
+    // duplicate must not take the place of the tag after it.
+    TagCollector collector(3);
+    collector.add(artifact(digest('a'), {"a", "b", "c"}));
+    collector.add(artifact(digest('b'), {"a", "d"}));
+    CHECK(collector.size() == 4);  // one past the limit: the walk stops, the core reports the cut
+
+    // An artifact whose tags were all seen is not an untagged one.
+    TagCollector seen;
+    seen.add(artifact(digest('a'), {"x"}));
+    seen.add(artifact(digest('b'), {"x"}));
+    seen.add(artifact(digest('c'), {}));
+    seen.add(artifact(digest('c'), {}));
+    auto tags = seen.take();
+    REQUIRE(tags.size() == 2);
+    CHECK(tags[0].digest == digest('a'));
+    CHECK(tags[1].tag.empty());
+    CHECK(tags[1].digest == digest('c'));
+}
+
+TEST_CASE("harbor::artifact_tags takes digests as the core does: sha256 or sha512, lower-case hex") {
+    std::string upper = digest('a');
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    upper.replace(0, 6, "sha256");
+    CHECK(artifact_tags(artifact(upper, {"x"})).empty());
+    CHECK(artifact_tags(artifact("md5:" + std::string(32, 'a'), {"x"})).empty());
+    CHECK(artifact_tags(artifact("sha512:" + std::string(128, 'a'), {"x"})).size() == 1);
 }
 
 TEST_CASE("harbor::time_key orders RFC 3339 UTC times, fractions included") {

@@ -11,6 +11,7 @@
 #include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
 #include "util/json_text.hpp"
+#include "regscan/digest.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -151,7 +152,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
         size_t invalid = 0;
         for (auto& info : tags) {
             bool by_digest = info.tag.empty();
-            if (by_digest ? !oci::valid_digest(info.digest) : !oci::valid_tag(info.tag)) {
+            if (by_digest ? !sdk::valid_digest(info.digest) : !oci::valid_tag(info.tag)) {
                 if (++invalid <= invalid_named)
                     failures.push_back({repository.name, std::string("invalid ") + (by_digest ? "digest " : "tag ") +
                                                              shown_name(by_digest ? info.digest : info.tag) +
@@ -159,8 +160,8 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
                 continue;
             }
             // A listed digest is only a hint; a malformed one is not used.
-            if (!info.digest.empty() && !oci::valid_digest(info.digest)) info.digest.clear();
-            std::erase_if(info.platforms, [](const auto& p) { return !oci::valid_digest(p.digest); });
+            if (!info.digest.empty() && !sdk::valid_digest(info.digest)) info.digest.clear();
+            std::erase_if(info.platforms, [](const auto& p) { return !sdk::valid_digest(p.digest); });
             // A page served twice (a Link back to an earlier page) lists its
             // tags twice: each tag once.
             if (!seen.insert(by_digest ? "@" + info.digest : info.tag).second) continue;

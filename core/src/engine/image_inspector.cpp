@@ -11,6 +11,7 @@
 #include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/time.hpp"
+#include "regscan/digest.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -44,7 +45,7 @@ std::optional<oci::Manifest> listed_index(const ImageRecord& image) {
     for (const auto& listed : image.listed_platforms) {
         auto platform = oci::Platform::parse(listed.platform);
         // Not what a listing may stand for: the core reads the index itself.
-        if (!oci::valid_digest(listed.digest) || !platform) return std::nullopt;
+        if (!sdk::valid_digest(listed.digest) || !platform) return std::nullopt;
         oci::Descriptor entry;
         entry.digest = listed.digest;
         entry.platform = std::move(platform);
@@ -79,7 +80,7 @@ oci::Manifest ImageInspector::checked(oci::Manifest manifest, const std::string&
                                             " entries, more than " + std::to_string(limits_.max_index_entries) +
                                             " (--max-index-entries)");
     auto check = [&](const oci::Descriptor& d, const char* kind) {
-        if (!oci::valid_digest(d.digest))
+        if (!sdk::valid_digest(d.digest))
             throw sdk::Error(REGSCAN_ERROR, "manifest " + what + ": " + kind + " with a malformed digest");
     };
     if (manifest.kind == oci::ManifestKind::Image) check(manifest.config, "config");

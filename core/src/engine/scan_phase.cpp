@@ -12,6 +12,7 @@
 #include "util/parallel.hpp"
 #include "util/time.hpp"
 #include "util/json_text.hpp"
+#include "regscan/digest.hpp"
 
 namespace regscan::engine {
 namespace {
@@ -158,7 +159,7 @@ void read_skipped_build_time(ImageRecord& image, const ScanEnvironment& env) {
 // its build time and an image manifest's media type (Harbor's artifacts,
 // for example): no request is made for it.
 bool listing_describes_image(const ImageRecord& image) {
-    return !image.build_time.empty() && oci::valid_digest(image.digest) &&
+    return !image.build_time.empty() && sdk::valid_digest(image.digest) &&
            (image.media_type == oci::media::oci_manifest || image.media_type == oci::media::docker_manifest);
 }
 

@@ -4,6 +4,7 @@
 #include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
 #include "util/crypto.hpp"
+#include "regscan/digest.hpp"
 
 namespace regscan::oci {
 namespace {
@@ -13,7 +14,7 @@ void expect_ok(const http::Response& response, const std::string& what) {
 }
 
 void expect_sha256(const std::string& digest, const std::string& what) {
-    if (digest.rfind("sha256:", 0) != 0 || !valid_digest(digest))
+    if (digest.rfind("sha256:", 0) != 0 || !sdk::valid_digest(digest))
         throw sdk::Error(REGSCAN_ERROR, what + ": unsupported or malformed digest");
 }
 
@@ -24,7 +25,7 @@ FetchedManifest DistributionClient::manifest(const std::string& base, const std:
                                              std::optional<std::chrono::steady_clock::time_point> deadline) const {
     const bool by_digest = reference.find(':') != std::string::npos;
     const std::string what = "manifest " + name + (by_digest ? "@" : ":") + reference;
-    if (!valid_repository_name(name) || !(by_digest ? valid_digest(reference) : valid_tag(reference)))
+    if (!valid_repository_name(name) || !(by_digest ? sdk::valid_digest(reference) : valid_tag(reference)))
         throw sdk::Error(REGSCAN_ERROR, "invalid repository, tag or digest: not requested");
     http::Request request;
     request.url = base + "/v2/" + name + "/manifests/" + reference;
@@ -57,7 +58,7 @@ std::string DistributionClient::manifest_digest(const std::string& base, const s
     auto response = auth_.send(request);
     if (!response.ok()) return {};
     auto digest = response.header("Docker-Content-Digest").value_or("");
-    return digest.rfind("sha256:", 0) == 0 && valid_digest(digest) ? digest : std::string{};
+    return digest.rfind("sha256:", 0) == 0 && sdk::valid_digest(digest) ? digest : std::string{};
 }
 
 std::string DistributionClient::blob(const std::string& base, const std::string& name, const std::string& digest,

@@ -44,12 +44,4 @@ bool valid_tag(std::string_view tag) {
     return true;
 }
 
-bool valid_digest(std::string_view digest) {
-    size_t hex_length = digest.rfind("sha256:", 0) == 0 ? 64 : digest.rfind("sha512:", 0) == 0 ? 128 : 0;
-    if (hex_length == 0 || digest.size() != 7 + hex_length) return false;
-    for (char c : digest.substr(7))
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
-}
-
 }  // namespace regscan::oci

@@ -14,7 +14,6 @@ bool valid_repository_name(std::string_view name);
 // [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
 bool valid_tag(std::string_view tag);
 
-// sha256:<64 lowercase hex> or sha512:<128 lowercase hex>.
-bool valid_digest(std::string_view digest);
+// Digests: sdk::valid_digest (regscan/digest.hpp), which plugins use too.
 
 }  // namespace regscan::oci
