@@ -78,10 +78,13 @@ std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, s
     // Every field of `base` is copied into each tag: each is read bounded.
     sdk::TagInfo base;
     base.digest = sdk::json_string(artifact, "digest", sdk::max_listed_field);
-    if (!sdk::valid_digest(base.digest)) return {};
+    // A digest the core would refuse is no hint: the tags are read by name
+    // (the core checks what they point at), an untagged artifact not at all.
+    const bool addressable = sdk::valid_digest(base.digest);
+    if (!addressable) base.digest.clear();
     base.media_type = manifest_type(artifact);
     base.pushed = sdk::json_string(artifact, "push_time", sdk::max_listed_field);
-    const auto platforms = index_platforms(artifact);
+    const auto platforms = addressable ? index_platforms(artifact) : std::vector<sdk::PlatformImage>{};
     // The build time only of an image: a dry run then reads nothing more of
     // it, so a chart or other artifact must be read to be told apart.
     const auto type = sdk::json_string(artifact, "type");
@@ -118,7 +121,7 @@ std::vector<sdk::TagInfo> artifact_tags(const json& artifact, size_t max_tags, s
         }
     }
     // Untagged: by digest.
-    if (!named && max_tags > 0 && (!is_new || is_new("@" + base.digest)))
+    if (!named && addressable && max_tags > 0 && (!is_new || is_new("@" + base.digest)))
         tags.push_back(with_platforms(std::move(base)));
     return tags;
 }

@@ -16,8 +16,9 @@ namespace regscan::harbor {
 // One TagInfo per tag of the artifact (its digest, manifest media type, the
 // tag's push time, the image's build time from extra_attrs, an index's
 // platforms from references[]); an untagged artifact gives one TagInfo with
-// an empty tag, named by its digest. Nothing for an entry without a valid
-// digest (sdk::valid_digest). At most `max_tags`; platforms only while
+// an empty tag, named by its digest. An entry without a valid digest
+// (sdk::valid_digest) gives its tags without digest or platforms (the core
+// reads them by name), nothing when untagged. At most `max_tags`; platforms only while
 // `platform_room` lasts (a hostile artifact of a thousand platforms and
 // 200,000 tags). `is_new`, when given, is asked first with a tag's key
 // (":name", or "@digest" untagged): a tag it refuses (seen on an earlier

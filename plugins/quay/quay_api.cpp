@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "regscan/digest.hpp"
 #include "regscan/json_fields.hpp"
 #include "regscan/url.hpp"
 
@@ -13,14 +14,6 @@ namespace regscan::quay {
 namespace {
 
 using nlohmann::json;
-
-bool is_digest(const std::string& value) {
-    auto colon = value.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size() || value.size() > 200) return false;
-    for (size_t i = colon + 1; i < value.size(); ++i)
-        if (!std::isxdigit(static_cast<unsigned char>(value[i]))) return false;
-    return true;
-}
 
 }  // namespace
 
@@ -96,7 +89,7 @@ std::vector<sdk::TagInfo> tag_infos(const json& page, long long now_epoch) {
             if (!end || *end <= now_epoch) continue;  // history: the tag no longer points there
         }
         if (!seen.insert(tag.tag).second) continue;
-        if (auto digest = sdk::json_string(entry, "manifest_digest"); is_digest(digest)) tag.digest = digest;
+        if (auto digest = sdk::json_string(entry, "manifest_digest"); sdk::valid_digest(digest)) tag.digest = digest;
         if (auto start = entry.find("start_ts"); start != entry.end()) {
             if (auto seconds = sdk::json_seconds_value(*start); seconds && *seconds >= 0)
                 tag.pushed = rfc3339_from_epoch(*seconds);

@@ -71,11 +71,10 @@ sdk::HttpRequest QuaySession::api_request(const std::string& url) const {
     return request;
 }
 
-std::vector<std::string> QuaySession::namespace_repositories(const std::string& name) {
+bool QuaySession::namespace_repositories(const std::string& name, std::vector<std::string>& names) {
     // public=true: also the namespace's public repositories the token holds no permission on.
     const std::string url = config_.base + "/api/v1/repository?namespace=" + sdk::url_encode(name) + "&public=true";
-    std::vector<std::string> names;
-    sdk::for_each_page(host_, api_request(url), sdk::next_page::body_token("next_page", "next_page"),
+    const bool whole = sdk::for_each_page(host_, api_request(url), sdk::next_page::body_token("next_page", "next_page"),
                        [&](const sdk::Page& page) {
                            auto found = repository_names(page.body, name);
                            host_.log(REGSCAN_LOG_TRACE, "Quay GET " + page.url + ": " + std::to_string(found.size()) +
@@ -86,7 +85,7 @@ std::vector<std::string> QuaySession::namespace_repositories(const std::string& 
                        });
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
-    return names;
+    return whole;
 }
 
 std::vector<sdk::Repository> QuaySession::catalog_repositories() {
@@ -134,8 +133,9 @@ std::vector<sdk::Repository> QuaySession::repositories() {
     std::vector<sdk::Repository> repositories;
     for (const auto& ns : config_.namespaces) {
         std::vector<std::string> names;
+        bool whole = true;
         try {
-            names = namespace_repositories(ns);
+            whole = namespace_repositories(ns, names);
         } catch (const sdk::Error& e) {
             // A token Quay does not accept: nothing else will work either.
             if (e.status() == REGSCAN_AUTH_FAILED && std::string(e.what()).find(": HTTP 401") != std::string::npos &&
@@ -147,10 +147,12 @@ std::vector<sdk::Repository> QuaySession::repositories() {
             continue;
         }
         host_.info("Quay namespace " + ns + ": " + std::to_string(names.size()) +
-                   (names.size() == 1 ? " repository" : " repositories"));
+                   (names.size() == 1 ? " repository" : " repositories") +
+                   (whole ? "" : " read before the listing was cut short"));
         for (const auto& name : names)
             repositories.push_back(
                 {ns + "/" + name, config_.base, "", "", nlohmann::json{{"namespace", ns}, {"repository", name}}});
+        if (!whole) break;
     }
     return repositories;
 }

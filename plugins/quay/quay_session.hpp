@@ -37,7 +37,9 @@ public:
 
 private:
     sdk::HttpRequest api_request(const std::string& url) const;
-    std::vector<std::string> namespace_repositories(const std::string& name);
+    // The namespace's repository names into `names`; false when the host cut
+    // the listing at its bounds (no further namespace is listed then).
+    bool namespace_repositories(const std::string& name, std::vector<std::string>& names);
     std::vector<sdk::Repository> catalog_repositories();
     std::vector<sdk::TagInfo> api_tags(const std::string& namespace_name, const std::string& repository);
 

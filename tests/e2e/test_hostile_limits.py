@@ -256,15 +256,19 @@ class ManifestLimits(HostileCase):
 
 class SharedLayerDeadline(HostileCase):
 
+    TIMEOUT = 20  # seconds; b/gap holds c/waiter's start back by half of it
+
     def test_an_image_waiting_for_a_layer_another_image_timed_out_on_pulls_it_under_its_own_deadline(self):
         """a/owner is the first to need a layer it shares with c/waiter, and the registry holds that pull
-        open past a/owner's --image-timeout. c/waiter starts later (after b/gap, held a few seconds), waits
-        for a/owner's pull, then pulls the layer itself within its own deadline: a/owner's timeout is not its."""
+        open past a/owner's --image-timeout. c/waiter starts later (after b/gap, whose manifest is held
+        half a timeout), waits for a/owner's pull, then pulls the layer itself within its own deadline:
+        a/owner's timeout is not its."""
         registry = self.registry()
         shared = crafted.files_layer({"etc/shared": b"shared"})
+        own = crafted.files_layer({"etc/waiter": b"w"})
         registry.push("a/owner", "1", crafted.image([shared]))
         registry.push("b/gap", "1", crafted.image([crafted.files_layer({"etc/gap": b"gap"})]))
-        registry.push("c/waiter", "1", crafted.image([crafted.files_layer({"etc/waiter": b"w"}), shared]))
+        registry.push("c/waiter", "1", crafted.image([own, shared]))
         shared_blob = re.compile(r"/v2/[a-z]/[a-z]+/blobs/" + re.escape(shared.blob.digest))
         owner_pull = registry.arrival(f"/v2/a/owner/blobs/{shared.blob.digest}")
         pulls = []
@@ -276,20 +280,28 @@ class SharedLayerDeadline(HostileCase):
             return None  # the honest answer
 
         def gap_manifest(request):
-            # b/gap ends (and c/waiter, the next image, starts) only once a/owner pulls the layer
+            # images are scanned two at a time in name order: c/waiter starts once b/gap is done
             owner_pull.wait(60)
-            registry.delay(3.0)
+            registry.delay(self.TIMEOUT / 2)
             return None
 
         registry.on(shared_blob, hold_the_first_pull, methods=("GET",))
         registry.on("/v2/b/gap/manifests/1", gap_manifest)
-        result = self.scan(registry, "--image-timeout=8s", "--concurrency=2", timeout=120)
+        result = self.scan(registry, f"--image-timeout={self.TIMEOUT}s", "--concurrency=2", timeout=180)
         self.assertFinished(result, 6)
         self.assertImageFailed(result, registry.host, "a/owner:1", "timed out")
         self.assertImageScanned(result, registry.host, "b/gap:1")
         self.assertImageScanned(result, registry.host, "c/waiter:1")
         self.assertEqual(pulls, [f"/v2/a/owner/blobs/{shared.blob.digest}",
                                  f"/v2/c/waiter/blobs/{shared.blob.digest}"], f"{result!r}")
+        # c/waiter waited: it pulled its own layer long before the shared one, which it pulled only
+        # once a/owner's deadline had passed.
+        owner_asked = registry.requests(f"/v2/a/owner/blobs/{shared.blob.digest}", "GET")[0].time
+        own_pulled = registry.requests(f"/v2/c/waiter/blobs/{own.blob.digest}", "GET")[0].time
+        shared_pulled = registry.requests(f"/v2/c/waiter/blobs/{shared.blob.digest}", "GET")[0].time
+        self.assertLess(own_pulled, owner_asked + self.TIMEOUT, f"{result!r}")
+        self.assertGreater(shared_pulled, owner_asked + self.TIMEOUT / 2 + 1, f"{result!r}")
+        self.assertGreater(shared_pulled - own_pulled, 1, f"{result!r}")
 
 
 class LayerContentLimits(HostileCase):

@@ -67,8 +67,13 @@ TEST_CASE("harbor::artifact_tags passes an index's platforms from references[]")
 
 TEST_CASE("harbor::artifact_tags drops what is not an artifact and values that are not what they claim") {
     CHECK(artifact_tags(json::array()).empty());
-    CHECK(artifact_tags(artifact("sha256:../../etc", {"x"})).empty());
-    CHECK(artifact_tags(artifact("", {"x"})).empty());
+    // A digest the core would refuse: the tags are read by name, untagged is dropped.
+    auto traversal = artifact_tags(artifact("sha256:../../etc", {"x"}));
+    REQUIRE(traversal.size() == 1);
+    CHECK(traversal[0].tag == "x");
+    CHECK(traversal[0].digest.empty());
+    CHECK(artifact_tags(artifact("sha256:../../etc", {})).empty());
+    CHECK(artifact_tags(artifact("", {})).empty());
     auto odd = artifact(digest('d'), {"x"}, "yesterday");
     odd["extra_attrs"]["created"] = 17;
     odd.erase("manifest_media_type");
@@ -159,9 +164,16 @@ TEST_CASE("harbor::artifact_tags takes digests as the core does: sha256 or sha51
     std::string upper = digest('a');
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     upper.replace(0, 6, "sha256");
-    CHECK(artifact_tags(artifact(upper, {"x"})).empty());
-    CHECK(artifact_tags(artifact("md5:" + std::string(32, 'a'), {"x"})).empty());
-    CHECK(artifact_tags(artifact("sha512:" + std::string(128, 'a'), {"x"})).size() == 1);
+    for (const auto& refused : {upper, "md5:" + std::string(32, 'a')}) {
+        CAPTURE(refused);
+        auto tags = artifact_tags(artifact(refused, {"x"}));
+        REQUIRE(tags.size() == 1);
+        CHECK(tags[0].digest.empty());
+        CHECK(artifact_tags(artifact(refused, {})).empty());
+    }
+    auto sha512 = artifact_tags(artifact("sha512:" + std::string(128, 'a'), {"x"}));
+    REQUIRE(sha512.size() == 1);
+    CHECK(sha512[0].digest == "sha512:" + std::string(128, 'a'));
 }
 
 TEST_CASE("harbor::time_key orders RFC 3339 UTC times, fractions included") {

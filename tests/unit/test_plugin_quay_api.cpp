@@ -40,7 +40,7 @@ TEST_CASE("quay::tag_infos reads the documented listRepoTags example") {
     CHECK(tags[0].digest == "sha256:57583a1b9c0a7509d3417387b4f43acf80d08cdcf5266ac87987be3f8f919d5d");
     CHECK(tags[0].pushed == "2024-06-18T18:59:13Z");
     CHECK(tags[1].tag == "multi");
-    CHECK(tags[1].digest == "sha256:ab");
+    CHECK(tags[1].digest.empty());  // not a digest the core takes (sdk::valid_digest): read by name
     CHECK(tags[1].pushed == "2024-06-06T11:33:00Z");  // start_ts out of range: last_modified
     CHECK(tags[2].tag == "bad");
     CHECK(tags[2].digest.empty());

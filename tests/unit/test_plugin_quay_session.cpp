@@ -50,9 +50,10 @@ HttpResponse quay_api(const Call& call) {
     }
     if (call.route() == "/api/v1/repository/acme/api/tag/") {
         if (fake_host::field(query, "page") == "1")
-            return json_reply(200, {{"tags", {{{"name", "1.0"}, {"start_ts", 1704880800}, {"manifest_digest", "sha256:aa"}},
+            return json_reply(200, {{"tags", {{{"name", "1.0"}, {"start_ts", 1704880800},
+                                           {"manifest_digest", "sha256:" + std::string(64, 'a')}},
                                          {{"name", "latest"}, {"start_ts", 1710064800},
-                                          {"manifest_digest", "sha256:bb"}, {"is_manifest_list", true}}}},
+                                          {"manifest_digest", "sha256:" + std::string(64, 'b')}, {"is_manifest_list", true}}}},
                                {"page", 1}, {"has_additional", true}});
         return json_reply(200, {{"tags", {{{"name", "0.9"}, {"start_ts", 1600000000}}}}, {"page", 2}, {"has_additional", false}});
     }
@@ -131,7 +132,7 @@ TEST_CASE("quay::QuaySession lists namespaces and tags through the API with the 
     auto tags = session.tags(repositories[0]);
     REQUIRE(tags.size() == 3);
     CHECK(tags[0].tag == "latest");  // newest push first
-    CHECK(tags[0].digest == "sha256:bb");
+    CHECK(tags[0].digest == "sha256:" + std::string(64, 'b'));
     CHECK(tags[0].pushed == "2024-03-10T10:00:00Z");
     CHECK(tags[2].tag == "0.9");
     auto pages = fake.calls_to("GET", "/api/v1/repository/acme/api/tag/");

@@ -101,8 +101,10 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
                 // ImageTimeout, an image waiting for this layer knows the
                 // failure was this image's and pulls the layer itself.
                 if (std::chrono::steady_clock::now() > deadline)
-                    throw ImageTimeout("image scan timed out while pulling layer " + layer.digest + " (" +
-                                       transfer_error + ")");
+                    throw ImageTimeout(transfer_error.starts_with("image scan timed out")
+                                           ? transfer_error
+                                           : "image scan timed out while pulling layer " + layer.digest + " (" +
+                                                 transfer_error + ")");
                 throw std::runtime_error("layer " + layer.digest + ": " + transfer_error);
             }
             throw;
@@ -165,10 +167,17 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
                 try {
                     facts = layer(image, descriptor, deadline, stop, pulled[slot]);
                 } catch (const std::exception& e) {
-                    const bool others = std::string_view(e.what()).find(layer_stopped) != std::string_view::npos ||
-                                        (dynamic_cast<const ImageTimeout*>(&e) &&
-                                         std::chrono::steady_clock::now() <= deadline);
-                    if (stop || attempt >= 3 || !others) throw;
+                    const bool stopped = std::string_view(e.what()).find(layer_stopped) != std::string_view::npos;
+                    const bool others_deadline =
+                        dynamic_cast<const ImageTimeout*>(&e) && std::chrono::steady_clock::now() <= deadline;
+                    if (!stopped && !others_deadline) throw;
+                    // Never another image's timeout as this image's own: stopped
+                    // meanwhile, this layer says nothing; out of attempts, it says why.
+                    if (others_deadline && stop) throw std::runtime_error(layer_stopped);
+                    if (others_deadline && attempt >= 3)
+                        throw std::runtime_error("layer " + descriptor.digest +
+                                                 ": pulled by other images that each ran out of time");
+                    if (stop || attempt >= 3) throw;
                 }
             }
             // The config says what each layer unpacks to: a registry that
