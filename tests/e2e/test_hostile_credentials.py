@@ -200,5 +200,28 @@ class Credentials(HostileCase):
         self.assertNowhere(result, "Secret123", basic("alice", "Secret123"))
 
 
+    def test_an_answer_that_echoes_the_credentials_never_reaches_a_report(self):
+        """The registry quotes the request's Authorization header in its error answers: the image and the
+        repository fail with the answer's text, the credentials in it masked in every report and log."""
+        password = "Hunter2-echo-pw"
+        registry = self.registry(basic=("alice", password))
+        self.good_image(registry)
+        _, image = layer_image(b"echoed")
+        registry.push("echo/manifest", "1", image)
+        registry.push("echo/tags", "1", image)
+
+        def echo(request):
+            return error(400, "MANIFEST_INVALID", "you sent " + request.headers.get("Authorization", "nothing"))
+
+        registry.on("/v2/echo/manifest/manifests/1", echo, methods=("GET",))
+        registry.on("/v2/echo/tags/tags/list", echo)
+        result = self.scan(registry, "--username=alice", f"--password={password}", formats=ALL_FORMATS)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "echo/manifest:1", "you sent")
+        self.assertRepositoryFailed(result, "echo/tags", "you sent")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertTrue(registry.requests("/v2/echo/manifest/manifests/1", "GET"), f"{result!r}")
+        self.assertNowhere(result, password, basic("alice", password))
+
 if __name__ == "__main__":
     unittest.main()

@@ -39,6 +39,7 @@ SEVERITIES = ["critical", "high", "medium", "low", "unknown"]
 # Script that, if it ever ran, would leave a mark the browser test reads back.
 PAYLOAD = "<img src=x onerror=\"window.__pwned=1;document.title='pwned'\">"
 PAYLOAD_SHORT = "<svg/onload=window.__pwned=2>"
+REORDERING = "evil\u202ehs.gnp"  # a package name shown as "evilpng.sh" where the override works
 
 
 def ensure_node_modules():
@@ -433,7 +434,8 @@ class HostileText(PageCase):
         cls.addClassCleanup(cls.registry.stop)
         layer = crafted.files_layer({
             "etc/os-release": crafted.DEBIAN_OS_RELEASE,
-            "var/lib/dpkg/status": crafted.dpkg_status((PAYLOAD.encode(), b"1.0-1"), (b"goodpkg", b"1.0-1")),
+            "var/lib/dpkg/status": crafted.dpkg_status((PAYLOAD.encode(), b"1.0-1"), (b"goodpkg", b"1.0-1"),
+                                                       (REORDERING.encode(), b"1.0-1")),
             f"{SITE[1:]}/evil-1.0.dist-info/METADATA": metadata(PAYLOAD_SHORT, "1.0")})
         cls.registry.push("ok/app", "1.0", crafted.image([layer], config={
             "Env": ["PATH=/bin", f"API_TOKEN{PAYLOAD_SHORT}=abcdef123456"],
@@ -488,6 +490,17 @@ class HostileText(PageCase):
         self.assertEqual(missing, [], "attacker text in the API but not shown as text on the page")
         self.assertRowsMatchApi(shown["images"], self.server.images(limit=200)["images"])
         print(f"\nattacker strings that reached the page as text: {hostile}")
+
+    def test_text_that_reorders_itself_is_shown_escaped(self):
+        """A right-to-left override in a package name would show "evil<RLO>hs.gnp" as "evilpng.sh":
+        the page shows it as \\u{202e}, as the reports do."""
+        reordering = sorted({s for s in self.api_strings() if "\u202e" in s})
+        self.assertTrue(reordering, "no reordering text reached the API: this test would prove nothing")
+        shown = self.drive("xss")
+        page_text = "\n".join([shown["connectors_text"]] + [p["text"] for p in shown["image_pages"]])
+        self.assertNotIn("\u202e", page_text)
+        for text in reordering:
+            self.assertIn(text.replace("\u202e", "\\u{202e}"), page_text)
 
 
 def crafted_error(text):

@@ -29,12 +29,12 @@ TEST_CASE("report::FindingsCsv writes one vulnerability row per finding per imag
           "127.0.0.1:5000,team/api,1.4," + a + ",linux/amd64,lodash,4.17.20,npm,GHSA-29mw-wpgm-hmr9,CVE-2020-28500,"
           "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + a + ",linux/amd64,requests,2.28.1,PyPI,PYSEC-2023-74,"
-          "CVE-2023-32681;GHSA-j8r2-6x86-q33q,medium,6.1,2.31.0,"
+          "\"CVE-2023-32681;GHSA-j8r2-6x86-q33q\",medium,6.1,2.31.0,"
           "\"Unintended leak of Proxy-Authorization header in requests, \"\"moderate\"\"\",,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + b + ",linux/arm64,lodash,4.17.20,npm,GHSA-29mw-wpgm-hmr9,CVE-2020-28500,"
           "medium,5.3,4.17.21,Regular Expression Denial of Service (ReDoS) in lodash,,fixed\n"
           "127.0.0.1:5000,team/api,1.4," + b + ",linux/arm64,github.com/gofiber/fiber/v2,2.49.0,Go,GO-2023-2115,"
-          "CVE-2023-45128;GHSA-94w9-97p3-p368,unknown,,2.50.0,"
+          "\"CVE-2023-45128;GHSA-94w9-97p3-p368\",unknown,,2.50.0,"
           "CSRF token reuse vulnerability in github.com/gofiber/fiber/v2,,fixed\n");
 }
 

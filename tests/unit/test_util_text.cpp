@@ -20,9 +20,24 @@ TEST_CASE("util::escape_control escapes every control character and keeps printa
     CHECK(escape_control(std::string("nul\0x", 5)) == "nul\\x00x");
 }
 
+TEST_CASE("util::escape_control shows the characters that reorder or break a line") {
+    // "evil<RLO>fdp.exe" would read "evilexe.pdf".
+    CHECK(escape_control("evil\xe2\x80\xae" "fdp.exe") == "evil\\u{202e}fdp.exe");
+    CHECK(escape_control("\xd8\x9c" "a\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xa8\xe2\x80\xa9"
+                         "\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9") ==
+          "\\u{061c}a\\u{200e}\\u{200f}\\u{2028}\\u{2029}\\u{202a}\\u{2066}\\u{2069}");
+    // Their neighbours are ordinary text.
+    const std::string neighbours = "\xe2\x80\x94 \xe2\x80\xaf \xe2\x81\xa5 \xd8\x9b";
+    CHECK(escape_control(neighbours) == neighbours);
+}
+
 TEST_CASE("util::is_printable agrees with escape_control") {
-    for (std::string text : {"plain", "a\nb", "\x1b", "caf\xc3\xa9", "\xc2\x85", "\xff", "a\\b", ""})
+    for (std::string text :
+         {"plain", "a\nb", "\x1b", "caf\xc3\xa9", "\xc2\x85", "\xff", "a\\b", "", "x\xe2\x80\xae"})
         CHECK(is_printable(text) == (escape_control(text) == text));
+    CHECK(has_control("x\xe2\x80\xae"));
+    CHECK_FALSE(has_control("a\\b"));
+    CHECK(has_control("a\\b\n"));
 }
 
 TEST_CASE("util::valid_utf8 replaces invalid sequences only") {

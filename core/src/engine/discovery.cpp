@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/plain_url.hpp"
+#include "log/secrets.hpp"
 #include "oci/reference_grammar.hpp"
 #include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
@@ -135,7 +136,7 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
             plugin::ListingScope scope(budget);
             tags = session.tags(repository);
         } catch (const std::exception& e) {
-            error = e.what();
+            error = log::redact(e.what());  // kept in reports: a quoted answer may echo credentials
         }
         if (!error.empty() && stop && stop()) return left_unlisted();
         if (!budget.exceeded.empty())

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/image_timeout.hpp"
+#include "log/secrets.hpp"
 #include "oci/manifest.hpp"
 #include "oci/reference_grammar.hpp"
 #include "report/json_report.hpp"
@@ -27,7 +28,9 @@ scan::ImageResult failed_result(const ImageRecord& image, const std::string& reg
     result.platform = platform;
     result.build_time = image.build_time;
     result.status = scan::ScanStatus::scan_failed;
-    result.error = error;
+    // Reports, the state and serve's pages keep it: a registry's answer it
+    // quotes may echo the credentials it was sent.
+    result.error = log::redact(error);
     return result;
 }
 
@@ -277,7 +280,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
             if (left_for_the_next_run(image, env, reference)) return count_stopped(outcome, mutex);
-            image.error = e.what();
+            image.error = log::redact(e.what());
             if (const auto* refused = dynamic_cast<const sdk::Error*>(&e))
                 image.auth_refused = refused->status() == REGSCAN_AUTH_FAILED;
             failed = true;

@@ -25,6 +25,24 @@ bool is_c1(std::string_view s, size_t i, size_t length) {
     return length == 2 && static_cast<unsigned char>(s[i]) == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
 }
 
+// The code point of the well-formed sequence at `i` when it is a character
+// that reorders or breaks the text around it, else 0.
+char32_t format_character(std::string_view s, size_t i, size_t length) {
+    auto byte = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+    char32_t code = 0;
+    if (length == 2) code = ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+    else if (length == 3) code = ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+    else return 0;
+    const bool format = code == 0x061C || code == 0x200E || code == 0x200F || (code >= 0x2028 && code <= 0x202E) ||
+                        (code >= 0x2066 && code <= 0x2069);
+    return format ? code : 0;
+}
+
+// Escaped as a whole: invalid UTF-8, a C1 control, a format character.
+bool escaped_sequence(std::string_view s, size_t i, size_t length) {
+    return length == 0 || is_c1(s, i, length) || format_character(s, i, length) != 0;
+}
+
 void append_hex(std::string& out, unsigned char c) {
     static constexpr char digits[] = "0123456789abcdef";
     out += "\\x";
@@ -41,7 +59,13 @@ std::string escape_control(std::string_view text) {
         auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x80) {
             size_t length = utf8_sequence(text, i);
-            if (length == 0 || is_c1(text, i, length)) {
+            if (char32_t code = length ? format_character(text, i, length) : 0) {
+                static constexpr char digits[] = "0123456789abcdef";
+                out += "\\u{";
+                for (int shift = 12; shift >= 0; shift -= 4) out += digits[(code >> shift) & 0xF];
+                out += '}';
+                i += length;
+            } else if (length == 0 || is_c1(text, i, length)) {
                 // Invalid bytes and C1 controls (a raw 0x9b is CSI on some
                 // terminals) are shown, never passed through.
                 for (size_t k = 0; k < (length ? length : 1); ++k) append_hex(out, static_cast<unsigned char>(text[i + k]));
@@ -67,20 +91,22 @@ std::string escape_control(std::string_view text) {
     return out;
 }
 
-bool is_printable(std::string_view text) {
+bool has_control(std::string_view text) {
     for (size_t i = 0; i < text.size();) {
         auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x80) {
             size_t length = utf8_sequence(text, i);
-            if (length == 0 || is_c1(text, i, length)) return false;
+            if (escaped_sequence(text, i, length)) return true;
             i += length;
         } else {
-            if (c < 0x20 || c == 0x7f || c == '\\') return false;
+            if (c < 0x20 || c == 0x7f) return true;
             ++i;
         }
     }
-    return true;
+    return false;
 }
+
+bool is_printable(std::string_view text) { return text.find('\\') == std::string_view::npos && !has_control(text); }
 
 std::string valid_utf8(std::string_view text) {
     std::string out;

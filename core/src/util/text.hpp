@@ -9,13 +9,20 @@
 namespace regscan::util {
 
 // Every C0 control character, DEL and every C1 control (U+0080..U+009F)
-// written as \xNN (\n, \r, \t, \e as such), and a backslash as "\\", so one
-// value is one line and cannot move the cursor, set a title or forge a log
-// line. Printable UTF-8 is kept as is.
+// written as \xNN (\n, \r, \t, \e as such), the bidirectional and line
+// format characters (U+061C, U+200E/F, U+2028/9, U+202A..E, U+2066..9) as
+// \u{NNNN}, and a backslash as "\\", so one value is one line, cannot move
+// the cursor, set a title or forge a log line, and reads in the order its
+// bytes are ("evil\u{202e}fdp.exe" is not shown as "evilexe.pdf"). Other
+// printable UTF-8 is kept as is.
 std::string escape_control(std::string_view text);
 
 // True when `text` holds no byte escape_control would change.
 bool is_printable(std::string_view text);
+
+// True when `text` holds something escape_control escapes other than a
+// backslash: a value without any can be shown with its backslashes as is.
+bool has_control(std::string_view text);
 
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);

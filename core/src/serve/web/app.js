@@ -23,6 +23,13 @@
 
   // el('a', {href: '#/x', className: 'y'}, 'text', child): children that are
   // strings or numbers become text nodes; null/undefined/false are skipped.
+  // Characters that reorder or break the text around them ("evil<RLO>fdp.exe"
+  // reads "evilexe.pdf") are shown as \u{202e}, as the reports show them.
+  const FORMAT_CHARACTERS = /[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+  function shown(value) {
+    return String(value).replace(FORMAT_CHARACTERS, (c) => '\\u{' + c.charCodeAt(0).toString(16).padStart(4, '0') + '}');
+  }
+
   function el(tag, props, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props || {})) {
@@ -44,7 +51,7 @@
   function append(node, children) {
     for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
-      node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+      node.appendChild(child instanceof Node ? child : document.createTextNode(shown(child)));
     }
     return node;
   }
