@@ -20,6 +20,10 @@ TEST_CASE("report::write_text_table aligns columns and cuts long cells") {
           "  ID        TITLE     X\n"
           "  RS-CF...  Image...\n"
           "  A         abcde...  y\n");
+    // A cut never splits a UTF-8 character ("\xc3\xa9" is two bytes).
+    std::ostringstream utf8;
+    report::write_text_table(utf8, {"N"}, {{"abcd\xc3\xa9" "fghij"}}, "", 8);
+    CHECK(utf8.str() == "N\nabcd...\n");
 }
 
 TEST_CASE("report::TableReport prints each image's findings, sorted, and writes no file") {

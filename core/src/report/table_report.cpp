@@ -20,7 +20,10 @@ std::string shown(const std::string& text) { return util::escape_control(text); 
 std::string cut(const std::string& text, size_t max_width) {
     std::string single_line = shown(text);
     if (single_line.size() <= max_width || max_width < 4) return single_line;
-    return single_line.substr(0, max_width - 3) + "...";
+    // Never inside a UTF-8 sequence: the table is served as UTF-8 text.
+    size_t end = max_width - 3;
+    while (end > 0 && (static_cast<unsigned char>(single_line[end]) & 0xC0) == 0x80) --end;
+    return single_line.substr(0, end) + "...";
 }
 
 TableStyle configured_style;
