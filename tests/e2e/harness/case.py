@@ -31,6 +31,14 @@ class RegscanCase(unittest.TestCase):
         self.assertTrue(any(re.search(pattern, m) for m in messages),
                         f"no {level or 'log'} message matches {pattern!r}\n{result!r}")
 
+    def assertOnlyTagListingCut(self, result, repository, requests, kept):
+        """`repository`'s tag listing, alone, was cut by --max-listing-pages after `requests` requests,
+        `kept` tags read kept."""
+        self.assertLogged(result, "^Failed to list tags repository=" + re.escape(repository) +
+                          r" error=tag listing cut short: more than " + str(requests) +
+                          r" requests \(--max-listing-pages\); " + str(kept) + " tags read are kept$", "error")
+        self.assertEqual(len([m for m in result.messages("error") if "cut short" in m]), 1, result)
+
     def assertReport(self, result, host, expected_rows):
         """The inventory CSV exists under its documented name and holds exactly these rows."""
         path = result.report_path(host)
