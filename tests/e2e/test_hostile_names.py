@@ -99,18 +99,27 @@ class Names(HostileCase):
         layer = crafted.files_layer({f"{SITE}/requests-2.19.0.dist-info/METADATA": metadata("requests", "2.19.0")})
         # the config's os becomes the platform column of the vulnerabilities CSV
         registry.push("sheet/app", "1", crafted.image([layer], platform=(FORMULA, "amd64")))
+        # where ';' separates cells (de, fr, nl spreadsheets) the line is split at each one, quoted or not
+        registry.push("sheet/semi", "1", crafted.image([layer], platform=("x;" + FORMULA, "amd64")))
         result = self.scan(registry)
         self.assertFinished(result, 0)
-        entries = self.assertImageScanned(result, registry.host, "sheet/app:1")
-        self.assertTrue(entries[0]["vulnerabilities"], f"no vulnerability: no CSV row to check\n{result!r}")
+        for image in ("sheet/app:1", "sheet/semi:1"):
+            entries = self.assertImageScanned(result, registry.host, image)
+            self.assertTrue(entries[0]["vulnerabilities"], f"no vulnerability: no CSV row to check\n{result!r}")
         stem = registry.host.replace(".", "-").replace(":", "-")
-        with open(os.path.join(result.output_dir, stem + "-vulnerabilities.csv"), newline="") as f:
+        path = os.path.join(result.output_dir, stem + "-vulnerabilities.csv")
+        with open(path, newline="") as f:
             header, *rows = list(csv.reader(f))
-        self.assertTrue(rows, f"{result!r}")
+        self.assertEqual(len({row[header.index("repository")] for row in rows}), 2, f"{result!r}")
         platforms = [row[header.index("platform")] for row in rows]
         for cell in platforms:
             self.assertIn("cmd|", cell)
             self.assertFalse(re.match(r"^[=+\-@\t\r]", cell), f"formula cell {cell!r} not neutralised")
+        with open(path, newline="") as f:
+            cells = [cell.strip('"') for line in f.read().splitlines() for cell in line.split(";")]
+        self.assertTrue(any("cmd|" in cell for cell in cells), path)
+        for cell in cells:
+            self.assertFalse(re.match(r"^[=+\-@\t\r]", cell), f"formula cell {cell!r} where ';' separates")
 
 
 class InvalidUtf8(HostileCase):

@@ -25,9 +25,10 @@ TEST_CASE("report::csv_field quotes per RFC 4180 and defuses formulas") {
     CHECK(csv_field("say \"x\"") == "\"say \"\"x\"\"\"");
     CHECK(csv_field("=cmd()") == "'=cmd()");
     CHECK(csv_field("") == "");
-    // A ';' splits an unquoted cell where it is the list separator: the
-    // part after must not start a formula.
-    CHECK(csv_field("0:x;=cmd|' /C calc'!A0") == "\"0:x;=cmd|' /C calc'!A0\"");
+    // Where ';' is the list separator a spreadsheet splits at each one,
+    // quoted or not: no part may start a formula.
+    CHECK(csv_field("0:x;=cmd|' /C calc'!A0") == "\"0:x;'=cmd|' /C calc'!A0\"");
+    CHECK(csv_field("=a;+b;-c;@d;e") == "\"'=a;'+b;'-c;'@d;e\"");
     CHECK(csv_field("CVE-1;GHSA-2") == "\"CVE-1;GHSA-2\"");
     // Backslashes stay as they are without controls; with one, all is escaped.
     CHECK(csv_field("C:\\x") == "C:\\x");

@@ -287,7 +287,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             if (dynamic_cast<const ImageTimeout*>(&e) || std::chrono::steady_clock::now() >= deadline)
                 done.timed_out = true;
             spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
-            if (env.scanner) results.push_back(failed_result(image, env.registry, "", e.what()));
+            if (env.scanner) results.push_back(failed_result(image, env.registry, "", image.error));
             try {
                 commit_image(env, key, image.digest, {}, {}, false);
             } catch (const std::exception& state_error) {

@@ -277,13 +277,14 @@ private:
             } catch (const RowRefused& e) {
                 spdlog::error("Queue row {} refused: {}", item->id, e.what());
                 try {
-                    fleet_.queue().fail(*item, e.what());
+                    // Read by the enqueuing process, which does not know this worker's tokens.
+                    fleet_.queue().fail(*item, log::redact(e.what()));
                 } catch (...) {
                 }
             } catch (const std::exception& e) {
                 spdlog::error("Queue row {} failed: {}", item->id, e.what());
                 try {
-                    fleet_.queue().fail_attempt(*item, e.what());
+                    fleet_.queue().fail_attempt(*item, log::redact(e.what()));
                 } catch (...) {
                 }
             }

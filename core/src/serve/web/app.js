@@ -24,10 +24,15 @@
   // el('a', {href: '#/x', className: 'y'}, 'text', child): children that are
   // strings or numbers become text nodes; null/undefined/false are skipped.
   // Characters that reorder or break the text around them ("evil<RLO>fdp.exe"
-  // reads "evilexe.pdf") are shown as \u{202e}, as the reports show them.
-  const FORMAT_CHARACTERS = /[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+  // reads "evilexe.pdf") are shown as \u{202e}, as the reports show them;
+  // in such a text a backslash is shown doubled, so that a literal
+  // "\u{202e}" cannot pass for an escaped one.
+  const FORMAT_CHARACTERS = /[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+  const SHOWN = /[\\\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
   function shown(value) {
-    return String(value).replace(FORMAT_CHARACTERS, (c) => '\\u{' + c.charCodeAt(0).toString(16).padStart(4, '0') + '}');
+    const string = String(value);
+    if (!FORMAT_CHARACTERS.test(string)) return string;
+    return string.replace(SHOWN, (c) => (c === '\\' ? '\\\\' : '\\u{' + c.charCodeAt(0).toString(16).padStart(4, '0') + '}'));
   }
 
   function el(tag, props, ...children) {
@@ -38,10 +43,12 @@
         node.addEventListener(key.slice(2), value);
       } else if (key === 'dataset') {
         Object.assign(node.dataset, value);
+      } else if (key === 'title' || key === 'textContent') {
+        node[key] = shown(value);
       } else if (key in node && key !== 'list' && key !== 'form') {
         node[key] = value;
       } else {
-        node.setAttribute(key, value === true ? '' : String(value));
+        node.setAttribute(key, value === true ? '' : key.startsWith('aria-') ? shown(value) : String(value));
       }
     }
     append(node, children);
@@ -68,7 +75,7 @@
 
   function say(text, kind) {
     const message = document.getElementById('message');
-    message.textContent = text || '';
+    message.textContent = text ? shown(text) : '';
     message.className = kind === 'info' ? 'info' : '';
     message.hidden = !text;
     keepMessage = !!text;
