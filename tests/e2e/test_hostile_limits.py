@@ -19,7 +19,7 @@ from harness import crafted, oci_layout
 from harness.crafted import GiB, MiB
 from harness.hostile_case import HostileCase, other_address
 from harness.http_server import Reply, json_reply
-from harness.hostile_registry import API_VERSION, page_link
+from harness.hostile_registry import API_VERSION, error, page_link
 from harness.stream_server import StreamReply, repeated, trickle
 
 
@@ -302,6 +302,67 @@ class SharedLayerDeadline(HostileCase):
         self.assertLess(own_pulled, owner_asked + self.TIMEOUT, f"{result!r}")
         self.assertGreater(shared_pulled, owner_asked + self.TIMEOUT / 2 + 1, f"{result!r}")
         self.assertGreater(shared_pulled - own_pulled, 1, f"{result!r}")
+
+
+class LayerStoppedWording(HostileCase):
+
+    def test_a_registry_quoting_the_stopped_wording_does_not_make_a_layer_pulled_again(self):
+        """A layer another layer's failure stopped is pulled again by an image waiting for it; that is
+        told by the failure's type, not its words: a registry refusing a blob with those words is
+        asked for it once."""
+        registry = self.registry()
+        layer = crafted.files_layer({"etc/worded": b"w"})
+        registry.push("a/worded", "1", crafted.image([layer]))
+        self.good_image(registry)
+        blob = f"/v2/a/worded/blobs/{layer.blob.digest}"
+        registry.on(blob, lambda request: error(403, "DENIED", "stopped: another layer of the image failed"),
+                    methods=("GET",))
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "a/worded:1", "403")
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        self.assertEqual(len(registry.requests(blob, "GET")), 1, f"{result!r}")
+
+
+class StoppedSharedLayer(HostileCase):
+
+    def test_an_image_waiting_for_a_layer_whose_image_failed_meanwhile_pulls_it_itself(self):
+        """a/owner pulls a layer it shares with c/waiter, slowly; a/owner's other layer fails meanwhile,
+        which stops the shared pull. c/waiter, waiting for that pull, is not failed by it: it pulls the
+        layer itself."""
+        registry = self.registry()
+        shared = crafted.files_layer({"etc/shared": b"shared " * 64})
+        bad = crafted.files_layer({"etc/bad": b"bad"})
+        registry.push("a/owner", "1", crafted.image([bad, shared]))
+        waiter = registry.push("c/waiter", "1", crafted.image([shared]))
+        config = json.loads(waiter.blob.data)["config"]["digest"]
+        owner_shared = f"/v2/a/owner/blobs/{shared.blob.digest}"
+        owner_pulls = registry.arrival(owner_shared)
+        waiter_in_layers = registry.arrival(f"/v2/c/waiter/blobs/{config}")
+
+        def waiter_manifest(request):
+            owner_pulls.wait(60)  # c/waiter finds a/owner's pull of the shared layer under way
+            return None
+
+        def bad_layer(request):
+            waiter_in_layers.wait(60)
+            registry.delay(2)  # pacing: c/waiter is waiting for the shared layer by now
+            return error(403, "DENIED", "no")
+
+        registry.on("/v2/c/waiter/manifests/1", waiter_manifest)
+        registry.on(f"/v2/a/owner/blobs/{bad.blob.digest}", bad_layer, methods=("GET",))
+        registry.on(owner_shared, lambda request: StreamReply(
+            200, trickle(shared.blob.data, 0.1, registry.closing), {"Content-Type": "application/octet-stream"},
+            length=len(shared.blob.data)), methods=("GET",))
+        result = self.scan(registry, "--concurrency=2", timeout=180)
+        self.assertFinished(result, 6)
+        self.assertImageFailed(result, registry.host, "a/owner:1", "403")
+        self.assertImageScanned(result, registry.host, "c/waiter:1")
+        refused = registry.requests(f"/v2/a/owner/blobs/{bad.blob.digest}", "GET")[0].time
+        waiter_pulls = registry.requests(f"/v2/c/waiter/blobs/{shared.blob.digest}", "GET")
+        self.assertEqual(len(waiter_pulls), 1, f"{result!r}")
+        self.assertGreater(waiter_pulls[0].time, refused, f"{result!r}")
+        self.assertEqual(len(registry.requests(owner_shared, "GET")), 1, f"{result!r}")
 
 
 class LayerContentLimits(HostileCase):

@@ -23,8 +23,14 @@ constexpr size_t pipe_capacity = 4 * 1024 * 1024;
 // The consumer is woken per 256 KiB, not per 16 KiB transfer buffer.
 constexpr size_t pipe_batch = 256 * 1024;
 constexpr const char* reader_stopped = "layer reader stopped";
-// Why a layer was left unfinished: another layer of the image failed first.
-constexpr const char* layer_stopped = "stopped: another layer of the image failed";
+
+// A layer left unfinished because another layer of its image failed first.
+// A type, not a message: an image waiting for the layer pulls it again, and a
+// registry's error text quoting the words must not pass for it.
+class LayerStopped : public std::runtime_error {
+public:
+    LayerStopped() : std::runtime_error("stopped: another layer of the image failed") {}
+};
 
 // rootfs.diff_ids of an image config, as strings ("" for a non-string entry).
 std::vector<std::string> config_diff_ids(const nlohmann::json& config) {
@@ -34,6 +40,10 @@ std::vector<std::string> config_diff_ids(const nlohmann::json& config) {
     if (!list.is_array()) return ids;
     for (const auto& id : list) ids.push_back(id.is_string() ? id.get<std::string>() : std::string{});
     return ids;
+}
+
+std::runtime_error pulled_by_others_failed(const oci::Descriptor& layer) {
+    return std::runtime_error("layer " + layer.digest + ": pulled by other images that each failed or ran out of time");
 }
 
 }  // namespace
@@ -52,7 +62,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             PullSlots& slots;
             ~Release() { slots.release(); }
         } release{slots_};
-        if (stop) throw std::runtime_error(layer_stopped);
+        if (stop) throw LayerStopped();
         scan::BytePipe pipe(pipe_capacity, pipe_batch);
         std::thread producer([&] {
             try {
@@ -61,7 +71,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
                                         if (std::chrono::steady_clock::now() > deadline)
                                             throw ImageTimeout("image scan timed out while pulling layer " +
                                                                layer.digest);
-                                        if (stop) throw std::runtime_error(layer_stopped);
+                                        if (stop) throw LayerStopped();
                                         counters_.bytes_pulled += size;
                                         pulled += size;
                                         if (!pipe.push(data, size)) throw std::runtime_error(reader_stopped);
@@ -78,7 +88,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             auto result = analyzer_.analyse(pipe, layer.digest, [&] {
                 if (std::chrono::steady_clock::now() > deadline)
                     throw ImageTimeout("image scan timed out while reading layer " + layer.digest);
-                if (stop) throw std::runtime_error(layer_stopped);
+                if (stop) throw LayerStopped();
             });
             producer.join();
             if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
@@ -93,6 +103,9 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
         } catch (...) {
             pipe.abort();
             producer.join();
+            // Whatever this layer's own error, stopping it caused it (the
+            // producer's and the reader's exceptions reach here as text).
+            if (stop) throw LayerStopped();
             // A transfer failure explains a broken stream better than the
             // reader's own complaint; "reader stopped" is just our abort.
             std::string transfer_error = pipe.error();
@@ -166,18 +179,14 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
             for (int attempt = 0; !facts; ++attempt) {
                 try {
                     facts = layer(image, descriptor, deadline, stop, pulled[slot]);
-                } catch (const std::exception& e) {
-                    const bool stopped = std::string_view(e.what()).find(layer_stopped) != std::string_view::npos;
-                    const bool others_deadline =
-                        dynamic_cast<const ImageTimeout*>(&e) && std::chrono::steady_clock::now() <= deadline;
-                    if (!stopped && !others_deadline) throw;
-                    // Never another image's timeout as this image's own: stopped
-                    // meanwhile, this layer says nothing; out of attempts, it says why.
-                    if (others_deadline && stop) throw std::runtime_error(layer_stopped);
-                    if (others_deadline && attempt >= 3)
-                        throw std::runtime_error("layer " + descriptor.digest +
-                                                 ": pulled by other images that each ran out of time");
-                    if (stop || attempt >= 3) throw;
+                } catch (const LayerStopped&) {
+                    if (stop) return;  // this image's failing layer says why
+                    if (attempt >= 3) throw pulled_by_others_failed(descriptor);
+                } catch (const ImageTimeout&) {
+                    if (std::chrono::steady_clock::now() > deadline) throw;  // this image's own time ran out
+                    // Never another image's timeout as this image's own.
+                    if (stop) return;
+                    if (attempt >= 3) throw pulled_by_others_failed(descriptor);
                 }
             }
             // The config says what each layer unpacks to: a registry that
@@ -199,8 +208,6 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
             stop = true;
         } catch (const std::exception& e) {
             std::string what = e.what();
-            // Stopped by another layer's failure, which says why.
-            if (stop && what.find(layer_stopped) != std::string::npos) return;
             errors[slot] = std::make_exception_ptr(std::runtime_error(
                 what.find(descriptor.digest) == std::string::npos ? "layer " + descriptor.digest + ": " + what : what));
             stop = true;

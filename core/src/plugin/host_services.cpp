@@ -10,6 +10,7 @@
 #include "log/secrets.hpp"
 #include "plugin/listing_budget.hpp"
 #include "plugin/response_export.hpp"
+#include "regscan/paging.hpp"
 #include "util/text.hpp"
 
 namespace regscan::plugin {
@@ -114,7 +115,7 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         auto* budget = ListingScope::current();
         if (budget) {
             if (auto refused = spend_listing_budget(*budget, request); !refused.empty()) {
-                held->response.error = listing_limit_marker + refused;
+                held->response.error = std::string(sdk::listing_limit_marker) + refused;
                 return export_response(std::move(held), out);
             }
         }
@@ -124,7 +125,7 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         if (budget) {
             account_listing_response(*budget, held->response);
             if (!budget->exceeded.empty() && held->response.status == 0)
-                held->response.error = listing_limit_marker + budget->exceeded;
+                held->response.error = std::string(sdk::listing_limit_marker) + budget->exceeded;
         }
         if (auto problem = json_answer_problem(held->response)) {
             held->response = {};
@@ -132,7 +133,7 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
             // A listing cut here is reported cut, whichever page it was.
             if (budget) {
                 if (budget->exceeded.empty()) budget->exceeded = held->response.error;
-                held->response.error = listing_limit_marker + held->response.error;
+                held->response.error = std::string(sdk::listing_limit_marker) + held->response.error;
             }
         }
     } catch (const std::exception& e) {

@@ -21,10 +21,6 @@ struct ListingBudget {
     std::string exceeded;
 };
 
-// Error texts of requests the budget refused start with this; the SDK's
-// pagination stops there and keeps the pages it has.
-inline constexpr const char* listing_limit_marker = "listing limit: ";
-
 // Makes `budget` the calling thread's for the scope's lifetime.
 class ListingScope {
 public:
