@@ -55,7 +55,14 @@ void AcrApi::for_each_page(const std::string& first_url, const std::string& scop
         // The next page carries the registry's token: never to another origin.
         if (sdk::parse_url(url).origin() != origin)
             throw Error(REGSCAN_ERROR, "GET " + first_url + ": pagination link to another origin refused: " + url);
-        auto response = get(url, scope);
+        sdk::HttpResponse response;
+        try {
+            response = get(url, scope);
+        } catch (const ListingCut& e) {
+            // The token (or the sign-in) this page needed was cut, as a page would be.
+            host_.debug(std::string(e.what()));
+            return;
+        }
         // The host cut the listing at its bounds: the core reports it, what was read is kept.
         if (sdk::listing_cut(response)) return;
         if (!response.ok()) throw Error(sdk::status_of(response), "GET " + url + ": " + acr_error_text(response));

@@ -2,6 +2,7 @@
 
 #include "acr_challenge.hpp"
 #include "acr_cloud.hpp"
+#include "acr_errors.hpp"
 #include "acr_identity.hpp"
 #include "regscan/error.hpp"
 
@@ -136,6 +137,8 @@ Token AcrCredentials::entra_token() {
                        (settings_.identity_client_id.empty() ? std::string(" (system-assigned)")
                                                              : " " + settings_.identity_client_id));
             return token;
+        } catch (const ListingCut&) {
+            throw;  // not a failed sign-in: the listing it was made in is cut
         } catch (const Error& e) {
             throw Error(e.status(), std::string(settings_.has_credentials() ? "" : "no --username/--password given; ") +
                                         "managed identity sign-in failed: " + e.what());
@@ -152,6 +155,8 @@ Token AcrCredentials::entra_token() {
             clock_());
         host_.info("Signed in to Entra ID as service principal " + settings_.username + " (tenant " + tenant_id + ")");
         return token;
+    } catch (const ListingCut&) {
+        throw;
     } catch (const Error& e) {
         throw Error(e.status(), basic_refusal_context() + e.what());
     }
@@ -177,6 +182,8 @@ std::string AcrCredentials::discover_tenant() {
     sdk::HttpRequest request;
     request.url = registry_base_ + "/v2/";
     auto response = host_.http(request);
+    // Not answered is not "no tenant named": asked again at the next sign-in.
+    throw_if_listing_cut(response, "GET " + request.url);
     auto header = response.header("WWW-Authenticate");
     auto params = header ? bearer_challenge(*header) : std::nullopt;
     std::string tenant_id = params ? challenge_tenant(*params) : std::string{};

@@ -1,6 +1,7 @@
 #include "acr_errors.hpp"
 
 #include "regscan/json_fields.hpp"
+#include "regscan/paging.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,10 @@ std::string first_line(std::string text) {
 }
 
 }  // namespace
+
+void throw_if_listing_cut(const sdk::HttpResponse& response, const std::string& request) {
+    if (sdk::listing_cut(response)) throw ListingCut(request + ": " + response.error);
+}
 
 std::string acr_error_text(const sdk::HttpResponse& response) {
     if (response.status == 0) return response.describe();

@@ -57,6 +57,7 @@ Token service_principal_token(const sdk::Host& host, const ServicePrincipal& pri
     const std::string who = "Entra ID (" + authority + ") for service principal " + principal.client_id +
                             " in tenant " + principal.tenant;
     auto response = host.http(request);
+    throw_if_listing_cut(response, "POST " + authority + "/" + principal.tenant + "/oauth2/v2.0/token");
     if (!response.ok()) {
         // 400 and 401 both mean a refusal here (unknown tenant or app, wrong secret).
         auto status = response.status == 0 ? REGSCAN_UNREACHABLE
@@ -80,6 +81,7 @@ Token managed_identity_token(const sdk::Host& host, const ManagedIdentity& ident
     const std::string who = "the managed identity endpoint (IMDS) " + url +
                             (identity.client_id.empty() ? "" : " for client id " + identity.client_id);
     auto response = host.http(request);
+    throw_if_listing_cut(response, "GET " + url);
     if (!response.ok())
         throw Error(REGSCAN_AUTH_FAILED,
                     who + " gave no token: " + entra_error_text(response) +

@@ -52,6 +52,7 @@ Token exchange_refresh_token(const sdk::Host& host, const AcrEndpoint& endpoint,
     fields.emplace_back("access_token", aad_access_token);
     const std::string url = endpoint.origin + "/oauth2/exchange";
     auto response = host.http(form_post(url, fields));
+    throw_if_listing_cut(response, "POST " + url);
     if (!response.ok())
         throw Error(refusal_status(response),
                     "POST " + url + " (Entra ID token for an ACR refresh token): " + acr_error_text(response));
@@ -66,6 +67,7 @@ Token refresh_access_token(const sdk::Host& host, const AcrEndpoint& endpoint, c
     fields.emplace_back("refresh_token", refresh_token);
     const std::string url = endpoint.origin + "/oauth2/token";
     auto response = host.http(form_post(url, fields));
+    throw_if_listing_cut(response, "POST " + url);
     if (!response.ok())
         throw Error(refusal_status(response),
                     "POST " + url + " (access token for " + scope + "): " + acr_error_text(response));
@@ -81,6 +83,7 @@ BasicOutcome basic_access_token(const sdk::Host& host, const AcrEndpoint& endpoi
     host.add_secret(basic);
     request.headers = {{"Authorization", "Basic " + basic}, {"Accept", "application/json"}};
     auto response = host.http(request);
+    throw_if_listing_cut(response, "GET " + endpoint.origin + "/oauth2/token");
     if (response.status == 401 || response.status == 403) return {std::nullopt, acr_error_text(response)};
     if (!response.ok())
         throw Error(refusal_status(response), "GET " + endpoint.origin + "/oauth2/token (access token for " + scope +

@@ -32,6 +32,7 @@ struct DockerHubRegistry {
     static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
         auto session = std::make_unique<regscan::dockerhub::HubSession>(host, regscan::dockerhub::hub_config(config));
         session->log_in();
+        session->log_pull_quota();
         return session;
     }
 };

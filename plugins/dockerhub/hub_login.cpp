@@ -8,6 +8,7 @@
 #include "regscan/base64.hpp"
 #include "regscan/error.hpp"
 #include "regscan/json_fields.hpp"
+#include "regscan/paging.hpp"
 
 namespace regscan::dockerhub {
 namespace {
@@ -66,7 +67,9 @@ sdk::HttpResponse HubLogin::post_json(const std::string& url, const std::string&
     request.url = url;
     request.body = body;
     request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-    return host_.http(request);
+    auto response = host_.http(request);
+    if (sdk::listing_cut(response)) throw LoginCut(std::move(response));
+    return response;
 }
 
 void HubLogin::refuse(const std::string& url, const sdk::HttpResponse& response) const {

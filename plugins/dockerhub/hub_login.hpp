@@ -8,10 +8,24 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "regscan/error.hpp"
 #include "regscan/host.hpp"
 
 namespace regscan::dockerhub {
+
+// A login request (a token renewal mid-listing) that the host refused because
+// the listing it was made in ran past its bounds (sdk::listing_cut). The
+// caller hands `response` to its page loop, so the listing is cut there with
+// the pages read kept, as on a refused page request, instead of failing.
+class LoginCut : public sdk::Error {
+public:
+    explicit LoginCut(sdk::HttpResponse refused)
+        : sdk::Error(REGSCAN_ERROR, refused.error), response(std::move(refused)) {}
+
+    sdk::HttpResponse response;
+};
 
 // The `exp` claim (unix seconds) of a JWT, without checking its signature:
 // only used to know when to renew.
@@ -24,7 +38,8 @@ public:
     [[nodiscard]] bool anonymous() const { return username_.empty() || secret_.empty(); }
 
     // "Bearer <jwt>" for Hub API calls, logging in when needed; "" when anonymous.
-    // Throws sdk::Error(REGSCAN_AUTH_FAILED) when Docker Hub refuses the credentials.
+    // Throws sdk::Error(REGSCAN_AUTH_FAILED) when Docker Hub refuses the credentials,
+    // LoginCut when the host refuses the login request at a listing's bounds.
     std::string authorization();
 
     // The API answered 401 to `used` (a value authorization() returned): forget it.

@@ -16,12 +16,18 @@ using nlohmann::json;
 // The spec's maximum page size for both listings.
 constexpr const char* page_size = "100";
 
+// Docker's documented image for reading the pull limit
+// (docs.docker.com/docker-hub/usage/pulls/, "View pull rate and limit").
+constexpr const char* quota_probe_repository = "ratelimitpreview/test";
+constexpr const char* quota_probe_tag = "latest";
+
 // What the registry may answer a manifest HEAD with; any is fine, only the
-// rate-limit headers are read.
+// rate-limit headers are read. The probe image is a schema 1 manifest.
 constexpr const char* manifest_types =
     "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
     "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.docker.distribution.manifest.v2+json";
+    "application/vnd.docker.distribution.manifest.v2+json, "
+    "application/vnd.docker.distribution.manifest.v1+prettyjws";
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -47,18 +53,23 @@ void HubSession::log_in() {
 
 sdk::HttpResponse HubSession::get(const std::string& url) {
     sdk::HttpResponse response;
-    std::string authorization = login_.authorization();
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        sdk::HttpRequest request;
-        request.url = url;
-        request.headers.emplace_back("Accept", "application/json");
-        if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
-        response = host_.http(request);
-        limits_.api(response);
-        // A token can expire between two checks of its `exp`: log in again once.
-        if (response.status != 401 || authorization.empty()) break;
-        login_.refused(authorization);
-        authorization = login_.authorization();
+    try {
+        std::string authorization = login_.authorization();
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            sdk::HttpRequest request;
+            request.url = url;
+            request.headers.emplace_back("Accept", "application/json");
+            if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
+            response = host_.http(request);
+            limits_.api(response);
+            // A token can expire between two checks of its `exp`: log in again once.
+            if (response.status != 401 || authorization.empty()) break;
+            login_.refused(authorization);
+            authorization = login_.authorization();
+        }
+    } catch (const LoginCut& cut) {
+        // A renewal the listing's bounds refused cuts the listing like a refused page.
+        return cut.response;
     }
     return response;
 }
@@ -178,17 +189,13 @@ std::vector<sdk::TagInfo> HubSession::tags(const sdk::Repository& repository) {
     });
     // The core applies --max-tags-per-repo / --max-tag-age to this order.
     sort_newest_first(tags);
-    if (!tags.empty()) log_pull_quota(full, tags.front().tag);
     return tags;
 }
 
-// One manifest HEAD, free of pull-limit cost, tells how many pulls are left
-// before the image reads start spending them.
-void HubSession::log_pull_quota(const std::string& pull_name, const std::string& tag) {
-    if (quota_read_.exchange(true)) return;
+void HubSession::log_pull_quota() {
     sdk::HttpRequest request;
     request.method = "HEAD";
-    request.url = config_.registry + "/v2/" + pull_name + "/manifests/" + sdk::url_encode(tag);
+    request.url = config_.registry + "/v2/" + quota_probe_repository + "/manifests/" + quota_probe_tag;
     request.headers.emplace_back("Accept", manifest_types);
     request.registry_auth = true;
     request.retry = false;

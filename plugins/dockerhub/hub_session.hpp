@@ -24,6 +24,11 @@ public:
     // Logs in now (when credentials were given), so refused credentials end
     // the run before discovery starts.
     void log_in();
+    // Logs how many pulls are left, from Docker's documented probe: a HEAD of
+    // ratelimitpreview/test:latest, free of pull cost. Called when the session
+    // opens, outside every listing, so it spends no listing's budget and its
+    // failure cuts nothing; it is informational only.
+    void log_pull_quota();
 
     std::vector<sdk::Repository> repositories() override;
     std::vector<sdk::TagInfo> tags(const sdk::Repository& repository) override;
@@ -36,7 +41,6 @@ private:
     bool each_page(const std::string& url, const std::function<std::string(const nlohmann::json&, const std::string&)>& page);
     // Adds the namespace's repository names to `names`; false when the listing was cut.
     bool namespace_repositories(const std::string& name, std::vector<std::string>& names);
-    void log_pull_quota(const std::string& pull_name, const std::string& tag);
 
     sdk::Host host_;
     HubConfig config_;
@@ -44,7 +48,6 @@ private:
     RateLimitLog limits_;
     // Set when the API lacks /v2/namespaces/{ns}/repositories (older deployments).
     std::atomic<bool> legacy_routes_{false};
-    std::atomic<bool> quota_read_{false};
 };
 
 }  // namespace regscan::dockerhub

@@ -32,8 +32,9 @@ public:
     // One call of `operation` (e.g. "DescribeImages"). `subject` names what it
     // is about in error messages: "repository 'team/app'". Throws sdk::Error.
     nlohmann::json call(const std::string& operation, const nlohmann::json& input, const std::string& subject);
-    // One page of a listing (DescribeRepositories, DescribeImages): as call,
-    // but nullopt when the host cut the listing at its bounds.
+    // One page of a listing (DescribeRepositories, DescribeImages), or a call
+    // made while listing (GetAuthorizationToken): as call, but nullopt when
+    // the host cut the listing at its bounds.
     std::optional<nlohmann::json> page(const std::string& operation, const nlohmann::json& input,
                                        const std::string& subject);
 

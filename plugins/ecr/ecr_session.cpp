@@ -124,8 +124,10 @@ std::optional<std::set<std::string>> EcrSession::index_children(const sdk::Repos
         request.registry_auth = true;
         request.headers.emplace_back("Accept", std::string(index_types[0]) + ", " + index_types[1]);
         auto response = host_.http(request);
-        // The listing was cut at its bounds (the core reports it): which
-        // untagged images are platforms is unknown, so none is listed.
+        // The listing was cut at its bounds (the core reports it), on this read
+        // or on the token request it needed (the core answers that read as
+        // cut too): which untagged images are platforms is unknown, so none is
+        // listed.
         if (sdk::listing_cut(response)) return std::nullopt;
         auto body = response.ok() ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
         if (!body.is_object() || !body.contains("manifests") || !body["manifests"].is_array()) {
@@ -150,7 +152,11 @@ std::optional<std::string> EcrSession::authorize(const sdk::AuthRequest& request
 
 void EcrSession::fetch_token() {
     const std::string subject = registry_id_.empty() ? "the caller's registry" : "registry " + registry_id_;
-    auto answer = api_->call("GetAuthorizationToken", nlohmann::json::object(), subject);
+    auto cut_or_answer = api_->page("GetAuthorizationToken", nlohmann::json::object(), subject);
+    if (!cut_or_answer)
+        throw sdk::Error(REGSCAN_UNREACHABLE, "ECR GetAuthorizationToken for " + subject +
+                                                  ": refused by the listing's bounds (the listing is cut)");
+    const auto& answer = *cut_or_answer;
     auto list = answer.find("authorizationData");
     if (list == answer.end() || !list->is_array() || list->empty() || !(*list)[0].is_object())
         throw sdk::Error(REGSCAN_AUTH_FAILED, "ECR GetAuthorizationToken for " + subject + " returned no authorizationData");

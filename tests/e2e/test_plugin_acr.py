@@ -353,7 +353,8 @@ class AcrListingCut(case.RegscanCase):
     is reported failed and the tags or repositories of the pages read stay in the inventory. Its own registry,
     pages of 2 (the plugin asks n=100, the emulator caps it): four one-tag repositories, then one whose tags take
     more pages than the catalog, so one bound cuts the catalog or that repository alone. Each listing's first
-    request is the access token for its scope (the admin user's Basic credentials buy it), then its pages."""
+    request is the access token for its scope (the admin user's Basic credentials buy it), then its pages.
+    A token or sign-in request the bound refuses is a cut like a page's: what was read before it is kept."""
     SMALL = [f"lib/r{i}" for i in range(1, 5)]
     MANY = "many/images"
 
@@ -372,17 +373,40 @@ class AcrListingCut(case.RegscanCase):
         for (repo, tag), created in cls.created.items():
             pusher.push(repo, tag, oci.image(created))
         pusher.close()
-        cls.acr = AcrEmulator(cls.upstream, cls.ca, AzureDirectory(), login_server=LOGIN_SERVER, admin=ADMIN,
-                              page_size=2).start()
+        cls.azure = AzureDirectory()
+        cls.client_id, sp_object = cls.azure.add_app(CLIENT_SECRET)
+        cls.entra = EntraEmulator(cls.azure, cls.ca).start()
+        cls.addClassCleanup(cls.entra.stop)
+        cls.acr = AcrEmulator(cls.upstream, cls.ca, cls.azure, login_server=LOGIN_SERVER, admin=ADMIN,
+                              pull_principals={sp_object}, page_size=2).start()
         cls.addClassCleanup(cls.acr.stop)
 
     def setUp(self):
         self.acr.reset()
+        self.entra.grants.clear()
 
-    def scan(self, *args):
+    def scan(self, *args, user=ADMIN, env=None):
         return self.dry_run(self.acr.url, self.acr.resolve, f"--ca-cert={self.ca.ca_cert}",
-                            f"--username={ADMIN[0]}", f"--password={ADMIN[1]}", *args,
-                            env={name: "" for name in AZURE_ENV})
+                            f"--username={user[0]}", f"--password={user[1]}", *args,
+                            env=dict({name: "" for name in AZURE_ENV}, **(env or {})))
+
+    def as_service_principal(self, *args):
+        return self.scan(*args, user=(self.client_id, CLIENT_SECRET),
+                         env={"AZURE_TENANT_ID": self.azure.tenant, "AZURE_AUTHORITY_HOST": self.entra.url})
+
+    def tokens_due(self, *signers):
+        """Every token the emulators issue is already expired (they accept it, tolerating the skew): the plugin
+        asks a new one for each page. Access tokens, and the lifetimes of `signers` too ("refresh", "entra")."""
+        def expire(owner, attribute, signer):
+            self.addCleanup(setattr, owner, attribute, getattr(owner, attribute))
+            self.addCleanup(setattr, signer, "clock_skew", signer.clock_skew)
+            setattr(owner, attribute, -60)
+            signer.clock_skew = 3600
+        expire(self.acr, "access_lifetime", self.acr.signer)
+        if "refresh" in signers:
+            expire(self.acr, "refresh_lifetime", self.acr.signer)
+        if "entra" in signers:
+            expire(self.azure, "lifetime", self.azure.signer)
 
     def inventory(self, cut=()):
         """Every image pushed but the (repository, tag) keys in `cut`."""
@@ -437,6 +461,72 @@ class AcrListingCut(case.RegscanCase):
                           r" requests \(--max-listing-pages\); " + str(len(read)) + " repositories read are kept$",
                           "error")
         self.assertLogged(result, f"^Found repositories count={len(read)}$", "info")
+
+    def test_token_refused_mid_tag_listing_keeps_the_pages_read(self):
+        self.tokens_due()
+        # Every listing's requests: a token, a page, a token, a page... The whole catalog's are the bound, so the
+        # long tag listing reaches it on the token before a page.
+        names = sorted(self.SMALL + [self.MANY])
+        bound = 2 * self.pages(len(names))
+        tags = sorted(tag for repo, tag in self.created if repo == self.MANY)
+        self.assertLess(bound, 2 * self.pages(len(tags)))
+        result = self.scan(f"--max-listing-pages={bound}", "--log-level=debug")
+        self.assertEqual(self.served("/acr/v1/_catalog"), [200] * (bound // 2))
+        # Pages and their tokens alternate; the token the next page needed was never asked.
+        self.assertEqual(self.served(f"/acr/v1/{self.MANY}/_tags"), [200] * (bound // 2))
+        self.assertEqual(len(self.tokens_for(f"repository:{self.MANY}:metadata_read")), bound // 2)
+        kept = tags[:bound // 2 * self.acr.page_size]
+        cut = {(self.MANY, tag) for tag in tags if tag not in kept}
+        self.assertTrue(cut)
+        self.assertInventory(result, self.acr.authority, self.inventory(cut=cut).rows(), repositories_failed=1)
+        self.assertOnlyTagListingCut(result, self.MANY, bound, len(kept))
+        self.assertLogged(result, r"^GET https://\S+/oauth2/token: listing limit: more than " + str(bound) +
+                          r" requests \(--max-listing-pages\)", "debug")
+
+    def test_sign_in_refused_mid_catalog_keeps_the_repositories_read(self):
+        """A service principal whose every token is due: each catalog page is preceded by its sign-in to Entra ID,
+        the exchange for an ACR refresh token and the access token. The bound refuses the second sign-in."""
+        self.tokens_due("refresh", "entra")
+        bound = 4
+        result = self.as_service_principal("--acr-auth=service-principal", f"--max-listing-pages={bound}",
+                                           "--log-level=debug")
+        self.assertEqual(self.served("/acr/v1/_catalog"), [200])
+        self.assertEqual(len(self.tokens_for("registry:catalog:*")), 1)
+        read = sorted(self.SMALL + [self.MANY])[:self.acr.page_size]
+        self.assertInventory(result, self.acr.authority,
+                             self.inventory().rows(missing={repo for repo, _ in self.created if repo not in read}),
+                             repositories_failed=1)
+        self.assertLogged(result, r"^Repository listing cut short error=more than 4 requests \(--max-listing-pages\); "
+                          + str(len(read)) + " repositories read are kept$", "error")
+        self.assertLogged(result, r"^POST " + re.escape(self.entra.url) + "/" + self.azure.tenant +
+                          r"/oauth2/v2\.0/token: listing limit: more than 4 requests \(--max-listing-pages\)",
+                          "debug")
+        self.assertNotIn("refused the sign-in", result.stderr)
+
+    def test_sign_in_refused_before_any_page_is_a_cut_with_nothing_read(self):
+        """The bound, not the credentials, stopped the listing: reported cut (exit 6), no sign-in failure (exit 4).
+        The admin-user attempt of --acr-auth=auto is its one request; the service principal's sign-in is refused."""
+        result = self.as_service_principal("--max-listing-pages=1")
+        self.assertEqual(self.served("/oauth2/token"), [401])
+        self.assertEqual((self.entra.grants, self.served("/acr/v1/_catalog")), ([], []))
+        self.assertInventory(result, self.acr.authority, [], repositories_failed=1)
+        self.assertLogged(result, r"^Repository listing cut short error=more than 1 requests \(--max-listing-pages\); "
+                          r"0 repositories read are kept$", "error")
+        self.assertLogged(result, "^Found repositories count=0$", "info")
+
+    def test_token_refused_on_the_v2_catalog_is_a_cut_with_nothing_read(self):
+        """Without the ACR API the catalog is /v2/'s, whose 401 the plugin's authorize() answers with a token:
+        the bound refuses that token request, made for the registry request the core let through."""
+        self.tokens_due()
+        self.acr.acr_api = False
+        result = self.scan("--max-listing-pages=3")
+        # The token for /acr/v1/_catalog, its 404, then /v2/_catalog answered 401: its token was never asked.
+        self.assertEqual(self.served("/acr/v1/_catalog"), [404])
+        self.assertEqual(self.served("/v2/_catalog"), [401])
+        self.assertEqual(len(self.tokens_for("registry:catalog:*")), 1)
+        self.assertInventory(result, self.acr.authority, [], repositories_failed=1)
+        self.assertLogged(result, r"^Repository listing cut short error=more than 3 requests \(--max-listing-pages\); "
+                          r"0 repositories read are kept$", "error")
 
 
 if __name__ == "__main__":

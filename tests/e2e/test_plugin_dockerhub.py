@@ -99,6 +99,7 @@ class DockerHubCase(case.RegscanCase):
         front.pull_limit = front.pulls_left = 100
         front.limited, front.reset_after_429, front.retry_after = True, True, "1"
         self.hub.api.auth_token_route = self.hub.api.namespaces_routes = True
+        self.hub.api.expire_tokens_after(None)
         self.first_issued = len(self.hub.model.issued)
         self.first_auth = len(self.hub.auth.requests)
         self.first_front = len(self.hub.front.requests)
@@ -273,7 +274,8 @@ class DockerHubEmulated(DockerHubCase):
         requests = self.auth_requests()
         self.assertEqual({(user, service) for user, service, _, _ in requests}, {(USER, "registry.docker.io")})
         scopes = {scope for _, _, wanted, _ in requests for scope in wanted}
-        self.assertEqual(scopes, {f"repository:acme/{repo}:pull" for repo in ("api", "web", "worker", "internal")})
+        self.assertEqual(scopes, {f"repository:acme/{repo}:pull" for repo in ("api", "web", "worker", "internal")}
+                         | {"repository:ratelimitpreview/test:pull"})  # the pull-limit probe's
         self.assertTrue(all(status == 200 for _, _, _, status in requests))
 
     def test_pull_rate_limit_is_logged_once(self):
@@ -283,13 +285,11 @@ class DockerHubEmulated(DockerHubCase):
         self.assertEqual(len(limits), 1, f"{result!r}")
         self.assertRegex(limits[0], r"^Docker Hub pull rate limit for this account: 100 of 100 pulls left per "
                                     r"6 h window plugin=dockerhub$")
-        # One free HEAD, on the newest tag of whichever repository was listed first.
-        heads = [path for method, path, _, status in self.front_requests()
+        # One free HEAD of Docker's probe image, with the user's token, costing no pull.
+        heads = [(path, user) for method, path, user, status in self.front_requests()
                  if method == "HEAD" and "/manifests/" in path and status == 200]
-        newest = {"/v2/acme/api/manifests/latest", "/v2/acme/web/manifests/2.0",
-                  "/v2/acme/worker/manifests/0.9", "/v2/acme/internal/manifests/v1"}
-        self.assertEqual(len(heads), 1, heads)
-        self.assertIn(heads[0], newest)
+        self.assertEqual(heads, [("/v2/ratelimitpreview/test/manifests/latest", USER)])
+        self.assertFalse([r for r in self.front_requests() if r[0] == "GET" and "ratelimitpreview" in r[1]])
 
     def test_registry_429_once_then_the_run_succeeds(self):
         self.hub.front.pulls_left = 0
@@ -395,10 +395,11 @@ class DockerHubListingCut(DockerHubCase):
     is reported failed and the tags or repositories of the pages read stay in the inventory; no namespace after
     a cut one is listed. Its own Docker Hub, pages of 2: namespace `paged` holds four one-tag repositories, then
     `tall`, whose tags take more pages than the namespace's repository list, so one bound cuts that list or
-    `tall` alone; namespace `later` comes after it. A Hub listing's requests are its pages (the API token is
-    taken before any listing) and, in the first repository whose tags are read, the free manifest HEAD that reads
-    the pull limit: a bound of 2 or more leaves a one-page tag listing whole."""
+    `tall` alone; namespace `later` comes after it. Namespace `solo` holds one repository whose tags take two
+    pages. A Hub listing's requests are its pages and the API token renewals made while listing (the API token
+    is taken and the pull limit read when the session opens, before any listing)."""
     NAMESPACE, LATER = "paged", "later"
+    SOLO, SOLO_TAGS = "solo", {"a": 1, "b": 2, "c": 3}
     SMALL = [f"r{i}" for i in range(1, 5)]
     MANY = "tall"
     # Day of May 2024 each of tall's tags was pushed: Docker Hub lists the newest push first, not by name.
@@ -415,16 +416,17 @@ class DockerHubListingCut(DockerHubCase):
         images += [(cls.NAMESPACE, cls.MANY, tag, f"2024-05-{day:02d}T12:00:00Z")
                    for tag, day in cls.MANY_PUSHED.items()]
         images.append((cls.LATER, "app", "1.0", "2024-04-01T00:00:00Z"))
+        images += [(cls.SOLO, "many", tag, f"2024-06-{day:02d}T12:00:00Z") for tag, day in cls.SOLO_TAGS.items()]
         cls.created = {(f"{ns}/{repo}", tag): f"{2010 + number}-03-04T05:06:07Z"
                        for number, (ns, repo, tag, _) in enumerate(images)}
         cls.hub.publish([(ns, repo, tag, oci.image(cls.created[(f"{ns}/{repo}", tag)]), pushed, False)
                          for ns, repo, tag, pushed in images])
 
-    def inventory(self, cut=()):
-        """Every image pushed but the (repository, tag) keys in `cut`."""
+    def inventory(self, cut=(), namespaces=(NAMESPACE, LATER)):
+        """Every image pushed to `namespaces` but the (repository, tag) keys in `cut`."""
         inventory = content.Inventory("docker.io")
         for (repo, tag), created in self.created.items():
-            if (repo, tag) not in cut:
+            if (repo, tag) not in cut and repo.split("/", 1)[0] in namespaces:
                 inventory.add(repo, tag, {"": created})
         return inventory
 
@@ -443,8 +445,39 @@ class DockerHubListingCut(DockerHubCase):
     def repositories_route(self, namespace):
         return f"/v2/namespaces/{namespace}/repositories"
 
-    def tags_route(self, repo):
-        return f"{self.repositories_route(self.NAMESPACE)}/{repo}/tags"
+    def tags_route(self, repo, namespace=NAMESPACE):
+        return f"{self.repositories_route(namespace)}/{repo}/tags"
+
+    def test_pull_limit_read_spends_no_listing_budget(self):
+        """A bound equal to the tag listing's pages leaves it whole: the pull-limit HEAD is no listing's."""
+        tag_pages = self.pages(len(self.SOLO_TAGS))
+        self.assertEqual(tag_pages, 2)
+        result = self.scan(f"--namespace={self.SOLO}", f"--max-listing-pages={tag_pages}")
+        self.assertInventory(result, self.host, self.inventory(namespaces={self.SOLO}).rows())
+        self.assertEqual(self.served(self.tags_route("many", self.SOLO)), [200] * tag_pages)
+        self.assertFalse([m for m in result.messages() if "cut short" in m], result)
+        self.assertLogged(result, r"^Docker Hub pull rate limit for this account: 100 of 100 pulls left", "info")
+        self.assertEqual([path for method, path, _, status in self.front_requests()
+                          if method == "HEAD" and status == 200 and "ratelimitpreview" in path],
+                         ["/v2/ratelimitpreview/test/manifests/latest"])
+
+    def test_token_renewal_cut_keeps_the_pages_read(self):
+        """The API token expires after the first page of tags; the bound refuses its renewal (the listing's
+        third request, after two pages): the listing is cut there and the first page's tags are kept."""
+        first_page = self.tags_route("many", self.SOLO) + "?page_size=100"
+        self.hub.api.expire_tokens_after(first_page)
+        result = self.scan(f"--namespace={self.SOLO}", "--max-listing-pages=2")
+        # Page 1, then page 2 refused with the expired token; the renewal never left regscan.
+        self.assertEqual(self.served(self.tags_route("many", self.SOLO)), [200, 401])
+        self.assertEqual(self.hub.api.logins[self.first_login:], [("/v2/auth/token", USER, True)])
+        newest_first = sorted(self.SOLO_TAGS, key=self.SOLO_TAGS.get, reverse=True)
+        kept, cut = newest_first[:self.hub.api.max_page_size], newest_first[self.hub.api.max_page_size:]
+        full = f"{self.SOLO}/many"
+        self.assertInventory(result, self.host,
+                             self.inventory(cut={(full, tag) for tag in cut}, namespaces={self.SOLO}).rows(),
+                             repositories_failed=1)
+        self.assertOnlyTagListingCut(result, full, 2, len(kept))
+        self.assertFalse([m for m in result.messages() if "cannot reach" in m], result)
 
     def test_tag_listing_cut_keeps_the_pages_read(self):
         catalog_pages = self.pages(len(self.SMALL) + 1)

@@ -460,10 +460,31 @@ class IndexChildrenCut(EcrCase):
         self.assertEqual(len([d for d in details if "imageTags" not in d]), 2)  # the two platforms
         pages = -(-len(details) // self.api.page_size)
         self.assertGreater(pages, 1)  # the catalog takes fewer: only DescribeImages meets the bound
+        before = len(self.calls_by(self.world.user, "DescribeImages"))
         result = self.scan(*self.world.api_endpoint_args(), f"--max-listing-pages={pages}")
-        self.assertEqual(len(self.calls_by(self.world.user, "DescribeImages")), pages, result)
+        self.assertEqual(len(self.calls_by(self.world.user, "DescribeImages")[before:]), pages, result)
         self.assertInventory(result, self.world.host, self.inventory().rows(), repositories_failed=1)
         self.assertOnlyTagListingCut(result, "multi", pages, 1)
+        self.assertNotIn("Could not read index", result.stderr)
+
+    def test_token_request_refused_by_the_bound_lists_no_platform_as_an_untagged_image(self):
+        """The index read is let through but answered 401 (no registry token yet): the GetAuthorizationToken it
+        needs is the request the bound refuses, and the read fails with it, as refused."""
+        details = self.api.repositories["multi"]
+        pages = -(-len(details) // self.api.page_size)
+        calls_before, seen_before = len(self.calls_by(self.world.user)), len(self.world.front.seen)
+        result = self.scan(*self.world.api_endpoint_args(), f"--max-listing-pages={pages + 1}")
+        # The listing's requests: DescribeImages' pages, then the index read without a token; the token request
+        # that came next never reached the API. The image's own reads after discovery fetch their token.
+        listing = [(c[0], c[2].get("repositoryName")) for c in self.calls_by(self.world.user)[calls_before:]]
+        self.assertEqual(listing[:1 + pages + 1], [("DescribeRepositories", None)] + [("DescribeImages", "multi")] *
+                         pages + [("GetAuthorizationToken", None)], result)
+        self.assertEqual(listing.count(("GetAuthorizationToken", None)), 1, listing)
+        index = next(d["imageDigest"] for d in details if d.get("imageTags"))
+        front = [seen for seen in self.world.front.seen[seen_before:] if seen[1].startswith("/v2/multi/")]
+        self.assertEqual(front[0], ("GET", f"/v2/multi/manifests/{index}", "anonymous"), front)
+        self.assertInventory(result, self.world.host, self.inventory().rows(), repositories_failed=1)
+        self.assertOnlyTagListingCut(result, "multi", pages + 1, 1)
         self.assertNotIn("Could not read index", result.stderr)
 
 

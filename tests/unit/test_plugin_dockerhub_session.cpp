@@ -7,6 +7,7 @@
 #include "hub_login.hpp"
 #include "hub_session.hpp"
 #include "regscan/error.hpp"
+#include "regscan/paging.hpp"
 #include "test_plugin_dockerhub_fake_host.hpp"
 
 using namespace regscan::dockerhub;
@@ -60,6 +61,8 @@ struct FakeHub {
     std::set<std::string> valid;  // "Bearer <jwt>" values the API accepts
     int logins = 0;
     json login_refusal = {{"detail", "Incorrect authentication credentials"}};
+    // The host refuses login requests as it does past a listing's bounds.
+    bool logins_cut = false;
 
     FakeHub() {
         fake.route = [this](const Call& call) { return answer(call); };
@@ -72,6 +75,11 @@ struct FakeHub {
     }
 
     HttpResponse answer(const Call& call) {
+        if (call.method == "POST" && logins_cut) {
+            HttpResponse refused;
+            refused.error = std::string(regscan::sdk::listing_limit_marker) + "more than 2 requests";
+            return refused;
+        }
         if (call.method == "POST" && call.url == api + "/v2/auth/token") {
             if (!has_auth_token_route) return json_reply(404, {{"message", "not found"}});
             auto body = json::parse(call.body);
@@ -259,7 +267,7 @@ TEST_CASE("dockerhub::HubSession names an unknown namespace") {
     CHECK(message.find("/v2/namespaces/nobody/repositories") != std::string::npos);
 }
 
-TEST_CASE("dockerhub::HubSession lists tags newest first and reads the pull limit once") {
+TEST_CASE("dockerhub::HubSession lists tags newest first, without a registry request") {
     FakeHub hub;
     auto session = hub.session({"acme"});
     regscan::sdk::Repository api_repo{"acme/api", registry, "acme/api"};
@@ -268,19 +276,53 @@ TEST_CASE("dockerhub::HubSession lists tags newest first and reads the pull limi
     CHECK(tags[0].digest == "sha256:99");
     CHECK(tags[0].pushed == "2025-02-03T04:05:06.789Z");
     CHECK(tags[0].media_type == "application/vnd.oci.image.index.v1+json");
+    // The pull limit is read when the session opens: a request here would
+    // spend the listing's budget.
+    CHECK(hub.fake.calls_to(registry).empty());
+}
 
+TEST_CASE("dockerhub::HubSession reads the pull limit from Docker's probe image") {
+    FakeHub hub;
+    auto session = hub.session({"acme"});
+    session.log_pull_quota();
     auto heads = hub.fake.calls_to(registry);
     REQUIRE(heads.size() == 1);
     CHECK(heads[0].method == "HEAD");
-    CHECK(heads[0].url == registry + "/v2/acme/api/manifests/latest");
+    CHECK(heads[0].url == registry + "/v2/ratelimitpreview/test/manifests/latest");
+    CHECK(heads[0].header("Accept").find("application/vnd.docker.distribution.manifest.v1+prettyjws") !=
+          std::string::npos);
     CHECK((heads[0].flags & REGSCAN_HTTP_REGISTRY_AUTH) != 0);
     CHECK((heads[0].flags & REGSCAN_HTTP_NO_RETRY) != 0);
     auto infos = hub.fake.logged(REGSCAN_LOG_INFO);
     CHECK(std::find(infos.begin(), infos.end(),
                     "Docker Hub pull rate limit for this account: 150 of 200 pulls left per 6 h window") != infos.end());
+}
 
-    (void)session.tags(api_repo);
-    CHECK(hub.fake.calls_to(registry).size() == 1);
+TEST_CASE("dockerhub::HubSession keeps the pages read when a token renewal mid-listing is cut") {
+    FakeHub hub;
+    auto session = hub.session({"acme"});
+    session.log_in();
+    const std::string tags_first = api + "/v2/namespaces/acme/repositories/api/tags?page_size=100";
+    const std::string repositories_first = api + "/v2/namespaces/acme/repositories?page_size=100";
+    // Docker Hub expires the token after the first page; the host refuses the renewal at the listing's bounds.
+    hub.fake.route = [&](const Call& call) {
+        auto reply = hub.answer(call);
+        if (call.url == tags_first || call.url == repositories_first) {
+            hub.valid.clear();
+            hub.logins_cut = true;
+        }
+        return reply;
+    };
+    regscan::sdk::Repository api_repo{"acme/api", registry, "acme/api"};
+    CHECK(tags_of(session.tags(api_repo)) == std::vector<std::string>{"2.0", "1.0"});
+    CHECK(hub.fake.calls_to(api + "/v2/namespaces/acme/repositories/api/tags?page=2").size() == 1);
+
+    hub.logins_cut = false;
+    CHECK(names_of(session.repositories()) == std::vector<std::string>{"acme/api", "acme/web"});
+    auto infos = hub.fake.logged(REGSCAN_LOG_INFO);
+    CHECK(std::find(infos.begin(), infos.end(),
+                    "Docker Hub namespace acme: 2 repositories read before the listing was cut short") != infos.end());
+    CHECK(hub.fake.calls_to(api + "/v2/namespaces/acme/repositories?page=2").size() == 1);
 }
 
 TEST_CASE("dockerhub::HubSession logs in again once when the API refuses an expired token") {

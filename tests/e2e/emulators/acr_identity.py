@@ -29,6 +29,7 @@ class AzureDirectory:
         self.apps = {}                # client id -> (secret, object id)
         self.identities = {}          # user-assigned client id -> object id
         self.system_identity = None   # object id of the VM's system-assigned identity
+        self.lifetime = AAD_LIFETIME  # seconds; a test may issue tokens already due
         self.issued = []
         self.lock = threading.Lock()
 
@@ -45,7 +46,7 @@ class AzureDirectory:
     def issue(self, audience, object_id, app_id):
         token = self.signer.mint({"aud": audience, "iss": f"https://sts.windows.net/{self.tenant}/",
                                   "tid": self.tenant, "oid": object_id, "sub": object_id,
-                                  "appid": app_id, "idtyp": "app", "ver": "1.0"}, AAD_LIFETIME)
+                                  "appid": app_id, "idtyp": "app", "ver": "1.0"}, self.lifetime)
         with self.lock:
             self.issued.append(token)
         return token
@@ -109,8 +110,9 @@ class EntraEmulator(http_server.Served):
                                f"The provided value for scope {scope} is not valid. Client credential flows "
                                "must have a scope value with /.default suffixed to the resource identifier.")
         token = self.directory.issue(scope[:-len(".default")], app[1], field("client_id"))
-        return acr_https.json_reply(200, {"token_type": "Bearer", "expires_in": AAD_LIFETIME,
-                                          "ext_expires_in": AAD_LIFETIME, "access_token": token})
+        lifetime = self.directory.lifetime
+        return acr_https.json_reply(200, {"token_type": "Bearer", "expires_in": lifetime,
+                                          "ext_expires_in": lifetime, "access_token": token})
 
 
 class ImdsEmulator(http_server.Served):
@@ -145,9 +147,9 @@ class ImdsEmulator(http_server.Served):
         if object_id is None:
             return bad("Identity not found")
         token = self.directory.issue(resource, object_id, client_id or "system-assigned")
-        now = int(time.time())
+        now, lifetime = int(time.time()), self.directory.lifetime
         return acr_https.json_reply(200, {
             "access_token": token, "client_id": client_id or "system-assigned",
-            "expires_in": str(AAD_LIFETIME), "expires_on": str(now + AAD_LIFETIME),
-            "ext_expires_in": str(AAD_LIFETIME), "not_before": str(now),
+            "expires_in": str(lifetime), "expires_on": str(now + lifetime),
+            "ext_expires_in": str(lifetime), "not_before": str(now),
             "resource": resource, "token_type": "Bearer"})

@@ -69,6 +69,7 @@ class AcrEmulator:
         self.issued = []                   # every refresh and access token handed out
         self.token_grants = []             # (how, [scopes]) per access token: "basic" or "refresh"
         self.access_lifetime = ACCESS_LIFETIME  # seconds; a test may issue tokens already due
+        self.refresh_lifetime = REFRESH_LIFETIME
         self.exchanges = []                # (tenant form field, object id) per refresh token
         self.lock = threading.Lock()
         self.server = None
@@ -206,7 +207,7 @@ class AcrEmulator:
                                     "sub": claims["oid"], "tenant": claims["tid"], "version": "1.0",
                                     "grant_type": "refresh_token",
                                     "permissions": {"actions": ["pull", "metadata_read"], "notActions": []},
-                                    "roles": []}, REFRESH_LIFETIME)
+                                    "roles": []}, self.refresh_lifetime)
         with self.lock:
             self.issued.append(refresh)
             self.exchanges.append((field("tenant"), claims["oid"]))

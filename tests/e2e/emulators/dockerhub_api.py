@@ -15,7 +15,9 @@ lists neither field and declares `images` an object.
 Errors use the spec's `error` schema ({errinfo, detail, message}); the login
 route's 401 is PostUsersLoginErrorResponse ({detail}). Every answer carries
 X-RateLimit-Limit/-Remaining/-Reset; `fail_next_get(n)` answers the next n
-listing GETs 429 with Retry-After: 1.
+listing GETs 429 with Retry-After: 1; `expire_tokens_after(path)` makes every
+token issued so far expire once the listing page `path` has been served (a
+token running out mid-listing: its holder is answered 401 and must log in again).
 """
 import re
 import threading
@@ -50,10 +52,18 @@ class HubApi:
         self.lock = threading.Lock()
         self._failures = 0
         self._window = (0, 0)             # (minute, requests in it)
+        self._expire_after = None         # a listing path, see expire_tokens_after
+        self._expired = set()             # tokens refused as expired before their `exp`
 
     def fail_next_get(self, count=1):
         with self.lock:
             self._failures = count
+
+    def expire_tokens_after(self, path):
+        """Once the listing GET of `path` (with its query) is answered 200, every token issued until then
+        is refused as expired; None: no such expiry pending."""
+        with self.lock:
+            self._expire_after = path
 
     # -- rate limit ------------------------------------------------------------
     def _limit_headers(self, exhausted=False):
@@ -122,7 +132,10 @@ class HubApi:
 
     def _listing(self, request, handler, *args):
         claims = self.model.bearer(request, AUDIENCE)
-        if claims is False:
+        token = (request.headers.get("Authorization") or "").partition(" ")[2].strip()
+        with self.lock:
+            expired = token in self._expired
+        if claims is False or expired:
             reply = error(401, "unauthorized", "token is invalid or expired")
             user = None
         elif self._take_failure():
@@ -132,8 +145,13 @@ class HubApi:
         else:
             user = claims and claims["sub"]
             reply = handler(request, user, *args)
+        with self.model.lock:
+            issued = list(self.model.issued)
         with self.lock:
             self.listings.append((request.path, user, reply.status))
+            if reply.status == 200 and request.path == self._expire_after:
+                self._expired.update(issued)
+                self._expire_after = None
         return reply
 
     def _page(self, request, items):

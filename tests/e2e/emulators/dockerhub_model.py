@@ -16,6 +16,11 @@ from harness import oci_layout as oci
 
 INDEX_TYPES = (oci.OCI_INDEX, oci.DOCKER_LIST)
 
+# Docker's documented image for reading the pull limit (a HEAD of its `latest`
+# manifest): a public repository on every Docker Hub, whose manifest the
+# registry front serves itself (dockerhub_registry).
+RATE_LIMIT_PROBE = ("ratelimitpreview", "test")
+
 
 class Account:
     """A Docker ID with a password and personal access tokens; it reads the
@@ -95,8 +100,9 @@ class HubModel:
     def __init__(self):
         self.lock = threading.Lock()
         self.accounts = {}
-        self.namespaces = set()
-        self.repositories = {}     # (namespace, name) -> Repository
+        self.namespaces = {RATE_LIMIT_PROBE[0]}
+        # (namespace, name) -> Repository
+        self.repositories = {RATE_LIMIT_PROBE: Repository(*RATE_LIMIT_PROBE, private=False)}
         self.key = jwt.new_key()
         self.issued = []           # every token signed (tests check none leaks)
 

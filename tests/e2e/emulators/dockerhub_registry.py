@@ -10,15 +10,30 @@ manifest answers (GET and HEAD) carry `ratelimit-limit: <n>;w=<window>` and
 `ratelimit-remaining: <n>;w=<window>`; HEAD costs nothing. With no pulls left
 a manifest GET gets 429 TOOMANYREQUESTS (with Retry-After when set), after
 which the window moves on when `reset_after_429` is set.
+
+Docker's pull-limit probe, ratelimitpreview/test:latest, is served by the front
+itself (it is in no test's registry) as Docker Hub serves it: a schema 1 signed
+manifest whatever the Accept header says, with the same rate-limit headers and
+costs (unsigned here: only its headers matter to the HEAD that reads them).
 """
+import json
 import re
 import threading
 
-from . import dockerhub_auth
+from . import dockerhub_auth, dockerhub_model
 from harness import http_server as server
+from harness import oci_layout as oci
 
 _NAME = r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
 _CONTENT = re.compile(rf"^/v2/({_NAME})/(manifests|blobs|tags)/(.+)$")
+
+_PROBE_NAME = "/".join(dockerhub_model.RATE_LIMIT_PROBE)
+_PROBE_TYPE = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+_PROBE_MANIFEST = json.dumps({
+    "schemaVersion": 1, "name": _PROBE_NAME, "tag": "latest", "architecture": "amd64",
+    "fsLayers": [{"blobSum": "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4"}],
+    "history": [{"v1Compatibility": json.dumps({"id": "0" * 64, "created": "2020-11-02T00:00:00Z"})}],
+}, indent=3).encode()
 
 
 def _errors(status, code, message, detail=None, headers=None):
@@ -90,7 +105,7 @@ class RegistryFront:
         if kind != "manifests":
             return self._forward(request)
         if request.method == "HEAD":
-            reply = self._forward(request)
+            reply = self._manifest(request, name, match.group(3))
             reply.headers.update(self._limit_headers(self.pulls_left))
             return reply
         with self.lock:
@@ -109,9 +124,17 @@ class RegistryFront:
                            f"You have reached your {who}pull rate limit. You may increase the limit by "
                            "authenticating and upgrading: https://www.docker.com/increase-rate-limit",
                            None, headers)
-        reply = self._forward(request)
+        reply = self._manifest(request, name, match.group(3))
         reply.headers.update(self._limit_headers(remaining))
         return reply
+
+    def _manifest(self, request, name, reference):
+        if name != _PROBE_NAME or reference not in ("latest", oci.digest_of(_PROBE_MANIFEST)):
+            return self._forward(request)
+        digest = oci.digest_of(_PROBE_MANIFEST)
+        return server.Reply(200, _PROBE_MANIFEST, {
+            "Content-Type": _PROBE_TYPE, "Docker-Content-Digest": digest, "Etag": f'"{digest}"',
+            "Docker-Distribution-Api-Version": "registry/2.0"})
 
     def _forward(self, request):
         return server.relay(request, self._send_upstream)
