@@ -7,14 +7,17 @@ outside the distribution grammar is refused before any request (the server's
 raw request lines prove it) and reported failed; the valid names of the same
 catalog are listed and scanned as usual.
 """
+import contextlib
 import csv
 import json
 import os
 import re
+import sqlite3
 import unittest
 import urllib.parse
 
-from harness import crafted
+from harness import crafted, measured_run
+from harness.crafted import MiB
 from harness.hostile_case import HostileCase
 from harness.hostile_registry import API_VERSION
 from harness.http_server import Reply, json_reply
@@ -24,6 +27,9 @@ FORGED_LOG = f"\n2024-01-01T00:00:00.000+0000 error {FORGED} "
 CONTROL_BYTES = (b"\x1b", b"\x07", b"\r")
 FORMULA = "=cmd|' /C calc'!A0"
 SITE = "/usr/lib/python3/dist-packages"
+ECHOED = 4096  # limits::max_echoed_value
+LINK = "[click](https://evil.example/x)"
+ESCAPED_LINK = "\\[click\\](https://evil.example/x)"
 
 
 def metadata(name, version):
@@ -67,6 +73,95 @@ class Names(HostileCase):
         self.assertStrictLogLines(result)
         forged = [m for m in result.messages() if m.startswith(FORGED)]
         self.assertEqual(forged, [], f"a registry name forged a log line\n{result!r}")
+
+    def test_brackets_in_names_and_errors_form_no_link_in_a_sarif_viewer(self):
+        """SARIF 2.1.0 reads "[text](url)" in a plain text message as an embedded link (§3.11.6): the
+        registry's label, platform and error text are quoted with their brackets escaped."""
+        registry = self.registry()
+        layer = crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE})
+        registry.push("link/app", "1.0", crafted.image([layer], platform=(LINK, "amd64"), config={
+            "Labels": {"X_TOKEN" + LINK: "label-secret-value-1"}}))
+        registry.push("link/broken", "1", crafted.image([layer]))
+        registry.on("/v2/link/broken/manifests/1", lambda request: Reply(400, "no: " + LINK), methods=("GET",))
+        result = self.scan(registry, formats="json,sarif")
+        self.assertFinished(result, 6)
+        self.assertImageScanned(result, registry.host, "link/app:1.0")
+        self.assertImageFailed(result, registry.host, "link/broken:1", "evil.example")
+        [name] = [n for n in result.output_files() if n.endswith(".sarif")]
+        with open(os.path.join(result.output_dir, name)) as f:
+            run = json.load(f)["runs"][0]
+        texts = [r["message"]["text"] for r in run["results"]]
+        texts += [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+        quoting = [t for t in texts if "evil.example" in t]
+        # the label's finding (its platform too) and the failure
+        self.assertEqual(len(quoting), 2, f"{texts}\n{result!r}")
+        self.assertTrue(any(t.startswith("scan of ") for t in quoting), f"{texts}")
+        for text in quoting:
+            self.assertIn(ESCAPED_LINK, text)
+            self.assertIsNone(re.search(r"(?<!\\)[\[\]]", text), f"an unescaped bracket in {text!r}")
+
+    def test_a_huge_user_and_label_name_are_capped_in_every_output(self):
+        """An image config's User and a label's name (up to the 16 MiB config) are quoted by the findings:
+        every report, the table and the state hold at most 4 KiB of each, saying how much was left out."""
+        registry = self.registry()
+        layer = crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE})
+        user, label = "root:" + "U" * MiB, "X_TOKEN_" + "L" * MiB
+        registry.push("huge/config", "1", crafted.image([layer], config={
+            "User": user, "Labels": {label: "label-secret-value-1"}}))
+        state = os.path.join(measured_run.temp_dir(), "state.db")
+        result = self.scan(registry, formats="table,json,csv,sarif", state=state)
+        self.assertFinished(result, 0)
+        [entry] = self.assertImageScanned(result, registry.host, "huge/config:1")
+        found = {m["id"]: m for m in entry["misconfigurations"]}
+        self.assertEqual(set(found) & {"RS-CFG-001", "RS-CFG-004"}, {"RS-CFG-001", "RS-CFG-004"}, f"{result!r}")
+        self.assertTrue(found["RS-CFG-001"]["detail"].startswith("USER is root:UUU"), found["RS-CFG-001"])
+        self.assertTrue(found["RS-CFG-004"]["location"].startswith("config.Labels.X_TOKEN_LLL"), found)
+        for m in (found["RS-CFG-001"], found["RS-CFG-004"]):
+            for field in ("detail", "location"):
+                self.assertLessEqual(len(m[field].encode()), ECHOED, f"{field} of {m['id']}")
+        outputs = {name: os.path.join(result.output_dir, name) for name in result.output_files()}
+        self.assertTrue(any(n.endswith(".sarif") for n in outputs), outputs)
+        texts = {"stdout": result.raw_stdout, "stderr": result.raw_stderr}
+        for name, path in outputs.items():
+            with open(path, "rb") as f:
+                texts[name] = f.read()
+        with contextlib.closing(sqlite3.connect(state)) as db:
+            texts["state.db"] = "\n".join(db.iterdump()).encode()
+        for name, data in texts.items():
+            for byte in (b"U", b"L"):
+                self.assertNotIn(byte * (ECHOED + 1), data, f"{name} holds more than the cap of the value")
+        # Every file that lists misconfigurations quotes the capped values and says what was left out
+        # (the table cuts its LOCATION column to its width anyway).
+        self.assertIn(b"config.Labels.X_TOKEN_LLLL", result.raw_stdout)
+        for name, data in texts.items():
+            if name.endswith((".json", ".sarif", "-misconfigurations.csv", ".db")):
+                self.assertIn(b"USER is root:UUUU", data, name)
+                self.assertRegex(data, rb"U ... \(\d+ bytes left out\)", name)
+                self.assertRegex(data, rb"L ... \(\d+ bytes left out\)", name)
+
+    def test_a_huge_platform_variant_is_capped_in_every_output(self):
+        """The platform every output shows comes from the image (its config here): a 1 MiB variant is
+        shown capped."""
+        registry = self.registry()
+        layer = crafted.files_layer({"etc/os-release": crafted.DEBIAN_OS_RELEASE})
+        document = {"created": "2024-01-01T00:00:00Z", "architecture": "amd64", "os": "linux",
+                    "variant": "v" + "V" * MiB, "config": {"User": "1000"},
+                    "rootfs": {"type": "layers", "diff_ids": [layer.diff_id]}}
+        registry.push("huge/variant", "1", crafted.image_from_config(document, [layer]))
+        state = os.path.join(measured_run.temp_dir(), "state.db")
+        result = self.scan(registry, formats="table,json,csv,sarif", state=state)
+        self.assertFinished(result, 0)
+        [entry] = self.assertImageScanned(result, registry.host, "huge/variant:1")
+        self.assertTrue(entry["platform"].startswith("linux/amd64/vVVV"), entry["platform"][:40])
+        self.assertLessEqual(len(entry["platform"].encode()), ECHOED)
+        texts = {"stdout": result.raw_stdout, "stderr": result.raw_stderr}
+        for name in result.output_files():
+            with open(os.path.join(result.output_dir, name), "rb") as f:
+                texts[name] = f.read()
+        with contextlib.closing(sqlite3.connect(state)) as db:
+            texts["state.db"] = "\n".join(db.iterdump()).encode()
+        for name, data in texts.items():
+            self.assertNotIn(b"V" * (ECHOED + 1), data, f"{name} holds more than the cap of the platform")
 
     def test_traversal_and_space_in_repository_names_are_refused_before_any_request(self):
         registry = self.registry()

@@ -40,6 +40,9 @@ SEVERITIES = ["critical", "high", "medium", "low", "unknown"]
 PAYLOAD = "<img src=x onerror=\"window.__pwned=1;document.title='pwned'\">"
 PAYLOAD_SHORT = "<svg/onload=window.__pwned=2>"
 REORDERING = "evil\u202ehs.gnp"  # a package name shown as "evilpng.sh" where the override works
+# Characters that show nothing: "admin" to the eye, a hidden "Hi" in tag characters.
+INVISIBLE = "admin\u200b\u2060\ufeff\U000e0048\U000e0069"
+SHOWN_INVISIBLE = "admin\\u{200b}\\u{2060}\\u{feff}\\u{e0048}\\u{e0069}"
 
 
 def ensure_node_modules():
@@ -435,7 +438,8 @@ class HostileText(PageCase):
         layer = crafted.files_layer({
             "etc/os-release": crafted.DEBIAN_OS_RELEASE,
             "var/lib/dpkg/status": crafted.dpkg_status((PAYLOAD.encode(), b"1.0-1"), (b"goodpkg", b"1.0-1"),
-                                                       (REORDERING.encode(), b"1.0-1")),
+                                                       (REORDERING.encode(), b"1.0-1"),
+                                                       (INVISIBLE.encode(), b"1.0-1")),
             f"{SITE[1:]}/evil-1.0.dist-info/METADATA": metadata(PAYLOAD_SHORT, "1.0")})
         cls.registry.push("ok/app", "1.0", crafted.image([layer], config={
             "Env": ["PATH=/bin", f"API_TOKEN{PAYLOAD_SHORT}=abcdef123456"],
@@ -492,8 +496,8 @@ class HostileText(PageCase):
         print(f"\nattacker strings that reached the page as text: {hostile}")
 
     def test_text_that_reorders_itself_is_shown_escaped(self):
-        """A right-to-left override in a package name would show "evil<RLO>hs.gnp" as "evilpng.sh":
-        the page shows it as \\u{202e}, as the reports do."""
+        """A right-to-left override in a package name would show "evil<RLO>hs.gnp" as "evilpng.sh", a
+        zero-width space "admin<ZWSP>" as "admin": the page shows them as \\u{202e}, as the reports do."""
         reordering = sorted({s for s in self.api_strings() if "\u202e" in s})
         self.assertTrue(reordering, "no reordering text reached the API: this test would prove nothing")
         shown = self.drive("xss")
@@ -501,6 +505,11 @@ class HostileText(PageCase):
         self.assertNotIn("\u202e", page_text)
         for text in reordering:
             self.assertIn(text.replace("\u202e", "\\u{202e}"), page_text)
+        # Nor do the characters that show nothing hide in it.
+        self.assertIn(INVISIBLE, self.api_strings(), "the invisible name did not reach the API")
+        self.assertIn(SHOWN_INVISIBLE, page_text)
+        for hidden in ("\u200b", "\u2060", "\ufeff", "\U000e0048"):
+            self.assertNotIn(hidden, page_text)
 
 
 def crafted_error(text):

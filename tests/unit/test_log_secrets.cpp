@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include "limits/limits.hpp"
 #include "log/secrets.hpp"
+
+#include <regscan/host.hpp>
 
 using namespace regscan::log;
 
@@ -11,6 +14,51 @@ TEST_CASE("log::redact replaces registered secrets wherever they appear") {
     CHECK(redact("password is hunter2-secret, again hunter2-secret") == "password is ***, again ***");
     add_secret("ab");  // too short to redact safely
     CHECK(redact("tab") == "tab");
+}
+
+TEST_CASE("log::redact masks a secret that describe() cut at its 200-byte quote, wherever the quote ends up") {
+    const std::string token = "cut-token-0123456789abcdefghijklmnopqrstuvwxyz";
+    add_secret(token);
+    // The registry echoes the token 180 bytes into its answer: the quote ends 20 bytes into it.
+    regscan::sdk::HttpResponse response;
+    response.status = 401;
+    response.body = "{\"errors\":[{\"message\":\"" + std::string(157, 'x') + token + "\"}]}";
+    const std::string quoted = response.describe();
+    REQUIRE(quoted.size() == std::string("HTTP 401: ").size() + 200);
+    const std::string leaked = token.substr(0, 20);
+    REQUIRE(quoted.substr(quoted.size() - 20) == leaked);
+    for (const std::string& text : {"GET http://127.0.0.1/v2/: " + quoted,
+                                    "Quay refused the robot credentials (GET /login: " + quoted + ")",
+                                    "ECR failed: " + quoted + "; the AWS credentials have expired, renew them"}) {
+        INFO(text);
+        auto masked = redact(text);
+        CHECK(masked.find(token.substr(0, 4)) == std::string::npos);
+        CHECK(masked.find(std::string(157, 'x') + "***") != std::string::npos);
+    }
+    // Cut by whoever wrote the text: its end.
+    CHECK(redact("the answer began " + token.substr(0, 30)) == "the answer began ***");
+    // Half the secret (8 bytes of a long one) must be there: a shorter piece is likelier a coincidence.
+    CHECK(redact("ends in cut-tok") == "ends in cut-tok");
+    CHECK(redact("ends in cut-toke") == "ends in ***");
+    // Inside the text, away from a cut, a piece of a secret is text.
+    CHECK(redact("a cut-token-0123 is named") == "a cut-token-0123 is named");
+    add_secret("shrt-pw1");  // 8 bytes: 4 of them are half
+    CHECK(redact("ends in shr") == "ends in shr");
+    CHECK(redact("ends in shrt") == "ends in ***");
+}
+
+TEST_CASE("log::redact caps a failure's text once its secrets are masked") {
+    const std::string secret = "capped-secret-abcdefghijklmnop";
+    add_secret(secret);
+    const auto at = regscan::limits::max_echoed_value - 40;
+    // The secret straddles the cut: masked first, no piece of it is left.
+    std::string text = std::string(at, 'y') + secret + std::string(1 << 20, 'z');
+    auto masked = redact(text);
+    CHECK(masked.size() <= regscan::limits::max_echoed_value);
+    CHECK(masked.rfind(std::string(at, 'y') + "***zzz", 0) == 0);
+    CHECK(masked.find(secret.substr(0, 4)) == std::string::npos);
+    CHECK(masked.find(" bytes left out)") != std::string::npos);
+    CHECK(redact(masked) == masked);
 }
 
 TEST_CASE("log::redact hides credentials in Authorization headers and forms") {

@@ -166,6 +166,42 @@ TEST_CASE("report::SarifReport reports failed images and repositories as error n
     CHECK(document.dump().find("s3cret-pw") == std::string::npos);
 }
 
+TEST_CASE("report::sarif_message_text escapes what a SARIF viewer reads as a link or a placeholder") {
+    CHECK(report::sarif_message_text("plain text: a/b@1.0 (linux/amd64).") == "plain text: a/b@1.0 (linux/amd64).");
+    CHECK(report::sarif_message_text("[click](https://evil.example)") == "\\[click\\](https://evil.example)");
+    CHECK(report::sarif_message_text("a\\[b]") == "a\\\\\\[b\\]");
+    CHECK(report::sarif_message_text("{0} and {{") == "{{0}} and {{{{");
+}
+
+TEST_CASE("report::SarifReport escapes registry-chosen brackets in every message.text") {
+    TempDir dir("sarif-links");
+    auto images = rich_images();
+    const std::string link = "[click here](https://evil.example/x)";
+    for (auto& image : images) {
+        image.platform = link + "/amd64";
+        for (auto& m : image.misconfigurations) m.detail = "label " + link + " holds a secret";
+        for (auto& v : image.vulnerabilities) v.package_name = link;
+        if (image.status == scan::ScanStatus::scan_failed) image.error = "HTTP 500: " + link;
+    }
+    auto summary = rich_summary();
+    summary["failed_repositories"][0]["error"] = "HTTP 403: " + link;
+    report::SarifReport reporter(rich_run(dir.path));
+    feed(reporter, images);
+    auto document = read_json(reporter.finish(summary)[0]);
+    const auto& run = document["runs"][0];
+    std::vector<std::string> texts;
+    for (const auto& r : run["results"]) texts.push_back(r["message"]["text"]);
+    for (const auto& n : run["invocations"][0]["toolExecutionNotifications"]) texts.push_back(n["message"]["text"]);
+    REQUIRE(texts.size() == 9);  // 7 results (one package name now: two merge), 2 notifications
+    for (const auto& text : texts) {
+        INFO(text);
+        CHECK(text.find("\\[click here\\](https://evil.example/x)") != std::string::npos);
+        // Every bracket is escaped, none forms a link.
+        for (size_t i = 0; i < text.size(); ++i)
+            if (text[i] == '[' || text[i] == ']') CHECK((i > 0 && text[i - 1] == '\\'));
+    }
+}
+
 TEST_CASE("report::SarifReport output is valid against the SARIF 2.1.0 schema") {
     TempDir dir("sarif-schema");
     rich_sarif(dir.path);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "limits/limits.hpp"
 #include "scan/config_checks.hpp"
 
 using namespace regscan::scan;
@@ -24,6 +25,22 @@ std::vector<Misconfiguration> check_env(const std::string& entry) {
 }  // namespace
 
 TEST_SUITE_BEGIN("scan");
+
+TEST_CASE("scan::check_image_config caps what a finding quotes of a huge User or label name") {
+    const std::string huge(1 << 20, 'A');
+    auto found = check_image_config(
+        {{"config", {{"User", "root:" + huge}, {"Labels", {{"X_TOKEN_" + huge, "label-secret-value-1"}}}}}});
+    REQUIRE(found.size() == 3);  // root, no healthcheck, the label
+    for (const auto& m : found) {
+        INFO(m.id);
+        CHECK(m.detail.size() <= regscan::limits::max_echoed_value);
+        CHECK(m.location.size() <= regscan::limits::max_echoed_value);
+    }
+    CHECK(found[0].detail.rfind("USER is root:AAAA", 0) == 0);
+    CHECK(found[0].detail.find(" bytes left out)") != std::string::npos);
+    CHECK(found[2].location.rfind("config.Labels.X_TOKEN_AAAA", 0) == 0);
+    CHECK(found[2].location.size() == regscan::limits::max_echoed_value);
+}
 
 TEST_CASE("scan::check_image_config survives 30 KB hostile values and still finds the secret") {
     const std::string long_value(30000, 'a');

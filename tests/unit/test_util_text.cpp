@@ -31,13 +31,46 @@ TEST_CASE("util::escape_control shows the characters that reorder or break a lin
     CHECK(escape_control(neighbours) == neighbours);
 }
 
-TEST_CASE("util::is_printable agrees with escape_control") {
-    for (std::string text :
-         {"plain", "a\nb", "\x1b", "caf\xc3\xa9", "\xc2\x85", "\xff", "a\\b", "", "x\xe2\x80\xae"})
-        CHECK(is_printable(text) == (escape_control(text) == text));
-    CHECK(has_control("x\xe2\x80\xae"));
+TEST_CASE("util::escape_control shows the characters that show nothing") {
+    // "admin<ZWSP>" passes for "admin"; tag characters spell a hidden "Hi".
+    CHECK(escape_control("admin\xe2\x80\x8b") == "admin\\u{200b}");
+    CHECK(escape_control("\xe2\x80\x8c\xe2\x80\x8d\xe2\x81\xa0\xef\xbb\xbf") == "\\u{200c}\\u{200d}\\u{2060}\\u{feff}");
+    CHECK(escape_control("ok\xf3\xa0\x80\x81\xf3\xa0\x81\x88\xf3\xa0\x81\xa9\xf3\xa0\x81\xbf") ==
+          "ok\\u{e0001}\\u{e0048}\\u{e0069}\\u{e007f}");
+    // Their neighbours are ordinary text: U+200A (hair space), U+2061, U+FEFE, U+E0080, an emoji.
+    const std::string neighbours = "\xe2\x80\x8a \xe2\x81\xa1 \xef\xbb\xbe \xf3\xa0\x82\x80 \xf0\x9f\x98\x80";
+    CHECK(escape_control(neighbours) == neighbours);
+}
+
+TEST_CASE("util::has_control is true for what escape_control escapes other than a backslash") {
+    for (std::string text : {"plain", "a\nb", "\x1b", "caf\xc3\xa9", "\xc2\x85", "\xff", "", "x\xe2\x80\xae",
+                             "x\xe2\x80\x8b", "\xf3\xa0\x80\x81"}) {
+        INFO(text);
+        CHECK(has_control(text) == (escape_control(text) != text));
+    }
     CHECK_FALSE(has_control("a\\b"));
     CHECK(has_control("a\\b\n"));
+}
+
+TEST_CASE("util::capped cuts a long value at a UTF-8 boundary and says how much was left out") {
+    CHECK(capped("short", 5) == "short");
+    CHECK(capped("", 0) == "");
+    const std::string long_text(100, 'x');
+    // " ... (100 bytes left out)" takes 25 bytes: 15 of the text are kept.
+    CHECK(capped(long_text, 40) == std::string(15, 'x') + " ... (85 bytes left out)");
+    // "é" is 2 bytes: the cut does not split it.
+    std::string accents;
+    for (int i = 0; i < 50; ++i) accents += "\xc3\xa9";
+    auto cut = capped(accents, 40);
+    CHECK(cut == valid_utf8(cut));
+    CHECK(cut == accents.substr(0, 14) + " ... (86 bytes left out)");
+    CHECK(capped(long_text, 10) == " ... (100 bytes left out)");  // no room: the marker alone
+    for (size_t most : {25, 26, 40, 99, 100}) {
+        INFO(most);
+        auto once = capped(long_text, most);
+        CHECK(once.size() <= most);
+        CHECK(capped(once, most) == once);
+    }
 }
 
 TEST_CASE("util::valid_utf8 replaces invalid sequences only") {

@@ -10,6 +10,7 @@
 #include "limits/limits.hpp"
 #include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
+#include "util/text.hpp"
 #include "util/time.hpp"
 #include "regscan/digest.hpp"
 
@@ -119,6 +120,8 @@ ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manif
                         resolved.config.value("variant", "")};
         resolved.platform = p.os.empty() ? "unknown" : p.str();
     }
+    // The image chose it (its config or index), and every output shows it.
+    resolved.platform = util::capped(resolved.platform, limits::max_echoed_value);
     return resolved;
 }
 

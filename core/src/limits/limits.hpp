@@ -67,6 +67,14 @@ std::optional<std::string> registry_json_problem(std::string_view text);
 // as a log secret for as long as it may appear.
 inline constexpr size_t max_token_response = 256 * KiB;
 
+// A value outputs echo that an image or a registry chose: a finding's detail
+// and location (an image config's User, an Env or label name, a file's path)
+// and a failure's text (an error quoting an answer), as the log line, the
+// reports, the state and serve's pages show it. Longer is cut at a UTF-8
+// boundary, a marker saying how many bytes were left out (util::capped), where
+// the value becomes data: a 16 MiB User otherwise went whole into every report.
+inline constexpr size_t max_echoed_value = 4 * KiB;
+
 struct Limits {
     // --- bodies, counted after Content-Encoding is decoded ---
     // A manifest or index (--max-manifest-size); 4 MiB is what the OCI

@@ -5,7 +5,11 @@
 #include <cctype>
 #include <mutex>
 #include <shared_mutex>
+#include <utility>
 #include <vector>
+
+#include "limits/limits.hpp"
+#include "util/text.hpp"
 
 namespace regscan::log {
 namespace {
@@ -37,6 +41,48 @@ bool insert_new(std::string_view value) {
     return true;
 }
 
+// sdk::HttpResponse::describe() quotes at most this many bytes of a body
+// ("HTTP 401: <first bytes>"), fewer by up to three when the cut would fall
+// inside a UTF-8 character.
+constexpr size_t described_body_bytes = 200;
+
+// Where `text` may have been cut inside a secret: its end (a quoted answer
+// cut by whoever wrote the text) and the end of each quote describe() cut,
+// wherever the text puts it ("... (GET url: HTTP 401: <200 bytes>), ...").
+// A failure quotes one answer or two: the first 16 quotes are looked at, so a
+// text of many "HTTP 1: " costs no more than a few.
+std::vector<size_t> cut_points(std::string_view text) {
+    std::vector<size_t> cuts{text.size()};
+    size_t quotes = 0;
+    for (auto at = text.find("HTTP "); at != std::string_view::npos && quotes < 16; at = text.find("HTTP ", at + 1)) {
+        size_t digits = at + 5;
+        while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+        if (digits == at + 5 || text.substr(digits, 2) != ": ") continue;
+        ++quotes;
+        for (size_t k = described_body_bytes - 3; k <= described_body_bytes; ++k)
+            if (digits + 2 + k < text.size()) cuts.push_back(digits + 2 + k);
+    }
+    return cuts;
+}
+
+// The length of the longest proper prefix of `secret` that `text` ends with
+// at `cut`, or 0. The prefix must hold half the secret, at least 4 bytes (the
+// shortest secret) and at most 8 needed: what stays visible is under half of a
+// short secret and at most 7 bytes of a long one, and a text that merely ends
+// in a shorter piece (a secret "docker-pw1", a line ending "... docker") is
+// left alone.
+size_t cut_prefix(std::string_view text, size_t cut, std::string_view secret) {
+    const size_t shortest = std::clamp<size_t>(secret.size() / 2, 4, 8);
+    if (secret.size() <= shortest || cut < shortest) return 0;
+    // The first start of its first bytes within reach of the cut is the longest piece.
+    const auto before = text.substr(0, cut);
+    const auto head = secret.substr(0, shortest);
+    for (auto at = before.find(head, cut - std::min(cut, secret.size() - 1)); at != std::string_view::npos;
+         at = before.find(head, at + 1))
+        if (before.substr(at) == secret.substr(0, cut - at)) return cut - at;
+    return 0;
+}
+
 }  // namespace
 
 void add_secret(std::string_view value) {
@@ -64,15 +110,34 @@ void add_token_secret(std::string_view value) {
 }
 
 std::string redact(std::string_view text) {
-    std::string out(text);
+    // Spans of `text` to mask, found on the text as given and merged, so a
+    // secret masked first cannot hide another's occurrence or cut point.
+    std::vector<std::pair<size_t, size_t>> spans;
     {
         std::shared_lock lock(mutex());
+        const auto cuts = cut_points(text);
         for (const auto& secret : secrets()) {
-            for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 3))
-                out.replace(pos, secret.size(), "***");
+            for (auto pos = text.find(secret); pos != std::string_view::npos; pos = text.find(secret, pos + 1))
+                spans.emplace_back(pos, pos + secret.size());
+            for (size_t cut : cuts)
+                if (size_t kept = cut_prefix(text, cut, secret)) spans.emplace_back(cut - kept, cut);
         }
     }
-    return mask_credential_fields(out);
+    std::sort(spans.begin(), spans.end());
+    std::string out;
+    out.reserve(text.size());
+    size_t done = 0;
+    for (size_t i = 0; i < spans.size();) {
+        auto [begin, end] = spans[i];
+        for (++i; i < spans.size() && spans[i].first < end; ++i) end = std::max(end, spans[i].second);
+        out.append(text.substr(done, begin - done));
+        out += "***";
+        done = end;
+    }
+    out.append(text.substr(done));
+    // Cut once masked, so the cut cannot leave a piece of a secret; every
+    // failure that becomes data passes here, and so does every log line.
+    return util::capped(mask_credential_fields(std::move(out)), limits::max_echoed_value);
 }
 
 std::string mask_credential_fields(std::string text) {

@@ -22,7 +22,13 @@ void add_token_secret(std::string_view value);
 
 // `text` with every registered secret, and the credential part of any
 // "Authorization: <scheme> <credentials>" or "password=" fragment, replaced
-// by "***".
+// by "***". So is a secret cut short where a quote of it may end: at the end
+// of `text`, and where sdk::HttpResponse::describe() cut a body it quotes
+// ("HTTP 401: " and 200 bytes), whatever follows (a long token cut there
+// would otherwise show its first 190 bytes). The piece masked holds at least
+// half the secret, 4 to 8 bytes. The result is capped at
+// limits::max_echoed_value bytes: where a failure becomes data (the reports,
+// the state, serve) it passes here.
 std::string redact(std::string_view text);
 
 // `text` with the value after "Authorization: <scheme> ", "password=",

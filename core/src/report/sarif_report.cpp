@@ -62,6 +62,12 @@ nlohmann::json malware_rule_json(const std::string& id, const RuleFacts& facts) 
                             {"signature", facts.title}, {"security-severity", "10.0"}}}};
 }
 
+// message.text as SARIF 2.1.0 reads a plain text message: "[...](...)" is an
+// embedded link (§3.11.6) and "{0}" a placeholder (§3.11.5), so the brackets,
+// the backslash that escapes them, and the braces a registry's names, paths or
+// errors carry are escaped; a viewer shows them back as they were.
+nlohmann::json message_json(const std::string& text) { return {{"text", sarif_message_text(text)}}; }
+
 nlohmann::json rule_json(const std::string& id, const RuleFacts& facts) {
     if (!facts.malware_engine.empty()) return malware_rule_json(id, facts);
     auto short_text = facts.title.empty() ? id : facts.title;
@@ -122,7 +128,7 @@ nlohmann::json vulnerability_result(const scan::ImageResult& image, const scan::
     return {{"ruleId", v.id},
             {"ruleIndex", rule_index},
             {"level", sarif_level(v.severity)},
-            {"message", {{"text", text}}},
+            {"message", message_json(text)},
             {"locations", {location_json(image, v.package_name + "@" + v.package_version, "module")}},
             {"partialFingerprints", fingerprints(image, v.package_name + "@" + v.package_version, v.id)},
             {"properties", properties}};
@@ -138,7 +144,7 @@ nlohmann::json misconfiguration_result(const scan::ImageResult& image, const sca
     return {{"ruleId", m.id},
             {"ruleIndex", rule_index},
             {"level", sarif_level(m.severity)},
-            {"message", {{"text", text}}},
+            {"message", message_json(text)},
             {"locations", {location_json(image, where, "resource")}},
             {"partialFingerprints", fingerprints(image, where, m.id)},
             {"properties",
@@ -164,7 +170,7 @@ nlohmann::json malware_result(const scan::ImageResult& image, const scan::Malwar
     return {{"ruleId", id},
             {"ruleIndex", rule_index},
             {"level", "error"},
-            {"message", {{"text", text}}},
+            {"message", message_json(text)},
             {"locations", {location}},
             {"partialFingerprints", fingerprints(image, f.layer_digest + f.path, id)},
             {"properties",
@@ -235,6 +241,17 @@ void warn_over_github_limits(const std::filesystem::path& path, const Counts& co
 }
 
 }  // namespace
+
+std::string sarif_message_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '\\' || c == '[' || c == ']') out += '\\';
+        else if (c == '{' || c == '}') out += c;
+        out += c;
+    }
+    return out;
+}
 
 std::string sarif_level(scan::Severity severity) {
     switch (severity) {
@@ -331,19 +348,20 @@ nlohmann::json SarifReport::document_of(const std::vector<scan::ImageResult>& im
         for (const auto& f : image.malware.findings)
             add_result(malware_result(image, f, rule_index[malware_rule_id(f)]));
         if (image.status == scan::ScanStatus::scan_failed)
-            notifications.push_back({{"level", "error"},
-                                     {"message", {{"text", "scan of " + image_reference(image) + " failed: " + image.error}}}});
+            notifications.push_back(
+                {{"level", "error"},
+                 {"message", message_json("scan of " + image_reference(image) + " failed: " + image.error)}});
     }
     // A repository's failure belongs to the registry's document, not an image's.
     for (const auto& failure : only ? std::vector<RepositoryFailure>{} : failed_repositories(summary))
         notifications.push_back(
             {{"level", "error"},
-             {"message", {{"text", "listing the tags of " + failure.repository + " failed" +
-                                       (failure.error.empty() ? std::string() : ": " + failure.error)}}}});
+             {"message", message_json("listing the tags of " + failure.repository + " failed" +
+                                      (failure.error.empty() ? std::string() : ": " + failure.error))}});
     // A code-scanning service closes the alerts a document lacks: a stopped
     // run's document must not pass for a complete one.
     if (auto stopped = stopped_run_note(summary); !only && !stopped.empty())
-        notifications.push_back({{"level", "error"}, {"message", {{"text", stopped}}}});
+        notifications.push_back({{"level", "error"}, {"message", message_json(stopped)}});
 
     nlohmann::json invocation = {{"executionSuccessful", notifications.empty()}};
     if (util::parse_rfc3339(run_.started)) invocation["startTimeUtc"] = run_.started;

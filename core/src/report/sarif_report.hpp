@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "regscan/reporter.hpp"
@@ -18,6 +19,12 @@
 #include "scan/model.hpp"
 
 namespace regscan::report {
+
+// `text` as a SARIF plain text message string: "\\", "[" and "]" escaped with
+// a backslash (an unescaped pair is an embedded link, §3.11.6), "{" and "}"
+// doubled (placeholders, §3.11.5). Every message.text passes through it: a
+// registry chooses the names, paths and errors they quote.
+std::string sarif_message_text(std::string_view text);
 
 // "error" for critical and high, "warning" for medium, "note" otherwise.
 std::string sarif_level(scan::Severity severity);

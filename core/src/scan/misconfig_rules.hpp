@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "limits/limits.hpp"
 #include "scan/model.hpp"
+#include "util/text.hpp"
 
 namespace regscan::scan::rules {
 
@@ -25,8 +27,12 @@ inline constexpr Rule private_key{"RS-FS-003", "Private key left in the image", 
 inline constexpr Rule cloud_credentials{"RS-FS-004", "Cloud or registry credentials left in the image",
                                         Severity::critical};
 
-inline Misconfiguration finding(const Rule& rule, std::string detail, std::string location) {
-    return {rule.id, rule.title, rule.severity, std::move(detail), std::move(location), std::nullopt};
+// Every finding is made here, so detail and location, which quote what the
+// image chose (its User, a label's name, a file's path), are capped once for
+// every report, the state and serve.
+inline Misconfiguration finding(const Rule& rule, const std::string& detail, const std::string& location) {
+    return {rule.id, rule.title, rule.severity, util::capped(detail, limits::max_echoed_value),
+            util::capped(location, limits::max_echoed_value), std::nullopt};
 }
 
 }  // namespace regscan::scan::rules

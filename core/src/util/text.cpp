@@ -26,15 +26,20 @@ bool is_c1(std::string_view s, size_t i, size_t length) {
 }
 
 // The code point of the well-formed sequence at `i` when it is a character
-// that reorders or breaks the text around it, else 0.
+// that reorders or breaks the text around it, or one that shows nothing
+// (zero-width, byte order mark, tag characters: "admin\u{200b}" passes for
+// "admin", tags can carry a hidden message), else 0.
 char32_t format_character(std::string_view s, size_t i, size_t length) {
     auto byte = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
     char32_t code = 0;
     if (length == 2) code = ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
     else if (length == 3) code = ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+    else if (length == 4)
+        code = ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) | (byte(3) & 0x3F);
     else return 0;
-    const bool format = code == 0x061C || code == 0x200E || code == 0x200F || (code >= 0x2028 && code <= 0x202E) ||
-                        (code >= 0x2066 && code <= 0x2069);
+    const bool format = code == 0x061C || (code >= 0x200B && code <= 0x200F) || (code >= 0x2028 && code <= 0x202E) ||
+                        code == 0x2060 || (code >= 0x2066 && code <= 0x2069) || code == 0xFEFF ||
+                        (code >= 0xE0000 && code <= 0xE007F);
     return format ? code : 0;
 }
 
@@ -43,11 +48,15 @@ bool escaped_sequence(std::string_view s, size_t i, size_t length) {
     return length == 0 || is_c1(s, i, length) || format_character(s, i, length) != 0;
 }
 
-void append_hex(std::string& out, unsigned char c) {
+// `value`'s lowest `count` hex digits, lowercase.
+void append_hex_digits(std::string& out, char32_t value, int count) {
     static constexpr char digits[] = "0123456789abcdef";
+    for (int shift = 4 * (count - 1); shift >= 0; shift -= 4) out += digits[(value >> shift) & 0xF];
+}
+
+void append_hex(std::string& out, unsigned char c) {
     out += "\\x";
-    out += digits[c >> 4];
-    out += digits[c & 0xF];
+    append_hex_digits(out, c, 2);
 }
 
 }  // namespace
@@ -60,9 +69,8 @@ std::string escape_control(std::string_view text) {
         if (c >= 0x80) {
             size_t length = utf8_sequence(text, i);
             if (char32_t code = length ? format_character(text, i, length) : 0) {
-                static constexpr char digits[] = "0123456789abcdef";
                 out += "\\u{";
-                for (int shift = 12; shift >= 0; shift -= 4) out += digits[(code >> shift) & 0xF];
+                append_hex_digits(out, code, code > 0xFFFF ? 5 : 4);
                 out += '}';
                 i += length;
             } else if (length == 0 || is_c1(text, i, length)) {
@@ -106,7 +114,16 @@ bool has_control(std::string_view text) {
     return false;
 }
 
-bool is_printable(std::string_view text) { return text.find('\\') == std::string_view::npos && !has_control(text); }
+std::string capped(std::string_view text, size_t most) {
+    if (text.size() <= most) return std::string(text);
+    // Room for the marker with as many digits as the whole size takes.
+    auto marker = [](size_t left_out) { return " ... (" + std::to_string(left_out) + " bytes left out)"; };
+    const size_t room = marker(text.size()).size();
+    size_t kept = most > room ? most - room : 0;
+    // Not inside a UTF-8 character (three continuation bytes at most).
+    for (int k = 0; k < 3 && kept > 0 && (static_cast<unsigned char>(text[kept]) & 0xC0) == 0x80; ++k) --kept;
+    return std::string(text.substr(0, kept)) + marker(text.size() - kept);
+}
 
 std::string valid_utf8(std::string_view text) {
     std::string out;

@@ -10,19 +10,25 @@ namespace regscan::util {
 
 // Every C0 control character, DEL and every C1 control (U+0080..U+009F)
 // written as \xNN (\n, \r, \t, \e as such), the bidirectional and line
-// format characters (U+061C, U+200E/F, U+2028/9, U+202A..E, U+2066..9) as
-// \u{NNNN}, and a backslash as "\\", so one value is one line, cannot move
-// the cursor, set a title or forge a log line, and reads in the order its
-// bytes are ("evil\u{202e}fdp.exe" is not shown as "evilexe.pdf"). Other
-// printable UTF-8 is kept as is.
+// format characters (U+061C, U+200E/F, U+2028/9, U+202A..E, U+2066..9) and
+// the invisible ones (zero-width U+200B..D and U+2060, the byte order mark
+// U+FEFF, tag characters U+E0000..E007F) as \u{NNNN} (\u{e0041}), and a
+// backslash as "\\", so one value is one line, cannot move the cursor, set
+// a title or forge a log line, reads in the order its bytes are
+// ("evil\u{202e}fdp.exe" is not shown as "evilexe.pdf") and hides nothing
+// ("admin\u{200b}" is not shown as "admin"). Other printable UTF-8 is kept
+// as is.
 std::string escape_control(std::string_view text);
-
-// True when `text` holds no byte escape_control would change.
-bool is_printable(std::string_view text);
 
 // True when `text` holds something escape_control escapes other than a
 // backslash: a value without any can be shown with its backslashes as is.
 bool has_control(std::string_view text);
+
+// `text` when it holds at most `most` bytes, else its first bytes (never
+// cut inside a UTF-8 character) and " ... (N bytes left out)", at most
+// `most` bytes in all when that leaves room for the marker (42 bytes do for
+// any size): capping a capped text again then changes nothing.
+std::string capped(std::string_view text, size_t most);
 
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);

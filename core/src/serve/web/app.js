@@ -24,15 +24,18 @@
   // el('a', {href: '#/x', className: 'y'}, 'text', child): children that are
   // strings or numbers become text nodes; null/undefined/false are skipped.
   // Characters that reorder or break the text around them ("evil<RLO>fdp.exe"
-  // reads "evilexe.pdf") are shown as \u{202e}, as the reports show them;
-  // in such a text a backslash is shown doubled, so that a literal
-  // "\u{202e}" cannot pass for an escaped one.
-  const FORMAT_CHARACTERS = /[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
-  const SHOWN = /[\\\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+  // reads "evilexe.pdf"), and those that show nothing (zero-width, U+FEFF,
+  // tag characters: "admin<ZWSP>" passes for "admin") are shown as \u{202e},
+  // as the reports show them (util::escape_control's list); in such a text a
+  // backslash is shown doubled, so that a literal "\u{202e}" cannot pass for
+  // an escaped one.
+  const FORMAT_CHARACTERS = /[\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
+  const SHOWN = /[\\\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/gu;
   function shown(value) {
     const string = String(value);
     if (!FORMAT_CHARACTERS.test(string)) return string;
-    return string.replace(SHOWN, (c) => (c === '\\' ? '\\\\' : '\\u{' + c.charCodeAt(0).toString(16).padStart(4, '0') + '}'));
+    return string.replace(SHOWN,
+      (c) => (c === '\\' ? '\\\\' : '\\u{' + c.codePointAt(0).toString(16).padStart(4, '0') + '}'));
   }
 
   function el(tag, props, ...children) {
