@@ -574,6 +574,32 @@ class ListingLimits(HostileCase):
         _, rows = result.rows(registry.host)
         self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
 
+    def test_a_token_request_held_past_the_listing_timeout_cuts_the_listing(self):
+        """The registry asks for a Bearer token on a tag listing and its token service holds the request:
+        the core's token request ends at the listing's deadline, and the listing is cut there (reported as
+        timed out), not failed as a refusal of the credentials."""
+        registry = self.registry()
+        self.good_image(registry)
+        registry.push("slow/token", "1", crafted.image([crafted.files_layer({"etc/a": b"a"})]))
+        tags = "/v2/slow/token/tags/list"
+        challenge = (f'Bearer realm="{registry.url}/token",service="e2e",'
+                     'scope="repository:slow/token:pull"')
+        registry.on(tags, lambda request: error(401, "UNAUTHORIZED", "authentication required",
+                                                {"WWW-Authenticate": challenge}))
+
+        def held_token(request):
+            registry.delay(300)  # held until the test ends
+            return json_reply(200, {"token": "never-sent"})
+
+        registry.on("/token", held_token)
+        result = self.dry(registry, "--listing-timeout=3s", timeout=90)
+        self.assertFinished(result, 6)
+        self.assertLess(result.elapsed, 30, f"{result!r}")
+        self.assertEqual(len(registry.requests("/token")), 1, f"{result!r}")
+        self.assertRepositoryFailed(result, "slow/token", "--listing-timeout")
+        _, rows = result.rows(registry.host)
+        self.assertIn((f"{registry.host}/good/app", "1.0", "2023-03-03T03:03:03Z", "false"), rows)
+
     def test_tags_list_one_byte_a_second_hits_the_listing_timeout(self):
         registry = self.registry()
         self.good_image(registry)

@@ -58,6 +58,10 @@ TEST_CASE("log::redact caps a failure's text once its secrets are masked") {
     CHECK(masked.rfind(std::string(at, 'y') + "***zzz", 0) == 0);
     CHECK(masked.find(secret.substr(0, 4)) == std::string::npos);
     CHECK(masked.find(" bytes left out)") != std::string::npos);
+    // Only the start of a long text is searched, but the marker counts all of it (the secret shown as ***).
+    const auto marker = masked.rfind(" ... (");
+    REQUIRE(marker != std::string::npos);
+    CHECK(marker + std::stoull(masked.substr(marker + 6)) == text.size() - secret.size() + 3);
     CHECK(redact(masked) == masked);
 }
 

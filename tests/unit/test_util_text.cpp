@@ -65,6 +65,9 @@ TEST_CASE("util::capped cuts a long value at a UTF-8 boundary and says how much 
     CHECK(cut == valid_utf8(cut));
     CHECK(cut == accents.substr(0, 14) + " ... (86 bytes left out)");
     CHECK(capped(long_text, 10) == " ... (100 bytes left out)");  // no room: the marker alone
+    // Bytes the caller dropped already are counted, and said even when the rest fits.
+    CHECK(capped("abc", 40, 100) == "abc ... (100 bytes left out)");
+    CHECK(capped(long_text, 40, 50) == std::string(15, 'x') + " ... (135 bytes left out)");
     for (size_t most : {25, 26, 40, 99, 100}) {
         INFO(most);
         auto once = capped(long_text, most);

@@ -10,7 +10,6 @@
 #include "limits/limits.hpp"
 #include "oci/reference_grammar.hpp"
 #include "regscan/error.hpp"
-#include "util/text.hpp"
 #include "util/time.hpp"
 #include "regscan/digest.hpp"
 
@@ -120,8 +119,12 @@ ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manif
                         resolved.config.value("variant", "")};
         resolved.platform = p.os.empty() ? "unknown" : p.str();
     }
-    // The image chose it (its config or index), and every output shows it.
-    resolved.platform = util::capped(resolved.platform, limits::max_echoed_value);
+    // The image chose it (its config or index); every output shows it, the
+    // state keys on it and --platform parses it: not cut, refused.
+    if (resolved.platform.size() > limits::max_echoed_value)
+        throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + ": its platform (os/architecture/variant) takes " +
+                                            std::to_string(resolved.platform.size()) + " bytes (more than " +
+                                            std::to_string(limits::max_echoed_value) + ")");
     return resolved;
 }
 

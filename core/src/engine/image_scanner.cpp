@@ -63,6 +63,13 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             ~Release() { slots.release(); }
         } release{slots_};
         if (stop) throw LayerStopped();
+        // Set where this pull gives up because its image stopped; the
+        // producer's and the reader's exceptions reach the catch below as text.
+        std::atomic<bool> gave_up{false};
+        auto give_up = [&] {
+            gave_up = true;
+            throw LayerStopped();
+        };
         scan::BytePipe pipe(pipe_capacity, pipe_batch);
         std::thread producer([&] {
             try {
@@ -71,7 +78,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
                                         if (std::chrono::steady_clock::now() > deadline)
                                             throw ImageTimeout("image scan timed out while pulling layer " +
                                                                layer.digest);
-                                        if (stop) throw LayerStopped();
+                                        if (stop) give_up();
                                         counters_.bytes_pulled += size;
                                         pulled += size;
                                         if (!pipe.push(data, size)) throw std::runtime_error(reader_stopped);
@@ -88,7 +95,7 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
             auto result = analyzer_.analyse(pipe, layer.digest, [&] {
                 if (std::chrono::steady_clock::now() > deadline)
                     throw ImageTimeout("image scan timed out while reading layer " + layer.digest);
-                if (stop) throw LayerStopped();
+                if (stop) give_up();
             });
             producer.join();
             if (!pipe.error().empty()) throw std::runtime_error(pipe.error());
@@ -103,9 +110,10 @@ std::shared_ptr<const scan::LayerFacts> ImageScanner::layer(const ImageRecord& i
         } catch (...) {
             pipe.abort();
             producer.join();
-            // Whatever this layer's own error, stopping it caused it (the
-            // producer's and the reader's exceptions reach here as text).
-            if (stop) throw LayerStopped();
+            // Its image's stop ended it: not this layer's failure. A failure
+            // of its own is kept, so the image still reports the first
+            // failing layer in manifest order.
+            if (gave_up) throw LayerStopped();
             // A transfer failure explains a broken stream better than the
             // reader's own complaint; "reader stopped" is just our abort.
             std::string transfer_error = pipe.error();
@@ -177,6 +185,8 @@ scan::ImageResult ImageScanner::scan(const ImageRecord& image, const ResolvedIma
             // failed) or ran past that image's deadline is not this image's
             // failure: pull it again, a bounded number of times.
             for (int attempt = 0; !facts; ++attempt) {
+                if (attempt > 0 && std::chrono::steady_clock::now() > deadline)
+                    throw ImageTimeout("image scan timed out while waiting for layer " + descriptor.digest);
                 try {
                     facts = layer(image, descriptor, deadline, stop, pulled[slot]);
                 } catch (const LayerStopped&) {

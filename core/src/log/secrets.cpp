@@ -50,9 +50,14 @@ constexpr size_t described_body_bytes = 200;
 // cut by whoever wrote the text) and the end of each quote describe() cut,
 // wherever the text puts it ("... (GET url: HTTP 401: <200 bytes>), ...").
 // A failure quotes one answer or two: the first 16 quotes are looked at, so a
-// text of many "HTTP 1: " costs no more than a few.
-std::vector<size_t> cut_points(std::string_view text) {
-    std::vector<size_t> cuts{text.size()};
+// text of many "HTTP 1: " costs no more than a few. Each cut comes with where
+// a piece ending there may start (a quote's own bytes).
+struct Cut {
+    size_t at;
+    size_t from;
+};
+std::vector<Cut> cut_points(std::string_view text) {
+    std::vector<Cut> cuts{{text.size(), 0}};
     size_t quotes = 0;
     for (auto at = text.find("HTTP "); at != std::string_view::npos && quotes < 16; at = text.find("HTTP ", at + 1)) {
         size_t digits = at + 5;
@@ -60,24 +65,26 @@ std::vector<size_t> cut_points(std::string_view text) {
         if (digits == at + 5 || text.substr(digits, 2) != ": ") continue;
         ++quotes;
         for (size_t k = described_body_bytes - 3; k <= described_body_bytes; ++k)
-            if (digits + 2 + k < text.size()) cuts.push_back(digits + 2 + k);
+            if (digits + 2 + k < text.size()) cuts.push_back({digits + 2 + k, digits + 2});
     }
     return cuts;
 }
 
 // The length of the longest proper prefix of `secret` that `text` ends with
-// at `cut`, or 0. The prefix must hold half the secret, at least 4 bytes (the
-// shortest secret) and at most 8 needed: what stays visible is under half of a
-// short secret and at most 7 bytes of a long one, and a text that merely ends
-// in a shorter piece (a secret "docker-pw1", a line ending "... docker") is
-// left alone.
-size_t cut_prefix(std::string_view text, size_t cut, std::string_view secret) {
+// at `cut.at`, starting at `cut.from` or later, or 0. The prefix must hold
+// half the secret, at least 4 bytes (the shortest secret) and at most 8
+// needed: what stays visible is under half of a short secret and at most 7
+// bytes of a long one, and a text that merely ends in a shorter piece (a
+// secret "docker-pw1", a line ending "... docker") is left alone.
+size_t cut_prefix(std::string_view text, Cut where, std::string_view secret) {
+    const size_t cut = where.at;
     const size_t shortest = std::clamp<size_t>(secret.size() / 2, 4, 8);
     if (secret.size() <= shortest || cut < shortest) return 0;
     // The first start of its first bytes within reach of the cut is the longest piece.
     const auto before = text.substr(0, cut);
     const auto head = secret.substr(0, shortest);
-    for (auto at = before.find(head, cut - std::min(cut, secret.size() - 1)); at != std::string_view::npos;
+    const size_t first = std::max(where.from, cut - std::min(cut, secret.size() - 1));
+    for (auto at = before.find(head, first); at != std::string_view::npos;
          at = before.find(head, at + 1))
         if (before.substr(at) == secret.substr(0, cut - at)) return cut - at;
     return 0;
@@ -109,18 +116,24 @@ void add_token_secret(std::string_view value) {
     if (auto it = std::find(values.begin(), values.end(), oldest); it != values.end()) values.erase(it);
 }
 
-std::string redact(std::string_view text) {
+std::string redact(std::string_view whole) {
     // Spans of `text` to mask, found on the text as given and merged, so a
     // secret masked first cannot hide another's occurrence or cut point.
     std::vector<std::pair<size_t, size_t>> spans;
+    std::string_view text = whole;
     {
         std::shared_lock lock(mutex());
+        // Only what the cap may keep is searched: a registry's 16 MiB value
+        // is not, once per secret and cut point, under the lock every log
+        // line takes. A secret the cap's cut would cross is still all there.
+        const size_t longest = secrets().empty() ? 0 : secrets().front().size();
+        text = whole.substr(0, std::min(whole.size(), limits::max_echoed_value + longest));
         const auto cuts = cut_points(text);
         for (const auto& secret : secrets()) {
             for (auto pos = text.find(secret); pos != std::string_view::npos; pos = text.find(secret, pos + 1))
                 spans.emplace_back(pos, pos + secret.size());
-            for (size_t cut : cuts)
-                if (size_t kept = cut_prefix(text, cut, secret)) spans.emplace_back(cut - kept, cut);
+            for (const auto& cut : cuts)
+                if (size_t kept = cut_prefix(text, cut, secret)) spans.emplace_back(cut.at - kept, cut.at);
         }
     }
     std::sort(spans.begin(), spans.end());
@@ -137,7 +150,7 @@ std::string redact(std::string_view text) {
     out.append(text.substr(done));
     // Cut once masked, so the cut cannot leave a piece of a secret; every
     // failure that becomes data passes here, and so does every log line.
-    return util::capped(mask_credential_fields(std::move(out)), limits::max_echoed_value);
+    return util::capped(mask_credential_fields(std::move(out)), limits::max_echoed_value, whole.size() - text.size());
 }
 
 std::string mask_credential_fields(std::string text) {

@@ -120,15 +120,18 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
             }
         }
         auto* auth = self->auth_.load();
-        const bool within_bounds = budget && budget->exceeded.empty();
         held->response = (raw->flags & REGSCAN_HTTP_REGISTRY_AUTH) && auth ? auth->send(request)
                                                                            : self->client_.send(request);
         if (budget) {
             account_listing_response(*budget, held->response);
-            // A 401 whose token or sign-in (the plugin's authorize(), on this
-            // thread) the bounds refused meanwhile is the listing's cut, not
+            // A 401 whose token or sign-in the bounds refused meanwhile (the
+            // plugin's authorize() on this thread, or the core's token request
+            // that ran into the listing's deadline) is the listing's cut, not
             // the registry's refusal: the plugin keeps the pages it read.
-            if (within_bounds && !budget->exceeded.empty() && held->response.status == 401) held->response = {};
+            if (held->response.status == 401 && budget->exceeded.empty() &&
+                std::chrono::steady_clock::now() >= budget->deadline)
+                budget->exceeded = budget->deadline_reason;
+            if (held->response.status == 401 && !budget->exceeded.empty()) held->response = {};
             if (!budget->exceeded.empty() && held->response.status == 0)
                 held->response.error = std::string(sdk::listing_limit_marker) + budget->exceeded;
         }

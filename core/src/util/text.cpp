@@ -114,15 +114,17 @@ bool has_control(std::string_view text) {
     return false;
 }
 
-std::string capped(std::string_view text, size_t most) {
-    if (text.size() <= most) return std::string(text);
+std::string capped(std::string_view text, size_t most, size_t left_out_before) {
+    if (text.size() <= most && left_out_before == 0) return std::string(text);
     // Room for the marker with as many digits as the whole size takes.
     auto marker = [](size_t left_out) { return " ... (" + std::to_string(left_out) + " bytes left out)"; };
-    const size_t room = marker(text.size()).size();
-    size_t kept = most > room ? most - room : 0;
+    const size_t room = marker(text.size() + left_out_before).size();
+    size_t kept = std::min(text.size(), most > room ? most - room : 0);
     // Not inside a UTF-8 character (three continuation bytes at most).
-    for (int k = 0; k < 3 && kept > 0 && (static_cast<unsigned char>(text[kept]) & 0xC0) == 0x80; ++k) --kept;
-    return std::string(text.substr(0, kept)) + marker(text.size() - kept);
+    for (int k = 0; k < 3 && kept > 0 && kept < text.size() && (static_cast<unsigned char>(text[kept]) & 0xC0) == 0x80;
+         ++k)
+        --kept;
+    return std::string(text.substr(0, kept)) + marker(text.size() - kept + left_out_before);
 }
 
 std::string valid_utf8(std::string_view text) {

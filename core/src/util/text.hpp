@@ -28,7 +28,9 @@ bool has_control(std::string_view text);
 // cut inside a UTF-8 character) and " ... (N bytes left out)", at most
 // `most` bytes in all when that leaves room for the marker (42 bytes do for
 // any size): capping a capped text again then changes nothing.
-std::string capped(std::string_view text, size_t most);
+// `left_out_before`: bytes the caller dropped from the end of `text` already
+// (counted in the marker, which is then always written).
+std::string capped(std::string_view text, size_t most, size_t left_out_before = 0);
 
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
