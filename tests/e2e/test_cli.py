@@ -330,6 +330,33 @@ class CommandLine(case.RegscanCase):
         self.assertLogged(result, re.escape(f"plugin wrong-shape ({path}) list_repositories: plugin returned "
                                             "JSON of the wrong shape"), "error")
 
+    def test_a_plugins_listed_times_are_normalised_and_an_impossible_one_is_dropped(self):
+        # The listing fixture lists a/one:1 created "9999-99-99T99:99:99Z" and c/three:1 created
+        # "2024-02-03T04:05:06.123Z" (b/two's listing fails); every image is filtered out, so the
+        # inventory shows the listing's times as the core took them. a/one is not in the registry:
+        # its build time, dropped from the listing, cannot be read from a config either.
+        directory, _ = self.fixture_dir("listing_plugin", "libregscan-listing.so")
+        result = self.dry_run(self.registry.url, f"--plugin-dir={directory}", "--type=LISTING",
+                              "--allowList=none-such/*")
+        self.assertInventory(result, self.registry.host,
+                             [(f"{self.registry.host}/a/one", "1", "", "true"),
+                              (f"{self.registry.host}/c/three", "1", "2024-02-03T04:05:06Z", "true")],
+                             repositories_failed=1)
+        self.assertNotIn("9999", result.stdout + result.stderr)
+
+    def test_an_index_configs_time_wins_over_a_newer_listed_time(self):
+        # c/three:1 is an index whose one image was built in 2020; the listing says 2024-02-03.
+        # (a/one is not in this registry: its row fails, as b/two's listing does.)
+        directory, _ = self.fixture_dir("listing_plugin", "libregscan-listing.so")
+        with registry.Registry() as own:
+            push.skopeo_push(own, {"c/three:1": oci.index([(oci.image("2020-01-01T00:00:00Z"),
+                                                                {"os": "linux", "architecture": "amd64"})])})
+            result = self.dry_run(own.url, f"--plugin-dir={directory}", "--type=LISTING")
+            self.assertInventory(result, own.host,
+                                 [(f"{own.host}/a/one", "1", "", "false"),
+                                  (f"{own.host}/c/three", "1", "2020-01-01T00:00:00Z", "false")],
+                                 repositories_failed=1, images_failed=1)
+
     def test_relocated_install(self):
         with tempfile.TemporaryDirectory(prefix="regscan-e2e-install-") as directory:
             prefix = os.path.join(directory, "first")

@@ -189,6 +189,26 @@ class Names(HostileCase):
             self.assertRepositoryFailed(result, name, "invalid")
         self.assertEqual(result.summary().get("Repositories failed"), "2", f"{result!r}")
 
+    def test_a_huge_refused_repository_name_leaves_the_fields_after_it_in_its_log_line(self):
+        """A catalog name of 5 KiB (refused: past 255 characters) is echoed twice by its log line, as
+        repository= and inside error=: each field is capped on its own, so the error still follows the
+        name, each field at most 4 KiB."""
+        registry = self.registry()
+        self.good_image(registry)
+        name = "n" * (5 * 1024)
+        registry.catalog = [name, "good/app"]
+        result = self.scan(registry)
+        self.assertFinished(result, 6)
+        self.assertImageScanned(result, registry.host, "good/app:1.0")
+        lines = [m for m in result.messages("error") if m.startswith("Refused repository repository=nnn")]
+        self.assertEqual(len(lines), 1, f"{result!r}")
+        line = lines[0]
+        self.assertRegex(line, r"^Refused repository repository=n+ \.\.\. \(\d+ bytes left out\) "
+                               r"error=invalid repository name 'n+ \.\.\. \(\d+ bytes left out\)$")
+        repository, error = line.split(" error=")
+        self.assertLessEqual(len(repository.encode()) - len("Refused repository"), ECHOED)
+        self.assertLessEqual(len(error.encode()) + len(" error="), ECHOED)
+
     def test_formula_in_a_csv_cell_is_neutralised(self):
         registry = self.registry()
         layer = crafted.files_layer({f"{SITE}/requests-2.19.0.dist-info/METADATA": metadata("requests", "2.19.0")})

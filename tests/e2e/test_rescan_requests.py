@@ -6,6 +6,7 @@ changed one is scanned again, and a failed HEAD is not sent twice: the image is 
 manifest, as without the HEAD."""
 import json
 import shutil
+import sqlite3
 import tempfile
 
 from harness import oci_layout, osv_db, proxy
@@ -111,6 +112,27 @@ class RescanRequestsTest(RegscanCase):
         # Which images run is known only once every repository is listed: no HEAD is sent during
         # discovery (it would ask about team/b, beyond the limit), only the one image's own.
         self.assertEqual(sorted(e[2] for e in self.proxy.log[mark:] if e[1] == "HEAD"), ["/v2/team/a/manifests/1"])
+
+    def test_a_result_made_by_another_layer_analysis_is_not_reused(self):
+        self.scan()
+        # The state as a regscan without this layer analysis (before its version was in the
+        # key) wrote it: every stored result's fingerprint without its "+analysis:" part.
+        with sqlite3.connect(self.state) as db:
+            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                      if any(c[1] == "data_fingerprint" for c in db.execute(f"PRAGMA table_info({row[0]})"))]
+            self.assertTrue(tables)
+            for table in tables:
+                changed = db.execute(f"UPDATE {table} SET data_fingerprint = substr(data_fingerprint, 1, "
+                                     "instr(data_fingerprint, '+analysis:') - 1) "
+                                     "WHERE instr(data_fingerprint, '+analysis:') > 0").rowcount
+                if table == "results":
+                    self.assertEqual(changed, 2)
+        _, images = self.scan()
+        self.assertEqual({name: i["status"] for name, i in images.items()},
+                         {"team/a:1": "scanned", "team/b:1": "scanned"})
+        _, images = self.scan()
+        self.assertEqual({name: i["status"] for name, i in images.items()},
+                         {"team/a:1": "reused", "team/b:1": "reused"})
 
 
 def result_images(result, host):

@@ -51,6 +51,15 @@ TEST_CASE("engine::discover lists every repository; one whose tags cannot be lis
     CHECK(discovery.listing.repositories_stopped == 0);
 }
 
+TEST_CASE("engine::discover: a listing's times are taken in UTC to the second, an impossible one dropped") {
+    auto discovery = ListingRun().discover();
+    REQUIRE(discovery.images.size() == 2);
+    CHECK(discovery.images[0].build_time.empty());  // "9999-99-99T99:99:99Z"
+    CHECK(discovery.images[0].pushed == "2024-01-02T02:04:05Z");
+    CHECK(discovery.images[1].build_time == "2024-02-03T04:05:06Z");
+    CHECK(discovery.images[1].pushed.empty());
+}
+
 TEST_CASE("engine::discover: the repositories a stop leaves unlisted are counted, not failed") {
     // Stopped once the first repository is listed: b/two and c/three are not asked for.
     std::atomic<int> asked = 0;

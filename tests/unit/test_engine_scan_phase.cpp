@@ -5,6 +5,7 @@
 
 #include "engine/run_observer.hpp"
 #include "engine/scan_phase.hpp"
+#include "scan/layer_facts.hpp"
 
 using namespace regscan::engine;
 
@@ -93,6 +94,14 @@ TEST_CASE("engine::run_scan_phase starts no image once the observer cancels; the
         CHECK(images[i].skipped);
         CHECK(images[i].skip_reason == (i == 2 ? "denied" : "the run was stopped"));
     }
+}
+
+TEST_CASE("engine::data_fingerprint names the data, the malware signatures and the layer analysis") {
+    const std::string analysis = "+analysis:" + std::to_string(regscan::scan::layer_analysis_version);
+    CHECK(data_fingerprint("sha256:abc", std::nullopt) == "sha256:abc" + analysis);
+    CHECK(data_fingerprint("sha256:abc", "none") == "sha256:abc+malware:none" + analysis);
+    // The fleet compares a worker's fingerprint with its own up to "+malware:".
+    CHECK(data_fingerprint("sha256:abc", "v2").rfind("sha256:abc+malware:", 0) == 0);
 }
 
 TEST_SUITE_END();

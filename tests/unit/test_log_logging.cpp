@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <spdlog/spdlog.h>
 
+#include "limits/limits.hpp"
 #include "log/logging.hpp"
 
 TEST_SUITE_BEGIN("log");
@@ -47,6 +48,37 @@ TEST_CASE("log::init's sink escapes every control character of a message exactly
     CHECK(text.find('\x1b') == std::string::npos);
     CHECK(text.find('\x07') == std::string::npos);
     CHECK(text.find('\n') == text.size() - 1);  // one event, one line
+}
+
+// A registry chooses a refused repository's name or an error's text: a long
+// one is cut on its own, and the fields after it stay whole.
+TEST_CASE("log::init's sink caps each field of a line, not the line") {
+    const std::string name(3 * regscan::limits::max_echoed_value, 'r');
+    auto text = logged([&] {
+        spdlog::error("Refused repository repository={} error={} image={}", name, "not a repository name", "reg/a:1");
+    });
+    CHECK(text.find(" error Refused repository repository=rrr") != std::string::npos);
+    CHECK(text.find(" bytes left out) error=not a repository name image=reg/a:1\n") != std::string::npos);
+    CHECK(text.size() < 2 * regscan::limits::max_echoed_value);
+
+    // The message before the first field is capped too.
+    text = logged([&] { spdlog::warn("{} plugin={}", name, "quay"); });
+    CHECK(text.find(" bytes left out) plugin=quay\n") != std::string::npos);
+
+    // Many long fields: the line stops at its own bound, saying so.
+    text = logged([&] {
+        spdlog::error("Many a={} b={} c={} d={} e={} f={} g={}", name, name, name, name, name, name, name);
+    });
+    const auto line = text.substr(text.find(" error ") + 7);
+    CHECK(line.size() <= regscan::limits::max_log_line + 1);
+    CHECK(line.find(" a=rrr") != std::string::npos);
+    CHECK(line.find(" c=rrr") != std::string::npos);
+    CHECK(line.find(" g=") == std::string::npos);
+    CHECK(line.find(" bytes left out)\n") != std::string::npos);
+
+    // A short line is untouched, "=" without a key or with an upper-case one included.
+    text = logged([] { spdlog::info("a = b x=1 Y=2 =3 _z=4"); });
+    CHECK(text.find(" info a = b x=1 Y=2 =3 _z=4\n") != std::string::npos);
 }
 
 TEST_SUITE_END();

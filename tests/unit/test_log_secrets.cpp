@@ -65,6 +65,29 @@ TEST_CASE("log::redact caps a failure's text once its secrets are masked") {
     CHECK(redact(masked) == masked);
 }
 
+TEST_CASE("log::redact_fields masks secrets across the whole text, then caps each field") {
+    const std::string secret = "field-secret x=0123456789";
+    add_secret(secret);
+    const std::string text = std::string(100, 'a') + " sneaky " + secret + " last=tail";
+    // A field boundary inside the secret (" x="): both its parts are masked.
+    auto shown = redact_fields(text, {0, 100, text.find(" x="), text.find(" last=")}, 64, 1000);
+    CHECK(shown.find("field-s") == std::string::npos);
+    CHECK(shown.find("0123456789") == std::string::npos);
+    // Each field capped on its own: the long message says what it left out, the fields after it are whole.
+    CHECK(shown == std::string(39, 'a') + " ... (61 bytes left out) sneaky ****** last=tail");
+    // A secret the cap of its field crosses is masked before the cut: no piece of it is left.
+    const std::string crossing = std::string(30, 'c') + secret + std::string(100, 'd');
+    shown = redact_fields(crossing + " e=f", {0, crossing.size()}, 64, 1000);
+    CHECK(shown.rfind(std::string(30, 'c') + "***ddd", 0) == 0);
+    CHECK(shown.find("field-s") == std::string::npos);
+    CHECK(shown.find(" e=f") != std::string::npos);
+    // Past `most_all`, the fields left are left out together, the marker counting their bytes.
+    const std::string many = std::string(60, 'm') + " a=" + std::string(60, 'n') + " b=" + std::string(60, 'o');
+    shown = redact_fields(many, {0, 60, 123}, 1000, 150);
+    CHECK(shown == std::string(60, 'm') + " a=" + std::string(60, 'n') + " ... (63 bytes left out)");
+    CHECK(shown.size() <= 150);
+}
+
 TEST_CASE("log::redact hides credentials in Authorization headers and forms") {
     CHECK(redact("Authorization: Bearer eyJhbGciOi.x.y") == "Authorization: Bearer ***");
     CHECK(redact("authorization: basic dXNlcjpwdw==") == "authorization: basic ***");

@@ -173,6 +173,36 @@ TEST_CASE("report::sarif_message_text escapes what a SARIF viewer reads as a lin
     CHECK(report::sarif_message_text("{0} and {{") == "{{0}} and {{{{");
 }
 
+TEST_CASE("report::sarif_message_text for markdown escapes every ASCII punctuation character") {
+    using report::SarifText;
+    CHECK(report::sarif_message_text("plain words 42", SarifText::markdown) == "plain words 42");
+    CHECK(report::sarif_message_text("[x](https://evil.example)", SarifText::markdown) ==
+          "\\[x\\]\\(https\\:\\/\\/evil\\.example\\)");
+    CHECK(report::sarif_message_text("<img src=x>", SarifText::markdown) == "\\<img src\\=x\\>");
+    CHECK(report::sarif_message_text("`a` \\ *b* {0}", SarifText::markdown) == "\\`a\\` \\\\ \\*b\\* \\{0\\}");
+    // UTF-8 and control bytes are no punctuation: left as they are.
+    CHECK(report::sarif_message_text("caf\xc3\xa9\n", SarifText::markdown) == "caf\xc3\xa9\n");
+}
+
+TEST_CASE("report::SarifReport escapes an OSV summary in a rule's help.markdown") {
+    TempDir dir("sarif-markdown");
+    auto images = rich_images();
+    const std::string summary = "See [docs](https://evil.example/x) <script>alert(1)</script> `rm -rf /`";
+    for (auto& image : images)
+        for (auto& v : image.vulnerabilities)
+            if (v.id == "DSA-5532-1") v.summary = summary;
+    report::SarifReport reporter(rich_run(dir.path));
+    feed(reporter, images);
+    auto document = read_json(reporter.finish(rich_summary())[0]);
+    const auto& dsa = rule(document["runs"][0], "DSA-5532-1");
+    const std::string markdown = dsa["help"]["markdown"];
+    CHECK(markdown == "**DSA\\-5532\\-1**: See \\[docs\\]\\(https\\:\\/\\/evil\\.example\\/x\\) "
+                      "\\<script\\>alert\\(1\\)\\<\\/script\\> \\`rm \\-rf \\/\\` \\(aliases\\: CVE\\-2023\\-5363\\)"
+                      "\n\n[https://osv.dev/vulnerability/DSA-5532-1](https://osv.dev/vulnerability/DSA-5532-1)");
+    // The plain text forms keep the summary as it is.
+    CHECK(dsa["shortDescription"]["text"] == summary);
+}
+
 TEST_CASE("report::SarifReport escapes registry-chosen brackets in every message.text") {
     TempDir dir("sarif-links");
     auto images = rich_images();

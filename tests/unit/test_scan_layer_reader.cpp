@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "memory_tar.hpp"
 #include "scan/byte_pipe.hpp"
 #include "scan/layer_reader.hpp"
 #include "util/crypto.hpp"
@@ -19,42 +20,10 @@ using namespace regscan::scan;
 
 namespace {
 
-struct Entry {
-    std::string path;
-    std::string content;
-    int64_t claimed_size = -1;  // size in the header; -1: the content's
-};
+using regscan::test::TarFile;
 
-// A tar (optionally compressed by libarchive's own filters) in memory.
-std::string make_tar(const std::vector<Entry>& entries, int filter = ARCHIVE_FILTER_NONE) {
-    std::string out;
-    archive* writer = archive_write_new();
-    archive_write_set_format_pax_restricted(writer);
-    if (filter == ARCHIVE_FILTER_GZIP) archive_write_add_filter_gzip(writer);
-    if (filter == ARCHIVE_FILTER_ZSTD) archive_write_add_filter_zstd(writer);
-    if (filter == ARCHIVE_FILTER_XZ) archive_write_add_filter_xz(writer);
-    if (filter == ARCHIVE_FILTER_LZMA) archive_write_add_filter_lzma(writer);
-    if (filter == ARCHIVE_FILTER_BZIP2) archive_write_add_filter_bzip2(writer);
-    archive_write_set_bytes_in_last_block(writer, 1);
-    archive_write_open(writer, &out, nullptr,
-                       [](archive*, void* data, const void* buffer, size_t size) -> la_ssize_t {
-                           static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), size);
-                           return static_cast<la_ssize_t>(size);
-                       },
-                       nullptr);
-    for (const auto& e : entries) {
-        archive_entry* entry = archive_entry_new();
-        archive_entry_set_pathname(entry, e.path.c_str());
-        archive_entry_set_filetype(entry, AE_IFREG);
-        archive_entry_set_perm(entry, 0644);
-        archive_entry_set_size(entry, static_cast<la_int64_t>(e.content.size()));
-        archive_write_header(writer, entry);
-        archive_write_data(writer, e.content.data(), e.content.size());
-        archive_entry_free(entry);
-    }
-    archive_write_close(writer);
-    archive_write_free(writer);
-    return out;
+std::string make_tar(const std::vector<TarFile>& files, int filter = ARCHIVE_FILTER_NONE) {
+    return regscan::test::memory_tar(files, filter);
 }
 
 std::string sha256_of(const std::string& data) { return "sha256:" + regscan::util::sha256_hex(data); }
@@ -107,7 +76,7 @@ std::string gzipped(const std::string& data) {
 TEST_SUITE_BEGIN("scan");
 
 TEST_CASE("scan::read_layer returns the sha256 of the uncompressed tar for plain, gzip, zstd and xz layers") {
-    std::vector<Entry> entries{{"etc/os-release", "ID=debian\n"}, {"usr/bin/x", std::string(300000, 'x')}};
+    std::vector<TarFile> entries{{"etc/os-release", "ID=debian\n"}, {"usr/bin/x", std::string(300000, 'x')}};
     const std::string tar = make_tar(entries);
     for (int filter : {ARCHIVE_FILTER_NONE, ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_ZSTD, ARCHIVE_FILTER_XZ}) {
         std::vector<std::string> paths;
@@ -195,7 +164,7 @@ TEST_CASE("scan::read_layer reads concatenated xz streams as one tar and bounds 
 }
 
 TEST_CASE("scan::read_layer decodes gzip, zstd and xz once, and leaves libarchive none of its decoders") {
-    std::vector<Entry> entries{{"etc/os-release", "ID=debian\n"}};
+    std::vector<TarFile> entries{{"etc/os-release", "ID=debian\n"}};
     // bzip2 (its decoder would see compressed bytes where header bytes are
     // counted), lzma (liblzma without a memory limit), and chains.
     for (const auto& layer :

@@ -76,6 +76,27 @@ TEST_CASE("util::capped cuts a long value at a UTF-8 boundary and says how much 
     }
 }
 
+TEST_CASE("util::utf8_boundary moves a cut back to the start of the character it falls inside") {
+    const std::string text = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";  // a, é (2), € (3), 😀 (4), z
+    CHECK(utf8_boundary(text, 0) == 0);
+    CHECK(utf8_boundary(text, 1) == 1);
+    CHECK(utf8_boundary(text, 2) == 1);  // inside é
+    CHECK(utf8_boundary(text, 3) == 3);
+    CHECK(utf8_boundary(text, 5) == 3);  // inside €
+    CHECK(utf8_boundary(text, 7) == 6);  // the last byte of 😀
+    CHECK(utf8_boundary(text, 9) == 6);
+    CHECK(utf8_boundary(text, 10) == 10);
+    CHECK(utf8_boundary(text, 11) == 11);  // the end
+    CHECK(utf8_boundary(text, 100) == 11);
+    // Invalid text: never more than three bytes back, so a run of continuation bytes costs nothing.
+    const std::string stray(10, '\x80');
+    CHECK(utf8_boundary(stray, 8) == 5);
+    for (size_t at = 0; at <= text.size(); ++at) {
+        INFO(at);
+        CHECK(valid_utf8(text.substr(0, utf8_boundary(text, at))) == text.substr(0, utf8_boundary(text, at)));
+    }
+}
+
 TEST_CASE("util::valid_utf8 replaces invalid sequences only") {
     CHECK(valid_utf8("libc6") == "libc6");
     CHECK(valid_utf8("lib\xff" "c") == "lib\xef\xbf\xbd" "c");

@@ -8,12 +8,13 @@ TEST_SUITE_BEGIN("util");
 
 namespace {
 std::string utc(const std::string& text) {
-    auto parsed = parse_rfc3339(text);
-    return parsed ? format_utc(*parsed) : "invalid";
+    auto shown = utc_seconds(text);
+    CHECK(shown.empty() != parse_rfc3339(text).has_value());
+    return shown.empty() ? "invalid" : shown;
 }
 }  // namespace
 
-TEST_CASE("util::parse_rfc3339 normalises to UTC seconds") {
+TEST_CASE("util::parse_rfc3339 and utc_seconds normalise to UTC seconds") {
     CHECK(utc("2019-01-01T01:29:27Z") == "2019-01-01T01:29:27Z");
     CHECK(utc("2020-05-06T10:11:12.123456789+02:00") == "2020-05-06T08:11:12Z");
     CHECK(utc("2020-05-06T00:30:00-01:30") == "2020-05-06T02:00:00Z");
@@ -28,6 +29,8 @@ TEST_CASE("util::parse_rfc3339 rejects malformed times") {
     CHECK(utc("2020-01-01T00:00:00") == "invalid");
     CHECK(utc("2020-01-01T00:00:00Zjunk") == "invalid");
     CHECK(utc("yesterday") == "invalid");
+    CHECK(utc("9999-99-99T99:99:99Z") == "invalid");
+    CHECK(utc("2020-01-01T24:00:00Z") == "invalid");
 }
 
 TEST_SUITE_END();

@@ -11,6 +11,7 @@
 #include "oci/reference_grammar.hpp"
 #include "plugin/listing_budget.hpp"
 #include "util/parallel.hpp"
+#include "util/time.hpp"
 #include "util/json_text.hpp"
 #include "regscan/digest.hpp"
 
@@ -177,8 +178,10 @@ Discovery discover(plugin::RegistrySession& session, size_t concurrency, const l
             image.repository = repository;
             image.tag = std::move(info.tag);
             image.digest = std::move(info.digest);
-            image.build_time = std::move(info.created);
-            image.pushed = std::move(info.pushed);
+            // A listing's times are shown and compared as a config's are: in
+            // UTC to the second, an impossible date ("9999-99-99") dropped.
+            image.build_time = util::utc_seconds(info.created);
+            image.pushed = util::utc_seconds(info.pushed);
             image.media_type = std::move(info.media_type);
             image.listed_platforms = std::move(info.platforms);
             images.push_back(std::move(image));

@@ -16,11 +16,6 @@
 namespace regscan::engine {
 namespace {
 
-std::string utc_of(const std::string& created) {
-    auto parsed = util::parse_rfc3339(created);
-    return parsed ? util::format_utc(*parsed) : std::string{};
-}
-
 // Schema 1 keeps the config as JSON text inside history[0].v1Compatibility.
 std::string schema1_build_time(const std::string& body) {
     auto manifest = nlohmann::json::parse(body, nullptr, false);
@@ -31,7 +26,7 @@ std::string schema1_build_time(const std::string& body) {
     const auto v1_text = manifest["history"][0].value("v1Compatibility", "{}");
     if (limits::registry_json_problem(v1_text)) return {};
     auto v1 = nlohmann::json::parse(v1_text, nullptr, false);
-    return v1.is_object() ? utc_of(v1.value("created", "")) : std::string{};
+    return v1.is_object() ? util::utc_seconds(v1.value("created", "")) : std::string{};
 }
 
 // The index a vendor listing described (Docker Hub's images[]), so that the
@@ -111,7 +106,7 @@ ResolvedImage ImageInspector::resolve_image(const ImageRecord& image, oci::Manif
                                                 std::to_string(resolved.manifest.layers.size()) + " (diff_id mismatch)");
     }
     auto created = resolved.config.value("created", "");
-    resolved.build_time = utc_of(created);
+    resolved.build_time = util::utc_seconds(created);
     if (!created.empty() && resolved.build_time.empty())
         throw sdk::Error(REGSCAN_ERROR, "config " + config_digest + " has a malformed created time: " + created);
     if (resolved.platform.empty()) {
@@ -153,7 +148,8 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image, Deadline 
             case oci::ManifestKind::Image: {
                 resolved.push_back(resolve_image(image, std::move(manifest), fetched.digest, "", deadline));
                 image.platforms.push_back(resolved.back().platform);
-                image.build_time = resolved.back().build_time;
+                // The config's time wins over the listing's, which stays only without one.
+                if (!resolved.back().build_time.empty()) image.build_time = resolved.back().build_time;
                 auto platform = oci::Platform::parse(resolved.back().platform);
                 if (require_platform_ && !platform_.all && platform && !platform_.matches(*platform)) {
                     image.skipped = true;
@@ -181,7 +177,9 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image, Deadline 
                             (available.empty() ? std::string("none") : available) + ")";
         return resolved;
     }
-    // With several platforms the newest build is the one to report.
+    // With several platforms the newest build is the one to report; the
+    // configs' times win over the listing's, which stays only without any.
+    std::string newest_config;
     for (const auto& entry : chosen) {
         // The walk of an index counts against the image's deadline.
         if (deadline && std::chrono::steady_clock::now() > *deadline)
@@ -192,8 +190,9 @@ std::vector<ResolvedImage> ImageInspector::resolve(ImageRecord& image, Deadline 
         resolved.push_back(resolve_image(image, std::move(child_manifest), entry.digest,
                                          entry.platform ? entry.platform->str() : "", deadline));
         image.platforms.push_back(resolved.back().platform);
-        image.build_time = std::max(image.build_time, resolved.back().build_time);
+        newest_config = std::max(newest_config, resolved.back().build_time);
     }
+    if (!newest_config.empty()) image.build_time = newest_config;
     if (resolved.empty()) {
         image.skipped = true;
         image.skip_reason = "index holds no image for the requested platform";

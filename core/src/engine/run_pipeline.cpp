@@ -117,11 +117,9 @@ void RunPipeline::prepare() {
             malware_setup_.not_scanned_reason = e.what();
         }
     }
-    data_fingerprint_ = matcher_ ? matcher_->fingerprint() : "";
-    // A result examined for malware (or not) is reused only by a run that
-    // examines it the same way, with the same signatures.
-    if (scanning && options_.malware.enabled)
-        data_fingerprint_ += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
+    std::optional<std::string> malware_version;
+    if (options_.malware.enabled) malware_version = malware_ ? malware_->version() : "none";
+    if (scanning) data_fingerprint_ = data_fingerprint(matcher_ ? matcher_->fingerprint() : "", malware_version);
 }
 
 std::string RunPipeline::tag_results_key() const {

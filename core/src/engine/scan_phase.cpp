@@ -9,6 +9,7 @@
 #include "oci/manifest.hpp"
 #include "oci/reference_grammar.hpp"
 #include "report/json_report.hpp"
+#include "scan/layer_facts.hpp"
 #include "scan/model_json.hpp"
 #include "util/parallel.hpp"
 #include "util/time.hpp"
@@ -110,12 +111,14 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
         outcome.renderings_missing = env.rendering_version != 0;
     }
     image.digest = digest;
+    std::string newest_config;  // wins over the listing's time, as in a scan
     for (auto& result : outcome.results) {
         if (!env.fleet_results) result.status = scan::ScanStatus::reused;
         result.registry = env.registry;
         image.platforms.push_back(result.platform);
-        image.build_time = std::max(image.build_time, result.build_time);
+        newest_config = std::max(newest_config, result.build_time);
     }
+    if (!newest_config.empty()) image.build_time = newest_config;
     env.store->record_seen(key, digest, util::now_utc());
     spdlog::info("Scanned image image={} (unchanged at {}, result reused)", reference, digest);
     return true;
@@ -167,6 +170,12 @@ bool listing_describes_image(const ImageRecord& image) {
 }
 
 }  // namespace
+
+std::string data_fingerprint(const std::string& vulnerability_data,
+                             const std::optional<std::string>& malware_version) {
+    return vulnerability_data + (malware_version ? "+malware:" + *malware_version : "") +
+           "+analysis:" + std::to_string(scan::layer_analysis_version);
+}
 
 std::string tag_fingerprint(const ScanEnvironment& env) {
     if (env.platform == "linux/amd64" && !env.platform_given) return env.data_fingerprint;
@@ -280,14 +289,16 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
             if (left_for_the_next_run(image, env, reference)) return count_stopped(outcome, mutex);
-            image.error = log::redact(e.what());
+            // Masked once, in failed_result(), for the image and its result alike.
+            auto failure = failed_result(image, env.registry, "", e.what());
+            image.error = failure.error;
             if (const auto* refused = dynamic_cast<const sdk::Error*>(&e))
                 image.auth_refused = refused->status() == REGSCAN_AUTH_FAILED;
             failed = true;
             if (dynamic_cast<const ImageTimeout*>(&e) || std::chrono::steady_clock::now() >= deadline)
                 done.timed_out = true;
             spdlog::error("Failed to fetch image details image={} error={}", reference, e.what());
-            if (env.scanner) results.push_back(failed_result(image, env.registry, "", image.error));
+            if (env.scanner) results.push_back(std::move(failure));
             try {
                 commit_image(env, key, image.digest, {}, {}, false);
             } catch (const std::exception& state_error) {

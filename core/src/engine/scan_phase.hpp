@@ -62,6 +62,15 @@ struct ScanEnvironment {
     std::function<scan::ImageResult(const ImageRecord& image)> listed;
 };
 
+// What a stored result was made with, so that only a run making it the same
+// way reuses it: the vulnerability data's fingerprint, the malware signatures'
+// version when malware is examined (`malware_version`: "none" when the
+// signatures failed to load), and the layer analysis' version, so a new one
+// (a cataloger added, a value capped) analyses unchanged images again. The
+// fleet compares fingerprints by their prefix up to "+malware:".
+std::string data_fingerprint(const std::string& vulnerability_data,
+                             const std::optional<std::string>& malware_version);
+
 // The key of a tag's stored results (all its platforms at once): the data
 // fingerprint, plus the platform selection when it is not the default one
 // (so states written before it was part of the key keep being reused).

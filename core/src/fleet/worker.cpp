@@ -124,7 +124,6 @@ public:
           fleet_(options.run.state_path, {options.lease, options.max_attempts}),
           claims_(fleet_.db(), options.worker_id, options.lease) {
         matcher_ = scan::open_vulnerability_data(options.run.db_path, {options.run.max_db_age, options.run.strict});
-        fingerprint_ = matcher_->fingerprint();
         if (options.run.malware.enabled) {
             try {
                 malware_ = std::make_unique<malware::MalwareScanner>(options.run.malware, options.run.limits);
@@ -135,10 +134,11 @@ public:
                 spdlog::warn("Malware is not examined: {}", e.what());
                 malware_setup_.not_scanned_reason = e.what();
             }
-            // As the pipeline keys it: a result is reused only by a run
-            // that examines it the same way.
-            fingerprint_ += "+malware:" + (malware_ ? malware_->version() : std::string("none"));
         }
+        // As the pipeline keys it: a result is reused only by a run that makes it the same way.
+        std::optional<std::string> malware_version;
+        if (options.run.malware.enabled) malware_version = malware_ ? malware_->version() : "none";
+        fingerprint_ = engine::data_fingerprint(matcher_->fingerprint(), malware_version);
         cache_ = std::make_unique<scan::LayerCache>(&fleet_.store(), malware_ ? malware_->version() : "");
         cache_->share_across_processes(&claims_);
         scan_id_ = fleet_.store().begin_scan(options.run.project, "fleet:" + options.worker_id, "worker",

@@ -68,12 +68,19 @@ std::optional<std::string> registry_json_problem(std::string_view text);
 inline constexpr size_t max_token_response = 256 * KiB;
 
 // A value outputs echo that an image or a registry chose: a finding's detail
-// and location (an image config's User, an Env or label name, a file's path)
+// and location (an image config's User, an Env or label name, a file's path),
+// a package's location and a malware finding's path (a layer's tar names),
 // and a failure's text (an error quoting an answer), as the log line, the
 // reports, the state and serve's pages show it. Longer is cut at a UTF-8
 // boundary, a marker saying how many bytes were left out (util::capped), where
 // the value becomes data: a 16 MiB User otherwise went whole into every report.
 inline constexpr size_t max_echoed_value = 4 * KiB;
+// A log line is its message and its " key=value" fields (image=, error=,
+// ...): each is capped at max_echoed_value, so a long value a registry chose
+// (a refused repository's name, an error quoting an answer) leaves the fields
+// after it whole; the line at this many bytes, before its control characters
+// are escaped, for a line of many long fields.
+inline constexpr size_t max_log_line = 4 * max_echoed_value;
 
 struct Limits {
     // --- bodies, counted after Content-Encoding is decoded ---

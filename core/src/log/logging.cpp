@@ -1,18 +1,44 @@
 #include "log/logging.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <vector>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "limits/limits.hpp"
 #include "log/secrets.hpp"
 #include "log/status_line.hpp"
 #include "util/text.hpp"
 
 namespace regscan::log {
 namespace {
+
+// Where each field of a log line begins: the message at 0, and each " key="
+// (a lowercase key, as in "image=" or "error="). One pass; once the fields
+// found fill the line, the rest of it is one field, shown or left out whole.
+std::vector<size_t> field_starts(std::string_view line) {
+    std::vector<size_t> starts{0};
+    size_t shown = 0;
+    for (size_t at = 0; at < line.size(); ++at) {
+        if (line[at] != ' ') continue;
+        size_t key = at + 1;
+        while (key < line.size() && ((line[key] >= 'a' && line[key] <= 'z') || line[key] == '_')) ++key;
+        if (key == at + 1 || key == line.size() || line[key] != '=') {
+            at = key - 1;  // a key holds no space
+            continue;
+        }
+        shown += std::min(at - starts.back(), limits::max_echoed_value);
+        if (shown > limits::max_log_line) break;
+        starts.push_back(at);
+        at = key;
+    }
+    return starts;
+}
 
 // Wraps another sink and redacts the message before it is formatted.
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -25,7 +51,9 @@ protected:
         // cannot move the cursor, retitle the terminal or forge a line. This
         // is the one place a log line is escaped: messages carry the text as
         // it is (escaped before, a control character would show as "\\e").
-        std::string clean = util::escape_control(redact(std::string_view(msg.payload.data(), msg.payload.size())));
+        const std::string_view payload(msg.payload.data(), msg.payload.size());
+        std::string clean = util::escape_control(
+            redact_fields(payload, field_starts(payload), limits::max_echoed_value, limits::max_log_line));
         spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
         // Never on the progress line's row: it is cleared first and drawn again after.
         status_line().around([&] { inner_->log(copy); });

@@ -116,41 +116,77 @@ void add_token_secret(std::string_view value) {
     if (auto it = std::find(values.begin(), values.end(), oldest); it != values.end()) values.erase(it);
 }
 
-std::string redact(std::string_view whole) {
-    // Spans of `text` to mask, found on the text as given and merged, so a
-    // secret masked first cannot hide another's occurrence or cut point.
+std::string redact(std::string_view text) {
+    return redact_fields(text, {0}, limits::max_echoed_value, limits::max_echoed_value);
+}
+
+std::string redact_fields(std::string_view whole, const std::vector<size_t>& starts, size_t most_each,
+                          size_t most_all) {
+    // Each field's start, as much of it as its cap may keep and a secret
+    // its cut would cross: a registry's 16 MiB value is not searched, once
+    // per secret and cut point, under the lock every log line takes.
+    struct Field {
+        size_t from, to;    // in `text`
+        size_t left_out;    // bytes of `whole` after `to`, not searched
+        size_t whole_from;  // in `whole`
+    };
+    std::string text;
+    std::vector<Field> fields;
+    // Spans of `text` to mask, found on all the fields together and merged,
+    // so a secret across two fields, or masked first, cannot hide another's
+    // occurrence or cut point.
     std::vector<std::pair<size_t, size_t>> spans;
-    std::string_view text = whole;
     {
         std::shared_lock lock(mutex());
-        // Only what the cap may keep is searched: a registry's 16 MiB value
-        // is not, once per secret and cut point, under the lock every log
-        // line takes. A secret the cap's cut would cross is still all there.
         const size_t longest = secrets().empty() ? 0 : secrets().front().size();
-        text = whole.substr(0, std::min(whole.size(), limits::max_echoed_value + longest));
+        for (size_t i = 0; i < starts.size(); ++i) {
+            const size_t begin = std::min(starts[i], whole.size());
+            const size_t next = i + 1 < starts.size() ? starts[i + 1] : whole.size();
+            const size_t end = std::clamp(next, begin, whole.size());
+            const size_t kept = std::min(end - begin, most_each + longest);
+            fields.push_back({text.size(), text.size() + kept, end - begin - kept, begin});
+            text.append(whole.substr(begin, kept));
+        }
         const auto cuts = cut_points(text);
         for (const auto& secret : secrets()) {
-            for (auto pos = text.find(secret); pos != std::string_view::npos; pos = text.find(secret, pos + 1))
+            for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 1))
                 spans.emplace_back(pos, pos + secret.size());
             for (const auto& cut : cuts)
                 if (size_t kept = cut_prefix(text, cut, secret)) spans.emplace_back(cut.at - kept, cut.at);
         }
     }
     std::sort(spans.begin(), spans.end());
-    std::string out;
-    out.reserve(text.size());
-    size_t done = 0;
-    for (size_t i = 0; i < spans.size();) {
-        auto [begin, end] = spans[i];
-        for (++i; i < spans.size() && spans[i].first < end; ++i) end = std::max(end, spans[i].second);
-        out.append(text.substr(done, begin - done));
-        out += "***";
-        done = end;
+    std::vector<std::pair<size_t, size_t>> merged;
+    for (const auto& [begin, end] : spans) {
+        if (!merged.empty() && begin < merged.back().second) merged.back().second = std::max(merged.back().second, end);
+        else merged.emplace_back(begin, end);
     }
-    out.append(text.substr(done));
-    // Cut once masked, so the cut cannot leave a piece of a secret; every
-    // failure that becomes data passes here, and so does every log line.
-    return util::capped(mask_credential_fields(std::move(out)), limits::max_echoed_value, whole.size() - text.size());
+    // The marker alone, for the fields the line has no room for.
+    const size_t room = util::capped({}, 0, whole.size()).size();
+    std::string out;
+    size_t span = 0;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const auto& field = fields[i];
+        std::string masked;
+        size_t done = field.from;
+        while (span < merged.size() && merged[span].second <= field.from) ++span;
+        // A span across the field's end is masked in both fields.
+        for (size_t k = span; k < merged.size() && merged[k].first < field.to; ++k) {
+            masked.append(text, done, std::max(merged[k].first, done) - done);
+            masked += "***";
+            done = std::min(merged[k].second, field.to);
+        }
+        masked.append(text, done, field.to - done);
+        // Cut once masked, so the cut cannot leave a piece of a secret.
+        auto shown = util::capped(mask_credential_fields(std::move(masked)), most_each, field.left_out);
+        const bool last = i + 1 == fields.size();
+        if (out.size() + shown.size() + (last ? 0 : room) > most_all) {
+            out += util::capped({}, 0, whole.size() - field.whole_from);
+            break;
+        }
+        out += shown;
+    }
+    return out;
 }
 
 std::string mask_credential_fields(std::string text) {

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace regscan::log {
 
@@ -30,6 +31,16 @@ void add_token_secret(std::string_view value);
 // limits::max_echoed_value bytes: where a failure becomes data (the reports,
 // the state, serve) it passes here.
 std::string redact(std::string_view text);
+
+// redact() for a text made of fields (a log line's message and each
+// " key=value"): `starts` says where each begins (ascending, the first 0;
+// each ends where the next begins). Secrets are masked across the whole
+// text, then each field is capped at `most_each` bytes, so a long field
+// leaves the fields after it whole; the fields that would take the result
+// past `most_all` bytes are left out together, said by one marker.
+// Searches at most `most_each` and the longest secret of each field.
+std::string redact_fields(std::string_view text, const std::vector<size_t>& starts, size_t most_each,
+                          size_t most_all);
 
 // `text` with the value after "Authorization: <scheme> ", "password=",
 // "access_token=", "refresh_token=" and "client_secret=" replaced by "***"

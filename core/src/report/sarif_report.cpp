@@ -84,7 +84,12 @@ nlohmann::json rule_json(const std::string& id, const RuleFacts& facts) {
             {"shortDescription", {{"text", short_text}}},
             {"fullDescription", {{"text", full_text}}},
             {"helpUri", help_uri},
-            {"help", {{"text", full_text + "\n" + help_uri}, {"markdown", "**" + id + "**: " + full_text + "\n\n[" + help_uri + "](" + help_uri + ")"}}},
+            {"help",
+             {{"text", full_text + "\n" + help_uri},
+              // The id and the summary are the OSV data's; the URI is percent-encoded.
+              {"markdown", "**" + sarif_message_text(id, SarifText::markdown) +
+                               "**: " + sarif_message_text(full_text, SarifText::markdown) + "\n\n[" + help_uri +
+                               "](" + help_uri + ")"}}},
             {"defaultConfiguration", {{"level", sarif_level(facts.severity)}}},
             {"properties", properties}};
 }
@@ -240,14 +245,21 @@ void warn_over_github_limits(const std::filesystem::path& path, const Counts& co
     }
 }
 
+// CommonMark's ASCII punctuation (§2.1), whatever the C locale says.
+bool ascii_punctuation(char c) {
+    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
 }  // namespace
 
-std::string sarif_message_text(std::string_view text) {
+std::string sarif_message_text(std::string_view text, SarifText kind) {
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
-        if (c == '\\' || c == '[' || c == ']') out += '\\';
-        else if (c == '{' || c == '}') out += c;
+        if (kind == SarifText::markdown ? ascii_punctuation(c) : c == '\\' || c == '[' || c == ']')
+            out += '\\';
+        else if (c == '{' || c == '}')
+            out += c;
         out += c;
     }
     return out;

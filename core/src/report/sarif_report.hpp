@@ -20,11 +20,17 @@
 
 namespace regscan::report {
 
-// `text` as a SARIF plain text message string: "\\", "[" and "]" escaped with
-// a backslash (an unescaped pair is an embedded link, §3.11.6), "{" and "}"
+enum class SarifText { plain, markdown };
+
+// `text` as a SARIF message string. plain: "\\", "[" and "]" escaped with a
+// backslash (an unescaped pair is an embedded link, §3.11.6), "{" and "}"
 // doubled (placeholders, §3.11.5). Every message.text passes through it: a
 // registry chooses the names, paths and errors they quote.
-std::string sarif_message_text(std::string_view text);
+// markdown: every ASCII punctuation character escaped with a backslash, which
+// CommonMark (§2.4) shows back as the character itself, so no link, autolink,
+// raw HTML, code span, emphasis or heading can form, nor a placeholder. For
+// the OSV text (summaries) a rule's help.markdown quotes.
+std::string sarif_message_text(std::string_view text, SarifText kind = SarifText::plain);
 
 // "error" for critical and high, "warning" for medium, "note" otherwise.
 std::string sarif_level(scan::Severity severity);

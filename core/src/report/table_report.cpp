@@ -21,9 +21,7 @@ std::string cut(const std::string& text, size_t max_width) {
     std::string single_line = shown(text);
     if (single_line.size() <= max_width || max_width < 4) return single_line;
     // Never inside a UTF-8 sequence: the table is served as UTF-8 text.
-    size_t end = max_width - 3;
-    while (end > 0 && (static_cast<unsigned char>(single_line[end]) & 0xC0) == 0x80) --end;
-    return single_line.substr(0, end) + "...";
+    return single_line.substr(0, util::utf8_boundary(single_line, max_width - 3)) + "...";
 }
 
 TableStyle configured_style;

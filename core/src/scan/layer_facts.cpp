@@ -9,6 +9,7 @@
 #include "scan/facts_size.hpp"
 #include "scan/file_checks.hpp"
 #include "scan/model_json.hpp"
+#include "util/text.hpp"
 
 namespace regscan::scan {
 namespace {
@@ -138,7 +139,13 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
                     file_facts.notes.push_back(cataloger->name() + ": " + entry.path + ": " + e.what());
                 }
             }
-            for (auto& package : file_facts.packages) package.layer_digest = layer_digest;
+            // A package's location is the file's tar name (a pax header may
+            // carry 4 MiB of one), a jar's members added: capped once here for
+            // every report, the state and serve.
+            for (auto& package : file_facts.packages) {
+                package.layer_digest = layer_digest;
+                package.location = util::capped(package.location, limits::max_echoed_value);
+            }
             keep(facts, file_facts_bytes(entry.path, file_facts));
             if (check_secrets)
                 for (auto& issue : secret_findings(entry.path, *content)) mode_issues.push_back(std::move(issue));

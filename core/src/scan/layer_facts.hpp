@@ -45,7 +45,9 @@ struct LayerFacts {
 // 5: ".." clamped at the root (read where containerd extracts it); a pax hard
 //    link with data, sparse data past an entry's size, a second compression
 //    stage fail the layer: facts cached before would keep what was hidden.
-inline constexpr int layer_analysis_version = 5;
+// 6: a package's location capped (limits::max_echoed_value): facts cached
+//    before keep a location as long as the tar header made it.
+inline constexpr int layer_analysis_version = 6;
 
 class LayerAnalyzer {
 public:

@@ -1,5 +1,7 @@
 #include "util/text.hpp"
 
+#include <algorithm>
+
 namespace regscan::util {
 namespace {
 
@@ -114,16 +116,19 @@ bool has_control(std::string_view text) {
     return false;
 }
 
+size_t utf8_boundary(std::string_view text, size_t at) {
+    at = std::min(at, text.size());
+    for (int k = 0; k < 3 && at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80; ++k)
+        --at;
+    return at;
+}
+
 std::string capped(std::string_view text, size_t most, size_t left_out_before) {
     if (text.size() <= most && left_out_before == 0) return std::string(text);
     // Room for the marker with as many digits as the whole size takes.
     auto marker = [](size_t left_out) { return " ... (" + std::to_string(left_out) + " bytes left out)"; };
     const size_t room = marker(text.size() + left_out_before).size();
-    size_t kept = std::min(text.size(), most > room ? most - room : 0);
-    // Not inside a UTF-8 character (three continuation bytes at most).
-    for (int k = 0; k < 3 && kept > 0 && kept < text.size() && (static_cast<unsigned char>(text[kept]) & 0xC0) == 0x80;
-         ++k)
-        --kept;
+    const size_t kept = utf8_boundary(text, most > room ? most - room : 0);
     return std::string(text.substr(0, kept)) + marker(text.size() - kept + left_out_before);
 }
 

@@ -32,6 +32,11 @@ bool has_control(std::string_view text);
 // (counted in the marker, which is then always written).
 std::string capped(std::string_view text, size_t most, size_t left_out_before = 0);
 
+// `at` (at most `text.size()`), moved back to the start of the UTF-8
+// character it falls inside (three continuation bytes at most): where
+// `text` may be cut to its first bytes without splitting a character.
+size_t utf8_boundary(std::string_view text, size_t at);
+
 // `text` with each invalid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
 

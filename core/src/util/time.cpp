@@ -65,6 +65,11 @@ std::string format_utc(std::chrono::sys_seconds time) {
     return buffer;
 }
 
+std::string utc_seconds(std::string_view text) {
+    auto parsed = parse_rfc3339(text);
+    return parsed ? format_utc(*parsed) : std::string{};
+}
+
 std::string now_utc() {
     return format_utc(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }

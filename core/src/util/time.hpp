@@ -16,6 +16,10 @@ std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text);
 // "2019-01-01T01:29:27Z"
 std::string format_utc(std::chrono::sys_seconds time);
 
+// `text` parsed and formatted again (UTC, to the second); empty when it is
+// not an RFC 3339 time: how a registry's time becomes a report's.
+std::string utc_seconds(std::string_view text);
+
 // Now, formatted.
 std::string now_utc();
 

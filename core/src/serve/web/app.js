@@ -29,8 +29,10 @@
   // as the reports show them (util::escape_control's list); in such a text a
   // backslash is shown doubled, so that a literal "\u{202e}" cannot pass for
   // an escaped one.
-  const FORMAT_CHARACTERS = /[\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
-  const SHOWN = /[\\\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/gu;
+  // One list for the test and the replacement, so that they cannot drift apart.
+  const FORMAT_CLASS = String.raw`\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\u{e0000}-\u{e007f}`;
+  const FORMAT_CHARACTERS = new RegExp('[' + FORMAT_CLASS + ']', 'u');
+  const SHOWN = new RegExp(String.raw`[\\` + FORMAT_CLASS + ']', 'gu');
   function shown(value) {
     const string = String(value);
     if (!FORMAT_CHARACTERS.test(string)) return string;
