@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 namespace regscan::harbor {
 namespace {
@@ -24,19 +25,33 @@ std::string manifest_type(const json& artifact) {
     return is_manifest_type(type) ? type : std::string{};
 }
 
-bool digits(const std::string& text, size_t pos, size_t count) {
-    if (pos + count > text.size()) return false;
-    return std::all_of(text.begin() + static_cast<long>(pos), text.begin() + static_cast<long>(pos + count),
-                       [](unsigned char c) { return std::isdigit(c); });
+// The number `count` digits at `pos` spell, or -1.
+int number(const std::string& text, size_t pos, size_t count) {
+    if (pos + count > text.size()) return -1;
+    int value = 0;
+    for (size_t i = pos; i < pos + count; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(text[i]))) return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
 }
 
 }  // namespace
 
 std::string time_key(const std::string& t) {
-    if (!digits(t, 0, 4) || t.size() < 20 || t[4] != '-' || !digits(t, 5, 2) || t[7] != '-' || !digits(t, 8, 2) ||
-        (t[10] != 'T' && t[10] != 't') || !digits(t, 11, 2) || t[13] != ':' || !digits(t, 14, 2) || t[16] != ':' ||
-        !digits(t, 17, 2))
+    if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' ||
+        t[16] != ':')
         return {};
+    const int year = number(t, 0, 4), month = number(t, 5, 2), day = number(t, 8, 2);
+    const int hour = number(t, 11, 2), minute = number(t, 14, 2), second = number(t, 17, 2);
+    // A key that sorts is not yet a time: "9999-99-99T99:99:99Z" would reach
+    // the inventory as a build time. 60 is a leap second, as the core allows.
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+        second > 60)
+        return {};
+    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) return {};
     size_t pos = 19;
     std::string fraction;
     if (t[pos] == '.') {

@@ -57,7 +57,8 @@ private:
 };
 
 // A sortable key of an RFC 3339 time in UTC ("2024-01-02T03:04:05.123Z"),
-// or "" when it is not one.
+// or "" when it is not one (a day, month, hour, minute or second out of
+// range included: "2023-02-29T00:00:00Z").
 std::string time_key(const std::string& rfc3339);
 
 }  // namespace regscan::harbor

@@ -8,11 +8,8 @@
 #include "regscan/url.hpp"
 
 namespace regscan::harbor {
-namespace {
-
-// Harbor project names: lowercase letters, digits and ._- , starting with a
-// letter or digit, at most 255 characters. Anything else would end up in an
-// API path, so it is refused rather than escaped.
+// Anything else would end up in an API path, so it is refused rather than
+// escaped.
 bool valid_project(const std::string& name) {
     if (name.empty() || name.size() > 255) return false;
     if (!std::isalnum(static_cast<unsigned char>(name.front()))) return false;
@@ -20,8 +17,6 @@ bool valid_project(const std::string& name) {
         return std::islower(c) || std::isdigit(c) || c == '.' || c == '-' || c == '_';
     });
 }
-
-}  // namespace
 
 std::string api_base(const std::string& url) {
     auto parsed = sdk::parse_url(url);

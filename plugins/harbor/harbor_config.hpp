@@ -27,6 +27,10 @@ struct HarborConfig {
 // console path (/harbor/projects/3/repositories) or a /v2 suffix.
 std::string api_base(const std::string& url);
 
+// A Harbor project name: lowercase letters, digits and ._- , starting with a
+// letter or digit, at most 255 characters (so never "..", nor a "/").
+bool valid_project(const std::string& name);
+
 // "a, b,,a" -> {"a", "b"}: trimmed, duplicates dropped, order kept. Throws
 // sdk::Error(REGSCAN_BAD_ARGUMENT) for a name Harbor cannot have as a project.
 std::vector<std::string> split_projects(const std::string& joined);

@@ -1,5 +1,8 @@
 #include "harbor_session.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include "harbor_artifacts.hpp"
 #include "regscan/error.hpp"
 #include "regscan/paging.hpp"
@@ -19,7 +22,25 @@ std::string account_of(const HarborConfig& config) {
     return config.username.empty() ? std::string("anonymous") : "'" + config.username + "'";
 }
 
+bool refusal(const sdk::Error& e) { return e.status() == REGSCAN_AUTH_FAILED || e.status() == REGSCAN_NOT_FOUND; }
+
 }  // namespace
+
+void NameSample::add(const std::string& name) {
+    ++count_;
+    if (named_.size() >= max_named) return;
+    // A name is a registry's bytes: at most 128 of them, not inside a UTF-8 character.
+    size_t cut = std::min<size_t>(name.size(), 128);
+    if (cut < name.size())
+        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    named_.push_back(name.substr(0, cut) + (cut < name.size() ? "..." : ""));
+}
+
+std::string NameSample::describe() const {
+    std::string out = join(named_);
+    if (count_ > named_.size()) out += " and " + std::to_string(count_ - named_.size()) + " more";
+    return out;
+}
 
 std::string project_of(const sdk::Repository& repository) {
     if (repository.plugin_data.is_object()) {
@@ -38,12 +59,22 @@ HarborSession::HarborSession(const sdk::Host& host, HarborConfig config, size_t 
 
 std::vector<std::string> HarborSession::listed_projects() {
     std::vector<std::string> projects;
+    NameSample refused;
     auto listing = api_.walk("projects", {}, [&](const json& project) {
         if (!project.is_object()) return;
         auto it = project.find("name");
-        if (it != project.end() && it->is_string() && !it->get<std::string>().empty())
+        if (it == project.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) return;
+        // A name goes into the path of the next request: ".." would make
+        // projects/../repositories, which curl reads as /api/v2.0/repositories.
+        if (valid_project(it->get_ref<const std::string&>()))
             projects.push_back(it->get<std::string>());
+        else
+            refused.add(it->get_ref<const std::string&>());
     });
+    if (refused.count())
+        host_.discovery_note("Harbor listed " + std::to_string(refused.count()) +
+                             (refused.count() == 1 ? " project" : " projects") +
+                             " by a name Harbor cannot give a project, not walked: " + refused.describe());
     note_total_change("project list", listing);
     return projects;
 }
@@ -73,7 +104,8 @@ std::vector<std::string> HarborSession::projects_to_walk() {
     }
 }
 
-bool HarborSession::project_repositories(const std::string& project, std::vector<sdk::Repository>& out) {
+bool HarborSession::project_repositories(const std::string& project, std::vector<sdk::Repository>& out,
+                                         NameSample& outside) {
     const std::string prefix = project + "/";
     auto listing = api_.walk("projects/" + project_segment(project) + "/repositories", {}, [&](const json& entry) {
         if (!entry.is_object()) return;
@@ -81,7 +113,7 @@ bool HarborSession::project_repositories(const std::string& project, std::vector
         if (it == entry.end() || !it->is_string()) return;
         const auto& name = it->get_ref<const std::string&>();
         if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) {
-            host_.warn("Harbor project " + project + " listed a repository outside it, ignored: " + name);
+            outside.add(name);
             return;
         }
         sdk::Repository repository;
@@ -98,23 +130,41 @@ std::vector<sdk::Repository> HarborSession::repositories() {
     host_.info("Listing Harbor repositories through " + api_.base() + "/api/v2.0 as " + account_of(config_));
     auto projects = projects_to_walk();
     std::vector<sdk::Repository> repositories;
+    // One project's listing failing (refused, not an array, a Link to another
+    // origin, a 500 after retries) is that project's note: the others are walked.
     size_t failed = 0;
-    std::string first_failure;
+    std::string first_refusal;
+    std::optional<sdk::Error> first_other;
     for (const auto& project : projects) {
         if (max_repositories_ && repositories.size() > max_repositories_) break;
+        const size_t before = repositories.size();
+        NameSample outside;
+        bool cut = false;
         try {
-            if (!project_repositories(project, repositories)) break;
+            cut = !project_repositories(project, repositories, outside);
         } catch (const sdk::Error& e) {
-            if (e.status() != REGSCAN_AUTH_FAILED && e.status() != REGSCAN_NOT_FOUND) throw;
             ++failed;
-            if (first_failure.empty()) first_failure = e.what();
+            if (!refusal(e) && !first_other) first_other = e;
+            if (refusal(e) && first_refusal.empty()) first_refusal = e.what();
+            const size_t kept = repositories.size() - before;
             host_.discovery_note("Harbor project " + project + ": its repositories could not be listed (" +
-                                 e.what() + "); the other projects were walked");
+                                 e.what() + "); " +
+                                 (kept ? std::to_string(kept) + " read before are kept; " : std::string()) +
+                                 "the other projects were walked");
         }
+        if (outside.count())
+            host_.warn("Harbor project " + project + " listed " + std::to_string(outside.count()) +
+                       (outside.count() == 1 ? " repository" : " repositories") +
+                       " outside it, ignored: " + outside.describe());
+        if (cut) break;
     }
-    if (failed && failed == projects.size())
-        throw sdk::Error(REGSCAN_AUTH_FAILED, "Harbor refused to list the repositories of every project for " +
-                                                  account_of(config_) + " (" + first_failure + ")");
+    if (failed && failed == projects.size()) {
+        if (!first_other)
+            throw sdk::Error(REGSCAN_AUTH_FAILED, "Harbor refused to list the repositories of every project for " +
+                                                      account_of(config_) + " (" + first_refusal + ")");
+        throw sdk::Error(first_other->status(), "Harbor could not list the repositories of any project for " +
+                                                    account_of(config_) + " (" + first_other->what() + ")");
+    }
     return repositories;
 }
 

@@ -13,6 +13,21 @@
 
 namespace regscan::harbor {
 
+// The first few names of a listing's entries that were not taken, the rest
+// counted: a page of 240,000 of them makes one log line, not 240,000.
+class NameSample {
+public:
+    static constexpr size_t max_named = 5;
+    void add(const std::string& name);
+    [[nodiscard]] size_t count() const { return count_; }
+    // "a, b, c, d, e and 12 more"
+    [[nodiscard]] std::string describe() const;
+
+private:
+    size_t count_ = 0;
+    std::vector<std::string> named_;
+};
+
 class HarborSession final : public sdk::Session {
 public:
     HarborSession(const sdk::Host& host, HarborConfig config, size_t max_repositories = 0, size_t max_tags = 0);
@@ -24,9 +39,11 @@ private:
     // --harbor-project, else GET /projects, else a project robot's own project.
     std::vector<std::string> projects_to_walk();
     std::vector<std::string> listed_projects();
-    // The repositories of one project ("project/name"), appended to `out`.
-    // False when the host cut the listing: no further project is walked.
-    bool project_repositories(const std::string& project, std::vector<sdk::Repository>& out);
+    // The repositories of one project ("project/name"), appended to `out` as
+    // they are read (a failure on a later page leaves them there); names
+    // outside the project go to `outside`. False when the host cut the
+    // listing: no further project is walked.
+    bool project_repositories(const std::string& project, std::vector<sdk::Repository>& out, NameSample& outside);
     void note_total_change(const std::string& what, const Listing& listing) const;
 
     sdk::Host host_;

@@ -76,9 +76,9 @@ json ArtifactoryApi::get_json(const std::string& url) const {
     return body;
 }
 
-void ArtifactoryApi::each_page(const std::string& url, const sdk::NextPage& next,
+bool ArtifactoryApi::each_page(const std::string& url, const sdk::NextPage& next,
                                const std::function<void(const sdk::Page&)>& page) const {
-    sdk::for_each_page(host_, request(url), next, page);
+    return sdk::for_each_page(host_, request(url), next, page);
 }
 
 }  // namespace regscan::jfrog

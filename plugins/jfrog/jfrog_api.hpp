@@ -37,8 +37,10 @@ public:
     [[nodiscard]] nlohmann::json get_json(const std::string& url) const;
 
     // Every page of a listing (sdk::for_each_page), errors as get_json's.
-    void each_page(const std::string& url, const sdk::NextPage& next,
-                   const std::function<void(const sdk::Page&)>& page) const;
+    // False when the host cut the listing at its bounds: the pages read were
+    // handed over, and no further listing may start (sdk::listing_cut).
+    [[nodiscard]] bool each_page(const std::string& url, const sdk::NextPage& next,
+                                 const std::function<void(const sdk::Page&)>& page) const;
 
 private:
     [[noreturn]] void refuse(const std::string& url, const sdk::HttpResponse& response) const;

@@ -74,18 +74,19 @@ std::string tags_url(const std::string& api, const std::string& key, const std::
            "/tags/list?n=" + std::to_string(page_size);
 }
 
-std::vector<std::string> list_images(const ArtifactoryApi& api, const std::string& key, size_t most) {
-    std::vector<std::string> images;
-    api.each_page(catalog_url(api.base(), key), artifactory_next_page(),
-                  [&](const sdk::Page& page) { collect(page, "repositories", images, most); });
+ImageListing list_images(const ArtifactoryApi& api, const std::string& key, size_t most) {
+    ImageListing images;
+    images.cut = !api.each_page(catalog_url(api.base(), key), artifactory_next_page(),
+                                [&](const sdk::Page& page) { collect(page, "repositories", images.names, most); });
     return images;
 }
 
 std::vector<std::string> list_tags(const ArtifactoryApi& api, const std::string& key, const std::string& image,
                                    size_t most) {
     std::vector<std::string> tags;
-    api.each_page(tags_url(api.base(), key, image), artifactory_next_page(),
-                  [&](const sdk::Page& page) { collect(page, "tags", tags, most); });
+    // A cut tag listing is the core's to report; it keeps the tags read.
+    (void)api.each_page(tags_url(api.base(), key, image), artifactory_next_page(),
+                        [&](const sdk::Page& page) { collect(page, "tags", tags, most); });
     return tags;
 }
 

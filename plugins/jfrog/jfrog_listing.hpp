@@ -27,8 +27,13 @@ sdk::NextPage artifactory_next_page();
 std::string catalog_url(const std::string& api, const std::string& key);
 std::string tags_url(const std::string& api, const std::string& key, const std::string& image);
 
+struct ImageListing {
+    std::vector<std::string> names;
+    bool cut = false;  // the host cut the listing at its bounds: names holds the pages read
+};
+
 // Image names of repository `key`, stopping once there are more than `most` (0: all).
-std::vector<std::string> list_images(const ArtifactoryApi& api, const std::string& key, size_t most);
+ImageListing list_images(const ArtifactoryApi& api, const std::string& key, size_t most);
 // Tags of `image` in repository `key`, stopping once there are more than `most` (0: all).
 std::vector<std::string> list_tags(const ArtifactoryApi& api, const std::string& key, const std::string& image,
                                    size_t most);

@@ -28,7 +28,10 @@ std::string why_skipped(const std::string& type) {
 
 std::string keys_of(const std::vector<ArtRepository>& repositories) {
     std::string out;
-    for (const auto& r : repositories) out += (out.empty() ? "" : ", ") + r.key;
+    for (size_t i = 0; i < repositories.size() && i < named_repositories; ++i)
+        out += (out.empty() ? "" : ", ") + repositories[i].key;
+    if (repositories.size() > named_repositories)
+        out += " and " + std::to_string(repositories.size() - named_repositories) + " more";
     return out.empty() ? "none" : out;
 }
 
@@ -84,7 +87,7 @@ Selection select_repositories(const std::vector<ArtRepository>& listed, const Jf
     for (const auto& repository : listed) {
         if (config.types.count(repository.type))
             selection.walk.push_back(repository);
-        else
+        else if (selection.skipped_count++ < named_repositories)
             selection.skipped.push_back(repository.key + " (" + repository.type + "): " + why_skipped(repository.type));
     }
     return selection;

@@ -27,9 +27,14 @@ std::vector<ArtRepository> parse_repository_list(const nlohmann::json& body, con
 
 std::string repositories_url(const std::string& api);
 
+// Repositories named one by one in the log or an error; the rest are
+// counted (a hostile list of 240,000 keys would be as many log lines).
+inline constexpr size_t named_repositories = 10;
+
 struct Selection {
     std::vector<ArtRepository> walk;
-    std::vector<std::string> skipped;  // "key (type): why", for the log
+    std::vector<std::string> skipped;  // the first named_repositories "key (type): why", for the log
+    size_t skipped_count = 0;          // every repository left out by type
     std::string note;                  // something the user must read, or ""
 };
 

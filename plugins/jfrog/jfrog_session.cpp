@@ -35,6 +35,9 @@ std::vector<sdk::Repository> JfrogSession::repositories() {
     auto selection = select_repositories(listed, config_);
     if (!selection.note.empty()) host_.info(selection.note);
     for (const auto& skipped : selection.skipped) host_.info("Not walking Artifactory repository " + skipped);
+    if (selection.skipped_count > selection.skipped.size())
+        host_.info("Not walking " + std::to_string(selection.skipped_count - selection.skipped.size()) +
+                   " more Artifactory repositories of types not walked (--jfrog-repository-type)");
 
     std::vector<sdk::Repository> repositories;
     size_t failed = 0;
@@ -44,7 +47,7 @@ std::vector<sdk::Repository> JfrogSession::repositories() {
         if (config_.access == Access::port && !config_.ports.count(repository.key))
             host_.info("No --jfrog-repository-port for " + repository.key +
                        ": its images are read through " + api_.base() + "/api/docker/" + repository.key + "/v2/");
-        std::vector<std::string> images;
+        ImageListing images;
         try {
             images = list_images(api_, repository.key, max_repositories_);
         } catch (const sdk::Error& e) {
@@ -55,9 +58,15 @@ std::vector<sdk::Repository> JfrogSession::repositories() {
                                  ") could not be listed, its images are not scanned: " + e.what());
             continue;
         }
+        const size_t count = images.names.size();
         host_.info("Artifactory repository " + repository.key + " (" + repository.type + "): " +
-                   std::to_string(images.size()) + (images.size() == 1 ? " image" : " images"));
-        for (const auto& image : images) repositories.push_back(pull_repository(config_, repository.key, image));
+                   std::to_string(count) + (count == 1 ? " image" : " images") +
+                   (images.cut ? " read before the listing was cut short" : ""));
+        for (const auto& image : images.names)
+            repositories.push_back(pull_repository(config_, repository.key, image));
+        // The host refuses every further request of this listing: another
+        // repository would only be reported empty (sdk::listing_cut).
+        if (images.cut) break;
     }
     if (failed && failed == selection.walk.size()) throw *first_failure;
     return repositories;

@@ -46,8 +46,9 @@ bool valid_tag(const std::string& tag) {
     return std::all_of(tag.begin(), tag.end(), [&](char c) { return word(c) || c == '.' || c == '-'; });
 }
 
-void ImageListing::add(const std::vector<Component>& components) {
+bool ImageListing::add(const std::vector<Component>& components) {
     for (const auto& component : components) {
+        if (full_ != Full::no) return false;
         if (component.version.rfind("sha256:", 0) == 0) {
             ++by_digest_;
             continue;
@@ -68,14 +69,24 @@ void ImageListing::add(const std::vector<Component>& components) {
         tag.pushed = component.last_modified;
         tags.emplace(component.version, std::move(tag));
         ++tags_;
+        if (images_.size() > max_images_) {
+            full_ = Full::images;
+        } else if (tags.size() > max_tags_) {
+            full_ = Full::tags;
+            full_image_ = component.name;
+        }
     }
+    return full_ == Full::no;
 }
 
-std::map<std::string, std::vector<sdk::TagInfo>> ImageListing::images() const {
+std::map<std::string, std::vector<sdk::TagInfo>> ImageListing::take_images() {
     std::map<std::string, std::vector<sdk::TagInfo>> out;
-    for (const auto& [name, tags] : images_) {
-        auto& list = out[name];
-        for (const auto& [_, tag] : tags) list.push_back(tag);
+    // One image at a time, so the tags are never held twice over.
+    while (!images_.empty()) {
+        auto node = images_.extract(images_.begin());
+        auto& list = out[node.key()];
+        list.reserve(node.mapped().size());
+        for (auto& [_, tag] : node.mapped()) list.push_back(std::move(tag));
         // Nexus writes every time with the same offset ("+00:00"), so the text orders them.
         std::stable_sort(list.begin(), list.end(), [](const sdk::TagInfo& a, const sdk::TagInfo& b) {
             if (a.pushed.empty() != b.pushed.empty()) return b.pushed.empty();

@@ -5,6 +5,7 @@
 // member winning as in the group's own resolution order.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,13 +21,28 @@ bool valid_image_name(const std::string& name);
 // [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
 bool valid_tag(const std::string& tag);
 
+// Built page by page. It stops taking components once it holds one image more
+// than `max_images`, or one image holds one tag more than `max_tags` (the SDK's
+// "stop once you have one more": the core then reports the cut), so a listing
+// of millions of components costs no more than the core keeps.
 class ImageListing {
 public:
-    void add(const std::vector<Component>& components);
+    enum class Full { no, images, tags };
+
+    explicit ImageListing(size_t max_images = SIZE_MAX, size_t max_tags = SIZE_MAX)
+        : max_images_(max_images), max_tags_(max_tags) {}
+
+    // False once full: the rest of `components` is not taken, nor any later page.
+    bool add(const std::vector<Component>& components);
+
+    [[nodiscard]] Full full() const { return full_; }
+    [[nodiscard]] const std::string& full_image() const { return full_image_; }  // the image past max_tags
+    [[nodiscard]] size_t image_count() const { return images_.size(); }
 
     // Image name -> its tags, newest push first (the order the core's
-    // --max-tags-per-repo and age filters apply to).
-    [[nodiscard]] std::map<std::string, std::vector<sdk::TagInfo>> images() const;
+    // --max-tags-per-repo and age filters apply to). Moves them out: the
+    // listing is empty afterwards.
+    [[nodiscard]] std::map<std::string, std::vector<sdk::TagInfo>> take_images();
 
     [[nodiscard]] size_t tags() const { return tags_; }
     [[nodiscard]] size_t by_digest() const { return by_digest_; }    // index children, not tags
@@ -35,6 +51,10 @@ public:
 
 private:
     std::map<std::string, std::map<std::string, sdk::TagInfo>> images_;
+    size_t max_images_;
+    size_t max_tags_;
+    Full full_ = Full::no;
+    std::string full_image_;
     size_t tags_ = 0;
     size_t by_digest_ = 0;
     size_t malformed_ = 0;

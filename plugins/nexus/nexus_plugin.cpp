@@ -28,7 +28,8 @@ struct NexusRegistry {
     }
 
     static std::unique_ptr<Session> open(const Host& host, const SessionConfig& config) {
-        auto session = std::make_unique<regscan::nexus::NexusSession>(host, regscan::nexus::nexus_config(config));
+        auto session = std::make_unique<regscan::nexus::NexusSession>(host, regscan::nexus::nexus_config(config),
+                                                                      config.max_repositories, config.max_tags);
         session->sign_in();
         return session;
     }

@@ -12,6 +12,11 @@ namespace regscan::nexus {
 namespace {
 
 constexpr const char* rest_base = "/service/rest/v1/";
+// Nexus's continuation tokens are 32 hex digits; a longer one than this only
+// grows every later request URL.
+constexpr size_t max_continuation_token = 4096;
+// Repositories named in the line that says which were not listed after a cut.
+constexpr size_t unlisted_named = 10;
 
 std::string plural(size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -19,7 +24,8 @@ std::string plural(size_t n, const char* one, const char* many) {
 
 }  // namespace
 
-NexusSession::NexusSession(const sdk::Host& host, NexusConfig config) : host_(host), config_(std::move(config)) {
+NexusSession::NexusSession(const sdk::Host& host, NexusConfig config, size_t max_repositories, size_t max_tags)
+    : host_(host), config_(std::move(config)), max_repositories_(max_repositories), max_tags_(max_tags) {
     if (!config_.anonymous()) {
         const std::string pair = sdk::base64_encode(config_.username + ":" + config_.secret);
         authorization_ = "Basic " + pair;
@@ -96,16 +102,22 @@ void NexusSession::read_settings() {
                "/repository/<name>/v2/");
 }
 
-std::vector<Component> NexusSession::components(const std::string& repository) {
-    std::vector<Component> found;
+bool NexusSession::list_components(const std::string& repository, ImageListing& listing) {
     auto first = rest_request("components?repository=" + sdk::url_encode(repository));
     // for_each_page never fetches a URL twice; a token leading back to a page
     // already read is noticed here, because pages after it may be missing.
     std::set<std::string> fetched;
     bool looped = false;
+    size_t long_token = 0;
     const auto token = sdk::next_page::body_token("continuationToken", "continuationToken");
     const sdk::NextPage next = [&](const sdk::Page& page) {
         fetched.insert(page.url);
+        auto it = page.body.find("continuationToken");
+        const auto* text = it == page.body.end() ? nullptr : it->get_ptr<const std::string*>();
+        if (text && text->size() > max_continuation_token) {
+            long_token = text->size();
+            return std::string{};
+        }
         auto url = token(page);
         if (!url.empty() && fetched.count(sdk::resolve_url(page.url, url))) {
             looped = true;
@@ -113,19 +125,22 @@ std::vector<Component> NexusSession::components(const std::string& repository) {
         }
         return url;
     };
-    sdk::for_each_page(host_, first, next,
-                       [&](const sdk::Page& page) {
-                           auto items = parse_components(page.body, page.url);
-                           host_.log(REGSCAN_LOG_TRACE, "Nexus GET " + page.url + ": page " +
-                                                            std::to_string(page.index + 1) + ", " +
-                                                            plural(items.size(), "component", "components"));
-                           found.insert(found.end(), items.begin(), items.end());
-                       });
+    const bool whole = sdk::for_each_page(host_, first, next, [&](const sdk::Page& page) {
+        auto items = parse_components(page.body, page.url);
+        host_.log(REGSCAN_LOG_TRACE, "Nexus GET " + page.url + ": page " + std::to_string(page.index + 1) + ", " +
+                                         plural(items.size(), "component", "components"));
+        if (!listing.add(items)) throw sdk::StopPages{};
+    });
     if (looped)
         host_.discovery_note("Nexus repository " + repository +
                              ": its components listing's continuationToken led back to a page already read after " +
                              plural(fetched.size(), "page", "pages") + "; components may have been missed");
-    return found;
+    if (long_token)
+        host_.discovery_note("Nexus repository " + repository + ": its components listing's continuationToken after " +
+                             plural(fetched.size(), "page", "pages") + " is " + std::to_string(long_token) +
+                             " bytes long (at most " + std::to_string(max_continuation_token) +
+                             "): the listing ends there, with the pages read; components may have been missed");
+    return whole;
 }
 
 std::vector<sdk::Repository> NexusSession::repositories() {
@@ -135,12 +150,18 @@ std::vector<sdk::Repository> NexusSession::repositories() {
 
     std::vector<sdk::Repository> out;
     std::lock_guard lock(mutex_);
-    for (const auto& target : walk.targets) {
+    by_name_.clear();
+    for (size_t t = 0; t < walk.targets.size(); ++t) {
+        const auto& target = walk.targets[t];
+        // One more than the core keeps is listed: the core reports the rest as cut.
+        if (max_repositories_ && out.size() > max_repositories_) break;
         auto settings = settings_.find(target.name);
         auto place = pull_place(config_, target.name, settings == settings_.end() ? nullptr : &settings->second);
-        ImageListing listing;
+        ImageListing listing(max_repositories_ ? max_repositories_ - out.size() : SIZE_MAX,
+                             max_tags_ ? max_tags_ : SIZE_MAX);
+        bool whole = true;
         try {
-            listing.add(components(target.name));
+            whole = list_components(target.name, listing);
         } catch (const sdk::Error& e) {
             // Reported by the core as this repository's failure; the others go on.
             host_.warn("Nexus repository " + target.name + ": its components cannot be listed: " + e.what());
@@ -151,10 +172,19 @@ std::vector<sdk::Repository> NexusSession::repositories() {
             by_name_[failed.name] = {{}, sdk::Error(e.status(), "Nexus repository " + target.name + ": " + e.what())};
             continue;
         }
-        auto images = listing.images();
+        const size_t tag_count = listing.tags();
+        auto images = listing.take_images();
         host_.info("Nexus repository " + target.name + " (" + target.why + "): " +
-                   plural(images.size(), "image", "images") + ", " + plural(listing.tags(), "tag", "tags") +
-                   "; pulled through " + place.how);
+                   plural(images.size(), "image", "images") + ", " + plural(tag_count, "tag", "tags") +
+                   (whole ? "" : " read before the listing was cut short") + "; pulled through " + place.how);
+        if (listing.full() == ImageListing::Full::images)
+            host_.discovery_note("Nexus repository " + target.name + ": its listing stopped once the walk held " +
+                                 plural(out.size() + images.size(), "image", "images") +
+                                 ", more than the core keeps (--max-repositories); tags on later pages were not read");
+        else if (listing.full() == ImageListing::Full::tags)
+            host_.discovery_note("Nexus repository " + target.name + ": its listing stopped once image " +
+                                 listing.full_image() + " had more tags than the core keeps (--max-listed-tags); "
+                                 "its other images' tags on later pages were not read");
         if (listing.by_digest() > 0)
             host_.debug("Nexus repository " + target.name + ": " +
                         plural(listing.by_digest(), "component", "components") +
@@ -177,6 +207,17 @@ std::vector<sdk::Repository> NexusSession::repositories() {
             by_name_[repository.name] = {std::move(tags), std::nullopt};
             out.push_back(std::move(repository));
         }
+        if (!whole) {
+            // The SDK's rule: after a cut, start no further listing.
+            std::string names;
+            for (size_t u = t + 1; u < walk.targets.size() && u <= t + unlisted_named; ++u)
+                names += (names.empty() ? "" : ", ") + walk.targets[u].name;
+            const size_t left = walk.targets.size() - t - 1;
+            if (left > 0)
+                host_.info("Nexus: the listing was cut short; " + plural(left, "repository", "repositories") +
+                           " not listed: " + names + (left > unlisted_named ? ", ..." : ""));
+            break;
+        }
     }
     return out;
 }
@@ -185,9 +226,15 @@ std::vector<sdk::TagInfo> NexusSession::tags(const sdk::Repository& repository) 
     std::lock_guard lock(mutex_);
     auto it = by_name_.find(repository.name);
     if (it == by_name_.end())
-        throw sdk::Error(REGSCAN_NOT_FOUND, "'" + repository.name + "' is not an image this Nexus session listed");
-    if (it->second.failure) throw *it->second.failure;
-    return it->second.tags;
+        throw sdk::Error(REGSCAN_NOT_FOUND, "'" + repository.name +
+                                                "' is not an image this Nexus session listed, or its tags were "
+                                                "served already");
+    // Served once: the core asks each repository's tags once, and what it
+    // has read need not be held for the rest of the run.
+    auto listed = std::move(it->second);
+    by_name_.erase(it);
+    if (listed.failure) throw *listed.failure;
+    return std::move(listed.tags);
 }
 
 }  // namespace regscan::nexus

@@ -6,12 +6,14 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "nexus_api.hpp"
+#include "nexus_components.hpp"
 #include "nexus_config.hpp"
 #include "nexus_walk.hpp"
 #include "regscan/error.hpp"
@@ -21,7 +23,8 @@ namespace regscan::nexus {
 
 class NexusSession final : public sdk::Session {
 public:
-    NexusSession(const sdk::Host& host, NexusConfig config);
+    // max_repositories / max_tags: SessionConfig's (0: not said), what the core keeps.
+    NexusSession(const sdk::Host& host, NexusConfig config, size_t max_repositories = 0, size_t max_tags = 0);
 
     // Reads the repository list and, when allowed, their settings: refused
     // credentials end the run here, before any image is read.
@@ -34,8 +37,10 @@ private:
     [[nodiscard]] sdk::HttpRequest rest_request(const std::string& path) const;
     nlohmann::json get_json(const std::string& path);
     void read_settings();
-    // Every component of one Nexus repository, following continuationToken to the end.
-    std::vector<Component> components(const std::string& repository);
+    // One Nexus repository's components, page by page into `listing`, following
+    // continuationToken until the last page or until `listing` is full. False
+    // when the host cut the listing at its bounds: no further listing starts.
+    bool list_components(const std::string& repository, ImageListing& listing);
 
     sdk::Host host_;
     NexusConfig config_;
@@ -43,13 +48,15 @@ private:
     std::vector<NexusRepository> listed_;
     std::map<std::string, RepositorySettings> settings_;
     Walk walk_;
+    size_t max_repositories_;
+    size_t max_tags_;
 
     struct Listed {
         std::vector<sdk::TagInfo> tags;
         std::optional<sdk::Error> failure;  // the repository's components could not be listed
     };
     std::mutex mutex_;
-    std::map<std::string, Listed> by_name_;  // Repository::name -> what tags() answers
+    std::map<std::string, Listed> by_name_;  // Repository::name -> what tags() answers, once
 };
 
 }  // namespace regscan::nexus

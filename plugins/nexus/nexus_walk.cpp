@@ -1,6 +1,7 @@
 #include "nexus_walk.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "regscan/error.hpp"
 #include "regscan/url.hpp"
@@ -8,10 +9,20 @@
 namespace regscan::nexus {
 namespace {
 
+// A listing of thousands of groups (or group members) must not make a log
+// line (or a name) of each: the first few are named, the rest counted.
+constexpr size_t named_at_most = 10;
+
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
     return out;
+}
+
+std::string join_first(const std::vector<std::string>& items) {
+    if (items.size() <= named_at_most) return join(items);
+    return join({items.begin(), items.begin() + named_at_most}) + " and " +
+           std::to_string(items.size() - named_at_most) + " more";
 }
 
 const RepositorySettings* find(const std::map<std::string, RepositorySettings>& settings, const std::string& name) {
@@ -27,7 +38,7 @@ std::string kind(const NexusRepository& repository, const RepositorySettings* se
 
 std::string members_of(const RepositorySettings* settings) {
     if (!settings || settings->members.empty()) return "its members (unknown without repositorySettings)";
-    return "its members " + join(settings->members);
+    return "its members " + join_first(settings->members);
 }
 
 }  // namespace
@@ -64,15 +75,27 @@ Walk plan_walk(const std::vector<NexusRepository>& repositories,
     }
 
     size_t other_formats = 0;
+    size_t bad_names = 0;
+    size_t skipped = 0;
+    std::set<std::string> seen;
+    auto skip = [&](std::string line) {
+        if (++skipped <= named_at_most) walk.skipped.push_back(std::move(line));
+    };
     for (const auto& repository : repositories) {
+        // Its name goes into request paths and image names: Nexus's own rule, or it is not one of Nexus's.
+        if (!valid_repository_name(repository.name)) {
+            ++bad_names;
+            continue;
+        }
         if (repository.format != "docker") {
             ++other_formats;
             continue;
         }
+        if (!seen.insert(repository.name).second) continue;  // listed twice: walked once
         const auto* s = find(settings, repository.name);
         const std::string what = "Nexus repository " + repository.name + " (" + kind(repository, s) + ")";
         if (s && !s->online) {
-            walk.skipped.push_back(what + ": skipped, it is offline");
+            skip(what + ": skipped, it is offline");
         } else if (repository.type == "hosted") {
             walk.targets.push_back({repository.name, repository.type, kind(repository, s) + ": its own images"});
         } else if (repository.type == "proxy") {
@@ -81,17 +104,24 @@ Walk plan_walk(const std::vector<NexusRepository>& repositories,
                                         ": a cache, so only the images pulled through it so far are listed "
                                         "(the images in use), not the remote's whole content"});
         } else if (repository.type == "group") {
-            walk.skipped.push_back(what + ": skipped, a group serves the images of " + members_of(s) +
-                                   ", which are walked on their own; name it with --nexus-repository to walk it "
-                                   "as its clients see it");
+            skip(what + ": skipped, a group serves the images of " + members_of(s) +
+                 ", which are walked on their own; name it with --nexus-repository to walk it as its clients see it");
         } else {
-            walk.skipped.push_back(what + ": skipped, an unknown repository type");
+            skip(what + ": skipped, an unknown repository type");
         }
     }
+    if (skipped > named_at_most)
+        walk.skipped.push_back(std::to_string(skipped - named_at_most) +
+                               " more Nexus repositories skipped (groups, offline or of an unknown type)");
     if (other_formats > 0)
         walk.skipped.push_back(std::to_string(other_formats) + " Nexus " +
                                (other_formats == 1 ? "repository" : "repositories") +
                                " of other formats than docker: skipped");
+    if (bad_names > 0)
+        walk.skipped.push_back(std::to_string(bad_names) + " Nexus " +
+                               (bad_names == 1 ? "repository" : "repositories") +
+                               " listed with a name Nexus does not give (letters, digits, '-', '_', '.', at most "
+                               "200 characters): skipped");
     return walk;
 }
 

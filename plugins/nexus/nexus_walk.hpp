@@ -25,11 +25,13 @@ struct Target {
 
 struct Walk {
     std::vector<Target> targets;
-    std::vector<std::string> skipped;  // one log line each
+    std::vector<std::string> skipped;  // log lines: the first few skipped repositories, then counts
 };
 
 // `settings` is empty when repositorySettings was refused (it needs an
-// administrator). Throws sdk::Error(REGSCAN_BAD_ARGUMENT) naming every
+// administrator). A listed name that fails valid_repository_name is never
+// walked (it would go into request paths); a name listed twice is walked once.
+// Throws sdk::Error(REGSCAN_BAD_ARGUMENT) naming every
 // --nexus-repository that is unknown, unreadable or not docker.
 Walk plan_walk(const std::vector<NexusRepository>& repositories,
                const std::map<std::string, RepositorySettings>& settings, const std::vector<std::string>& named);

@@ -1,5 +1,7 @@
 #include "quay_registry_login.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "regscan/base64.hpp"
@@ -47,6 +49,18 @@ std::string registry_login(const sdk::Host& host, const std::string& base, const
         for (const char* key : {"token", "access_token"})
             if (auto it = body.find(key); token.empty() && it != body.end() && it->is_string()) token = *it;
     if (token.empty()) throw sdk::Error(REGSCAN_ERROR, "GET " + login.url + ": the answer holds no token");
+    // The token becomes a header of every /v2/_catalog request: a CR or LF in
+    // it would add header lines of the registry's choosing. Not echoed: it is
+    // a credential even when malformed.
+    if (token.size() > max_registry_token)
+        throw sdk::Error(REGSCAN_ERROR, "GET " + login.url + ": the token Quay answered is " +
+                                            std::to_string(token.size()) + " bytes, more than " +
+                                            std::to_string(max_registry_token) + ": not used");
+    auto bad = std::find_if(token.begin(), token.end(), [](unsigned char c) { return c < 0x21 || c > 0x7e; });
+    if (bad != token.end())
+        throw sdk::Error(REGSCAN_ERROR, "GET " + login.url + ": the token Quay answered holds a control, space or "
+                                            "non-ASCII character (byte " + std::to_string(bad - token.begin() + 1) +
+                                            "), which no header may carry: not used");
     host.add_secret(token);
     return "Bearer " + token;
 }

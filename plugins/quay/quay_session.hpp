@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +21,11 @@
 namespace regscan::quay {
 
 enum class Listing { api, catalog };
+
+// The longest next_page token of a namespace listing followed (Quay's are a
+// few hundred bytes); past it the namespace's listing ends with a discovery
+// note, keeping the pages read.
+inline constexpr size_t max_page_token = 4096;
 
 class QuaySession final : public sdk::Session {
 public:
@@ -37,9 +43,10 @@ public:
 
 private:
     sdk::HttpRequest api_request(const std::string& url) const;
-    // The namespace's repository names into `names`; false when the host cut
-    // the listing at its bounds (no further namespace is listed then).
-    bool namespace_repositories(const std::string& name, std::vector<std::string>& names);
+    // The namespace's repository names into `names`, its requests through
+    // `host`; false when the host cut the listing at its bounds (no further
+    // namespace is listed then).
+    bool namespace_repositories(const sdk::Host& host, const std::string& name, std::vector<std::string>& names);
     std::vector<sdk::Repository> catalog_repositories();
     std::vector<sdk::TagInfo> api_tags(const std::string& namespace_name, const std::string& repository);
 

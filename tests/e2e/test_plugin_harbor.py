@@ -22,8 +22,9 @@ import tempfile
 import urllib.parse
 
 from emulators.harbor import Harbor
-from emulators import harbor as harbor_emulator, harbor_registry
+from emulators import harbor as harbor_emulator, harbor_api, harbor_registry
 from harness import case, certs, content, measured_run, oci_layout as oci, osv_db
+from harness import http_server
 
 HARBOR_NAME = "harbor.example.test"   # a Harbor-looking host name
 NEUTRAL_NAME = "registry.example.test"  # tells nothing
@@ -514,6 +515,135 @@ class HarborListingCut(case.RegscanCase):
         self.assertEqual(len(kept), bound * self.PAGE)
         self.assertRows(result, kept, repositories_failed=1)
         self.assertOnlyTagListingCut(result, self.MANY, bound, len(kept))
+
+
+class HarborFailingProject(case.RegscanCase):
+    """One project's repository listing failing, whatever the failure (not an array, a next page on another
+    origin, a 500 after retries), is that project's discovery note: the projects before and after it are
+    walked, and what it read before the failure is kept. Only when every project fails is the listing an
+    error. Also what a hostile listing names: repositories outside their project (one log line for all),
+    a project name Harbor cannot have (never put in a path), an impossible build time (dropped)."""
+    PROJECTS = ("alpha", "beta", "gamma")
+
+    @classmethod
+    def setUpClass(cls):
+        directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-harbor-failing-")
+        cls.addClassCleanup(directory.cleanup)
+        cls.ca, cls.harbor = harbor_emulator.serve_for_class(cls, directory.name, HARBOR_NAME, ADMIN)
+        cls.entries = {}
+        for i, project in enumerate(cls.PROJECTS):
+            repo, created = f"{project}/app", f"{2011 + i}-03-04T05:06:07Z"
+            image = oci.image(created, files={"etc/which": f"{repo}\n".encode()})
+            cls.harbor.publish(repo, "1.0", image, f"2024-01-01T00:00:0{i}.000Z", created=created,
+                               platform={"os": "linux", "architecture": "amd64"})
+            cls.entries[(repo, "1.0")] = {"": created}
+
+    def setUp(self):
+        with self.harbor.model.lock:
+            self.harbor.api.requests.clear()
+            self.harbor.model.replace_page.clear()
+
+    def run_harbor(self, *args):
+        return self.dry_run(self.harbor.url_for(HARBOR_NAME), f"--ca-cert={self.ca.ca_cert}",
+                            self.harbor.resolve(HARBOR_NAME), f"--username={ADMIN[0]}", f"--password={ADMIN[1]}",
+                            *args)
+
+    def replace(self, project, reply):
+        self.harbor.model.replace_page[(f"/api/v2.0/projects/{project}/repositories", 1)] = lambda request: reply
+
+    def assertRepositories(self, result, repositories, entries=None, notes=1):
+        entries = entries or self.entries
+        inventory = content.Inventory(self.harbor.authority(HARBOR_NAME))
+        for (repo, tag), created in entries.items():
+            if repo in repositories:
+                inventory.add(repo, tag, created)
+        self.assertInventory(result, self.harbor.authority(HARBOR_NAME), inventory.rows())
+        self.assertEqual(result.summary().get("Discovery notes"), str(notes) if notes else None, result)
+
+    def assertProjectNote(self, result, project, reason):
+        self.assertLogged(result, rf"^Harbor project {project}: its repositories could not be listed \(.*{reason}.*\); "
+                                  rf"(\d+ read before are kept; )?the other projects were walked plugin=harbor$",
+                          "warning")
+        self.assertIn(f"Harbor project {project}: its repositories could not be listed", result.stdout)
+
+    def repository_lists(self):
+        with self.harbor.model.lock:
+            paths = [path for _, path, *_ in self.harbor.api.requests]
+        return [urllib.parse.urlsplit(p).path for p in paths if urllib.parse.urlsplit(p).path != "/api/v2.0/projects"
+                and not urllib.parse.urlsplit(p).path.endswith("/artifacts")]
+
+    def test_a_repository_list_that_is_not_an_array_is_that_projects_note(self):
+        self.replace("beta", http_server.json_reply(200, {"not": "an array"}))
+        result = self.run_harbor()
+        self.assertRepositories(result, {"alpha/app", "gamma/app"})
+        self.assertProjectNote(result, "beta", "expected a JSON array")
+
+    def test_a_next_page_on_another_origin_is_that_projects_note_and_its_first_page_is_kept(self):
+        elsewhere = "https://elsewhere.example.test/api/v2.0/projects/beta/repositories?page=2&page_size=100"
+        self.replace("beta", http_server.json_reply(200, [{"id": 99, "name": "beta/app"}],
+                                                    {"X-Total-Count": "2", "Link": f'<{elsewhere}>; rel="next"'}))
+        result = self.run_harbor()
+        self.assertRepositories(result, {"alpha/app", "beta/app", "gamma/app"})
+        self.assertProjectNote(result, "beta", "pagination link to another origin refused")
+        self.assertLogged(result, r"^Harbor project beta: .*; 1 read before are kept; ", "warning")
+
+    def test_a_project_failing_after_retries_is_that_projects_note(self):
+        failure = harbor_api.errors(500, "UNKNOWN", "internal error")
+        failure.headers["Retry-After"] = "0"  # retried at once
+        self.replace("beta", failure)
+        result = self.run_harbor("--retries=2")
+        self.assertRepositories(result, {"alpha/app", "gamma/app"})
+        self.assertProjectNote(result, "beta", "HTTP 500")
+        self.assertEqual(self.repository_lists().count("/api/v2.0/projects/beta/repositories"), 3)
+
+    def test_every_project_failing_is_still_an_error(self):
+        for project in self.PROJECTS:
+            self.replace(project, harbor_api.errors(502, "UNKNOWN", "bad gateway"))
+        result = self.run_harbor("--retries=0")
+        self.assertExit(result, 6)
+        self.assertLogged(result, r"Harbor could not list the repositories of any project for 'admin' \(GET "
+                                  r"https://.*/api/v2\.0/projects/alpha/repositories\?.*: HTTP 502", "error")
+        self.assertEqual(self.repository_lists(), [f"/api/v2.0/projects/{p}/repositories" for p in self.PROJECTS])
+
+    def test_repositories_outside_their_project_make_one_warning(self):
+        listed = [{"name": f"x{i}"} for i in range(300)] + [{"name": "beta/app"}]
+        self.replace("beta", http_server.json_reply(200, listed, {"X-Total-Count": str(len(listed))}))
+        result = self.run_harbor()
+        self.assertRepositories(result, {"alpha/app", "beta/app", "gamma/app"}, notes=0)
+        outside = [m for m in result.messages() if "outside it" in m]
+        self.assertEqual(outside, ["Harbor project beta listed 300 repositories outside it, ignored: "
+                                   "x0, x1, x2, x3, x4 and 295 more plugin=harbor"], result)
+
+    def test_a_project_name_harbor_cannot_have_is_a_note_not_a_request(self):
+        # ".." in projects/../repositories would be read as /api/v2.0/repositories: Harbor's global listing.
+        for name in ("..", "Upper"):
+            self.harbor.model.project(name)
+            self.addCleanup(self.harbor.model.projects.pop, name)
+        result = self.run_harbor()
+        self.assertRepositories(result, {"alpha/app", "beta/app", "gamma/app"})
+        self.assertLogged(result, r"^Harbor listed 2 projects by a name Harbor cannot give a project, not walked: "
+                                  r"\.\., Upper plugin=harbor$", "warning")
+        self.assertEqual(self.repository_lists(), [f"/api/v2.0/projects/{p}/repositories" for p in self.PROJECTS])
+
+    def test_an_impossible_time_is_dropped_not_passed_on(self):
+        """The plugin hands the core its tags newest push first, and --max-listed-tags keeps the first N in that
+        order: an impossible push time must not make a tag the newest. An impossible build time is dropped too,
+        and the build time read from the image config instead."""
+        created = "2019-09-09T09:09:09Z"
+        newest = oci.image(created, files={"etc/which": b"alpha/odd:newest\n"})
+        self.harbor.publish("alpha/odd", "newest", newest, "2024-01-01T00:00:00.000Z", created="9999-99-99T99:99:99Z",
+                            platform={"os": "linux", "architecture": "amd64"})
+        impossible = oci.image("2018-08-08T08:08:08Z", files={"etc/which": b"alpha/odd:impossible\n"})
+        self.harbor.publish("alpha/odd", "impossible", impossible, "2024-02-30T00:00:00.000Z",
+                            created="2018-08-08T08:08:08Z", platform={"os": "linux", "architecture": "amd64"})
+        self.addCleanup(self.harbor.model.projects["alpha"].repositories.pop, "odd")
+        result = self.run_harbor("--max-listed-tags=1")
+        inventory = content.Inventory(self.harbor.authority(HARBOR_NAME))
+        for (repo, tag), times in {**self.entries, ("alpha/odd", "newest"): {"": created}}.items():
+            inventory.add(repo, tag, times)
+        self.assertInventory(result, self.harbor.authority(HARBOR_NAME), inventory.rows(), repositories_failed=1)
+        self.assertLogged(result, r"^Failed to list tags repository=alpha/odd error=more than 1 tags listed; the "
+                                  r"first 1 are kept \(--max-listed-tags\)$", "error")
 
 
 class HarborHostileListing(case.RegscanCase):

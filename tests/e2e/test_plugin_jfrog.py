@@ -230,6 +230,26 @@ class JfrogPlugin(case.RegscanCase):
         result = self.as_reader(self.art.url(CLOUD) + "/artifactory/")
         self.assertScanned(result, authority, self.inventory(authority).rows())
 
+    def test_listing_cut_at_max_listing_pages_lists_no_further_repository(self):
+        """The catalog is one listing: the repository list, then each repository's catalog pages. Cut inside
+        docker-local (its second page), the page read is kept and no later repository is listed (SDK 1.3.2:
+        a cut listing starts no further listing), nor logged as listed with 0 images."""
+        authority = self.art.authority(CLOUD)
+        result = self.as_reader(None, "--max-listing-pages=2")
+        kept = ["docker-local/base/alpine", "docker-local/team/api"]
+        self.assertLogged(result, r"^Repository listing cut short error=more than 2 requests "
+                                  r"\(--max-listing-pages\); 2 repositories read are kept$", "error")
+        self.assertLogged(result, r"^Artifactory repository docker-local \(local\): 2 images read before the listing "
+                                  r"was cut short", "info")
+        inventory = self.inventory(authority, keys=("docker-local",))
+        self.assertInventory(result, authority, [row for row in inventory.rows()
+                                                 if row[0].split("/", 1)[1] in kept], repositories_failed=1)
+        for later in ("docker-prod", "docker-sandbox"):
+            self.assertFalse([m for m in result.messages() if f"repository {later}" in m], result)
+            self.assertEqual(self.rest_requests(f"/artifactory/api/docker/{later}/"), [])
+        catalog = [p for _, p, _, _, _ in self.rest_requests("/artifactory/api/docker/docker-local/v2/_catalog")]
+        self.assertEqual(len(catalog), 1, catalog)
+
     # -- credentials ------------------------------------------------------------
 
     def test_api_key_as_the_password(self):

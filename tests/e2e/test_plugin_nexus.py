@@ -243,6 +243,44 @@ class NexusPlugin(case.RegscanCase):
         self.assertInventory(result, self.nexus.authority, rows, repositories_failed=1)
         self.assertLogged(result, r"docker-proxy.*HTTP 401", "error")
 
+    # -- listing bounds -----------------------------------------------------
+
+    def test_max_repositories_stops_the_component_walk_at_one_image_more(self):
+        """40 more images, two to a page: the walk stops on the page that brings the 4th image."""
+        self.model.injected["docker-extra"] = [self.model.component("docker-extra", f"many/i{k:02d}", "1", b"{}", "x")
+                                               for k in range(40)]
+        result = self.run_nexus("--nexus-repository=docker-extra", "--max-repositories=3")
+        self.assertExit(result, 6)
+        self.assertEqual(len(self.component_pages("docker-extra")), 2)
+        self.assertLogged(result, r"more than 3 repositories listed; the first 3 are kept \(--max-repositories\)")
+        self.assertLogged(result, r"^Nexus repository docker-extra: its listing stopped once the walk held 4 images",
+                          "warning")
+
+    def test_a_listing_cut_by_the_host_starts_no_further_repository(self):
+        # docker-hosted's 4th page is refused: docker-proxy and docker-extra are not started.
+        result = self.run_nexus("--max-listing-pages=3")
+        self.assertExit(result, 6)
+        self.assertEqual(len(self.component_pages("docker-hosted")), 3)
+        self.assertLogged(result, r"Repository listing cut short error=more than 3 requests", "error")
+        self.assertLogged(result, r"^Nexus repository docker-hosted \(.*: \d+ images?, \d+ tags? read before the "
+                                  r"listing was cut short", "info")
+        self.assertLogged(result, r"^Nexus: the listing was cut short; 2 repositories not listed: docker-proxy, "
+                                  r"docker-extra", "info")
+        self.assertFalse([m for m in result.messages() if m.startswith(("Nexus repository docker-proxy (",
+                                                                         "Nexus repository docker-extra ("))],
+                         result)
+
+    def test_an_over_long_continuation_token_ends_that_listing_only(self):
+        self.model.token_size["docker-hosted"] = 5000
+        result = self.run_nexus()
+        self.assertEqual(len(self.component_pages("docker-hosted")), 1)
+        self.assertEqual(len(self.component_pages("docker-proxy")), 2)
+        self.assertEqual(len(self.component_pages("docker-extra")), 1)
+        self.assertLogged(result, r"^Nexus repository docker-hosted: its components listing's continuationToken "
+                                  r"after 1 page is 5000 bytes long \(at most 4096\): the listing ends there",
+                          "warning")
+        self.assertNoSecrets(result)
+
     # -- credentials --------------------------------------------------------
 
     def test_least_privilege_reader_uses_path_based_routes(self):

@@ -274,6 +274,52 @@ class QuayPlugin(case.RegscanCase):
         self.assertLogged(result, r"Quay namespace hidden could not be listed.*: HTTP 403 \(Unauthorized\) plugin=quay$", "warning")
         self.assertLogged(result, r"Quay repository acme/locked: GET \S+/tag/\S+: HTTP 403 \(Unauthorized\)")
 
+    def test_a_403_quoting_http_401_in_its_body_costs_that_namespace_only(self):
+        """The status decides, not the text: a namespace's 403 whose message reads ": HTTP 401" (a proxy's words,
+        or a registry's choosing) is that namespace's note; only a 401 means Quay refused the OAuth token."""
+        self.quay.api.forbidden_namespaces = {"hidden"}
+        self.quay.api.forbidden_message = "upstream answered: HTTP 401 Unauthorized"
+        result = self.run_quay(*self.robot(), f"--quay-token={OAUTH_TOKEN}", "--namespace=hidden,acme,beta")
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme", "beta"}))
+        self.assertLogged(result, r"Quay namespace hidden could not be listed.*: "
+                                  r"HTTP 403 \(upstream answered: HTTP 401", "warning")
+        self.assertFalse([m for m in result.messages() if "refused the OAuth token" in m], result)
+        self.assertEqual(result.summary().get("Discovery notes"), "1", result)
+
+    # -- hostile answers -------------------------------------------------------------------
+    def test_a_realm_token_no_header_may_carry_is_refused(self):
+        """The robot's realm token becomes the Authorization header of every /v2/_catalog request: a CR/LF in it
+        would add header lines of Quay's choosing, a huge one would ride on every request."""
+        for name, token in (("CR/LF", "eyJhbGciOi.x\r\nX-Injected: yes"), ("over-long", "e" * 8193)):
+            with self.subTest(token=name):
+                self.quay.reset()
+                self.quay.front.issued_token = token
+                result = self.run_quay(*self.robot())
+                self.assertExit(result, 5)  # the plugin could not open the registry
+                self.assertLogged(result, r"/v2/auth.*: the token Quay answered (holds a control|is 8193 bytes)")
+                self.assertEqual([r for r in self.registry_requests() if r[1].startswith("/v2/_catalog")], [],
+                                 "a token that was refused is never sent")
+                self.assertNotIn("X-Injected", result.stderr)
+                self.assertNoSecrets(result)
+
+    def test_an_over_long_next_page_token_ends_that_namespace_keeping_its_pages(self):
+        """A next_page token goes back in the next URL, and every URL read is kept: past 4 KiB the namespace's
+        listing ends with a note; the repositories of the page read are scanned, the other namespaces listed."""
+        self.quay.api.next_page_padding = 4097
+        result = self.run_quay(f"--quay-token={OAUTH_TOKEN}", "--namespace=acme,beta")
+        acme = [r for r in self.api_requests() if urllib.parse.urlsplit(r[1]).path == "/api/v1/repository"
+                and urllib.parse.parse_qs(urllib.parse.urlsplit(r[1]).query)["namespace"] == ["acme"]]
+        self.assertEqual(len(acme), 1, acme)
+        first_page = {f"acme/{r.name}" for r in self.quay.model.visible("alice", "acme")[:2]}
+        self.assertEqual(len(first_page), 2)
+        acme_all = {f"{ns}/{repo}" for ns, repo, *_ in IMAGES if ns == "acme"}
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme", "beta"},
+                                                               missing=acme_all - first_page))
+        self.assertLogged(result, r"^Quay namespace acme: its listing's next_page token is \d+ bytes "
+                                  r"\(at most 4096\), so it ends after 1 page; the repositories of the pages read "
+                                  r"are kept", "warning")
+        self.assertEqual(result.summary().get("Discovery notes"), "1", result)
+
     # -- scan ----------------------------------------------------------------------------
     def test_scan_mode_with_a_multi_arch_tag(self):
         workdir = tempfile.mkdtemp(prefix="regscan-e2e-quay-scan-")

@@ -184,6 +184,29 @@ TEST_CASE("harbor::time_key orders RFC 3339 UTC times, fractions included") {
     CHECK(time_key("0001-01-01T00:00:00.000Z") < time_key("2024-01-01T00:00:00Z"));
 }
 
+TEST_CASE("harbor::time_key refuses a date or time that does not exist") {
+    for (const char* impossible :
+         {"9999-99-99T99:99:99Z", "2024-13-01T00:00:00Z", "2024-00-01T00:00:00Z", "2024-01-00T00:00:00Z",
+          "2024-04-31T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2024-01-01T24:00:00Z",
+          "2024-01-01T00:60:00Z", "2024-01-01T00:00:61Z", "2024-01-01T0a:00:00Z", "2024-01-01T00:00:00.Z"}) {
+        CAPTURE(impossible);
+        CHECK(time_key(impossible).empty());
+    }
+    for (const char* possible : {"2024-02-29T23:59:59Z", "2000-02-29T00:00:00Z", "2016-12-31T23:59:60Z",
+                                 "0000-01-01T00:00:00Z", "2024-12-31t12:00:00.999999999999z"}) {
+        CAPTURE(possible);
+        CHECK_FALSE(time_key(possible).empty());
+    }
+
+    // An impossible build or push time is dropped from the tag, as a missing one.
+    auto entry = artifact(digest('a'), {"x"}, "2024-02-30T00:00:00.000Z");
+    entry["extra_attrs"]["created"] = "9999-99-99T99:99:99Z";
+    auto tags = artifact_tags(entry);
+    REQUIRE(tags.size() == 1);
+    CHECK(tags[0].created.empty());
+    CHECK(tags[0].pushed.empty());
+}
+
 TEST_CASE("harbor::TagCollector keeps each tag and untagged digest once, newest push first") {
     TagCollector collector;
     collector.add(artifact(digest('a'), {"old"}, "2020-01-01T00:00:00.000Z"));

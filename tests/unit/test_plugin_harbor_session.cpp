@@ -203,7 +203,115 @@ TEST_CASE("harbor::HarborSession ignores a repository listed outside its project
     };
     HarborSession session(fake.host(), config_for("admin", {"team"}));
     CHECK(names_of(session.repositories()) == std::vector<std::string>{"team/ok"});
-    CHECK(fake.logged("listed a repository outside it, ignored: other/app"));
+    CHECK(fake.logged("Harbor project team listed 2 repositories outside it, ignored: other/app, team"));
+}
+
+TEST_CASE("harbor::HarborSession names a few repositories outside their project and counts the rest, in one line") {
+    FakeHost fake;
+    json page = json::array();
+    for (int i = 0; i < 1000; ++i) page.push_back({{"name", "x" + std::to_string(i)}});
+    page.push_back({{"name", std::string(300, 'y')}});
+    page.push_back({{"name", "team/ok"}});
+    fake.route = [&](const Call&) { return json_reply(200, page, {{"X-Total-Count", "1002"}}); };
+    HarborSession session(fake.host(), config_for("admin", {"team"}));
+    CHECK(names_of(session.repositories()) == std::vector<std::string>{"team/ok"});
+    auto warnings = fake.logged(REGSCAN_LOG_WARN);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0] == "Harbor project team listed 1001 repositories outside it, ignored: x0, x1, x2, x3, x4 "
+                         "and 996 more");
+
+    // A long name is shown cut.
+    NameSample sample;
+    sample.add(std::string(300, 'y'));
+    CHECK(sample.describe() == std::string(128, 'y') + "...");
+}
+
+TEST_CASE("harbor::HarborSession goes on past a project whose repository listing fails, whatever the failure") {
+    // Not an array, a next page on another origin, a 500 the host gave up retrying.
+    const std::vector<HttpResponse> failures{
+        json_reply(200, {{"not", "an array"}}),
+        json_reply(200, json::array(), {{"Link", "<https://elsewhere.example/x>; rel=\"next\""}}),
+        harbor_error(500, "UNKNOWN", "boom"),
+    };
+    for (const auto& failure : failures) {
+        CAPTURE(failure.body);
+        FakeHost fake;
+        World world = small_world();
+        fake.route = [&](const Call& call) {
+            if (call.route() == "/api/v2.0/projects/team/repositories") return failure;
+            return world(call);
+        };
+        HarborSession session(fake.host(), config_for("admin"));
+        CHECK(names_of(session.repositories()) == std::vector<std::string>{"base/alpine", "tools/jq"});
+        REQUIRE(fake.notes.size() == 1);
+        CHECK(fake.notes[0].find("Harbor project team: its repositories could not be listed") != std::string::npos);
+        CHECK(fake.notes[0].find("the other projects were walked") != std::string::npos);
+        CHECK(fake.calls_to("GET", "/api/v2.0/projects/tools/repositories").size() == 1);
+    }
+}
+
+TEST_CASE("harbor::HarborSession keeps a failed project's repositories read before the failure") {
+    FakeHost fake;
+    World world = small_world();
+    fake.route = [&](const Call& call) {
+        if (call.route() == "/api/v2.0/projects/team/repositories" && page_number(call) == 2)
+            return harbor_error(500, "UNKNOWN", "boom");
+        return world(call);
+    };
+    HarborSession session(fake.host(), config_for("admin"));
+    CHECK(names_of(session.repositories()) ==
+          std::vector<std::string>{"base/alpine", "team/app", "team/sub/api", "tools/jq"});
+    REQUIRE(fake.notes.size() == 1);
+    CHECK(fake.notes[0].find("HTTP 500") != std::string::npos);
+    CHECK(fake.notes[0].find("2 read before are kept") != std::string::npos);
+}
+
+TEST_CASE("harbor::HarborSession fails the listing when no project's repositories could be listed") {
+    FakeHost fake;
+    World world = small_world();
+    fake.route = [&](const Call& call) {
+        if (call.route() == "/api/v2.0/projects") return world(call);
+        if (call.route() == "/api/v2.0/projects/base/repositories") return harbor_error(403, "FORBIDDEN", "no");
+        return harbor_error(500, "UNKNOWN", "boom");
+    };
+    HarborSession session(fake.host(), config_for("admin"));
+    try {
+        (void)session.repositories();
+        FAIL("no error when every project failed");
+    } catch (const regscan::sdk::Error& e) {
+        // Not a refusal: the error is the first failure that was not one.
+        CHECK(e.status() == REGSCAN_ERROR);
+        CHECK(std::string(e.what()).find("Harbor could not list the repositories of any project") !=
+              std::string::npos);
+        CHECK(std::string(e.what()).find("team/repositories") != std::string::npos);
+        CHECK(std::string(e.what()).find("HTTP 500") != std::string::npos);
+    }
+    CHECK(fake.notes.size() == 3);
+}
+
+TEST_CASE("harbor::HarborSession walks no project Harbor listed by a name it cannot have") {
+    FakeHost fake;
+    World world = small_world();
+    fake.route = [&](const Call& call) {
+        if (call.route() == "/api/v2.0/projects")
+            return json_reply(200, json::array({{{"name", ".."}}, {{"name", "team"}}, {{"name", "a/b"}},
+                                                {{"name", "Upper"}}, {{"name", "-x"}}, {{"name", "a%2f.."}},
+                                                {{"name", "ok.."}}}),
+                              {{"X-Total-Count", "7"}});
+        return world(call);
+    };
+    HarborSession session(fake.host(), config_for("admin"));
+    CHECK(names_of(session.repositories()) == std::vector<std::string>{"team/app", "team/sub/api", "team/web"});
+    // "ok.." is a name Harbor could give: asked, and answered 404 like any missing project.
+    std::vector<std::string> routes;
+    for (const auto& call : fake.calls) routes.push_back(call.route());
+    CHECK(routes == std::vector<std::string>{"/api/v2.0/projects", "/api/v2.0/projects/team/repositories",
+                                             "/api/v2.0/projects/team/repositories",
+                                             "/api/v2.0/projects/ok../repositories"});
+    REQUIRE(fake.notes.size() == 2);
+    CHECK(fake.notes[0] == "Harbor listed 5 projects by a name Harbor cannot give a project, not walked: .., a/b, "
+                           "Upper, -x, a%2f..");
+    CHECK(fake.notes[1].find("Harbor project ok..: its repositories could not be listed") != std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -10,6 +10,7 @@
 #include "jfrog_session.hpp"
 #include "regscan/base64.hpp"
 #include "regscan/error.hpp"
+#include "regscan/paging.hpp"
 #include "regscan/testing/fake_host.hpp"
 
 using namespace regscan::jfrog;
@@ -47,6 +48,7 @@ struct FakeArtifactory {
         {"docker", {"base/alpine", "library/alpine", "team/api", "team/app"}}};
     std::vector<std::string> tags = {"1.0", "1.1", "2.0"};
     std::set<std::string> forbidden;  // keys whose catalog answers 403
+    std::string cut_at;               // a catalog whose second page the host refuses at the listing's bounds
 
     FakeArtifactory() {
         fake.route = [this](const Call& call) { return answer(call); };
@@ -71,6 +73,11 @@ struct FakeArtifactory {
         if (rest == "_catalog") {
             auto all = images[key];
             auto last = fake_host::field(query, "last");
+            if (key == cut_at && !last.empty()) {
+                HttpResponse refused;
+                refused.error = std::string(regscan::sdk::listing_limit_marker) + "more than 3 requests";
+                return refused;
+            }
             std::vector<std::string> after;
             for (const auto& image : all)
                 if (last.empty() || image > last) after.push_back(image);
@@ -115,7 +122,8 @@ TEST_SUITE_BEGIN("jfrog");
 TEST_CASE("jfrog::artifactory_next_page takes only `last` from a Link that lost the repository path") {
     FakeArtifactory art;
     ArtifactoryApi client(art.fake.host(), config_for());
-    CHECK(list_images(client, "docker-local", 0) == std::vector<std::string>{"base/alpine", "team/api", "team/app"});
+    CHECK(list_images(client, "docker-local", 0).names ==
+          std::vector<std::string>{"base/alpine", "team/api", "team/app"});
     auto calls = art.fake.calls_to(api + "/api/docker/docker-local/v2/_catalog");
     REQUIRE(calls.size() == 2);
     CHECK(calls[1].url == api + "/api/docker/docker-local/v2/_catalog?n=1000&last=team%2Fapi");
@@ -238,6 +246,44 @@ TEST_CASE("jfrog::JfrogSession notes a repository it cannot list and goes on") {
         FAIL("expected an error");
     } catch (const regscan::sdk::Error& e) {
         CHECK(e.status() == REGSCAN_AUTH_FAILED);
+    }
+}
+
+TEST_CASE("jfrog::JfrogSession keeps the images read when the host cuts the listing and lists no further repository") {
+    FakeArtifactory art;
+    art.cut_at = "docker-local";
+    JfrogSession session(art.fake.host(), config_for());
+    CHECK(names_of(session.repositories()) ==
+          std::vector<std::string>{"docker-local/base/alpine", "docker-local/team/api"});
+    CHECK(art.fake.calls_to(api + "/api/docker/docker-local/v2/_catalog").size() == 2);
+    // The SDK rule (sdk::listing_cut): the next repository is not even asked.
+    CHECK(art.fake.calls_to(api + "/api/docker/docker-prod/").empty());
+    CHECK(art.fake.logged("docker-local (local): 2 images read before the listing was cut short"));
+    CHECK_FALSE(art.fake.logged("docker-prod"));
+    CHECK(art.fake.notes.empty());
+}
+
+TEST_CASE("jfrog::JfrogSession names the first repositories it leaves out and counts the rest") {
+    FakeArtifactory art;
+    for (int i = 0; i < 25; ++i)
+        art.repositories.push_back(
+            {{"key", "cache-" + std::to_string(i)}, {"type", "REMOTE"}, {"packageType", "Docker"}});
+    JfrogSession session(art.fake.host(), config_for());
+    CHECK(session.repositories().size() == 4);
+    size_t named = 0;
+    for (const auto& [level, text] : art.fake.logs) named += text.rfind("Not walking Artifactory repository ", 0) == 0;
+    CHECK(named == named_repositories);
+    // docker-remote, docker (virtual) and 25 caches left out: 10 named, 17 counted.
+    CHECK(art.fake.logged("Not walking 17 more Artifactory repositories of types not walked"));
+
+    JfrogSession unknown(art.fake.host(), config_for({{"jfrog-repository", "nope"}}));
+    try {
+        (void)unknown.repositories();
+        FAIL("expected an error");
+    } catch (const regscan::sdk::Error& e) {
+        std::string what = e.what();
+        CHECK(what.find(", cache-5 and 19 more") != std::string::npos);
+        CHECK(what.find("cache-6") == std::string::npos);
     }
 }
 

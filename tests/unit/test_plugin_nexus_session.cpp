@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <functional>
+
 #include "nexus_identify.hpp"
 #include "nexus_session.hpp"
 #include "regscan/base64.hpp"
@@ -73,12 +76,13 @@ struct FakeNexus {
         return reply(404);
     }
 
-    std::unique_ptr<NexusSession> open(const std::string& user = "alice", const std::string& secret = password) {
+    std::unique_ptr<NexusSession> open(const std::string& user = "alice", const std::string& secret = password,
+                                       size_t max_repositories = 0, size_t max_tags = 0) {
         NexusConfig config;
         config.base = base;
         config.username = user;
         config.secret = secret;
-        auto session = std::make_unique<NexusSession>(fake.host(), config);
+        auto session = std::make_unique<NexusSession>(fake.host(), config, max_repositories, max_tags);
         session->sign_in();
         return session;
     }
@@ -213,6 +217,106 @@ TEST_CASE("nexus::NexusSession refuses wrong credentials at sign-in and hides th
     CHECK(nexus.fake.is_secret("wrong-secret"));
     CHECK(nexus.fake.is_secret("Basic " + regscan::sdk::base64_encode("alice:wrong-secret")));
     CHECK(nexus.fake.all_logs().find("wrong-secret") == std::string::npos);
+}
+
+// docker-hosted's components: 10 pages of 2 from `item(page, slot)`, then docker-extra as FakeNexus answers.
+void serve_pages(FakeNexus& nexus, std::function<json(int, int)> item) {
+    auto rest = nexus.fake.route;
+    nexus.fake.route = [rest, item](const Call& call) {
+        const auto query = call.fields(true);
+        if (call.route() != "/service/rest/v1/components" ||
+            fake_host::field(query, "repository") != "docker-hosted")
+            return rest(call);
+        auto token = fake_host::field(query, "continuationToken");
+        if (token.size() > 1 || (!token.empty() && !std::isdigit(static_cast<unsigned char>(token[0]))))
+            return reply(400);
+        int page = token.empty() ? 0 : token[0] - '0';
+        json next = page + 1 < 10 ? json(std::to_string(page + 1)) : json(nullptr);
+        return reply(200, {{"items", {item(page, 0), item(page, 1)}}, {"continuationToken", next}});
+    };
+}
+
+TEST_CASE("nexus::NexusSession stops the component walk at one image more than max_repositories") {
+    FakeNexus nexus;
+    serve_pages(nexus, [](int page, int slot) { return component("img" + std::to_string(page * 2 + slot), "1"); });
+    auto session = nexus.open("alice", password, 3);
+    auto repositories = session->repositories();
+    CHECK(repositories.size() == 4);  // one more than kept: the core reports the rest as cut
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 2);  // docker-extra not started
+    REQUIRE(nexus.fake.notes.size() == 1);
+    CHECK(nexus.fake.notes[0].find("--max-repositories") != std::string::npos);
+}
+
+TEST_CASE("nexus::NexusSession stops one repository's walk at one tag more than max_tags in an image") {
+    FakeNexus nexus;
+    serve_pages(nexus, [](int page, int slot) { return component(slot ? "other" : "big", std::to_string(page)); });
+    auto session = nexus.open("alice", password, 0, 2);
+    auto repositories = session->repositories();
+    REQUIRE(repositories.size() == 3);  // big, other, and docker-extra (refused) after it
+    CHECK(repositories[0].name == "docker-hosted/big");
+    CHECK(session->tags(repositories[0]).size() == 3);
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 4);  // 3 pages + docker-extra's
+    REQUIRE(nexus.fake.notes.size() == 1);
+    CHECK(nexus.fake.notes[0].find("image big had more tags") != std::string::npos);
+}
+
+TEST_CASE("nexus::NexusSession starts no further repository once the host cut the listing") {
+    FakeNexus nexus;
+    auto rest = nexus.fake.route;
+    nexus.fake.route = [rest](const Call& call) {
+        if (call.route() == "/service/rest/v1/components" &&
+            fake_host::field(call.fields(true), "continuationToken") == "t2") {
+            HttpResponse cut;
+            cut.error = "listing limit: more than 2 requests (--max-listing-pages)";
+            return cut;
+        }
+        return rest(call);
+    };
+    nexus.fake.route = [route = nexus.fake.route](const Call& call) {
+        // docker-extra answers normally here, so a walk that went on would list it.
+        if (fake_host::field(call.fields(true), "repository") == "docker-extra")
+            return reply(200, {{"items", {component("extra/x", "1")}}, {"continuationToken", nullptr}});
+        return route(call);
+    };
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    REQUIRE(repositories.size() == 2);  // what the two pages read held
+    CHECK(session->tags(repositories[1]).size() == 2);
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 3);
+    CHECK(nexus.fake.logged("read before the listing was cut short"));
+    CHECK(nexus.fake.logged("1 repository not listed: docker-extra"));
+    CHECK_FALSE(nexus.fake.logged("Nexus repository docker-extra ("));
+}
+
+TEST_CASE("nexus::NexusSession ends a listing at an over-long continuationToken, keeping its pages") {
+    FakeNexus nexus;
+    serve_pages(nexus, [](int page, int slot) { return component("img" + std::to_string(page * 2 + slot), "1"); });
+    auto paged = nexus.fake.route;
+    nexus.fake.route = [paged](const Call& call) {
+        auto response = paged(call);
+        auto query = call.fields(true);
+        if (fake_host::field(query, "repository") == "docker-hosted" &&
+            fake_host::field(query, "continuationToken") == "1") {
+            auto body = json::parse(response.body);
+            body["continuationToken"] = std::string(4097, '2');
+            response.body = body.dump();
+        }
+        return response;
+    };
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    REQUIRE(repositories.size() == 5);  // the pages read, and docker-extra failing after it
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 3);
+    REQUIRE(nexus.fake.notes.size() == 1);
+    CHECK(nexus.fake.notes[0].find("is 4097 bytes long (at most 4096)") != std::string::npos);
+}
+
+TEST_CASE("nexus::NexusSession hands each repository's tags over once and keeps them no longer") {
+    FakeNexus nexus;
+    auto session = nexus.open();
+    auto repositories = session->repositories();
+    CHECK(session->tags(repositories[1]).size() == 3);
+    CHECK_THROWS_AS(session->tags(repositories[1]), regscan::sdk::Error);
 }
 
 TEST_SUITE_END();

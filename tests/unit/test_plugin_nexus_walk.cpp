@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+
 #include "nexus_components.hpp"
 #include "nexus_walk.hpp"
 #include "regscan/error.hpp"
@@ -100,7 +102,7 @@ TEST_CASE("nexus::ImageListing keeps tags, newest first, and leaves index images
                  tagged("Team/App", "1", ""),
                  tagged("team/app", "-bad", "")});
     listing.add({tagged("team/app", "1.0", "2024-01-01T00:00:00.000+00:00")});  // a group's second member
-    auto images = listing.images();
+    auto images = listing.take_images();
     REQUIRE(images.size() == 1);
     const auto& tags = images.at("team/app");
     REQUIRE(tags.size() == 3);
@@ -112,6 +114,61 @@ TEST_CASE("nexus::ImageListing keeps tags, newest first, and leaves index images
     CHECK(listing.by_digest() == 1);
     CHECK(listing.malformed() == 2);
     CHECK(listing.repeated() == 1);
+}
+
+TEST_CASE("nexus::ImageListing stops taking components at one image more than max_images") {
+    ImageListing listing(2);
+    CHECK(listing.add({tagged("a", "1", ""), tagged("b", "1", ""), tagged("a", "2", "")}));
+    CHECK_FALSE(listing.add({tagged("c", "1", ""), tagged("d", "1", ""), tagged("b", "2", "")}));
+    CHECK(listing.full() == ImageListing::Full::images);
+    CHECK_FALSE(listing.add({tagged("e", "1", "")}));
+    auto images = listing.take_images();
+    CHECK(images.size() == 3);  // one more than kept: the core reports the cut
+    CHECK(images.count("d") == 0);
+    CHECK(images.at("b").size() == 1);
+    CHECK(listing.image_count() == 0);  // moved out
+
+    ImageListing none(0);
+    CHECK_FALSE(none.add({tagged("a", "1", "")}));
+    CHECK(none.image_count() == 1);
+}
+
+TEST_CASE("nexus::ImageListing stops taking components at one tag more than max_tags in one image") {
+    ImageListing listing(SIZE_MAX, 2);
+    CHECK(listing.add({tagged("a", "1", ""), tagged("b", "1", ""), tagged("a", "2", ""), tagged("b", "2", "")}));
+    CHECK_FALSE(listing.add({tagged("b", "3", ""), tagged("a", "3", "")}));
+    CHECK(listing.full() == ImageListing::Full::tags);
+    CHECK(listing.full_image() == "b");
+    auto images = listing.take_images();
+    CHECK(images.at("b").size() == 3);
+    CHECK(images.at("a").size() == 2);
+}
+
+TEST_CASE("nexus::plan_walk names the first ten skipped repositories and counts the rest") {
+    std::vector<NexusRepository> many;
+    for (int i = 0; i < 25; ++i) many.push_back({"group-" + std::to_string(i), "docker", "group", {}});
+    many.push_back({"hosted", "docker", "hosted", {}});
+    std::map<std::string, RepositorySettings> s;
+    for (int i = 0; i < 30; ++i) s["group-0"].members.push_back("member-" + std::to_string(i));
+    auto walk = plan_walk(many, s, {});
+    CHECK(names(walk) == std::vector<std::string>{"hosted"});
+    REQUIRE(walk.skipped.size() == 11);
+    CHECK(walk.skipped[0].find("member-9 and 20 more") != std::string::npos);
+    CHECK(walk.skipped[0].find("member-10") == std::string::npos);
+    CHECK(walk.skipped[10] == "15 more Nexus repositories skipped (groups, offline or of an unknown type)");
+}
+
+TEST_CASE("nexus::plan_walk walks no repository whose name Nexus would not give, and each name once") {
+    auto walk = plan_walk({{"../../v2/x", "docker", "hosted", {}},
+                           {"a/b", "docker", "hosted", {}},
+                           {"_x", "docker", "hosted", {}},
+                           {std::string(201, 'a'), "docker", "hosted", {}},
+                           {"ok", "docker", "hosted", {}},
+                           {"ok", "docker", "proxy", {}}},
+                          {}, {});
+    CHECK(names(walk) == std::vector<std::string>{"ok"});
+    REQUIRE(walk.skipped.size() == 1);
+    CHECK(walk.skipped[0].find("4 Nexus repositories listed with a name Nexus does not give") == 0);
 }
 
 TEST_CASE("nexus::valid_image_name and valid_tag follow the distribution grammar") {

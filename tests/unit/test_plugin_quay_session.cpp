@@ -4,6 +4,7 @@
 
 #include "quay_config.hpp"
 #include "quay_identity.hpp"
+#include "quay_registry_login.hpp"
 #include "quay_session.hpp"
 #include "regscan/error.hpp"
 #include "regscan/testing/fake_host.hpp"
@@ -164,6 +165,97 @@ TEST_CASE("quay::QuaySession: a refused namespace is a discovery note, a refused
         CHECK(e.status() == REGSCAN_AUTH_FAILED);
         CHECK(std::string(e.what()).find("Quay refused the OAuth token") != std::string::npos);
     }
+}
+
+TEST_CASE("quay::QuaySession: a 403 that quotes \": HTTP 401\" in its body costs that namespace only") {
+    fake_host::FakeHost fake([](const Call& call) {
+        if (fake_host::field(call.fields(true), "namespace") == "hidden")
+            return api_error(403, "upstream said: HTTP 401 Unauthorized");
+        return quay_api(call);
+    });
+    QuaySession session(fake.host(), config("", "", "OAUTH", {"hidden", "acme"}), 0, 0);
+    session.start();
+    CHECK(names_of(session.repositories()) == std::vector<std::string>{"acme/api", "acme/web", "acme/worker"});
+    REQUIRE(fake.notes.size() == 1);
+    CHECK(fake.notes[0].find("Quay namespace hidden could not be listed") != std::string::npos);
+    CHECK(fake.notes[0].find("HTTP 403") != std::string::npos);
+}
+
+TEST_CASE("quay::QuaySession: an over-long next_page token ends that namespace's listing, keeping its pages") {
+    const std::string long_token = "gAAAAA" + std::string(max_page_token, 'x');
+    fake_host::FakeHost fake([&](const Call& call) {
+        auto query = call.fields(true);
+        if (call.route() == "/api/v1/repository" && fake_host::field(query, "namespace") == "long") {
+            if (fake_host::field(query, "next_page").empty())
+                return json_reply(200, {{"repositories", {{{"namespace", "long"}, {"name", "one"}}}},
+                                        {"next_page", long_token}});
+            return json_reply(200, {{"repositories", {{{"namespace", "long"}, {"name", "two"}}}}});
+        }
+        return quay_api(call);
+    });
+    QuaySession session(fake.host(), config("", "", "OAUTH", {"long", "acme"}), 0, 0);
+    session.start();
+    CHECK(names_of(session.repositories()) ==
+          std::vector<std::string>{"long/one", "acme/api", "acme/web", "acme/worker"});
+    std::vector<Call> long_pages;
+    for (const auto& call : fake.calls_to("GET", "/api/v1/repository"))
+        if (fake_host::field(call.fields(true), "namespace") == "long") long_pages.push_back(call);
+    CHECK(long_pages.size() == 1);
+    REQUIRE(fake.notes.size() == 1);
+    CHECK(fake.notes[0].find("Quay namespace long: its listing's next_page token is " +
+                             std::to_string(long_token.size()) + " bytes (at most 4096), so it ends after 1 page") !=
+          std::string::npos);
+
+    // At the bound, the token is followed.
+    fake.calls.clear();
+    fake.notes.clear();
+    const std::string fits(max_page_token, 'y');
+    fake.route = [&](const Call& call) {
+        auto query = call.fields(true);
+        if (fake_host::field(query, "next_page").empty())
+            return json_reply(200, {{"repositories", {{{"namespace", "acme"}, {"name", "api"}}}}, {"next_page", fits}});
+        return json_reply(200, {{"repositories", {{{"namespace", "acme"}, {"name", "web"}}}}});
+    };
+    QuaySession fitting(fake.host(), config("", "", "OAUTH", {"acme"}), 0, 0);
+    fitting.start();
+    CHECK(names_of(fitting.repositories()) == std::vector<std::string>{"acme/api", "acme/web"});
+    CHECK(fake.notes.empty());
+}
+
+TEST_CASE("quay::QuaySession: a realm token no header may carry is refused, never sent") {
+    const std::string too_long(max_registry_token + 1, 'a');
+    for (const std::string& hostile : {std::string("REGISTRYJWT\r\nX-Injected: 1"), std::string("JWT\tx"),
+                                       std::string("JWT x"), std::string("JWT\x7f"), std::string("JWT\xc3\xa9"),
+                                       too_long}) {
+        fake_host::FakeHost fake([&](const Call& call) {
+            if (call.route() == "/v2/auth" && call.header("Authorization") == "Basic YWNtZStyZWFkZXI6Uk9CT1Q=")
+                return json_reply(200, {{"token", hostile}});
+            return quay_registry(call);
+        });
+        QuaySession session(fake.host(), config("acme+reader", "ROBOT", "", {"acme"}), 0, 0);
+        try {
+            session.start();
+            FAIL("expected an error");
+        } catch (const regscan::sdk::Error& e) {
+            CHECK(e.status() == REGSCAN_ERROR);
+            std::string what = e.what();
+            CHECK(what.find("the token Quay answered") != std::string::npos);
+            CHECK(what.find(hostile.substr(0, 11)) == std::string::npos);
+        }
+        CHECK(fake.calls_to("GET", "/v2/_catalog").empty());
+    }
+    // The longest token allowed is used.
+    const std::string longest(max_registry_token, 'a');
+    fake_host::FakeHost fake([&](const Call& call) {
+        if (call.route() == "/v2/auth") return json_reply(200, {{"token", longest}});
+        return quay_registry(call);
+    });
+    QuaySession session(fake.host(), config("acme+reader", "ROBOT", "", {"acme"}), 0, 0);
+    session.start();
+    (void)session.repositories();
+    auto catalog = fake.calls_to("GET", "/v2/_catalog");
+    REQUIRE_FALSE(catalog.empty());
+    CHECK(catalog[0].header("Authorization") == "Bearer " + longest);
 }
 
 TEST_CASE("quay::QuaySession without an OAuth token lists /v2/_catalog with a scope-less robot token") {

@@ -83,6 +83,9 @@ class HarborApi:
         if page < 1 or size < 1:
             return errors(422, "UNPROCESSABLE_ENTITY", "validation failure list:\npage in query should be "
                                                        "greater than or equal to 1")
+        replaced = self.model.replace_page.get((route_key, page))
+        if replaced:
+            return replaced(request)
         hook = self.model.before_page.pop((route_key, page), None)
         if hook:
             hook()

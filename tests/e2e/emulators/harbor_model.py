@@ -66,6 +66,9 @@ class HarborModel:
         # (route, page number) -> callable run before that page is answered
         # (a push during the walk).
         self.before_page = {}
+        # (route, page number) -> callable(request) whose Reply answers that
+        # page instead, every time it is asked (a hostile or failing listing).
+        self.replace_page = {}
         self.lock = threading.RLock()
         self._ids = 0
 

@@ -70,6 +70,7 @@ class NexusEmulator:
         self.server_header = True
         self.refuse_components = {}
         self.model.injected = {}
+        self.model.token_size = {}
         for server in [self.server, *self.connectors.values()]:
             server.clear()
 

@@ -64,6 +64,7 @@ class NexusModel:
         self.anonymous = None                 # a User when anonymous access is enabled
         self.tokens_issued = {}               # continuation token -> (repository, offset)
         self.injected = {}                    # repository -> extra raw component dicts (hostile tests)
+        self.token_size = {}                  # repository -> length its continuation tokens are padded to (hostile)
         self.lock = threading.Lock()
 
     # -- principals ---------------------------------------------------------
@@ -166,6 +167,7 @@ class NexusModel:
         next_token = None
         if offset + self.page_size < len(items):
             next_token = secrets.token_hex(16)
+            next_token += "0" * max(0, self.token_size.get(repository, 0) - len(next_token))
             with self.lock:
                 self.tokens_issued[next_token] = (repository, offset + self.page_size)
         return page, next_token

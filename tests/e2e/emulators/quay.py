@@ -59,7 +59,10 @@ class Quay:
         self.api.discovery = True
         self.api.forbidden_namespaces = set()
         self.api.forbidden_repositories = set()
+        self.api.forbidden_message = "Unauthorized"
+        self.api.next_page_padding = 0
         self.front.catalog_refused = set()
+        self.front.issued_token = None
         with self.api.lock:
             self.api.requests.clear()
         with self.front.lock:

@@ -21,7 +21,10 @@ with the behaviour of quay/quay's endpoints/api where the documents are silent:
   self-hosted setting) an anonymous request is a 401.
 - Errors are the ApiError shape {detail, error_message, error_type, title, type, status}.
   `forbidden_namespaces` / `forbidden_repositories` answer the documented 403
-  for one namespace listing or one repository's tags.
+  for one namespace listing or one repository's tags, with `forbidden_message`
+  as its message (a hostile one may quote another status).
+- Hostile knob: `next_page_padding` lengthens every listRepos next_page token by
+  that many `.` (outside the token's alphabet, stripped when it comes back).
 """
 import email.utils
 import re
@@ -52,6 +55,8 @@ class QuayApi:
         self.discovery = True
         self.forbidden_namespaces = set()
         self.forbidden_repositories = set()
+        self.forbidden_message = "Unauthorized"
+        self.next_page_padding = 0
         self.requests = []    # (method, path, caller or None, authorization scheme or None, status)
         self.lock = threading.Lock()
 
@@ -104,18 +109,19 @@ class QuayApi:
                 and request.arg("public", "false").lower() not in truthy:
             return api_error(400, "invalid_request", "namespace, starred or public are required for this API call")
         if namespace in self.forbidden_namespaces:
-            return api_error(403, "insufficient_scope", "Unauthorized")
+            return api_error(403, "insufficient_scope", self.forbidden_message)
         repos = self.model.visible(caller, namespace)
         if request.arg("public", "false").lower() not in truthy:
             repos = [r for r in repos if caller is not None and caller in self.model.readers.get((r.namespace, r.name), ())]
-        start = (self.model.read_page_token(request.arg("next_page")) or {}).get("start_id", 0)
+        token = (request.arg("next_page") or "").rstrip(".")
+        start = (self.model.read_page_token(token) or {}).get("start_id", 0)
         repos = [r for r in repos if r.id > start]
         page, more = repos[:self.repos_per_page], len(repos) > self.repos_per_page
         body = {"repositories": [{"namespace": r.namespace, "name": r.name, "description": None,
                                   "is_public": r.public, "kind": "image", "state": "NORMAL",
                                   "is_starred": False} for r in page]}
         if more:
-            body["next_page"] = self.model.page_token({"start_id": page[-1].id})
+            body["next_page"] = self.model.page_token({"start_id": page[-1].id}) + "." * self.next_page_padding
         return server.json_reply(200, body)
 
     def _list_tags(self, request, caller, ns, name):

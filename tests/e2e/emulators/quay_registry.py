@@ -14,6 +14,8 @@
   100 (`catalog_page_cap` lowers it); the next page is an absolute
   `Link: <.../v2/_catalog?n=N&next_page=TOKEN>; rel="next"`. `catalog_refused`
   names subjects answered 401 UNAUTHORIZED (a least-privilege robot).
+  Hostile knob: `issued_token`, when set, is the token /v2/auth answers valid
+  credentials with (a CR/LF inside it, an over-long one).
 - manifests, blobs, tags/list: the token must grant pull on the repository, else
   401 with a `scope="repository:<name>:pull"` challenge; accepted requests are
   passed through without the Authorization header.
@@ -43,6 +45,7 @@ class QuayRegistry:
         self.catalog_page_cap = catalog_page_cap
         self.anonymous_access = True
         self.catalog_refused = set()
+        self.issued_token = None
         self.requests = []      # (method, path, subject or None, status)
         self.auth_requests = []  # (username or None, [scopes], status)
         self.lock = threading.Lock()
@@ -101,6 +104,8 @@ class QuayRegistry:
             ns, _, repo = name.partition("/")
             if "pull" in actions and self.model.can_read(subject, ns, repo):
                 access.append({"type": "repository", "name": name, "actions": ["pull"]})
+        if self.issued_token is not None and subject is not None:
+            return server.json_reply(200, {"token": self.issued_token})
         token = self.model.sign({"iss": "quay", "aud": request.host, "sub": subject or "(anonymous)",
                                  "access": access, "context": {"kind": "robot" if subject and "+" in subject
                                                                else "oauth" if subject else "anonymous"}})
