@@ -20,7 +20,9 @@ struct DockerHubRegistry {
          "env": "REGSCAN_DOCKERHUB_API"},
         {"name": "hub-registry",
          "help": "registry that Docker Hub images are read from (default https://registry-1.docker.io)",
-         "env": "REGSCAN_DOCKERHUB_REGISTRY"}
+         "env": "REGSCAN_DOCKERHUB_REGISTRY"},
+        {"name": "pull-limit-timeout",
+         "help": "seconds to wait for Docker Hub's pull-limit probe as the session opens (default 5; 0: none)"}
     ])json";
 
     // Known host names only: Docker Hub answers /v2/ like any registry, so

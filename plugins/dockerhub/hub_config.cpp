@@ -38,6 +38,17 @@ std::string endpoint(const std::string& value, const std::string& fallback, cons
     return sdk::registry_base(value);
 }
 
+// Whole seconds, 0 to max_pull_limit_timeout.
+std::chrono::seconds pull_limit_timeout(const std::string& value) {
+    if (value.empty()) return default_pull_limit_timeout;
+    const bool digits = value.size() <= 4 && value.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stol(value) > max_pull_limit_timeout.count())
+        throw sdk::Error(REGSCAN_BAD_ARGUMENT, "--pull-limit-timeout takes whole seconds from 0 to " +
+                                                   std::to_string(max_pull_limit_timeout.count()) + ", not '" +
+                                                   value + "'");
+    return std::chrono::seconds(std::stol(value));
+}
+
 }  // namespace
 
 bool is_docker_hub_host(const std::string& host) {
@@ -78,6 +89,8 @@ HubConfig hub_config(const sdk::SessionConfig& config) {
     HubConfig hub;
     hub.api = endpoint(config.option("hub-api"), default_api, "hub-api");
     hub.registry = endpoint(config.option("hub-registry"), default_registry, "hub-registry");
+    hub.pulls_from_mirror = !is_docker_hub_host(sdk::parse_url(hub.registry).host);
+    hub.pull_limit_timeout = pull_limit_timeout(config.option("pull-limit-timeout"));
     hub.username = config.username;
     hub.secret = config.password;
 

@@ -3,6 +3,7 @@
 // namespaces (accounts or organisations) to list.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@ namespace regscan::dockerhub {
 
 inline constexpr const char* default_api = "https://hub.docker.com";
 inline constexpr const char* default_registry = "https://registry-1.docker.io";
+// How long opening a session waits for the pull-limit probe (--pull-limit-timeout).
+inline constexpr std::chrono::seconds default_pull_limit_timeout{5};
+inline constexpr std::chrono::seconds max_pull_limit_timeout{600};
 
 struct HubConfig {
     std::string api;       // Hub API base, e.g. "https://hub.docker.com"
@@ -19,6 +23,11 @@ struct HubConfig {
     std::vector<std::string> namespaces;
     std::string username;
     std::string secret;  // password or personal access token
+    // `registry` is not one of Docker Hub's host names (--hub-registry names a
+    // mirror or a pull-through cache): its limits are not Docker Hub's.
+    bool pulls_from_mirror = false;
+    // 0: the pull limit is not read.
+    std::chrono::milliseconds pull_limit_timeout = default_pull_limit_timeout;
 
     [[nodiscard]] bool anonymous() const { return username.empty() || secret.empty(); }
 };

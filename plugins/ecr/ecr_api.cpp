@@ -109,8 +109,18 @@ std::optional<nlohmann::json> EcrApi::exchange(const std::string& operation, con
     const std::string what = "ECR " + operation + " for " + subject;
     const std::string body = input.dump();
     bool renewed = false;
+    bool renew = false;
     for (int attempt = 1;; ++attempt) {
-        auto credentials = credentials_->get();
+        AwsCredentials credentials;
+        try {
+            credentials = credentials_->get(renew);
+        } catch (const CredentialsCut&) {
+            // The STS or metadata request renewing the keys counts in the
+            // listing; refused there, the listing is cut as on a page.
+            if (listing) return std::nullopt;
+            throw;
+        }
+        renew = false;
         auto response = send(operation, body, credentials);
         if (listing && sdk::listing_cut(response)) return std::nullopt;
         if (response.status == 0)
@@ -133,8 +143,7 @@ std::optional<nlohmann::json> EcrApi::exchange(const std::string& operation, con
         }
         // Keys from a renewable source may have expired early: renew once.
         if (is_expired(error.type) && !renewed && credentials.expiration) {
-            renewed = true;
-            credentials_->get(true);
+            renewed = renew = true;
             continue;
         }
 

@@ -34,7 +34,8 @@ public:
     nlohmann::json call(const std::string& operation, const nlohmann::json& input, const std::string& subject);
     // One page of a listing (DescribeRepositories, DescribeImages), or a call
     // made while listing (GetAuthorizationToken): as call, but nullopt when
-    // the host cut the listing at its bounds.
+    // the host cut the listing at its bounds, on the call or on the renewal of
+    // the keys it needed (STS, instance metadata: CredentialsCut).
     std::optional<nlohmann::json> page(const std::string& operation, const nlohmann::json& input,
                                        const std::string& subject);
 

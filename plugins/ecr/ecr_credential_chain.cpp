@@ -109,6 +109,8 @@ std::shared_ptr<CredentialProvider> base_chain(const sdk::Host& host, const Envi
     return std::make_shared<RefreshingCredentials>(env, "EC2 instance metadata at " + endpoint, [host, endpoint, tried] {
         try {
             return fetch_imds_credentials(host, endpoint);
+        } catch (const CredentialsCut&) {
+            throw;  // the listing's bounds, not the credentials: no advice about them
         } catch (const sdk::Error& e) {
             throw sdk::Error(e.status(), tried + "; " + e.what());
         }

@@ -10,8 +10,17 @@
 
 #include "ecr_environment.hpp"
 #include "ecr_sigv4.hpp"
+#include "regscan/error.hpp"
 
 namespace regscan::ecr {
+
+// A credential request (STS AssumeRole, the instance metadata service) the
+// host refused because the listing it was made in ran past its bounds
+// (sdk::listing_cut): a listing takes it as a cut page, keeping the pages read.
+class CredentialsCut : public sdk::Error {
+public:
+    explicit CredentialsCut(const std::string& message) : sdk::Error(REGSCAN_UNREACHABLE, message) {}
+};
 
 struct AwsCredentials {
     sigv4::Credentials keys;

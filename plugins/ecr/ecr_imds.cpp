@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecr_time.hpp"
+#include "regscan/paging.hpp"
 
 namespace regscan::ecr {
 namespace {
@@ -16,7 +17,8 @@ sdk::Error failure(const std::string& endpoint, const std::string& step, const s
 }
 
 // Metadata answers come fast or not at all: no retries, so a machine that is
-// not on EC2 gives up after one attempt.
+// not on EC2 gives up after one attempt. A step the listing's bounds refused
+// is a cut, whichever of the three it was.
 sdk::HttpResponse call(const sdk::Host& host, const std::string& method, const std::string& url,
                        std::vector<sdk::Header> headers) {
     sdk::HttpRequest request;
@@ -24,7 +26,10 @@ sdk::HttpResponse call(const sdk::Host& host, const std::string& method, const s
     request.url = url;
     request.headers = std::move(headers);
     request.retry = false;
-    return host.http(request);
+    auto response = host.http(request);
+    if (sdk::listing_cut(response))
+        throw CredentialsCut("EC2 instance metadata service: " + method + " " + url + ": " + response.error);
+    return response;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "ecr_time.hpp"
 #include "ecr_host.hpp"
+#include "regscan/paging.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::ecr {
@@ -77,6 +78,7 @@ AwsCredentials assume_role(const sdk::Host& host, const Environment& env, Creden
     http.headers = signed_request.headers;
     http.body = signed_request.body;
     auto response = host.http(http);
+    if (sdk::listing_cut(response)) throw CredentialsCut(what + ": " + response.error);
     if (response.status == 0) throw sdk::Error(REGSCAN_UNREACHABLE, what + ": no response: " + response.error);
     if (!response.ok()) {
         auto code = xml_text(response.body, "Code");

@@ -15,7 +15,10 @@ import tempfile
 import shutil
 import os
 import json
+import re
 import secrets
+import threading
+import time
 import unittest
 
 from emulators import dockerhub, dockerhub_model
@@ -290,6 +293,70 @@ class DockerHubEmulated(DockerHubCase):
                  if method == "HEAD" and "/manifests/" in path and status == 200]
         self.assertEqual(heads, [("/v2/ratelimitpreview/test/manifests/latest", USER)])
         self.assertFalse([r for r in self.front_requests() if r[0] == "GET" and "ratelimitpreview" in r[1]])
+
+    def test_pull_limit_probe_past_its_bound_holds_neither_the_session_nor_the_listing(self):
+        """Docker Hub holds the probe's answer far past --pull-limit-timeout: the session opens once the bound has
+        passed and every namespace page is listed while the probe is still unanswered. The run ends when the probe
+        is let go (the host gives a plugin no way to cancel a request; the session's end waits for it)."""
+        bound = 2
+        reference = self.scan(*self.pat(), "--namespace=acme")
+        self.assertInventory(reference, self.host, expected_rows(self.host, {"acme"}, private=True))
+        pages = {path for path, _, status in self.hub.api.listings[self.first_listing:] if status == 200}
+        self.assertGreater(len(pages), 4)  # the namespace's pages, and every repository's tag pages
+
+        served, listed, lock = [], threading.Event(), threading.Lock()
+
+        def on_listing(path, status):
+            with lock:
+                served.append((time.monotonic(), path, status))
+                if pages <= {p for _, p, s in served if s == 200}:
+                    listed.set()
+
+        hold = threading.Event()
+        outcome = {}
+        runner = threading.Thread(target=lambda: outcome.update(
+            result=self.scan(*self.pat(), "--namespace=acme", f"--pull-limit-timeout={bound}")))
+        held_before, front_before = len(self.hub.front.probes_held), len(self.hub.front.requests)
+        self.hub.api.on_listing = on_listing
+        self.hub.front.probe_hold = hold
+        self.addCleanup(runner.join, 120)
+        self.addCleanup(setattr, self.hub.api, "on_listing", None)
+        self.addCleanup(setattr, self.hub.front, "probe_hold", None)
+        self.addCleanup(hold.set)  # first of the cleanups: the run ends
+        runner.start()
+        self.assertTrue(listed.wait(60), f"the listing did not go on while the probe was held: {served}")
+        held = self.hub.front.probes_held[held_before:]
+        self.assertEqual(len(held), 1)
+        self.assertFalse([r for r in self.hub.front.requests[front_before:] if "ratelimitpreview" in r[1] and
+                          r[3] == 200])
+        # The session waited for the probe up to its bound: the listing began about `bound` s after it came in.
+        self.assertGreater(served[0][0] - held[0], bound - 0.5)
+        hold.set()
+        runner.join(120)
+        self.assertFalse(runner.is_alive())
+        result = outcome["result"]
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True))
+        self.assertLogged(result, r"^Docker Hub pull rate limit not read: HEAD http://registry-1\.docker\.io:\d+"
+                                  r"/v2/ratelimitpreview/test/manifests/latest gave no answer within " + str(bound) +
+                                  r" s \(--pull-limit-timeout\); the run goes on without it plugin=dockerhub$", "info")
+        # The answer that came after the bound is not logged.
+        self.assertFalse([m for m in result.messages() if "pulls left" in m], result)
+
+    def test_no_pull_limit_probe_through_a_mirror(self):
+        """A --hub-registry that is not Docker Hub's is a mirror: its limits are not Docker Hub's, so the probe is
+        not sent to it (nor its token asked), while the images are read through it."""
+        mirror = self.hub.mirror_url
+        result = self.scan(*self.pat(), "--namespace=acme", f"--hub-api={self.hub.hub_url}",
+                           f"--hub-registry={mirror}", endpoints=False)
+        self.assertInventory(result, self.host, expected_rows(self.host, {"acme"}, private=True))
+        self.assertTrue([r for r in self.front_requests() if "/manifests/" in r[1]])  # read through the mirror
+        self.assertEqual([r for r in self.front_requests() if "ratelimitpreview" in r[1]], [])
+        self.assertEqual([scope for _, _, wanted, _ in self.auth_requests() for scope in wanted
+                          if "ratelimitpreview" in scope], [])
+        self.assertLogged(result, r"^Docker Hub pull rate limit not read: images are read from " + re.escape(mirror) +
+                                  r" \(--hub-registry\), a mirror whose limits are not Docker Hub's plugin=dockerhub$",
+                          "info")
+        self.assertFalse([m for m in result.messages() if "pulls left" in m], result)
 
     def test_registry_429_once_then_the_run_succeeds(self):
         self.hub.front.pulls_left = 0

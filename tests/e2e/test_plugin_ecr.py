@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import unittest
 
-from emulators import ecr_api, ecr_sigv4, ecr_world
+from emulators import ecr_api, ecr_imds, ecr_sigv4, ecr_world
 from emulators.ecr_world import ACCOUNT, PARTNER_EXTERNAL_ID, PARTNER_ROLE, READER_ROLE
 from harness import osv_db
 from harness import case, content, oci_layout as oci, push, registry, run as runner
@@ -366,11 +366,9 @@ class Failures(EcrCase):
         self.assertNotIn("eyJwYXlsb2FkIjoiZmFrZSJ9", result.stdout + result.stderr)
 
 
-class ListingCut(EcrCase):
-    """A listing cut at --max-listing-pages keeps what was read (docs/limits.md): the repository, or `<catalog>`,
-    is reported failed and the images or repositories of the pages read stay in the inventory. Its own registry:
-    four small repositories, then one whose images take more DescribeImages pages than the whole catalog takes
-    DescribeRepositories pages, so one bound cuts the catalog or that repository alone."""
+class ListingCutWorld(EcrCase):
+    """Its own registry: four small repositories, then one whose images take more DescribeImages pages than the
+    whole catalog takes DescribeRepositories pages, so one bound cuts the catalog or that repository alone."""
     SMALL = [f"lib/r{i}" for i in range(1, 5)]
     MANY = "many/images"
 
@@ -393,6 +391,17 @@ class ListingCut(EcrCase):
 
     def pages(self, items):
         return -(-items // self.api.page_size)
+
+    def inventory_without(self, cut):
+        inventory = self.inventory()
+        for key in cut:
+            del inventory.entries[key]
+        return inventory
+
+
+class ListingCut(ListingCutWorld):
+    """A listing cut at --max-listing-pages keeps what was read (docs/limits.md): the repository, or `<catalog>`,
+    is reported failed and the images or repositories of the pages read stay in the inventory."""
 
     def test_describe_images_cut_keeps_the_pages_read(self):
         catalog_pages = self.pages(len(self.api.repositories))
@@ -434,6 +443,66 @@ class ListingCut(EcrCase):
                           r" requests \(--max-listing-pages\); " + str(len(read)) + " repositories read are kept$",
                           "error")
         self.assertLogged(result, f"^Found repositories count={len(read)}$", "info")
+
+
+class CredentialRenewalCut(ListingCutWorld):
+    """Keys from STS or the instance role are renewed by the ECR API client as they come due, mid-listing; the
+    renewal counts in the listing, and a bound that refuses it cuts the listing there, keeping the pages read, as
+    a bound on a page does. The emulators hand out keys due within the plugin's five-minute margin, so they are
+    renewed before every ECR call: each page costs the renewal (one STS request, or three of the instance
+    metadata service: token, role, keys) and the page."""
+    LIFETIME = 240
+
+    def setUp(self):
+        super().setUp()
+        self.world.sts.lifetime = self.world.imds.lifetime = self.LIFETIME
+        self.addCleanup(setattr, self.world.sts, "lifetime", None)
+        self.addCleanup(setattr, self.world.imds, "lifetime", ecr_imds.DEFAULT_LIFETIME)
+
+    def assertCutOnTheRenewal(self, result, calls, bound):
+        """The catalog was listed whole, MANY's listing cut after its first pages: the catalog's page count."""
+        read_pages = self.pages(len(self.api.repositories))
+        self.assertEqual([c[3] for c in calls if c[0] == "DescribeRepositories"], [200] * read_pages, result)
+        many = [c for c in calls if c[0] == "DescribeImages" and c[2]["repositoryName"] == self.MANY]
+        self.assertEqual([(c[3], "nextToken" in c[2]) for c in many],
+                         [(200, False)] + [(200, True)] * (read_pages - 1), result)
+        read = self.api.repositories[self.MANY][:read_pages * self.api.page_size]
+        kept = {(self.MANY, tag) for detail in read for tag in detail["imageTags"]}
+        cut = [key for key in self.pushed if key[0] == self.MANY and key not in kept]
+        self.assertTrue(cut)
+        self.assertInventory(result, self.world.host, self.inventory_without(cut).rows(), repositories_failed=1)
+        self.assertOnlyTagListingCut(result, self.MANY, bound, len(kept))
+
+    def test_role_renewal_refused_by_the_bound_keeps_the_pages_read(self):
+        # Per page a renewal (AssumeRole) and the page: the catalog takes the whole bound, MANY is cut on the
+        # renewal before its page after as many.
+        bound = 2 * self.pages(len(self.api.repositories))
+        issued_before, calls_before = len(self.world.sts.issued), len(self.api.calls)
+        result = self.scan(*self.world.api_endpoint_args(), *self.world.sts_endpoint_args(),
+                           f"--ecr-role-arn={READER_ROLE}", f"--max-listing-pages={bound}", keys="outsider")
+        calls = self.api.calls[calls_before:]
+        issued = {identity.access_key_id for identity in self.world.sts.issued[issued_before:]}
+        listing = [c for c in calls if c[0] in ("DescribeRepositories", "DescribeImages")]
+        # Renewed before every call: each with keys of its own, fresh from STS.
+        self.assertTrue(listing)
+        self.assertTrue({c[1] for c in listing} <= issued)
+        self.assertEqual(len({c[1] for c in listing}), len(listing))
+        self.assertCutOnTheRenewal(result, calls, bound)
+        self.assertFalse([m for m in result.messages() if "AssumeRole" in m], result)
+
+    def test_instance_role_renewal_refused_by_the_bound_keeps_the_pages_read(self):
+        # Per page the three metadata requests and the page; the bound falls on each of the three in turn.
+        catalog = 4 * self.pages(len(self.api.repositories))
+        for step, bound in enumerate((catalog, catalog + 1, catalog + 2)):
+            with self.subTest(refused=("token", "role", "keys")[step]):
+                seen_before, calls_before = len(self.world.imds.seen), len(self.api.calls)
+                result = self.scan(*self.world.api_endpoint_args(), f"--max-listing-pages={bound}", keys=None,
+                                   env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": self.world.plain_imds.url})
+                calls = [c for c in self.api.calls[calls_before:] if c[1] == self.world.imds.identity.access_key_id]
+                self.assertCutOnTheRenewal(result, calls, bound)
+                self.assertFalse([m for m in result.messages() if "instance metadata service" in m and
+                                  "failed" in m], result)
+                self.assertTrue(all(status == 200 for _, _, status in self.world.imds.seen[seen_before:]))
 
 
 class IndexChildrenCut(EcrCase):

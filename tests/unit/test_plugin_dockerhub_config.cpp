@@ -85,6 +85,36 @@ TEST_CASE("dockerhub::hub_config takes endpoint overrides as bases without /v2 o
           REGSCAN_BAD_ARGUMENT);
 }
 
+TEST_CASE("dockerhub::hub_config takes a --hub-registry that is not Docker Hub's for a mirror") {
+    auto ns = std::map<std::string, std::string>{{"namespace", "acme"}};
+    CHECK_FALSE(hub_config(session("https://hub.docker.com", "", "", ns)).pulls_from_mirror);
+    for (const char* hub :
+         {"https://registry-1.docker.io", "https://Index.Docker.IO:443/", "https://registry.hub.docker.com"}) {
+        auto options = ns;
+        options["hub-registry"] = hub;
+        CHECK_FALSE_MESSAGE(hub_config(session("https://hub.docker.com", "", "", options)).pulls_from_mirror, hub);
+    }
+    for (const char* mirror :
+         {"https://mirror.gcr.io", "http://127.0.0.1:5000", "https://registry-1.docker.io.evil.example"}) {
+        auto options = ns;
+        options["hub-registry"] = mirror;
+        CHECK_MESSAGE(hub_config(session("https://hub.docker.com", "", "", options)).pulls_from_mirror, mirror);
+    }
+}
+
+TEST_CASE("dockerhub::hub_config reads --pull-limit-timeout in whole seconds") {
+    auto with = [](const std::string& value) {
+        return session("https://hub.docker.com", "", "", {{"namespace", "acme"}, {"pull-limit-timeout", value}});
+    };
+    CHECK(hub_config(session("https://hub.docker.com", "", "", {{"namespace", "acme"}})).pull_limit_timeout ==
+          default_pull_limit_timeout);
+    CHECK(hub_config(with("0")).pull_limit_timeout == std::chrono::seconds(0));
+    CHECK(hub_config(with("12")).pull_limit_timeout == std::chrono::seconds(12));
+    CHECK(hub_config(with("600")).pull_limit_timeout == max_pull_limit_timeout);
+    for (const char* bad : {"601", "-1", "1.5", "5s", " 5", "99999999999999999999"})
+        CHECK_MESSAGE(status_of_config(with(bad)) == REGSCAN_BAD_ARGUMENT, bad);
+}
+
 TEST_CASE("dockerhub::hub_config without namespace or username says how to name one") {
     try {
         (void)hub_config(session("https://hub.docker.com"));

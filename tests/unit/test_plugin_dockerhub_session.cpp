@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <set>
 
@@ -296,6 +297,48 @@ TEST_CASE("dockerhub::HubSession reads the pull limit from Docker's probe image"
     auto infos = hub.fake.logged(REGSCAN_LOG_INFO);
     CHECK(std::find(infos.begin(), infos.end(),
                     "Docker Hub pull rate limit for this account: 150 of 200 pulls left per 6 h window") != infos.end());
+}
+
+TEST_CASE("dockerhub::HubSession sends no pull-limit probe to a mirror") {
+    FakeHub hub;
+    HubConfig config{api, registry, {"acme"}, "alice", pat};
+    config.pulls_from_mirror = true;
+    HubSession session(hub.fake.host(), config);
+    session.log_pull_quota();
+    CHECK(hub.fake.calls_to(registry).empty());
+    auto infos = hub.fake.logged(REGSCAN_LOG_INFO);
+    REQUIRE(infos.size() == 1);
+    CHECK(infos[0] == "Docker Hub pull rate limit not read: images are read from " + registry +
+                          " (--hub-registry), a mirror whose limits are not Docker Hub's");
+}
+
+TEST_CASE("dockerhub::HubSession opens without the pull limit when the probe outlasts its bound") {
+    FakeHub hub;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    auto answer = hub.fake.route;
+    hub.fake.route = [&, released](const Call& call) {
+        // Bounded: a session that waited for the probe fails the test rather than hanging it.
+        if (call.method == "HEAD") released.wait_for(std::chrono::seconds(10));
+        return answer(call);
+    };
+    {
+        HubConfig config{api, registry, {"acme"}, "alice", pat};
+        config.pull_limit_timeout = std::chrono::milliseconds(50);
+        HubSession session(hub.fake.host(), config);
+        const auto start = std::chrono::steady_clock::now();
+        session.log_pull_quota();
+        CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(50));
+        // The session works while the probe is still held.
+        CHECK(names_of(session.repositories()) == std::vector<std::string>{"acme/api", "acme/internal", "acme/web"});
+        release.set_value();
+    }  // the session's end waited for the probe
+    REQUIRE(hub.fake.calls_to(registry).size() == 1);
+    CHECK(hub.fake.logged("Docker Hub pull rate limit not read: HEAD " + registry +
+                          "/v2/ratelimitpreview/test/manifests/latest gave no answer within 50 ms "
+                          "(--pull-limit-timeout); the run goes on without it"));
+    // The late answer is dropped: one line about the limit, not two.
+    CHECK_FALSE(hub.fake.logged("pulls left"));
 }
 
 TEST_CASE("dockerhub::HubSession keeps the pages read when a token renewal mid-listing is cut") {

@@ -156,4 +156,37 @@ TEST_CASE("ecr::api expired keys: renewed once from a renewing source, else a cl
     CHECK(fixed.fake.calls.size() == 1);
 }
 
+TEST_CASE("ecr::api a key renewal the listing's bounds refuse cuts a page, and fails a call") {
+    Fixture f;
+    int fetched = 0;
+    bool bounds_passed = false;
+    auto renewing = std::make_shared<RefreshingCredentials>(f.env.environment(), "test role", [&] {
+        if (bounds_passed) throw CredentialsCut("STS AssumeRole of r at s: listing limit: more than 3 requests");
+        AwsCredentials credentials;
+        credentials.keys = {"ASIA" + std::to_string(++fetched), "s", "t"};
+        credentials.expiration = f.env.clock + std::chrono::hours(1);
+        credentials.source = "test role";
+        return credentials;
+    });
+    auto api = f.api(renewing);
+    f.fake.route = [](const Call&) { return json_reply(200, {{"ok", true}}); };
+    CHECK(api.page("DescribeImages", nlohmann::json::object(), "repository 'a'") != std::nullopt);
+    // The keys are due mid-listing; their renewal is the request the bound refuses.
+    f.env.clock += std::chrono::minutes(56);
+    bounds_passed = true;
+    const auto sent = f.fake.calls.size();
+    CHECK(api.page("DescribeImages", nlohmann::json::object(), "repository 'a'") == std::nullopt);
+    CHECK_THROWS_AS(api.call("DescribeImages", nlohmann::json::object(), "repository 'a'"), CredentialsCut);
+    // Keys that expired early: the renewal the API's answer asks for is refused the same way.
+    f.env.clock -= std::chrono::minutes(56);
+    bounds_passed = false;
+    (void)renewing->get(true);
+    bounds_passed = true;
+    f.fake.route = [](const Call&) {
+        return aws_error("ExpiredTokenException", "The security token included in the request is expired");
+    };
+    CHECK(api.page("DescribeImages", nlohmann::json::object(), "repository 'a'") == std::nullopt);
+    CHECK(f.fake.calls.size() == sent + 1);
+}
+
 TEST_SUITE_END();

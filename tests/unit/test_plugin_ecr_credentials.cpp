@@ -7,6 +7,7 @@
 
 #include "ecr_credential_chain.hpp"
 #include "ecr_sts.hpp"
+#include "regscan/paging.hpp"
 #include "test_plugin_ecr_fake_host.hpp"
 
 using namespace regscan::ecr;
@@ -261,6 +262,38 @@ TEST_CASE("ecr::credentials STS refusal names the role and the STS error code") 
         CHECK(text.find("AccessDenied: User: arn:aws:iam::111111111111:user/ci is not authorized") !=
               std::string::npos);
         CHECK(text.find("base-secret") == std::string::npos);
+    }
+}
+
+TEST_CASE("ecr::credentials a renewal the listing's bounds refuse is CredentialsCut, STS or any IMDS step") {
+    const std::string cut =
+        std::string(regscan::sdk::listing_limit_marker) + "more than 4 requests (--max-listing-pages)";
+    regscan::sdk::HttpResponse refused_by_bound;
+    refused_by_bound.error = cut;
+    ecr_test::FakeHost fake;
+    ecr_test::FakeEnvironment env;
+    env.variables = {{"AWS_ACCESS_KEY_ID", "AKIDBASE"}, {"AWS_SECRET_ACCESS_KEY", "base-secret"}};
+    fake.route = [&](const Call&) { return refused_by_bound; };
+    CredentialSettings settings;
+    settings.role_arn = "arn:aws:iam::123456789012:role/reader";
+    settings.sts_endpoint = "http://127.0.0.1:1339/";
+    settings.region = "us-east-1";
+    const std::string message =
+        "STS AssumeRole of arn:aws:iam::123456789012:role/reader at http://127.0.0.1:1339/: " + cut;
+    CHECK_THROWS_WITH_AS(credential_chain(fake.host(), env.environment(), settings)->get(), message.c_str(),
+                         CredentialsCut);
+
+    ecr_test::FakeEnvironment instance;
+    instance.variables = {{"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds}};
+    for (size_t refused = 0; refused < 3; ++refused) {
+        ecr_test::FakeHost metadata;
+        auto answer = instance_metadata("2023-11-14T23:13:20Z");
+        metadata.route = [&](const Call& call) {
+            return metadata.calls.size() > refused ? refused_by_bound : answer(call);
+        };
+        CHECK_THROWS_AS_MESSAGE(credential_chain(metadata.host(), instance.environment(), {})->get(), CredentialsCut,
+                                refused);
+        CHECK_MESSAGE(metadata.calls.size() == refused + 1, refused);
     }
 }
 

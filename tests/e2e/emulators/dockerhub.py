@@ -6,7 +6,10 @@ Two layouts:
   certificate for hub.docker.com, so `https://hub.docker.com:<port>` with
   `--resolve` identifies the registry by its real name without privileges;
   the auth server and the registry front serve plain HTTP on free ports and
-  are reached through --hub-registry (the realm comes from the challenge).
+  are reached through --hub-registry (the realm comes from the challenge),
+  the front as `http://registry-1.docker.io:<port>` (`--resolve` again: a
+  --hub-registry that is not Docker Hub's name is a mirror, which gets no
+  pull-limit probe), or as a mirror at its loopback address (`mirror_url`).
 - real_names=True: each server on port 443 of its own random 127.x.y.z with
   the real host names (hub.docker.com, docker.io, index.docker.io,
   registry.hub.docker.com; registry-1.docker.io; auth.docker.io), so the
@@ -134,7 +137,14 @@ class DockerHub:
 
     @property
     def registry_url(self):
-        return f"https://{REGISTRY_NAME}" if self.real_names else self.front_server.url
+        if self.real_names:
+            return f"https://{REGISTRY_NAME}"
+        return f"http://{REGISTRY_NAME}:{self.front_server.port}"
+
+    @property
+    def mirror_url(self):
+        """The registry front under its loopback address: to the plugin, a mirror of Docker Hub."""
+        return self.front_server.url
 
     def args(self):
         """--resolve and --ca-cert arguments that send the real names here."""
@@ -143,7 +153,8 @@ class DockerHub:
             entries += [f"{REGISTRY_NAME}:443:{self.front_server.address}",
                         f"{AUTH_NAME}:443:{self.auth_server.address}"]
         else:
-            entries = [f"hub.docker.com:{self.api_server.port}:{net.LOOPBACK}"]
+            entries = [f"hub.docker.com:{self.api_server.port}:{net.LOOPBACK}",
+                       f"{REGISTRY_NAME}:{self.front_server.port}:{net.LOOPBACK}"]
         return [f"--resolve={e}" for e in entries] + [f"--ca-cert={self.ca_cert}"]
 
     def endpoint_options(self):

@@ -49,6 +49,7 @@ class HubApi:
         self.namespaces_routes = True     # False: an older Hub without /v2/namespaces/...
         self.logins = []                  # (route, username, accepted)
         self.listings = []                # (path, user or None, status)
+        self.on_listing = None            # called with (path, status) once each listing GET is answered
         self.lock = threading.Lock()
         self._failures = 0
         self._window = (0, 0)             # (minute, requests in it)
@@ -152,6 +153,8 @@ class HubApi:
             if reply.status == 200 and request.path == self._expire_after:
                 self._expired.update(issued)
                 self._expire_after = None
+        if self.on_listing:
+            self.on_listing(request.path, reply.status)
         return reply
 
     def _page(self, request, items):

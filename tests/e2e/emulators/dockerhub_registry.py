@@ -15,10 +15,14 @@ Docker's pull-limit probe, ratelimitpreview/test:latest, is served by the front
 itself (it is in no test's registry) as Docker Hub serves it: a schema 1 signed
 manifest whatever the Accept header says, with the same rate-limit headers and
 costs (unsigned here: only its headers matter to the HEAD that reads them).
+`probe_hold`, a threading.Event, holds the probe's answer until it is set (a
+Docker Hub that does not answer); `probes_held` has the time.monotonic() each
+held probe came in.
 """
 import json
 import re
 import threading
+import time
 
 from . import dockerhub_auth, dockerhub_model
 from harness import http_server as server
@@ -53,6 +57,8 @@ class RegistryFront:
         self.reset_after_429 = True
         self.retry_after = "1"
         self.requests = []           # (method, path, user or None, status)
+        self.probe_hold = None       # a threading.Event the probe's answer waits for
+        self.probes_held = []        # time.monotonic() of each probe held
         self.lock = threading.Lock()
 
     def _challenge(self, scope=None, insufficient=False):
@@ -131,6 +137,11 @@ class RegistryFront:
     def _manifest(self, request, name, reference):
         if name != _PROBE_NAME or reference not in ("latest", oci.digest_of(_PROBE_MANIFEST)):
             return self._forward(request)
+        hold = self.probe_hold
+        if hold is not None:
+            with self.lock:
+                self.probes_held.append(time.monotonic())
+            hold.wait(300)  # never past the test run, whatever the test forgot
         digest = oci.digest_of(_PROBE_MANIFEST)
         return server.Reply(200, _PROBE_MANIFEST, {
             "Content-Type": _PROBE_TYPE, "Docker-Content-Digest": digest, "Etag": f'"{digest}"',

@@ -1,7 +1,9 @@
 """An emulator of the EC2 instance metadata service, IMDSv2 only: a PUT to
 /latest/api/token with X-aws-ec2-metadata-token-ttl-seconds gives a session
 token; metadata GETs need it in X-aws-ec2-metadata-token (401 otherwise).
-The instance role's keys are new temporary keys that the ECR emulator knows.
+The instance role's keys are new temporary keys that the ECR emulator knows,
+said to expire after `lifetime` seconds (6 hours, as EC2 says; a test may make
+them due for renewal at once).
 """
 import datetime
 import json
@@ -11,6 +13,7 @@ import threading
 from . import ecr_api, ecr_http
 
 CREDENTIALS = "/latest/meta-data/iam/security-credentials/"
+DEFAULT_LIFETIME = 6 * 3600
 
 
 class ImdsEmulator:
@@ -20,6 +23,7 @@ class ImdsEmulator:
         self.identity = api.add_identity(ecr_api.new_identity(
             account, f"arn:aws:sts::{account}:assumed-role/{role_name}/i-0123456789abcdef0"))
         self.tokens = set()
+        self.lifetime = DEFAULT_LIFETIME
         self.seen = []   # (method, path, status)
         self.lock = threading.Lock()
 
@@ -57,6 +61,6 @@ class ImdsEmulator:
                         "AccessKeyId": self.identity.access_key_id,
                         "SecretAccessKey": self.identity.secret_access_key,
                         "Token": self.identity.session_token,
-                        "Expiration": (now + datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                        "Expiration": (now + datetime.timedelta(seconds=self.lifetime)).strftime("%Y-%m-%dT%H:%M:%SZ")}
             return ecr_http.Reply(200, json.dumps(document, indent=2), {"Content-Type": "text/plain"})
         return ecr_http.Reply(404, "")

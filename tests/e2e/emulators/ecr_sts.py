@@ -3,7 +3,9 @@
 
 Roles are {arn: (account, {access key ids allowed to assume it}, external id or
 None)}. Each AssumeRole hands out new temporary keys that the ECR emulator
-then knows as a principal of the role's account.
+then knows as a principal of the role's account, expiring after the request's
+DurationSeconds, or after `lifetime` seconds when a test sets it (keys that
+are due for renewal at once: a client renews them before each use).
 """
 import datetime
 import re
@@ -36,6 +38,7 @@ class StsEmulator:
         self.roles = roles
         self.calls = []       # (access key id, form dict, status, code)
         self.issued = []      # ecr_api.Identity handed out
+        self.lifetime = None  # seconds the keys handed out are valid; None: DurationSeconds
         self.lock = threading.Lock()
 
     def __call__(self, request):
@@ -92,7 +95,7 @@ class StsEmulator:
             raise StsError("AccessDenied", f"User: {identity.arn} is not authorized to perform: sts:AssumeRole on "
                                            f"resource: {arn}", status=403)
         account = role[0]
-        duration = int(form.get("DurationSeconds", "3600"))
+        duration = self.lifetime or int(form.get("DurationSeconds", "3600"))
         role_name = arn.rsplit("/", 1)[-1]
         issued = ecr_api.new_identity(account, f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}")
         self.api.add_identity(issued)
