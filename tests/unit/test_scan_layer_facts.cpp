@@ -45,7 +45,8 @@ TEST_CASE("scan::LayerAnalyzer caps a package's location, the file's tar name, f
     while (deep.size() < 10 * 1024) deep += "/" + std::string(200, 'd');
     const std::string long_path = deep + "/site-packages/deep-1.0.dist-info/METADATA";
     const std::string short_path = "/usr/lib/python3/site-packages/deep-1.0.dist-info/METADATA";
-    auto facts = analyse(regscan::test::memory_tar({{long_path.substr(1), metadata}, {short_path.substr(1), metadata}}));
+    auto facts =
+        analyse(regscan::test::memory_tar({{long_path.substr(1), metadata}, {short_path.substr(1), metadata}}));
 
     REQUIRE(facts.files.count(long_path) == 1);  // the file itself is known by its whole path
     const auto& packages = facts.files.at(long_path).packages;
