@@ -158,7 +158,9 @@ std::vector<sdk::Repository> HarborSession::repositories() {
                        " outside it, ignored: " + outside.describe());
         if (cut) break;
     }
-    if (failed && failed == projects.size()) {
+    // Only when nothing at all could be listed: a project that failed on a
+    // later page kept its first pages, which the note promised.
+    if (failed && failed == projects.size() && repositories.empty()) {
         if (!first_other)
             throw sdk::Error(REGSCAN_AUTH_FAILED, "Harbor refused to list the repositories of every project for " +
                                                       account_of(config_) + " (" + first_refusal + ")");
@@ -170,7 +172,8 @@ std::vector<sdk::Repository> HarborSession::repositories() {
 
 std::vector<sdk::TagInfo> HarborSession::tags(const sdk::Repository& repository) {
     const std::string project = project_of(repository);
-    if (repository.name.size() <= project.size() + 1 || repository.name.compare(0, project.size() + 1, project + "/") != 0)
+    if (repository.name.size() <= project.size() + 1 ||
+        repository.name.compare(0, project.size() + 1, project + "/") != 0)
         throw sdk::Error(REGSCAN_ERROR, "'" + repository.name + "' is not a repository of Harbor project " + project);
     const std::string path = "projects/" + project_segment(project) + "/repositories/" +
                              repository_segment(repository.name.substr(project.size() + 1)) + "/artifacts";

@@ -53,13 +53,17 @@ bool ImageListing::add(const std::vector<Component>& components) {
             ++by_digest_;
             continue;
         }
-        if (!valid_image_name(component.name) || !valid_tag(component.version)) {
+        if (!valid_image_name(prefix_ + component.name) || !valid_tag(component.version)) {
             ++malformed_;
             continue;
         }
         auto& tags = images_[component.name];
         if (tags.count(component.version)) {
             ++repeated_;
+            continue;
+        }
+        if (tags.size() > max_tags_) {
+            ++tags_not_taken_;
             continue;
         }
         sdk::TagInfo tag;
@@ -69,12 +73,10 @@ bool ImageListing::add(const std::vector<Component>& components) {
         tag.pushed = component.last_modified;
         tags.emplace(component.version, std::move(tag));
         ++tags_;
-        if (images_.size() > max_images_) {
+        if (images_.size() > max_images_)
             full_ = Full::images;
-        } else if (tags.size() > max_tags_) {
-            full_ = Full::tags;
-            full_image_ = component.name;
-        }
+        else if (tags.size() > max_tags_)  // reached once: no tag is taken past it
+            cut_images_.push_back(component.name);
     }
     return full_ == Full::no;
 }

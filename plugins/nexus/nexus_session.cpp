@@ -149,16 +149,31 @@ std::vector<sdk::Repository> NexusSession::repositories() {
     if (walk.targets.empty()) host_.warn("No Nexus docker repository to walk");
 
     std::vector<sdk::Repository> out;
+    // The entries of `out` the core keeps and counts to --max-repositories: not those whose names
+    // it refuses.
+    size_t counted = 0;
+    size_t misnamed = 0;
+    std::string misnamed_names;
     std::lock_guard lock(mutex_);
     by_name_.clear();
     for (size_t t = 0; t < walk.targets.size(); ++t) {
         const auto& target = walk.targets[t];
         // One more than the core keeps is listed: the core reports the rest as cut.
-        if (max_repositories_ && out.size() > max_repositories_) break;
+        if (max_repositories_ && counted > max_repositories_) break;
         auto settings = settings_.find(target.name);
         auto place = pull_place(config_, target.name, settings == settings_.end() ? nullptr : &settings->second);
-        ImageListing listing(max_repositories_ ? max_repositories_ - out.size() : SIZE_MAX,
-                             max_tags_ ? max_tags_ : SIZE_MAX);
+        if (!valid_image_name(target.name)) {
+            // Nexus allows "Docker-Hosted"; every image of it would be named "Docker-Hosted/<image>",
+            // which the core refuses. Its listing is not read: the core reports the name once.
+            if (++misnamed <= unlisted_named) misnamed_names += (misnamed > 1 ? ", " : "") + target.name;
+            sdk::Repository refused;
+            refused.name = target.name;
+            refused.plugin_data = {{"nexus_repository", target.name}};
+            out.push_back(std::move(refused));
+            continue;
+        }
+        ImageListing listing(max_repositories_ ? max_repositories_ - counted : SIZE_MAX,
+                             max_tags_ ? max_tags_ : SIZE_MAX, target.name + "/");
         bool whole = true;
         try {
             whole = list_components(target.name, listing);
@@ -169,6 +184,7 @@ std::vector<sdk::Repository> NexusSession::repositories() {
             failed.name = target.name;
             failed.plugin_data = {{"nexus_repository", target.name}};
             out.push_back(failed);
+            ++counted;
             by_name_[failed.name] = {{}, sdk::Error(e.status(), "Nexus repository " + target.name + ": " + e.what())};
             continue;
         }
@@ -179,12 +195,23 @@ std::vector<sdk::Repository> NexusSession::repositories() {
                    (whole ? "" : " read before the listing was cut short") + "; pulled through " + place.how);
         if (listing.full() == ImageListing::Full::images)
             host_.discovery_note("Nexus repository " + target.name + ": its listing stopped once the walk held " +
-                                 plural(out.size() + images.size(), "image", "images") +
+                                 plural(counted + images.size(), "image", "images") +
                                  ", more than the core keeps (--max-repositories); tags on later pages were not read");
-        else if (listing.full() == ImageListing::Full::tags)
-            host_.discovery_note("Nexus repository " + target.name + ": its listing stopped once image " +
-                                 listing.full_image() + " had more tags than the core keeps (--max-listed-tags); "
-                                 "its other images' tags on later pages were not read");
+        if (const auto& cut = listing.cut_images(); !cut.empty()) {
+            std::string names;
+            for (size_t c = 0; c < cut.size() && c < unlisted_named; ++c) names += (c ? ", " : "") + cut[c];
+            if (cut.size() > unlisted_named) names += " and " + std::to_string(cut.size() - unlisted_named) + " more";
+            const bool one = cut.size() == 1;
+            const size_t dropped = listing.tags_not_taken();
+            host_.discovery_note("Nexus repository " + target.name + ": the tags of " + (one ? "image " : "images ") +
+                                 names + " were cut at " + std::to_string(max_tags_ + 1) + (one ? "" : " each") +
+                                 ", one more than the core keeps (--max-listed-tags)" +
+                                 (dropped ? ", and " + plural(dropped, "later tag", "later tags") + " of " +
+                                                (one ? "it " : "them ") + (dropped == 1 ? "was" : "were") +
+                                                " not taken"
+                                          : std::string{}) +
+                                 "; the other images keep every tag read");
+        }
         if (listing.by_digest() > 0)
             host_.debug("Nexus repository " + target.name + ": " +
                         plural(listing.by_digest(), "component", "components") +
@@ -206,6 +233,7 @@ std::vector<sdk::Repository> NexusSession::repositories() {
             repository.plugin_data = {{"nexus_repository", target.name}};
             by_name_[repository.name] = {std::move(tags), std::nullopt};
             out.push_back(std::move(repository));
+            ++counted;
         }
         if (!whole) {
             // The SDK's rule: after a cut, start no further listing.
@@ -219,6 +247,11 @@ std::vector<sdk::Repository> NexusSession::repositories() {
             break;
         }
     }
+    if (misnamed > 0)
+        host_.warn("Nexus: " + plural(misnamed, "repository", "repositories") + " (" + misnamed_names +
+                   (misnamed > unlisted_named ? ", ..." : "") +
+                   ") named with what is not a lowercase path component of the distribution grammar: no image in "
+                   "them can be named, so their components are not listed");
     return out;
 }
 

@@ -1,7 +1,8 @@
 """Hostile image content: a tar name of 64 KiB (nested directories, each a
 valid name: a pax header may carry 4 MiB of one) on a file malware signatures
-match and on a package's metadata. Every output echoes both paths (a malware
-finding's path, a package's location): the reports carry them cut at
+match, on a package's metadata, and on notes (a directory or a dangling link
+where metadata is read). Every output echoes the paths (a malware finding's
+path, a package's location, a note): the reports carry them cut at
 limits::max_echoed_value, ending with how many bytes were left out."""
 import json
 import os
@@ -23,10 +24,14 @@ class LongPaths(HostileCase):
         with open(os.path.join(self.sigs, "regscan.ndb"), "w") as f:
             f.write(f"Regscan.Test.LongPath:0:*:{MARKER.hex()}\n")
         self.hostile = self.registry()
-        layer = crafted.files_layer({
-            DEEP + "/evil.bin": b"head " + MARKER + b" tail",
-            DEEP + "/site-packages/deep_package-1.0.dist-info/METADATA": METADATA,
-        })
+        # And two notes that name their path: a directory where a METADATA file is read, and
+        # a METADATA link to a file the image does not hold (the link's target as long).
+        layer = crafted.gzip_layer(crafted.tar([
+            crafted.regular(DEEP + "/evil.bin", b"head " + MARKER + b" tail"),
+            crafted.regular(DEEP + "/site-packages/deep_package-1.0.dist-info/METADATA", METADATA),
+            crafted.directory(DEEP + "/site-packages/dir_package-1.0.dist-info/METADATA"),
+            crafted.symlink(DEEP + "/site-packages/link_package-1.0.dist-info/METADATA", "/" + DEEP + "/nowhere"),
+        ]))
         self.hostile.push("deep/app", "1", crafted.image([layer]))
 
     def assertCapped(self, value, whole):
@@ -46,6 +51,12 @@ class LongPaths(HostileCase):
 
         [package] = [p for p in image["packages"] if p["name"] == "deep-package"]
         self.assertCapped(package["location"], "/" + DEEP + "/site-packages/deep_package-1.0.dist-info/METADATA")
+
+        notes = image["notes"]
+        self.assertTrue([n for n in notes if "is a directory where a package database" in n], notes)
+        self.assertTrue([n for n in notes if " is a link to " in n], notes)
+        for note in notes:
+            self.assertLess(len(note.encode()), 3 * MAX_ECHOED_VALUE, note[:200])
 
         # Nothing regscan wrote (log, reports) holds the whole path (a name of up to 4 MiB went into each).
         self.assertNotIn(DEEP.encode(), result.everything())

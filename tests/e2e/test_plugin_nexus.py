@@ -256,6 +256,33 @@ class NexusPlugin(case.RegscanCase):
         self.assertLogged(result, r"^Nexus repository docker-extra: its listing stopped once the walk held 4 images",
                           "warning")
 
+    def test_max_listed_tags_cuts_that_image_only_and_the_walk_goes_on(self):
+        """big reaches 3 tags on page 2 of 4; late's only tag is on page 4, early's second on page 3."""
+        self.model.repositories["docker-paged"] = Repo("docker-paged", "hosted")
+        self.addCleanup(self.model.repositories.pop, "docker-paged")
+        created = {("big", "v0"): "2020-01-01T00:00:00Z", ("big", "v1"): "2020-01-02T00:00:00Z",
+                   ("big", "v2"): "2020-01-03T00:00:00Z", ("big", "v3"): "2020-01-04T00:00:00Z",
+                   ("early", "v0"): "2021-01-01T00:00:00Z", ("early", "v2"): "2021-01-02T00:00:00Z",
+                   ("late", "1.0"): "2022-01-01T00:00:00Z"}
+        push.skopeo_push(self.upstream, {f"docker-paged/{i}:{t}": build(c) for (i, t), c in created.items()})
+        # The emulator's order (by component id hash) is what this test is about: check it holds.
+        order = [(c["name"], c["version"]) for c in self.model.components_of("docker-paged")]
+        self.assertEqual(order, [("big", "v0"), ("early", "v2"), ("big", "v1"), ("big", "v2"),
+                                 ("big", "v3"), ("early", "v0"), ("late", "1.0")])
+
+        result = self.run_nexus("--nexus-repository=docker-paged", "--max-listed-tags=2")
+        self.assertEqual(len(self.component_pages("docker-paged")), 4)
+        kept = [("big", "v0"), ("big", "v1"), ("early", "v0"), ("early", "v2"), ("late", "1.0")]
+        rows = [(f"{self.nexus.authority}/docker-paged/{i}", t, build_time(created[(i, t)]), "false") for i, t in kept]
+        self.assertInventory(result, self.nexus.authority, rows, repositories_failed=1)
+        self.assertLogged(result, r"^Failed to list tags repository=docker-paged/big error=more than 2 tags listed; "
+                                  r"the first 2 are kept \(--max-listed-tags\)$", "error")
+        self.assertEqual([m for m in result.messages("error") if m.startswith("Failed to list tags")],
+                         [m for m in result.messages("error") if "repository=docker-paged/big " in m], result)
+        self.assertLogged(result, r"^Nexus repository docker-paged: the tags of image big were cut at 3, one more "
+                                  r"than the core keeps \(--max-listed-tags\), and 1 later tag of it was not taken; "
+                                  r"the other images keep every tag read", "warning")
+
     def test_a_listing_cut_by_the_host_starts_no_further_repository(self):
         # docker-hosted's 4th page is refused: docker-proxy and docker-extra are not started.
         result = self.run_nexus("--max-listing-pages=3")

@@ -104,4 +104,22 @@ TEST_CASE("engine::data_fingerprint names the data, the malware signatures and t
     CHECK(data_fingerprint("sha256:abc", "v2").rfind("sha256:abc+malware:", 0) == 0);
 }
 
+TEST_CASE("engine::fingerprint_difference says what keeps a worker's results from being reused") {
+    const auto ours = data_fingerprint("sha256:abc", std::nullopt);
+    CHECK(fingerprint_difference(ours, "sha256:abc", false).empty());
+    CHECK(fingerprint_difference(data_fingerprint("sha256:abc", "v2"), "sha256:abc", true).empty());
+    CHECK(fingerprint_difference(data_fingerprint("sha256:abd", std::nullopt), "sha256:abc", false) ==
+          "other vulnerability data");
+    CHECK(fingerprint_difference(data_fingerprint("sha256:abcd", std::nullopt), "sha256:abc", false) ==
+          "other vulnerability data");
+    CHECK(fingerprint_difference(data_fingerprint("sha256:abc", "v2"), "sha256:abc", false) ==
+          "malware examined differently");
+    CHECK(fingerprint_difference(ours, "sha256:abc", true) == "malware examined differently");
+    // A worker of a regscan before the analysis was in the key, or of another analysis.
+    CHECK(fingerprint_difference("sha256:abc", "sha256:abc", false) ==
+          "another layer analysis (another regscan version)");
+    CHECK(fingerprint_difference("sha256:abc+analysis:1", "sha256:abc", false) ==
+          "another layer analysis (another regscan version)");
+}
+
 TEST_SUITE_END();

@@ -2,6 +2,7 @@
 
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "util/text.hpp"
 
 #include <regscan/host.hpp>
 
@@ -86,6 +87,22 @@ TEST_CASE("log::redact_fields masks secrets across the whole text, then caps eac
     shown = redact_fields(many, {0, 60, 123}, 1000, 150);
     CHECK(shown == std::string(60, 'm') + " a=" + std::string(60, 'n') + " ... (63 bytes left out)");
     CHECK(shown.size() <= 150);
+}
+
+TEST_CASE("log::redact_fields never cuts a field inside a UTF-8 character, however much masking shortened it") {
+    // The field is searched up to its cap and the longest secret past it; two masked
+    // occurrences leave less than the cap, so that window is shown whole, marker after.
+    const std::string secret = "utf8-window-secret-" + std::string(60, 's');
+    add_secret(secret);
+    for (size_t shift : {0, 1}) {  // one of the two puts the window's end inside an 'é'
+        CAPTURE(shift);
+        std::string field = secret + secret + std::string(shift, 'a');
+        for (int i = 0; i < 4000; ++i) field += "\xc3\xa9";
+        auto shown = redact_fields(field + " next=1", {0, field.size()}, 200, 10000);
+        CHECK(regscan::util::valid_utf8(shown) == shown);
+        CHECK(shown.find(secret.substr(0, 12)) == std::string::npos);
+        CHECK(shown.find(" next=1") != std::string::npos);
+    }
 }
 
 TEST_CASE("log::redact hides credentials in Authorization headers and forms") {

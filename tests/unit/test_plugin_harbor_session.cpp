@@ -266,6 +266,21 @@ TEST_CASE("harbor::HarborSession keeps a failed project's repositories read befo
     CHECK(fake.notes[0].find("2 read before are kept") != std::string::npos);
 }
 
+TEST_CASE("harbor::HarborSession keeps what the only project listed before it failed") {
+    // --harbor-project team: every project walked failed, but not before its first page.
+    FakeHost fake;
+    World world = small_world();
+    fake.route = [&](const Call& call) {
+        if (call.route() == "/api/v2.0/projects/team/repositories" && page_number(call) == 2)
+            return harbor_error(500, "UNKNOWN", "boom");
+        return world(call);
+    };
+    HarborSession session(fake.host(), config_for("admin", {"team"}));
+    CHECK(names_of(session.repositories()) == std::vector<std::string>{"team/app", "team/sub/api"});
+    REQUIRE(fake.notes.size() == 1);
+    CHECK(fake.notes[0].find("2 read before are kept") != std::string::npos);
+}
+
 TEST_CASE("harbor::HarborSession fails the listing when no project's repositories could be listed") {
     FakeHost fake;
     World world = small_world();

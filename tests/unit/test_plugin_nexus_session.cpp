@@ -247,17 +247,44 @@ TEST_CASE("nexus::NexusSession stops the component walk at one image more than m
     CHECK(nexus.fake.notes[0].find("--max-repositories") != std::string::npos);
 }
 
-TEST_CASE("nexus::NexusSession stops one repository's walk at one tag more than max_tags in an image") {
+TEST_CASE("nexus::NexusSession cuts one image's tags at one more than max_tags and walks every page") {
     FakeNexus nexus;
-    serve_pages(nexus, [](int page, int slot) { return component(slot ? "other" : "big", std::to_string(page)); });
+    // big fills on page 3 (of 10); late's first tag is on page 5, other has one tag on every page.
+    serve_pages(nexus, [](int page, int slot) {
+        if (slot) return component("other", std::to_string(page));
+        return component(page >= 4 && page < 6 ? "late" : "big", std::to_string(page));
+    });
     auto session = nexus.open("alice", password, 0, 2);
     auto repositories = session->repositories();
-    REQUIRE(repositories.size() == 3);  // big, other, and docker-extra (refused) after it
+    REQUIRE(repositories.size() == 4);  // big, late, other, and docker-extra (refused) after them
     CHECK(repositories[0].name == "docker-hosted/big");
-    CHECK(session->tags(repositories[0]).size() == 3);
-    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 4);  // 3 pages + docker-extra's
+    CHECK(repositories[1].name == "docker-hosted/late");
+    CHECK(session->tags(repositories[0]).size() == 3);  // one more than kept: the core reports big as cut
+    CHECK(session->tags(repositories[1]).size() == 2);
+    CHECK(session->tags(repositories[2]).size() == 3);  // other, cut too
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 11);  // 10 pages + docker-extra's
     REQUIRE(nexus.fake.notes.size() == 1);
-    CHECK(nexus.fake.notes[0].find("image big had more tags") != std::string::npos);
+    CHECK(nexus.fake.notes[0] ==
+          "Nexus repository docker-hosted: the tags of images big, other were cut at 3 each, one more than the core "
+          "keeps (--max-listed-tags), and 12 later tags of them were not taken; the other images keep every tag read");
+}
+
+TEST_CASE("nexus::NexusSession counts to max_repositories only the names the core keeps") {
+    FakeNexus nexus;
+    auto rest = nexus.fake.route;
+    nexus.fake.route = [rest](const Call& call) {
+        if (call.route() == "/service/rest/v1/repositories")
+            return reply(200, json::array({{{"name", "Docker-Upper"}, {"format", "docker"}, {"type", "hosted"}},
+                                           {{"name", "docker-hosted"}, {"format", "docker"}, {"type", "hosted"}}}));
+        return rest(call);
+    };
+    auto session = nexus.open("alice", password, 2);
+    auto repositories = session->repositories();
+    // Docker-Upper (refused by the core, once, without a listing), then all 3 of docker-hosted's images: 2 + 1.
+    REQUIRE(repositories.size() == 3);
+    CHECK(repositories[0].name == "Docker-Upper");
+    CHECK(nexus.fake.calls_to("GET", "/service/rest/v1/components").size() == 3);  // docker-hosted's only
+    CHECK(nexus.fake.logged("1 repository (Docker-Upper) named with what is not a lowercase path component"));
 }
 
 TEST_CASE("nexus::NexusSession starts no further repository once the host cut the listing") {

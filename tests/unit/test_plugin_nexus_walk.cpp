@@ -133,15 +133,29 @@ TEST_CASE("nexus::ImageListing stops taking components at one image more than ma
     CHECK(none.image_count() == 1);
 }
 
-TEST_CASE("nexus::ImageListing stops taking components at one tag more than max_tags in one image") {
+TEST_CASE("nexus::ImageListing stops taking one image's tags at one more than max_tags, and goes on") {
     ImageListing listing(SIZE_MAX, 2);
     CHECK(listing.add({tagged("a", "1", ""), tagged("b", "1", ""), tagged("a", "2", ""), tagged("b", "2", "")}));
-    CHECK_FALSE(listing.add({tagged("b", "3", ""), tagged("a", "3", "")}));
-    CHECK(listing.full() == ImageListing::Full::tags);
-    CHECK(listing.full_image() == "b");
+    CHECK(listing.add({tagged("b", "3", ""), tagged("b", "4", ""), tagged("b", "3", ""), tagged("a", "3", "")}));
+    CHECK(listing.add({tagged("late", "1", ""), tagged("b", "5", ""), tagged("late", "2", "")}));
+    CHECK(listing.full() == ImageListing::Full::no);
+    CHECK(listing.cut_images() == std::vector<std::string>{"b", "a"});
+    CHECK(listing.tags_not_taken() == 2);  // b:4 and b:5; the repeated b:3 is a repeat
+    CHECK(listing.repeated() == 1);
     auto images = listing.take_images();
-    CHECK(images.at("b").size() == 3);
-    CHECK(images.at("a").size() == 2);
+    CHECK(images.at("b").size() == 3);  // one more than kept: the core reports that image as cut
+    CHECK(images.at("a").size() == 3);
+    CHECK(images.at("late").size() == 2);  // first seen after the cuts, listed whole
+}
+
+TEST_CASE("nexus::ImageListing checks the whole name the core will give an image, and counts only those") {
+    const std::string prefix = "docker-hosted/";
+    ImageListing listing(1, SIZE_MAX, prefix);
+    const std::string longest(255 - prefix.size(), 'a');
+    CHECK(listing.add({tagged(longest + "a", "1", ""), tagged(longest, "1", "")}));
+    CHECK(listing.malformed() == 1);  // 256 characters as the core names it: refused there, so not counted here
+    CHECK(listing.image_count() == 1);
+    CHECK(listing.full() == ImageListing::Full::no);
 }
 
 TEST_CASE("nexus::plan_walk names the first ten skipped repositories and counts the rest") {

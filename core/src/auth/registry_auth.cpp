@@ -86,7 +86,15 @@ RegistryAuth::RegistryAuth(http::HttpClient& client, Credentials credentials)
         log::add_secret(sdk::base64_encode(credentials_.username + ":" + credentials_.password));
 }
 
-void RegistryAuth::set_authorize_hook(AuthorizeHook hook) { hook_ = std::move(hook); }
+void RegistryAuth::set_authorize_hook(AuthorizeHook hook) {
+    std::lock_guard lock(hook_mutex_);
+    hook_ = std::move(hook);
+}
+
+AuthorizeHook RegistryAuth::authorize_hook() {
+    std::lock_guard lock(hook_mutex_);
+    return hook_;
+}
 
 std::optional<std::string> RegistryAuth::cached(const std::string& key) {
     std::lock_guard lock(mutex_);
@@ -128,7 +136,7 @@ http::Response RegistryAuth::send(http::Request request) {
         if (sdk::iequals(c.scheme, "Bearer")) chosen = &c;
     for (const auto& c : challenges)
         if (!chosen && sdk::iequals(c.scheme, "Basic")) chosen = &c;
-    if (!chosen && !hook_) return response;
+    if (!chosen && !authorize_hook()) return response;
 
     Challenge challenge = chosen ? *chosen : Challenge{};
     std::string scope = challenge.param("scope").empty() ? url_scope : challenge.param("scope");
@@ -148,10 +156,10 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
                                                                         std::chrono::seconds& lifetime) {
     const Credentials* credentials = &credentials_;
     std::optional<PluginAuthorization> decided;
-    if (hook_) {
+    if (auto hook = authorize_hook()) {
         sdk::AuthRequest ask{request.url, request.method, scope, challenge.scheme, challenge.params};
         try {
-            decided = hook_(ask);
+            decided = hook(ask);
         } catch (const std::exception& e) {
             return {std::nullopt, std::string("plugin authorisation failed: ") + e.what()};
         }

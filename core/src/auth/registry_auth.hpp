@@ -77,6 +77,8 @@ public:
     http::Response send(http::Request request);
 
 private:
+    AuthorizeHook authorize_hook();
+
     struct Cached {
         std::string authorization;
         std::chrono::steady_clock::time_point expires;
@@ -104,7 +106,11 @@ private:
 
     http::HttpClient& client_;
     Credentials credentials_;
+    // Set and cleared by the session owning the plugin while another thread
+    // may be answering a 401 (Docker Hub's pull-limit probe outlives open()):
+    // read as a copy, under its lock.
     AuthorizeHook hook_;
+    std::mutex hook_mutex_;
     std::mutex mutex_;
     // Identity tokens are exchanged one at a time: a token service that
     // rotates refresh tokens takes each one once, so the next exchange uses

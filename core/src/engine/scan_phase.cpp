@@ -177,6 +177,19 @@ std::string data_fingerprint(const std::string& vulnerability_data,
            "+analysis:" + std::to_string(scan::layer_analysis_version);
 }
 
+std::string fingerprint_difference(const std::string& theirs, const std::string& vulnerability_data,
+                                   bool malware) {
+    if (theirs.rfind(vulnerability_data, 0) != 0 ||
+        (theirs.size() > vulnerability_data.size() && theirs[vulnerability_data.size()] != '+'))
+        return "other vulnerability data";
+    const std::string rest = theirs.substr(vulnerability_data.size());
+    if ((rest.rfind("+malware:", 0) == 0) != malware) return "malware examined differently";
+    const std::string analysis = "+analysis:" + std::to_string(scan::layer_analysis_version);
+    if (rest.size() < analysis.size() || rest.compare(rest.size() - analysis.size(), analysis.size(), analysis) != 0)
+        return "another layer analysis (another regscan version)";
+    return {};
+}
+
 std::string tag_fingerprint(const ScanEnvironment& env) {
     if (env.platform == "linux/amd64" && !env.platform_given) return env.data_fingerprint;
     return env.data_fingerprint + "+platform:" + env.platform + (env.platform_given ? ":given" : "");

@@ -71,6 +71,15 @@ struct ScanEnvironment {
 std::string data_fingerprint(const std::string& vulnerability_data,
                              const std::optional<std::string>& malware_version);
 
+// What in `theirs` (a fleet worker's data_fingerprint) keeps a run with this
+// vulnerability data, examining malware or not, from reusing its results:
+// "other vulnerability data", "malware examined differently" or "another
+// layer analysis (another regscan version)"; empty when nothing does (the
+// malware signatures' version is not compared: a run without them loaded
+// does not know it).
+std::string fingerprint_difference(const std::string& theirs, const std::string& vulnerability_data,
+                                   bool malware);
+
 // The key of a tag's stored results (all its platforms at once): the data
 // fingerprint, plus the platform selection when it is not the default one
 // (so states written before it was part of the key keep being reused).

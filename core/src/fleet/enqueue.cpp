@@ -9,6 +9,7 @@
 
 #include "engine/run_observer.hpp"
 #include "engine/run_pipeline.hpp"
+#include "engine/scan_phase.hpp"
 #include "fleet/fleet_state.hpp"
 #include "fleet/job_grant.hpp"
 #include "scan/matcher.hpp"
@@ -133,15 +134,14 @@ ExitCode enqueue_registry(const engine::RunOptions& options, const std::string& 
     // fingerprint: the rescan path does not find them and scans here.
     try {
         auto data = scan::open_vulnerability_data(options.db_path, {options.max_db_age, false});
-        std::string mine = data->fingerprint();
-        if (options.malware.enabled) mine += "+malware:";  // compared up to the malware part
-        auto theirs = fleet.queue().fingerprints(batch);
-        for (const auto& [fingerprint, count] : theirs)
-            if (fingerprint.rfind(mine, 0) != 0)
-                spdlog::warn("{} images of batch {} were scanned by workers with other vulnerability data "
-                             "(fingerprint {}, this run has {}): they are scanned again here; give the workers "
-                             "the same --db",
-                             count, batch, fingerprint, data->fingerprint());
+        for (const auto& [fingerprint, count] : fleet.queue().fingerprints(batch)) {
+            auto why = engine::fingerprint_difference(fingerprint, data->fingerprint(), options.malware.enabled);
+            if (!why.empty())
+                spdlog::warn("{} images of batch {} were scanned by workers with {} (fingerprint {}, this run has "
+                             "{}): they are scanned again here; give the workers the same --db, --malware and "
+                             "regscan version",
+                             count, batch, why, fingerprint, data->fingerprint());
+        }
     } catch (const std::exception& e) {
         spdlog::debug("Could not compare the fleet's data with this run's: {}", e.what());
     }

@@ -143,7 +143,10 @@ std::string redact_fields(std::string_view whole, const std::vector<size_t>& sta
             const size_t begin = std::min(starts[i], whole.size());
             const size_t next = i + 1 < starts.size() ? starts[i + 1] : whole.size();
             const size_t end = std::clamp(next, begin, whole.size());
-            const size_t kept = std::min(end - begin, most_each + longest);
+            // Not inside a UTF-8 character: masking may shorten the field
+            // enough for the cap to keep all of it, marker after.
+            const auto field = whole.substr(begin, end - begin);
+            const size_t kept = util::utf8_boundary(field, std::min(field.size(), most_each + longest));
             fields.push_back({text.size(), text.size() + kept, end - begin - kept, begin});
             text.append(whole.substr(begin, kept));
         }

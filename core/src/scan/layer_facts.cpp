@@ -66,7 +66,7 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
                                                         : "/" + entry.link_target);
     } else {
         file_facts.unreadable = true;
-        file_facts.notes.push_back(entry.path + " is " +
+        file_facts.notes.push_back(util::capped(entry.path, limits::max_echoed_value) + " is " +
                                    (entry.type == EntryType::directory ? "a directory" : "not a regular file") +
                                    " where a package database or release file is read: what it lists is unknown "
                                    "(incomplete)");
@@ -124,7 +124,8 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             // keep a lower layer's readable copy in its place.
             auto& file_facts = fresh_file(facts, entry.path);
             file_facts.unreadable = true;
-            file_facts.notes.push_back(entry.path + " (" + std::to_string(entry.size) + " bytes) is larger than " +
+            file_facts.notes.push_back(util::capped(entry.path, limits::max_echoed_value) + " (" +
+                                       std::to_string(entry.size) + " bytes) is larger than " +
                                        std::to_string(limits::defaults().max_analysed_file_size) +
                                        " bytes and was not analysed: what it lists is unknown (incomplete)");
             keep(facts, file_facts_bytes(entry.path, file_facts));
@@ -136,7 +137,9 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
                 } catch (const catalog::FileBudgetExceeded&) {
                     throw;  // fails the layer, as its own bound does
                 } catch (const std::exception& e) {
-                    file_facts.notes.push_back(cataloger->name() + ": " + entry.path + ": " + e.what());
+                    file_facts.notes.push_back(cataloger->name() + ": " +
+                                               util::capped(entry.path, limits::max_echoed_value) + ": " +
+                                               util::capped(e.what(), limits::max_echoed_value));
                 }
             }
             // A package's location is the file's tar name (a pax header may

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/text.hpp"
 #include "util/time.hpp"
 
 namespace regscan::vulndb {
@@ -152,9 +153,7 @@ std::string summary_rating(const std::string& summary) {
 std::string short_details(const std::string& details) {
     std::string line = details.substr(0, details.find('\n'));
     if (line.size() > 200) {
-        size_t cut = 197;
-        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
-        line = line.substr(0, cut) + "...";
+        line = line.substr(0, util::utf8_boundary(line, 197)) + "...";
     }
     return line;
 }
