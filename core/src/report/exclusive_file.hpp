@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <ios>
 #include <string>
 
 namespace regscan::report {
@@ -20,8 +21,15 @@ public:
     // The name in the directory (for rename and messages).
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     // A path that opens the very file created, even if its name was
-    // replaced since (/proc/self/fd/N): give this to std::fstream.
+    // replaced since (/proc/self/fd/N): give this to std::fstream, with
+    // no_truncate (or open(2) without O_TRUNC).
     [[nodiscard]] std::string open_path() const;
+    // The file is new and empty, so truncating it changes nothing but costs:
+    // ext4 (auto_da_alloc) marks a file truncated to size 0 for writeback
+    // when it is closed, and the close then submits the whole report (or a
+    // scratch file about to be removed) to the disk on the run's path.
+    // std::ios::out alone truncates ("w"); in|out ("r+") does not.
+    static constexpr std::ios::openmode no_truncate = std::ios::in | std::ios::out | std::ios::binary;
 
 private:
     std::filesystem::path path_;

@@ -26,7 +26,7 @@ std::vector<std::string> InventoryCsv::finish(const nlohmann::json&) {
                             "partial");
     const auto& partial = temporary.path();
     {
-        std::ofstream out(temporary.open_path(), std::ios::binary | std::ios::trunc);
+        std::ofstream out(temporary.open_path(), ExclusiveFile::no_truncate);
         if (!out) throw std::runtime_error("cannot write " + partial.string());
         write_csv_row(out, {"repository", "tag", "build_time", "skipped"});
         for (const auto& row : rows_) write_csv_row(out, row);

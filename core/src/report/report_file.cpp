@@ -63,7 +63,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
     ExclusiveFile temporary(directory, path.filename().string(), "partial");
     const auto& partial = temporary.path();
     try {
-        std::ofstream out(temporary.open_path(), std::ios::binary | std::ios::trunc);
+        std::ofstream out(temporary.open_path(), ExclusiveFile::no_truncate);
         if (!out) throw std::runtime_error("cannot write " + partial.string());
         write(out);
         if (!out.flush()) throw std::runtime_error("cannot write " + partial.string());
@@ -84,7 +84,8 @@ void write_file_atomically_fd(const std::filesystem::path& path, const std::func
     const auto& partial = temporary.path();
     int fd = -1;
     try {
-        fd = ::open(temporary.open_path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        // No O_TRUNC: ExclusiveFile::no_truncate says why.
+        fd = ::open(temporary.open_path().c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0) throw std::runtime_error("cannot write " + partial.string() + ": " + std::strerror(errno));
         write(fd);
         if (::close(std::exchange(fd, -1)) != 0)
