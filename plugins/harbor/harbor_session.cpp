@@ -26,22 +26,6 @@ bool refusal(const sdk::Error& e) { return e.status() == REGSCAN_AUTH_FAILED || 
 
 }  // namespace
 
-void NameSample::add(const std::string& name) {
-    ++count_;
-    if (named_.size() >= max_named) return;
-    // A name is a registry's bytes: at most 128 of them, not inside a UTF-8 character.
-    size_t cut = std::min<size_t>(name.size(), 128);
-    if (cut < name.size())
-        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-    named_.push_back(name.substr(0, cut) + (cut < name.size() ? "..." : ""));
-}
-
-std::string NameSample::describe() const {
-    std::string out = join(named_);
-    if (count_ > named_.size()) out += " and " + std::to_string(count_ - named_.size()) + " more";
-    return out;
-}
-
 std::string project_of(const sdk::Repository& repository) {
     if (repository.plugin_data.is_object()) {
         auto it = repository.plugin_data.find("project");
@@ -59,7 +43,7 @@ HarborSession::HarborSession(const sdk::Host& host, HarborConfig config, size_t 
 
 std::vector<std::string> HarborSession::listed_projects() {
     std::vector<std::string> projects;
-    NameSample refused;
+    sdk::NameSample refused(named_not_taken);
     auto listing = api_.walk("projects", {}, [&](const json& project) {
         if (!project.is_object()) return;
         auto it = project.find("name");
@@ -74,7 +58,7 @@ std::vector<std::string> HarborSession::listed_projects() {
     if (refused.count())
         host_.discovery_note("Harbor listed " + std::to_string(refused.count()) +
                              (refused.count() == 1 ? " project" : " projects") +
-                             " by a name Harbor cannot give a project, not walked: " + refused.describe());
+                             " by a name Harbor cannot give a project, not walked: " + refused.str());
     note_total_change("project list", listing);
     return projects;
 }
@@ -105,7 +89,7 @@ std::vector<std::string> HarborSession::projects_to_walk() {
 }
 
 bool HarborSession::project_repositories(const std::string& project, std::vector<sdk::Repository>& out,
-                                         NameSample& outside) {
+                                         sdk::NameSample& outside) {
     const std::string prefix = project + "/";
     auto listing = api_.walk("projects/" + project_segment(project) + "/repositories", {}, [&](const json& entry) {
         if (!entry.is_object()) return;
@@ -138,7 +122,7 @@ std::vector<sdk::Repository> HarborSession::repositories() {
     for (const auto& project : projects) {
         if (max_repositories_ && repositories.size() > max_repositories_) break;
         const size_t before = repositories.size();
-        NameSample outside;
+        sdk::NameSample outside(named_not_taken);
         bool cut = false;
         try {
             cut = !project_repositories(project, repositories, outside);
@@ -155,7 +139,7 @@ std::vector<sdk::Repository> HarborSession::repositories() {
         if (outside.count())
             host_.warn("Harbor project " + project + " listed " + std::to_string(outside.count()) +
                        (outside.count() == 1 ? " repository" : " repositories") +
-                       " outside it, ignored: " + outside.describe());
+                       " outside it, ignored: " + outside.str());
         if (cut) break;
     }
     // Only when nothing at all could be listed: a project that failed on a

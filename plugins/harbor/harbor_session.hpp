@@ -10,23 +10,13 @@
 #include "harbor_api.hpp"
 #include "harbor_config.hpp"
 #include "regscan/registry.hpp"
+#include "regscan/text.hpp"
 
 namespace regscan::harbor {
 
-// The first few names of a listing's entries that were not taken, the rest
-// counted: a page of 240,000 of them makes one log line, not 240,000.
-class NameSample {
-public:
-    static constexpr size_t max_named = 5;
-    void add(const std::string& name);
-    [[nodiscard]] size_t count() const { return count_; }
-    // "a, b, c, d, e and 12 more"
-    [[nodiscard]] std::string describe() const;
-
-private:
-    size_t count_ = 0;
-    std::vector<std::string> named_;
-};
+// A line about a listing's entries that were not taken names this many and
+// counts the rest: a page of 240,000 of them makes one short log line.
+inline constexpr size_t named_not_taken = 5;
 
 class HarborSession final : public sdk::Session {
 public:
@@ -43,7 +33,8 @@ private:
     // they are read (a failure on a later page leaves them there); names
     // outside the project go to `outside`. False when the host cut the
     // listing: no further project is walked.
-    bool project_repositories(const std::string& project, std::vector<sdk::Repository>& out, NameSample& outside);
+    bool project_repositories(const std::string& project, std::vector<sdk::Repository>& out,
+                              sdk::NameSample& outside);
     void note_total_change(const std::string& what, const Listing& listing) const;
 
     sdk::Host host_;

@@ -27,12 +27,9 @@ std::string why_skipped(const std::string& type) {
 }
 
 std::string keys_of(const std::vector<ArtRepository>& repositories) {
-    std::string out;
-    for (size_t i = 0; i < repositories.size() && i < named_repositories; ++i)
-        out += (out.empty() ? "" : ", ") + repositories[i].key;
-    if (repositories.size() > named_repositories)
-        out += " and " + std::to_string(repositories.size() - named_repositories) + " more";
-    return out.empty() ? "none" : out;
+    sdk::NameSample keys(named_repositories);
+    for (const auto& repository : repositories) keys.add(repository.key);
+    return keys.count() ? keys.str() : "none";
 }
 
 }  // namespace
@@ -87,8 +84,8 @@ Selection select_repositories(const std::vector<ArtRepository>& listed, const Jf
     for (const auto& repository : listed) {
         if (config.types.count(repository.type))
             selection.walk.push_back(repository);
-        else if (selection.skipped_count++ < named_repositories)
-            selection.skipped.push_back(repository.key + " (" + repository.type + "): " + why_skipped(repository.type));
+        else
+            selection.skipped.add(repository.key + " (" + repository.type + "): " + why_skipped(repository.type));
     }
     return selection;
 }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jfrog_config.hpp"
+#include "regscan/text.hpp"
 
 namespace regscan::jfrog {
 
@@ -30,12 +31,14 @@ std::string repositories_url(const std::string& api);
 // Repositories named one by one in the log or an error; the rest are
 // counted (a hostile list of 240,000 keys would be as many log lines).
 inline constexpr size_t named_repositories = 10;
+// A "key (type): why" line: a key is short, a type Artifactory made up need not be.
+inline constexpr size_t skipped_line_bytes = 512;
 
 struct Selection {
     std::vector<ArtRepository> walk;
-    std::vector<std::string> skipped;  // the first named_repositories "key (type): why", for the log
-    size_t skipped_count = 0;          // every repository left out by type
-    std::string note;                  // something the user must read, or ""
+    // Every repository left out by type; the first named_repositories as "key (type): why", for the log.
+    sdk::NameSample skipped{named_repositories, skipped_line_bytes};
+    std::string note;  // something the user must read, or ""
 };
 
 // Throws REGSCAN_BAD_ARGUMENT for a --jfrog-repository (or certain URL key)

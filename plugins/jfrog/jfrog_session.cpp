@@ -34,9 +34,9 @@ std::vector<sdk::Repository> JfrogSession::repositories() {
                access_name(config_.access) + " access");
     auto selection = select_repositories(listed, config_);
     if (!selection.note.empty()) host_.info(selection.note);
-    for (const auto& skipped : selection.skipped) host_.info("Not walking Artifactory repository " + skipped);
-    if (selection.skipped_count > selection.skipped.size())
-        host_.info("Not walking " + std::to_string(selection.skipped_count - selection.skipped.size()) +
+    for (const auto& skipped : selection.skipped.named()) host_.info("Not walking Artifactory repository " + skipped);
+    if (selection.skipped.unnamed() > 0)
+        host_.info("Not walking " + std::to_string(selection.skipped.unnamed()) +
                    " more Artifactory repositories of types not walked (--jfrog-repository-type)");
 
     std::vector<sdk::Repository> repositories;

@@ -6,6 +6,7 @@
 #include "nexus_walk.hpp"
 #include "regscan/base64.hpp"
 #include "regscan/paging.hpp"
+#include "regscan/text.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::nexus {
@@ -15,7 +16,7 @@ constexpr const char* rest_base = "/service/rest/v1/";
 // Nexus's continuation tokens are 32 hex digits; a longer one than this only
 // grows every later request URL.
 constexpr size_t max_continuation_token = 4096;
-// Repositories named in the line that says which were not listed after a cut.
+// Repositories (or images) a log line or note names before it counts the rest.
 constexpr size_t unlisted_named = 10;
 
 std::string plural(size_t n, const char* one, const char* many) {
@@ -152,8 +153,7 @@ std::vector<sdk::Repository> NexusSession::repositories() {
     // The entries of `out` the core keeps and counts to --max-repositories: not those whose names
     // it refuses.
     size_t counted = 0;
-    size_t misnamed = 0;
-    std::string misnamed_names;
+    sdk::NameSample misnamed(unlisted_named);
     std::lock_guard lock(mutex_);
     by_name_.clear();
     for (size_t t = 0; t < walk.targets.size(); ++t) {
@@ -165,7 +165,7 @@ std::vector<sdk::Repository> NexusSession::repositories() {
         if (!valid_image_name(target.name)) {
             // Nexus allows "Docker-Hosted"; every image of it would be named "Docker-Hosted/<image>",
             // which the core refuses. Its listing is not read: the core reports the name once.
-            if (++misnamed <= unlisted_named) misnamed_names += (misnamed > 1 ? ", " : "") + target.name;
+            misnamed.add(target.name);
             sdk::Repository refused;
             refused.name = target.name;
             refused.plugin_data = {{"nexus_repository", target.name}};
@@ -198,13 +198,12 @@ std::vector<sdk::Repository> NexusSession::repositories() {
                                  plural(counted + images.size(), "image", "images") +
                                  ", more than the core keeps (--max-repositories); tags on later pages were not read");
         if (const auto& cut = listing.cut_images(); !cut.empty()) {
-            std::string names;
-            for (size_t c = 0; c < cut.size() && c < unlisted_named; ++c) names += (c ? ", " : "") + cut[c];
-            if (cut.size() > unlisted_named) names += " and " + std::to_string(cut.size() - unlisted_named) + " more";
+            sdk::NameSample names(unlisted_named);
+            for (const auto& image : cut) names.add(image);
             const bool one = cut.size() == 1;
             const size_t dropped = listing.tags_not_taken();
             host_.discovery_note("Nexus repository " + target.name + ": the tags of " + (one ? "image " : "images ") +
-                                 names + " were cut at " + std::to_string(max_tags_ + 1) + (one ? "" : " each") +
+                                 names.str() + " were cut at " + std::to_string(max_tags_ + 1) + (one ? "" : " each") +
                                  ", one more than the core keeps (--max-listed-tags)" +
                                  (dropped ? ", and " + plural(dropped, "later tag", "later tags") + " of " +
                                                 (one ? "it " : "them ") + (dropped == 1 ? "was" : "were") +
@@ -237,19 +236,16 @@ std::vector<sdk::Repository> NexusSession::repositories() {
         }
         if (!whole) {
             // The SDK's rule: after a cut, start no further listing.
-            std::string names;
-            for (size_t u = t + 1; u < walk.targets.size() && u <= t + unlisted_named; ++u)
-                names += (names.empty() ? "" : ", ") + walk.targets[u].name;
-            const size_t left = walk.targets.size() - t - 1;
-            if (left > 0)
-                host_.info("Nexus: the listing was cut short; " + plural(left, "repository", "repositories") +
-                           " not listed: " + names + (left > unlisted_named ? ", ..." : ""));
+            sdk::NameSample unlisted(unlisted_named);
+            for (size_t u = t + 1; u < walk.targets.size(); ++u) unlisted.add(walk.targets[u].name);
+            if (unlisted.count() > 0)
+                host_.info("Nexus: the listing was cut short; " +
+                           plural(unlisted.count(), "repository", "repositories") + " not listed: " + unlisted.str());
             break;
         }
     }
-    if (misnamed > 0)
-        host_.warn("Nexus: " + plural(misnamed, "repository", "repositories") + " (" + misnamed_names +
-                   (misnamed > unlisted_named ? ", ..." : "") +
+    if (misnamed.count() > 0)
+        host_.warn("Nexus: " + plural(misnamed.count(), "repository", "repositories") + " (" + misnamed.str() +
                    ") named with what is not a lowercase path component of the distribution grammar: no image in "
                    "them can be named, so their components are not listed");
     return out;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "regscan/error.hpp"
+#include "regscan/text.hpp"
 #include "regscan/url.hpp"
 
 namespace regscan::nexus {
@@ -12,6 +13,9 @@ namespace {
 // A listing of thousands of groups (or group members) must not make a log
 // line (or a name) of each: the first few are named, the rest counted.
 constexpr size_t named_at_most = 10;
+// A skipped repository's log line: its name (200 bytes at most), its kind and
+// ten capped member names fit; a remote URL of megabytes does not.
+constexpr size_t skipped_line_bytes = 2048;
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -20,9 +24,9 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 std::string join_first(const std::vector<std::string>& items) {
-    if (items.size() <= named_at_most) return join(items);
-    return join({items.begin(), items.begin() + named_at_most}) + " and " +
-           std::to_string(items.size() - named_at_most) + " more";
+    sdk::NameSample sample(named_at_most);
+    for (const auto& item : items) sample.add(item);
+    return sample.str();
 }
 
 const RepositorySettings* find(const std::map<std::string, RepositorySettings>& settings, const std::string& name) {
@@ -76,11 +80,8 @@ Walk plan_walk(const std::vector<NexusRepository>& repositories,
 
     size_t other_formats = 0;
     size_t bad_names = 0;
-    size_t skipped = 0;
+    sdk::NameSample skipped(named_at_most, skipped_line_bytes);
     std::set<std::string> seen;
-    auto skip = [&](std::string line) {
-        if (++skipped <= named_at_most) walk.skipped.push_back(std::move(line));
-    };
     for (const auto& repository : repositories) {
         // Its name goes into request paths and image names: Nexus's own rule, or it is not one of Nexus's.
         if (!valid_repository_name(repository.name)) {
@@ -95,7 +96,7 @@ Walk plan_walk(const std::vector<NexusRepository>& repositories,
         const auto* s = find(settings, repository.name);
         const std::string what = "Nexus repository " + repository.name + " (" + kind(repository, s) + ")";
         if (s && !s->online) {
-            skip(what + ": skipped, it is offline");
+            skipped.add(what + ": skipped, it is offline");
         } else if (repository.type == "hosted") {
             walk.targets.push_back({repository.name, repository.type, kind(repository, s) + ": its own images"});
         } else if (repository.type == "proxy") {
@@ -104,14 +105,16 @@ Walk plan_walk(const std::vector<NexusRepository>& repositories,
                                         ": a cache, so only the images pulled through it so far are listed "
                                         "(the images in use), not the remote's whole content"});
         } else if (repository.type == "group") {
-            skip(what + ": skipped, a group serves the images of " + members_of(s) +
-                 ", which are walked on their own; name it with --nexus-repository to walk it as its clients see it");
+            skipped.add(what + ": skipped, a group serves the images of " + members_of(s) +
+                        ", which are walked on their own; name it with --nexus-repository to walk it as its "
+                        "clients see it");
         } else {
-            skip(what + ": skipped, an unknown repository type");
+            skipped.add(what + ": skipped, an unknown repository type");
         }
     }
-    if (skipped > named_at_most)
-        walk.skipped.push_back(std::to_string(skipped - named_at_most) +
+    walk.skipped = skipped.named();
+    if (skipped.unnamed() > 0)
+        walk.skipped.push_back(std::to_string(skipped.unnamed()) +
                                " more Nexus repositories skipped (groups, offline or of an unknown type)");
     if (other_formats > 0)
         walk.skipped.push_back(std::to_string(other_formats) + " Nexus " +

@@ -197,13 +197,16 @@ TEST_CASE("harbor::HarborSession ignores a repository listed outside its project
     FakeHost fake;
     fake.route = [](const Call& call) {
         if (call.route() == "/api/v2.0/projects/team/repositories")
-            return json_reply(200, json::array({{{"name", "other/app"}}, {{"name", "team"}}, {{"name", "team/ok"}}}),
-                         {{"X-Total-Count", "3"}});
+            return json_reply(200, json::array({{{"name", "other/app"}}, {{"name", "team"}},
+                                                {{"name", std::string(300, 'y')}}, {{"name", "team/ok"}}}),
+                              {{"X-Total-Count", "4"}});
         return harbor_error(404, "NOT_FOUND", "no");
     };
     HarborSession session(fake.host(), config_for("admin", {"team"}));
     CHECK(names_of(session.repositories()) == std::vector<std::string>{"team/ok"});
-    CHECK(fake.logged("Harbor project team listed 2 repositories outside it, ignored: other/app, team"));
+    // A long name is shown cut.
+    CHECK(fake.logged("Harbor project team listed 3 repositories outside it, ignored: other/app, team, " +
+                      std::string(128, 'y') + "..."));
 }
 
 TEST_CASE("harbor::HarborSession names a few repositories outside their project and counts the rest, in one line") {
@@ -219,11 +222,6 @@ TEST_CASE("harbor::HarborSession names a few repositories outside their project 
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0] == "Harbor project team listed 1001 repositories outside it, ignored: x0, x1, x2, x3, x4 "
                          "and 996 more");
-
-    // A long name is shown cut.
-    NameSample sample;
-    sample.add(std::string(300, 'y'));
-    CHECK(sample.describe() == std::string(128, 'y') + "...");
 }
 
 TEST_CASE("harbor::HarborSession goes on past a project whose repository listing fails, whatever the failure") {
