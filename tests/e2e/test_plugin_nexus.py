@@ -236,6 +236,36 @@ class NexusPlugin(case.RegscanCase):
                                   r"name or tag: skipped", "warning")
         self.assertNotIn("\x1b", result.stderr)
 
+    def test_repository_names_the_core_refuses_are_reported_once_and_count_to_no_bound(self):
+        """Nexus allows "Docker-Upper" and "docker..dots"; no image of them can be named, so the plugin
+        hands each name to the core, which refuses it once, and reads none of their components. Listed
+        before the good repositories, they must not spend --max-repositories: the 6 good images are
+        exactly the bound. A name outside Nexus's own rule (a control character) is never shown."""
+        refused = ["Docker-Upper", "docker..dots"]
+        hostile = "evil\x1b[31m"
+        original = self.model.repositories
+        self.addCleanup(setattr, self.model, "repositories", original)
+        self.model.repositories = {name: Repo(name, "hosted") for name in [*refused, hostile]} | original
+        for name in refused:
+            self.model.injected[name] = [self.model.component(name, "app", "1", b"{}", "x")]
+        result = self.run_nexus("--max-repositories=6")
+        good = {"docker-hosted", "docker-proxy", "docker-extra"}
+        self.assertInventory(result, self.nexus.authority, self.expected(good, {"docker-hosted"}),
+                             repositories_failed=len(refused))  # exit 6: docs/cli.md, "Exit codes"
+        for name in refused:
+            self.assertEqual([m for m in result.messages() if name in m and m.startswith("Refused repository")],
+                             [f"Refused repository repository={name} error=invalid repository name '{name}': "
+                              f"not in the distribution spec's grammar, not requested"], result)
+            self.assertEqual(self.component_pages(name), [])
+        self.assertLogged(result, r"^Nexus: 2 repositories \(Docker-Upper, docker\.\.dots\) named with what is not a "
+                                  r"lowercase path component of the distribution grammar", "warning")
+        self.assertLogged(result, r"^1 Nexus repository listed with a name Nexus does not give .*: skipped", "info")
+        self.assertFalse([m for m in result.messages() if "more than 6 repositories" in m or "stopped once" in m],
+                         result)
+        self.assertNotIn("\x1b", result.stderr + result.stdout)
+        self.assertFalse([e for e in self.nexus.requests("/service/rest/v1/components") if "evil" in e[1]])
+        self.assertNoSecrets(result)
+
     def test_refused_on_the_first_page_at_401_too(self):
         self.nexus.refuse_components["docker-proxy"] = 401
         result = self.run_nexus()

@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <string>
 
 #include "limits/limits.hpp"
+#include "util/text.hpp"
 
 using namespace regscan::limits;
 
@@ -15,6 +17,37 @@ TEST_CASE("limits::parse_size reads bytes and binary suffixes") {
     CHECK(parse_size("1048576") == MiB);
     for (const char* bad : {"", "M", "0", "-1", "4X", "4MB", "99999999999999999999", "18014398509481984G"})
         CHECK_THROWS_AS(parse_size(bad), std::invalid_argument);
+}
+
+// Every output that echoes a value an image or a registry chose caps it the same way.
+TEST_CASE("limits::echoed keeps max_echoed_value bytes at most, cut at a UTF-8 boundary, the rest counted") {
+    CHECK(echoed("") == "");
+    CHECK(echoed("short text \xc3\xa9") == "short text \xc3\xa9");
+    const std::string exact(max_echoed_value, 'e');
+    CHECK(echoed(exact) == exact);
+
+    const std::string over = exact + "e";
+    const auto cut = echoed(over);
+    CHECK(cut.size() <= max_echoed_value);
+    const auto marker = cut.rfind(" ... (");
+    REQUIRE(marker != std::string::npos);
+    CHECK(cut == over.substr(0, marker) + " ... (" + std::to_string(over.size() - marker) + " bytes left out)");
+    CHECK(marker + 42 >= max_echoed_value);  // the marker takes what it needs, no more
+    CHECK(echoed(cut) == cut);
+
+    for (size_t shift : {0, 1}) {  // one of the two puts the cut inside an 'é'
+        CAPTURE(shift);
+        std::string accents(shift, 'a');
+        for (size_t i = 0; i < max_echoed_value; ++i) accents += "\xc3\xa9";
+        const auto shown = echoed(accents);
+        CHECK(shown.size() <= max_echoed_value);
+        CHECK(regscan::util::valid_utf8(shown) == shown);
+        const auto at = shown.rfind(" ... (");
+        REQUIRE(at != std::string::npos);
+        CHECK(at + 42 >= max_echoed_value);
+        CHECK(shown.substr(0, at) == accents.substr(0, at));
+        CHECK(std::stoull(shown.substr(at + 6)) == accents.size() - at);
+    }
 }
 
 TEST_CASE("limits::parse_duration reads seconds, minutes, hours and days") {

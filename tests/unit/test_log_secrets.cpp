@@ -89,6 +89,31 @@ TEST_CASE("log::redact_fields masks secrets across the whole text, then caps eac
     CHECK(shown.size() <= 150);
 }
 
+TEST_CASE("log::redact_fields masks a secret whose head is in the cut part of a field, its tail the next field") {
+    // The secret holds " x=": a log line splits it there. The long message is cut
+    // well before the secret's head, and its tail " x=..." is a field of its own.
+    const std::string secret = "pa ss x=tail-of-secret";
+    add_secret(secret);
+    const std::string message = std::string(10000, 'm') + " then " + secret.substr(0, secret.find(" x="));
+    const std::string text = message + secret.substr(secret.find(" x=")) + " next=whole";
+    REQUIRE(text.find(secret) != std::string::npos);
+    auto shown = redact_fields(text, {0, message.size(), text.find(" next=")}, 64, 1000);
+    CHECK(shown.find("tail-of") == std::string::npos);
+    CHECK(shown.find("x=") == std::string::npos);
+    CHECK(shown.rfind("mmm", 0) == 0);
+    CHECK(shown.find("m ... (") != std::string::npos);
+    CHECK(shown.find(" bytes left out)*** next=whole") != std::string::npos);
+    // The same with the secret's tail after a second cut field, and at the end of the text.
+    const std::string two = message + secret.substr(secret.find(" x=")) + std::string(500, 'n');
+    shown = redact_fields(two, {0, message.size()}, 64, 1000);
+    CHECK(shown.find("tail-of") == std::string::npos);
+    CHECK(shown.find(" bytes left out)***nnn") != std::string::npos);
+    // Cut elsewhere, the field's text is left as it is.
+    const std::string plain = message + " x=tail-of-something-else";
+    shown = redact_fields(plain, {0, message.size()}, 64, 1000);
+    CHECK(shown.find(" bytes left out) x=tail-of-something-else") != std::string::npos);
+}
+
 TEST_CASE("log::redact_fields never cuts a field inside a UTF-8 character, however much masking shortened it") {
     // The field is searched up to its cap and the longest secret past it; two masked
     // occurrences leave less than the cap, so that window is shown whole, marker after.

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "util/json_shape.hpp"
+#include "util/text.hpp"
 
 namespace regscan::limits {
 namespace {
@@ -20,6 +21,8 @@ unsigned long long leading_number(const std::string& text, size_t& used) {
 }
 
 }  // namespace
+
+std::string echoed(std::string_view text) { return util::capped(text, max_echoed_value); }
 
 size_t parse_size(const std::string& text) {
     size_t used = 0;

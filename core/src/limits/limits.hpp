@@ -72,9 +72,13 @@ inline constexpr size_t max_token_response = 256 * KiB;
 // a package's location and a malware finding's path (a layer's tar names),
 // and a failure's text (an error quoting an answer), as the log line, the
 // reports, the state and serve's pages show it. Longer is cut at a UTF-8
-// boundary, a marker saying how many bytes were left out (util::capped), where
-// the value becomes data: a 16 MiB User otherwise went whole into every report.
+// boundary, a marker saying how many bytes were left out, where the value
+// becomes data (echoed() below; log/secrets for a log line and a failure's
+// text): a 16 MiB User otherwise went whole into every report.
 inline constexpr size_t max_echoed_value = 4 * KiB;
+// `text` as outputs may echo it: util::capped at max_echoed_value. Capping
+// it again changes nothing.
+std::string echoed(std::string_view text);
 // A log line is its message and its " key=value" fields (image=, error=,
 // ...): each is capped at max_echoed_value, so a long value a registry chose
 // (a refused repository's name, an error quoting an answer) leaves the fields

@@ -124,7 +124,9 @@ std::string redact_fields(std::string_view whole, const std::vector<size_t>& sta
                           size_t most_all) {
     // Each field's start, as much of it as its cap may keep and a secret
     // its cut would cross: a registry's 16 MiB value is not searched, once
-    // per secret and cut point, under the lock every log line takes.
+    // per secret and cut point, under the lock every log line takes. Of a
+    // field cut, its last bytes too, never shown: a secret may hold " key="
+    // and start there, its tail the start of the next field.
     struct Field {
         size_t from, to;    // in `text`
         size_t left_out;    // bytes of `whole` after `to`, not searched
@@ -149,6 +151,8 @@ std::string redact_fields(std::string_view whole, const std::vector<size_t>& sta
             const size_t kept = util::utf8_boundary(field, std::min(field.size(), most_each + longest));
             fields.push_back({text.size(), text.size() + kept, end - begin - kept, begin});
             text.append(whole.substr(begin, kept));
+            const size_t tail = std::max(begin + kept, end - std::min(end - begin, longest));
+            text.append(whole.substr(tail, end - tail));
         }
         const auto cuts = cut_points(text);
         for (const auto& secret : secrets()) {

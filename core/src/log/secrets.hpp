@@ -38,7 +38,10 @@ std::string redact(std::string_view text);
 // text, then each field is capped at `most_each` bytes, so a long field
 // leaves the fields after it whole; the fields that would take the result
 // past `most_all` bytes are left out together, said by one marker.
-// Searches at most `most_each` and the longest secret of each field.
+// A secret holding " key=" is masked whole wherever the fields split it,
+// even where the field it starts in is cut before it. Searches at most
+// `most_each` and the longest secret of each field's start, and the longest
+// secret of a cut field's end.
 std::string redact_fields(std::string_view text, const std::vector<size_t>& starts, size_t most_each,
                           size_t most_all);
 

@@ -4,7 +4,6 @@
 
 #include "catalog/cataloger.hpp"
 #include "limits/limits.hpp"
-#include "util/text.hpp"
 
 namespace regscan::scan {
 namespace {
@@ -85,8 +84,7 @@ FoldedImage fold_layers(const std::vector<const LayerFacts*>& layers) {
             if (const auto* target = final_file(files, it->first); target && target->os) image.os = target->os;
     for (const auto& [path, facts] : files) {
         if (!facts->link.empty() && !final_file(files, path))
-            image.notes.push_back(util::capped(path, limits::max_echoed_value) + " is a link to " +
-                                  util::capped(facts->link, limits::max_echoed_value) +
+            image.notes.push_back(limits::echoed(path) + " is a link to " + limits::echoed(facts->link) +
                                   ", which the image does not hold as a file regscan read: what it lists is unknown "
                                   "(incomplete)");
         image.packages.insert(image.packages.end(), facts->packages.begin(), facts->packages.end());

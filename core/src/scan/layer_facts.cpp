@@ -9,7 +9,6 @@
 #include "scan/facts_size.hpp"
 #include "scan/file_checks.hpp"
 #include "scan/model_json.hpp"
-#include "util/text.hpp"
 
 namespace regscan::scan {
 namespace {
@@ -66,7 +65,7 @@ void LayerAnalyzer::record_replacement(const LayerEntry& entry, const std::strin
                                                         : "/" + entry.link_target);
     } else {
         file_facts.unreadable = true;
-        file_facts.notes.push_back(util::capped(entry.path, limits::max_echoed_value) + " is " +
+        file_facts.notes.push_back(limits::echoed(entry.path) + " is " +
                                    (entry.type == EntryType::directory ? "a directory" : "not a regular file") +
                                    " where a package database or release file is read: what it lists is unknown "
                                    "(incomplete)");
@@ -124,7 +123,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             // keep a lower layer's readable copy in its place.
             auto& file_facts = fresh_file(facts, entry.path);
             file_facts.unreadable = true;
-            file_facts.notes.push_back(util::capped(entry.path, limits::max_echoed_value) + " (" +
+            file_facts.notes.push_back(limits::echoed(entry.path) + " (" +
                                        std::to_string(entry.size) + " bytes) is larger than " +
                                        std::to_string(limits::defaults().max_analysed_file_size) +
                                        " bytes and was not analysed: what it lists is unknown (incomplete)");
@@ -137,9 +136,8 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
                 } catch (const catalog::FileBudgetExceeded&) {
                     throw;  // fails the layer, as its own bound does
                 } catch (const std::exception& e) {
-                    file_facts.notes.push_back(cataloger->name() + ": " +
-                                               util::capped(entry.path, limits::max_echoed_value) + ": " +
-                                               util::capped(e.what(), limits::max_echoed_value));
+                    file_facts.notes.push_back(cataloger->name() + ": " + limits::echoed(entry.path) + ": " +
+                                               limits::echoed(e.what()));
                 }
             }
             // A package's location is the file's tar name (a pax header may
@@ -147,7 +145,7 @@ LayerFacts LayerAnalyzer::analyse(BytePipe& pipe, const std::string& layer_diges
             // every report, the state and serve.
             for (auto& package : file_facts.packages) {
                 package.layer_digest = layer_digest;
-                package.location = util::capped(package.location, limits::max_echoed_value);
+                package.location = limits::echoed(package.location);
             }
             keep(facts, file_facts_bytes(entry.path, file_facts));
             if (check_secrets)

@@ -6,7 +6,6 @@
 
 #include "limits/limits.hpp"
 #include "scan/model.hpp"
-#include "util/text.hpp"
 
 namespace regscan::scan::rules {
 
@@ -31,8 +30,7 @@ inline constexpr Rule cloud_credentials{"RS-FS-004", "Cloud or registry credenti
 // image chose (its User, a label's name, a file's path), are capped once for
 // every report, the state and serve.
 inline Misconfiguration finding(const Rule& rule, const std::string& detail, const std::string& location) {
-    return {rule.id, rule.title, rule.severity, util::capped(detail, limits::max_echoed_value),
-            util::capped(location, limits::max_echoed_value), std::nullopt};
+    return {rule.id, rule.title, rule.severity, limits::echoed(detail), limits::echoed(location), std::nullopt};
 }
 
 }  // namespace regscan::scan::rules
