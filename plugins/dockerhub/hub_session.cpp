@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
-#include <system_error>
 
 #include "hub_pages.hpp"
 #include "regscan/error.hpp"
@@ -204,36 +203,27 @@ void HubSession::log_pull_quota() {
         host_.debug("Docker Hub pull rate limit not read (--pull-limit-timeout 0)");
         return;
     }
+    if (!host_.honours_timeout()) {
+        host_.debug("Docker Hub pull rate limit not read: this regscan cannot bound the probe by "
+                    "--pull-limit-timeout (it needs plugin SDK 1.4)");
+        return;
+    }
     sdk::HttpRequest request;
     request.method = "HEAD";
     request.url = config_.registry + "/v2/" + quota_probe_repository + "/manifests/" + quota_probe_tag;
     request.headers.emplace_back("Accept", manifest_types);
     request.registry_auth = true;
     request.retry = false;
-    // The host's requests have no deadline a plugin can set, only the HTTP
-    // client's timeouts (minutes): the probe runs on a thread of its own, so a
-    // slow Docker Hub delays the session by its bound at most. Copies only:
-    // the thread touches nothing of the session.
-    std::future<sdk::HttpResponse> probe;
-    try {
-        probe = std::async(std::launch::async, [host = host_, request] { return host.http(request); });
-    } catch (const std::system_error& e) {
-        host_.debug(std::string("Could not read the Docker Hub pull rate limit: no thread for the probe: ") + e.what());
-        return;
-    }
-    if (probe.wait_for(config_.pull_limit_timeout) != std::future_status::ready) {
+    // The probe is this one call: the core answers the 401 (token request,
+    // HEAD again) within it, so the whole budget bounds all of it.
+    const auto deadline = std::chrono::steady_clock::now() + config_.pull_limit_timeout;
+    request.timeout = config_.pull_limit_timeout;
+    const auto response = host_.http(request);
+    if (response.status == 0 && std::chrono::steady_clock::now() >= deadline) {
         const auto ms = config_.pull_limit_timeout.count();
         host_.info("Docker Hub pull rate limit not read: HEAD " + request.url + " gave no answer within " +
                    (ms % 1000 ? std::to_string(ms) + " ms" : std::to_string(ms / 1000) + " s") +
                    " (--pull-limit-timeout); the run goes on without it");
-        late_probe_ = std::move(probe);
-        return;
-    }
-    sdk::HttpResponse response;
-    try {
-        response = probe.get();
-    } catch (const std::exception& e) {
-        host_.debug("Could not read the Docker Hub pull rate limit: HEAD " + request.url + ": " + e.what());
         return;
     }
     if (response.status == 0) {

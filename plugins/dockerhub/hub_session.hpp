@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <functional>
-#include <future>
 #include <string>
 #include <vector>
 
@@ -28,8 +27,10 @@ public:
     // Logs how many pulls are left, from Docker's documented probe: a HEAD of
     // ratelimitpreview/test:latest, free of pull cost. Called when the session
     // opens, outside every listing, so it spends no listing's budget and its
-    // failure cuts nothing; it is informational only. Waits at most
-    // `pull_limit_timeout` for the answer; not sent when pulls go to a mirror.
+    // failure cuts nothing; it is informational only. Takes at most
+    // `pull_limit_timeout` (the host ends the request there, token request
+    // included); not sent when pulls go to a mirror, nor through a core too
+    // old to bound it (SDK 1.3).
     void log_pull_quota();
 
     std::vector<sdk::Repository> repositories() override;
@@ -50,11 +51,6 @@ private:
     RateLimitLog limits_;
     // Set when the API lacks /v2/namespaces/{ns}/repositories (older deployments).
     std::atomic<bool> legacy_routes_{false};
-    // A probe still unanswered when its bound passed. The host gives a plugin
-    // no way to cancel a request, so the session's end waits for it (at most
-    // the HTTP client's --request-timeout): it must not outlive the host.
-    // Last member: it is destroyed, so waited for, first.
-    std::future<sdk::HttpResponse> late_probe_;
 };
 
 }  // namespace regscan::dockerhub

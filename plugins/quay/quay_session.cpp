@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
-#include <cstring>
 #include <unordered_set>
 
 #include "quay_api.hpp"
@@ -36,54 +35,6 @@ long long now_epoch() {
 sdk::Error api_failure(const sdk::Error& e, const std::string& what) {
     return sdk::Error(e.status(), what + ": " + readable_failure(e.what()));
 }
-
-// The host, passed through, keeping the status of the last answer it gave.
-// sdk::for_each_page reports a refused page as REGSCAN_AUTH_FAILED for 401
-// and 403 alike, in a text that quotes the registry's body; Quay's 401 (the
-// token is refused: nothing else will work) and its 403 (not this
-// namespace) call for different actions, so the status itself decides.
-class StatusRecorder {
-public:
-    explicit StatusRecorder(const sdk::Host& host) : inner_(host.raw()) {
-        std::memcpy(&api_, inner_, std::min<size_t>(inner_->struct_size, sizeof api_));
-        api_.struct_size = static_cast<uint32_t>(std::min<size_t>(inner_->struct_size, sizeof api_));
-        api_.ctx = this;
-        api_.log = [](void* ctx, regscan_log_level level, const char* message) {
-            auto* inner = static_cast<StatusRecorder*>(ctx)->inner_;
-            inner->log(inner->ctx, level, message);
-        };
-        api_.http = [](void* ctx, const regscan_http_request* request, regscan_http_response* response) {
-            auto* self = static_cast<StatusRecorder*>(ctx);
-            auto status = self->inner_->http(self->inner_->ctx, request, response);
-            self->last_status_ = response->status;
-            return status;
-        };
-        api_.http_release = [](void* ctx, regscan_http_response* response) {
-            auto* inner = static_cast<StatusRecorder*>(ctx)->inner_;
-            inner->http_release(inner->ctx, response);
-        };
-        api_.add_secret = [](void* ctx, const char* value) {
-            auto* inner = static_cast<StatusRecorder*>(ctx)->inner_;
-            inner->add_secret(inner->ctx, value);
-        };
-        if (api_.struct_size >= offsetof(regscan_host_api, note) + sizeof api_.note && inner_->note)
-            api_.note = [](void* ctx, const char* message) {
-                auto* inner = static_cast<StatusRecorder*>(ctx)->inner_;
-                inner->note(inner->ctx, message);
-            };
-    }
-    StatusRecorder(const StatusRecorder&) = delete;
-    StatusRecorder& operator=(const StatusRecorder&) = delete;
-
-    [[nodiscard]] sdk::Host host() const { return sdk::Host(&api_); }
-    // 0 before any answer, or when the last request got none.
-    [[nodiscard]] long last_status() const { return last_status_; }
-
-private:
-    const regscan_host_api* inner_;
-    regscan_host_api api_{};
-    long last_status_ = 0;
-};
 
 }  // namespace
 
@@ -121,8 +72,7 @@ sdk::HttpRequest QuaySession::api_request(const std::string& url) const {
     return request;
 }
 
-bool QuaySession::namespace_repositories(const sdk::Host& host, const std::string& name,
-                                         std::vector<std::string>& names) {
+bool QuaySession::namespace_repositories(const std::string& name, std::vector<std::string>& names) {
     // public=true: also the namespace's public repositories the token holds no permission on.
     const std::string url = config_.base + "/api/v1/repository?namespace=" + sdk::url_encode(name) + "&public=true";
     // The token goes back in the next page's URL (up to three times its size
@@ -139,7 +89,7 @@ bool QuaySession::namespace_repositories(const sdk::Host& host, const std::strin
         }
         return token(page);
     };
-    const bool whole = sdk::for_each_page(host, api_request(url), next, [&](const sdk::Page& page) {
+    const bool whole = sdk::for_each_page(host_, api_request(url), next, [&](const sdk::Page& page) {
         auto found = repository_names(page.body, name);
         host_.log(REGSCAN_LOG_TRACE, "Quay GET " + page.url + ": " + std::to_string(found.size()) + " repositories" +
                                          (page.body.contains("next_page") ? ", more follow" : ""));
@@ -202,12 +152,12 @@ std::vector<sdk::Repository> QuaySession::repositories() {
     for (const auto& ns : config_.namespaces) {
         std::vector<std::string> names;
         bool whole = true;
-        StatusRecorder answers(host_);
         try {
-            whole = namespace_repositories(answers.host(), ns, names);
+            whole = namespace_repositories(ns, names);
         } catch (const sdk::Error& e) {
-            // A token Quay does not accept: nothing else will work either.
-            if (e.status() == REGSCAN_AUTH_FAILED && answers.last_status() == 401 && config_.has_token())
+            // A token Quay does not accept (401): nothing else will work either. A 403 is
+            // this namespace only; the status decides, never the text (it quotes Quay's body).
+            if (e.http_status() == 401 && config_.has_token())
                 throw sdk::Error(REGSCAN_AUTH_FAILED, "Quay refused the OAuth token (" + readable_failure(e.what()) + ")");
             // One namespace refused or missing costs that namespace only.
             host_.discovery_note("Quay namespace " + ns + " could not be listed, its repositories are missing: " +

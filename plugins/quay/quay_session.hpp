@@ -43,10 +43,9 @@ public:
 
 private:
     sdk::HttpRequest api_request(const std::string& url) const;
-    // The namespace's repository names into `names`, its requests through
-    // `host`; false when the host cut the listing at its bounds (no further
-    // namespace is listed then).
-    bool namespace_repositories(const sdk::Host& host, const std::string& name, std::vector<std::string>& names);
+    // The namespace's repository names into `names`; false when the host cut
+    // the listing at its bounds (no further namespace is listed then).
+    bool namespace_repositories(const std::string& name, std::vector<std::string>& names);
     std::vector<sdk::Repository> catalog_repositories();
     std::vector<sdk::TagInfo> api_tags(const std::string& namespace_name, const std::string& repository);
 

@@ -106,9 +106,9 @@ private:
 
     http::HttpClient& client_;
     Credentials credentials_;
-    // Set and cleared by the session owning the plugin while another thread
-    // may be answering a 401 (Docker Hub's pull-limit probe outlives open()):
-    // read as a copy, under its lock.
+    // Set and cleared by the session owning the plugin; answered from the
+    // tag-listing threads (and from any thread a plugin runs a request on),
+    // so read as a copy, under its lock.
     AuthorizeHook hook_;
     std::mutex hook_mutex_;
     std::mutex mutex_;

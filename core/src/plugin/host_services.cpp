@@ -1,6 +1,7 @@
 #include "plugin/host_services.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 
@@ -15,8 +16,16 @@
 
 namespace regscan::plugin {
 
-HostServices::HostServices(http::HttpClient& client, std::string plugin_id)
-    : client_(client), plugin_id_(std::move(plugin_id)) {
+std::optional<std::chrono::steady_clock::time_point> request_deadline(const regscan_http_request& request,
+                                                                      unsigned plugin_abi_minor,
+                                                                      std::chrono::steady_clock::time_point now) {
+    constexpr size_t needed = offsetof(regscan_http_request, timeout_ms) + sizeof request.timeout_ms;
+    if (plugin_abi_minor < 4 || request.struct_size < needed || request.timeout_ms == 0) return std::nullopt;
+    return now + std::chrono::milliseconds(request.timeout_ms);
+}
+
+HostServices::HostServices(http::HttpClient& client, std::string plugin_id, unsigned plugin_abi_minor)
+    : client_(client), plugin_id_(std::move(plugin_id)), plugin_abi_minor_(plugin_abi_minor) {
     api_.struct_size = sizeof api_;
     api_.abi_major = REGSCAN_ABI_MAJOR;
     api_.abi_minor = REGSCAN_ABI_MINOR;
@@ -70,7 +79,7 @@ std::string spend_listing_budget(ListingBudget& budget, http::Request& request) 
         budget.exceeded = "larger than " + std::to_string(budget.max_bytes) + " bytes (--max-listing-size)";
     if (!budget.exceeded.empty()) return budget.exceeded;
     ++budget.pages;
-    request.deadline = budget.deadline;
+    request.deadline = request.deadline ? std::min(*request.deadline, budget.deadline) : budget.deadline;
     request.max_body = budget.max_bytes - budget.bytes;
     return {};
 }
@@ -112,6 +121,10 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         }
         if (raw->body) request.body.assign(raw->body, raw->body_size);
         request.retry = !(raw->flags & REGSCAN_HTTP_NO_RETRY);
+        // The client keeps retries, their waits and the token request of
+        // registry auth inside the deadline.
+        const auto own_deadline = request_deadline(*raw, self->plugin_abi_minor_, std::chrono::steady_clock::now());
+        request.deadline = own_deadline;
         auto* budget = ListingScope::current();
         if (budget) {
             if (auto refused = spend_listing_budget(*budget, request); !refused.empty()) {
@@ -134,6 +147,13 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
             if (held->response.status == 401 && !budget->exceeded.empty()) held->response = {};
             if (!budget->exceeded.empty() && held->response.status == 0)
                 held->response.error = std::string(sdk::listing_limit_marker) + budget->exceeded;
+        }
+        // A 401 once the call's own deadline passed is most likely the token
+        // request it cut (answered as the registry's refusal): no answer came in time.
+        if (own_deadline && held->response.status == 401 && std::chrono::steady_clock::now() >= *own_deadline) {
+            held->response = {};
+            held->response.error = "timed out: the request's timeout_ms (" + std::to_string(raw->timeout_ms) +
+                                   " ms) passed while the registry's challenge was answered";
         }
         if (auto problem = json_answer_problem(held->response)) {
             held->response = {};

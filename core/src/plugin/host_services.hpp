@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +20,19 @@ struct regscan_out {
 
 namespace regscan::plugin {
 
+// (SDK 1.4) Where a plugin's request must end by its own timeout_ms, or
+// nullopt (0, or a plugin that cannot have set it). Read only from a plugin
+// built with 1.4 or newer, and only when struct_size reaches the field: a 1.3
+// struct is just as large (timeout_ms sits in what was its tail padding, which
+// a 1.3 plugin never set), so its size alone cannot tell.
+std::optional<std::chrono::steady_clock::time_point> request_deadline(const regscan_http_request& request,
+                                                                      unsigned plugin_abi_minor,
+                                                                      std::chrono::steady_clock::time_point now);
+
 class HostServices {
 public:
-    HostServices(http::HttpClient& client, std::string plugin_id);
+    // `plugin_abi_minor`: the SDK minor the plugin was built with (its descriptor's).
+    HostServices(http::HttpClient& client, std::string plugin_id, unsigned plugin_abi_minor);
     HostServices(const HostServices&) = delete;
     HostServices& operator=(const HostServices&) = delete;
 
@@ -40,6 +52,7 @@ private:
 
     http::HttpClient& client_;
     std::string plugin_id_;
+    unsigned plugin_abi_minor_;
     std::atomic<auth::RegistryAuth*> auth_{nullptr};
     regscan_host_api api_{};
     mutable std::mutex notes_mutex_;

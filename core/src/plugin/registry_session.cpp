@@ -72,7 +72,7 @@ void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Prob
     for (const auto& plugin : plugins.plugins) {
         if (!plugin->registry()) continue;
         if (probe.may_request && plugin->abi_minor() < 2) continue;
-        HostServices host(client, plugin->id());
+        HostServices host(client, plugin->id(), plugin->abi_minor());
         ListingBudget budget;
         budget.max_pages = probe.may_request ? 1 : 0;
         budget.max_bytes = 64 * 1024;
@@ -127,7 +127,7 @@ Identified identify_registry(const PluginSet& plugins, http::HttpClient& client,
 
 RegistrySession::RegistrySession(std::shared_ptr<LoadedPlugin> plugin, http::HttpClient& client,
                                  auth::RegistryAuth& auth, const sdk::SessionConfig& config)
-    : plugin_(std::move(plugin)), auth_(auth), host_(client, plugin_->id()) {
+    : plugin_(std::move(plugin)), auth_(auth), host_(client, plugin_->id(), plugin_->abi_minor()) {
     host_.set_registry_auth(&auth);
     const std::string config_json = util::json_text(nlohmann::json(config));
     call(origin(*plugin_, "open") + " could not open " + config.url, [&](regscan_out* out) {

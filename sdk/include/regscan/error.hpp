@@ -12,13 +12,19 @@ namespace regscan::sdk {
 
 class Error : public std::runtime_error {
 public:
-    Error(regscan_status status, const std::string& message)
-        : std::runtime_error(message), status_(status) {}
+    Error(regscan_status status, const std::string& message, long http_status = 0)
+        : std::runtime_error(message), status_(status), http_status_(http_status) {}
 
     [[nodiscard]] regscan_status status() const noexcept { return status_; }
+    // (1.4) The HTTP status of the answer this error reports (Host::get_ok,
+    // for_each_page, for_each_link_page set it); 0 when there was none. The
+    // message quotes the answer's body, which may say anything: decide on
+    // this, never on the text (Quay's 401 and 403 call for different actions).
+    [[nodiscard]] long http_status() const noexcept { return http_status_; }
 
 private:
     regscan_status status_;
+    long http_status_;
 };
 
 }  // namespace regscan::sdk

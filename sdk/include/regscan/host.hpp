@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 
 #include "regscan/error.hpp"
 #include "regscan/plugin_abi.h"
+#include "regscan/text.hpp"
 
 namespace regscan::sdk {
 
@@ -54,6 +57,12 @@ struct HttpRequest {
     std::string body;
     bool registry_auth = false;  // let the core answer /v2/ auth challenges
     bool retry = true;           // retry 429/5xx with backoff
+    // (1.4) The most this one call may take, retries, their waits and the
+    // token request of registry_auth included; past it the answer is status 0
+    // with a "timed out" error. 0: the core's own bounds only (--request-timeout).
+    // A negative value (a budget already spent) is taken as 1 ms, not as none.
+    // An older core ignores it: see Host::honours_timeout().
+    std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {
@@ -73,11 +82,8 @@ struct HttpResponse {
     // of the body, never request headers (they may carry credentials).
     [[nodiscard]] std::string describe() const {
         if (status == 0) return "no response: " + error;
-        size_t cut = std::min<size_t>(body.size(), 200);
         // Not inside a UTF-8 character: the text may be shown as JSON.
-        if (cut < body.size())
-            while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
-        std::string snippet = body.substr(0, cut);
+        std::string snippet = body.substr(0, utf8_boundary(body, 200));
         std::replace_if(snippet.begin(), snippet.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
         return "HTTP " + std::to_string(status) + (snippet.empty() ? "" : ": " + snippet);
     }
@@ -132,6 +138,8 @@ public:
         raw.body_size = request.body.size();
         raw.flags = (request.registry_auth ? REGSCAN_HTTP_REGISTRY_AUTH : 0u) |
                     (request.retry ? 0u : REGSCAN_HTTP_NO_RETRY);
+        const auto timeout = request.timeout.count();
+        raw.timeout_ms = timeout < 0 ? 1u : static_cast<uint32_t>(std::min<long long>(timeout, UINT32_MAX));
 
         regscan_http_response out{};
         out.struct_size = sizeof out;
@@ -149,13 +157,18 @@ public:
     [[nodiscard]] HttpResponse get_ok(HttpRequest request) const {
         auto response = http(request);
         if (!response.ok())
-            throw Error(status_of(response), request.method + " " + request.url + ": " + response.describe());
+            throw Error(status_of(response), request.method + " " + request.url + ": " + response.describe(),
+                        response.status);
         return response;
     }
 
     void write(regscan_out* out, std::string_view text) const { api_->out_write(out, text.data(), text.size()); }
 
     [[nodiscard]] const regscan_host_api* raw() const { return api_; }
+
+    // (1.4) Whether the core bounds a call by HttpRequest::timeout (a 1.3 core
+    // does not read it: a call may then take the core's own bounds).
+    [[nodiscard]] bool honours_timeout() const { return api_->abi_minor >= 4; }
 
 private:
     const regscan_host_api* api_;

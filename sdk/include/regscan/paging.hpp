@@ -128,7 +128,8 @@ inline bool for_each_page(const Host& host, HttpRequest first, const NextPage& n
             auto response = host.http(request);
             if (!response.ok()) {
                 if (listing_cut(response)) return false;
-                throw Error(status_of(response), request.method + " " + request.url + ": " + response.describe());
+                throw Error(status_of(response), request.method + " " + request.url + ": " + response.describe(),
+                            response.status);
             }
             nlohmann::json body;
             try {

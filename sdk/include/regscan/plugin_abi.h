@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define REGSCAN_ABI_MAJOR 1
-#define REGSCAN_ABI_MINOR 3
+#define REGSCAN_ABI_MINOR 4
 
 /* The exported entry point: a data symbol of this name, placed in the ELF
  * section REGSCAN_ENTRY_SECTION, holding the address of a
@@ -82,6 +82,13 @@ typedef struct regscan_http_request {
     const char *body;                /* may be NULL */
     size_t body_size;
     uint32_t flags;                  /* REGSCAN_HTTP_* */
+    /* (1.4) The most milliseconds this one call may take, its retries and
+     * their waits and the token request REGSCAN_HTTP_REGISTRY_AUTH makes
+     * included; 0: only the core's own bounds (--request-timeout). The core
+     * takes the shorter of this and its own bounds; past it the call answers
+     * status 0 with a "timed out" error. An older core (abi_minor < 4 in the
+     * host table) does not read it. */
+    uint32_t timeout_ms;
 } regscan_http_request;
 
 typedef struct regscan_http_response {

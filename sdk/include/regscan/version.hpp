@@ -4,12 +4,12 @@
 
 #include "regscan/plugin_abi.h"
 
-#define REGSCAN_SDK_PATCH 2
+#define REGSCAN_SDK_PATCH 0
 
 namespace regscan::sdk {
 
 inline constexpr unsigned abi_major = REGSCAN_ABI_MAJOR;
 inline constexpr unsigned abi_minor = REGSCAN_ABI_MINOR;
-inline constexpr const char* version_string = "1.3.2";
+inline constexpr const char* version_string = "1.4.0";
 
 }  // namespace regscan::sdk

@@ -17,7 +17,8 @@ manifest whatever the Accept header says, with the same rate-limit headers and
 costs (unsigned here: only its headers matter to the HEAD that reads them).
 `probe_hold`, a threading.Event, holds the probe's answer until it is set (a
 Docker Hub that does not answer); `probes_held` has the time.monotonic() each
-held probe came in.
+held probe came in. `answered`, a Condition on `lock`, is notified as each answer
+is recorded in `requests` (a test waits there for a held probe to end).
 """
 import json
 import re
@@ -60,6 +61,7 @@ class RegistryFront:
         self.probe_hold = None       # a threading.Event the probe's answer waits for
         self.probes_held = []        # time.monotonic() of each probe held
         self.lock = threading.Lock()
+        self.answered = threading.Condition(self.lock)
 
     def _challenge(self, scope=None, insufficient=False):
         value = f'Bearer realm="{self.realm}",service="{dockerhub_auth.SERVICE}"'
@@ -92,6 +94,7 @@ class RegistryFront:
         reply = self._answer(request, claims)
         with self.lock:
             self.requests.append((request.method, request.path, user, reply.status))
+            self.answered.notify_all()
         return reply
 
     def _answer(self, request, claims):

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -58,6 +60,7 @@ struct Call {
     std::vector<Header> headers;
     std::string body;
     uint32_t flags = 0;
+    std::chrono::milliseconds timeout{0};  // (1.4) the request's timeout_ms
 
     [[nodiscard]] std::string path() const { return regscan::sdk::parse_url(url).path; }
     [[nodiscard]] std::string route() const { return path().substr(0, path().find('?')); }
@@ -167,6 +170,8 @@ private:
         auto* self = static_cast<FakeHost*>(ctx);
         Call call{raw->method, raw->url, {}, raw->body ? std::string(raw->body, raw->body_size) : std::string{},
                   raw->flags};
+        if (raw->struct_size >= offsetof(regscan_http_request, timeout_ms) + sizeof raw->timeout_ms)
+            call.timeout = std::chrono::milliseconds(raw->timeout_ms);
         for (size_t i = 0; i < raw->header_count; ++i) {
             auto parsed = regscan::sdk::parse_header_lines(raw->headers[i]);
             call.headers.insert(call.headers.end(), parsed.begin(), parsed.end());
