@@ -33,7 +33,7 @@ long long now_epoch() {
 
 // The API's answer to a failed listing, with Quay's error_message.
 sdk::Error api_failure(const sdk::Error& e, const std::string& what) {
-    return sdk::Error(e.status(), what + ": " + readable_failure(e.what()));
+    return sdk::Error(e.status(), what + ": " + readable_failure(e.what()), e.http_status());
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ namespace {
 
 // A loopback registry. /held and /token-held answer only once the test ends
 // (a registry that never answers); /v2/auth asks for a Bearer token at
-// /token-held; /flaky answers 503 with Retry-After: 1 once, then 200.
+// /token-held; /flaky answers 503 with Retry-After: 1 once, then 200;
+// /slow-retry answers 503 with Retry-After: 30 once, then 200.
 struct SlowRegistry {
     std::mutex mutex;
     std::condition_variable changed;
@@ -62,6 +63,9 @@ struct SlowRegistry {
         } else if (request.path == "/flaky" && seen == 1) {
             response.status = 503;
             response.set("Retry-After", "1");
+        } else if (request.path == "/slow-retry" && seen == 1) {
+            response.status = 503;
+            response.set("Retry-After", "30");
         }
         return response;
     }
@@ -121,7 +125,8 @@ TEST_CASE("plugin::HostServices ends a call at its timeout_ms, far before the cl
     SlowRegistry registry;
     http::HttpClient client(patient_client());
     plugin::HostServices host(client, "unit", REGSCAN_ABI_MINOR);
-    auto answer = call(host, get(registry.url("/held"), 200));
+    // 2 s: room for a loaded machine's loopback round trip; the client's own timeout is 600 s.
+    auto answer = call(host, get(registry.url("/held"), 2000));
     CHECK(answer.status == 0);
     CHECK(answer.error.rfind("timed out", 0) == 0);
     CHECK(registry.count("/held") == 1);
@@ -133,11 +138,12 @@ TEST_CASE("plugin::HostServices keeps the token request of registry auth inside 
     auth::RegistryAuth auth(client, {});
     plugin::HostServices host(client, "unit", REGSCAN_ABI_MINOR);
     host.set_registry_auth(&auth);
-    auto answer = call(host, get(registry.url("/v2/auth"), 200, REGSCAN_HTTP_REGISTRY_AUTH));
+    // 2 s: room for the 401's loopback round trip on a loaded machine; the token never comes.
+    auto answer = call(host, get(registry.url("/v2/auth"), 2000, REGSCAN_HTTP_REGISTRY_AUTH));
     // No answer in time, not the registry's refusal: the token never came.
     CHECK(answer.status == 0);
     CHECK(answer.error.rfind("timed out", 0) == 0);
-    CHECK(answer.error.find("timeout_ms (200 ms)") != std::string::npos);
+    CHECK(answer.error.find("timeout_ms (2000 ms)") != std::string::npos);
     CHECK(registry.count("/v2/auth") == 1);
     CHECK(registry.count("/token-held") == 1);
 }
@@ -146,9 +152,9 @@ TEST_CASE("plugin::HostServices retries no further than a call's timeout_ms allo
     SlowRegistry registry;
     http::HttpClient client(patient_client());
     plugin::HostServices host(client, "unit", REGSCAN_ABI_MINOR);
-    // Retry-After: 1 s is past a 200 ms timeout: the 503 is the answer.
-    CHECK(call(host, get(registry.url("/flaky"), 200)).status == 503);
-    CHECK(registry.count("/flaky") == 1);
+    // Retry-After: 30 s is past a 2 s timeout: the 503 is the answer.
+    CHECK(call(host, get(registry.url("/slow-retry"), 2000)).status == 503);
+    CHECK(registry.count("/slow-retry") == 1);
 }
 
 TEST_CASE("plugin::HostServices reads no timeout_ms from an SDK 1.3 plugin or a struct that ends before it") {

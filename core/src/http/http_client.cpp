@@ -175,6 +175,10 @@ Response HttpClient::send_once(const Request& request) {
                                         : 0;
                          });
     }
+    // A transfer aborted at its deadline while the host name is still being
+    // resolved would otherwise wait for getaddrinfo (seconds, with retries)
+    // before it returns: the resolver thread is left to finish on its own.
+    if (request.deadline) curl_easy_setopt(curl, CURLOPT_QUICK_EXIT, 1L);
     // A connection that stalls for a minute is dead; say so instead of waiting.
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);

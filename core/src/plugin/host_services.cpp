@@ -150,7 +150,8 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         }
         // A 401 once the call's own deadline passed is most likely the token
         // request it cut (answered as the registry's refusal): no answer came in time.
-        if (own_deadline && held->response.status == 401 && std::chrono::steady_clock::now() >= *own_deadline) {
+        if (own_deadline && (raw->flags & REGSCAN_HTTP_REGISTRY_AUTH) && held->response.status == 401 &&
+            std::chrono::steady_clock::now() >= *own_deadline) {
             held->response = {};
             held->response.error = "timed out: the request's timeout_ms (" + std::to_string(raw->timeout_ms) +
                                    " ms) passed while the registry's challenge was answered";

@@ -28,8 +28,11 @@ public:
     // ext4 (auto_da_alloc) marks a file truncated to size 0 for writeback
     // when it is closed, and the close then submits the whole report (or a
     // scratch file about to be removed) to the disk on the run's path.
-    // std::ios::out alone truncates ("w"); in|out ("r+") does not.
-    static constexpr std::ios::openmode no_truncate = std::ios::in | std::ios::out | std::ios::binary;
+    // std::ios::out alone truncates ("w"); out|app ("a") does not, and needs
+    // no read permission (an umask may take the owner's read bit); in|out
+    // ("r+") for a file also read back.
+    static constexpr std::ios::openmode no_truncate = std::ios::out | std::ios::app | std::ios::binary;
+    static constexpr std::ios::openmode read_write_no_truncate = std::ios::in | std::ios::out | std::ios::binary;
 
 private:
     std::filesystem::path path_;

@@ -43,7 +43,7 @@ SpilledEntries::SpilledEntries(const std::filesystem::path& report_path) {
     if (ec) throw std::runtime_error("cannot create " + directory.string() + ": " + ec.message());
     scratch_ = std::make_unique<ExclusiveFile>(directory, report_path.filename().string(), "entries");
     path_ = scratch_->path();
-    file_.open(scratch_->open_path(), ExclusiveFile::no_truncate);
+    file_.open(scratch_->open_path(), ExclusiveFile::read_write_no_truncate);
     if (!file_) throw std::runtime_error("cannot create the scratch file " + path_.string());
 }
 

@@ -87,7 +87,8 @@ typedef struct regscan_http_request {
      * included; 0: only the core's own bounds (--request-timeout). The core
      * takes the shorter of this and its own bounds; past it the call answers
      * status 0 with a "timed out" error. An older core (abi_minor < 4 in the
-     * host table) does not read it. */
+     * host table) does not read it. A C plugin zero-initialises the struct
+     * (= {0}), so a field it does not set is 0, not what was on the stack. */
     uint32_t timeout_ms;
 } regscan_http_request;
 
