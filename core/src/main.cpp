@@ -1,4 +1,5 @@
 // regscan: maps every failure to one documented exit code (app/exit_codes.hpp).
+#include <csignal>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,11 @@
 
 int main(int argc, char** argv) {
     using namespace regscan;
+    // A closed standard output (`regscan registry ... | head`) must not kill
+    // a run before its report files and state are written: a write to it
+    // fails (EPIPE) instead. Sockets already send with MSG_NOSIGNAL; a
+    // credential helper starts with SIGPIPE's default again.
+    std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> arguments(argv + 1, argv + argc);
     regscan::log::init("info");
     try {

@@ -100,10 +100,34 @@ class DockerDirectory:
         os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         return log_path
 
+    def signal_recording_helper(self, name, user, secret):
+        """docker-credential-<name>, a shell script answering every server with `user`/`secret`, that
+        first records the signals it started with ignored and blocked (/proc's SigIgn and SigBlk, read
+        by its own grep, which inherits both); returns the path of that record."""
+        record = os.path.join(self.root, f"{name}-signals")
+        path = os.path.join(self.bin, f"docker-credential-{name}")
+        with open(path, "w") as f:
+            f.write(f"#!/bin/sh\ngrep -E '^Sig(Ign|Blk):' /proc/self/status > {record}\nread server\n"
+                    f"printf '{{\"ServerURL\":\"%s\",\"Username\":\"{user}\",\"Secret\":\"{secret}\"}}' "
+                    f"\"$server\"\n")
+        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+        return record
+
     def env(self, **extra):
         env = {"HOME": self.home, "PATH": self.bin + ":" + os.environ.get("PATH", "/usr/bin:/bin")}
         env.update(extra)
         return env
+
+
+def signals_not_at_default(record):
+    """From a signal_recording_helper's record, what regscan could have passed on: SIGPIPE ignored, or
+    SIGPIPE, SIGINT or SIGTERM blocked ("SIGPIPE ignored", ...). (An ignored SIGINT may come from whoever
+    started the tests: a background job of a shell ignores it.)"""
+    with open(record) as f:
+        masks = {name: int(value, 16) for name, value in (line.split(":") for line in f.read().splitlines())}
+    checks = [("SIGPIPE", 13, "SigIgn", "ignored")] + [(name, number, "SigBlk", "blocked") for name, number in
+                                                       (("SIGPIPE", 13), ("SIGINT", 2), ("SIGTERM", 15))]
+    return [f"{name} {how}" for name, number, mask, how in checks if masks[mask] & (1 << (number - 1))]
 
 
 def asked(log_path):
@@ -188,6 +212,14 @@ class DockerCredentials:
         self.docker.write_config({"credHelpers": {self.registry.host: "test"}})
         self.assertAuthorised(self.dry_run(self.registry.url, "--log-level=trace", env=self.docker.env()))
         self.assertEqual(asked(log), [self.registry.host], "the helper is asked once, for host:port")
+
+    def test_helper_starts_with_default_signal_handling(self):
+        """regscan ignores SIGPIPE (and blocks SIGINT/SIGTERM outside its stop-signal thread); a helper
+        inheriting that would not stop when its reader goes away (or when it is told to)."""
+        record = self.docker.signal_recording_helper("sig", USER, PASSWORD)
+        self.docker.write_config({"credHelpers": {self.registry.host: "sig"}})
+        self.assertAuthorised(self.dry_run(self.registry.url, env=self.docker.env()))
+        self.assertEqual(signals_not_at_default(record), [])
 
     def test_creds_store_default(self):
         log = self.docker.helper("store", {self.registry.host: [USER, PASSWORD]})

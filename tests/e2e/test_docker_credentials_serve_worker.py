@@ -18,7 +18,8 @@ from harness import http_server, osv_db, serve
 from harness import registry as registries
 from harness.measured_run import temp_dir
 from harness.run import run
-from test_docker_credentials import IMAGES, PASSWORD, USER, WRONG, DockerDirectory, asked, build
+from test_docker_credentials import (IMAGES, PASSWORD, USER, WRONG, DockerDirectory, asked, build,
+                                     signals_not_at_default)
 
 SECOND_USER = "second"
 SECOND_PASSWORD = "Pw2-" + secrets.token_hex(12)
@@ -65,6 +66,20 @@ class WorkerDockerCredentials(RegistryBehindDockerLogin):
         for secret in (PASSWORD, WRONG):
             self.assertNotIn(secret, queued.stdout + queued.stderr + worker.stdout + worker.stderr)
 
+
+    def test_the_helper_a_worker_starts_has_its_signals_at_their_defaults(self):
+        """The worker ignores SIGPIPE (and blocks SIGINT/SIGTERM outside its signal thread); the helper
+        it starts for a job's registry must not inherit that."""
+        record = self.docker.signal_recording_helper("test", USER, PASSWORD)
+        state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        queued = run("registry", self.registry.url, "--state", state, "--db", self.db, "--enqueue",
+                     "--no-progress", env=self.docker.env())
+        self.assertEqual(queued.code, 0, queued.stderr)
+        os.unlink(record)  # the enqueuing run's helper: only the worker's is looked at
+        worker = run("worker", "--state", state, "--db", self.db, "--exit-when-idle", "--poll", "100ms",
+                     env=self.docker.env(), output_dir=False, timeout=240)
+        self.assertEqual(worker.code, 0, worker.stderr)
+        self.assertEqual(signals_not_at_default(record), [])
 
     def test_docker_refresh_0s_looks_dockers_up_for_every_image_and_a_change_makes_a_new_session(self):
         """--docker-refresh (default 10m, above: once per registry) at 0s: the helper is asked for each

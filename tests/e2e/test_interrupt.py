@@ -14,7 +14,7 @@ import unittest
 from harness import crafted, measured_run, net, osv_db, proxy
 from harness.push import push_manifest
 from harness.registry import Registry
-from harness.run import report_name, run
+from harness.run import regscan_binary as run_binary, report_name, run
 
 
 class Interrupt(unittest.TestCase):
@@ -192,6 +192,33 @@ class Interrupt(unittest.TestCase):
         self.assertIn("SIGTERM received again: quitting now", err_text())
         with open(stdout) as f:
             self.assertNotIn("Run stopped", f.read())  # quit before the summary
+
+    def test_closed_standard_output_does_not_stop_the_run(self):
+        """`regscan registry ... | head` with the reader gone before the summary table: the table's
+        writes fail, but the run goes on to write its reports and record its state, exits as usual and
+        leaves no scratch file behind (a process killed by SIGPIPE did neither)."""
+        state = os.path.join(measured_run.temp_dir("regscan-e2e-interrupt-state-"), "state.db")
+        scratch, out, home = measured_run.scratch_dirs()
+        reader, writer = os.pipe()
+        os.close(reader)  # every write to standard output now fails
+        try:
+            with open(os.path.join(scratch, "stderr"), "wb") as stderr:
+                process = subprocess.Popen(
+                    [run_binary(), "registry", self.registry.url, "--db", self.db, "--state", state,
+                     "--format=table,json,csv", "--no-progress", "--allowList=a/*", f"--output-dir={out}"],
+                    stdin=subprocess.DEVNULL, stdout=writer, stderr=stderr, cwd=scratch,
+                    env=measured_run.clean_env(home))
+        finally:
+            os.close(writer)
+        code = process.wait(timeout=120)
+        with open(os.path.join(scratch, "stderr")) as f:
+            err_text = f.read()
+        self.assertEqual(code, 0, err_text)
+        with open(os.path.join(out, report_name(self.registry.host).replace("-report.csv", "-report.json"))) as f:
+            self.assertEqual([f"{i['repository']}:{i['tag']}" for i in json.load(f)["images"]], ["a/one:1"])
+        self.assertEqual([name for name in os.listdir(out) if name.startswith(".")], [], "scratch files left")
+        with sqlite3.connect(state) as db:
+            self.assertEqual(db.execute("SELECT count(*) FROM tag_results").fetchone()[0], 1)
 
 
 if __name__ == "__main__":

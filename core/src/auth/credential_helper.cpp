@@ -119,7 +119,21 @@ HelperAnswer run_credential_helper(const std::string& program, const std::string
     pid_t pid = -1;
     // posix_spawn, not posix_spawnp: `program` is already a full path found
     // on PATH, and no shell ever sees it.
-    int spawned = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv, envp.data());
+    // The helper does not inherit what regscan changed: SIGPIPE, which
+    // regscan ignores (an ignored signal stays ignored across exec), is at
+    // its default again, and no signal is blocked (the stop-signal threads
+    // block SIGINT/SIGTERM everywhere else, and a mask is inherited too).
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults, unblocked;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigemptyset(&unblocked);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setsigmask(&attributes, &unblocked);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    int spawned = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, envp.data());
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) {
         answer.error = std::string("cannot start it: ") + std::strerror(spawned);
