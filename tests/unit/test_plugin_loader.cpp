@@ -54,7 +54,7 @@ TEST_CASE("plugin::load_plugins loads every real plugin of the build") {
     auto v2 = set.for_type("DEFAULT_V2");
     REQUIRE(v2);
     CHECK(v2->id() == "v2");
-    CHECK(v2->sdk_version() == "1.4");
+    CHECK(v2->sdk_version() == "1.5");
     CHECK(set.for_type("default_v2") == v2);
     CHECK(static_cast<bool>(v2->registry()->identify));
     // (SDK 1.3) Quay's OAuth token is a secret option; its namespace is not.

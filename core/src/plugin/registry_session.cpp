@@ -1,7 +1,13 @@
 #include "plugin/registry_session.hpp"
 #include "regscan/json_fields.hpp"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -57,8 +63,58 @@ namespace {
 // and the /v2/ ping alone.
 constexpr int certain_enough = 50;
 
+// What one plugin's identify() answered: its text, or why it failed.
+struct Answer {
+    bool ok = false;
+    std::string text;
+};
+
+// Held around a plugin's identify(): `serve` identifies two connectors'
+// registries at once, and no plugin's identify() runs twice at once.
+std::mutex& identify_lock(const LoadedPlugin& plugin) {
+    static std::mutex guard;
+    static std::map<const LoadedPlugin*, std::unique_ptr<std::mutex>> locks;
+    std::lock_guard lock(guard);
+    auto& mutex = locks[&plugin];
+    if (!mutex) mutex = std::make_unique<std::mutex>();
+    return *mutex;
+}
+
+Answer ask(const LoadedPlugin& plugin, http::HttpClient& client, const sdk::Probe& probe,
+           const std::string& probe_json) {
+    try {
+        std::lock_guard one_at_a_time(identify_lock(plugin));
+        HostServices host(client, plugin.id(), plugin.abi_minor());
+        ListingBudget budget;
+        budget.max_pages = probe.may_request ? 1 : 0;
+        budget.max_bytes = 64 * 1024;
+        budget.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        budget.deadline_reason = "identification takes at most 30 s";
+        ListingScope scope(budget);  // this thread's
+        regscan_out out;
+        if (plugin.registry()->identify(host.api(), probe_json.c_str(), &out) != REGSCAN_OK)
+            return {false, out.data.empty() ? "failed" : out.data};
+        return {true, out.data};
+    } catch (const std::exception& e) {  // the host's own failure (a plugin's never leaves its table)
+        return {false, e.what()};
+    } catch (...) {  // on a thread of its own: nothing may leave it
+        return {false, "unknown exception"};
+    }
+}
+
+// Whether the probing pass asks `plugin` on a thread of its own.
+bool asked_at_once(const LoadedPlugin& plugin, const sdk::Probe& probe) {
+    return probe.may_request && plugin.abi_minor() >= 5;
+}
+
 // One pass over every registry plugin; `may_request` only for 1.2 plugins,
 // each then bounded to one request (the listing budget the host spends).
+// That probing pass asks the plugins at once: a registry that is none of the
+// vendors costs one round trip to identify, not one per vendor plugin. A
+// plugin older than 1.5 was promised identify() from one thread: those are
+// asked in turn on this thread, beside the others. The answers are weighed
+// in plugin order, so the winner and the log do not depend on which came
+// back first.
 void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Probe probe, Identified& best,
                    std::string& vetoed_for, std::set<std::string>& warned) {
     const std::string probe_json = util::json_text(nlohmann::json(probe));
@@ -69,32 +125,43 @@ void identify_pass(const PluginSet& plugins, http::HttpClient& client, sdk::Prob
             spdlog::warn("Plugin failed plugin={} file={} callback=identify url={} error={}", plugin.id(),
                          plugin.path().string(), probe.url, error);
     };
-    for (const auto& plugin : plugins.plugins) {
-        if (!plugin->registry()) continue;
-        if (probe.may_request && plugin->abi_minor() < 2) continue;
-        HostServices host(client, plugin->id(), plugin->abi_minor());
-        ListingBudget budget;
-        budget.max_pages = probe.may_request ? 1 : 0;
-        budget.max_bytes = 64 * 1024;
-        budget.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        budget.deadline_reason = "identification takes at most 30 s";
-        ListingScope scope(budget);
-        regscan_out out;
-        if (plugin->registry()->identify(host.api(), probe_json.c_str(), &out) != REGSCAN_OK) {
-            warn(*plugin, out.data.empty() ? "failed" : out.data);
+    std::vector<std::shared_ptr<LoadedPlugin>> asked;
+    for (const auto& plugin : plugins.plugins)
+        if (plugin->registry() && !(probe.may_request && plugin->abi_minor() < 2)) asked.push_back(plugin);
+    std::vector<Answer> answers(asked.size());
+    {
+        std::vector<std::jthread> at_once;
+        std::vector<size_t> in_turn;
+        for (size_t i = 0; i < asked.size(); ++i) {
+            if (!asked_at_once(*asked[i], probe)) {
+                in_turn.push_back(i);
+                continue;
+            }
+            try {
+                at_once.emplace_back([&, i] { answers[i] = ask(*asked[i], client, probe, probe_json); });
+            } catch (const std::system_error&) {  // no thread to be had: asked on this one
+                in_turn.push_back(i);
+            }
+        }
+        for (size_t i : in_turn) answers[i] = ask(*asked[i], client, probe, probe_json);
+    }  // joined
+    for (size_t i = 0; i < asked.size(); ++i) {
+        const LoadedPlugin& plugin = *asked[i];
+        if (!answers[i].ok) {
+            warn(plugin, answers[i].text);
             continue;
         }
         try {
-            auto answer = nlohmann::json::parse(out.data);
+            auto answer = nlohmann::json::parse(answers[i].text);
             int score = sdk::json_integer(answer, "score", 0);
             if (!answer.is_object() || !sdk::json_integer_value<int>(answer.value("score", nlohmann::json())))
-                warn(*plugin, "answer is not an object with an integer \"score\", taken as 0");
-            spdlog::debug("plugin {} scored {} for {}{}", plugin->id(), score, probe.url,
+                warn(plugin, "answer is not an object with an integer \"score\", taken as 0");
+            spdlog::debug("plugin {} scored {} for {}{}", plugin.id(), score, probe.url,
                           probe.may_request ? " (probing)" : "");
             if (score < 0) vetoed_for = answer.value("type", "");
-            if (score > best.score) best = {plugin, answer.value("type", ""), score};
+            if (score > best.score) best = {asked[i], answer.value("type", ""), score};
         } catch (const nlohmann::json::exception& e) {
-            warn(*plugin, std::string("malformed JSON (") + e.what() + ")");
+            warn(plugin, std::string("malformed JSON (") + e.what() + ")");
         }
     }
 }

@@ -17,7 +17,11 @@
  * host-owned buffer that the plugin fills with host->out_write; the plugin
  * never frees host memory and the host never frees plugin memory.
  *
- * Threads: the host calls identify() from one thread. list_tags() and
+ * Threads: the host never runs one plugin's identify() twice at once. Its
+ * first pass calls each plugin's identify() in turn from one thread; its
+ * probing pass (may_request) calls the identify() of every plugin built
+ * with 1.5 or newer at the same time, each from a thread of its own (an
+ * older plugin is still called from one thread). list_tags() and
  * authorize() may run concurrently on the same session from several threads;
  * every host service is thread-safe.
  *
@@ -36,7 +40,7 @@ extern "C" {
 #endif
 
 #define REGSCAN_ABI_MAJOR 1
-#define REGSCAN_ABI_MINOR 4
+#define REGSCAN_ABI_MINOR 5
 
 /* The exported entry point: a data symbol of this name, placed in the ELF
  * section REGSCAN_ENTRY_SECTION, holding the address of a

@@ -31,6 +31,9 @@ struct Probe {
     // and the ping alone, no HTTP. When no plugin scored 50 or more, 1.2
     // plugins are asked again with true: each may make ONE unauthenticated GET
     // (a vendor's status endpoint) to prove the type; the host refuses more.
+    // (1.5) Those calls run at once, each plugin's on a thread of its own, so
+    // a registry that is none of the vendors costs one round trip, not one
+    // per plugin; a plugin's identify() never runs twice at once.
     bool may_request = false;
 
     [[nodiscard]] std::string ping_header(const std::string& lowercase_name) const {

@@ -10,6 +10,6 @@ namespace regscan::sdk {
 
 inline constexpr unsigned abi_major = REGSCAN_ABI_MAJOR;
 inline constexpr unsigned abi_minor = REGSCAN_ABI_MINOR;
-inline constexpr const char* version_string = "1.4.0";
+inline constexpr const char* version_string = "1.5.0";
 
 }  // namespace regscan::sdk
