@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -210,6 +211,26 @@ TEST_CASE("plugin::identify_registry allows no request in the first pass and one
     // refused in pass 1, the first request of pass 2 sent, the second refused
     CHECK(identified.type == "PROBED:111");
     CHECK(identified.score == 40);
+}
+
+// (SDK 1.5) The probing pass asks a 1.5 plugin on a thread of its own, an
+// older one (promised identify() from one thread) on the calling thread.
+TEST_CASE("plugin::identify_registry asks a 1.5 plugin's probe on a thread of its own, an older one's on the caller's") {
+    http::HttpClient client({});
+    sdk::Probe probe;
+    probe.url = "https://thread.invalid";
+    probe.parsed = sdk::parse_url(probe.url);
+    std::ostringstream caller;
+    caller << std::this_thread::get_id();
+    auto older = plugin::load_plugins({fixture_dir("identify_thread_1_4")});
+    REQUIRE(older.plugins.size() == 1);
+    REQUIRE(older.plugins[0]->abi_minor() == 4);
+    CHECK(plugin::identify_registry(older, client, probe, "").type == "ON:" + caller.str());
+    auto newer = plugin::load_plugins({fixture_dir("identify_thread_1_5")});
+    REQUIRE(newer.plugins.size() == 1);
+    const auto type = plugin::identify_registry(newer, client, probe, "").type;
+    CHECK(type.rfind("ON:", 0) == 0);
+    CHECK(type != "ON:" + caller.str());
 }
 
 TEST_SUITE_END();
