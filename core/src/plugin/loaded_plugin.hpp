@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ public:
     [[nodiscard]] const regscan_registry_api* registry() const { return registry_; }
     [[nodiscard]] const regscan_filter_api* filter() const { return filter_; }
     [[nodiscard]] const regscan_reporter_api* reporter() const { return reporter_; }
+    // Held around identify(): `serve` identifies two connectors' registries at
+    // once, and no plugin's identify() runs twice at once.
+    [[nodiscard]] std::mutex& identify_lock() const { return identify_lock_; }
 
 private:
     friend class Loader;
@@ -53,6 +57,7 @@ private:
     const regscan_filter_api* filter_ = nullptr;
     const regscan_reporter_api* reporter_ = nullptr;
     std::vector<PluginOption> options_;
+    mutable std::mutex identify_lock_;
 };
 
 struct Refusal {

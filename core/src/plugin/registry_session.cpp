@@ -1,7 +1,6 @@
 #include "plugin/registry_session.hpp"
 #include "regscan/json_fields.hpp"
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -69,21 +68,10 @@ struct Answer {
     std::string text;
 };
 
-// Held around a plugin's identify(): `serve` identifies two connectors'
-// registries at once, and no plugin's identify() runs twice at once.
-std::mutex& identify_lock(const LoadedPlugin& plugin) {
-    static std::mutex guard;
-    static std::map<const LoadedPlugin*, std::unique_ptr<std::mutex>> locks;
-    std::lock_guard lock(guard);
-    auto& mutex = locks[&plugin];
-    if (!mutex) mutex = std::make_unique<std::mutex>();
-    return *mutex;
-}
-
 Answer ask(const LoadedPlugin& plugin, http::HttpClient& client, const sdk::Probe& probe,
            const std::string& probe_json) {
     try {
-        std::lock_guard one_at_a_time(identify_lock(plugin));
+        std::lock_guard one_at_a_time(plugin.identify_lock());
         HostServices host(client, plugin.id(), plugin.abi_minor());
         ListingBudget budget;
         budget.max_pages = probe.may_request ? 1 : 0;
