@@ -76,6 +76,7 @@ TEST_CASE("http::HttpClient: `stopped` ends a transfer that is waiting for its a
     CHECK(response.status == 0);
     CHECK(response.error == http::stopped_error);
     CHECK(response.body.empty());
+    CHECK(http::out_of_time(response));
     server.release();
     std::lock_guard lock(server.mutex);
     CHECK(server.arrived == 1);
@@ -117,6 +118,34 @@ TEST_CASE("http::HttpClient: a request sent once stopped is not sent; one never 
     CHECK(answered.body == "answered");
     std::lock_guard lock(server.mutex);
     CHECK(server.arrived == 1);
+}
+
+TEST_CASE("http::HttpClient: a request held past its deadline is out of time; a refused or answered one is not") {
+    HeldServer server;
+    http::ClientOptions options;
+    options.request_timeout = std::chrono::seconds(600);
+    http::HttpClient client(options);
+    http::Request request;
+    request.url = server.url();
+    request.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    auto held = client.send(request);
+    CHECK(held.status == 0);
+    CHECK(held.error.rfind("timed out", 0) == 0);
+    CHECK(http::out_of_time(held));
+
+    server.release();
+    request.deadline.reset();
+    auto answered = client.send(request);
+    CHECK(answered.status == 200);
+    CHECK_FALSE(http::out_of_time(answered));
+
+    http::Response failed;  // no status, for another reason than time
+    failed.error = "Failed to connect to 127.0.0.1 port 9: Connection refused";
+    CHECK_FALSE(http::out_of_time(failed));
+    failed.error = "response body larger than 262144 bytes";
+    CHECK_FALSE(http::out_of_time(failed));
+    failed.error = "Operation timed out after 30001 milliseconds with 0 bytes received";  // libcurl's own
+    CHECK(http::out_of_time(failed));
 }
 
 TEST_SUITE_END();

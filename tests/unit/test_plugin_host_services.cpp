@@ -1,18 +1,15 @@
 #include <doctest/doctest.h>
 
-#include <condition_variable>
 #include <cstddef>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <string>
 
 #include "auth/registry_auth.hpp"
 #include "http/http_client.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/loaded_plugin.hpp"
+#include "loopback_server.hpp"
 #include "plugin/registry_session.hpp"
-#include "serve/http/server.hpp"
 
 using namespace regscan;
 
@@ -23,39 +20,17 @@ namespace {
 // /token-held; /flaky answers 503 with Retry-After: 1 once, then 200;
 // /slow-retry answers 503 with Retry-After: 30 once, then 200.
 struct SlowRegistry {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::map<std::string, int> arrived;
-    bool released = false;
-    serve::httpd::Server server{[] {
-                                    serve::httpd::ServerOptions o;
-                                    o.port = 0;
-                                    return o;
-                                }(),
-                                [this](const serve::httpd::Request& request) { return answer(request); }};
+    testing::LoopbackServer server{[this](const serve::httpd::Request& request, int seen) {
+        return answer(request, seen);
+    }};
 
-    SlowRegistry() { server.start(); }
-    ~SlowRegistry() {
-        {
-            std::lock_guard lock(mutex);
-            released = true;
-            changed.notify_all();
-        }
-        server.stop();
-    }
-    std::string url(const std::string& path) { return "http://127.0.0.1:" + std::to_string(server.port()) + path; }
-    int count(const std::string& path) {
-        std::lock_guard lock(mutex);
-        return arrived[path];
-    }
+    std::string url(const std::string& path) { return server.url(path); }
+    int count(const std::string& path) { return server.count(path); }
 
-    serve::httpd::Response answer(const serve::httpd::Request& request) {
-        std::unique_lock lock(mutex);
-        const int seen = ++arrived[request.path];
+    serve::httpd::Response answer(const serve::httpd::Request& request, int seen) {
         serve::httpd::Response response;
         if (request.path == "/held" || request.path == "/token-held") {
-            // Bounded, so that a failing test ends.
-            changed.wait_for(lock, std::chrono::seconds(60), [&] { return released; });
+            server.hold();
             response.body = R"({"token": "late"})";
         } else if (request.path == "/v2/auth" && request.header("Authorization").empty()) {
             response.status = 401;
@@ -143,7 +118,7 @@ TEST_CASE("plugin::HostServices keeps the token request of registry auth inside 
     // No answer in time, not the registry's refusal: the token never came.
     CHECK(answer.status == 0);
     CHECK(answer.error.rfind("timed out", 0) == 0);
-    CHECK(answer.error.find("timeout_ms (2000 ms)") != std::string::npos);
+    CHECK(answer.error.find("(token request to " + registry.url("/token-held") + ")") != std::string::npos);
     CHECK(registry.count("/v2/auth") == 1);
     CHECK(registry.count("/token-held") == 1);
 }

@@ -57,6 +57,12 @@ http::Response refused(const std::string& why) {
     return response;
 }
 
+http::Response no_answer(const std::string& why) {
+    http::Response response;
+    response.error = why;
+    return response;
+}
+
 }  // namespace
 
 std::string Credentials::authorization() const {
@@ -141,8 +147,8 @@ http::Response RegistryAuth::send(http::Request request) {
     Challenge challenge = chosen ? *chosen : Challenge{};
     std::string scope = challenge.param("scope").empty() ? url_scope : challenge.param("scope");
     std::chrono::seconds lifetime = default_token_lifetime;
-    auto [authorization, error] = answer(challenge, scope, request, lifetime);
-    if (!authorization) return error.empty() ? response : refused(error);
+    auto [authorization, error, unanswered] = answer(challenge, scope, request, lifetime);
+    if (!authorization) return error.empty() ? response : unanswered ? no_answer(error) : refused(error);
 
     remember(key, *authorization, lifetime);
     request.headers = plain_headers;
@@ -150,7 +156,7 @@ http::Response RegistryAuth::send(http::Request request) {
     return client_.send(request);
 }
 
-std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Challenge& challenge,
+RegistryAuth::Answer RegistryAuth::answer(const Challenge& challenge,
                                                                         const std::string& scope,
                                                                         const http::Request& request,
                                                                         std::chrono::seconds& lifetime) {
@@ -186,7 +192,7 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::answer(const Ch
     return {std::nullopt, {}};
 }
 
-std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(const Challenge& challenge,
+RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge,
                                                                               const std::string& scope,
                                                                               const http::Request& request,
                                                                               const Credentials& credentials,
@@ -215,10 +221,11 @@ std::pair<std::optional<std::string>, std::string> RegistryAuth::bearer_token(co
                       scope);
     }
     auto response = request_token(realm, challenge.param("service"), scope, *presented, request.deadline);
-    if (!response.ok())
-        return {std::nullopt, (credentials.identity_token.empty() ? "token request to "
-                                                                  : "identity token exchange (OAuth2) at ") +
-                                  realm + " failed: " + response.describe()};
+    const std::string asked =
+        (credentials.identity_token.empty() ? "token request to " : "identity token exchange (OAuth2) at ") + realm;
+    // Out of time is no refusal: the error stays first ("timed out" at the deadline).
+    if (http::out_of_time(response)) return {std::nullopt, response.error + " (" + asked + ")", true};
+    if (!response.ok()) return {std::nullopt, asked + " failed: " + response.describe()};
     try {
         auto body = nlohmann::json::parse(response.body);
         std::string token = body.value("token", "");

@@ -73,7 +73,9 @@ public:
 
     // Sends `request`, adding a cached Authorization for its scope, and on a
     // 401 answers the challenge once and retries. A failed token request is
-    // returned as a 401 response whose body says why.
+    // returned as a 401 response whose body says why, unless its time ran out
+    // (http::out_of_time): then as a response without a status whose error
+    // says so, since the realm refused nothing.
     http::Response send(http::Request request);
 
 private:
@@ -88,10 +90,15 @@ private:
     void remember(const std::string& key, const std::string& authorization, std::chrono::seconds lifetime);
     void forget(const std::string& key);
     // The Authorization value answering `challenge`, or an error text.
-    std::pair<std::optional<std::string>, std::string> answer(const Challenge& challenge, const std::string& scope,
+    struct Answer {
+        std::optional<std::string> authorization;
+        std::string error;
+        bool unanswered = false;  // the token realm's time ran out (http::out_of_time)
+    };
+    Answer answer(const Challenge& challenge, const std::string& scope,
                                                               const http::Request& request,
                                                               std::chrono::seconds& lifetime);
-    std::pair<std::optional<std::string>, std::string> bearer_token(const Challenge& challenge,
+    Answer bearer_token(const Challenge& challenge,
                                                                     const std::string& scope,
                                                                     const http::Request& request,
                                                                     const Credentials& credentials,

@@ -83,6 +83,12 @@ struct CurlGlobal {
 
 }  // namespace
 
+bool out_of_time(const Response& response) {
+    // libcurl's own timeouts say "Operation timed out after ..." or "Connection timed out after ...".
+    return response.status == 0 && (response.error == deadline_passed || response.error == stopped_error ||
+                                     response.error.find(" timed out after ") != std::string::npos);
+}
+
 bool HttpClient::wait_unless_stopped(std::chrono::milliseconds delay) const {
     if (!options_.stopped) {
         std::this_thread::sleep_for(delay);

@@ -64,6 +64,10 @@ struct ClientOptions {
 // Response::error of a request that `stopped` ended.
 inline constexpr const char* stopped_error = "stopped: the run was cancelled";
 
+// Whether a request failed because its time ran out (its deadline, a timeout,
+// the run's cancellation): the server gave no answer, and refused nothing.
+bool out_of_time(const Response& response);
+
 class HttpClient {
 public:
     explicit HttpClient(ClientOptions options);

@@ -123,8 +123,7 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
         request.retry = !(raw->flags & REGSCAN_HTTP_NO_RETRY);
         // The client keeps retries, their waits and the token request of
         // registry auth inside the deadline.
-        const auto own_deadline = request_deadline(*raw, self->plugin_abi_minor_, std::chrono::steady_clock::now());
-        request.deadline = own_deadline;
+        request.deadline = request_deadline(*raw, self->plugin_abi_minor_, std::chrono::steady_clock::now());
         auto* budget = ListingScope::current();
         if (budget) {
             if (auto refused = spend_listing_budget(*budget, request); !refused.empty()) {
@@ -137,24 +136,12 @@ regscan_status HostServices::http(void* ctx, const regscan_http_request* raw, re
                                                                            : self->client_.send(request);
         if (budget) {
             account_listing_response(*budget, held->response);
-            // A 401 whose token or sign-in the bounds refused meanwhile (the
-            // plugin's authorize() on this thread, or the core's token request
-            // that ran into the listing's deadline) is the listing's cut, not
-            // the registry's refusal: the plugin keeps the pages it read.
-            if (held->response.status == 401 && budget->exceeded.empty() &&
-                std::chrono::steady_clock::now() >= budget->deadline)
-                budget->exceeded = budget->deadline_reason;
+            // A 401 whose sign-in the bounds refused meanwhile (the plugin's
+            // authorize() on this thread) is the listing's cut, not the
+            // registry's refusal: the plugin keeps the pages it read.
             if (held->response.status == 401 && !budget->exceeded.empty()) held->response = {};
             if (!budget->exceeded.empty() && held->response.status == 0)
                 held->response.error = std::string(sdk::listing_limit_marker) + budget->exceeded;
-        }
-        // A 401 once the call's own deadline passed is most likely the token
-        // request it cut (answered as the registry's refusal): no answer came in time.
-        if (own_deadline && (raw->flags & REGSCAN_HTTP_REGISTRY_AUTH) && held->response.status == 401 &&
-            std::chrono::steady_clock::now() >= *own_deadline) {
-            held->response = {};
-            held->response.error = "timed out: the request's timeout_ms (" + std::to_string(raw->timeout_ms) +
-                                   " ms) passed while the registry's challenge was answered";
         }
         if (auto problem = json_answer_problem(held->response)) {
             held->response = {};

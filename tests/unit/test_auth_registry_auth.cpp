@@ -1,0 +1,86 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+
+#include "auth/registry_auth.hpp"
+#include "http/http_client.hpp"
+#include "loopback_server.hpp"
+
+using namespace regscan;
+
+namespace {
+
+// A loopback registry whose /v2/<name> paths ask for a Bearer token at the
+// realm /token-<name>: /token-refused answers 403, /token-held never answers,
+// /token-good gives "good".
+struct TokenRegistry {
+    testing::LoopbackServer server{[this](const serve::httpd::Request& request, int) { return answer(request); }};
+
+    std::string url(const std::string& path) { return server.url(path); }
+    int count(const std::string& path) { return server.count(path); }
+
+    serve::httpd::Response answer(const serve::httpd::Request& request) {
+        serve::httpd::Response response;
+        if (request.path == "/token-held") {
+            server.hold();
+            response.body = R"({"token": "late"})";
+        } else if (request.path == "/token-refused") {
+            response.status = 403;
+        } else if (request.path == "/token-good") {
+            response.body = R"({"token": "good"})";
+        } else if (request.header("Authorization") != "Bearer good") {
+            response.status = 401;
+            response.set("WWW-Authenticate",
+                         "Bearer realm=\"" + url("/token-" + request.path.substr(4)) + "\",service=\"unit\"");
+        }
+        return response;
+    }
+};
+
+http::Request get(const std::string& url) {
+    http::Request request;
+    request.url = url;
+    return request;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("auth");
+
+TEST_CASE("auth::RegistryAuth answers the challenge with the realm's token and sends the request again") {
+    TokenRegistry registry;
+    http::HttpClient client({});
+    auth::RegistryAuth auth(client, {});
+    CHECK(auth.send(get(registry.url("/v2/good"))).status == 200);
+    CHECK(registry.count("/v2/good") == 2);
+    CHECK(registry.count("/token-good") == 1);
+}
+
+TEST_CASE("auth::RegistryAuth returns a token the realm refused as the registry's 401, saying why") {
+    TokenRegistry registry;
+    http::HttpClient client({});
+    auth::RegistryAuth auth(client, {});
+    auto response = auth.send(get(registry.url("/v2/refused")));
+    CHECK(response.status == 401);
+    CHECK(response.body.rfind("token request to " + registry.url("/token-refused") + " failed: HTTP 403", 0) == 0);
+}
+
+TEST_CASE("auth::RegistryAuth returns a token request cut at the deadline as no answer, not as a refusal") {
+    TokenRegistry registry;
+    http::ClientOptions patient;
+    patient.request_timeout = std::chrono::seconds(600);
+    http::HttpClient client(patient);
+    auth::RegistryAuth auth(client, {});
+    auto request = get(registry.url("/v2/held"));
+    // 2 s: room for the 401's loopback round trip on a loaded machine; the token never comes.
+    request.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    auto response = auth.send(request);
+    CHECK(response.status == 0);
+    CHECK(response.error.rfind("timed out", 0) == 0);
+    CHECK(response.error.find("(token request to " + registry.url("/token-held") + ")") != std::string::npos);
+    CHECK(registry.count("/v2/held") == 1);
+    CHECK(registry.count("/token-held") == 1);
+}
+
+TEST_SUITE_END();
