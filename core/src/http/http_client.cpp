@@ -1,8 +1,6 @@
 #include "http/http_client.hpp"
 #include "http/plain_url.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <random>
 #include <thread>
 
@@ -72,24 +70,6 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     }
     body.append(data, bytes);
     return bytes;
-}
-
-// The whole transfer's bound for libcurl: the request's deadline, when it
-// comes before the client's own timeout. libcurl then ends the transfer at the
-// deadline itself; the progress callback, which it calls about once a second
-// while nothing arrives, would overshoot the deadline by up to that second.
-std::chrono::milliseconds transfer_timeout(const Request& request, std::chrono::seconds own) {
-    const std::chrono::milliseconds own_ms = own;  // 0: no bound
-    if (!request.deadline) return own_ms;
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(*request.deadline - std::chrono::steady_clock::now());
-    left = std::max(left, std::chrono::milliseconds(1));  // 0 would mean no bound
-    return own_ms.count() == 0 ? left : std::min(left, own_ms);
-}
-
-// libcurl's timeout fired at (not before) the deadline it was given: it
-// counts from a moment after transfer_timeout() read the clock.
-bool ended_at_deadline(std::chrono::steady_clock::time_point deadline) {
-    return std::chrono::steady_clock::now() + std::chrono::milliseconds(10) >= deadline;
 }
 
 bool is_redirect(long status) {
@@ -181,7 +161,7 @@ Response HttpClient::send_once(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_DEFAULT_PROTOCOL, "https");
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(transfer_timeout(request, options_.request_timeout).count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.request_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.ca_cert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_cert.c_str());
@@ -239,8 +219,7 @@ Response HttpClient::send_once(const Request& request) {
         response.error = stopped_error;
     } else if (transfer.aborted_by_consumer) {
         response.error = aborted_by_reader;
-    } else if (request.deadline && (code == CURLE_ABORTED_BY_CALLBACK || (code == CURLE_OPERATION_TIMEDOUT &&
-                                                                          ended_at_deadline(*request.deadline)))) {
+    } else if (code == CURLE_ABORTED_BY_CALLBACK && request.deadline) {
         response.status = 0;
         response.body.clear();
         response.error = deadline_passed;
