@@ -234,5 +234,32 @@ class BearerAuth(CredentialSources, case.RegscanCase):
                                         f"--password={self.outsider_password}"))
 
 
+
+class UnreachableTokenService(case.RegscanCase):
+    """A registry whose token service gives no answer (nothing listens at its realm any more): the
+    credentials were not refused, so not exit 4 with its advice to check them, but exit 3, unreachable,
+    naming the token service; no secret in the output."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory(prefix="regscan-e2e-token-")
+        cls.addClassCleanup(cls.directory.cleanup)
+        cls.tokens = token_server.TokenServer(certs.SigningCertificate(cls.directory.name),
+                                              {USER: (PASSWORD, {"repository": {"pull"}, "registry": {"*"}})})
+        cls.tokens.start()
+        cls.registry = registry.Registry(token=cls.tokens)
+        cls.addClassCleanup(cls.registry.stop)
+        cls.registry.start()
+        cls.tokens.stop()
+
+    def test_exits_3_naming_the_token_service(self):
+        result = self.dry_run(self.registry.url, f"--username={USER}", f"--password={PASSWORD}")
+        self.assertExit(result, 3)
+        self.assertLogFormat(result)
+        self.assertIn(f"(token request to {self.tokens.realm})", result.stderr)
+        for secret in (PASSWORD, base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()):
+            self.assertNotIn(secret, result.stdout + result.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -22,11 +22,7 @@ public:
 
     explicit LoopbackServer(Route route) : route_(std::move(route)) { server_.start(); }
     ~LoopbackServer() {
-        {
-            std::lock_guard lock(mutex_);
-            released_ = true;
-            changed_.notify_all();
-        }
+        release();
         server_.stop();
     }
     LoopbackServer(const LoopbackServer&) = delete;
@@ -37,11 +33,22 @@ public:
         std::lock_guard lock(mutex_);
         return arrived_[path];
     }
-    // Called from a route: returns once the server is being destroyed
-    // (bounded, so that a failing test ends).
+    // Called from a route: returns once release() is called or the server is
+    // being destroyed (bounded, so that a failing test ends).
     void hold() {
         std::unique_lock lock(mutex_);
         changed_.wait_for(lock, std::chrono::seconds(60), [&] { return released_; });
+    }
+    // Lets every held answer go, and any later one through.
+    void release() {
+        std::lock_guard lock(mutex_);
+        released_ = true;
+        changed_.notify_all();
+    }
+    // Returns once a request for `path` has arrived (its route may hold it).
+    void wait_for_arrival(const std::string& path) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return arrived_[path] > 0; });
     }
 
 private:
@@ -50,6 +57,7 @@ private:
         {
             std::lock_guard lock(mutex_);
             seen = ++arrived_[request.path];
+            changed_.notify_all();
         }
         return route_(request, seen);
     }

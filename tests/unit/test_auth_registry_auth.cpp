@@ -13,8 +13,9 @@ namespace {
 
 // A loopback registry whose /v2/<name> paths ask for a Bearer token at the
 // realm /token-<name>: /token-refused answers 403, /token-held never answers,
-// /token-good gives "good".
+// /token-good gives "good"; /v2/dead names dead_realm.
 struct TokenRegistry {
+    std::string dead_realm;  // /v2/dead's realm
     testing::LoopbackServer server{[this](const serve::httpd::Request& request, int) { return answer(request); }};
 
     std::string url(const std::string& path) { return server.url(path); }
@@ -30,9 +31,9 @@ struct TokenRegistry {
         } else if (request.path == "/token-good") {
             response.body = R"({"token": "good"})";
         } else if (request.header("Authorization") != "Bearer good") {
+            const std::string realm = request.path == "/v2/dead" ? dead_realm : url("/token-" + request.path.substr(4));
             response.status = 401;
-            response.set("WWW-Authenticate",
-                         "Bearer realm=\"" + url("/token-" + request.path.substr(4)) + "\",service=\"unit\"");
+            response.set("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"unit\"");
         }
         return response;
     }
@@ -81,6 +82,23 @@ TEST_CASE("auth::RegistryAuth returns a token request cut at the deadline as no 
     CHECK(response.error.find("(token request to " + registry.url("/token-held") + ")") != std::string::npos);
     CHECK(registry.count("/v2/held") == 1);
     CHECK(registry.count("/token-held") == 1);
+}
+
+TEST_CASE("auth::RegistryAuth returns a realm nothing answers at as no answer, not as a refusal") {
+    std::string dead_realm;
+    {
+        testing::LoopbackServer closed{[](const serve::httpd::Request&, int) { return serve::httpd::Response{}; }};
+        dead_realm = closed.url("/token");
+    }  // nothing listens there now
+    TokenRegistry registry;
+    registry.dead_realm = dead_realm;
+    http::ClientOptions options;
+    options.max_retries = 0;
+    http::HttpClient client(options);
+    auth::RegistryAuth auth(client, {});
+    auto response = auth.send(get(registry.url("/v2/dead")));
+    CHECK(response.status == 0);
+    CHECK(response.error.find("(token request to " + dead_realm + ")") != std::string::npos);
 }
 
 TEST_SUITE_END();

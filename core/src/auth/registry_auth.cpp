@@ -156,10 +156,8 @@ http::Response RegistryAuth::send(http::Request request) {
     return client_.send(request);
 }
 
-RegistryAuth::Answer RegistryAuth::answer(const Challenge& challenge,
-                                                                        const std::string& scope,
-                                                                        const http::Request& request,
-                                                                        std::chrono::seconds& lifetime) {
+RegistryAuth::Answer RegistryAuth::answer(const Challenge& challenge, const std::string& scope,
+                                          const http::Request& request, std::chrono::seconds& lifetime) {
     const Credentials* credentials = &credentials_;
     std::optional<PluginAuthorization> decided;
     if (auto hook = authorize_hook()) {
@@ -192,11 +190,9 @@ RegistryAuth::Answer RegistryAuth::answer(const Challenge& challenge,
     return {std::nullopt, {}};
 }
 
-RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge,
-                                                                              const std::string& scope,
-                                                                              const http::Request& request,
-                                                                              const Credentials& credentials,
-                                                                              std::chrono::seconds& lifetime) {
+RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge, const std::string& scope,
+                                                const http::Request& request, const Credentials& credentials,
+                                                std::chrono::seconds& lifetime) {
     std::string realm = challenge.param("realm");
     if (realm.empty()) return {std::nullopt, "Bearer challenge without a realm"};
     auto realm_url = sdk::parse_url(realm);
@@ -223,8 +219,8 @@ RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge,
     auto response = request_token(realm, challenge.param("service"), scope, *presented, request.deadline);
     const std::string asked =
         (credentials.identity_token.empty() ? "token request to " : "identity token exchange (OAuth2) at ") + realm;
-    // Out of time is no refusal: the error stays first ("timed out" at the deadline).
-    if (http::out_of_time(response)) return {std::nullopt, response.error + " (" + asked + ")", true};
+    // No answer is no refusal: the error stays first ("timed out" at the deadline).
+    if (http::unanswered(response)) return {std::nullopt, response.error + " (" + asked + ")", true};
     if (!response.ok()) return {std::nullopt, asked + " failed: " + response.describe()};
     try {
         auto body = nlohmann::json::parse(response.body);

@@ -73,9 +73,9 @@ public:
 
     // Sends `request`, adding a cached Authorization for its scope, and on a
     // 401 answers the challenge once and retries. A failed token request is
-    // returned as a 401 response whose body says why, unless its time ran out
-    // (http::out_of_time): then as a response without a status whose error
-    // says so, since the realm refused nothing.
+    // returned as a 401 response whose body says why, unless the realm gave
+    // no answer at all (http::unanswered: no connection, TLS, time): then as a
+    // response without a status whose error says so, since nothing was refused.
     http::Response send(http::Request request);
 
 private:
@@ -93,16 +93,12 @@ private:
     struct Answer {
         std::optional<std::string> authorization;
         std::string error;
-        bool unanswered = false;  // the token realm's time ran out (http::out_of_time)
+        bool unanswered = false;  // the token realm gave no answer (http::unanswered)
     };
-    Answer answer(const Challenge& challenge, const std::string& scope,
-                                                              const http::Request& request,
-                                                              std::chrono::seconds& lifetime);
-    Answer bearer_token(const Challenge& challenge,
-                                                                    const std::string& scope,
-                                                                    const http::Request& request,
-                                                                    const Credentials& credentials,
-                                                                    std::chrono::seconds& lifetime);
+    Answer answer(const Challenge& challenge, const std::string& scope, const http::Request& request,
+                  std::chrono::seconds& lifetime);
+    Answer bearer_token(const Challenge& challenge, const std::string& scope, const http::Request& request,
+                        const Credentials& credentials, std::chrono::seconds& lifetime);
     // The token realm's answer to `credentials`: a GET with their Basic or
     // Bearer value, or, for an identity token, the OAuth2 refresh_token POST.
     // Within the registry request's deadline, its answer bounded

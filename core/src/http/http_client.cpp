@@ -83,10 +83,9 @@ struct CurlGlobal {
 
 }  // namespace
 
-bool out_of_time(const Response& response) {
-    // libcurl's own timeouts say "Operation timed out after ..." or "Connection timed out after ...".
-    return response.status == 0 && (response.error == deadline_passed || response.error == stopped_error ||
-                                     response.error.find(" timed out after ") != std::string::npos);
+bool unanswered(const Response& response) {
+    return response.status == 0 && !response.error.empty() && response.error.rfind(too_large, 0) != 0 &&
+           response.error.rfind(downgrade, 0) != 0 && response.error != aborted_by_reader;
 }
 
 bool HttpClient::wait_unless_stopped(std::chrono::milliseconds delay) const {

@@ -64,9 +64,10 @@ struct ClientOptions {
 // Response::error of a request that `stopped` ended.
 inline constexpr const char* stopped_error = "stopped: the run was cancelled";
 
-// Whether a request failed because its time ran out (its deadline, a timeout,
-// the run's cancellation): the server gave no answer, and refused nothing.
-bool out_of_time(const Response& response);
+// Whether a request got no answer at all: no connection, a TLS failure, a
+// timeout or its deadline, the run's cancellation. Not an answer the client
+// would not take (larger than max_body, a redirect that would downgrade).
+bool unanswered(const Response& response);
 
 class HttpClient {
 public:
