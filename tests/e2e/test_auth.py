@@ -256,7 +256,7 @@ class UnreachableTokenService(case.RegscanCase):
         result = self.dry_run(self.registry.url, f"--username={USER}", f"--password={PASSWORD}")
         self.assertExit(result, 3)
         self.assertLogFormat(result)
-        self.assertIn(f"(token request to {self.tokens.realm})", result.stderr)
+        self.assertIn(f"(token request to {self.tokens.realm}, which the registry's 401 asked for)", result.stderr)
         for secret in (PASSWORD, base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()):
             self.assertNotIn(secret, result.stdout + result.stderr)
 

@@ -6,13 +6,14 @@
 #include "auth/registry_auth.hpp"
 #include "http/http_client.hpp"
 #include "loopback_server.hpp"
+#include "regscan/error.hpp"
 
 using namespace regscan;
 
 namespace {
 
 // A loopback registry whose /v2/<name> paths ask for a Bearer token at the
-// realm /token-<name>: /token-refused answers 403, /token-held never answers,
+// realm /token-<name>: /token-refused answers 403, /token-failing 503, /token-held never answers,
 // /token-good gives "good"; /v2/dead names dead_realm.
 struct TokenRegistry {
     std::string dead_realm;  // /v2/dead's realm
@@ -28,6 +29,8 @@ struct TokenRegistry {
             response.body = R"({"token": "late"})";
         } else if (request.path == "/token-refused") {
             response.status = 403;
+        } else if (request.path == "/token-failing") {
+            response.status = 503;
         } else if (request.path == "/token-good") {
             response.body = R"({"token": "good"})";
         } else if (request.header("Authorization") != "Bearer good") {
@@ -79,7 +82,9 @@ TEST_CASE("auth::RegistryAuth returns a token request cut at the deadline as no 
     auto response = auth.send(request);
     CHECK(response.status == 0);
     CHECK(response.error.rfind("timed out", 0) == 0);
-    CHECK(response.error.find("(token request to " + registry.url("/token-held") + ")") != std::string::npos);
+    const std::string named =
+        "(token request to " + registry.url("/token-held") + ", which the registry's 401 asked for)";
+    CHECK(response.error.find(named) != std::string::npos);
     CHECK(registry.count("/v2/held") == 1);
     CHECK(registry.count("/token-held") == 1);
 }
@@ -98,7 +103,35 @@ TEST_CASE("auth::RegistryAuth returns a realm nothing answers at as no answer, n
     auth::RegistryAuth auth(client, {});
     auto response = auth.send(get(registry.url("/v2/dead")));
     CHECK(response.status == 0);
-    CHECK(response.error.find("(token request to " + dead_realm + ")") != std::string::npos);
+    CHECK(response.error.find("(token request to " + dead_realm + ", ") != std::string::npos);
+}
+
+TEST_CASE("auth::RegistryAuth returns a token service failing (5xx) as no answer, not as a refusal") {
+    TokenRegistry registry;
+    http::ClientOptions options;
+    options.max_retries = 0;
+    http::HttpClient client(options);
+    auth::RegistryAuth auth(client, {});
+    auto response = auth.send(get(registry.url("/v2/failing")));
+    CHECK(response.status == 0);
+    CHECK(response.error.rfind("token request to " + registry.url("/token-failing") + " failed: HTTP 503", 0) == 0);
+}
+
+TEST_CASE("auth::RegistryAuth: a plugin's sign-in nothing answered is no answer; one refused is the registry's 401") {
+    TokenRegistry registry;
+    http::HttpClient client({});
+    auth::RegistryAuth auth(client, {});
+    for (const auto status : {REGSCAN_UNREACHABLE, REGSCAN_AUTH_FAILED}) {
+        CAPTURE(status);
+        auth.set_authorize_hook([status](const sdk::AuthRequest&) -> std::optional<auth::PluginAuthorization> {
+            throw sdk::Error(status, "sign-in failed");
+        });
+        auto response = auth.send(get(registry.url("/v2/refused")));
+        CHECK(response.status == (status == REGSCAN_UNREACHABLE ? 0 : 401));
+        CHECK((response.error + response.body).find("plugin authorisation failed: sign-in failed") !=
+              std::string::npos);
+    }
+    CHECK(registry.count("/token-refused") == 0);  // the plugin answers the challenge, not the realm
 }
 
 TEST_SUITE_END();

@@ -118,7 +118,7 @@ TEST_CASE("plugin::HostServices keeps the token request of registry auth inside 
     // No answer in time, not the registry's refusal: the token never came.
     CHECK(answer.status == 0);
     CHECK(answer.error.rfind("timed out", 0) == 0);
-    CHECK(answer.error.find("(token request to " + registry.url("/token-held") + ")") != std::string::npos);
+    CHECK(answer.error.find("(token request to " + registry.url("/token-held") + ", ") != std::string::npos);
     CHECK(registry.count("/v2/auth") == 1);
     CHECK(registry.count("/token-held") == 1);
 }

@@ -8,6 +8,7 @@
 #include "http/plain_url.hpp"
 #include "limits/limits.hpp"
 #include "log/secrets.hpp"
+#include "regscan/error.hpp"
 #include "regscan/url.hpp"
 #include "regscan/base64.hpp"
 #include "regscan/json_fields.hpp"
@@ -164,6 +165,10 @@ RegistryAuth::Answer RegistryAuth::answer(const Challenge& challenge, const std:
         sdk::AuthRequest ask{request.url, request.method, scope, challenge.scheme, challenge.params};
         try {
             decided = hook(ask);
+        } catch (const sdk::Error& e) {
+            // A sign-in nothing answered (ACR's exchange, ECR's token) refused nothing either.
+            return {std::nullopt, std::string("plugin authorisation failed: ") + e.what(),
+                    e.status() == REGSCAN_UNREACHABLE};
         } catch (const std::exception& e) {
             return {std::nullopt, std::string("plugin authorisation failed: ") + e.what()};
         }
@@ -217,11 +222,16 @@ RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge, cons
                       scope);
     }
     auto response = request_token(realm, challenge.param("service"), scope, *presented, request.deadline);
-    const std::string asked =
-        (credentials.identity_token.empty() ? "token request to " : "identity token exchange (OAuth2) at ") + realm;
+    const std::string asked = (credentials.identity_token.empty() ? "token request to "
+                                                                  : "identity token exchange (OAuth2) at ") +
+                              log::redact(realm);
     // No answer is no refusal: the error stays first ("timed out" at the deadline).
-    if (http::unanswered(response)) return {std::nullopt, response.error + " (" + asked + ")", true};
-    if (!response.ok()) return {std::nullopt, asked + " failed: " + response.describe()};
+    if (http::unanswered(response))
+        return {std::nullopt, response.error + " (" + asked + ", which the registry's 401 asked for)", true};
+    // Nor is a token service failing (a server error, or too many requests, after the retries).
+    if (!response.ok())
+        return {std::nullopt, asked + " failed: " + response.describe(),
+                response.status >= 500 || response.status == 429};
     try {
         auto body = nlohmann::json::parse(response.body);
         std::string token = body.value("token", "");

@@ -73,9 +73,10 @@ public:
 
     // Sends `request`, adding a cached Authorization for its scope, and on a
     // 401 answers the challenge once and retries. A failed token request is
-    // returned as a 401 response whose body says why, unless the realm gave
-    // no answer at all (http::unanswered: no connection, TLS, time): then as a
-    // response without a status whose error says so, since nothing was refused.
+    // returned as a 401 response whose body says why, unless nothing was
+    // refused: the realm (or a plugin's sign-in) gave no answer at all
+    // (http::unanswered: no connection, TLS, time) or failed (5xx, 429). Then
+    // as a response without a status whose error says why.
     http::Response send(http::Request request);
 
 private:
@@ -93,7 +94,7 @@ private:
     struct Answer {
         std::optional<std::string> authorization;
         std::string error;
-        bool unanswered = false;  // the token realm gave no answer (http::unanswered)
+        bool unanswered = false;  // nothing was refused: no answer, or a failing token service
     };
     Answer answer(const Challenge& challenge, const std::string& scope, const http::Request& request,
                   std::chrono::seconds& lifetime);

@@ -66,7 +66,8 @@ inline constexpr const char* stopped_error = "stopped: the run was cancelled";
 
 // Whether a request got no answer at all: no connection, a TLS failure, a
 // timeout or its deadline, the run's cancellation. Not an answer the client
-// would not take (larger than max_body, a redirect that would downgrade).
+// would not take (larger than max_body, a redirect that would downgrade), nor
+// a URL it would not send to ("refused: ": curl reads it otherwise).
 bool unanswered(const Response& response);
 
 class HttpClient {
