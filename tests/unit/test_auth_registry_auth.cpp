@@ -4,6 +4,7 @@
 #include <string>
 
 #include "auth/registry_auth.hpp"
+#include "client_options.hpp"
 #include "http/http_client.hpp"
 #include "loopback_server.hpp"
 #include "regscan/error.hpp"
@@ -72,9 +73,7 @@ TEST_CASE("auth::RegistryAuth returns a token the realm refused as the registry'
 
 TEST_CASE("auth::RegistryAuth returns a token request cut at the deadline as no answer, not as a refusal") {
     TokenRegistry registry;
-    http::ClientOptions patient;
-    patient.request_timeout = std::chrono::seconds(600);
-    http::HttpClient client(patient);
+    http::HttpClient client(testing::patient_options());
     auth::RegistryAuth auth(client, {});
     auto request = get(registry.url("/v2/held"));
     // 2 s: room for the 401's loopback round trip on a loaded machine; the token never comes.
@@ -97,9 +96,7 @@ TEST_CASE("auth::RegistryAuth returns a realm nothing answers at as no answer, n
     }  // nothing listens there now
     TokenRegistry registry;
     registry.dead_realm = dead_realm;
-    http::ClientOptions options;
-    options.max_retries = 0;
-    http::HttpClient client(options);
+    http::HttpClient client(testing::single_attempt_options());
     auth::RegistryAuth auth(client, {});
     auto response = auth.send(get(registry.url("/v2/dead")));
     CHECK(response.status == 0);
@@ -108,9 +105,7 @@ TEST_CASE("auth::RegistryAuth returns a realm nothing answers at as no answer, n
 
 TEST_CASE("auth::RegistryAuth returns a token service failing (5xx) as no answer, not as a refusal") {
     TokenRegistry registry;
-    http::ClientOptions options;
-    options.max_retries = 0;
-    http::HttpClient client(options);
+    http::HttpClient client(testing::single_attempt_options());
     auth::RegistryAuth auth(client, {});
     auto response = auth.send(get(registry.url("/v2/failing")));
     CHECK(response.status == 0);

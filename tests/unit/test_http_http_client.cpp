@@ -5,6 +5,7 @@
 #include <future>
 #include <string>
 
+#include "client_options.hpp"
 #include "http/http_client.hpp"
 #include "loopback_server.hpp"
 
@@ -94,9 +95,7 @@ TEST_CASE("http::HttpClient: a request sent once stopped is not sent; one never 
 
 TEST_CASE("http::HttpClient: a request held past its deadline ends there, unanswered") {
     HeldServer server;  // holds for a minute
-    http::ClientOptions options;
-    options.request_timeout = std::chrono::seconds(600);
-    http::HttpClient client(options);
+    http::HttpClient client(testing::patient_options());
     http::Request request;
     request.url = server.url();
     request.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
@@ -109,9 +108,8 @@ TEST_CASE("http::HttpClient: a request held past its deadline ends there, unansw
 
 TEST_CASE("http::HttpClient: a request that outlives --request-timeout is unanswered, not past a deadline") {
     HeldServer server;
-    http::ClientOptions options;
+    auto options = testing::single_attempt_options();
     options.request_timeout = std::chrono::seconds(1);
-    options.max_retries = 0;
     http::HttpClient client(options);
     http::Request request;
     request.url = server.url();

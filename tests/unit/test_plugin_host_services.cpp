@@ -5,6 +5,7 @@
 #include <string>
 
 #include "auth/registry_auth.hpp"
+#include "client_options.hpp"
 #include "http/http_client.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/loaded_plugin.hpp"
@@ -72,13 +73,6 @@ regscan_http_request get(const std::string& url, uint32_t timeout_ms, uint32_t f
     return request;
 }
 
-// The core's own bound is ten minutes: any cut sooner is the request's timeout_ms.
-http::ClientOptions patient_client() {
-    http::ClientOptions options;
-    options.request_timeout = std::chrono::seconds(600);
-    return options;
-}
-
 }  // namespace
 
 TEST_SUITE_BEGIN("plugin");
@@ -98,7 +92,7 @@ TEST_CASE("plugin::request_deadline reads timeout_ms only from a 1.4 plugin whos
 
 TEST_CASE("plugin::HostServices ends a call at its timeout_ms, far before the client's own timeout") {
     SlowRegistry registry;
-    http::HttpClient client(patient_client());
+    http::HttpClient client(testing::patient_options());
     plugin::HostServices host(client, "unit", REGSCAN_ABI_MINOR);
     // 2 s: room for a loaded machine's loopback round trip; the client's own timeout is 600 s.
     auto answer = call(host, get(registry.url("/held"), 2000));
@@ -109,7 +103,7 @@ TEST_CASE("plugin::HostServices ends a call at its timeout_ms, far before the cl
 
 TEST_CASE("plugin::HostServices keeps the token request of registry auth inside the call's timeout_ms") {
     SlowRegistry registry;
-    http::HttpClient client(patient_client());
+    http::HttpClient client(testing::patient_options());
     auth::RegistryAuth auth(client, {});
     plugin::HostServices host(client, "unit", REGSCAN_ABI_MINOR);
     host.set_registry_auth(&auth);
@@ -125,7 +119,7 @@ TEST_CASE("plugin::HostServices keeps the token request of registry auth inside 
 
 TEST_CASE("plugin::HostServices retries no further than a call's timeout_ms allows") {
     SlowRegistry registry;
-    http::HttpClient client(patient_client());
+    http::HttpClient client(testing::patient_options());
     plugin::HostServices host(client, "unit", REGSCAN_ABI_MINOR);
     // Retry-After: 30 s is past a 2 s timeout: the 503 is the answer.
     CHECK(call(host, get(registry.url("/slow-retry"), 2000)).status == 503);
@@ -136,14 +130,14 @@ TEST_CASE("plugin::HostServices reads no timeout_ms from an SDK 1.3 plugin or a 
     // Each request's timeout_ms holds 1 (ms): read, the 503 would not be retried.
     SUBCASE("a plugin built with SDK 1.3, its struct as large as 1.4's") {
         SlowRegistry registry;
-        http::HttpClient client(patient_client());
+        http::HttpClient client(testing::patient_options());
         plugin::HostServices host(client, "sdk13", 3);
         CHECK(call(host, get(registry.url("/flaky"), 1)).status == 200);
         CHECK(registry.count("/flaky") == 2);
     }
     SUBCASE("a 1.4 plugin whose struct_size stops before timeout_ms") {
         SlowRegistry registry;
-        http::HttpClient client(patient_client());
+        http::HttpClient client(testing::patient_options());
         plugin::HostServices host(client, "short", REGSCAN_ABI_MINOR);
         const std::string url = registry.url("/flaky");
         auto request = get(url, 1);
@@ -159,7 +153,7 @@ TEST_CASE("plugin::RegistrySession: a plugin built with SDK 1.3 loads and its re
     REQUIRE(set.plugins.size() == 1);
     CHECK(set.plugins[0]->abi_minor() == 3);
     SlowRegistry registry;
-    http::HttpClient client(patient_client());
+    http::HttpClient client(testing::patient_options());
     auth::RegistryAuth auth(client, {});
     plugin::RegistrySession session(set.plugins[0], client, auth,
                                     {registry.url("/flaky"), "SDK13_HTTP", "", "", {}});

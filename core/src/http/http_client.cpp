@@ -85,7 +85,7 @@ struct CurlGlobal {
 
 bool unanswered(const Response& response) {
     return response.status == 0 && !response.error.empty() && response.error.rfind(too_large, 0) != 0 &&
-           response.error.rfind(downgrade, 0) != 0 && response.error != aborted_by_reader;
+           response.error.rfind(downgrade, 0) != 0;
 }
 
 bool HttpClient::wait_unless_stopped(std::chrono::milliseconds delay) const {
