@@ -289,7 +289,7 @@ class ServeCommandLine(unittest.TestCase):
     def test_help_and_refused_flags(self):
         shown = run("serve", "--help", output_dir=False)
         self.assertEqual(shown.code, 0, shown)
-        for flag in ("--listen", "--tls-cert", "--data-dir", "--max-concurrent-imports", "--image-timeout"):
+        for flag in ("--listen", "--tls-cert", "--data-dir", "--max-concurrent-imports", "--keep-imports", "--image-timeout"):
             self.assertIn(flag, shown.stdout)
         data = tempfile.mkdtemp(prefix="regscan-e2e-serve-cli-")
         self.addCleanup(shutil.rmtree, data, True)

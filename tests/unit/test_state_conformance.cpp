@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -358,6 +359,49 @@ TEST_CASE_TEMPLATE("state::ServiceStore writes a tag's platforms and history, re
     CHECK(store.record_tag({amd}).empty());  // a removed connector's late rows are dropped
 }
 
+TEST_CASE_TEMPLATE("state::ServiceStore retention: the imports past the newest, but none an index row names", B,
+                   Sqlite, Postgres) {
+    B backend;
+    ServiceStore store(backend.location());
+    auto cid = store.create_connector(connector("prod"));
+    auto other = store.create_connector(connector("other"));
+    std::vector<int64_t> finished;
+    for (int i = 0; i < 5; ++i) {
+        finished.push_back(store.create_import(cid, "prod", "scheduled", "2026-01-01T00:00:00Z"));
+        store.finish_import(finished.back(), i == 1 ? "failed" : "succeeded", "2026-01-01T00:01:00Z", 1, 0, 0, "");
+        store.record_tag({row(cid, "team/app", "1.0", "linux/amd64", finished.back())});
+    }
+    store.record_tag({row(cid, "team/old", "0.1", "linux/amd64", finished[1])});  // last seen by the second
+    auto others = store.create_import(other, "other", "manual", "2026-01-01T00:00:00Z");
+    store.finish_import(others, "succeeded", "2026-01-01T00:01:00Z", 0, 0, 0, "");
+    auto running = store.create_import(cid, "prod", "manual", "2026-01-01T02:00:00Z");
+    store.start_import(running, "2026-01-01T02:00:01Z");
+    store.create_import(cid, "prod", "manual", "2026-01-01T03:00:00Z");  // queued
+
+    // Newest first: the 5th and 4th stay; the 2nd is still named by team/old:0.1.
+    auto past = store.imports_past(cid, 2);
+    CHECK(past == std::vector<int64_t>{finished[2], finished[0]});
+    CHECK(store.imports_past(cid, 5).empty());
+    store.remove_imports(past);
+    std::vector<int64_t> left;
+    for (const auto& i : store.imports("prod", 100)) left.push_back(i.id);
+    CHECK(left.size() == 5);  // the queued and running ones, the 5th, 4th and 2nd
+    CHECK(std::find(left.begin(), left.end(), finished[2]) == left.end());
+    CHECK(std::find(left.begin(), left.end(), finished[0]) == left.end());
+    CHECK(store.import(others));  // another connector's are its own
+    // The history rows of the removed imports went with them.
+    auto app = store.images({}).rows;
+    auto current = std::find_if(app.begin(), app.end(), [](const auto& r) { return r.repository == "team/app"; });
+    REQUIRE(current != app.end());
+    std::vector<int64_t> history;
+    for (const auto& h : store.image_history(current->id, 10)) history.push_back(h.import_id);
+    CHECK(history == std::vector<int64_t>{finished[4], finished[3], finished[1]});
+    // Only finished imports are removed, whatever is asked.
+    store.remove_imports({running});
+    CHECK(store.import(running));
+    CHECK(store.imports_past(cid, 0).size() == 1);  // only the 4th: the 5th and 2nd are named by rows
+}
+
 TEST_CASE_TEMPLATE("state::ServiceStore pages, filters, searches and sorts the image index", B, Sqlite, Postgres) {
     B backend;
     ServiceStore store(backend.location());
@@ -553,6 +597,23 @@ INSERT INTO serve_schema VALUES (1, 1);
 CREATE TABLE serve_connectors (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
   config TEXT NOT NULL, password TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, updated TEXT NOT NULL,
   next_run TEXT NOT NULL DEFAULT '');
+CREATE TABLE serve_imports (id INTEGER PRIMARY KEY AUTOINCREMENT, connector_id INTEGER NOT NULL,
+  connector TEXT NOT NULL, trigger TEXT NOT NULL, state TEXT NOT NULL, queued_at TEXT NOT NULL,
+  started_at TEXT NOT NULL DEFAULT '', finished_at TEXT NOT NULL DEFAULT '', registry_type TEXT NOT NULL DEFAULT '',
+  images_found INTEGER NOT NULL DEFAULT 0, images_new INTEGER NOT NULL DEFAULT 0,
+  images_failed INTEGER NOT NULL DEFAULT 0, progress_done INTEGER NOT NULL DEFAULT 0,
+  progress_total INTEGER NOT NULL DEFAULT 0, current TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '');
+CREATE TABLE serve_images (id INTEGER PRIMARY KEY AUTOINCREMENT, connector_id INTEGER NOT NULL,
+  connector TEXT NOT NULL, project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  platform TEXT NOT NULL, digest TEXT NOT NULL, last_scanned TEXT NOT NULL, import_id INTEGER NOT NULL,
+  critical INTEGER NOT NULL, high INTEGER NOT NULL, medium INTEGER NOT NULL, low INTEGER NOT NULL,
+  unknown INTEGER NOT NULL, total INTEGER NOT NULL, malware_verdict TEXT NOT NULL, malware_found INTEGER NOT NULL,
+  malware_incomplete INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
+  UNIQUE (connector_id, repository, tag, platform));
+CREATE TABLE serve_image_history (id INTEGER PRIMARY KEY AUTOINCREMENT, image_id INTEGER NOT NULL,
+  import_id INTEGER NOT NULL, scanned_at TEXT NOT NULL, status TEXT NOT NULL, digest TEXT NOT NULL,
+  reason TEXT NOT NULL, critical INTEGER NOT NULL, high INTEGER NOT NULL, medium INTEGER NOT NULL,
+  low INTEGER NOT NULL, unknown INTEGER NOT NULL);
 INSERT INTO images VALUES ('default', 'reg', 'team/app', '1.0', 'sha256:a', 't0', 't1');
 INSERT INTO scans (project, registry, mode, started) VALUES ('default', 'reg', 'scan', 't0');
 INSERT INTO results VALUES ('default', 'reg', 'team/app', '1.0', 'sha256:a', 'linux/amd64', 'fp', 1, 'scanned', '{"old":1}');
@@ -568,7 +629,7 @@ INSERT INTO serve_connectors (name, config, created, updated) VALUES ('prod', '{
     CHECK(state.layer_facts("sha256:l", 1) == R"({"f":1})");
     REQUIRE(serve.connector("prod"));
     CHECK(schema_version(state.db(), "state") == StateStore::schema_version);  // adopted at 1, then step 2
-    CHECK(schema_version(state.db(), "serve") == 1);
+    CHECK(schema_version(state.db(), "serve") == ServiceStore::schema_version);  // adopted at 1, then step 2
     // Tables the old file lacked are there now, and new ids follow the old ones.
     state.put_tag_results(key, "sha256:a", "fp", "[]");
     state.put_layer_malware("sha256:l", "v", "clean");

@@ -55,6 +55,9 @@ po::options_description serve_options() {
         ("data-dir", po::value<std::string>(),
          "the server's directory: access token, connector key, import reports (default $XDG_DATA_HOME/regscan)")
         ("max-concurrent-imports", po::value<size_t>()->default_value(2), "imports running at once, all connectors")
+        ("keep-imports", po::value<size_t>()->default_value(30),
+         "finished imports kept per connector, with their reports and image history (older ones are removed, "
+         "except an image's last); 0 keeps all")
         ("shutdown-grace", po::value<std::string>()->default_value("60s"),
          "on SIGTERM/SIGINT, how long images in flight may take to finish")
         ("max-request-body", po::value<std::string>()->default_value("1M"), "largest request body accepted (413 past it)")
@@ -217,6 +220,7 @@ ExitCode run_serve_command(const std::vector<std::string>& arguments, const std:
     service_options.state_path = defaults.state_path;
     service_options.key_file = data_dir / "serve-secret.key";
     service_options.max_concurrent_imports = concurrent;
+    service_options.keep_imports = own["keep-imports"].as<size_t>();
     service_options.defaults = defaults;
     service_options.environment = env;
     std::unique_ptr<serve::Service> service;

@@ -23,6 +23,7 @@
 #include "regscan/host.hpp"
 #include "scan/model_json.hpp"
 #include "serve/import_queue.hpp"
+#include "serve/import_retention.hpp"
 #include "serve/import_runner.hpp"
 #include "serve/marking_policy.hpp"
 #include "serve/secret_box.hpp"
@@ -291,7 +292,8 @@ public:
                   options_.defaults.output_dir.empty() || options_.defaults.output_dir == "."
                       ? options_.data_dir / "imports"
                       : std::filesystem::path(options_.defaults.output_dir),
-                  clock_) {}
+                  clock_),
+          retention_(store_, options_.keep_imports, [this](int64_t id) { return runner_.reports_dir(id); }) {}
 
     ~RealService() override {
         // Without stop() (tests, an error at start): wait for the imports in
@@ -525,6 +527,7 @@ public:
             queue_ = std::make_unique<ImportQueue>(options_.max_concurrent_imports, [this](const QueuedImport& q) {
                 auto cancelled = cancel_flag(q.import_id);
                 runner_.run(q.import_id, cancel_, *cancelled);
+                retention_.apply(q.connector_id);
                 std::lock_guard lock(cancels_mutex_);
                 cancels_.erase(q.import_id);
             });
@@ -555,6 +558,8 @@ public:
                 submit(*record, Priority::scheduled, "startup");
             }
         }
+        // A bound lowered since the last start applies now, not at each connector's next import.
+        for (const auto& record : store_.connectors()) retention_.apply(record.id);
         run_due_imports();
         if (scheduler_thread_) scheduler_ = std::thread([this] { schedule_loop(); });
     }
@@ -789,6 +794,7 @@ private:
     state::ServiceStore store_;
     SecretBox secrets_;
     ImportRunner runner_;
+    ImportRetention retention_;
     MarkingPolicy marking_{options_.defaults};
     std::atomic<bool> cancel_{false};  // the server is stopping: every import
     std::mutex cancels_mutex_;

@@ -38,6 +38,8 @@ struct ServiceOptions {
     std::filesystem::path state_path;  // the SQLite state the CLI uses
     std::filesystem::path key_file;    // AES-256-GCM key for connector passwords, made 0600 at first start
     size_t max_concurrent_imports = 2;
+    // Finished imports kept per connector (ImportRetention), 0 for all.
+    size_t keep_imports = 30;
     // What every connector's run starts from (database, plugin dirs, limits,
     // http options, malware, concurrency...), as `serve`'s own flags set it;
     // a connector's stored options are applied on top.

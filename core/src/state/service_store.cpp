@@ -57,6 +57,11 @@ CREATE TABLE serve_image_history (
   low INTEGER NOT NULL, unknown INTEGER NOT NULL);
 CREATE INDEX serve_image_history_by_image ON serve_image_history(image_id, id);
 )", ""},
+    // Import retention (prune_imports) finds an import's rows by its id.
+    {R"(
+CREATE INDEX serve_images_by_import ON serve_images(import_id);
+CREATE INDEX serve_image_history_by_import ON serve_image_history(import_id);
+)", ""},
     };
     return steps;
 }
@@ -381,6 +386,33 @@ int64_t ServiceStore::remove_images_not_in(int64_t connector_id, int64_t import_
         db_->query("DELETE FROM serve_images WHERE connector_id=? AND import_id<>?", {connector_id, import_id});
     });
     return removed;
+}
+
+std::vector<int64_t> ServiceStore::imports_past(int64_t connector_id, size_t keep) {
+    std::vector<int64_t> past;
+    size_t finished = 0;
+    const char* const finished_newest_first =
+        "SELECT id, CASE WHEN EXISTS (SELECT 1 FROM serve_images m WHERE m.import_id = i.id) THEN 1 ELSE 0 END "
+        "FROM serve_imports i WHERE connector_id=? AND state NOT IN ('queued', 'running') ORDER BY id DESC";
+    for (const auto& r : db_->query(finished_newest_first, {connector_id}))
+        if (++finished > keep && as_int(r[1]) == 0) past.push_back(as_int(r[0]));
+    return past;
+}
+
+void ServiceStore::remove_imports(const std::vector<int64_t>& ids) {
+    // Bounded statements: SQLite limits a statement's placeholders.
+    constexpr size_t batch = 500;
+    for (size_t from = 0; from < ids.size(); from += batch) {
+        std::vector<Value> params(ids.begin() + static_cast<std::ptrdiff_t>(from),
+                                  ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + batch)));
+        std::string list = "(";
+        for (size_t i = 0; i < params.size(); ++i) list += i ? ",?" : "?";
+        list += ")";
+        db_->transaction([&] {
+            db_->query("DELETE FROM serve_image_history WHERE import_id IN " + list, params);
+            db_->query("DELETE FROM serve_imports WHERE state NOT IN ('queued', 'running') AND id IN " + list, params);
+        });
+    }
 }
 
 std::optional<ImageIndexRow> ServiceStore::image(int64_t id) {

@@ -94,7 +94,7 @@ struct ImportTotals {
 
 class ServiceStore {
 public:
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     // `location`: a SQLite file or a postgresql:// URL (open_database).
     explicit ServiceStore(const std::string& location);
@@ -134,6 +134,13 @@ public:
     // Imports left 'running' by a server that died become 'interrupted';
     // returns them.
     std::vector<ImportRecord> interrupt_running(const std::string& finished_at);
+    // Retention. The finished imports of a connector past its `keep` newest,
+    // leaving out any an index row still names as its last import (the page
+    // of that image links to it): oldest last. Never a queued or running one.
+    std::vector<int64_t> imports_past(int64_t connector_id, size_t keep);
+    // Removes these finished imports with the history rows they wrote (their
+    // report files are the caller's).
+    void remove_imports(const std::vector<int64_t>& ids);
 
     // Writes one tag's rows (every platform) and their history in one
     // transaction; rows of the same tag with other platforms are removed
