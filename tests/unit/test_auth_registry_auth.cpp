@@ -112,6 +112,21 @@ TEST_CASE("auth::RegistryAuth returns a token service failing (5xx) as no answer
     CHECK(response.error.rfind("token request to " + registry.url("/token-failing") + " failed: HTTP 503", 0) == 0);
 }
 
+TEST_CASE("auth::RegistryAuth retries a failing token service only where the registry request takes retries") {
+    TokenRegistry registry;
+    http::ClientOptions options;
+    options.max_retries = 1;
+    options.retry_base_delay = std::chrono::milliseconds(1);
+    http::HttpClient client(options);
+    auth::RegistryAuth auth(client, {});
+    auto once = get(registry.url("/v2/failing"));
+    once.retry = false;  // an identification probe's
+    CHECK(auth.send(once).status == 0);
+    CHECK(registry.count("/token-failing") == 1);
+    CHECK(auth.send(get(registry.url("/v2/failing"))).status == 0);
+    CHECK(registry.count("/token-failing") == 3);  // the first try and its retry
+}
+
 TEST_CASE("auth::RegistryAuth: a plugin's sign-in nothing answered is no answer; one refused is the registry's 401") {
     TokenRegistry registry;
     http::HttpClient client({});

@@ -221,7 +221,7 @@ RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge, cons
         spdlog::debug("Exchanging the identity token from {} at {} for {}", credentials.source, log::redact(realm),
                       scope);
     }
-    auto response = request_token(realm, challenge.param("service"), scope, *presented, request.deadline);
+    auto response = request_token(realm, challenge.param("service"), scope, *presented, request);
     const std::string asked = (credentials.identity_token.empty() ? "token request to "
                                                                   : "identity token exchange (OAuth2) at ") +
                               log::redact(realm);
@@ -260,9 +260,12 @@ RegistryAuth::Answer RegistryAuth::bearer_token(const Challenge& challenge, cons
 
 http::Response RegistryAuth::request_token(const std::string& realm, const std::string& service,
                                            const std::string& scope, const Credentials& credentials,
-                                           std::optional<std::chrono::steady_clock::time_point> deadline) {
+                                           const http::Request& asking) {
     http::Request token_request;
-    token_request.deadline = deadline;
+    // The request's own bounds: its deadline, and no retries where it takes
+    // none (an identification probe must not wait out a failing realm's backoff).
+    token_request.deadline = asking.deadline;
+    token_request.retry = asking.retry;
     token_request.max_body = limits::max_token_response;
     if (!credentials.identity_token.empty()) {
         // The OAuth2 form goes in the body, never in the URL (URLs are logged).

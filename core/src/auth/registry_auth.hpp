@@ -102,11 +102,11 @@ private:
                         const Credentials& credentials, std::chrono::seconds& lifetime);
     // The token realm's answer to `credentials`: a GET with their Basic or
     // Bearer value, or, for an identity token, the OAuth2 refresh_token POST.
-    // Within the registry request's deadline, its answer bounded
+    // Within the deadline of the registry request `asking` for it, retried
+    // only where that request is, its answer bounded
     // (limits::max_token_response: every token is kept as a log secret).
     http::Response request_token(const std::string& realm, const std::string& service, const std::string& scope,
-                                 const Credentials& credentials,
-                                 std::optional<std::chrono::steady_clock::time_point> deadline);
+                                 const Credentials& credentials, const http::Request& asking);
 
     http::HttpClient& client_;
     Credentials credentials_;
