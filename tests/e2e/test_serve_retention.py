@@ -1,11 +1,13 @@
 """`regscan serve --keep-imports N` through the real binary: each connector keeps its N newest finished
 imports; an older one goes with its report directory (<data dir>/imports/<id>/), its API answers and
-the image history rows it wrote, as each import ends. A bound lowered between two starts applies at
-start; 0 keeps every import."""
+the image history rows it wrote, soon after each import ends (on the server's retention thread: polled
+with a deadline). A bound lowered between two starts applies at start; 0 keeps every import; /metrics
+still counts the imports removed."""
 import os
+import re
 import unittest
 
-from harness import crafted, measured_run, osv_db, serve
+from harness import crafted, measured_run, net, osv_db, serve
 from harness.push import push_manifest
 from harness.registry import Registry
 
@@ -30,6 +32,13 @@ class ImportRetention(unittest.TestCase):
     def kept(self):
         return [i["id"] for i in self.server.api("GET", "/api/v1/imports?connector=lab&limit=50")["imports"]]
 
+    def wait_kept(self, expected):
+        net.wait_until(lambda: self.kept() == expected, timeout=60, interval=0.1, what=f"imports kept: {expected}")
+
+    def succeeded_total(self):
+        metrics = self.server.request("GET", "/metrics").body.decode()
+        return int(re.search(r'^regscan_imports\{state="succeeded"\} (\d+)$', metrics, re.M).group(1))
+
     def reports_dir(self, import_id):
         return os.path.join(self.server.data_dir, "imports", str(import_id))
 
@@ -49,8 +58,12 @@ class ImportRetention(unittest.TestCase):
         self.server.api("POST", "/api/v1/connectors", {
             "name": "lab", "url": self.registry.url, "schedule": {"enabled": False, "every": "12h"},
             "import_now": False}, expect=201)
-        ids = [self.import_once() for _ in range(4)]
-        self.assertEqual(self.kept(), [ids[3], ids[2]])
+        ids = []
+        for _ in range(4):
+            ids.append(self.import_once())
+            self.wait_kept(ids[::-1][:2])  # before the next one: "Import now" finds the connector free
+        self.assertEqual(len(set(ids)), 4, ids)
+        self.assertEqual(self.succeeded_total(), 4)
         for removed in ids[:2]:
             self.assert_removed(removed)
         for kept in ids[2:]:
@@ -58,14 +71,15 @@ class ImportRetention(unittest.TestCase):
             self.assertIn("json", {r["format"] for r in reports}, reports)
             self.assertTrue(os.listdir(self.reports_dir(kept)), kept)
         self.assertEqual(self.history(), [ids[3], ids[2]])
-        self.assertEqual(self.server.log_text().count(
-            "1 finished import past the 2 newest of its connector removed, with its reports"), 2)
+        net.wait_until(lambda: self.server.log_text().count(
+            "1 finished import past the 2 newest of its connector removed, with its reports") == 2, timeout=60,
+            what="the log of both removals")
 
         # A lower bound applies at start, before any import.
         self.server.stop()
         self.server.args = ["--keep-imports", "1"]
         self.server.start()
-        self.assertEqual(self.kept(), [ids[3]])
+        self.wait_kept([ids[3]])
         self.assert_removed(ids[2])
         self.assertEqual(self.history(), [ids[3]])
 
@@ -75,6 +89,7 @@ class ImportRetention(unittest.TestCase):
         self.server.start()
         more = [self.import_once() for _ in range(2)]
         self.assertEqual(self.kept(), [more[1], more[0], ids[3]])
+        self.assertEqual(self.succeeded_total(), 6)
         self.assertEqual(self.history(), [more[1], more[0], ids[3]])
 
 

@@ -69,4 +69,24 @@ TEST_CASE("serve::ImportRetention keeps everything at 0, and an import whose rep
     CHECK(std::filesystem::exists(imports.reports(ids[2])));
 }
 
+TEST_CASE("serve::ImportRetention passes run on its own thread, asked once per connector however often") {
+    Imports imports;
+    std::vector<int64_t> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(imports.finished());
+    serve::ImportRetention retention(imports.store, 1, [&](int64_t id) { return imports.reports(id); });
+    retention.request(imports.connector_id);
+    retention.request(imports.connector_id);
+    retention.wait_idle();
+    CHECK(imports.store.imports("prod", 10).size() == 1);
+    CHECK_FALSE(std::filesystem::exists(imports.reports(ids[0])));
+    CHECK_FALSE(std::filesystem::exists(imports.reports(ids[1])));
+    // Once stopped, it removes nothing more.
+    retention.stop();
+    auto later = imports.finished();
+    retention.request(imports.connector_id);
+    retention.wait_idle();
+    CHECK(imports.store.import(later));
+    CHECK(imports.store.import(ids[2]));
+}
+
 TEST_SUITE_END();

@@ -368,6 +368,7 @@ TEST_CASE_TEMPLATE("state::ServiceStore retention: the imports past the newest, 
     std::vector<int64_t> finished;
     for (int i = 0; i < 5; ++i) {
         finished.push_back(store.create_import(cid, "prod", "scheduled", "2026-01-01T00:00:00Z"));
+        store.start_import(finished.back(), "2026-01-01T00:00:00.500Z");
         store.finish_import(finished.back(), i == 1 ? "failed" : "succeeded", "2026-01-01T00:01:00Z", 1, 0, 0, "");
         store.record_tag({row(cid, "team/app", "1.0", "linux/amd64", finished.back())});
     }
@@ -382,7 +383,17 @@ TEST_CASE_TEMPLATE("state::ServiceStore retention: the imports past the newest, 
     auto past = store.imports_past(cid, 2);
     CHECK(past == std::vector<int64_t>{finished[2], finished[0]});
     CHECK(store.imports_past(cid, 5).empty());
-    store.remove_imports(past);
+    const auto before = store.totals();
+    CHECK(before.duration_count == 5);
+    CHECK(before.duration_seconds_sum == doctest::Approx(5 * 59.5));
+    for (auto id : past) CHECK(store.remove_import(id));
+    CHECK_FALSE(store.remove_import(past[0]));  // gone already
+    CHECK_FALSE(store.remove_import(finished[1]));  // named by team/old:0.1
+    // /metrics' totals count the removed ones still: they never go down.
+    const auto after = store.totals();
+    CHECK(after.by_state == before.by_state);
+    CHECK(after.duration_count == before.duration_count);
+    CHECK(after.duration_seconds_sum == doctest::Approx(before.duration_seconds_sum));
     std::vector<int64_t> left;
     for (const auto& i : store.imports("prod", 100)) left.push_back(i.id);
     CHECK(left.size() == 5);  // the queued and running ones, the 5th, 4th and 2nd
@@ -397,9 +408,20 @@ TEST_CASE_TEMPLATE("state::ServiceStore retention: the imports past the newest, 
     for (const auto& h : store.image_history(current->id, 10)) history.push_back(h.import_id);
     CHECK(history == std::vector<int64_t>{finished[4], finished[3], finished[1]});
     // Only finished imports are removed, whatever is asked.
-    store.remove_imports({running});
+    CHECK_FALSE(store.remove_import(running));
     CHECK(store.import(running));
     CHECK(store.imports_past(cid, 0).size() == 1);  // only the 4th: the 5th and 2nd are named by rows
+    // Nor do a connector's imports leave the totals with it.
+    store.remove_connector(cid);
+    auto gone = store.totals();
+    CHECK(gone.duration_count == before.duration_count);
+    CHECK(gone.duration_seconds_sum == doctest::Approx(before.duration_seconds_sum));
+    auto succeeded = [](const ImportTotals& t) {
+        for (const auto& [state, count] : t.by_state)
+            if (state == "succeeded") return count;
+        return int64_t{0};
+    };
+    CHECK(succeeded(gone) == succeeded(before));
 }
 
 TEST_CASE_TEMPLATE("state::ServiceStore pages, filters, searches and sorts the image index", B, Sqlite, Postgres) {

@@ -48,6 +48,8 @@ constexpr size_t max_option_value = 4096;
 // How long removing a connector waits for its cancelled import to stop (its
 // transfers stop within a second or so; writing what it did takes the rest).
 constexpr std::chrono::seconds remove_wait{30};
+// How long a submit waits for the queue to let go of an import that has ended.
+constexpr std::chrono::seconds held_import_release{5};
 constexpr size_t max_search = 256;
 constexpr size_t history_limit = 50;
 
@@ -527,7 +529,7 @@ public:
             queue_ = std::make_unique<ImportQueue>(options_.max_concurrent_imports, [this](const QueuedImport& q) {
                 auto cancelled = cancel_flag(q.import_id);
                 runner_.run(q.import_id, cancel_, *cancelled);
-                retention_.apply(q.connector_id);
+                retention_.request(q.connector_id);
                 std::lock_guard lock(cancels_mutex_);
                 cancels_.erase(q.import_id);
             });
@@ -559,7 +561,7 @@ public:
             }
         }
         // A bound lowered since the last start applies now, not at each connector's next import.
-        for (const auto& record : store_.connectors()) retention_.apply(record.id);
+        for (const auto& record : store_.connectors()) retention_.request(record.id);
         run_due_imports();
         if (scheduler_thread_) scheduler_ = std::thread([this] { schedule_loop(); });
     }
@@ -571,6 +573,7 @@ public:
             stopped_ = true;
         }
         cancel_ = true;
+        retention_.stop();
         {
             std::lock_guard lock(schedule_mutex_);
             schedule_stop_ = true;
@@ -688,9 +691,17 @@ private:
         }
         if (!queue) throw ServiceError(Kind::conflict, "the server is not running imports (starting or stopping)");
         try {
-            auto submitted = queue->submit(record.id, priority, [&] {
-                return store_.create_import(record.id, record.name, trigger, now_text());
-            });
+            auto create = [&] { return store_.create_import(record.id, record.name, trigger, now_text()); };
+            auto submitted = queue->submit(record.id, priority, create);
+            // The import the queue holds may have just ended: its runner records
+            // the end before the queue lets go of the connector. Then this one
+            // is queued once it has, not answered with the one that ended.
+            if (!submitted.created) {
+                auto held = store_.import(submitted.import_id);
+                if (held && held->state != "queued" && held->state != "running" &&
+                    queue->wait_until_inactive(record.id, held_import_release))
+                    submitted = queue->submit(record.id, priority, create);
+            }
             return submitted.import_id;
         } catch (const std::runtime_error& e) {
             throw ServiceError(Kind::conflict, e.what());
@@ -763,6 +774,7 @@ private:
         if (record->state == "queued" && queue && queue->active(record->connector_id) == import_id &&
             queue->drop_queued(record->connector_id)) {
             store_.finish_import(import_id, "cancelled", now_text(), 0, 0, 0, "cancelled on request before it started");
+            retention_.request(record->connector_id);
             std::lock_guard lock(cancels_mutex_);
             cancels_.erase(import_id);
         }

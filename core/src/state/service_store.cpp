@@ -1,5 +1,6 @@
 #include "state/service_store.hpp"
 
+#include <map>
 #include <stdexcept>
 
 #include "state/migrations.hpp"
@@ -57,10 +58,13 @@ CREATE TABLE serve_image_history (
   low INTEGER NOT NULL, unknown INTEGER NOT NULL);
 CREATE INDEX serve_image_history_by_image ON serve_image_history(image_id, id);
 )", ""},
-    // Import retention (prune_imports) finds an import's rows by its id.
+    // Import retention (imports_past, remove_import) finds an import's rows by
+    // its id, and keeps what /metrics counts of the imports it removes.
     {R"(
 CREATE INDEX serve_images_by_import ON serve_images(import_id);
 CREATE INDEX serve_image_history_by_import ON serve_image_history(import_id);
+CREATE TABLE serve_import_totals (
+  state TEXT PRIMARY KEY, imports INTEGER NOT NULL, timed INTEGER NOT NULL, milliseconds INTEGER NOT NULL);
 )", ""},
     };
     return steps;
@@ -166,7 +170,28 @@ std::string order_by(const std::string& sort, bool descending) {
     return out + "id" + d;
 }
 
+// An import's duration in whole milliseconds, in SQL (its times are UTC ISO-8601 text).
+std::string duration_ms(Database& db, const std::string& table) {
+    return db.dialect() == Dialect::postgresql
+               ? "CAST(ROUND(EXTRACT(EPOCH FROM (" + table + ".finished_at::timestamptz - " + table +
+                     ".started_at::timestamptz)) * 1000) AS BIGINT)"
+               : "CAST(ROUND((julianday(" + table + ".finished_at) - julianday(" + table +
+                     ".started_at)) * 86400000.0) AS INTEGER)";
+}
+
 }  // namespace
+
+void ServiceStore::fold_into_totals(const std::string& where, const std::vector<Value>& params) {
+    const std::string timed = "i.started_at<>'' AND i.finished_at<>''";
+    db_->query("INSERT INTO serve_import_totals (state, imports, timed, milliseconds) SELECT i.state, COUNT(*), "
+               "CAST(SUM(CASE WHEN " + timed + " THEN 1 ELSE 0 END) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN " + timed +
+                   " THEN " + duration_ms(*db_, "i") + " ELSE 0 END), 0) AS BIGINT) FROM serve_imports i WHERE " +
+                   where + " AND i.state NOT IN ('queued', 'running') GROUP BY i.state "
+                   "ON CONFLICT (state) DO UPDATE SET imports = serve_import_totals.imports + excluded.imports, "
+                   "timed = serve_import_totals.timed + excluded.timed, "
+                   "milliseconds = serve_import_totals.milliseconds + excluded.milliseconds",
+               params);
+}
 
 ServiceStore::ServiceStore(const std::string& location) : ServiceStore(open_database(location)) {}
 
@@ -219,6 +244,7 @@ void ServiceStore::set_next_run(int64_t connector_id, const std::string& next_ru
 
 void ServiceStore::remove_connector(int64_t connector_id) {
     db_->transaction([&] {
+        fold_into_totals("i.connector_id=?", {connector_id});
         db_->query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE connector_id=?)",
                   {connector_id});
         db_->query("DELETE FROM serve_images WHERE connector_id=?", {connector_id});
@@ -399,20 +425,21 @@ std::vector<int64_t> ServiceStore::imports_past(int64_t connector_id, size_t kee
     return past;
 }
 
-void ServiceStore::remove_imports(const std::vector<int64_t>& ids) {
-    // Bounded statements: SQLite limits a statement's placeholders.
-    constexpr size_t batch = 500;
-    for (size_t from = 0; from < ids.size(); from += batch) {
-        std::vector<Value> params(ids.begin() + static_cast<std::ptrdiff_t>(from),
-                                  ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + batch)));
-        std::string list = "(";
-        for (size_t i = 0; i < params.size(); ++i) list += i ? ",?" : "?";
-        list += ")";
-        db_->transaction([&] {
-            db_->query("DELETE FROM serve_image_history WHERE import_id IN " + list, params);
-            db_->query("DELETE FROM serve_imports WHERE state NOT IN ('queued', 'running') AND id IN " + list, params);
-        });
-    }
+bool ServiceStore::remove_import(int64_t id) {
+    bool removed = false;
+    db_->transaction([&] {
+        // The same conditions as imports_past, held in the statement itself.
+        const std::vector<Value> params{id};
+        const std::string removable =
+            "FROM serve_imports i WHERE i.id=? AND i.state NOT IN ('queued', 'running') AND NOT EXISTS (SELECT 1 "
+            "FROM serve_images m WHERE m.import_id = i.id)";
+        if (db_->query("SELECT 1 " + removable, params).empty()) return;
+        fold_into_totals("i.id=?", params);
+        db_->query("DELETE FROM serve_image_history WHERE import_id=?", params);
+        db_->query("DELETE FROM serve_imports WHERE id=?", params);
+        removed = true;
+    });
+    return removed;
 }
 
 std::optional<ImageIndexRow> ServiceStore::image(int64_t id) {
@@ -479,18 +506,22 @@ ImagePage ServiceStore::images(const ImageFilter& f) {
 
 ImportTotals ServiceStore::totals() {
     ImportTotals t;
-    for (const auto& r : db_->query("SELECT state, COUNT(*) FROM serve_imports GROUP BY state ORDER BY state"))
-        t.by_state.emplace_back(as_text(r[0]), as_int(r[1]));
-    const char* seconds = db_->dialect() == Dialect::postgresql
-                              ? "EXTRACT(EPOCH FROM (finished_at::timestamptz - started_at::timestamptz))"
-                              : "(julianday(finished_at) - julianday(started_at)) * 86400.0";
-    auto d = db_->query(std::string("SELECT COALESCE(SUM(") + seconds +
-                        "), 0), COUNT(*) FROM serve_imports WHERE started_at<>'' AND finished_at<>''");
-    if (!d.empty()) {
-        if (const auto* sum = std::get_if<double>(&d[0][0])) t.duration_seconds_sum = *sum;
-        else t.duration_seconds_sum = static_cast<double>(as_int(d[0][0]));
-        t.duration_count = as_int(d[0][1]);
+    // What is recorded now, and what was removed (retention, a connector's removal).
+    std::map<std::string, int64_t> by_state;
+    for (const auto& r : db_->query("SELECT state, COUNT(*) FROM serve_imports GROUP BY state"))
+        by_state[as_text(r[0])] += as_int(r[1]);
+    int64_t removed_ms = 0;
+    for (const auto& r : db_->query("SELECT state, imports, timed, milliseconds FROM serve_import_totals")) {
+        by_state[as_text(r[0])] += as_int(r[1]);
+        t.duration_count += as_int(r[2]);
+        removed_ms += as_int(r[3]);
     }
+    t.by_state.assign(by_state.begin(), by_state.end());
+    auto live = db_->query("SELECT CAST(COALESCE(SUM(" + duration_ms(*db_, "i") +
+                           "), 0) AS BIGINT), COUNT(*) FROM serve_imports i WHERE i.started_at<>'' AND "
+                           "i.finished_at<>''");
+    t.duration_count += as_int(live.at(0).at(1));
+    t.duration_seconds_sum = static_cast<double>(as_int(live.at(0).at(0)) + removed_ms) / 1000.0;
     for (const auto& r : db_->query("SELECT status, COUNT(*) FROM serve_images GROUP BY status")) {
         if (as_text(r[0]) == "scanned") t.images_scanned += as_int(r[1]);
         else t.image_failures += as_int(r[1]);

@@ -84,9 +84,11 @@ struct ImagePage {
     std::vector<ImageIndexRow> rows;
 };
 
+// Imports ever recorded: those removed since (retention, a connector's
+// removal) still count, so that /metrics' totals never go down.
 struct ImportTotals {
-    std::vector<std::pair<std::string, int64_t>> by_state;
-    double duration_seconds_sum = 0;
+    std::vector<std::pair<std::string, int64_t>> by_state;  // by name
+    double duration_seconds_sum = 0;                         // of imports with a start and an end
     int64_t duration_count = 0;
     int64_t images_scanned = 0;  // index rows with status scanned
     int64_t image_failures = 0;  // index rows failed or scan_failed
@@ -112,7 +114,8 @@ public:
     // a rare, one-time change.
     void update_connector_erasing_old(const ConnectorRecord& connector);
     void set_next_run(int64_t connector_id, const std::string& next_run);
-    // Removes the connector, its images, their history and its imports.
+    // Removes the connector, its images, their history and its imports (their
+    // counts stay in totals()).
     void remove_connector(int64_t connector_id);
     std::optional<ConnectorRecord> connector(const std::string& name);
     std::optional<ConnectorRecord> connector(int64_t id);
@@ -135,12 +138,15 @@ public:
     // returns them.
     std::vector<ImportRecord> interrupt_running(const std::string& finished_at);
     // Retention. The finished imports of a connector past its `keep` newest,
-    // leaving out any an index row still names as its last import (the page
-    // of that image links to it): oldest last. Never a queued or running one.
+    // leaving out any an index row still names as its last import (that
+    // image's result and reports are still that import's): oldest last.
+    // Never a queued or running one.
     std::vector<int64_t> imports_past(int64_t connector_id, size_t keep);
-    // Removes these finished imports with the history rows they wrote (their
-    // report files are the caller's).
-    void remove_imports(const std::vector<int64_t>& ids);
+    // Removes one such import with the history rows it wrote, in one
+    // transaction, adding it to what totals() counts; false (nothing done)
+    // unless it is finished and no index row names it. Its report files are
+    // the caller's.
+    bool remove_import(int64_t id);
 
     // Writes one tag's rows (every platform) and their history in one
     // transaction; rows of the same tag with other platforms are removed
@@ -165,6 +171,9 @@ public:
     [[nodiscard]] Database& db() { return *db_; }
 
 private:
+    // Adds the finished imports `where` selects (alias i) to serve_import_totals.
+    void fold_into_totals(const std::string& where, const std::vector<Value>& params);
+
     std::shared_ptr<Database> db_;
 };
 
