@@ -75,7 +75,7 @@ class ImportRetention(unittest.TestCase):
             "1 finished import past the 2 newest of its connector removed, with its reports") == 2, timeout=60,
             what="the log of both removals")
 
-        # A lower bound applies at start, before any import.
+        # A lower bound applies at start, before any import of the connector.
         self.server.stop()
         self.server.args = ["--keep-imports", "1"]
         self.server.start()

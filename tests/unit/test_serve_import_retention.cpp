@@ -69,7 +69,7 @@ TEST_CASE("serve::ImportRetention keeps everything at 0, and an import whose rep
     CHECK(std::filesystem::exists(imports.reports(ids[2])));
 }
 
-TEST_CASE("serve::ImportRetention passes run on its own thread, asked once per connector however often") {
+TEST_CASE("serve::ImportRetention passes run on its own thread; once stopped it takes no more") {
     Imports imports;
     std::vector<int64_t> ids;
     for (int i = 0; i < 3; ++i) ids.push_back(imports.finished());

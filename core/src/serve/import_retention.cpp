@@ -22,13 +22,17 @@ void ImportRetention::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-void ImportRetention::request(int64_t connector_id) {
+void ImportRetention::request(int64_t connector_id) noexcept {
     if (keep_ == 0) return;
-    {
+    try {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
-        if (std::find(asked_.begin(), asked_.end(), connector_id) == asked_.end()) asked_.push_back(connector_id);
+        // The thread first: a request is never left with nothing to take it.
         if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+        if (std::find(asked_.begin(), asked_.end(), connector_id) == asked_.end()) asked_.push_back(connector_id);
+    } catch (const std::exception& e) {
+        spdlog::warn("serve: old imports of connector {} are left for a later pass: {}", connector_id, e.what());
+        return;
     }
     changed_.notify_all();
 }
@@ -58,12 +62,19 @@ void ImportRetention::loop() {
 size_t ImportRetention::apply(int64_t connector_id) noexcept {
     if (keep_ == 0) return 0;
     size_t removed = 0;
+    std::vector<int64_t> past;
     try {
-        for (int64_t id : store_.imports_past(connector_id, keep_)) {
-            {
-                std::lock_guard lock(mutex_);
-                if (stopping_) break;
-            }
+        past = store_.imports_past(connector_id, keep_);
+    } catch (const std::exception& e) {
+        spdlog::warn("serve: old imports of connector {} were not looked up: {}", connector_id, log::redact(e.what()));
+    }
+    for (int64_t id : past) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) break;
+        }
+        // One import failing leaves the others to go.
+        try {
             std::error_code failed;
             std::filesystem::remove_all(reports_dir_(id), failed);
             if (failed) {
@@ -72,9 +83,9 @@ size_t ImportRetention::apply(int64_t connector_id) noexcept {
                 continue;
             }
             if (store_.remove_import(id)) ++removed;
+        } catch (const std::exception& e) {
+            spdlog::warn("serve: old import {} was not removed: {}", id, log::redact(e.what()));
         }
-    } catch (const std::exception& e) {
-        spdlog::warn("serve: old imports were not removed: {}", log::redact(e.what()));
     }
     if (removed)
         spdlog::info("serve: {} finished import{} past the {} newest of its connector removed, with {} reports "

@@ -18,6 +18,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "state/service_store.hpp"
 
@@ -33,8 +34,9 @@ public:
     ImportRetention(const ImportRetention&) = delete;
     ImportRetention& operator=(const ImportRetention&) = delete;
 
-    // A pass over `connector_id` on the retention thread, soon.
-    void request(int64_t connector_id);
+    // A pass over `connector_id` on the retention thread, soon. Never throws
+    // (a request that cannot be taken is logged: the next one covers it).
+    void request(int64_t connector_id) noexcept;
     // Returns once no pass is asked for or running (tests).
     void wait_idle();
     // Ends the pass in progress after its current import, drops those asked

@@ -505,7 +505,8 @@ public:
                                               {"partial", 0}, {"failed", 0},  {"interrupted", 0}, {"cancelled", 0}};
         for (const auto& [state, count] : t.by_state) states[state] = count;
         std::string out;
-        out += "# HELP regscan_imports Imports recorded, by state.\n# TYPE regscan_imports gauge\n";
+        out += "# HELP regscan_imports Imports by state: queued and running now; the others ever recorded, removed ones "
+               "included.\n# TYPE regscan_imports gauge\n";
         for (const auto& [state, count] : states) out += fmt::format("regscan_imports{{state=\"{}\"}} {}\n", state, count);
         out += "# HELP regscan_imports_running Imports running now.\n# TYPE regscan_imports_running gauge\n";
         out += fmt::format("regscan_imports_running {}\n", queue_ ? queue_->running() : 0);
@@ -699,8 +700,13 @@ private:
             if (!submitted.created) {
                 auto held = store_.import(submitted.import_id);
                 if (held && held->state != "queued" && held->state != "running" &&
-                    queue->wait_until_inactive(record.id, held_import_release))
+                    queue->wait_until_inactive(record.id, held_import_release)) {
+                    {
+                        std::lock_guard lock(mutex_);
+                        if (stopped_) throw ServiceError(Kind::conflict, "the server is stopping");
+                    }
                     submitted = queue->submit(record.id, priority, create);
+                }
             }
             return submitted.import_id;
         } catch (const std::runtime_error& e) {

@@ -1,10 +1,12 @@
 #include "state/service_store.hpp"
 
+#include <chrono>
 #include <map>
 #include <stdexcept>
 
 #include "state/migrations.hpp"
 #include "state/open_database.hpp"
+#include "util/time.hpp"
 
 namespace regscan::state {
 namespace {
@@ -181,16 +183,26 @@ std::string duration_ms(Database& db, const std::string& table) {
 
 }  // namespace
 
-void ServiceStore::fold_into_totals(const std::string& where, const std::vector<Value>& params) {
-    const std::string timed = "i.started_at<>'' AND i.finished_at<>''";
-    db_->query("INSERT INTO serve_import_totals (state, imports, timed, milliseconds) SELECT i.state, COUNT(*), "
-               "CAST(SUM(CASE WHEN " + timed + " THEN 1 ELSE 0 END) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN " + timed +
-                   " THEN " + duration_ms(*db_, "i") + " ELSE 0 END), 0) AS BIGINT) FROM serve_imports i WHERE " +
-                   where + " AND i.state NOT IN ('queued', 'running') GROUP BY i.state "
+void ServiceStore::add_to_totals(const std::vector<Row>& removed) {
+    struct Sum {
+        int64_t imports = 0, timed = 0, milliseconds = 0;
+    };
+    std::map<std::string, Sum> by_state;
+    for (const auto& r : removed) {
+        auto& sum = by_state[as_text(r[0])];
+        ++sum.imports;
+        const auto started = util::parse_rfc3339(as_text(r[1]));
+        const auto finished = util::parse_rfc3339(as_text(r[2]));
+        if (!started || !finished) continue;
+        ++sum.timed;
+        sum.milliseconds += std::chrono::duration_cast<std::chrono::milliseconds>(*finished - *started).count();
+    }
+    for (const auto& [state, sum] : by_state)
+        db_->query("INSERT INTO serve_import_totals (state, imports, timed, milliseconds) VALUES (?,?,?,?) "
                    "ON CONFLICT (state) DO UPDATE SET imports = serve_import_totals.imports + excluded.imports, "
                    "timed = serve_import_totals.timed + excluded.timed, "
                    "milliseconds = serve_import_totals.milliseconds + excluded.milliseconds",
-               params);
+                   {state, sum.imports, sum.timed, sum.milliseconds});
 }
 
 ServiceStore::ServiceStore(const std::string& location) : ServiceStore(open_database(location)) {}
@@ -244,10 +256,12 @@ void ServiceStore::set_next_run(int64_t connector_id, const std::string& next_ru
 
 void ServiceStore::remove_connector(int64_t connector_id) {
     db_->transaction([&] {
-        fold_into_totals("i.connector_id=?", {connector_id});
         db_->query("DELETE FROM serve_image_history WHERE image_id IN (SELECT id FROM serve_images WHERE connector_id=?)",
                   {connector_id});
         db_->query("DELETE FROM serve_images WHERE connector_id=?", {connector_id});
+        add_to_totals(db_->query("DELETE FROM serve_imports WHERE connector_id=? AND state NOT IN ('queued', "
+                                 "'running') RETURNING state, started_at, finished_at",
+                                 {connector_id}));
         db_->query("DELETE FROM serve_imports WHERE connector_id=?", {connector_id});
         db_->query("DELETE FROM serve_connectors WHERE id=?", {connector_id});
     });
@@ -428,15 +442,16 @@ std::vector<int64_t> ServiceStore::imports_past(int64_t connector_id, size_t kee
 bool ServiceStore::remove_import(int64_t id) {
     bool removed = false;
     db_->transaction([&] {
-        // The same conditions as imports_past, held in the statement itself.
-        const std::vector<Value> params{id};
-        const std::string removable =
-            "FROM serve_imports i WHERE i.id=? AND i.state NOT IN ('queued', 'running') AND NOT EXISTS (SELECT 1 "
-            "FROM serve_images m WHERE m.import_id = i.id)";
-        if (db_->query("SELECT 1 " + removable, params).empty()) return;
-        fold_into_totals("i.id=?", params);
-        db_->query("DELETE FROM serve_image_history WHERE import_id=?", params);
-        db_->query("DELETE FROM serve_imports WHERE id=?", params);
+        removed = false;
+        // The conditions of imports_past in the DELETE itself: of two
+        // processes on one state, only one removes it (and counts it).
+        auto gone = db_->query("DELETE FROM serve_imports WHERE id=? AND state NOT IN ('queued', 'running') AND NOT "
+                               "EXISTS (SELECT 1 FROM serve_images m WHERE m.import_id = serve_imports.id) "
+                               "RETURNING state, started_at, finished_at",
+                               {id});
+        if (gone.empty()) return;
+        add_to_totals(gone);
+        db_->query("DELETE FROM serve_image_history WHERE import_id=?", {id});
         removed = true;
     });
     return removed;
@@ -506,22 +521,21 @@ ImagePage ServiceStore::images(const ImageFilter& f) {
 
 ImportTotals ServiceStore::totals() {
     ImportTotals t;
-    // What is recorded now, and what was removed (retention, a connector's removal).
+    // Those recorded now and those removed (retention, a connector's
+    // removal), each family read by one statement: one snapshot, so that a
+    // removal committing meanwhile is counted once, never twice or not at all.
     std::map<std::string, int64_t> by_state;
-    for (const auto& r : db_->query("SELECT state, COUNT(*) FROM serve_imports GROUP BY state"))
+    for (const auto& r : db_->query("SELECT state, CAST(SUM(n) AS BIGINT) FROM (SELECT state, COUNT(*) AS n FROM "
+                                   "serve_imports GROUP BY state UNION ALL SELECT state, imports AS n FROM "
+                                   "serve_import_totals) t GROUP BY state"))
         by_state[as_text(r[0])] += as_int(r[1]);
-    int64_t removed_ms = 0;
-    for (const auto& r : db_->query("SELECT state, imports, timed, milliseconds FROM serve_import_totals")) {
-        by_state[as_text(r[0])] += as_int(r[1]);
-        t.duration_count += as_int(r[2]);
-        removed_ms += as_int(r[3]);
-    }
     t.by_state.assign(by_state.begin(), by_state.end());
-    auto live = db_->query("SELECT CAST(COALESCE(SUM(" + duration_ms(*db_, "i") +
-                           "), 0) AS BIGINT), COUNT(*) FROM serve_imports i WHERE i.started_at<>'' AND "
-                           "i.finished_at<>''");
-    t.duration_count += as_int(live.at(0).at(1));
-    t.duration_seconds_sum = static_cast<double>(as_int(live.at(0).at(0)) + removed_ms) / 1000.0;
+    auto d = db_->query("SELECT CAST(COALESCE(SUM(c), 0) AS BIGINT), CAST(COALESCE(SUM(ms), 0) AS BIGINT) FROM "
+                        "(SELECT COUNT(*) AS c, SUM(" + duration_ms(*db_, "i") + ") AS ms FROM serve_imports i "
+                        "WHERE i.started_at<>'' AND i.finished_at<>'' UNION ALL SELECT timed AS c, milliseconds AS "
+                        "ms FROM serve_import_totals) t");
+    t.duration_count = as_int(d.at(0).at(0));
+    t.duration_seconds_sum = static_cast<double>(as_int(d.at(0).at(1))) / 1000.0;
     for (const auto& r : db_->query("SELECT status, COUNT(*) FROM serve_images GROUP BY status")) {
         if (as_text(r[0]) == "scanned") t.images_scanned += as_int(r[1]);
         else t.image_failures += as_int(r[1]);

@@ -171,8 +171,9 @@ public:
     [[nodiscard]] Database& db() { return *db_; }
 
 private:
-    // Adds the finished imports `where` selects (alias i) to serve_import_totals.
-    void fold_into_totals(const std::string& where, const std::vector<Value>& params);
+    // Adds removed imports (rows of state, started_at, finished_at) to
+    // serve_import_totals.
+    void add_to_totals(const std::vector<Row>& removed);
 
     std::shared_ptr<Database> db_;
 };
