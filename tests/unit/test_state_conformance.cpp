@@ -149,29 +149,6 @@ TEST_CASE_TEMPLATE("state::StateStore keeps images seen, results and tag results
     CHECK(reopened.tag_results(key, "sha256:b", "fp1") == "[2]");
 }
 
-TEST_CASE_TEMPLATE("state::StateStore drops a tag's results at digests it no longer has, and only its own", B, Sqlite,
-                   Postgres) {
-    B backend;
-    StateStore store(backend.location());
-    ImageKey tag{"default", "127.0.0.1:5000", "library/app", "1.0"};
-    ImageKey pinned{"default", "127.0.0.1:5000", "library/app", "pinned"};
-    ImageKey untagged{"default", "127.0.0.1:5000", "library/app", ""};
-    int64_t scan = store.begin_scan("default", "127.0.0.1:5000", "scan", "2026-11-23T00:00:00Z");
-    for (const auto& key : {tag, pinned, untagged})
-        store.put_result(key, "sha256:old", "linux/amd64", "fp", scan, "scanned", "{}");
-    store.put_result(tag, "sha256:new", "linux/amd64", "fp", scan, "scanned", "{}");
-    store.put_result(tag, "sha256:arm", "linux/arm64", "fp", scan, "scanned", "{}");
-    store.drop_results_except(tag, {"sha256:new", "sha256:arm"});
-    CHECK_FALSE(store.result(tag, "sha256:old", "linux/amd64", "fp"));
-    CHECK(store.result(tag, "sha256:new", "linux/amd64", "fp"));
-    CHECK(store.result(tag, "sha256:arm", "linux/arm64", "fp"));
-    CHECK(store.result(pinned, "sha256:old", "linux/amd64", "fp"));  // another tag of the same image
-    store.drop_results_except(untagged, {"sha256:other"});            // told apart by digest only: kept
-    CHECK(store.result(untagged, "sha256:old", "linux/amd64", "fp"));
-    store.drop_results_except(tag, {});  // nothing known of the image: nothing dropped
-    CHECK(store.result(tag, "sha256:new", "linux/amd64", "fp"));
-}
-
 TEST_CASE_TEMPLATE("state::StateStore tag renderings, layer facts and malware verdicts", B, Sqlite, Postgres) {
     B backend;
     StateStore store(backend.location());

@@ -132,11 +132,8 @@ struct PlatformResult {
 
 // One transaction per image: it is marked seen together with its results,
 // so an image a killed run marked seen always has them, and vice versa.
-// A complete scan of a tag that moved on also drops its results at digests
-// other than `platforms` (its platforms' digests, stored now or before).
 void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const std::string& digest,
-                  const std::vector<PlatformResult>& results, const std::string& tag_results, bool complete,
-                  const std::vector<std::string>& platforms = {}) {
+                  const std::vector<PlatformResult>& results, const std::string& tag_results, bool complete) {
     if (!env.store || digest.empty()) return;
     env.store->db().transaction([&] {
         if (env.in_commit) env.in_commit(complete);
@@ -144,7 +141,6 @@ void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const 
         for (const auto& r : results)
             env.store->put_result(key, r.digest, r.platform, env.data_fingerprint, env.scan_id, "scanned", r.json);
         if (!tag_results.empty()) env.store->put_tag_results(key, digest, tag_fingerprint(env), tag_results);
-        if (complete) env.store->drop_results_except(key, platforms);
     });
 }
 
@@ -302,12 +298,7 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
             std::string tag_results;
             if (env.scanner && env.store && !failed && !results.empty() && !image.tag.empty())
                 tag_results = util::json_text(nlohmann::json(results));
-            // Only a tag that moved on drops results: the same image scanned
-            // for fewer platforms (--platform) keeps the others'.
-            std::vector<std::string> moved_to;
-            if (is_new)
-                for (const auto& platform : platforms) moved_to.push_back(platform.digest);
-            commit_image(env, key, image.digest, to_store, tag_results, !failed && !results.empty(), moved_to);
+            commit_image(env, key, image.digest, to_store, tag_results, !failed && !results.empty());
             done.stored_for_reuse = !tag_results.empty();
         } catch (const std::exception& e) {
             if (left_for_the_next_run(image, env, reference)) return count_stopped(outcome, mutex);

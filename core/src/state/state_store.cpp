@@ -101,19 +101,6 @@ void StateStore::put_result(const ImageKey& k, const std::string& digest, const 
               {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json});
 }
 
-void StateStore::drop_results_except(const ImageKey& k, const std::vector<std::string>& digests) {
-    if (k.tag.empty() || digests.empty()) return;
-    std::vector<Value> params{k.project, k.registry, k.repository, k.tag};
-    std::string kept = "(";
-    for (const auto& digest : digests) {
-        kept += params.size() == 4 ? "?" : ",?";
-        params.emplace_back(digest);
-    }
-    db_->query("DELETE FROM results WHERE project=? AND registry=? AND repository=? AND tag=? AND digest NOT IN " +
-                   kept + ")",
-               params);
-}
-
 std::optional<std::string> StateStore::tag_results(const ImageKey& k, const std::string& digest,
                                                    const std::string& fingerprint) {
     auto rows = db_->query(

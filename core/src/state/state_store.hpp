@@ -67,12 +67,6 @@ public:
     void put_result(const ImageKey& key, const std::string& digest, const std::string& platform,
                     const std::string& data_fingerprint, int64_t scan_id, const std::string& status,
                     const std::string& json);
-    // Drops repository:tag's results at any digest but these (its image's
-    // platforms now): once a tag has moved on, its former image's full
-    // results would otherwise stay in the state for good, one set per push.
-    // A key without a tag (an untagged image) is left alone: its rows are
-    // told apart by digest only.
-    void drop_results_except(const ImageKey& key, const std::vector<std::string>& digests);
 
     // Every platform's result of repository:tag at the tag's own digest (an
     // index's or a single manifest's), as a JSON array: lets a rescan skip even
