@@ -11,6 +11,7 @@
 #include "app/malware_command.hpp"
 #include "app/plugins_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/standard_streams.hpp"
 #include "app/stop_signals.hpp"
 #include "app/worker_command.hpp"
 #include "engine/image_run.hpp"
@@ -19,15 +20,27 @@
 #include "log/secrets.hpp"
 #include "plugin/loaded_plugin.hpp"
 
+namespace {
+
+int run(const std::vector<std::string>& arguments);
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    using namespace regscan;
+    regscan::app::guard_standard_descriptors();
     // A closed standard output (`regscan registry ... | head`) must not kill
     // a run before its report files and state are written: a write to it
     // fails (EPIPE) instead. Sockets already send with MSG_NOSIGNAL; a
     // credential helper starts with SIGPIPE's default again.
     std::signal(SIGPIPE, SIG_IGN);
-    std::vector<std::string> arguments(argv + 1, argv + argc);
     regscan::log::init("info");
+    return regscan::app::finish_standard_output(run(std::vector<std::string>(argv + 1, argv + argc)));
+}
+
+namespace {
+
+int run(const std::vector<std::string>& arguments) {
+    using namespace regscan;
     try {
         if (!arguments.empty() && arguments[0] == "db") {
             // The database needs no plugins and no registry.
@@ -90,3 +103,5 @@ int main(int argc, char** argv) {
     }
     return 0;
 }
+
+}  // namespace
