@@ -1,4 +1,6 @@
 // regscan: maps every failure to one documented exit code (app/exit_codes.hpp).
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -27,7 +29,11 @@ int run(const std::vector<std::string>& arguments);
 }  // namespace
 
 int main(int argc, char** argv) {
-    regscan::app::guard_standard_descriptors();
+    if (!regscan::app::guard_standard_descriptors()) {
+        static const char message[] = "regscan: /dev/null cannot be opened for a closed standard descriptor\n";
+        (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+        return static_cast<int>(regscan::app::ExitCode::internal_error);
+    }
     // A closed standard output (`regscan registry ... | head`) must not kill
     // a run before its report files and state are written: a write to it
     // fails (EPIPE) instead. Sockets already send with MSG_NOSIGNAL; a

@@ -68,7 +68,7 @@ Options:
   -h [ --help ]    show this help, or a command's with 'regscan <command> --help'
   --version        show the version
 
-Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 registry unreachable,
+Exit codes: 0 success, 1 internal error or standard output lost, 2 bad arguments, 3 registry unreachable,
 4 authentication failed, 5 no plugin for the registry, 6 some repositories or images failed,
 7 findings at or above --fail-on, 130/143 stopped by SIGINT/SIGTERM ('registry' reports what
 finished and leaves the images in flight for the next run; a second signal quits at once).

@@ -40,7 +40,7 @@ A record replaces a stored one only when its 'modified' time is newer, so import
 same data again changes nothing. A malformed record is reported (file and reason) and
 skipped; the others are still imported.
 
-Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 no ecosystem could be
+Exit codes: 0 success, 1 internal error or standard output lost, 2 bad arguments, 3 no ecosystem could be
 downloaded, 6 some records were rejected or some ecosystems not downloaded.
 )";
 

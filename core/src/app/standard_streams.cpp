@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -16,13 +17,16 @@
 
 namespace regscan::app {
 
-void guard_standard_descriptors() {
+bool guard_standard_descriptors() {
     for (int fd = 0; fd <= 2; ++fd) {
         if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
         // open() takes the lowest free number: this one, the lower ones being open.
         const int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-        if (opened >= 0 && opened != fd) ::close(opened);
+        if (opened == fd) continue;
+        if (opened >= 0) ::close(opened);
+        return false;
     }
+    return true;
 }
 
 namespace {
@@ -45,8 +49,10 @@ int finish_standard_output(int code) {
     const bool lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
     const int reason = errno;
     if (!lost || reason == EPIPE || reader_gone()) return code;
-    spdlog::error("cannot write standard output{}{}: what was printed there is incomplete", reason ? ": " : "",
-                  reason ? std::strerror(reason) : "");
+    // A write that failed during the run (the buffer holds 4 KiB) left no
+    // reason behind: only the final flush's failure tells one.
+    spdlog::error("cannot write standard output{}: what was printed there is incomplete",
+                  reason ? std::string(": ") + std::strerror(reason) : std::string(" (a write failed)"));
     return code == 0 ? static_cast<int>(ExitCode::internal_error) : code;
 }
 
