@@ -13,6 +13,7 @@
 #include "app/malware_command.hpp"
 #include "app/plugins_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/state_command.hpp"
 #include "app/standard_streams.hpp"
 #include "app/stop_signals.hpp"
 #include "app/worker_command.hpp"
@@ -56,6 +57,10 @@ int run(const std::vector<std::string>& arguments) {
         if (!arguments.empty() && arguments[0] == "malware") {
             std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
             return static_cast<int>(app::run_malware_command(rest, std::cout));
+        }
+        if (!arguments.empty() && arguments[0] == "state") {
+            std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+            return static_cast<int>(app::run_state_command(rest, std::cout, app::process_environment()));
         }
         if (!arguments.empty() && arguments[0] == "connector") {
             // A client of the running server: no plugins, no registry.

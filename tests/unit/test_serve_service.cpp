@@ -423,7 +423,7 @@ TEST_CASE("serve::Service lists images from the index and details one from the s
         state::StateStore cli(f.options.state_path);
         auto scan_id = cli.begin_scan("default", result.registry, "scan", "2026-03-01T00:00:00Z");
         cli.put_result({"default", result.registry, result.repository, result.tag}, result.digest, result.platform,
-                       "fp", scan_id, "scanned", nlohmann::json(result).dump());
+                       "fp", scan_id, "scanned", nlohmann::json(result).dump(), result.digest);
     }
     state::ImageIndexRow row;
     row.connector_id = cid;

@@ -19,29 +19,18 @@
 #include "state/service_store.hpp"
 #include "state/sqlite_db.hpp"
 #include "state/state_store.hpp"
-#include "test_state_postgres_server.hpp"
+#include "test_state_backends.hpp"
 #include "test_state_records.hpp"
 #include "temp_dir.hpp"
 
 using namespace regscan::state;
 using regscan::test::connector;
+using regscan::test::Postgres;
+using regscan::test::Sqlite;
 using regscan::test::row;
 using regscan::test::TempDir;
 
 namespace {
-
-// Each gives a test a location of its own, empty.
-struct Sqlite {
-    static constexpr Dialect dialect = Dialect::sqlite;
-    TempDir dir;
-    std::string location() { return (dir.path / "state.db").string(); }
-};
-
-struct Postgres {
-    static constexpr Dialect dialect = Dialect::postgresql;
-    std::string url = regscan::test::PostgresServer::shared().fresh_database();
-    std::string location() const { return url; }
-};
 
 std::vector<std::string> repositories(const ImagePage& page) {
     std::vector<std::string> out;
@@ -121,9 +110,10 @@ TEST_CASE_TEMPLATE("state::StateStore keeps images seen, results and tag results
         int64_t second = store.begin_scan("default", "127.0.0.1:5000", "scan", "2026-11-23T00:00:01Z");
         CHECK(second > scan);
         store.finish_scan(scan, "2026-11-23T00:01:00Z", R"({"images":1})");
-        store.put_result(key, "sha256:a", "linux/amd64", "fp1", scan, "scanned", R"({"ok":1})");
-        store.put_result(key, "sha256:a", "linux/amd64", "fp1", scan, "scanned", R"({"ok":2})");  // replaces
-        store.put_result(key, "sha256:a", "linux/arm64", "fp1", scan, "failed", R"({"ok":3})");
+        store.put_result(key, "sha256:a", "linux/amd64", "fp1", scan, "scanned", R"({"ok":1})", "sha256:a");
+        store.put_result(key, "sha256:a", "linux/amd64", "fp1", scan, "scanned", R"({"ok":2})",
+                         "sha256:a");  // replaces
+        store.put_result(key, "sha256:a", "linux/arm64", "fp1", scan, "failed", R"({"ok":3})", "sha256:a");
         store.put_tag_results(key, "sha256:a", "fp1", "[1]");
         auto scans = store.db().query("SELECT finished, summary FROM scans WHERE id = ?", {scan});
         CHECK(as_text(scans.at(0).at(0)) == "2026-11-23T00:01:00Z");
@@ -510,7 +500,7 @@ TEST_CASE_TEMPLATE("state::ServiceStore finds the CLI's stored result of an inde
     StateStore cli(db);
     int64_t scan = cli.begin_scan("default", r.registry, "scan", "2026-01-01T00:00:00Z");
     cli.put_result({"default", r.registry, "team/app", "1.0"}, r.digest, "linux/amd64", "fp", scan, "scanned",
-                   R"({"r":1})");
+                   R"({"r":1})", r.digest);
     CHECK(store.stored_result(r) == R"({"r":1})");
     auto untagged = r;
     untagged.tag = "@" + r.digest;

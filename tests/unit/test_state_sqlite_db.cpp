@@ -80,7 +80,7 @@ TEST_CASE("a state file is in WAL mode and keeps what was written") {
         CHECK_FALSE(store.seen(key, "sha256:a"));
         store.record_seen(key, "sha256:a", "2026-11-23T00:00:00Z");
         int64_t scan = store.begin_scan("default", "127.0.0.1:5000", "scan", "2026-11-23T00:00:00Z");
-        store.put_result(key, "sha256:a", "linux/amd64", "fp1", scan, "scanned", R"({"ok":true})");
+        store.put_result(key, "sha256:a", "linux/amd64", "fp1", scan, "scanned", R"({"ok":true})", "sha256:a");
         store.put_tag_results(key, "sha256:a", "fp1", "[1]");
     }
     StateStore reopened(file);

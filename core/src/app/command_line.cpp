@@ -52,6 +52,8 @@ Commands:
   db               import, update and inspect the offline OSV vulnerability database
   malware status   the malware signature sets --malware would use: files, versions,
                    dates, signature and rule counts, and whether they are too old
+  state prune      remove from the state what no run has seen or written for a while
+                   (--older-than 90d; see 'regscan state --help')
   plugins          list the plugins found (name, version, SDK version, registry types,
                    path) and the files refused, with the reason
   serve            run as a service: connectors, scheduled imports, JSON API and dashboard on
@@ -369,17 +371,6 @@ std::string env_or(const std::map<std::string, std::string>& env, std::initializ
     for (const char* name : names)
         if (auto it = env.find(name); it != env.end() && !it->second.empty()) return it->second;
     return {};
-}
-
-std::filesystem::path default_config_path(const std::map<std::string, std::string>& env) {
-    if (std::filesystem::exists("config")) return "config";
-    std::string xdg = env_or(env, {"XDG_CONFIG_HOME"});
-    std::string home = env_or(env, {"HOME"});
-    std::filesystem::path dir = !xdg.empty() ? std::filesystem::path(xdg)
-                                             : (home.empty() ? std::filesystem::path() : std::filesystem::path(home) / ".config");
-    if (dir.empty()) return {};
-    auto path = dir / "regscan" / "config";
-    return std::filesystem::exists(path) ? path : std::filesystem::path();
 }
 
 // The value of `name`: command line first, then the config file.
@@ -739,8 +730,8 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
         try {
             command.help_text = completion_script(
                 arguments[1], {{"registry", &registry}, {"image", &image}, {"plugins", &plugin_list}, {"db", nullptr},
-                               {"malware", nullptr}, {"serve", nullptr}, {"connector", nullptr}, {"worker", nullptr},
-                               {"version", nullptr}, {"completion", nullptr}, {"man", nullptr}});
+                               {"malware", nullptr}, {"state", nullptr}, {"serve", nullptr}, {"connector", nullptr},
+                               {"worker", nullptr}, {"version", nullptr}, {"completion", nullptr}, {"man", nullptr}});
         } catch (const std::invalid_argument& e) {
             throw Fatal(ExitCode::bad_arguments, e.what());
         }
@@ -758,8 +749,8 @@ Command parse_command_line(const std::vector<std::string>& arguments, std::istre
     if (name != "registry" && name != "plugins" && name != "image")
         throw Fatal(ExitCode::bad_arguments,
                     "unknown command '" + name + "'" +
-                        did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "serve", "connector", "worker",
-                                            "version", "completion", "man"}) +
+                        did_you_mean(name, {"registry", "image", "plugins", "db", "malware", "state", "serve", "connector",
+                                            "worker", "version", "completion", "man"}) +
                         "; see 'regscan --help'");
 
     po::options_description visible = command_options(name, plugins);

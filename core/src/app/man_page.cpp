@@ -46,7 +46,8 @@ std::string man_page(const std::string& version, const std::string& usage,
     for (const auto& [name, options] : commands)
         if (options) options_section(out, name, *options);
     out << ".SH \"SEE ALSO\"\nThe README, docs/cli.md, docs/limits.md and docs/report-schema.md of regscan; "
-           "\\fBregscan serve \\-\\-help\\fR, \\fBregscan worker \\-\\-help\\fR, \\fBregscan db \\-\\-help\\fR.\n";
+           "\\fBregscan serve \\-\\-help\\fR, \\fBregscan worker \\-\\-help\\fR, \\fBregscan db \\-\\-help\\fR, "
+           "\\fBregscan state \\-\\-help\\fR.\n";
     return out.str();
 }
 

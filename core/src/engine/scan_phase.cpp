@@ -127,7 +127,7 @@ bool reuse_whole_tag(ImageRecord& image, const ScanEnvironment& env, const state
 struct PlatformResult {
     std::string digest;
     std::string platform;
-    std::string json;
+    std::string json;  // empty: a stored result reused, only its tag digest is updated
 };
 
 // One transaction per image: it is marked seen together with its results,
@@ -139,7 +139,11 @@ void commit_image(const ScanEnvironment& env, const state::ImageKey& key, const 
         if (env.in_commit) env.in_commit(complete);
         env.store->record_seen(key, digest, util::now_utc());
         for (const auto& r : results)
-            env.store->put_result(key, r.digest, r.platform, env.data_fingerprint, env.scan_id, "scanned", r.json);
+            if (r.json.empty())
+                env.store->set_result_tag_digest(key, r.digest, r.platform, digest);
+            else
+                env.store->put_result(key, r.digest, r.platform, env.data_fingerprint, env.scan_id, "scanned", r.json,
+                                      digest);
         if (!tag_results.empty()) env.store->put_tag_results(key, digest, tag_fingerprint(env), tag_results);
     });
 }
@@ -267,6 +271,8 @@ PhaseOutcome run_scan_phase(std::vector<ImageRecord>& images, const ScanEnvironm
                     result = nlohmann::json::parse(*stored).get<scan::ImageResult>();
                     result.status = scan::ScanStatus::reused;
                     ++reused;
+                    // Under this tag digest now (the tag moved): the result ages by it (state_prune).
+                    to_store.push_back({platform.digest, platform.platform, {}});
                 } else {
                     try {
                         result = env.scanner->scan(image, platform, deadline);

@@ -6,6 +6,7 @@
 
 #include "state/migrations.hpp"
 #include "state/open_database.hpp"
+#include "util/time.hpp"
 
 namespace regscan::state {
 namespace {
@@ -58,6 +59,18 @@ CREATE TABLE IF NOT EXISTS tag_report_refs (
   project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
   report_ref TEXT NOT NULL,
   PRIMARY KEY (project, registry, repository, tag));
+)", ""},
+        // 3: what 'regscan state prune' ages rows by (and finds a run's
+        // results by: a run goes only when none names it). A platform's result
+        // names the digest of the tag it was scanned under (an index's, whose
+        // images row says when a run last saw it); layer rows say when they
+        // were written. Rows from before keep '' (the oldest of times).
+        {R"(
+ALTER TABLE results ADD COLUMN tag_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE layer_facts ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
+ALTER TABLE layer_malware ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS images_by_last_seen ON images (last_seen);
+CREATE INDEX IF NOT EXISTS results_by_scan ON results (scan_id);
 )", ""}};
     return steps;
 }
@@ -93,12 +106,21 @@ std::optional<std::string> StateStore::result(const ImageKey& k, const std::stri
 
 void StateStore::put_result(const ImageKey& k, const std::string& digest, const std::string& platform,
                             const std::string& fingerprint, int64_t scan_id, const std::string& status,
-                            const std::string& json) {
-    db_->query("INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?) "
+                            const std::string& json, const std::string& tag_digest) {
+    db_->query("INSERT INTO results (project, registry, repository, tag, digest, platform, data_fingerprint, "
+               "scan_id, status, result, tag_digest) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
                "ON CONFLICT (project, registry, repository, tag, digest, platform) DO UPDATE SET "
                "data_fingerprint=excluded.data_fingerprint, scan_id=excluded.scan_id, status=excluded.status, "
-               "result=excluded.result",
-              {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json});
+               "result=excluded.result, tag_digest=excluded.tag_digest",
+              {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json,
+               tag_digest});
+}
+
+void StateStore::set_result_tag_digest(const ImageKey& k, const std::string& digest, const std::string& platform,
+                                       const std::string& tag_digest) {
+    db_->query("UPDATE results SET tag_digest=? WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
+               "AND platform=? AND tag_digest<>?",
+               {tag_digest, k.project, k.registry, k.repository, k.tag, digest, platform, tag_digest});
 }
 
 std::optional<std::string> StateStore::tag_results(const ImageKey& k, const std::string& digest,
@@ -210,9 +232,9 @@ std::optional<std::string> StateStore::layer_facts(const std::string& digest, in
 }
 
 void StateStore::put_layer_facts(const std::string& digest, int version, const std::string& json) {
-    db_->query("INSERT INTO layer_facts VALUES (?,?,?) "
-               "ON CONFLICT (digest, analysis_version) DO UPDATE SET facts=excluded.facts",
-               {digest, static_cast<int64_t>(version), json});
+    db_->query("INSERT INTO layer_facts (digest, analysis_version, facts, recorded) VALUES (?,?,?,?) "
+               "ON CONFLICT (digest, analysis_version) DO UPDATE SET facts=excluded.facts, recorded=excluded.recorded",
+               {digest, static_cast<int64_t>(version), json, util::now_utc()});
 }
 
 std::optional<std::string> StateStore::layer_malware(const std::string& digest, const std::string& signature_version) {
@@ -224,9 +246,10 @@ std::optional<std::string> StateStore::layer_malware(const std::string& digest, 
 
 void StateStore::put_layer_malware(const std::string& digest, const std::string& signature_version,
                                    const std::string& json) {
-    db_->query("INSERT INTO layer_malware VALUES (?,?,?) "
-               "ON CONFLICT (digest, signature_version) DO UPDATE SET verdict=excluded.verdict",
-               {digest, signature_version, json});
+    db_->query("INSERT INTO layer_malware (digest, signature_version, verdict, recorded) VALUES (?,?,?,?) "
+               "ON CONFLICT (digest, signature_version) DO UPDATE SET verdict=excluded.verdict, "
+               "recorded=excluded.recorded",
+               {digest, signature_version, json, util::now_utc()});
 }
 
 }  // namespace regscan::state

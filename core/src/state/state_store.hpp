@@ -49,7 +49,7 @@ struct ReportRefUpdate {
 class StateStore {
 public:
     // The number of migration steps of component "state".
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     // `location`: a SQLite file or a postgresql:// URL (open_database).
     explicit StateStore(const std::string& location);
@@ -61,12 +61,18 @@ public:
     void record_seen(const ImageKey& key, const std::string& digest, const std::string& now);
 
     // A stored result for this image at this digest, platform and
-    // vulnerability-data fingerprint, as JSON text.
+    // vulnerability-data fingerprint, as JSON text. `tag_digest` is the
+    // digest the tag was at when it was scanned (an index's, or `digest`
+    // itself): how old the result is (state_prune).
     std::optional<std::string> result(const ImageKey& key, const std::string& digest, const std::string& platform,
                                       const std::string& data_fingerprint);
     void put_result(const ImageKey& key, const std::string& digest, const std::string& platform,
                     const std::string& data_fingerprint, int64_t scan_id, const std::string& status,
-                    const std::string& json);
+                    const std::string& json, const std::string& tag_digest);
+    // A stored result reused under another tag digest (the tag moved to an
+    // index holding the same platform manifest).
+    void set_result_tag_digest(const ImageKey& key, const std::string& digest, const std::string& platform,
+                               const std::string& tag_digest);
 
     // Every platform's result of repository:tag at the tag's own digest (an
     // index's or a single manifest's), as a JSON array: lets a rescan skip even

@@ -29,13 +29,6 @@ WorkItem read_item(const Row& row) {
     return item;
 }
 
-int64_t database_now(Database& db) {
-    const char* sql = db.dialect() == Dialect::postgresql
-                          ? "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
-                          : "SELECT CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
-    return as_int(db.query(sql).at(0).at(0));
-}
-
 // Reasons and errors come from registries: bounded.
 std::string bounded(std::string text) {
     constexpr size_t max_reason = 2000;
@@ -44,6 +37,13 @@ std::string bounded(std::string text) {
 }
 
 }  // namespace
+
+int64_t database_now(Database& db) {
+    const char* sql = db.dialect() == Dialect::postgresql
+                          ? "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+                          : "SELECT CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+    return as_int(db.query(sql).at(0).at(0));
+}
 
 void migrate_fleet_tables(Database& db) {
     // Step 1 of component "fleet"; never edit a shipped step: append one.

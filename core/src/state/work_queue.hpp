@@ -72,6 +72,9 @@ public:
 // Creates the fleet's tables when missing (versioned, once).
 void migrate_fleet_tables(Database& db);
 
+// Now on the database's clock, in ms since the epoch: what the queue's times are.
+int64_t database_now(Database& db);
+
 class WorkQueue {
 public:
     // Milliseconds since the epoch. Default: the database's clock.
