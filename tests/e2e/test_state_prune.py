@@ -107,7 +107,7 @@ class StatePruneTest(RegscanCase):
         for repository, digest in former:
             state.execute(f"UPDATE images SET last_seen = '{LONG_AGO}' WHERE repository = '{repository}' "
                           f"AND digest = '{digest}'")
-        state.execute(f"UPDATE layer_facts SET recorded = '{LONG_AGO}'")
+        state.execute(f"UPDATE layer_facts_written SET recorded = '{LONG_AGO}'")
         layers = self.sizes(state)["layer_facts"]
         self.assertGreater(layers, 0)
         # The former apps/web's and apps/multi's arm64 results; 4 current ones (apps/still's and the
@@ -126,7 +126,8 @@ class StatePruneTest(RegscanCase):
 
         done = self.prune(state, "--older-than", "30d", "--json")
         self.assertExit(done, 0)
-        self.assertEqual(json.loads(done.stdout)["removed"], dict(expected, batches=3))  # results, images, layers
+        # One batch each: results, their tag digests, images, layer analyses and their write times.
+        self.assertEqual(json.loads(done.stdout)["removed"], dict(expected, batches=5))
         after = self.sizes(state)
         self.assertEqual(after["results"], 4)
         self.assertEqual(after["images"], 3)
@@ -165,7 +166,7 @@ class StatePruneTest(RegscanCase):
     def test_the_state_of_the_config_file(self):
         folder = tempfile.mkdtemp(dir=self.workdir)
         state = os.path.join(folder, "configured.db")
-        sqlite3.connect(state).close()  # an empty SQLite file: the prune gives it the state's tables
+        self.scan(SqliteState(state))
         config = os.path.join(folder, "config")
         with open(config, "w") as f:
             f.write(f"format = json\nstate = {state}\nplatform = all\n")  # the registry's lines too
@@ -174,10 +175,6 @@ class StatePruneTest(RegscanCase):
                 result = self.regscan("state", "prune", "--older-than", "30d", *args, output_dir=False, cwd=cwd)
                 self.assertExit(result, 0)
                 self.assertIn(f"Removed from {state} what ", result.stdout)
-        with sqlite3.connect(state) as db:  # that file is the one opened: it has the state's tables now
-            self.assertEqual(db.execute("SELECT version FROM schema_migrations WHERE component = 'state' "
-                                        "ORDER BY version").fetchall(),
-                             [(1,), (2,), (3,)])
         unreadable = self.regscan("state", "prune", "--older-than", "30d", "--config", folder + "/none",
                                   output_dir=False)
         self.assertExit(unreadable, 2)
@@ -185,10 +182,15 @@ class StatePruneTest(RegscanCase):
 
     def test_refusals(self):
         missing = os.path.join(tempfile.mkdtemp(dir=self.workdir), "state.db")
+        not_a_state = os.path.join(tempfile.mkdtemp(dir=self.workdir), "osv.db")
+        with sqlite3.connect(not_a_state) as db:
+            db.execute("CREATE TABLE vulnerabilities (id TEXT)")
         for args, message in [
                 (("prune", "--state", missing, "--older-than", "30d"), "no state at " + missing),
                 (("prune", "--state", missing, "--older-than", "30m"), "at least 1h"),
                 (("prune", "--state", missing), "--older-than is required"),
+                (("prune", "--state", "", "--older-than", "30d"), "--state: empty"),
+                (("prune", "--state", not_a_state, "--older-than", "30d"), "holds no regscan state"),
                 (("prune", "--state", missing, "--older-than", "soon"), "--older-than"),
                 (("shrink",), "unknown command 'shrink'")]:
             with self.subTest(args=args):
@@ -196,6 +198,9 @@ class StatePruneTest(RegscanCase):
                 self.assertExit(result, 2)
                 self.assertIn(message, result.stderr)
         self.assertFalse(os.path.exists(missing), "a prune creates no state")
+        with sqlite3.connect(not_a_state) as db:
+            self.assertEqual(db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall(),
+                             [("vulnerabilities",)], "nor turns another database into one")
         self.assertExit(self.regscan("state", "--help", output_dir=False), 0)
 
 

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "scan/layer_facts.hpp"
+#include "state/migrations.hpp"
 #include "state/open_database.hpp"
 #include "state/service_store.hpp"
 #include "state/state_prune.hpp"
@@ -90,10 +91,10 @@ struct AgedState {
         store.put_layer_facts(digest('1'), regscan::scan::layer_analysis_version, "{}");  // written now
         store.put_layer_facts(digest('2'), regscan::scan::layer_analysis_version, "{}");
         store.put_layer_facts(digest('1'), regscan::scan::layer_analysis_version - 1, "{}");
-        db->query("UPDATE layer_facts SET recorded = ? WHERE digest = ?", {old_time, digest('2')});
+        db->query("UPDATE layer_facts_written SET recorded = ? WHERE digest = ?", {old_time, digest('2')});
         store.put_layer_malware(digest('1'), "sigs-2", "{}");
         store.put_layer_malware(digest('1'), "sigs-1", "{}");
-        db->query("UPDATE layer_malware SET recorded = ? WHERE signature_version = 'sigs-1'", {old_time});
+        db->query("UPDATE layer_malware_written SET recorded = ? WHERE signature_version = 'sigs-1'", {old_time});
 
         ServiceStore serve(db);
         auto cid = serve.create_connector(regscan::test::connector("prod"));
@@ -143,12 +144,15 @@ TEST_CASE_TEMPLATE("state::prune_state removes what no run saw since the cutoff 
     CHECK(sizes(db) == before);  // a dry run removes nothing
 
     const auto removed = prune_state(db, at_cutoff());
-    // app:1 at a, app:gone at c, app:legacy at d; not app:shown's f (shown), not g (an index's platform
-    // written before tag digests were recorded: its age is unknown).
-    CHECK(removed.results == 3);
-    CHECK(count(db, "results WHERE digest IN (?, ?, ?)", {digest('a'), digest('c'), digest('d')}) == 0);
-    CHECK(count(db, "results WHERE digest IN (?, ?, ?, ?, ?)",
-                {digest('b'), digest('f'), digest('g'), digest('h'), digest('u')}) == 5);
+    // app:1 at a, app:gone at c, app:legacy at d and g (an index's platform written before tag digests
+    // were recorded: aged by the run that wrote it); not app:shown's f nor u (shown), nor h (reused under b).
+    CHECK(removed.results == 4);
+    CHECK(count(db, "results WHERE digest IN (?, ?, ?, ?)", {digest('a'), digest('c'), digest('d'), digest('g')}) ==
+          0);
+    // Their tag digests went with them.
+    CHECK(count(db, "result_tag_digests") == count(db, "results"));
+    CHECK(count(db, "results WHERE digest IN (?, ?, ?, ?)", {digest('b'), digest('f'), digest('h'), digest('u')}) ==
+          4);
     // app:gone's tag results, rendering and report reference; app:1's (at b) stay.
     CHECK(removed.tag_rows == 3);
     CHECK(count(db, "tag_results WHERE tag = 'gone'") == 0);
@@ -169,10 +173,12 @@ TEST_CASE_TEMPLATE("state::prune_state removes what no run saw since the cutoff 
     // Written before the cutoff, or of an older analysis version.
     CHECK(removed.layer_facts == 2);
     CHECK(count(db, "layer_facts") == 1);
+    CHECK(count(db, "layer_facts_written") == 1);
     CHECK(aged.store.layer_facts(digest('1'), regscan::scan::layer_analysis_version).has_value());
     CHECK(removed.layer_malware == 1);
     CHECK(aged.store.layer_malware(digest('1'), "sigs-2").has_value());
     CHECK_FALSE(aged.store.layer_malware(digest('1'), "sigs-1").has_value());
+    CHECK(count(db, "layer_malware_written") == 1);
     CHECK(removed.queue_items == 2);
     CHECK(count(db, "work_queue WHERE batch = 'ended'") == 0);
     CHECK(count(db, "work_queue") == 3);
@@ -224,13 +230,30 @@ TEST_CASE_TEMPLATE("state::prune_state works in batches on a state no server or 
     const auto removed = prune_state(*db, at_cutoff());
     CHECK(removed.results == tags);
     CHECK(removed.images == tags);
-    CHECK(removed.batches == 3 + 3 + 1);  // results, images (2000, 2000, 321), the run
+    CHECK(removed.batches == 3 + 3 + 3 + 1);  // results, their tag digests, images (2000, 2000, 321), the run
     CHECK(count(*db, "results") == 0);
     CHECK(count(*db, "images") == 0);
     CHECK(removed.scans == 1);
     CHECK(removed.queue_items == 0);
     CHECK_FALSE(db->has_table("serve_images"));
     CHECK_FALSE(db->has_table("work_queue"));
+}
+
+TEST_CASE_TEMPLATE("state::prune_state: a dry run leaves an older state as it was, a prune migrates it", B, Sqlite,
+                   Postgres) {
+    B backend;
+    auto db = open_database(backend.location());
+    StateStore store(db);
+    // Back to version 2, as an earlier regscan left it.
+    db->exec("DROP TABLE result_tag_digests; DROP TABLE layer_facts_written; DROP TABLE layer_malware_written");
+    db->query("DELETE FROM schema_migrations WHERE component = 'state' AND version = 3");
+    REQUIRE(schema_version(*db, "state") == 2);
+    prune_state(*db, at_cutoff(true));
+    CHECK(schema_version(*db, "state") == 2);
+    CHECK_FALSE(db->has_table("result_tag_digests"));
+    prune_state(*db, at_cutoff());
+    CHECK(schema_version(*db, "state") == 3);
+    CHECK(db->has_table("result_tag_digests"));
 }
 
 TEST_SUITE_END();

@@ -1,10 +1,11 @@
 #include "state/state_prune.hpp"
 
-#include <optional>
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "state/state_store.hpp"
 #include "state/work_queue.hpp"
 #include "util/time.hpp"
 
@@ -26,26 +27,35 @@ struct Step {
 // of a SQLite state waits for one batch, not for the whole prune.
 constexpr int64_t batch_rows = 2000;
 
-// Removes the step's rows (at most `limit` when given) and returns how many
-// went: exact on both backends (SQLite's changes() on the transaction's own
-// connection; a counting CTE on PostgreSQL). A batch is picked by row
-// address, rowid or ctid: a row changed meanwhile is left for a later batch.
-int64_t remove(Database& db, const Step& step, std::optional<int64_t> limit) {
-    const bool postgres = db.dialect() == Dialect::postgresql;
-    std::string where = step.where;
-    if (limit) {
-        const char* address = postgres ? "ctid" : "rowid";
-        where = fmt::format("{0} IN (SELECT {0} FROM {1} WHERE {2} LIMIT {3})", address, step.table, step.where, *limit);
-    }
-    if (postgres)
+// Removes the step's rows (with `batch`: at most batch_rows of them, and on
+// SQLite only past rowid `*after`, which moves to the last one removed, so
+// that each batch reads on from where the last stopped) and returns how many
+// went, exactly on both backends. PostgreSQL picks a batch by ctid: a row
+// changed meanwhile has moved and is left for a later batch.
+int64_t remove(Database& db, const Step& step, bool batch, int64_t* after) {
+    if (db.dialect() == Dialect::postgresql) {
+        const std::string where =
+            batch ? fmt::format("ctid IN (SELECT ctid FROM {} WHERE {} LIMIT {})", step.table, step.where, batch_rows)
+                  : step.where;
         return as_int(
             db.query(fmt::format("WITH gone AS (DELETE FROM {} WHERE {} RETURNING 1) SELECT COUNT(*) FROM gone",
                                  step.table, where),
                      step.params)
                 .at(0)
                 .at(0));
-    db.query(fmt::format("DELETE FROM {} WHERE {}", step.table, where), step.params);
-    return as_int(db.query("SELECT changes()").at(0).at(0));
+    }
+    if (!batch) {
+        db.query(fmt::format("DELETE FROM {} WHERE {}", step.table, step.where), step.params);
+        return as_int(db.query("SELECT changes()").at(0).at(0));
+    }
+    std::vector<Value> params{*after};
+    params.insert(params.end(), step.params.begin(), step.params.end());
+    const auto gone = db.query(fmt::format("DELETE FROM {0} WHERE rowid IN (SELECT rowid FROM {0} WHERE rowid > ? AND "
+                                           "({1}) ORDER BY rowid LIMIT {2}) RETURNING rowid",
+                                           step.table, step.where, batch_rows),
+                               params);
+    for (const auto& row : gone) *after = std::max(*after, as_int(row.at(0)));
+    return static_cast<int64_t>(gone.size());
 }
 
 // `t`'s tag digest (`digest_column`) has an images row last seen before the
@@ -67,27 +77,49 @@ std::string shown(const std::string& t, const std::string& digest_condition) {
                        t, digest_condition);
 }
 
+// The digest of the tag `r`'s result was last used under; rows written
+// before migration 3 have none: their own digest (a single manifest's).
+std::string tag_digest_of(const std::string& r) {
+    return fmt::format("COALESCE(NULLIF((SELECT o.tag_digest FROM result_tag_digests o WHERE o.project = {0}.project "
+                       "AND o.registry = {0}.registry AND o.repository = {0}.repository AND o.tag = {0}.tag AND "
+                       "o.digest = {0}.digest AND o.platform = {0}.platform), ''), {0}.digest)",
+                       r);
+}
+
 // In this order: each step's rows may be kept by rows an earlier one removes.
 std::vector<Step> steps(Database& db, const PruneOptions& options) {
     const std::string cutoff = util::format_utc(options.cutoff);
     const bool serving = db.has_table("serve_images");
-    // Rows written before migration 3 name no tag digest: their own digest is
-    // the tag's unless the tag is an index (then they stay).
-    const std::string result_tag_digest = "CASE WHEN results.tag_digest <> '' THEN results.tag_digest ELSE "
-                                          "results.digest END";
     auto unless_shown = [&](const std::string& t, const std::string& digest_condition) {
         return serving ? " AND NOT " + shown(t, digest_condition) : std::string();
     };
     auto tag_row_gone = [&](const std::string& t) {
         return unseen_since(t, t + ".digest") + unless_shown(t, "s.digest = " + t + ".digest");
     };
+    const std::string tag_digest = tag_digest_of("results");
+    // An index's platform result from before migration 3 names no digest a
+    // run sees: it ages with the run that wrote it.
+    const std::string untraceable_and_old =
+        "NOT EXISTS (SELECT 1 FROM images i WHERE i.project = results.project AND i.registry = results.registry AND "
+        "i.repository = results.repository AND i.tag = results.tag AND i.digest = " + tag_digest +
+        ") AND EXISTS (SELECT 1 FROM scans r WHERE r.id = results.scan_id AND r.finished IS NOT NULL AND "
+        "r.finished < ?)";
+    // A side row whose row is gone.
+    auto orphans = [](const std::string& table, const std::string& of, const std::vector<const char*>& key) {
+        std::string match;
+        for (const char* column : key)
+            match += fmt::format("{}{}.{} = {}.{}", match.empty() ? "" : " AND ", of, column, table, column);
+        return Step{table, fmt::format("NOT EXISTS (SELECT 1 FROM {} WHERE {})", of, match), {}, nullptr};
+    };
+    const std::vector<const char*> result_key = {"project", "registry", "repository", "tag", "digest", "platform"};
 
     std::vector<Step> out = {
         {"results",
-         unseen_since("results", result_tag_digest) +
-             unless_shown("results", "(s.digest = results.digest OR s.digest = results.tag_digest)"),
-         {cutoff},
+         "(" + unseen_since("results", tag_digest) + " OR " + untraceable_and_old + ")" +
+             unless_shown("results", "(s.digest = results.digest OR s.digest = " + tag_digest + ")"),
+         {cutoff, cutoff},
          &PruneCounts::results},
+        orphans("result_tag_digests", "results", result_key),
         // A report reference is only worth the rendering it points into.
         {"tag_report_refs",
          "EXISTS (SELECT 1 FROM tag_renderings r WHERE r.project = tag_report_refs.project AND r.registry = "
@@ -101,9 +133,9 @@ std::vector<Step> steps(Database& db, const PruneOptions& options) {
         // that the result can age out by it once no index row shows it.
         {"images",
          "last_seen < ?" + unless_shown("images", "s.digest = images.digest") +
-             " AND NOT EXISTS (SELECT 1 FROM results WHERE results.project = images.project AND results.registry = "
-             "images.registry AND results.repository = images.repository AND results.tag = images.tag AND " +
-             result_tag_digest + " = images.digest)",
+             " AND NOT EXISTS (SELECT 1 FROM results r WHERE r.project = images.project AND r.registry = "
+             "images.registry AND r.repository = images.repository AND r.tag = images.tag AND " +
+             tag_digest_of("r") + " = images.digest)",
          {cutoff},
          &PruneCounts::images},
         // Only a run that ended: one still going (a worker runs one for its
@@ -113,10 +145,17 @@ std::vector<Step> steps(Database& db, const PruneOptions& options) {
          {cutoff},
          &PruneCounts::scans},
         {"layer_facts",
-         "analysis_version < ? OR recorded < ?",
+         "analysis_version < ? OR NOT EXISTS (SELECT 1 FROM layer_facts_written w WHERE w.digest = layer_facts.digest "
+         "AND w.analysis_version = layer_facts.analysis_version AND w.recorded >= ?)",
          {int64_t{options.analysis_version}, cutoff},
          &PruneCounts::layer_facts},
-        {"layer_malware", "recorded < ?", {cutoff}, &PruneCounts::layer_malware},
+        orphans("layer_facts_written", "layer_facts", {"digest", "analysis_version"}),
+        {"layer_malware",
+         "NOT EXISTS (SELECT 1 FROM layer_malware_written w WHERE w.digest = layer_malware.digest AND "
+         "w.signature_version = layer_malware.signature_version AND w.recorded >= ?)",
+         {cutoff},
+         &PruneCounts::layer_malware},
+        orphans("layer_malware_written", "layer_malware", {"digest", "signature_version"}),
     };
     if (db.has_table("work_queue")) {
         // `finished` is in ms of the database's clock: the cutoff moved to it.
@@ -141,28 +180,37 @@ std::vector<Step> steps(Database& db, const PruneOptions& options) {
 }  // namespace
 
 PruneCounts prune_state(Database& db, const PruneOptions& options) {
-    const auto plan = steps(db, options);
     PruneCounts counts;
+    auto count = [&](const Step& step, int64_t removed) {
+        if (step.count) counts.*step.count += removed;
+    };
     if (options.dry_run) {
         try {
             db.transaction([&] {
                 counts = {};  // a transaction run again after a lost connection starts over
-                for (const auto& step : plan) counts.*step.count += remove(db, step, std::nullopt);
+                migrate_state_tables(db);  // rolled back with the rest: an older state stays as it was
+                for (const auto& step : steps(db, options)) count(step, remove(db, step, false, nullptr));
                 throw RollBack{};
             });
         } catch (const RollBack&) {
         }
         return counts;
     }
+    migrate_state_tables(db);
     // Until a batch finds nothing: a short batch is not the end (on
     // PostgreSQL a row updated meanwhile has moved out of it). It ends: the
     // cutoff is fixed, and writers only make rows newer.
-    for (const auto& step : plan)
+    for (const auto& step : steps(db, options)) {
+        int64_t after = 0;
         for (int64_t removed = 1; removed > 0;) {
-            db.transaction([&] { removed = remove(db, step, batch_rows); });
-            counts.*step.count += removed;
+            db.transaction([&, start = after] {
+                after = start;
+                removed = remove(db, step, true, &after);
+            });
+            count(step, removed);
             counts.batches += removed > 0 ? 1 : 0;
         }
+    }
     return counts;
 }
 

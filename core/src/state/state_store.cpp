@@ -60,15 +60,24 @@ CREATE TABLE IF NOT EXISTS tag_report_refs (
   report_ref TEXT NOT NULL,
   PRIMARY KEY (project, registry, repository, tag));
 )", ""},
-        // 3: what 'regscan state prune' ages rows by (and finds a run's
-        // results by: a run goes only when none names it). A platform's result
-        // names the digest of the tag it was scanned under (an index's, whose
-        // images row says when a run last saw it); layer rows say when they
-        // were written. Rows from before keep '' (the oldest of times).
+        // 3: what 'regscan state prune' ages rows by: the digest of the tag
+        // a platform's result was last used under (an index's, whose images
+        // row says when a run last saw it), when a layer's analysis or verdict
+        // was written, and a run's results by run. Tables of their own: a
+        // column after the result, facts or verdict would be read by walking
+        // their overflow pages, and rows an older regscan inserts by position
+        // keep their width.
         {R"(
-ALTER TABLE results ADD COLUMN tag_digest TEXT NOT NULL DEFAULT '';
-ALTER TABLE layer_facts ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
-ALTER TABLE layer_malware ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS result_tag_digests (
+  project TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  digest TEXT NOT NULL, platform TEXT NOT NULL, tag_digest TEXT NOT NULL,
+  PRIMARY KEY (project, registry, repository, tag, digest, platform));
+CREATE TABLE IF NOT EXISTS layer_facts_written (
+  digest TEXT NOT NULL, analysis_version INTEGER NOT NULL, recorded TEXT NOT NULL,
+  PRIMARY KEY (digest, analysis_version));
+CREATE TABLE IF NOT EXISTS layer_malware_written (
+  digest TEXT NOT NULL, signature_version TEXT NOT NULL, recorded TEXT NOT NULL,
+  PRIMARY KEY (digest, signature_version));
 CREATE INDEX IF NOT EXISTS images_by_last_seen ON images (last_seen);
 CREATE INDEX IF NOT EXISTS results_by_scan ON results (scan_id);
 )", ""}};
@@ -79,7 +88,9 @@ CREATE INDEX IF NOT EXISTS results_by_scan ON results (scan_id);
 
 StateStore::StateStore(const std::string& location) : StateStore(open_database(location)) {}
 
-StateStore::StateStore(std::shared_ptr<Database> db) : db_(std::move(db)) { run_migrations(*db_, "state", state_migrations()); }
+StateStore::StateStore(std::shared_ptr<Database> db) : db_(std::move(db)) { migrate_state_tables(*db_); }
+
+void migrate_state_tables(Database& db) { run_migrations(db, "state", state_migrations()); }
 
 bool StateStore::seen(const ImageKey& k, const std::string& digest) {
     return !db_->query("SELECT 1 FROM images WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=?",
@@ -107,20 +118,22 @@ std::optional<std::string> StateStore::result(const ImageKey& k, const std::stri
 void StateStore::put_result(const ImageKey& k, const std::string& digest, const std::string& platform,
                             const std::string& fingerprint, int64_t scan_id, const std::string& status,
                             const std::string& json, const std::string& tag_digest) {
-    db_->query("INSERT INTO results (project, registry, repository, tag, digest, platform, data_fingerprint, "
-               "scan_id, status, result, tag_digest) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-               "ON CONFLICT (project, registry, repository, tag, digest, platform) DO UPDATE SET "
-               "data_fingerprint=excluded.data_fingerprint, scan_id=excluded.scan_id, status=excluded.status, "
-               "result=excluded.result, tag_digest=excluded.tag_digest",
-              {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json,
-               tag_digest});
+    db_->transaction([&] {
+        db_->query("INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?) "
+                   "ON CONFLICT (project, registry, repository, tag, digest, platform) DO UPDATE SET "
+                   "data_fingerprint=excluded.data_fingerprint, scan_id=excluded.scan_id, status=excluded.status, "
+                   "result=excluded.result",
+                   {k.project, k.registry, k.repository, k.tag, digest, platform, fingerprint, scan_id, status, json});
+        set_result_tag_digest(k, digest, platform, tag_digest);
+    });
 }
 
 void StateStore::set_result_tag_digest(const ImageKey& k, const std::string& digest, const std::string& platform,
                                        const std::string& tag_digest) {
-    db_->query("UPDATE results SET tag_digest=? WHERE project=? AND registry=? AND repository=? AND tag=? AND digest=? "
-               "AND platform=? AND tag_digest<>?",
-               {tag_digest, k.project, k.registry, k.repository, k.tag, digest, platform, tag_digest});
+    db_->query("INSERT INTO result_tag_digests VALUES (?,?,?,?,?,?,?) "
+               "ON CONFLICT (project, registry, repository, tag, digest, platform) DO UPDATE SET "
+               "tag_digest=excluded.tag_digest",
+               {k.project, k.registry, k.repository, k.tag, digest, platform, tag_digest});
 }
 
 std::optional<std::string> StateStore::tag_results(const ImageKey& k, const std::string& digest,
@@ -232,9 +245,14 @@ std::optional<std::string> StateStore::layer_facts(const std::string& digest, in
 }
 
 void StateStore::put_layer_facts(const std::string& digest, int version, const std::string& json) {
-    db_->query("INSERT INTO layer_facts (digest, analysis_version, facts, recorded) VALUES (?,?,?,?) "
-               "ON CONFLICT (digest, analysis_version) DO UPDATE SET facts=excluded.facts, recorded=excluded.recorded",
-               {digest, static_cast<int64_t>(version), json, util::now_utc()});
+    db_->transaction([&] {
+        db_->query("INSERT INTO layer_facts VALUES (?,?,?) "
+                   "ON CONFLICT (digest, analysis_version) DO UPDATE SET facts=excluded.facts",
+                   {digest, static_cast<int64_t>(version), json});
+        db_->query("INSERT INTO layer_facts_written VALUES (?,?,?) "
+                   "ON CONFLICT (digest, analysis_version) DO UPDATE SET recorded=excluded.recorded",
+                   {digest, static_cast<int64_t>(version), util::now_utc()});
+    });
 }
 
 std::optional<std::string> StateStore::layer_malware(const std::string& digest, const std::string& signature_version) {
@@ -246,10 +264,14 @@ std::optional<std::string> StateStore::layer_malware(const std::string& digest, 
 
 void StateStore::put_layer_malware(const std::string& digest, const std::string& signature_version,
                                    const std::string& json) {
-    db_->query("INSERT INTO layer_malware (digest, signature_version, verdict, recorded) VALUES (?,?,?,?) "
-               "ON CONFLICT (digest, signature_version) DO UPDATE SET verdict=excluded.verdict, "
-               "recorded=excluded.recorded",
-               {digest, signature_version, json, util::now_utc()});
+    db_->transaction([&] {
+        db_->query("INSERT INTO layer_malware VALUES (?,?,?) "
+                   "ON CONFLICT (digest, signature_version) DO UPDATE SET verdict=excluded.verdict",
+                   {digest, signature_version, json});
+        db_->query("INSERT INTO layer_malware_written VALUES (?,?,?) "
+                   "ON CONFLICT (digest, signature_version) DO UPDATE SET recorded=excluded.recorded",
+                   {digest, signature_version, util::now_utc()});
+    });
 }
 
 }  // namespace regscan::state

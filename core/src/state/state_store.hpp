@@ -116,4 +116,8 @@ private:
     std::shared_ptr<Database> db_;
 };
 
+// Brings the state's tables in `db` to this release's version (component
+// "state"), once: what constructing a StateStore does.
+void migrate_state_tables(Database& db);
+
 }  // namespace regscan::state
