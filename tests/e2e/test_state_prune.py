@@ -201,6 +201,8 @@ class StatePruneTest(RegscanCase):
         with sqlite3.connect(not_a_state) as db:
             self.assertEqual(db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall(),
                              [("vulnerabilities",)], "nor turns another database into one")
+            self.assertEqual(db.execute("PRAGMA journal_mode").fetchone(), ("delete",), "nor changes its mode")
+        self.assertFalse(os.path.exists(not_a_state + "-wal"))
         self.assertExit(self.regscan("state", "--help", output_dir=False), 0)
 
 

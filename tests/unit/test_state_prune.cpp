@@ -244,16 +244,22 @@ TEST_CASE_TEMPLATE("state::prune_state: a dry run leaves an older state as it wa
     B backend;
     auto db = open_database(backend.location());
     StateStore store(db);
+    store.put_layer_facts(digest('1'), regscan::scan::layer_analysis_version, "{}");
+    store.put_layer_malware(digest('1'), "sigs-1", "{}");
     // Back to version 2, as an earlier regscan left it.
     db->exec("DROP TABLE result_tag_digests; DROP TABLE layer_facts_written; DROP TABLE layer_malware_written");
-    db->query("DELETE FROM schema_migrations WHERE component = 'state' AND version = 3");
+    db->query("DELETE FROM schema_migrations WHERE component = 'state' AND version >= 3");
     REQUIRE(schema_version(*db, "state") == 2);
     prune_state(*db, at_cutoff(true));
     CHECK(schema_version(*db, "state") == 2);
     CHECK_FALSE(db->has_table("result_tag_digests"));
     prune_state(*db, at_cutoff());
-    CHECK(schema_version(*db, "state") == 3);
+    CHECK(schema_version(*db, "state") == StateStore::schema_version);
     CHECK(db->has_table("result_tag_digests"));
+    // The layer rows an earlier regscan wrote age from the migration: kept.
+    CHECK(count(*db, "layer_facts") == 1);
+    CHECK(count(*db, "layer_malware") == 1);
+    CHECK(count(*db, "layer_facts_written WHERE recorded >= ?", {regscan::util::format_utc(cutoff)}) == 1);
 }
 
 TEST_SUITE_END();

@@ -16,6 +16,7 @@
 #include "scan/layer_facts.hpp"
 #include "state/migrations.hpp"
 #include "state/open_database.hpp"
+#include "state/sqlite_db.hpp"
 #include "state/state_prune.hpp"
 #include "state/state_store.hpp"
 #include "util/time.hpp"
@@ -149,7 +150,14 @@ ExitCode run_state_command(const std::vector<std::string>& arguments, std::ostre
         throw Fatal(ExitCode::bad_arguments, "state prune: no state at " + location);
     std::shared_ptr<state::Database> db;
     try {
+        // A SQLite file is first looked at read-only: opened to write, it
+        // would be put in WAL mode, another database too.
+        if (!state::is_postgres_url(location) && !state::SqliteDb(location, true).has_table("images"))
+            throw Fatal(ExitCode::bad_arguments, "state prune: " + location +
+                                                     " holds no regscan state (no scan has used it)");
         db = state::open_database(location);
+    } catch (const Fatal&) {
+        throw;
     } catch (const std::exception& e) {
         throw Fatal(ExitCode::bad_arguments, std::string("state prune: ") + e.what());
     }

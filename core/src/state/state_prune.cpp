@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "state/migrations.hpp"
 #include "state/state_store.hpp"
 #include "state/work_queue.hpp"
 #include "util/time.hpp"
@@ -188,7 +189,10 @@ PruneCounts prune_state(Database& db, const PruneOptions& options) {
         try {
             db.transaction([&] {
                 counts = {};  // a transaction run again after a lost connection starts over
-                migrate_state_tables(db);  // rolled back with the rest: an older state stays as it was
+                // Rolled back with the rest: an older state stays as it was.
+                // Only then: the migration's lock (on PostgreSQL, held to the
+                // end of this transaction) would stop every regscan starting.
+                if (schema_version(db, "state") < StateStore::schema_version) migrate_state_tables(db);
                 for (const auto& step : steps(db, options)) count(step, remove(db, step, false, nullptr));
                 throw RollBack{};
             });

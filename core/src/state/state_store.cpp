@@ -80,7 +80,22 @@ CREATE TABLE IF NOT EXISTS layer_malware_written (
   PRIMARY KEY (digest, signature_version));
 CREATE INDEX IF NOT EXISTS images_by_last_seen ON images (last_seen);
 CREATE INDEX IF NOT EXISTS results_by_scan ON results (scan_id);
-)", ""}};
+)", ""},
+        // 4: the layer rows already there were written at some time before:
+        // they age from now, instead of counting as the oldest (the first
+        // prune would empty the layer cache whatever its bound).
+        {R"(
+INSERT INTO layer_facts_written SELECT digest, analysis_version, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM layer_facts;
+INSERT INTO layer_malware_written SELECT digest, signature_version, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+  FROM layer_malware;
+)",
+         R"(
+INSERT INTO layer_facts_written
+  SELECT digest, analysis_version, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM layer_facts;
+INSERT INTO layer_malware_written
+  SELECT digest, signature_version, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+  FROM layer_malware;
+)"}};
     return steps;
 }
 

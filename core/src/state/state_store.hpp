@@ -49,7 +49,7 @@ struct ReportRefUpdate {
 class StateStore {
 public:
     // The number of migration steps of component "state".
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     // `location`: a SQLite file or a postgresql:// URL (open_database).
     explicit StateStore(const std::string& location);
